@@ -1,0 +1,381 @@
+/*
+ * record.c - build, sign, verify and open signed records.
+ */
+#include "record.h"
+
+#include <string.h>
+
+#include "../util/mpscan.h"
+
+static void
+pack_cstr(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+static int
+check_type(const char *s, size_t n)
+{
+	if (n < 1 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+check_school(const char *s, size_t n)
+{
+	if (n != 8)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+check_subject(const char *s, size_t n)
+{
+	if (n < 1 || n > 128)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f || s[i] == '/')
+			return 0;
+	return 1;
+}
+
+void
+record_id_of(uint8_t id[RECORD_ID_BYTES], const uint8_t *payload, size_t len)
+{
+	crypto_generichash(id, RECORD_ID_BYTES, payload, len, NULL, 0);
+}
+
+int
+record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
+    const uint8_t pk[RECORD_KEY_BYTES], const unsigned char *sk)
+{
+	kn_buf payload = KN_BUF_INIT;
+	msgpack_packer p;
+	uint8_t sig[RECORD_SIG_BYTES];
+	int rc;
+
+	if (!check_type(f->type, strlen(f->type)))
+		return kn_error_set(KN_EINVAL, "type", "record type '%s' must be 1-32 of a-z, 0-9, '_' or '.'", f->type);
+	if (!check_school(f->school, strlen(f->school)))
+		return kn_error_set(KN_EINVAL, "npsn", "NPSN '%s' must be exactly 8 digits", f->school);
+	if (!check_subject(f->subject, strlen(f->subject)))
+		return kn_error_set(KN_EINVAL, "subject", "record subject must be 1-128 visible characters without '/'");
+	if (f->nparents > RECORD_MAX_PARENTS)
+		return kn_error_set(KN_EINVAL, "parents", "a record may replace at most %d others", RECORD_MAX_PARENTS);
+	if (f->body_len == 0 || !((f->body[0] & 0xf0) == 0x80 || f->body[0] == 0xde || f->body[0] == 0xdf) ||
+	    kn_mpscan_exact(f->body, f->body_len, RECORD_MAX_BYTES) != 0)
+		return kn_error_set(KN_EINVAL, "body", "record body must be one MessagePack map");
+
+	msgpack_packer_init(&p, &payload, kn_buf_msgpack_write);
+	msgpack_pack_map(&p, 8);
+	pack_cstr(&p, "v");
+	msgpack_pack_uint8(&p, 1);
+	pack_cstr(&p, "type");
+	pack_cstr(&p, f->type);
+	pack_cstr(&p, "school");
+	pack_cstr(&p, f->school);
+	pack_cstr(&p, "subject");
+	pack_cstr(&p, f->subject);
+	pack_cstr(&p, "author");
+	msgpack_pack_bin(&p, RECORD_KEY_BYTES);
+	msgpack_pack_bin_body(&p, pk, RECORD_KEY_BYTES);
+	pack_cstr(&p, "hlc");
+	msgpack_pack_uint64(&p, f->hlc);
+	pack_cstr(&p, "parents");
+	msgpack_pack_array(&p, f->nparents);
+	for (size_t i = 0; i < f->nparents; i++) {
+		msgpack_pack_bin(&p, RECORD_ID_BYTES);
+		msgpack_pack_bin_body(&p, f->parents[i], RECORD_ID_BYTES);
+	}
+	pack_cstr(&p, "body");
+	rc = kn_buf_put(&payload, f->body, f->body_len);
+	if (rc)
+		goto out_free;
+	if (payload.ptr == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while encoding a record");
+		goto out_free;
+	}
+	if (payload.len + RECORD_SIG_BYTES + 16 > RECORD_MAX_BYTES) {
+		rc = kn_error_set(KN_ETOOBIG, "body", "record of %zu bytes exceeds the limit of %d bytes",
+		    payload.len, RECORD_MAX_BYTES);
+		goto out_free;
+	}
+	crypto_sign_detached(sig, NULL, payload.ptr, payload.len, sk);
+	if (id)
+		record_id_of(id, payload.ptr, payload.len);
+
+	size_t start = out->len;
+	msgpack_packer_init(&p, out, kn_buf_msgpack_write);
+	msgpack_pack_array(&p, 2);
+	msgpack_pack_bin(&p, payload.len);
+	msgpack_pack_bin_body(&p, payload.ptr, payload.len);
+	msgpack_pack_bin(&p, RECORD_SIG_BYTES);
+	if (msgpack_pack_bin_body(&p, sig, RECORD_SIG_BYTES) != 0) {
+		out->len = start;
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while encoding a record");
+		goto out_free;
+	}
+	rc = 0;
+out_free:
+	kn_buf_free(&payload);
+	return rc;
+}
+
+static int
+bad(const char *what)
+{
+	return kn_error_set(KN_EBADREC, "record", "malformed record: %s", what);
+}
+
+static int
+key_is(const msgpack_object *k, const char *name)
+{
+	size_t n = strlen(name);
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+	    memcmp(k->via.str.ptr, name, n) == 0;
+}
+
+const msgpack_object *
+record_map_get(const msgpack_object *map, const char *key)
+{
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->via.map.size; i++)
+		if (key_is(&map->via.map.ptr[i].key, key))
+			return &map->via.map.ptr[i].val;
+	return NULL;
+}
+
+int
+record_map_str(char *out, size_t outsz, const msgpack_object *map, const char *key)
+{
+	const msgpack_object *o = record_map_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz ||
+	    memchr(o->via.str.ptr, 0, o->via.str.size) != NULL)
+		return KN_EINVAL;
+	memcpy(out, o->via.str.ptr, o->via.str.size);
+	out[o->via.str.size] = '\0';
+	return 0;
+}
+
+/*
+ * Find the author key inside an unverified payload: the only field read
+ * before the signature is checked, because it names the key to check with.
+ */
+static int
+find_author(const msgpack_object *map, const uint8_t **out)
+{
+	const msgpack_object *a = record_map_get(map, "author");
+
+	if (a == NULL || a->type != MSGPACK_OBJECT_BIN || a->via.bin.size != RECORD_KEY_BYTES)
+		return bad("author must be a 32-byte Ed25519 public key");
+	*out = (const uint8_t *)a->via.bin.ptr;
+	return 0;
+}
+
+int
+record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want_id[RECORD_ID_BYTES])
+{
+	msgpack_unpacked outer;
+	size_t off = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > RECORD_MAX_BYTES)
+		return kn_error_set(KN_EBADREC, "record", "record of %zu bytes exceeds the limit of %d", len, RECORD_MAX_BYTES);
+	if (kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
+		return kn_error_set(KN_EBADREC, "record", "malformed record: %s", kn_error_message());
+	msgpack_unpacked_init(&outer);
+	if (msgpack_unpack_next(&outer, (const char *)rec, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		msgpack_unpacked_destroy(&outer);
+		return bad("not a MessagePack object");
+	}
+	msgpack_object *o = &outer.data;
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 2 ||
+	    o->via.array.ptr[0].type != MSGPACK_OBJECT_BIN ||
+	    o->via.array.ptr[1].type != MSGPACK_OBJECT_BIN ||
+	    o->via.array.ptr[1].via.bin.size != RECORD_SIG_BYTES) {
+		msgpack_unpacked_destroy(&outer);
+		return bad("a record is [payload, signature] with a 64-byte signature");
+	}
+	/* Both bins point into rec (msgpack-c references the input). */
+	out->payload = (const uint8_t *)o->via.array.ptr[0].via.bin.ptr;
+	out->payload_len = o->via.array.ptr[0].via.bin.size;
+	out->sig = (const uint8_t *)o->via.array.ptr[1].via.bin.ptr;
+	msgpack_unpacked_destroy(&outer);
+	if (out->payload < rec || out->payload + out->payload_len > rec + len ||
+	    out->sig < rec || out->sig + RECORD_SIG_BYTES > rec + len)
+		return bad("payload outside the record");
+
+	record_id_of(out->id, out->payload, out->payload_len);
+	if (want_id && sodium_memcmp(out->id, want_id, RECORD_ID_BYTES) != 0)
+		return kn_error_set(KN_EBADSIG, "record", "record id does not match its content: the record was altered");
+
+	rc = kn_mpscan_exact(out->payload, out->payload_len, RECORD_MAX_BYTES);
+	if (rc)
+		return kn_error_set(KN_EBADREC, "record", "malformed record payload: %s", kn_error_message());
+	msgpack_unpacked_init(&out->up);
+	off = 0;
+	if (msgpack_unpack_next(&out->up, (const char *)out->payload, out->payload_len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		rc = bad("payload is not MessagePack");
+		goto out_destroy;
+	}
+	const msgpack_object *map = &out->up.data;
+	if (map->type != MSGPACK_OBJECT_MAP) {
+		rc = bad("payload must be a map");
+		goto out_destroy;
+	}
+	rc = find_author(map, &out->author);
+	if (rc)
+		goto out_destroy;
+	if (crypto_sign_verify_detached(out->sig, out->payload, out->payload_len, out->author) != 0) {
+		rc = kn_error_set(KN_EBADSIG, "signature", "signature does not verify: the record was altered or forged");
+		goto out_destroy;
+	}
+
+	/* Signed: now check the schema, strictly. */
+	if (map->via.map.size != 8) {
+		rc = bad("payload must have exactly the keys v, type, school, subject, author, hlc, parents, body");
+		goto out_destroy;
+	}
+	unsigned seen = 0;
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		const msgpack_object *k = &map->via.map.ptr[i].key, *v = &map->via.map.ptr[i].val;
+		unsigned bit;
+		if (key_is(k, "v")) {
+			bit = 1;
+			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1) {
+				rc = bad("unsupported format version v");
+				goto out_destroy;
+			}
+		} else if (key_is(k, "type")) {
+			bit = 2;
+			if (v->type != MSGPACK_OBJECT_STR || !check_type(v->via.str.ptr, v->via.str.size)) {
+				rc = bad("type must be 1-32 of a-z, 0-9, '_' or '.'");
+				goto out_destroy;
+			}
+			out->type = v->via.str.ptr;
+			out->type_len = v->via.str.size;
+		} else if (key_is(k, "school")) {
+			bit = 4;
+			if (v->type != MSGPACK_OBJECT_STR || !check_school(v->via.str.ptr, v->via.str.size)) {
+				rc = bad("school must be an 8-digit NPSN");
+				goto out_destroy;
+			}
+			out->school = v->via.str.ptr;
+			out->school_len = v->via.str.size;
+		} else if (key_is(k, "subject")) {
+			bit = 8;
+			if (v->type != MSGPACK_OBJECT_STR || !check_subject(v->via.str.ptr, v->via.str.size)) {
+				rc = bad("subject must be 1-128 visible characters without '/'");
+				goto out_destroy;
+			}
+			out->subject = v->via.str.ptr;
+			out->subject_len = v->via.str.size;
+		} else if (key_is(k, "author")) {
+			bit = 16;
+		} else if (key_is(k, "hlc")) {
+			bit = 32;
+			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+				rc = bad("hlc must be an unsigned integer");
+				goto out_destroy;
+			}
+			out->hlc = v->via.u64;
+		} else if (key_is(k, "parents")) {
+			bit = 64;
+			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > RECORD_MAX_PARENTS) {
+				rc = bad("parents must be an array of at most 16 record ids");
+				goto out_destroy;
+			}
+			for (uint32_t j = 0; j < v->via.array.size; j++) {
+				if (v->via.array.ptr[j].type != MSGPACK_OBJECT_BIN ||
+				    v->via.array.ptr[j].via.bin.size != RECORD_ID_BYTES) {
+					rc = bad("each parent must be a 32-byte record id");
+					goto out_destroy;
+				}
+			}
+			out->parents = v;
+		} else if (key_is(k, "body")) {
+			bit = 128;
+			if (v->type != MSGPACK_OBJECT_MAP) {
+				rc = bad("body must be a map");
+				goto out_destroy;
+			}
+			out->body = v;
+		} else {
+			rc = bad("unknown key in payload");
+			goto out_destroy;
+		}
+		if (seen & bit) {
+			rc = bad("duplicate key in payload");
+			goto out_destroy;
+		}
+		seen |= bit;
+	}
+	out->raw = rec;
+	out->raw_len = len;
+	return 0;
+
+out_destroy:
+	msgpack_unpacked_destroy(&out->up);
+	memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+void
+record_view_free(record_view *v)
+{
+	if (v == NULL || v->payload == NULL)
+		return;
+	msgpack_unpacked_destroy(&v->up);
+	memset(v, 0, sizeof(*v));
+}
+
+size_t
+record_doc_key(char *out, const record_view *v)
+{
+	size_t n = 0;
+
+	memcpy(out + n, v->type, v->type_len);
+	n += v->type_len;
+	out[n++] = '/';
+	memcpy(out + n, v->school, v->school_len);
+	n += v->school_len;
+	out[n++] = '/';
+	memcpy(out + n, v->subject, v->subject_len);
+	n += v->subject_len;
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+record_nparents(const record_view *v)
+{
+	return v->parents ? v->parents->via.array.size : 0;
+}
+
+const uint8_t *
+record_parent(const record_view *v, size_t i)
+{
+	return (const uint8_t *)v->parents->via.array.ptr[i].via.bin.ptr;
+}
+
+uint64_t
+record_hlc_next(uint64_t last, uint64_t now_ms)
+{
+	uint64_t wall = now_ms << 16;
+
+	return wall > last ? wall : last + 1;
+}
