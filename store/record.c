@@ -3,16 +3,16 @@
  */
 #include "record.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../util/mpscan.h"
 
-static void
+static int
 pack_cstr(msgpack_packer *pk, const char *s)
 {
 	size_t n = strlen(s);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
+	return msgpack_pack_str(pk, n) | msgpack_pack_str_body(pk, s, n);
 }
 
 static int
@@ -63,7 +63,7 @@ record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
 	kn_buf payload = KN_BUF_INIT;
 	msgpack_packer p;
 	uint8_t sig[RECORD_SIG_BYTES];
-	int rc;
+	int rc, bad = 0;
 
 	if (!check_type(f->type, strlen(f->type)))
 		return kn_error_set(KN_EINVAL, "type", "record type '%s' must be 1-32 of a-z, 0-9, '_' or '.'", f->type);
@@ -78,31 +78,31 @@ record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
 		return kn_error_set(KN_EINVAL, "body", "record body must be one MessagePack map");
 
 	msgpack_packer_init(&p, &payload, kn_buf_msgpack_write);
-	msgpack_pack_map(&p, 8);
-	pack_cstr(&p, "v");
-	msgpack_pack_uint8(&p, 1);
-	pack_cstr(&p, "type");
-	pack_cstr(&p, f->type);
-	pack_cstr(&p, "school");
-	pack_cstr(&p, f->school);
-	pack_cstr(&p, "subject");
-	pack_cstr(&p, f->subject);
-	pack_cstr(&p, "author");
-	msgpack_pack_bin(&p, RECORD_KEY_BYTES);
-	msgpack_pack_bin_body(&p, pk, RECORD_KEY_BYTES);
-	pack_cstr(&p, "hlc");
-	msgpack_pack_uint64(&p, f->hlc);
-	pack_cstr(&p, "parents");
-	msgpack_pack_array(&p, f->nparents);
+	bad |= msgpack_pack_map(&p, 8);
+	bad |= pack_cstr(&p, "v");
+	bad |= msgpack_pack_uint8(&p, 1);
+	bad |= pack_cstr(&p, "type");
+	bad |= pack_cstr(&p, f->type);
+	bad |= pack_cstr(&p, "school");
+	bad |= pack_cstr(&p, f->school);
+	bad |= pack_cstr(&p, "subject");
+	bad |= pack_cstr(&p, f->subject);
+	bad |= pack_cstr(&p, "author");
+	bad |= msgpack_pack_bin(&p, RECORD_KEY_BYTES);
+	bad |= msgpack_pack_bin_body(&p, pk, RECORD_KEY_BYTES);
+	bad |= pack_cstr(&p, "hlc");
+	bad |= msgpack_pack_uint64(&p, f->hlc);
+	bad |= pack_cstr(&p, "parents");
+	bad |= msgpack_pack_array(&p, f->nparents);
 	for (size_t i = 0; i < f->nparents; i++) {
-		msgpack_pack_bin(&p, RECORD_ID_BYTES);
-		msgpack_pack_bin_body(&p, f->parents[i], RECORD_ID_BYTES);
+		bad |= msgpack_pack_bin(&p, RECORD_ID_BYTES);
+		bad |= msgpack_pack_bin_body(&p, f->parents[i], RECORD_ID_BYTES);
 	}
-	pack_cstr(&p, "body");
+	bad |= pack_cstr(&p, "body");
 	rc = kn_buf_put(&payload, f->body, f->body_len);
 	if (rc)
 		goto out_free;
-	if (payload.ptr == NULL) {
+	if (bad || payload.ptr == NULL) {
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory while encoding a record");
 		goto out_free;
 	}
@@ -117,11 +117,12 @@ record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
 
 	size_t start = out->len;
 	msgpack_packer_init(&p, out, kn_buf_msgpack_write);
-	msgpack_pack_array(&p, 2);
-	msgpack_pack_bin(&p, payload.len);
-	msgpack_pack_bin_body(&p, payload.ptr, payload.len);
-	msgpack_pack_bin(&p, RECORD_SIG_BYTES);
-	if (msgpack_pack_bin_body(&p, sig, RECORD_SIG_BYTES) != 0) {
+	bad |= msgpack_pack_array(&p, 2);
+	bad |= msgpack_pack_bin(&p, payload.len);
+	bad |= msgpack_pack_bin_body(&p, payload.ptr, payload.len);
+	bad |= msgpack_pack_bin(&p, RECORD_SIG_BYTES);
+	bad |= msgpack_pack_bin_body(&p, sig, RECORD_SIG_BYTES);
+	if (bad) {
 		out->len = start;
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory while encoding a record");
 		goto out_free;
@@ -136,6 +137,20 @@ static int
 bad(const char *what)
 {
 	return kn_error_set(KN_EBADREC, "record", "malformed record: %s", what);
+}
+
+/*
+ * KN_EBADREC carrying the scanner's message. The message is copied first:
+ * passing kn_error_message() straight to kn_error_set() would format the
+ * last-error buffer into itself.
+ */
+static int
+bad_scan(const char *what)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s", kn_error_message());
+	return kn_error_set(KN_EBADREC, "record", "%s: %s", what, why);
 }
 
 static int
@@ -196,7 +211,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 	if (len > RECORD_MAX_BYTES)
 		return kn_error_set(KN_EBADREC, "record", "record of %zu bytes exceeds the limit of %d", len, RECORD_MAX_BYTES);
 	if (kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
-		return kn_error_set(KN_EBADREC, "record", "malformed record: %s", kn_error_message());
+		return bad_scan("malformed record");
 	msgpack_unpacked_init(&outer);
 	if (msgpack_unpack_next(&outer, (const char *)rec, len, &off) != MSGPACK_UNPACK_SUCCESS) {
 		msgpack_unpacked_destroy(&outer);
@@ -225,7 +240,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 
 	rc = kn_mpscan_exact(out->payload, out->payload_len, RECORD_MAX_BYTES);
 	if (rc)
-		return kn_error_set(KN_EBADREC, "record", "malformed record payload: %s", kn_error_message());
+		return bad_scan("malformed record payload");
 	msgpack_unpacked_init(&out->up);
 	off = 0;
 	if (msgpack_unpack_next(&out->up, (const char *)out->payload, out->payload_len, &off) != MSGPACK_UNPACK_SUCCESS) {

@@ -82,6 +82,14 @@ int store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[R
 int store_batch_key_put(store_batch *b, const uint8_t pk[RECORD_KEY_BYTES], const uint8_t *blob, size_t len);
 /* The batch's transaction, for reads that must see the batch's writes. */
 store_txn *store_batch_txn(store_batch *b);
+/*
+ * Sub-transactions make one request's writes atomic inside a shared batch:
+ * after store_batch_sub_begin(), adds go to a nested LMDB transaction that
+ * store_batch_sub_end(b, keep) merges into the batch (keep = 1) or drops
+ * (keep = 0). One level only.
+ */
+int store_batch_sub_begin(store_batch *b);
+int store_batch_sub_end(store_batch *b, int keep);
 /* Commit durably and free the batch. On error nothing of it is stored. */
 int store_batch_commit(store_batch *b);
 /* Discard and free; NULL-safe. */

@@ -59,12 +59,16 @@ int
 kn_error_set(int code, const char *field, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[sizeof(last_msg)], fld[sizeof(last_field)];
 
-	last_code = code;
-	snprintf(last_field, sizeof(last_field), "%s", field ? field : "");
+	/* Format into locals first: callers may pass kn_error_message() or kn_error_field(). */
+	snprintf(fld, sizeof(fld), "%s", field ? field : "");
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	last_code = code;
+	memcpy(last_field, fld, sizeof(fld));
+	memcpy(last_msg, msg, sizeof(msg));
 	return code;
 }
 

@@ -113,12 +113,16 @@ kn_mpscan_feed(kn_mpscan *s, const uint8_t *buf, size_t len, size_t *out)
 		/* each child takes at least one byte */
 		if ((uint64_t)s->pos + hdr + children > s->max)
 			return kn_error_set(KN_ETOOBIG, "", "message exceeds the limit of %zu bytes", s->max);
+		/*
+		 * A container at depth 33 is refused even when empty: msgpack-c
+		 * (MSGPACK_EMBED_STACK_SIZE 32) fails on it too.
+		 */
+		if (s->depth > KN_MP_MAX_DEPTH)
+			return kn_error_set(KN_EPROTO, "", "MessagePack nested deeper than %d levels", KN_MP_MAX_DEPTH);
 		s->pos += hdr;
 		s->remain[s->depth - 1]--;
 		if (children == 0)
 			continue;
-		if (s->depth > KN_MP_MAX_DEPTH)
-			return kn_error_set(KN_EPROTO, "", "MessagePack nested deeper than %d levels", KN_MP_MAX_DEPTH);
 		s->remain[s->depth++] = children;
 	}
 	*out = s->pos;
