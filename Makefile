@@ -51,11 +51,11 @@ $(O)/kinerjad: $(O)/daemon/main.o $(O)/libkinerjad.a $(O)/libkinerja.a
 $(O)/kinerja: $(O)/client/main.o $(CLI_OBJ) $(O)/libkinerja.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkinerjad.a $(O)/libkinerja.a
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkinerja.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS) $(TESTLIBS)
 
-$(O)/bench/%: $(O)/bench/%.o $(O)/libkinerjad.a $(O)/libkinerja.a
+$(O)/bench/%: $(O)/bench/%.o $(O)/libkinerja.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
@@ -76,7 +76,7 @@ bench: deps
 # The main job: the daemon on ./var with a demo school (see README.md).
 run: all
 	@mkdir -p var
-	$(O)/kinerjad --demo
+	@scripts/run-demo.sh $(O)
 
 clean:
 	rm -rf build

@@ -1,0 +1,45 @@
+/*
+ * client.h - the kinerja CLI's connection to kinerjad and its output.
+ */
+#ifndef KC_CLIENT_H
+#define KC_CLIENT_H
+
+#include <msgpack.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../util/kn.h"
+
+typedef struct {
+	int fd;
+	uint32_t next_id;
+	kn_buf in;
+	msgpack_unpacked resp; /* the last response */
+} client_conn;
+
+/* Connect to the daemon's socket; KN_ENOTFOUND with advice when it is not running. */
+int client_connect(client_conn *out, const char *path);
+void client_close(client_conn *c);
+
+/*
+ * Call method with a named-argument map (packed msgpack map, or NULL for
+ * none). On success *result points into c->resp (valid until the next
+ * call). A daemon error returns its code with the last error set to its
+ * message and field.
+ */
+int client_call(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args);
+
+/* Print a msgpack object as JSON (bin as hex); indent < 0 for one line. */
+void client_json(FILE *fp, const msgpack_object *o, int indent);
+
+/*
+ * Read a passphrase: from fd when fd >= 0, else from the terminal without
+ * echo (asking twice when confirm), else one line of standard input.
+ */
+int client_passphrase(char *out, size_t outsz, const char *prompt, int fd, int confirm);
+
+/* Field of a result map as a C string ("" when absent or not a string). */
+const char *client_str(const msgpack_object *map, const char *key, char *buf, size_t bufsz);
+uint64_t client_u64(const msgpack_object *map, const char *key);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * config.c - the option table, the INI loader (inih) and validation.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../util/kn.h"
+
+enum { T_STR, T_INT, T_BOOL };
+
+static const struct option_def {
+	const char *section;
+	const char *name;
+	int type;
+	size_t offset;
+	size_t size;
+	const char *def;
+	long min, max;
+	const char *help;
+} options[] = {
+#define S(sec, nm, fld, def, help) { sec, nm, T_STR, offsetof(kd_config, fld), sizeof(((kd_config *)0)->fld), def, 0, 0, help }
+#define I(sec, nm, fld, def, lo, hi, help) { sec, nm, T_INT, offsetof(kd_config, fld), sizeof(int), def, lo, hi, help }
+#define B(sec, nm, fld, def, help) { sec, nm, T_BOOL, offsetof(kd_config, fld), sizeof(int), def, 0, 1, help }
+	S("daemon", "role", role, "school", "school or hub"),
+	S("daemon", "socket", socket_path, "var/kinerjad.sock", "Unix socket the clients connect to"),
+	S("daemon", "log_level", log_level, "info", "error, warn, info or debug"),
+	B("daemon", "syslog", syslog, "false", "log to syslog instead of stderr"),
+	I("daemon", "max_clients", max_clients, "256", 1, 65536, "clients connected at once"),
+	I("daemon", "max_frame_kb", max_frame_kb, "1024", 4, 65536, "largest request in KiB"),
+	I("daemon", "max_output_kb", max_output_kb, "8192", 64, 1048576, "replies buffered for a slow client, KiB"),
+	S("store", "dir", store_dir, "var/store", "directory of the LMDB record store"),
+	I("store", "map_size_mb", map_size_mb, "4096", 1, 1048576, "largest size of the store, MiB"),
+	B("store", "nosync", nosync, "false", "skip fsync on commit (tests and benchmarks only: loses data on power loss)"),
+	S("keys", "device_key", device_key, "var/device.key", "the daemon's own Ed25519 key (created if absent, mode 0600)"),
+	I("keys", "session_ttl_min", session_ttl_min, "480", 1, 10080, "minutes a login lasts"),
+	S("keys", "pwhash", pwhash, "interactive", "Argon2id cost: interactive, moderate, or min (tests only)"),
+#undef S
+#undef I
+#undef B
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static int
+set_value(kd_config *cfg, const struct option_def *o, const char *value, const char *where)
+{
+	char *p = (char *)cfg + o->offset;
+
+	switch (o->type) {
+	case T_STR:
+		if (strlen(value) >= o->size)
+			return kn_error_set(KN_EINVAL, o->name, "%s%s: value longer than %zu characters", where, o->name, o->size - 1);
+		strcpy(p, value);
+		return 0;
+	case T_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end != '\0' || v < o->min || v > o->max)
+			return kn_error_set(KN_EINVAL, o->name, "%s%s: '%s' is not a whole number from %ld to %ld", where, o->name,
+			    value, o->min, o->max);
+		*(int *)p = (int)v;
+		return 0;
+	}
+	default:
+		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0)
+			*(int *)p = 1;
+		else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 || strcmp(value, "0") == 0)
+			*(int *)p = 0;
+		else
+			return kn_error_set(KN_EINVAL, o->name, "%s%s: '%s' is not true or false", where, o->name, value);
+		return 0;
+	}
+}
+
+void
+kd_config_defaults(kd_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < NOPTIONS; i++)
+		set_value(out, &options[i], options[i].def, "");
+}
+
+static const struct option_def *
+find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if ((section == NULL || strcmp(options[i].section, section) == 0) && strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
+int
+kd_config_set(kd_config *cfg, const char *name, const char *value)
+{
+	char sec[32];
+	const char *dot = strchr(name, '.');
+	const struct option_def *o;
+
+	if (dot && (size_t)(dot - name) < sizeof(sec)) {
+		memcpy(sec, name, (size_t)(dot - name));
+		sec[dot - name] = '\0';
+		o = find(sec, dot + 1);
+	} else {
+		o = find(NULL, name);
+	}
+	if (o == NULL)
+		return kn_error_set(KN_EINVAL, name, "unknown option '%s' (see config/kinerjad.conf for the list)", name);
+	return set_value(cfg, o, value, "");
+}
+
+struct load_ctx {
+	kd_config *cfg;
+	const char *path;
+	int rc;
+};
+
+static int
+ini_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *lc = user;
+	const struct option_def *o = find(section, name);
+
+	if (lc->rc)
+		return 0;
+	if (o == NULL) {
+		lc->rc = kn_error_set(KN_EINVAL, name, "unknown option '%s' in section [%s]", name, section);
+		return 0;
+	}
+	int rc = set_value(lc->cfg, o, value, "");
+	if (rc) {
+		lc->rc = rc;
+		return 0;
+	}
+	return 1;
+}
+
+int
+kd_config_load(kd_config *cfg, const char *path)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return kn_error_set(KN_EINVAL, "config", "cannot open config file %s: %s", path, strerror(errno));
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fclose(fp);
+		return kn_error_set(KN_EINVAL, "config", "config file %s is writable by group or others: run chmod go-w %s", path, path);
+	}
+	struct load_ctx lc = { cfg, path, 0 };
+	int line = ini_parse_file(fp, ini_cb, &lc);
+	fclose(fp);
+	if (lc.rc) {
+		char msg[512], field[64];
+		snprintf(msg, sizeof(msg), "%s", kn_error_message());
+		snprintf(field, sizeof(field), "%s", kn_error_field());
+		return kn_error_set(lc.rc, field, "%s:%d: %s", path, line, msg);
+	}
+	if (line != 0)
+		return kn_error_set(KN_EINVAL, "config", "%s:%d: syntax error (expected [section] or name = value)", path, line);
+	return 0;
+}
+
+int
+kd_config_validate(const kd_config *cfg)
+{
+	if (strcmp(cfg->role, "school") != 0 && strcmp(cfg->role, "hub") != 0)
+		return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use school or hub", cfg->role);
+	if (strcmp(cfg->role, "hub") == 0)
+		return kn_error_set(KN_EINVAL, "role", "the hub role is not built yet: use role = school");
+	int lvl;
+	if (kn_log_level_parse(&lvl, cfg->log_level))
+		return KN_EINVAL;
+	if (strcmp(cfg->pwhash, "interactive") != 0 && strcmp(cfg->pwhash, "moderate") != 0 && strcmp(cfg->pwhash, "min") != 0)
+		return kn_error_set(KN_EINVAL, "pwhash", "pwhash '%s' is unknown: use interactive, moderate or min", cfg->pwhash);
+	struct sockaddr_un_probe { char p[108]; };
+	if (strlen(cfg->socket_path) >= sizeof(((struct sockaddr_un_probe *)0)->p))
+		return kn_error_set(KN_EINVAL, "socket", "socket path is longer than 107 characters: choose a shorter one");
+	if (!cfg->socket_path[0] || !cfg->store_dir[0] || !cfg->device_key[0])
+		return kn_error_set(KN_EINVAL, "socket", "socket, store dir and device_key must not be empty");
+	return 0;
+}
+
+void
+kd_config_print(const kd_config *cfg, void *fparg)
+{
+	FILE *fp = fparg;
+	const char *sec = "";
+
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct option_def *o = &options[i];
+		const char *p = (const char *)cfg + o->offset;
+		if (strcmp(sec, o->section) != 0) {
+			fprintf(fp, "%s[%s]\n", i ? "\n" : "", o->section);
+			sec = o->section;
+		}
+		fprintf(fp, "# %s\n", o->help);
+		if (o->type == T_STR)
+			fprintf(fp, "%s = %s\n", o->name, p);
+		else if (o->type == T_INT)
+			fprintf(fp, "%s = %d\n", o->name, *(const int *)p);
+		else
+			fprintf(fp, "%s = %s\n", o->name, *(const int *)p ? "true" : "false");
+	}
+}

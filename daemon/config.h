@@ -1,0 +1,41 @@
+/*
+ * config.h - kinerjad configuration: one struct, filled from built-in
+ * defaults, then the config file (INI, parsed by inih), then the command
+ * line. Options are described once, in the table in config.c.
+ */
+#ifndef KD_CONFIG_H
+#define KD_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct {
+	char role[16];          /* "school" or "hub" */
+	char socket_path[256];
+	char store_dir[256];
+	char device_key[256];
+	char log_level[16];
+	int syslog;
+	int session_ttl_min;    /* minutes a login lasts */
+	int max_clients;
+	int max_frame_kb;       /* largest request accepted */
+	int max_output_kb;      /* replies buffered for a slow client */
+	int map_size_mb;        /* LMDB map size */
+	int nosync;             /* tests/benchmarks only */
+	char pwhash[16];        /* "interactive", "moderate" or "min" (tests) */
+} kd_config;
+
+/* Built-in defaults: everything under ./var. */
+void kd_config_defaults(kd_config *out);
+/*
+ * Read an INI file into cfg. Refuses a file writable by group or others.
+ * Errors name file:line and the option. Returns 0 or KN_EINVAL.
+ */
+int kd_config_load(kd_config *cfg, const char *path);
+/* Set one option by name ("section.name" or "name"), as from the command line. */
+int kd_config_set(kd_config *cfg, const char *name, const char *value);
+/* Cross-field checks after everything is loaded. */
+int kd_config_validate(const kd_config *cfg);
+/* Print the effective configuration as INI. */
+void kd_config_print(const kd_config *cfg, void *fp);
+
+#endif

@@ -1,0 +1,649 @@
+/*
+ * methods.c - the RPC methods of kinerjad. Each takes the named-argument
+ * map of the request and packs one result object (see server.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/domain.h"
+#include "server.h"
+
+/* Sign a record with signer's key and add it to batch. */
+static int
+add_record(uint8_t id[RECORD_ID_BYTES], kd_server *srv, store_batch *b, const char *type, const char *school,
+    const char *subject, const uint8_t (*parents)[RECORD_ID_BYTES], size_t nparents, const kn_buf *body,
+    const keys_secret *signer)
+{
+	kn_buf rec = KN_BUF_INIT;
+	record_fields f = { type, school, subject, store_hlc_next(srv->st), parents, nparents, body->ptr, body->len };
+	int rc = record_sign(&rec, NULL, &f, signer->pk, signer->sk);
+
+	if (rc == 0) {
+		rc = store_batch_add(b, rec.ptr, rec.len, id);
+		if (rc == 1)
+			rc = 0;
+	}
+	kn_buf_free(&rec);
+	return rc;
+}
+
+static void
+pack_opt_kv(msgpack_packer *pk, const char *k, const char *v)
+{
+	kd_pack_str(pk, k);
+	if (v[0])
+		kd_pack_str(pk, v);
+	else
+		msgpack_pack_nil(pk);
+}
+
+/* The body of a "user" record. */
+static void
+pack_user_body(kn_buf *out, const domain_user *u)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 9);
+	kd_pack_kv_str(&pk, "name", u->name);
+	kd_pack_kv_str(&pk, "role", u->role);
+	kd_pack_kv_str(&pk, "status", u->status);
+	pack_opt_kv(&pk, "nip", u->nip);
+	pack_opt_kv(&pk, "nuptk", u->nuptk);
+	pack_opt_kv(&pk, "golongan", u->golongan);
+	pack_opt_kv(&pk, "pangkat", u->pangkat);
+	pack_opt_kv(&pk, "jenjang", u->jenjang);
+	kd_pack_str(&pk, "active");
+	msgpack_pack_true(&pk);
+}
+
+/* A user as a result map. */
+static void
+pack_user(msgpack_packer *pk, const domain_user *u, const uint8_t key[32])
+{
+	msgpack_pack_map(pk, 11);
+	kd_pack_kv_hex(pk, "key", key, 32);
+	kd_pack_kv_str(pk, "name", u->name);
+	kd_pack_kv_str(pk, "role", u->role);
+	kd_pack_kv_str(pk, "role_label", domain_role_label(u->role));
+	kd_pack_kv_str(pk, "status", u->status);
+	pack_opt_kv(pk, "nip", u->nip);
+	pack_opt_kv(pk, "nuptk", u->nuptk);
+	pack_opt_kv(pk, "golongan", u->golongan);
+	pack_opt_kv(pk, "pangkat", u->pangkat);
+	pack_opt_kv(pk, "jenjang", u->jenjang);
+	kd_pack_str(pk, "active");
+	if (u->active)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+}
+
+/* Read the person fields of a request (prefix "" or "operator_"). */
+static int
+user_from_args(domain_user *u, const kd_req *req, const char *prefix, const char *default_role)
+{
+	char k[40];
+	int rc;
+	struct {
+		const char *name;
+		char *dst;
+		size_t size;
+		int required;
+	} f[] = {
+		{ "name", u->name, sizeof(u->name), 1 },
+		{ "role", u->role, sizeof(u->role), default_role == NULL },
+		{ "status", u->status, sizeof(u->status), 0 },
+		{ "nip", u->nip, sizeof(u->nip), 0 },
+		{ "nuptk", u->nuptk, sizeof(u->nuptk), 0 },
+		{ "golongan", u->golongan, sizeof(u->golongan), 0 },
+		{ "pangkat", u->pangkat, sizeof(u->pangkat), 0 },
+		{ "jenjang", u->jenjang, sizeof(u->jenjang), 0 },
+	};
+
+	memset(u, 0, sizeof(*u));
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(k, sizeof(k), "%s%s", prefix, f[i].name);
+		rc = kd_arg_str(f[i].dst, f[i].size, req, k, f[i].required);
+		if (rc)
+			return rc;
+	}
+	if (default_role && !u->role[0])
+		snprintf(u->role, sizeof(u->role), "%s", default_role);
+	if (!u->status[0])
+		snprintf(u->status, sizeof(u->status), "%s", u->nip[0] ? "PNS" : "NON_ASN");
+	u->active = 1;
+	return 0;
+}
+
+/* Passphrase argument, checked for a new key. */
+static int
+passphrase_arg(char *out, size_t outsz, const kd_req *req)
+{
+	int rc = kd_arg_str(out, outsz, req, "passphrase", 1);
+	if (rc)
+		return rc;
+	return keys_passphrase_check(out, strlen(out));
+}
+
+/*
+ * Check a new person's fields with the domain rules before the (slow)
+ * key derivation, so a typo costs nothing.
+ */
+static int
+precheck_user(const domain_user *u)
+{
+	kn_buf body = KN_BUF_INIT;
+	msgpack_unpacked up;
+	size_t off = 0;
+	domain_user parsed;
+	int rc;
+
+	pack_user_body(&body, u);
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, (const char *)body.ptr, body.len, &off) != MSGPACK_UNPACK_SUCCESS)
+		rc = kn_error_set(KN_ERROR, "", "internal: cannot decode a body just encoded");
+	else
+		rc = domain_user_parse(&parsed, &up.data);
+	msgpack_unpacked_destroy(&up);
+	kn_buf_free(&body);
+	return rc;
+}
+
+/* New key pair sealed under passphrase, stored in the batch. */
+static int
+new_person_key(keys_secret **out, kd_server *srv, store_batch *b, const char *pass)
+{
+	keys_secret *k;
+	kn_buf sealed = KN_BUF_INIT;
+	int rc = keys_generate(&k);
+
+	if (rc)
+		return rc;
+	rc = keys_seal(&sealed, k, pass, strlen(pass), srv->cost);
+	if (rc == 0)
+		rc = store_batch_key_put(b, k->pk, sealed.ptr, sealed.len);
+	kn_buf_free(&sealed);
+	if (rc) {
+		keys_secret_free(k);
+		return rc;
+	}
+	*out = k;
+	return 0;
+}
+
+static int
+m_status(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	store_stats ss;
+	int nsess = 0;
+	int rc = store_stat(&ss, srv->st);
+
+	if (rc)
+		return rc;
+	for (kd_session *s = srv->sessions; s; s = s->next)
+		nsess++;
+	msgpack_pack_map(pk, 8);
+	kd_pack_kv_str(pk, "version", KD_VERSION);
+	kd_pack_kv_str(pk, "role", srv->cfg.role);
+	kd_pack_str(pk, "school");
+	if (srv->school[0]) {
+		msgpack_pack_map(pk, 2);
+		kd_pack_kv_str(pk, "npsn", srv->school);
+		kd_pack_kv_str(pk, "name", srv->school_name);
+	} else {
+		msgpack_pack_nil(pk);
+	}
+	kd_pack_str(pk, "store");
+	msgpack_pack_map(pk, 6);
+	kd_pack_kv_str(pk, "dir", srv->cfg.store_dir);
+	kd_pack_kv_u64(pk, "records", ss.records);
+	kd_pack_kv_u64(pk, "size_bytes", ss.size_bytes);
+	kd_pack_kv_u64(pk, "map_bytes", ss.map_bytes);
+	kd_pack_kv_u64(pk, "schema", ss.schema);
+	kd_pack_kv_u64(pk, "commits", srv->commits);
+	kd_pack_kv_u64(pk, "uptime_s", (kn_mono_ms() - srv->started_ms) / 1000);
+	kd_pack_kv_u64(pk, "clients", (uint64_t)srv->nclients);
+	kd_pack_kv_u64(pk, "sessions", (uint64_t)nsess);
+	kd_pack_kv_hex(pk, "device_key", srv->device->pk, 32);
+	return 0;
+}
+
+static int
+m_school_init(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1];
+	domain_user op;
+	store_batch *b;
+	keys_secret *k = NULL;
+	kn_buf body = KN_BUF_INIT;
+	char hex[65];
+	int rc;
+
+	if ((rc = kd_arg_str(npsn, sizeof(npsn), req, "npsn", 1)) || (rc = domain_check_npsn(npsn)) ||
+	    (rc = kd_arg_str(name, sizeof(name), req, "name", 1)) ||
+	    (rc = user_from_args(&op, req, "operator_", "operator")) || (rc = passphrase_arg(pass, sizeof(pass), req)))
+		goto out;
+	if (strcmp(op.role, "operator") != 0) {
+		rc = kn_error_set(KN_EINVAL, "operator_role", "the person who initialises the school is its Operator Sekolah");
+		goto out;
+	}
+	if (srv->school[0]) {
+		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
+		    srv->school, srv->school_name);
+		goto out;
+	}
+	if ((rc = precheck_user(&op)))
+		goto out;
+	if ((rc = kd_write_begin(&b, req)))
+		goto out;
+	rc = new_person_key(&k, srv, b, pass);
+	if (rc == 0) {
+		msgpack_packer bp;
+		msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
+		msgpack_pack_map(&bp, 2);
+		kd_pack_kv_str(&bp, "name", name);
+		kd_pack_str(&bp, "operator");
+		msgpack_pack_bin(&bp, 32);
+		msgpack_pack_bin_body(&bp, k->pk, 32);
+		rc = add_record(NULL, srv, b, "school", npsn, npsn, NULL, 0, &body, k);
+	}
+	if (rc == 0) {
+		kn_buf_clear(&body);
+		pack_user_body(&body, &op);
+		rc = add_record(NULL, srv, b, "user", npsn, kn_hex(hex, k->pk, 32), NULL, 0, &body, k);
+	}
+	rc = kd_write_end(req, rc);
+	if (rc)
+		goto out;
+	msgpack_pack_map(pk, 3);
+	kd_pack_kv_str(pk, "npsn", npsn);
+	kd_pack_kv_str(pk, "name", name);
+	kd_pack_str(pk, "operator");
+	pack_user(pk, &op, k->pk);
+	kn_info("school.init %s (%s), operator %s", npsn, name, op.name);
+out:
+	sodium_memzero(pass, sizeof(pass));
+	keys_secret_free(k);
+	kn_buf_free(&body);
+	return rc;
+}
+
+static int
+need_school(const kd_server *srv)
+{
+	if (!srv->school[0])
+		return kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
+	return 0;
+}
+
+static int
+m_user_add(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	char pass[KEYS_PASS_MAX + 1], hex[65];
+	domain_user u;
+	kd_session *s;
+	store_batch *b;
+	keys_secret *k = NULL;
+	kn_buf body = KN_BUF_INIT;
+	int rc;
+
+	if ((rc = need_school(srv)) || (rc = kd_session_find(&s, srv, req)))
+		goto out;
+	if (strcmp(s->role, "operator") != 0) {
+		rc = kn_error_set(KN_EDENIED, "token", "only the Operator Sekolah may add people (you are logged in as %s)",
+		    domain_role_label(s->role));
+		goto out;
+	}
+	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = passphrase_arg(pass, sizeof(pass), req)) ||
+	    (rc = precheck_user(&u)))
+		goto out;
+	if ((rc = kd_write_begin(&b, req)))
+		goto out;
+	rc = new_person_key(&k, srv, b, pass);
+	if (rc == 0) {
+		pack_user_body(&body, &u);
+		rc = add_record(NULL, srv, b, "user", srv->school, kn_hex(hex, k->pk, 32), NULL, 0, &body, s->key);
+	}
+	rc = kd_write_end(req, rc);
+	if (rc)
+		goto out;
+	pack_user(pk, &u, k->pk);
+	kn_info("user.add %s (%s) by %s", u.name, u.role, s->name);
+out:
+	sodium_memzero(pass, sizeof(pass));
+	keys_secret_free(k);
+	kn_buf_free(&body);
+	return rc;
+}
+
+struct list_ctx {
+	store_txn *t;
+	const char *school;
+	msgpack_packer *pk;
+	kn_buf keys;
+	size_t n;
+};
+
+static int
+list_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct list_ctx *lc = arg;
+	uint8_t pk[32];
+	(void)val;
+	(void)vlen;
+
+	if (klen < 64 || kn_unhex(pk, 32, (const char *)key + klen - 64, 64) != 0)
+		return 0;
+	lc->n++;
+	return kn_buf_put(&lc->keys, pk, 32);
+}
+
+static int
+m_user_list(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	char prefix[16];
+	store_txn *t;
+	struct list_ctx lc = { .school = srv->school, .pk = pk };
+	int rc;
+
+	if ((rc = need_school(srv)) || (rc = store_read_begin(&t, srv->st)))
+		return rc;
+	snprintf(prefix, sizeof(prefix), "u/%s/", srv->school);
+	rc = store_idx_scan(t, prefix, strlen(prefix), list_cb, &lc);
+	if (rc == 0) {
+		msgpack_pack_map(pk, 2);
+		kd_pack_kv_str(pk, "npsn", srv->school);
+		kd_pack_str(pk, "users");
+		msgpack_pack_array(pk, lc.n);
+		for (size_t i = 0; i < lc.n && rc == 0; i++) {
+			domain_user u;
+			rc = kd_user_lookup(&u, t, srv->school, lc.keys.ptr + 32 * i);
+			if (rc == 0)
+				pack_user(pk, &u, lc.keys.ptr + 32 * i);
+		}
+	}
+	store_read_end(t);
+	kn_buf_free(&lc.keys);
+	return rc;
+}
+
+static int
+m_session_login(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	char ident[32], pass[KEYS_PASS_MAX + 1], hex[65];
+	uint8_t upk[32];
+	domain_user u;
+	store_txn *t = NULL;
+	kn_buf sealed = KN_BUF_INIT;
+	keys_secret *k = NULL;
+	kd_session *s;
+	int rc;
+
+	if ((rc = need_school(srv)) || (rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)) ||
+	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) || (rc = store_read_begin(&t, srv->st)))
+		goto out;
+	rc = kd_ident_lookup(upk, t, srv->school, ident);
+	if (rc == 0)
+		rc = kd_user_lookup(&u, t, srv->school, upk);
+	store_read_end(t);
+	if (rc == KN_ENOTFOUND) {
+		rc = kn_error_set(KN_EAUTH, "user", "no one with NIP/NUPTK %s is enrolled in this school; ask the Operator Sekolah",
+		    ident);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (!u.active) {
+		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", u.name);
+		goto out;
+	}
+	if ((rc = store_key_get(&sealed, srv->st, upk))) {
+		if (rc == KN_ENOTFOUND)
+			rc = kn_error_set(KN_EAUTH, "user", "%s has no key on this machine; ask the Operator Sekolah", u.name);
+		goto out;
+	}
+	/* Argon2id: ~0.1 s by design, runs on the loop (see the issue notes). */
+	rc = keys_open(&k, sealed.ptr, sealed.len, upk, pass, strlen(pass));
+	if (rc) {
+		kn_info("failed login for %s", ident);
+		goto out;
+	}
+	rc = kd_session_add(&s, srv, k, srv->school, u.role, u.name);
+	if (rc)
+		goto out;
+	k = NULL;
+	msgpack_pack_map(pk, 6);
+	kd_pack_kv_hex(pk, "token", s->token, 32);
+	kd_pack_kv_u64(pk, "expires_ms", s->expires_ms);
+	kd_pack_kv_str(pk, "name", u.name);
+	kd_pack_kv_str(pk, "role", u.role);
+	kd_pack_kv_str(pk, "role_label", domain_role_label(u.role));
+	kd_pack_kv_str(pk, "key", kn_hex(hex, upk, 32));
+	kn_info("login: %s (%s)", u.name, u.role);
+out:
+	sodium_memzero(pass, sizeof(pass));
+	keys_secret_free(k);
+	kn_buf_free(&sealed);
+	return rc;
+}
+
+static int
+m_session_logout(kd_req *req, msgpack_packer *pk)
+{
+	kd_session *s;
+	int rc = kd_session_find(&s, req->srv, req);
+
+	if (rc)
+		return rc;
+	kn_info("logout: %s", s->name);
+	kd_session_remove(req->srv, s->token);
+	msgpack_pack_map(pk, 1);
+	kd_pack_str(pk, "ok");
+	msgpack_pack_true(pk);
+	return 0;
+}
+
+static int
+m_session_info(kd_req *req, msgpack_packer *pk)
+{
+	kd_session *s;
+	int rc = kd_session_find(&s, req->srv, req);
+
+	if (rc)
+		return rc;
+	msgpack_pack_map(pk, 6);
+	kd_pack_kv_str(pk, "name", s->name);
+	kd_pack_kv_str(pk, "role", s->role);
+	kd_pack_kv_str(pk, "role_label", domain_role_label(s->role));
+	kd_pack_kv_str(pk, "npsn", s->school);
+	kd_pack_kv_hex(pk, "key", s->key->pk, 32);
+	kd_pack_kv_u64(pk, "expires_ms", s->expires_ms);
+	return 0;
+}
+
+/* A verified record as a result map. */
+static void
+pack_record(msgpack_packer *pk, const record_view *v)
+{
+	char doc[RECORD_DOC_KEY_MAX];
+
+	msgpack_pack_map(pk, 11);
+	kd_pack_kv_hex(pk, "id", v->id, 32);
+	kd_pack_str(pk, "type");
+	msgpack_pack_str(pk, v->type_len);
+	msgpack_pack_str_body(pk, v->type, v->type_len);
+	kd_pack_str(pk, "school");
+	msgpack_pack_str(pk, v->school_len);
+	msgpack_pack_str_body(pk, v->school, v->school_len);
+	kd_pack_str(pk, "subject");
+	msgpack_pack_str(pk, v->subject_len);
+	msgpack_pack_str_body(pk, v->subject, v->subject_len);
+	record_doc_key(doc, v);
+	kd_pack_kv_str(pk, "doc", doc);
+	kd_pack_kv_hex(pk, "author", v->author, 32);
+	kd_pack_kv_u64(pk, "hlc", v->hlc);
+	kd_pack_kv_u64(pk, "time_ms", v->hlc >> 16);
+	kd_pack_str(pk, "parents");
+	msgpack_pack_array(pk, record_nparents(v));
+	for (size_t i = 0; i < record_nparents(v); i++) {
+		char hex[65];
+		kd_pack_str(pk, kn_hex(hex, record_parent(v, i), 32));
+	}
+	kd_pack_str(pk, "body");
+	msgpack_pack_object(pk, *v->body);
+	kd_pack_str(pk, "raw");
+	msgpack_pack_bin(pk, v->raw_len);
+	msgpack_pack_bin_body(pk, v->raw, v->raw_len);
+}
+
+static int
+id_arg(uint8_t id[32], const kd_req *req, const char *name, int required)
+{
+	char hex[80];
+	int rc = kd_arg_str(hex, sizeof(hex), req, name, required);
+
+	if (rc)
+		return rc;
+	if (!hex[0])
+		return KN_ENOTFOUND;
+	if (kn_unhex(id, 32, hex, strlen(hex)) != 0)
+		return kn_error_set(KN_EINVAL, name, "%s must be a record id of 64 hex characters", name);
+	return 0;
+}
+
+static int
+m_record_get(kd_req *req, msgpack_packer *pk)
+{
+	uint8_t id[32];
+	const uint8_t *rec;
+	size_t len;
+	store_txn *t;
+	record_view v;
+	int rc;
+
+	if ((rc = id_arg(id, req, "id", 1)) || (rc = store_read_begin(&t, req->srv->st)))
+		return rc;
+	rc = store_txn_get(&rec, &len, t, id);
+	if (rc == KN_ENOTFOUND)
+		rc = kn_error_set(KN_ENOTFOUND, "id", "no record with this id is stored here");
+	if (rc == 0)
+		rc = record_open(&v, rec, len, id);
+	if (rc == 0) {
+		pack_record(pk, &v);
+		record_view_free(&v);
+	}
+	store_read_end(t);
+	return rc;
+}
+
+struct hist_ctx {
+	store_txn *t;
+	record_view *v;
+	size_t n, cap;
+	int rc;
+};
+
+static int
+hist_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
+{
+	struct hist_ctx *h = arg;
+	const uint8_t *rec;
+	size_t len;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 8;
+		record_view *nv = realloc(h->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return kn_error_set(KN_ENOMEM, "", "out of memory");
+		h->v = nv;
+		h->cap = cap;
+	}
+	int rc = store_txn_get(&rec, &len, h->t, id);
+	if (rc == 0)
+		rc = record_open(&h->v[h->n], rec, len, id);
+	if (rc)
+		return rc;
+	h->n++;
+	return 0;
+}
+
+static int
+by_hlc(const void *a, const void *b)
+{
+	const record_view *x = a, *y = b;
+	if (x->hlc != y->hlc)
+		return x->hlc < y->hlc ? -1 : 1;
+	return memcmp(x->id, y->id, RECORD_ID_BYTES);
+}
+
+static int
+m_record_history(kd_req *req, msgpack_packer *pk)
+{
+	char doc[RECORD_DOC_KEY_MAX];
+	uint8_t id[32];
+	store_txn *t;
+	struct hist_ctx h = { 0 };
+	int rc;
+
+	if ((rc = kd_arg_str(doc, sizeof(doc), req, "doc", 0)))
+		return rc;
+	rc = id_arg(id, req, "id", 0);
+	if (rc && rc != KN_ENOTFOUND)
+		return rc;
+	int by_id = rc == 0;
+	if (!by_id && !doc[0])
+		return kn_error_set(KN_EINVAL, "id", "give a record id or a document key (type/npsn/subject)");
+	if ((rc = store_read_begin(&t, req->srv->st)))
+		return rc;
+	h.t = t;
+	if (by_id) {
+		const uint8_t *rec;
+		size_t len;
+		record_view v;
+		rc = store_txn_get(&rec, &len, t, id);
+		if (rc == KN_ENOTFOUND)
+			rc = kn_error_set(KN_ENOTFOUND, "id", "no record with this id is stored here");
+		if (rc == 0 && (rc = record_open(&v, rec, len, id)) == 0) {
+			record_doc_key(doc, &v);
+			record_view_free(&v);
+		}
+	}
+	if (rc == 0)
+		rc = store_doc_records(t, doc, strlen(doc), hist_cb, &h);
+	if (rc == 0 && h.n == 0)
+		rc = kn_error_set(KN_ENOTFOUND, "doc", "no records of document '%s' are stored here", doc);
+	if (rc == 0) {
+		qsort(h.v, h.n, sizeof(*h.v), by_hlc);
+		msgpack_pack_map(pk, 2);
+		kd_pack_kv_str(pk, "doc", doc);
+		kd_pack_str(pk, "records");
+		msgpack_pack_array(pk, h.n);
+		for (size_t i = 0; i < h.n; i++)
+			pack_record(pk, &h.v[i]);
+	}
+	for (size_t i = 0; i < h.n; i++)
+		record_view_free(&h.v[i]);
+	free(h.v);
+	store_read_end(t);
+	return rc;
+}
+
+const kd_method kd_methods[] = {
+	{ "status", m_status },
+	{ "school.init", m_school_init },
+	{ "user.add", m_user_add },
+	{ "user.list", m_user_list },
+	{ "session.login", m_session_login },
+	{ "session.logout", m_session_logout },
+	{ "session.info", m_session_info },
+	{ "record.get", m_record_get },
+	{ "record.history", m_record_history },
+	{ NULL, NULL },
+};

@@ -1,0 +1,715 @@
+/*
+ * server.c - the event loop, the Unix socket, MessagePack-RPC framing,
+ * dispatch, and group commit of writes (see server.h).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../util/mpscan.h"
+
+struct kd_client {
+	kd_client *next, **pprev;
+	kd_server *srv;
+	struct bufferevent *bev;
+	kn_buf in;
+	size_t off;          /* bytes of `in` already handled */
+	kn_mpscan scan;
+	int refs;
+	int closed;
+	int closing;         /* close once the output is written */
+	int paused;          /* reading stopped: output over its limit */
+	uint64_t id;
+};
+
+typedef struct kd_pending {
+	struct kd_pending *next;
+	kd_client *client;
+	uint32_t msgid;
+	kn_buf reply;
+} kd_pending;
+
+static void client_process(kd_client *c);
+
+static void
+client_unref(kd_client *c)
+{
+	if (--c->refs > 0)
+		return;
+	kn_buf_free(&c->in);
+	free(c);
+}
+
+static void
+client_close(kd_client *c)
+{
+	if (c->closed)
+		return;
+	c->closed = 1;
+	if (c->bev)
+		bufferevent_free(c->bev);
+	c->bev = NULL;
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	c->srv->nclients--;
+	kn_debug("client %llu disconnected", (unsigned long long)c->id);
+	client_unref(c);
+}
+
+/* Queue bytes to a client; stop reading from it while its output is full. */
+static void
+client_send(kd_client *c, const kn_buf *b)
+{
+	if (c->closed)
+		return;
+	bufferevent_write(c->bev, b->ptr, b->len);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	if (!c->paused && evbuffer_get_length(out) > (size_t)c->srv->cfg.max_output_kb * 1024) {
+		c->paused = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		kn_debug("client %llu paused: %zu bytes of replies unread", (unsigned long long)c->id, evbuffer_get_length(out));
+	}
+}
+
+/* [1, msgid, error, nil] for the current last error with code rc. */
+static void
+pack_error_reply(kn_buf *out, uint32_t msgid, int rc)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_uint32(&pk, msgid);
+	msgpack_pack_map(&pk, 3);
+	kd_pack_kv_str(&pk, "code", kn_error_code_name(rc));
+	kd_pack_kv_str(&pk, "message", kn_error_message());
+	kd_pack_kv_str(&pk, "field", kn_error_field());
+	msgpack_pack_nil(&pk);
+}
+
+static void
+send_error(kd_client *c, uint32_t msgid, int rc)
+{
+	kn_buf b = KN_BUF_INIT;
+
+	pack_error_reply(&b, msgid, rc);
+	client_send(c, &b);
+	kn_buf_free(&b);
+}
+
+/* A stream we can no longer follow: say why, then hang up. */
+static void
+client_fail(kd_client *c, int rc)
+{
+	kn_info("client %llu: %s; closing the connection", (unsigned long long)c->id, kn_error_message());
+	send_error(c, 0, rc);
+	c->closing = 1;
+	if (!c->closed) {
+		bufferevent_disable(c->bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			client_close(c);
+	}
+}
+
+static const kd_method *
+method_find(const char *name, size_t len)
+{
+	for (const kd_method *m = kd_methods; m->name; m++)
+		if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
+			return m;
+	return NULL;
+}
+
+static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
+
+/*
+ * Serve one complete message. Replies immediately, or holds the reply
+ * until the batch its writes joined is committed.
+ */
+static void
+handle_message(kd_client *c, const uint8_t *data, size_t len)
+{
+	kd_server *srv = c->srv;
+	msgpack_unpacked up;
+	size_t off = 0;
+	uint32_t msgid = 0;
+	int rc, notify = 0;
+	kn_buf res = KN_BUF_INIT, reply = KN_BUF_INIT;
+
+	kn_error_clear();
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, (const char *)data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		rc = kn_error_set(KN_EPROTO, "", "request is not MessagePack");
+		goto out_error;
+	}
+	const msgpack_object *o = &up.data;
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 3 ||
+	    o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		rc = kn_error_set(KN_EPROTO, "", "a request is [0, msgid, method, params]; a notification [2, method, params]");
+		goto out_error;
+	}
+	const msgpack_object *a = o->via.array.ptr, *method, *params;
+	if (a[0].via.u64 == 2 && o->via.array.size == 3) {
+		notify = 1;
+		method = &a[1];
+		params = &a[2];
+	} else if (a[0].via.u64 == 0 && o->via.array.size == 4) {
+		if (a[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[1].via.u64 > UINT32_MAX) {
+			rc = kn_error_set(KN_EPROTO, "msgid", "msgid must be an unsigned 32-bit integer");
+			goto out_error;
+		}
+		msgid = (uint32_t)a[1].via.u64;
+		method = &a[2];
+		params = &a[3];
+	} else {
+		rc = kn_error_set(KN_EPROTO, "", "a request is [0, msgid, method, params]; a notification [2, method, params]");
+		goto out_error;
+	}
+	if (method->type != MSGPACK_OBJECT_STR) {
+		rc = kn_error_set(KN_EPROTO, "method", "method must be a string");
+		goto out_error;
+	}
+	const kd_method *m = method_find(method->via.str.ptr, method->via.str.size);
+	if (m == NULL) {
+		rc = kn_error_set(KN_ENOMETHOD, "method", "unknown method '%.*s'; 'kinerja --help' lists what exists",
+		    (int)(method->via.str.size > 64 ? 64 : method->via.str.size), method->via.str.ptr);
+		goto out_error;
+	}
+	const msgpack_object *args = &empty_map;
+	if (params->type != MSGPACK_OBJECT_ARRAY || params->via.array.size > 1 ||
+	    (params->via.array.size == 1 && params->via.array.ptr[0].type != MSGPACK_OBJECT_MAP)) {
+		rc = kn_error_set(KN_EINVAL, "params", "params must be [] or [ {named arguments} ]");
+		goto out_error;
+	}
+	if (params->via.array.size == 1)
+		args = &params->via.array.ptr[0];
+
+	kd_req req = { srv, c, msgid, args, 0 };
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+	rc = m->fn(&req, &pk);
+	if (rc)
+		goto out_error;
+	if (notify)
+		goto out_free;
+	msgpack_packer_init(&pk, &reply, kn_buf_msgpack_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_uint32(&pk, msgid);
+	msgpack_pack_nil(&pk);
+	if (kn_buf_put(&reply, res.ptr, res.len)) {
+		rc = KN_ENOMEM;
+		goto out_error;
+	}
+	if (req.wrote) {
+		kd_pending *p = calloc(1, sizeof(*p));
+		if (p == NULL) {
+			/* The writes stay in the batch; the client is told of a failure it can retry safely. */
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory; try again");
+			goto out_error;
+		}
+		p->client = c;
+		p->msgid = msgid;
+		p->reply = reply;
+		reply = (kn_buf)KN_BUF_INIT;
+		c->refs++;
+		*srv->pending_tail = p;
+		srv->pending_tail = &p->next;
+	} else {
+		client_send(c, &reply);
+	}
+	goto out_free;
+
+out_error:
+	if (rc != KN_EPROTO || msgid || notify)
+		kn_debug("client %llu: %s: %s", (unsigned long long)c->id, kn_error_code_name(rc), kn_error_message());
+	if (!notify)
+		send_error(c, msgid, rc);
+out_free:
+	kn_buf_free(&res);
+	kn_buf_free(&reply);
+	msgpack_unpacked_destroy(&up);
+}
+
+/* Serve every complete message buffered for c, unless its output is full. */
+static void
+client_process(kd_client *c)
+{
+	size_t max = (size_t)c->srv->cfg.max_frame_kb * 1024;
+
+	c->refs++;
+	while (!c->closed && !c->closing && !c->paused && c->off < c->in.len) {
+		size_t flen = 0;
+		int rc = kn_mpscan_feed(&c->scan, c->in.ptr + c->off, c->in.len - c->off, &flen);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			client_fail(c, rc);
+			break;
+		}
+		handle_message(c, c->in.ptr + c->off, flen);
+		c->off += flen;
+		kn_mpscan_init(&c->scan, max);
+	}
+	if (!c->closed) {
+		kn_buf_consume(&c->in, c->off);
+		c->off = 0;
+	}
+	client_unref(c);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	kd_client *c = arg;
+	struct evbuffer *input = bufferevent_get_input(bev);
+	size_t n = evbuffer_get_length(input);
+
+	if (c->closing || n == 0)
+		return;
+	if (kn_buf_grow(&c->in, n)) {
+		client_fail(c, KN_ENOMEM);
+		return;
+	}
+	int got = evbuffer_remove(input, c->in.ptr + c->in.len, n);
+	if (got > 0)
+		c->in.len += (size_t)got;
+	client_process(c);
+}
+
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	kd_client *c = arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (c->closing) {
+		client_close(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(c->bev, EV_READ);
+		client_process(c);
+	}
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		client_close(arg);
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int socklen, void *arg)
+{
+	kd_server *srv = arg;
+	static uint64_t next_id;
+	(void)l;
+	(void)sa;
+	(void)socklen;
+
+	if (srv->nclients >= srv->cfg.max_clients) {
+		kn_warn("refusing a client: %d clients connected (max_clients)", srv->nclients);
+		kn_error_set(KN_EFULL, "", "the daemon serves %d clients already; try again shortly", srv->nclients);
+		kn_buf b = KN_BUF_INIT;
+		pack_error_reply(&b, 0, KN_EFULL);
+		ssize_t w = write(fd, b.ptr, b.len);
+		(void)w;
+		kn_buf_free(&b);
+		close(fd);
+		return;
+	}
+	kd_client *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->srv = srv;
+	c->refs = 1;
+	c->id = ++next_id;
+	kn_mpscan_init(&c->scan, (size_t)srv->cfg.max_frame_kb * 1024);
+	c->next = srv->clients;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &srv->clients;
+	srv->clients = c;
+	srv->nclients++;
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 256 * 1024);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	kn_debug("client %llu connected", (unsigned long long)c->id);
+}
+
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	kd_server *srv = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = { 1, 0 };
+
+	kn_warn("accept failed: %s; pausing new connections for a second", strerror(err));
+	evconnlistener_disable(l);
+	evtimer_add(srv->accept_ev, &tv);
+}
+
+static void
+accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	kd_server *srv = arg;
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(srv->listener);
+}
+
+/* Commit the open batch and deliver (or fail) every held reply. */
+static void
+flush_batch(kd_server *srv)
+{
+	kd_pending *p, *next;
+	int rc = 0;
+	size_t n = 0;
+
+	if (srv->batch) {
+		n = store_batch_count(srv->batch);
+		rc = store_batch_commit(srv->batch);
+		srv->batch = NULL;
+		if (rc) {
+			kn_err("commit of %zu records failed: %s", n, kn_error_message());
+		} else {
+			srv->commits++;
+			srv->committed_records += n;
+		}
+	}
+	p = srv->pending;
+	srv->pending = NULL;
+	srv->pending_tail = &srv->pending;
+	for (; p; p = next) {
+		next = p->next;
+		if (rc == 0) {
+			client_send(p->client, &p->reply);
+		} else {
+			kn_buf b = KN_BUF_INIT;
+			pack_error_reply(&b, p->msgid, rc);
+			client_send(p->client, &b);
+			kn_buf_free(&b);
+		}
+		client_unref(p->client);
+		kn_buf_free(&p->reply);
+		free(p);
+	}
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	kd_server *srv = arg;
+	char npsn[9];
+	(void)fd;
+	(void)what;
+
+	snprintf(npsn, sizeof(npsn), "%s", srv->school);
+	flush_batch(srv);
+	kd_refresh_school(srv);
+	if (strcmp(npsn, srv->school) != 0)
+		kn_info("school %s (%s) initialised", srv->school, srv->school_name);
+}
+
+int
+kd_write_begin(store_batch **out, kd_req *req)
+{
+	kd_server *srv = req->srv;
+	int rc;
+
+	if (srv->batch == NULL) {
+		rc = store_batch_begin(&srv->batch, srv->st);
+		if (rc)
+			return rc;
+		event_active(srv->flush_ev, EV_TIMEOUT, 0);
+	}
+	rc = store_batch_sub_begin(srv->batch);
+	if (rc)
+		return rc;
+	req->wrote = 1;
+	*out = srv->batch;
+	return 0;
+}
+
+int
+kd_write_end(kd_req *req, int rc)
+{
+	int rc2 = store_batch_sub_end(req->srv->batch, rc == 0);
+
+	if (rc)
+		req->wrote = 0; /* nothing of it stays: the error can be sent now */
+	return rc ? rc : rc2;
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	kd_session_sweep(arg);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	kd_server *srv = arg;
+	(void)what;
+
+	if (sig == SIGHUP) {
+		kn_info("SIGHUP: configuration reload is not supported yet; restart kinerjad to apply changes");
+		return;
+	}
+	kn_info("%s received: finishing writes and shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopexit(srv->base, NULL);
+}
+
+/* Create the socket: refuse when a live daemon answers on it, else replace a stale one. */
+static int
+listen_socket(int *out, const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return kn_error_set(KN_EINVAL, "socket", "socket path %s is too long (at most %zu characters)", path,
+		    sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return kn_error_set(KN_EEXISTS, "socket", "%s exists and is not a socket: remove it or choose another socket path", path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return kn_error_set(KN_ELOCKED, "socket", "another kinerjad is listening on %s: stop it first", path);
+		}
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		kn_info("removed stale socket %s", path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return kn_error_set(KN_ERROR, "socket", "socket: %s", strerror(errno));
+	mode_t old = umask(0117);
+	int brc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (brc != 0) {
+		int e = errno;
+		close(fd);
+		return kn_error_set(KN_ERROR, "socket", "cannot bind %s: %s", path, strerror(e));
+	}
+	if (chmod(path, 0660) != 0 || listen(fd, 64) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return kn_error_set(KN_ERROR, "socket", "cannot listen on %s: %s", path, strerror(e));
+	}
+	*out = fd;
+	return 0;
+}
+
+static int
+mkdir_parent(const char *path)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return kn_error_set(KN_ERROR, "", "cannot create directory %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int
+kd_server_init(kd_server **out, const kd_config *cfg)
+{
+	kd_server *srv = calloc(1, sizeof(*srv));
+	int rc, fd = -1;
+
+	if (srv == NULL)
+		return KN_ENOMEM;
+	srv->cfg = *cfg;
+	srv->pending_tail = &srv->pending;
+	srv->started_ms = kn_mono_ms();
+	if (strcmp(cfg->pwhash, "min") == 0) {
+		srv->cost = KEYS_COST_TEST;
+		kn_warn("pwhash = min: passphrases are weakly protected; use this for tests only");
+	} else if (strcmp(cfg->pwhash, "moderate") == 0) {
+		srv->cost = (keys_cost){ crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE };
+	} else {
+		srv->cost = KEYS_COST_DEFAULT;
+	}
+
+	store_opts so = { (size_t)cfg->map_size_mb << 20, cfg->nosync };
+	if ((rc = mkdir_parent(cfg->store_dir)) || (rc = store_open(&srv->st, cfg->store_dir, &so)))
+		goto out_free;
+	if ((rc = mkdir_parent(cfg->device_key)) || (rc = keys_device_load(&srv->device, cfg->device_key)))
+		goto out_free;
+	kd_rules_install(srv);
+	kd_refresh_school(srv);
+
+	srv->base = event_base_new();
+	if (srv->base == NULL) {
+		rc = kn_error_set(KN_ERROR, "", "cannot create the event loop");
+		goto out_free;
+	}
+	if ((rc = mkdir_parent(cfg->socket_path)) || (rc = listen_socket(&fd, cfg->socket_path)))
+		goto out_free;
+	srv->listener = evconnlistener_new(srv->base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (srv->listener == NULL) {
+		close(fd);
+		unlink(cfg->socket_path);
+		rc = kn_error_set(KN_ERROR, "socket", "cannot listen on %s", cfg->socket_path);
+		goto out_free;
+	}
+	evconnlistener_set_error_cb(srv->listener, accept_error_cb);
+	srv->accept_ev = evtimer_new(srv->base, accept_retry_cb, srv);
+	srv->flush_ev = event_new(srv->base, -1, 0, flush_cb, srv);
+	srv->sweep_ev = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
+	struct timeval sweep = { 30, 0 };
+	event_add(srv->sweep_ev, &sweep);
+	int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	for (int i = 0; i < 3; i++) {
+		srv->sig_ev[i] = evsignal_new(srv->base, sigs[i], signal_cb, srv);
+		event_add(srv->sig_ev[i], NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	*out = srv;
+	return 0;
+
+out_free:
+	kd_server_free(srv);
+	return rc;
+}
+
+int
+kd_server_run(kd_server *srv)
+{
+	store_stats ss;
+
+	store_stat(&ss, srv->st);
+	kn_info("kinerjad %s listening on %s (store %s: %llu records%s%s)", KD_VERSION, srv->cfg.socket_path,
+	    srv->cfg.store_dir, (unsigned long long)ss.records, srv->school[0] ? ", school " : "", srv->school);
+	if (event_base_dispatch(srv->base) < 0)
+		return kn_error_set(KN_ERROR, "", "event loop failed");
+	return 0;
+}
+
+void
+kd_server_free(kd_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->batch || srv->pending)
+		flush_batch(srv);
+	while (srv->clients)
+		client_close(srv->clients);
+	if (srv->listener) {
+		evconnlistener_free(srv->listener);
+		unlink(srv->cfg.socket_path);
+	}
+	if (srv->flush_ev)
+		event_free(srv->flush_ev);
+	if (srv->sweep_ev)
+		event_free(srv->sweep_ev);
+	if (srv->accept_ev)
+		event_free(srv->accept_ev);
+	for (int i = 0; i < 3; i++)
+		if (srv->sig_ev[i])
+			event_free(srv->sig_ev[i]);
+	if (srv->base)
+		event_base_free(srv->base);
+	kd_session_free_all(srv);
+	keys_secret_free(srv->device);
+	store_close(srv->st);
+	free(srv);
+}
+
+void
+kd_pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+void
+kd_pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+{
+	kd_pack_str(pk, k);
+	kd_pack_str(pk, v);
+}
+
+void
+kd_pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v)
+{
+	kd_pack_str(pk, k);
+	msgpack_pack_uint64(pk, v);
+}
+
+void
+kd_pack_kv_hex(msgpack_packer *pk, const char *k, const uint8_t *bin, size_t len)
+{
+	char hex[2 * 64 + 1];
+	kd_pack_str(pk, k);
+	kd_pack_str(pk, kn_hex(hex, bin, len > 64 ? 64 : len));
+}
+
+const msgpack_object *
+kd_arg(const kd_req *req, const char *name)
+{
+	const msgpack_object *o = record_map_get(req->args, name);
+	return (o && o->type != MSGPACK_OBJECT_NIL) ? o : NULL;
+}
+
+int
+kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int required)
+{
+	const msgpack_object *o = kd_arg(req, name);
+
+	out[0] = '\0';
+	if (o == NULL) {
+		if (required)
+			return kn_error_set(KN_EINVAL, name, "%s is required", name);
+		return 0;
+	}
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz || memchr(o->via.str.ptr, 0, o->via.str.size))
+		return kn_error_set(KN_EINVAL, name, "%s must be text of at most %zu characters", name, outsz - 1);
+	memcpy(out, o->via.str.ptr, o->via.str.size);
+	out[o->via.str.size] = '\0';
+	return 0;
+}

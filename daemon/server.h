@@ -1,0 +1,136 @@
+/*
+ * server.h - kinerjad's local RPC server: one libevent loop, a Unix socket
+ * speaking MessagePack-RPC, group commit of writes, and sessions.
+ *
+ * Wire: each message is one MessagePack array, no extra framing:
+ *   request      [0, msgid, method, params]   params = [ {named args} ]
+ *   response     [1, msgid, error, result]    error = nil or
+ *                {"code": str, "message": str, "field": str}
+ *   notification [2, method, params]          (no response)
+ * A message larger than max_frame_kb, or bytes that are not MessagePack,
+ * get an error response (msgid 0 when none could be read) and the
+ * connection is closed; other clients are not affected. A well-formed
+ * message that is not a valid request gets an error and the connection
+ * goes on.
+ *
+ * Writes: a method that changes the store adds records to the loop's open
+ * batch (kd_write_begin/kd_write_end) and its reply is held until that
+ * batch is committed, after every request read in the same loop turn has
+ * run: many requests, one fsync. A failed commit turns every held reply
+ * into an error, so no client is told "saved" for a record that is not.
+ */
+#ifndef KD_SERVER_H
+#define KD_SERVER_H
+
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "../store/keys.h"
+#include "../store/store.h"
+#include "config.h"
+
+#define KD_VERSION "0.1.0"
+
+typedef struct kd_server kd_server;
+typedef struct kd_client kd_client;
+
+/* A logged-in person: their unlocked key lives here until logout/expiry. */
+typedef struct kd_session {
+	struct kd_session *next;
+	uint8_t token[32];
+	keys_secret *key;
+	char school[9];
+	char role[16];
+	char name[101];
+	uint64_t expires_ms; /* wall clock */
+} kd_session;
+
+struct kd_server {
+	kd_config cfg;
+	struct event_base *base;
+	struct evconnlistener *listener;
+	struct event *flush_ev;
+	struct event *sweep_ev;
+	struct event *accept_ev;
+	struct event *sig_ev[3];
+	store *st;
+	store_batch *batch;        /* open group-commit batch, or NULL */
+	struct kd_pending *pending; /* replies waiting for the batch */
+	struct kd_pending **pending_tail;
+	kd_client *clients;
+	int nclients;
+	kd_session *sessions;
+	keys_secret *device;
+	keys_cost cost;
+	uint64_t started_ms;
+	char school[9];            /* NPSN of this store's school, "" if none */
+	char school_name[101];
+	uint64_t commits;          /* durable commits done */
+	uint64_t committed_records;
+};
+
+/* Create, listen and run until SIGTERM/SIGINT; then shut down cleanly. */
+int kd_server_init(kd_server **out, const kd_config *cfg);
+int kd_server_run(kd_server *srv);
+void kd_server_free(kd_server *srv);
+
+/* A request being served. */
+typedef struct {
+	kd_server *srv;
+	kd_client *client;
+	uint32_t msgid;
+	const msgpack_object *args; /* the named-args map (never NULL) */
+	int wrote;                  /* set by kd_write_begin */
+} kd_req;
+
+/*
+ * A method packs its result (one object) into res and returns 0, or
+ * returns a KN_E* code with the last error set (field and message).
+ */
+typedef int (*kd_method_fn)(kd_req *req, msgpack_packer *res);
+typedef struct {
+	const char *name;
+	kd_method_fn fn;
+} kd_method;
+extern const kd_method kd_methods[];
+
+/*
+ * Writes of one request are atomic: kd_write_begin opens (or joins) the
+ * loop's batch and a sub-transaction; kd_write_end(req, rc) keeps the
+ * request's writes when rc == 0 and drops them otherwise.
+ */
+int kd_write_begin(store_batch **out, kd_req *req);
+int kd_write_end(kd_req *req, int rc);
+
+/* Argument helpers: copy a str arg (KN_EINVAL naming it when missing). */
+int kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int required);
+const msgpack_object *kd_arg(const kd_req *req, const char *name);
+
+/* Sessions (session.c). */
+int kd_session_find(kd_session **out, kd_server *srv, const kd_req *req);
+int kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
+    const char *name);
+int kd_session_remove(kd_server *srv, const uint8_t token[32]);
+void kd_session_sweep(kd_server *srv);
+void kd_session_free_all(kd_server *srv);
+
+/* Store hooks with the domain rules (rules.c). */
+void kd_rules_install(kd_server *srv);
+/* Current enrollment of pk in school; KN_ENOTFOUND when none. */
+#include "../domain/domain.h"
+int kd_user_lookup(domain_user *out, store_txn *t, const char *school, const uint8_t pk[32]);
+int kd_school_lookup(domain_school *out, store_txn *t, const char *school);
+/* Public key enrolled with this NIP or NUPTK in school; KN_ENOTFOUND when none. */
+int kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *ident);
+
+/* Reload the school NPSN and name held by this store into srv. */
+void kd_refresh_school(kd_server *srv);
+
+/* Pack helpers. */
+void kd_pack_str(msgpack_packer *pk, const char *s);
+void kd_pack_kv_str(msgpack_packer *pk, const char *k, const char *v);
+void kd_pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v);
+void kd_pack_kv_hex(msgpack_packer *pk, const char *k, const uint8_t *bin, size_t len);
+
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * session.c - logged-in people. A session holds the person's unlocked
+ * secret key (sodium_malloc'd, see keys.h) and is found by a random
+ * 32-byte token the client presents as 64 hex characters. Logout, expiry
+ * and shutdown free the key, which wipes it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+int
+kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
+    const char *name)
+{
+	kd_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	randombytes_buf(s->token, sizeof(s->token));
+	s->key = key;
+	snprintf(s->school, sizeof(s->school), "%s", school);
+	snprintf(s->role, sizeof(s->role), "%s", role);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->expires_ms = kn_now_ms() + (uint64_t)srv->cfg.session_ttl_min * 60000;
+	s->next = srv->sessions;
+	srv->sessions = s;
+	*out = s;
+	return 0;
+}
+
+static void
+session_free(kd_session *s)
+{
+	keys_secret_free(s->key);
+	sodium_memzero(s->token, sizeof(s->token));
+	free(s);
+}
+
+int
+kd_session_find(kd_session **out, kd_server *srv, const kd_req *req)
+{
+	char hex[80];
+	uint8_t token[32];
+	int rc = kd_arg_str(hex, sizeof(hex), req, "token", 0);
+
+	if (rc)
+		return rc;
+	if (!hex[0])
+		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login' first");
+	if (kn_unhex(token, 32, hex, strlen(hex)) != 0)
+		return kn_error_set(KN_EAUTH, "token", "the session token is malformed: run 'kinerja login' again");
+	uint64_t now = kn_now_ms();
+	for (kd_session *s = srv->sessions; s; s = s->next) {
+		if (sodium_memcmp(s->token, token, 32) != 0)
+			continue;
+		if (s->expires_ms <= now)
+			break;
+		*out = s;
+		return 0;
+	}
+	return kn_error_set(KN_EAUTH, "token", "your session has ended (logged out, expired, or the daemon restarted): run 'kinerja login' again");
+}
+
+int
+kd_session_remove(kd_server *srv, const uint8_t token[32])
+{
+	for (kd_session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
+		if (sodium_memcmp((*pp)->token, token, 32) == 0) {
+			kd_session *s = *pp;
+			*pp = s->next;
+			session_free(s);
+			return 0;
+		}
+	}
+	return KN_ENOTFOUND;
+}
+
+void
+kd_session_sweep(kd_server *srv)
+{
+	uint64_t now = kn_now_ms();
+
+	for (kd_session **pp = &srv->sessions; *pp;) {
+		kd_session *s = *pp;
+		if (s->expires_ms <= now) {
+			kn_info("session of %s expired", s->name);
+			*pp = s->next;
+			session_free(s);
+		} else {
+			pp = &s->next;
+		}
+	}
+}
+
+void
+kd_session_free_all(kd_server *srv)
+{
+	while (srv->sessions) {
+		kd_session *s = srv->sessions;
+		srv->sessions = s->next;
+		session_free(s);
+	}
+}

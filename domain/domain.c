@@ -1,0 +1,238 @@
+/*
+ * domain.c - rules for schools and enrollments (DOMAIN.md §1, §3).
+ */
+#include "domain.h"
+
+#include <string.h>
+
+#include "../store/record.h"
+
+static int
+all_digits(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+domain_check_npsn(const char *npsn)
+{
+	if (!all_digits(npsn, 8))
+		return kn_error_set(KN_EINVAL, "npsn", "NPSN must be exactly 8 digits (got '%s'); see the school's Dapodik data", npsn);
+	return 0;
+}
+
+int
+domain_check_nip(const char *nip)
+{
+	if (!all_digits(nip, 18))
+		return kn_error_set(KN_EINVAL, "nip", "NIP must be exactly 18 digits (got '%s')", nip);
+	/* YYYYMMDD birth date, YYYYMM appointment, sex digit, sequence */
+	int bm = (nip[4] - '0') * 10 + (nip[5] - '0');
+	int bd = (nip[6] - '0') * 10 + (nip[7] - '0');
+	int am = (nip[12] - '0') * 10 + (nip[13] - '0');
+	if (bm < 1 || bm > 12 || bd < 1 || bd > 31 || am < 1 || am > 12)
+		return kn_error_set(KN_EINVAL, "nip",
+		    "NIP '%s' does not hold a valid birth date (digits 1-8) and appointment month (digits 9-14); check it against the SK",
+		    nip);
+	if (nip[14] != '1' && nip[14] != '2')
+		return kn_error_set(KN_EINVAL, "nip", "NIP '%s': digit 15 (sex) must be 1 or 2", nip);
+	return 0;
+}
+
+int
+domain_check_nuptk(const char *nuptk)
+{
+	if (!all_digits(nuptk, 16))
+		return kn_error_set(KN_EINVAL, "nuptk", "NUPTK must be exactly 16 digits (got '%s')", nuptk);
+	return 0;
+}
+
+static const char *roles[][2] = {
+	{ "operator", "Operator Sekolah" },
+	{ "guru", "Guru" },
+	{ "kepala_sekolah", "Kepala Sekolah" },
+};
+
+int
+domain_check_role(const char *role)
+{
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(role, roles[i][0]) == 0)
+			return 0;
+	return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use guru, kepala_sekolah or operator", role);
+}
+
+const char *
+domain_role_label(const char *role)
+{
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(role, roles[i][0]) == 0)
+			return roles[i][1];
+	return role;
+}
+
+static int
+check_name(const char *name, const char *field)
+{
+	size_t n = strlen(name);
+
+	if (n < 2)
+		return kn_error_set(KN_EINVAL, field, "%s must have at least 2 characters", field);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return kn_error_set(KN_EINVAL, field, "%s must not contain control characters", field);
+	return 0;
+}
+
+/* Optional string field: absent is "", present must fit. */
+static int
+opt_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
+{
+	const msgpack_object *o = record_map_get(body, key);
+
+	out[0] = '\0';
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (record_map_str(out, outsz, body, key) != 0)
+		return kn_error_set(KN_EINVAL, key, "%s must be text of at most %zu characters", key, outsz - 1);
+	return 0;
+}
+
+static int
+req_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
+{
+	if (record_map_str(out, outsz, body, key) != 0)
+		return kn_error_set(KN_EINVAL, key, "%s is required (text of at most %zu characters)", key, outsz - 1);
+	return 0;
+}
+
+int
+domain_school_parse(domain_school *out, const msgpack_object *body)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = req_str(out->name, sizeof(out->name), body, "name");
+	if (rc == 0)
+		rc = check_name(out->name, "name");
+	if (rc)
+		return rc;
+	const msgpack_object *op = record_map_get(body, "operator");
+	if (op == NULL || op->type != MSGPACK_OBJECT_BIN || op->via.bin.size != 32)
+		return kn_error_set(KN_EINVAL, "operator", "school record must name its operator's public key");
+	memcpy(out->operator_pk, op->via.bin.ptr, 32);
+	return 0;
+}
+
+static int
+check_golongan(const char *status, const char *g)
+{
+	static const char *pns[] = { "I", "II", "III", "IV" };
+	static const char *pppk[] = { "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX",
+		"X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII" };
+
+	if (strcmp(status, "PNS") == 0) {
+		const char *slash = strchr(g, '/');
+		if (slash && slash[1] >= 'a' && slash[1] <= 'e' && slash[2] == '\0') {
+			for (size_t i = 0; i < 4; i++)
+				if (strlen(pns[i]) == (size_t)(slash - g) && strncmp(g, pns[i], (size_t)(slash - g)) == 0)
+					return 0;
+		}
+		return kn_error_set(KN_EINVAL, "golongan", "golongan '%s' is not a PNS golongan: write it like III/a (I-IV, a-e)", g);
+	}
+	if (strcmp(status, "PPPK") == 0) {
+		for (size_t i = 0; i < sizeof(pppk) / sizeof(pppk[0]); i++)
+			if (strcmp(g, pppk[i]) == 0)
+				return 0;
+		return kn_error_set(KN_EINVAL, "golongan", "golongan '%s' is not a PPPK golongan: write it as a roman numeral I-XVII, like IX", g);
+	}
+	return kn_error_set(KN_EINVAL, "golongan", "a non-ASN person has no golongan: leave it empty");
+}
+
+static const char *jenjangs[] = { "Guru Ahli Pertama", "Guru Ahli Muda", "Guru Ahli Madya", "Guru Ahli Utama" };
+
+int
+domain_user_parse(domain_user *out, const msgpack_object *body)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = req_str(out->name, sizeof(out->name), body, "name")) ||
+	    (rc = check_name(out->name, "name")) ||
+	    (rc = req_str(out->role, sizeof(out->role), body, "role")) ||
+	    (rc = domain_check_role(out->role)) ||
+	    (rc = req_str(out->status, sizeof(out->status), body, "status")) ||
+	    (rc = opt_str(out->nip, sizeof(out->nip), body, "nip")) ||
+	    (rc = opt_str(out->nuptk, sizeof(out->nuptk), body, "nuptk")) ||
+	    (rc = opt_str(out->golongan, sizeof(out->golongan), body, "golongan")) ||
+	    (rc = opt_str(out->pangkat, sizeof(out->pangkat), body, "pangkat")) ||
+	    (rc = opt_str(out->jenjang, sizeof(out->jenjang), body, "jenjang")))
+		return rc;
+	const msgpack_object *act = record_map_get(body, "active");
+	if (act == NULL || act->type != MSGPACK_OBJECT_BOOLEAN)
+		return kn_error_set(KN_EINVAL, "active", "user record must say whether the person is active");
+	out->active = act->via.boolean;
+
+	int asn = strcmp(out->status, "PNS") == 0 || strcmp(out->status, "PPPK") == 0;
+	if (!asn && strcmp(out->status, "NON_ASN") != 0)
+		return kn_error_set(KN_EINVAL, "status", "status kepegawaian '%s' is unknown: use PNS, PPPK or NON_ASN", out->status);
+	if (out->nip[0] && (rc = domain_check_nip(out->nip)))
+		return rc;
+	if (out->nuptk[0] && (rc = domain_check_nuptk(out->nuptk)))
+		return rc;
+	if (asn && !out->nip[0])
+		return kn_error_set(KN_EINVAL, "nip", "an ASN (%s) needs an NIP of 18 digits", out->status);
+	if (!asn && out->nip[0])
+		return kn_error_set(KN_EINVAL, "nip", "a non-ASN person has no NIP: give the NUPTK instead, or set status PNS/PPPK");
+	if (!out->nip[0] && !out->nuptk[0])
+		return kn_error_set(KN_EINVAL, "nuptk", "a non-ASN person needs a NUPTK of 16 digits to log in with");
+	if (out->golongan[0] && (rc = check_golongan(out->status, out->golongan)))
+		return rc;
+	if (out->jenjang[0]) {
+		int ok = 0;
+		for (size_t i = 0; i < sizeof(jenjangs) / sizeof(jenjangs[0]); i++)
+			ok |= strcmp(out->jenjang, jenjangs[i]) == 0;
+		if (!ok)
+			return kn_error_set(KN_EINVAL, "jenjang",
+			    "jenjang jabatan '%s' is unknown: use Guru Ahli Pertama, Guru Ahli Muda, Guru Ahli Madya or Guru Ahli Utama",
+			    out->jenjang);
+		if (!asn)
+			return kn_error_set(KN_EINVAL, "jenjang", "jenjang jabatan applies to ASN only: leave it empty for a non-ASN person");
+	}
+	if (strcmp(out->role, "kepala_sekolah") == 0 && !asn)
+		return kn_error_set(KN_EINVAL, "status", "a definitive Kepala Sekolah is an ASN (PNS or PPPK)");
+	return 0;
+}
+
+int
+domain_user_may_write(const domain_user *author_user, const uint8_t author_pk[32],
+    const domain_school *school, const domain_user *user, const uint8_t subject_pk[32])
+{
+	if (school == NULL)
+		return kn_error_set(KN_EDENIED, "npsn", "the school is not initialised here: run 'kinerja school init' first");
+	/* The operator named by the school record enrolls itself first. */
+	if (memcmp(author_pk, school->operator_pk, 32) == 0 && memcmp(subject_pk, author_pk, 32) == 0 &&
+	    author_user == NULL && strcmp(user->role, "operator") == 0)
+		return 0;
+	if (author_user == NULL || !author_user->active)
+		return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may add or change people");
+	if (strcmp(author_user->role, "operator") != 0)
+		return kn_error_set(KN_EDENIED, "session", "only the Operator Sekolah may add or change people (you are %s)",
+		    domain_role_label(author_user->role));
+	if (memcmp(author_pk, subject_pk, 32) == 0 && (!user->active || strcmp(user->role, "operator") != 0))
+		return kn_error_set(KN_EDENIED, "user", "an operator may not deactivate or demote their own account; ask another operator");
+	return 0;
+}
+
+int
+domain_school_may_edit(const domain_user *author_user)
+{
+	if (author_user == NULL || !author_user->active || strcmp(author_user->role, "operator") != 0)
+		return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may change the school");
+	return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * domain.h - the rules of the performance cycle, as pure functions.
+ *
+ * Nothing here does I/O: callers fetch what a rule needs (the author's
+ * current enrollment, the school record) and pass it in. The same functions
+ * run in the school daemon before a record is stored and, later, at the hub
+ * on every record it receives.
+ *
+ * Record types defined so far:
+ *   "school"  subject = NPSN. body {"name": str, "operator": bin32}
+ *   "user"    subject = hex of the person's public key. body
+ *             {"name", "role", "status", "nip"?, "nuptk"?, "golongan"?,
+ *              "pangkat"?, "jenjang"?, "active": bool}
+ * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
+ * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
+ */
+#ifndef KN_DOMAIN_H
+#define KN_DOMAIN_H
+
+#include <msgpack.h>
+#include <stdint.h>
+
+#include "../util/kn.h"
+
+#define DOMAIN_NAME_MAX 100
+
+typedef struct {
+	char name[DOMAIN_NAME_MAX + 1];
+	uint8_t operator_pk[32];
+} domain_school;
+
+typedef struct {
+	char name[DOMAIN_NAME_MAX + 1];
+	char role[16];
+	char status[8];
+	char nip[19];      /* 18 digits, ASN only; "" when absent */
+	char nuptk[17];    /* 16 digits; "" when absent */
+	char golongan[8];  /* e.g. "III/a" (PNS), "IX" (PPPK) */
+	char pangkat[41];  /* e.g. "Penata Muda" */
+	char jenjang[32];  /* e.g. "Guru Ahli Pertama" */
+	int active;
+} domain_user;
+
+/* Parse and check a school body. KN_EINVAL with the field at fault. */
+int domain_school_parse(domain_school *out, const msgpack_object *body);
+/* Parse and check a user body. KN_EINVAL with the field at fault. */
+int domain_user_parse(domain_user *out, const msgpack_object *body);
+
+/*
+ * May author (whose own enrollment in the school is author_user, or NULL
+ * when the author has none) write the enrollment `user` for the person
+ * whose key is subject_pk, in a school whose record is `school` (NULL when
+ * the school record is absent)? Returns 0 or KN_EDENIED with a reason.
+ */
+int domain_user_may_write(const domain_user *author_user, const uint8_t author_pk[32],
+    const domain_school *school, const domain_user *user, const uint8_t subject_pk[32]);
+
+/* May this author change an existing school record? */
+int domain_school_may_edit(const domain_user *author_user);
+
+/* Checks of single fields, reused by the CLI for early messages. */
+int domain_check_npsn(const char *npsn);
+int domain_check_nip(const char *nip);
+int domain_check_nuptk(const char *nuptk);
+int domain_check_role(const char *role);
+
+/* Indonesian label of a role, for texts people read. */
+const char *domain_role_label(const char *role);
+
+#endif

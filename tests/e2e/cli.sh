@@ -1,0 +1,126 @@
+#!/bin/sh
+# End to end through the real daemon and CLI only: set up a school, enroll
+# people, log in, read status, restart, and find everything still there.
+. "$(dirname "$0")/../lib/daemon.sh"
+
+start_daemon
+
+kin status | grep -q "belum ada" || fail "a new store should have no school"
+ok "status on an empty store"
+
+kin --help | grep -q "school init" || fail "--help lists commands"
+kin user add --help | grep -q -- "--nip" || fail "subcommand --help"
+kin user add --name X 2>&1 | grep -q -- "--role is required" || fail "missing option named"
+ok "help and usage errors"
+
+# Bad input is refused with the field named, and changes nothing.
+out=$(echo "operator-pass" | kin school init --npsn 123 --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 2>&1) && fail "short NPSN accepted"
+echo "$out" | grep -q "\[npsn\]" || fail "NPSN error names the field: $out"
+out=$(echo "short" | kin school init --npsn 20100001 --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 2>&1) && fail "short passphrase accepted"
+echo "$out" | grep -q "\[passphrase\]" || fail "passphrase error names the field: $out"
+kin status | grep -q "belum ada" || fail "failed init changed something"
+ok "bad school init refused, nothing stored"
+
+echo "operator-pass" | kin school init --npsn 20100001 --name "SD Negeri 1 Contoh" \
+    --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 >"$T/out" || fail "school init"
+grep -q "siap" "$T/out" || fail "school init message"
+kin status | grep -q "20100001  SD Negeri 1 Contoh" || fail "status shows the school"
+out=$(echo "operator-pass" | kin school init --npsn 20100002 --name "SD Lain" --operator-name "Budi" --operator-nuptk 1234567890123457 2>&1) && fail "second school accepted"
+echo "$out" | grep -q "already holds school 20100001" || fail "second init message: $out"
+ok "school init"
+
+out=$(echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501012010011001 2>&1) && fail "user add without login"
+echo "$out" | grep -q "not logged in" || fail "user add without login message: $out"
+
+out=$(echo "wrong-pass" | kin login 1234567890123456 2>&1) && fail "wrong passphrase accepted"
+echo "$out" | grep -q "wrong passphrase" || fail "wrong passphrase message: $out"
+echo "operator-pass" | kin login 1234567890123456 | grep -q "Selamat datang, Siti Aminah" || fail "operator login"
+[ "$(stat -c %a "$KINERJA_SESSION")" = 600 ] || fail "session file must be 0600"
+kin whoami | grep -q "Operator Sekolah" || fail "whoami"
+ok "operator login"
+
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501012010011001 \
+    --golongan III/b --pangkat "Penata Muda Tingkat I" --jenjang "Guru Ahli Pertama" >/dev/null || fail "add guru"
+echo "kepsek-pass" | kin user add --name "Dewi Lestari" --role kepala_sekolah --nip 197803152005012002 \
+    --golongan IV/a --jenjang "Guru Ahli Madya" >/dev/null || fail "add kepala sekolah"
+echo "honor-pass" | kin user add --name "Rina Wati" --role guru --status NON_ASN --nuptk 9876543210987654 >/dev/null || fail "add non-ASN guru"
+ok "user add"
+
+out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --nip 198501012010011001 2>&1) && fail "duplicate NIP accepted"
+echo "$out" | grep -q "already enrolled in this school as Budi Santoso" || fail "duplicate NIP message: $out"
+out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role pengawas --nip 198501012010011009 2>&1) && fail "bad role accepted"
+echo "$out" | grep -q "\[role\]" || fail "bad role names the field: $out"
+out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --status PNS --golongan IX --nip 198501012010011009 2>&1) && fail "PPPK golongan for PNS accepted"
+echo "$out" | grep -q "\[golongan\]" || fail "golongan error: $out"
+out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --nip 19850101201001100 2>&1) && fail "17-digit NIP accepted"
+echo "$out" | grep -q "\[nip\]" || fail "nip error: $out"
+ok "bad user add refused with the field named"
+
+kin user list >"$T/list" || fail "user list"
+for n in "Siti Aminah" "Budi Santoso" "Dewi Lestari" "Rina Wati"; do
+	grep -q "$n" "$T/list" || fail "user list misses $n"
+done
+grep -q "(4 orang)" "$T/list" || fail "user list count"
+kin --json user list | grep -q '"nip": "198501012010011001"' || fail "user list --json"
+ok "user list"
+
+records=$(kin --json status | sed -n 's/.*"records": \([0-9]*\).*/\1/p')
+[ "$records" = 5 ] || fail "expected 5 records (school + 4 people), got $records"
+
+# A teacher may not enroll people.
+echo "operator-pass" | kin logout >/dev/null || fail "logout"
+kin whoami >/dev/null 2>&1 && fail "whoami after logout"
+echo "guru-pass-1" | kin login 198501012010011001 | grep -q "Budi Santoso" || fail "guru login"
+out=$(echo "guru-pass-9" | kin user add --name "Orang Lain" --role guru --nip 198501012010011009 2>&1) && fail "guru enrolled someone"
+echo "$out" | grep -q "only the Operator Sekolah" || fail "guru user add message: $out"
+ok "roles enforced"
+
+# Records are signed and have a history.
+key=$(kin --json user list | grep -B1 '"name": "Budi Santoso"' | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
+[ -n "$key" ] || fail "no key for Budi"
+kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
+grep -q "signature verified" "$T/hist" || fail "history shows verified records"
+id=$(kin --json record history "user/20100001/$key" | sed -n 's/^ *"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+kin record get "$id" | grep -q "Budi Santoso" || fail "record get"
+kin record get 00 2>&1 | grep -q "\[id\]" || fail "record get with a bad id"
+ok "record get and history"
+
+# Restart: everything is still there; sessions are not.
+stop_daemon || fail "daemon did not stop cleanly"
+[ -S "$SOCK" ] && fail "socket left behind after SIGTERM"
+grep -q "stopped cleanly" "$T/daemon.log" || fail "no clean stop logged"
+start_daemon
+kin status | grep -q "5 records" || fail "records after restart"
+kin user list | grep -q "(4 orang)" || fail "users after restart"
+out=$(kin whoami 2>&1) && fail "session survived a restart"
+echo "$out" | grep -q "run .kinerja login. again" || fail "ended session message: $out"
+echo "kepsek-pass" | kin login 197803152005012002 | grep -q "Kepala Sekolah" || fail "login after restart"
+ok "restart keeps records"
+
+# A second daemon on the same store is refused with a clear message.
+"$B/kinerjad" --socket "$T/other.sock" --store "$T/store" --set keys.device_key="$T/device.key" >"$T/second.log" 2>&1 &&
+    fail "second daemon on the same store started"
+grep -q "in use by another kinerjad" "$T/second.log" || fail "second daemon message: $(cat "$T/second.log")"
+"$B/kinerjad" --socket "$SOCK" --store "$T/store2" --set keys.device_key="$T/device2.key" >"$T/third.log" 2>&1 &&
+    fail "second daemon on the same socket started"
+grep -q "another kinerjad is listening" "$T/third.log" || fail "same socket message: $(cat "$T/third.log")"
+ok "one daemon per store and socket"
+
+# The socket is not world-writable; the secret keys are never stored in the clear.
+[ "$(stat -c %a "$SOCK")" = 660 ] || fail "socket mode is $(stat -c %a "$SOCK")"
+[ "$(stat -c %a "$T/device.key")" = 600 ] || fail "device key mode"
+ok "file modes"
+
+# kinerjad --check-config and a bad config file.
+printf '[daemon]\nsocket = /tmp/x.sock\n[store]\nmap_size_mb = lots\n' >"$T/bad.conf"
+chmod 600 "$T/bad.conf"
+out=$("$B/kinerjad" --config "$T/bad.conf" --check-config 2>&1) && fail "bad config accepted"
+echo "$out" | grep -q "bad.conf:4: map_size_mb" || fail "config error names file:line: $out"
+cp config/kinerjad.conf "$T/good.conf" && chmod 600 "$T/good.conf"
+"$B/kinerjad" --config "$T/good.conf" --check-config >/dev/null || fail "sample config rejected"
+chmod 666 "$T/good.conf"
+"$B/kinerjad" --config "$T/good.conf" --check-config 2>&1 | grep -q "writable by group or others" || fail "world-writable config accepted"
+ok "config checks"
+
+stop_daemon || fail "stop"
+echo "cli.sh: all passed"

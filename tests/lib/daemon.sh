@@ -1,0 +1,37 @@
+# Shell helpers for end-to-end tests: a daemon on a temporary directory.
+# Source this file; it sets B (build dir), T (temp dir), SOCK, and defines
+# start_daemon, stop_daemon, kin (the CLI on our socket), fail, ok.
+set -u
+B=${KINERJA_BUILD:-$(pwd)/build}
+T=$(mktemp -d /tmp/kinerja-e2e.XXXXXX)
+SOCK=$T/kinerjad.sock
+export KINERJA_SESSION=$T/session
+DPID=
+trap 'stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -20 "$T/daemon.log" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+start_daemon() {
+	"$B/kinerjad" --socket "$SOCK" --store "$T/store" --set keys.device_key="$T/device.key" \
+	    --set keys.pwhash=min --log-level debug "$@" >>"$T/daemon.log" 2>&1 &
+	DPID=$!
+	i=0
+	while [ ! -S "$SOCK" ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "daemon did not start"
+		kill -0 $DPID 2>/dev/null || fail "daemon exited at start"
+		sleep 0.05
+	done
+}
+
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM $DPID 2>/dev/null
+	wait $DPID
+	rc=$?
+	DPID=
+	return $rc
+}
+
+kin() { "$B/kinerja" --socket "$SOCK" "$@"; }

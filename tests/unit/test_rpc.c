@@ -1,0 +1,424 @@
+/*
+ * test_rpc.c - MessagePack-RPC framing against the real kinerjad: partial
+ * frames, frames split at every byte, pipelining, oversized and malformed
+ * input, unknown methods, notifications, and clients that stall. After
+ * every abuse the daemon must still serve a fresh client.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <msgpack.h>
+
+#include "../../store/record.h"
+#include "../../util/kn.h"
+#include "../../util/mpscan.h"
+
+static char dir[64], sock[128];
+static pid_t daemon_pid;
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+static int
+connect_daemon(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static int
+setup(void **state)
+{
+	const char *b = getenv("KINERJA_BUILD");
+	char bin[512], store[128], key[128];
+	(void)state;
+
+	snprintf(dir, sizeof(dir), "/tmp/kinerja-rpc.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(key, sizeof(key), "keys.device_key=%s/device.key", dir);
+	snprintf(bin, sizeof(bin), "%s/kinerjad", b ? b : "build");
+	daemon_pid = fork();
+	assert_true(daemon_pid >= 0);
+	if (daemon_pid == 0) {
+		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set",
+		    "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256", "--log-level", "warn", (char *)NULL);
+		perror("exec kinerjad");
+		_exit(127);
+	}
+	for (int i = 0; i < 400 && access(sock, F_OK) != 0; i++)
+		sleep_ms(25);
+	assert_int_equal(access(sock, F_OK), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	int status;
+	char cmd[128];
+	(void)state;
+
+	kill(daemon_pid, SIGTERM);
+	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_not_equal(access(sock, F_OK), 0); /* socket removed */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void
+pack_request(kn_buf *b, uint32_t msgid, const char *method)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, b, kn_buf_msgpack_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_uint32(&pk, msgid);
+	msgpack_pack_str(&pk, strlen(method));
+	msgpack_pack_str_body(&pk, method, strlen(method));
+	msgpack_pack_array(&pk, 0);
+}
+
+static void
+send_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *q = p;
+	while (n) {
+		ssize_t w = write(fd, q, n);
+		assert_true(w > 0);
+		q += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * Read one response within 10 s. Returns 1 with the response decoded into
+ * up, 0 when the daemon closed the connection first.
+ */
+static int
+read_response(int fd, kn_buf *in, msgpack_unpacked *up)
+{
+	kn_mpscan scan;
+	size_t len = 0, off = 0;
+
+	for (;;) {
+		kn_mpscan_init(&scan, 1 << 24);
+		int rc = kn_mpscan_feed(&scan, in->ptr, in->len, &len);
+		assert_true(rc >= 0);
+		if (rc == 1)
+			break;
+		struct pollfd p = { fd, POLLIN, 0 };
+		assert_int_equal(poll(&p, 1, 10000), 1);
+		assert_int_equal(kn_buf_grow(in, 65536), 0);
+		ssize_t r = read(fd, in->ptr + in->len, 65536);
+		if (r <= 0)
+			return 0;
+		in->len += (size_t)r;
+	}
+	msgpack_unpacked_init(up);
+	assert_int_equal(msgpack_unpack_next(up, (const char *)in->ptr, len, &off), MSGPACK_UNPACK_SUCCESS);
+	/* keep the bytes alive for up: move the rest to the caller's next read */
+	return 1;
+}
+
+static void
+drop_response(kn_buf *in, msgpack_unpacked *up)
+{
+	size_t len = 0;
+	kn_mpscan scan;
+	kn_mpscan_init(&scan, 1 << 24);
+	kn_mpscan_feed(&scan, in->ptr, in->len, &len);
+	msgpack_unpacked_destroy(up);
+	kn_buf_consume(in, len);
+}
+
+/* Check a response: msgid, and either success or the given error code. */
+static void
+expect_response(int fd, kn_buf *in, uint32_t msgid, const char *code)
+{
+	msgpack_unpacked up;
+
+	assert_int_equal(read_response(fd, in, &up), 1);
+	const msgpack_object *o = &up.data;
+	assert_int_equal(o->type, MSGPACK_OBJECT_ARRAY);
+	assert_int_equal(o->via.array.size, 4);
+	assert_int_equal(o->via.array.ptr[0].via.u64, 1);
+	assert_int_equal(o->via.array.ptr[1].via.u64, msgid);
+	const msgpack_object *err = &o->via.array.ptr[2];
+	if (code == NULL) {
+		assert_int_equal(err->type, MSGPACK_OBJECT_NIL);
+		assert_int_equal(o->via.array.ptr[3].type, MSGPACK_OBJECT_MAP);
+		assert_non_null(record_map_get(&o->via.array.ptr[3], "version"));
+	} else {
+		assert_int_equal(err->type, MSGPACK_OBJECT_MAP);
+		const msgpack_object *c = record_map_get(err, "code");
+		const msgpack_object *m = record_map_get(err, "message");
+		assert_non_null(c);
+		assert_non_null(m);
+		assert_true(m->via.str.size > 10); /* a message a person can act on */
+		if (c->via.str.size != strlen(code) || memcmp(c->via.str.ptr, code, strlen(code)) != 0)
+			fail_msg("expected error %s, got %.*s: %.*s", code, (int)c->via.str.size, c->via.str.ptr,
+			    (int)m->via.str.size, m->via.str.ptr);
+	}
+	drop_response(in, &up);
+}
+
+/* The daemon still answers a fresh client. */
+static void
+daemon_alive(void)
+{
+	kn_buf req = KN_BUF_INIT, in = KN_BUF_INIT;
+	int fd = connect_daemon();
+	pack_request(&req, 77, "status");
+	send_all(fd, req.ptr, req.len);
+	expect_response(fd, &in, 77, NULL);
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+}
+
+/* After the daemon answered an error on a stream it cannot follow, it hangs up. */
+static void
+expect_closed(int fd, kn_buf *in)
+{
+	msgpack_unpacked up;
+	assert_int_equal(read_response(fd, in, &up), 0);
+}
+
+static void
+test_rpc__status_round_trip(void **state)
+{
+	(void)state;
+	daemon_alive();
+}
+
+static void
+test_rpc__split_at_every_byte(void **state)
+{
+	kn_buf req = KN_BUF_INIT, in = KN_BUF_INIT;
+	(void)state;
+
+	pack_request(&req, 5, "status");
+	int fd = connect_daemon();
+	for (size_t k = 1; k < req.len; k++) {
+		send_all(fd, req.ptr, k);
+		sleep_ms(3);
+		send_all(fd, req.ptr + k, req.len - k);
+		expect_response(fd, &in, 5, NULL);
+	}
+	/* and one byte at a time */
+	for (size_t k = 0; k < req.len; k++) {
+		send_all(fd, req.ptr + k, 1);
+		sleep_ms(1);
+	}
+	expect_response(fd, &in, 5, NULL);
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+}
+
+static void
+test_rpc__pipelined_requests_answered_in_order(void **state)
+{
+	kn_buf req = KN_BUF_INIT, in = KN_BUF_INIT;
+	(void)state;
+
+	for (uint32_t i = 1; i <= 200; i++)
+		pack_request(&req, i, i % 10 == 0 ? "no.such" : "status");
+	int fd = connect_daemon();
+	send_all(fd, req.ptr, req.len);
+	for (uint32_t i = 1; i <= 200; i++)
+		expect_response(fd, &in, i, i % 10 == 0 ? "no_method" : NULL);
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+}
+
+static void
+test_rpc__oversized_frame_refused(void **state)
+{
+	kn_buf in = KN_BUF_INIT;
+	/* a bin32 of 1 MiB: over the 64 KiB limit from its header alone */
+	const uint8_t big[] = { 0x94, 0x00, 0x01, 0xa6, 's', 't', 'a', 't', 'u', 's', 0x91, 0xc6, 0x00, 0x10, 0x00, 0x00 };
+	(void)state;
+
+	int fd = connect_daemon();
+	send_all(fd, big, sizeof(big));
+	expect_response(fd, &in, 0, "too_big");
+	expect_closed(fd, &in);
+	close(fd);
+	/* the same with the bytes actually sent, in pieces */
+	fd = connect_daemon();
+	uint8_t *junk = calloc(1, 70 * 1024);
+	junk[0] = 0xc6;
+	junk[1] = 0;
+	junk[2] = 1;
+	junk[3] = 0x18; /* 0x011800 = 71680 bytes */
+	junk[4] = 0;
+	kn_buf_clear(&in);
+	for (size_t off = 0; off < 70 * 1024; off += 7000) {
+		size_t n = 70 * 1024 - off < 7000 ? 70 * 1024 - off : 7000;
+		if (write(fd, junk + off, n) <= 0)
+			break;
+	}
+	expect_response(fd, &in, 0, "too_big");
+	close(fd);
+	free(junk);
+	kn_buf_free(&in);
+	daemon_alive();
+}
+
+static void
+test_rpc__malformed_msgpack_refused(void **state)
+{
+	kn_buf in = KN_BUF_INIT;
+	const uint8_t bad[] = { 0x94, 0x00, 0x01, 0xc1 };
+	(void)state;
+
+	int fd = connect_daemon();
+	send_all(fd, bad, sizeof(bad));
+	expect_response(fd, &in, 0, "protocol");
+	expect_closed(fd, &in);
+	close(fd);
+	/* nesting deeper than the scanner allows */
+	uint8_t deep[100];
+	memset(deep, 0x91, sizeof(deep));
+	deep[99] = 0xc0;
+	kn_buf_clear(&in);
+	fd = connect_daemon();
+	send_all(fd, deep, sizeof(deep));
+	expect_response(fd, &in, 0, "protocol");
+	close(fd);
+	kn_buf_free(&in);
+	daemon_alive();
+}
+
+static void
+test_rpc__wellformed_nonrequests_keep_connection(void **state)
+{
+	kn_buf in = KN_BUF_INIT, req = KN_BUF_INIT;
+	(void)state;
+
+	int fd = connect_daemon();
+	/* a map, not an array */
+	const uint8_t m[] = { 0x81, 0xa1, 'a', 0x01 };
+	send_all(fd, m, sizeof(m));
+	expect_response(fd, &in, 0, "protocol");
+	/* msgid as a string */
+	const uint8_t s[] = { 0x94, 0x00, 0xa1, 'x', 0xa6, 's', 't', 'a', 't', 'u', 's', 0x90 };
+	send_all(fd, s, sizeof(s));
+	expect_response(fd, &in, 0, "protocol");
+	/* params not an array */
+	const uint8_t p[] = { 0x94, 0x00, 0x09, 0xa6, 's', 't', 'a', 't', 'u', 's', 0x01 };
+	send_all(fd, p, sizeof(p));
+	expect_response(fd, &in, 9, "invalid");
+	/* method not a string */
+	const uint8_t q[] = { 0x94, 0x00, 0x0a, 0x07, 0x90 };
+	send_all(fd, q, sizeof(q));
+	expect_response(fd, &in, 10, "protocol");
+	/* unknown method */
+	pack_request(&req, 11, "does.not.exist");
+	send_all(fd, req.ptr, req.len);
+	expect_response(fd, &in, 11, "no_method");
+	/* a notification gets no reply: the next reply is for request 12 */
+	const uint8_t n[] = { 0x93, 0x02, 0xa6, 's', 't', 'a', 't', 'u', 's', 0x90 };
+	send_all(fd, n, sizeof(n));
+	kn_buf_clear(&req);
+	pack_request(&req, 12, "status");
+	send_all(fd, req.ptr, req.len);
+	expect_response(fd, &in, 12, NULL);
+	/* a method that needs arguments names the missing one */
+	kn_buf_clear(&req);
+	pack_request(&req, 13, "record.get");
+	send_all(fd, req.ptr, req.len);
+	expect_response(fd, &in, 13, "invalid");
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+}
+
+static void
+test_rpc__stalled_clients_do_not_block_others(void **state)
+{
+	kn_buf req = KN_BUF_INIT;
+	(void)state;
+
+	/* a client that sends half a request and waits forever */
+	int half = connect_daemon();
+	pack_request(&req, 1, "status");
+	send_all(half, req.ptr, req.len / 2);
+	/* a client that sends many requests and never reads the replies */
+	int greedy = connect_daemon();
+	kn_buf_clear(&req);
+	for (uint32_t i = 0; i < 20000; i++)
+		pack_request(&req, i, "status");
+	struct pollfd p = { greedy, POLLOUT, 0 };
+	size_t sent = 0;
+	while (sent < req.len && poll(&p, 1, 200) == 1) {
+		ssize_t w = send(greedy, req.ptr + sent, req.len - sent, MSG_DONTWAIT);
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	/* others are still served, promptly and correctly */
+	for (int i = 0; i < 20; i++)
+		daemon_alive();
+	/* many clients at once */
+	int fds[50];
+	for (int i = 0; i < 50; i++)
+		fds[i] = connect_daemon();
+	for (int i = 0; i < 50; i++) {
+		kn_buf r = KN_BUF_INIT, in = KN_BUF_INIT;
+		pack_request(&r, (uint32_t)i, "status");
+		send_all(fds[i], r.ptr, r.len);
+		expect_response(fds[i], &in, (uint32_t)i, NULL);
+		close(fds[i]);
+		kn_buf_free(&r);
+		kn_buf_free(&in);
+	}
+	close(half);
+	close(greedy);
+	kn_buf_free(&req);
+	daemon_alive();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rpc__status_round_trip),
+		cmocka_unit_test(test_rpc__split_at_every_byte),
+		cmocka_unit_test(test_rpc__pipelined_requests_answered_in_order),
+		cmocka_unit_test(test_rpc__oversized_frame_refused),
+		cmocka_unit_test(test_rpc__malformed_msgpack_refused),
+		cmocka_unit_test(test_rpc__wellformed_nonrequests_keep_connection),
+		cmocka_unit_test(test_rpc__stalled_clients_do_not_block_others),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
