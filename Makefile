@@ -80,3 +80,4 @@ run: all
 
 clean:
 	rm -rf build
+.SECONDARY:

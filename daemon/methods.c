@@ -8,6 +8,7 @@
 
 #include "../domain/domain.h"
 #include "server.h"
+#include "work.h"
 
 /* Sign a record with signer's key and add it to batch. */
 static int
@@ -151,25 +152,65 @@ precheck_user(const domain_user *u)
 	return rc;
 }
 
-/* New key pair sealed under passphrase, stored in the batch. */
-static int
-new_person_key(keys_secret **out, kd_server *srv, store_batch *b, const char *pass)
-{
-	keys_secret *k;
-	kn_buf sealed = KN_BUF_INIT;
-	int rc = keys_generate(&k);
+/*
+ * A new person's key: generated and sealed under their passphrase on the
+ * worker thread (Argon2id is slow by design), stored with the records that
+ * enroll them on the loop thread.
+ */
+typedef struct {
+	kd_job j;
+	char *pass;          /* sodium_malloc'd copy, wiped when freed */
+	keys_cost cost;
+	keys_secret *key;
+	kn_buf sealed;
+	domain_user u;
+	uint8_t token[32];   /* user.add: the operator's session */
+	char npsn[9];        /* school.init */
+	char name[DOMAIN_NAME_MAX + 1];
+} newkey_job;
 
-	if (rc)
-		return rc;
-	rc = keys_seal(&sealed, k, pass, strlen(pass), srv->cost);
+static void
+newkey_run(kd_job *j)
+{
+	newkey_job *nj = (newkey_job *)j;
+	int rc = keys_generate(&nj->key);
+
 	if (rc == 0)
-		rc = store_batch_key_put(b, k->pk, sealed.ptr, sealed.len);
-	kn_buf_free(&sealed);
-	if (rc) {
-		keys_secret_free(k);
-		return rc;
+		rc = keys_seal(&nj->sealed, nj->key, nj->pass, strlen(nj->pass), nj->cost);
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+static void
+newkey_free(newkey_job *nj)
+{
+	kd_job_release(&nj->j);
+	sodium_free(nj->pass);
+	keys_secret_free(nj->key);
+	kn_buf_free(&nj->sealed);
+	free(nj);
+}
+
+/* Start a newkey job for req; the passphrase is copied into guarded memory. */
+static int
+newkey_submit(kd_req *req, const char *pass, const domain_user *u, void (*done)(kd_job *), newkey_job **out)
+{
+	newkey_job *nj = calloc(1, sizeof(*nj));
+
+	if (nj == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	nj->pass = sodium_malloc(strlen(pass) + 1);
+	if (nj->pass == NULL) {
+		free(nj);
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	}
-	*out = k;
+	memcpy(nj->pass, pass, strlen(pass) + 1);
+	nj->cost = req->srv->cost;
+	nj->u = *u;
+	nj->j.run = newkey_run;
+	nj->j.done = done;
+	nj->j.req = *req;
+	*out = nj;
 	return 0;
 }
 
@@ -211,18 +252,65 @@ m_status(kd_req *req, msgpack_packer *pk)
 	return 0;
 }
 
+/* Loop thread, after the operator's key is sealed: write the school. */
+static void
+school_init_done(kd_job *j)
+{
+	newkey_job *nj = (newkey_job *)j;
+	kd_req *req = &j->req;
+	kd_server *srv = req->srv;
+	kn_buf body = KN_BUF_INIT, res = KN_BUF_INIT;
+	msgpack_packer bp, pk;
+	store_batch *b;
+	char hex[65];
+	int rc = j->rc ? kd_job_error(j) : 0;
+
+	if (rc == 0 && srv->school[0])
+		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
+		    srv->school, srv->school_name);
+	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
+		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		if (rc == 0) {
+			msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
+			msgpack_pack_map(&bp, 2);
+			kd_pack_kv_str(&bp, "name", nj->name);
+			kd_pack_str(&bp, "operator");
+			msgpack_pack_bin(&bp, 32);
+			msgpack_pack_bin_body(&bp, nj->key->pk, 32);
+			rc = add_record(NULL, srv, b, "school", nj->npsn, nj->npsn, NULL, 0, &body, nj->key);
+		}
+		if (rc == 0) {
+			kn_buf_clear(&body);
+			pack_user_body(&body, &nj->u);
+			rc = add_record(NULL, srv, b, "user", nj->npsn, kn_hex(hex, nj->key->pk, 32), NULL, 0, &body, nj->key);
+		}
+		rc = kd_write_end(req, rc);
+	}
+	if (rc == 0) {
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		msgpack_pack_map(&pk, 3);
+		kd_pack_kv_str(&pk, "npsn", nj->npsn);
+		kd_pack_kv_str(&pk, "name", nj->name);
+		kd_pack_str(&pk, "operator");
+		pack_user(&pk, &nj->u, nj->key->pk);
+		kn_info("school.init %s (%s), operator %s", nj->npsn, nj->name, nj->u.name);
+	}
+	kd_respond(req, rc, &res);
+	kn_buf_free(&body);
+	kn_buf_free(&res);
+	newkey_free(nj);
+}
+
 static int
 m_school_init(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1];
 	domain_user op;
-	store_batch *b;
-	keys_secret *k = NULL;
-	kn_buf body = KN_BUF_INIT;
-	char hex[65];
+	newkey_job *nj;
 	int rc;
 
+	(void)pk;
 	if ((rc = kd_arg_str(npsn, sizeof(npsn), req, "npsn", 1)) || (rc = domain_check_npsn(npsn)) ||
 	    (rc = kd_arg_str(name, sizeof(name), req, "name", 1)) ||
 	    (rc = user_from_args(&op, req, "operator_", "operator")) || (rc = passphrase_arg(pass, sizeof(pass), req)))
@@ -236,39 +324,13 @@ m_school_init(kd_req *req, msgpack_packer *pk)
 		    srv->school, srv->school_name);
 		goto out;
 	}
-	if ((rc = precheck_user(&op)))
+	if ((rc = precheck_user(&op)) || (rc = newkey_submit(req, pass, &op, school_init_done, &nj)))
 		goto out;
-	if ((rc = kd_write_begin(&b, req)))
-		goto out;
-	rc = new_person_key(&k, srv, b, pass);
-	if (rc == 0) {
-		msgpack_packer bp;
-		msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
-		msgpack_pack_map(&bp, 2);
-		kd_pack_kv_str(&bp, "name", name);
-		kd_pack_str(&bp, "operator");
-		msgpack_pack_bin(&bp, 32);
-		msgpack_pack_bin_body(&bp, k->pk, 32);
-		rc = add_record(NULL, srv, b, "school", npsn, npsn, NULL, 0, &body, k);
-	}
-	if (rc == 0) {
-		kn_buf_clear(&body);
-		pack_user_body(&body, &op);
-		rc = add_record(NULL, srv, b, "user", npsn, kn_hex(hex, k->pk, 32), NULL, 0, &body, k);
-	}
-	rc = kd_write_end(req, rc);
-	if (rc)
-		goto out;
-	msgpack_pack_map(pk, 3);
-	kd_pack_kv_str(pk, "npsn", npsn);
-	kd_pack_kv_str(pk, "name", name);
-	kd_pack_str(pk, "operator");
-	pack_user(pk, &op, k->pk);
-	kn_info("school.init %s (%s), operator %s", npsn, name, op.name);
+	memcpy(nj->npsn, npsn, 9);
+	snprintf(nj->name, sizeof(nj->name), "%s", name);
+	rc = kd_work_submit(srv, &nj->j);
 out:
 	sodium_memzero(pass, sizeof(pass));
-	keys_secret_free(k);
-	kn_buf_free(&body);
 	return rc;
 }
 
@@ -280,18 +342,53 @@ need_school(const kd_server *srv)
 	return 0;
 }
 
+/* Loop thread, after the new person's key is sealed: enroll them. */
+static void
+user_add_done(kd_job *j)
+{
+	newkey_job *nj = (newkey_job *)j;
+	kd_req *req = &j->req;
+	kd_server *srv = req->srv;
+	kn_buf body = KN_BUF_INIT, res = KN_BUF_INIT;
+	msgpack_packer pk;
+	kd_session *s = NULL;
+	store_batch *b;
+	char hex[65];
+	int rc = j->rc ? kd_job_error(j) : 0;
+
+	/* The operator may have logged out while the key was being sealed. */
+	if (rc == 0)
+		rc = kd_session_by_token(&s, srv, nj->token);
+	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
+		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		if (rc == 0) {
+			pack_user_body(&body, &nj->u);
+			rc = add_record(NULL, srv, b, "user", srv->school, kn_hex(hex, nj->key->pk, 32), NULL, 0, &body, s->key);
+		}
+		rc = kd_write_end(req, rc);
+	}
+	if (rc == 0) {
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		pack_user(&pk, &nj->u, nj->key->pk);
+		kn_info("user.add %s (%s) by %s", nj->u.name, nj->u.role, s->name);
+	}
+	kd_respond(req, rc, &res);
+	kn_buf_free(&body);
+	kn_buf_free(&res);
+	newkey_free(nj);
+}
+
 static int
 m_user_add(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
-	char pass[KEYS_PASS_MAX + 1], hex[65];
+	char pass[KEYS_PASS_MAX + 1];
 	domain_user u;
 	kd_session *s;
-	store_batch *b;
-	keys_secret *k = NULL;
-	kn_buf body = KN_BUF_INIT;
+	newkey_job *nj;
 	int rc;
 
+	(void)pk;
 	if ((rc = need_school(srv)) || (rc = kd_session_find(&s, srv, req)))
 		goto out;
 	if (strcmp(s->role, "operator") != 0) {
@@ -300,24 +397,12 @@ m_user_add(kd_req *req, msgpack_packer *pk)
 		goto out;
 	}
 	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = passphrase_arg(pass, sizeof(pass), req)) ||
-	    (rc = precheck_user(&u)))
+	    (rc = precheck_user(&u)) || (rc = newkey_submit(req, pass, &u, user_add_done, &nj)))
 		goto out;
-	if ((rc = kd_write_begin(&b, req)))
-		goto out;
-	rc = new_person_key(&k, srv, b, pass);
-	if (rc == 0) {
-		pack_user_body(&body, &u);
-		rc = add_record(NULL, srv, b, "user", srv->school, kn_hex(hex, k->pk, 32), NULL, 0, &body, s->key);
-	}
-	rc = kd_write_end(req, rc);
-	if (rc)
-		goto out;
-	pack_user(pk, &u, k->pk);
-	kn_info("user.add %s (%s) by %s", u.name, u.role, s->name);
+	memcpy(nj->token, s->token, 32);
+	rc = kd_work_submit(srv, &nj->j);
 out:
 	sodium_memzero(pass, sizeof(pass));
-	keys_secret_free(k);
-	kn_buf_free(&body);
 	return rc;
 }
 
@@ -373,25 +458,86 @@ m_user_list(kd_req *req, msgpack_packer *pk)
 	return rc;
 }
 
+/* Unlocking a key: Argon2id on the worker thread, the session on the loop. */
+typedef struct {
+	kd_job j;
+	char *pass;
+	uint8_t upk[32];
+	kn_buf sealed;
+	keys_secret *key;
+	domain_user u;
+	char ident[32];
+} login_job;
+
+static void
+login_run(kd_job *j)
+{
+	login_job *lj = (login_job *)j;
+	int rc = keys_open(&lj->key, lj->sealed.ptr, lj->sealed.len, lj->upk, lj->pass, strlen(lj->pass));
+
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+static void
+login_done(kd_job *j)
+{
+	login_job *lj = (login_job *)j;
+	kd_server *srv = j->req.srv;
+	kn_buf res = KN_BUF_INIT;
+	msgpack_packer pk;
+	kd_session *s;
+	char hex[65];
+	int rc = j->rc ? kd_job_error(j) : 0;
+
+	if (rc == 0 && (rc = kd_session_add(&s, srv, lj->key, srv->school, lj->u.role, lj->u.name)) == 0) {
+		lj->key = NULL; /* the session owns it now */
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		msgpack_pack_map(&pk, 6);
+		kd_pack_kv_hex(&pk, "token", s->token, 32);
+		kd_pack_kv_u64(&pk, "expires_ms", s->expires_ms);
+		kd_pack_kv_str(&pk, "name", lj->u.name);
+		kd_pack_kv_str(&pk, "role", lj->u.role);
+		kd_pack_kv_str(&pk, "role_label", domain_role_label(lj->u.role));
+		kd_pack_kv_str(&pk, "key", kn_hex(hex, lj->upk, 32));
+		kn_info("login: %s (%s)", lj->u.name, lj->u.role);
+	} else if (rc == KN_EAUTH) {
+		kn_info("failed login for %s", lj->ident);
+	}
+	kd_respond(&j->req, rc, &res);
+	kn_buf_free(&res);
+	kd_job_release(j);
+	sodium_free(lj->pass);
+	keys_secret_free(lj->key);
+	kn_buf_free(&lj->sealed);
+	free(lj);
+}
+
 static int
 m_session_login(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
-	char ident[32], pass[KEYS_PASS_MAX + 1], hex[65];
-	uint8_t upk[32];
-	domain_user u;
+	char ident[32], pass[KEYS_PASS_MAX + 1];
 	store_txn *t = NULL;
-	kn_buf sealed = KN_BUF_INIT;
-	keys_secret *k = NULL;
-	kd_session *s;
+	login_job *lj = NULL;
 	int rc;
 
+	(void)pk;
 	if ((rc = need_school(srv)) || (rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)) ||
-	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) || (rc = store_read_begin(&t, srv->st)))
+	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)))
 		goto out;
-	rc = kd_ident_lookup(upk, t, srv->school, ident);
+	lj = calloc(1, sizeof(*lj));
+	if (lj == NULL || (lj->pass = sodium_malloc(strlen(pass) + 1)) == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+		goto out;
+	}
+	memcpy(lj->pass, pass, strlen(pass) + 1);
+	snprintf(lj->ident, sizeof(lj->ident), "%s", ident);
+	if ((rc = store_read_begin(&t, srv->st)))
+		goto out;
+	rc = kd_ident_lookup(lj->upk, t, srv->school, ident);
 	if (rc == 0)
-		rc = kd_user_lookup(&u, t, srv->school, upk);
+		rc = kd_user_lookup(&lj->u, t, srv->school, lj->upk);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND) {
 		rc = kn_error_set(KN_EAUTH, "user", "no one with NIP/NUPTK %s is enrolled in this school; ask the Operator Sekolah",
@@ -400,37 +546,27 @@ m_session_login(kd_req *req, msgpack_packer *pk)
 	}
 	if (rc)
 		goto out;
-	if (!u.active) {
-		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", u.name);
+	if (!lj->u.active) {
+		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", lj->u.name);
 		goto out;
 	}
-	if ((rc = store_key_get(&sealed, srv->st, upk))) {
+	if ((rc = store_key_get(&lj->sealed, srv->st, lj->upk))) {
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_EAUTH, "user", "%s has no key on this machine; ask the Operator Sekolah", u.name);
+			rc = kn_error_set(KN_EAUTH, "user", "%s has no key on this machine; ask the Operator Sekolah", lj->u.name);
 		goto out;
 	}
-	/* Argon2id: ~0.1 s by design, runs on the loop (see the issue notes). */
-	rc = keys_open(&k, sealed.ptr, sealed.len, upk, pass, strlen(pass));
-	if (rc) {
-		kn_info("failed login for %s", ident);
-		goto out;
-	}
-	rc = kd_session_add(&s, srv, k, srv->school, u.role, u.name);
-	if (rc)
-		goto out;
-	k = NULL;
-	msgpack_pack_map(pk, 6);
-	kd_pack_kv_hex(pk, "token", s->token, 32);
-	kd_pack_kv_u64(pk, "expires_ms", s->expires_ms);
-	kd_pack_kv_str(pk, "name", u.name);
-	kd_pack_kv_str(pk, "role", u.role);
-	kd_pack_kv_str(pk, "role_label", domain_role_label(u.role));
-	kd_pack_kv_str(pk, "key", kn_hex(hex, upk, 32));
-	kn_info("login: %s (%s)", u.name, u.role);
+	lj->j.run = login_run;
+	lj->j.done = login_done;
+	lj->j.req = *req;
+	rc = kd_work_submit(srv, &lj->j);
+	lj = NULL;
 out:
 	sodium_memzero(pass, sizeof(pass));
-	keys_secret_free(k);
-	kn_buf_free(&sealed);
+	if (lj) {
+		sodium_free(lj->pass);
+		kn_buf_free(&lj->sealed);
+		free(lj);
+	}
 	return rc;
 }
 

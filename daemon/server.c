@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../util/mpscan.h"
+#include "work.h"
 
 struct kd_client {
 	kd_client *next, **pprev;
@@ -135,6 +136,65 @@ method_find(const char *name, size_t len)
 	return NULL;
 }
 
+void
+kd_respond(kd_req *req, int rc, const kn_buf *res)
+{
+	kd_client *c = req->client;
+	kn_buf reply = KN_BUF_INIT;
+	msgpack_packer pk;
+
+	if (rc == 0 && !req->notify) {
+		msgpack_packer_init(&pk, &reply, kn_buf_msgpack_write);
+		msgpack_pack_array(&pk, 4);
+		msgpack_pack_uint8(&pk, 1);
+		msgpack_pack_uint32(&pk, req->msgid);
+		msgpack_pack_nil(&pk);
+		if (kn_buf_put(&reply, res->ptr, res->len))
+			rc = KN_ENOMEM;
+	}
+	if (rc == 0 && req->wrote) {
+		kd_pending *p = calloc(1, sizeof(*p));
+		if (p == NULL) {
+			/* The writes stay in the batch; the client is told of a failure it can retry safely. */
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory; try again");
+		} else {
+			p->client = c;
+			p->msgid = req->msgid;
+			p->reply = reply;
+			reply = (kn_buf)KN_BUF_INIT;
+			c->refs++;
+			*req->srv->pending_tail = p;
+			req->srv->pending_tail = &p->next;
+		}
+	} else if (rc == 0 && !req->notify) {
+		client_send(c, &reply);
+	}
+	if (rc) {
+		kn_debug("client %llu: %s: %s", (unsigned long long)c->id, kn_error_code_name(rc), kn_error_message());
+		if (!req->notify)
+			send_error(c, req->msgid, rc);
+	}
+	kn_buf_free(&reply);
+}
+
+void
+kd_client_ref(kd_client *c)
+{
+	c->refs++;
+}
+
+void
+kd_client_unref(kd_client *c)
+{
+	client_unref(c);
+}
+
+int
+kd_client_gone(const kd_client *c)
+{
+	return c->closed;
+}
+
 static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
 
 /*
@@ -149,7 +209,7 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 	size_t off = 0;
 	uint32_t msgid = 0;
 	int rc, notify = 0;
-	kn_buf res = KN_BUF_INIT, reply = KN_BUF_INIT;
+	kn_buf res = KN_BUF_INIT;
 
 	kn_error_clear();
 	msgpack_unpacked_init(&up);
@@ -199,40 +259,12 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 	if (params->via.array.size == 1)
 		args = &params->via.array.ptr[0];
 
-	kd_req req = { srv, c, msgid, args, 0 };
+	kd_req req = { srv, c, msgid, args, 0, notify };
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
 	rc = m->fn(&req, &pk);
-	if (rc)
-		goto out_error;
-	if (notify)
-		goto out_free;
-	msgpack_packer_init(&pk, &reply, kn_buf_msgpack_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 1);
-	msgpack_pack_uint32(&pk, msgid);
-	msgpack_pack_nil(&pk);
-	if (kn_buf_put(&reply, res.ptr, res.len)) {
-		rc = KN_ENOMEM;
-		goto out_error;
-	}
-	if (req.wrote) {
-		kd_pending *p = calloc(1, sizeof(*p));
-		if (p == NULL) {
-			/* The writes stay in the batch; the client is told of a failure it can retry safely. */
-			rc = kn_error_set(KN_ENOMEM, "", "out of memory; try again");
-			goto out_error;
-		}
-		p->client = c;
-		p->msgid = msgid;
-		p->reply = reply;
-		reply = (kn_buf)KN_BUF_INIT;
-		c->refs++;
-		*srv->pending_tail = p;
-		srv->pending_tail = &p->next;
-	} else {
-		client_send(c, &reply);
-	}
+	if (rc != KD_ASYNC)
+		kd_respond(&req, rc, &res);
 	goto out_free;
 
 out_error:
@@ -242,7 +274,6 @@ out_error:
 		send_error(c, msgid, rc);
 out_free:
 	kn_buf_free(&res);
-	kn_buf_free(&reply);
 	msgpack_unpacked_destroy(&up);
 }
 
@@ -587,6 +618,8 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		rc = kn_error_set(KN_ERROR, "", "cannot create the event loop");
 		goto out_free;
 	}
+	if ((rc = kd_work_start(srv)))
+		goto out_free;
 	if ((rc = mkdir_parent(cfg->socket_path)) || (rc = listen_socket(&fd, cfg->socket_path)))
 		goto out_free;
 	srv->listener = evconnlistener_new(srv->base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
@@ -634,6 +667,7 @@ kd_server_free(kd_server *srv)
 {
 	if (srv == NULL)
 		return;
+	kd_work_stop(srv);
 	if (srv->batch || srv->pending)
 		flush_batch(srv);
 	while (srv->clients)

@@ -65,6 +65,7 @@ struct kd_server {
 	uint64_t started_ms;
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
+	struct kd_work *work;      /* the worker thread (work.c) */
 	uint64_t commits;          /* durable commits done */
 	uint64_t committed_records;
 };
@@ -81,7 +82,19 @@ typedef struct {
 	uint32_t msgid;
 	const msgpack_object *args; /* the named-args map (never NULL) */
 	int wrote;                  /* set by kd_write_begin */
+	int notify;                 /* a notification: no reply */
 } kd_req;
+
+/*
+ * Answer a request: result bytes res when rc == 0, else the last error.
+ * Held until the batch commits when the request wrote. A method that
+ * returns KD_ASYNC answers later with kd_respond (work.c).
+ */
+#define KD_ASYNC 1
+void kd_respond(kd_req *req, int rc, const kn_buf *res);
+void kd_client_ref(kd_client *c);
+void kd_client_unref(kd_client *c);
+int kd_client_gone(const kd_client *c);
 
 /*
  * A method packs its result (one object) into res and returns 0, or
@@ -110,6 +123,7 @@ const msgpack_object *kd_arg(const kd_req *req, const char *name);
 int kd_session_find(kd_session **out, kd_server *srv, const kd_req *req);
 int kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
     const char *name);
+int kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32]);
 int kd_session_remove(kd_server *srv, const uint8_t token[32]);
 void kd_session_sweep(kd_server *srv);
 void kd_session_free_all(kd_server *srv);

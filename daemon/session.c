@@ -50,7 +50,14 @@ kd_session_find(kd_session **out, kd_server *srv, const kd_req *req)
 		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login' first");
 	if (kn_unhex(token, 32, hex, strlen(hex)) != 0)
 		return kn_error_set(KN_EAUTH, "token", "the session token is malformed: run 'kinerja login' again");
+	return kd_session_by_token(out, srv, token);
+}
+
+int
+kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32])
+{
 	uint64_t now = kn_now_ms();
+
 	for (kd_session *s = srv->sessions; s; s = s->next) {
 		if (sodium_memcmp(s->token, token, 32) != 0)
 			continue;
