@@ -215,7 +215,7 @@ c_status(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		printf("Uptime:   %lluh %02llum %02llus, %llu client(s), %llu session(s), %llu commit(s)\n",
 		    (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60),
 		    (unsigned long long)client_u64(r, "clients"), (unsigned long long)client_u64(r, "sessions"),
-		    (unsigned long long)client_u64(r, "commits"));
+		    (unsigned long long)client_u64(st, "commits"));
 	}
 	client_close(&c);
 	return rc ? fail() : 0;
