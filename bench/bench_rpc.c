@@ -405,11 +405,13 @@ echo_start(pid_t *out, const char *path)
 static int
 daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock)
 {
-	char store[256], key[300];
+	char store[256], key[300], ev[300], up[300];
 	pid_t pid;
 
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(key, sizeof(key), "keys.device_key=%s/device.key", dir);
+	snprintf(ev, sizeof(ev), "evidence.dir=%s/evidence.git", dir);
+	snprintf(up, sizeof(up), "evidence.staging_dir=%s/uploads", dir);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -418,7 +420,7 @@ daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock)
 		return -1;
 	}
 	if (pid == 0) {
-		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set",
+		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set", ev, "--set", up, "--set",
 		    "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256", "--log-level", "warn",
 		    (char *)NULL);
 		fprintf(stderr, "bench_rpc: exec %s: %s\n", bin, strerror(errno));

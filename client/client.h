@@ -12,6 +12,7 @@
 
 typedef struct {
 	int fd;
+	char path[108];        /* socket path, for reconnecting */
 	uint32_t next_id;
 	kn_buf in;
 	msgpack_unpacked resp; /* the last response */
@@ -38,8 +39,21 @@ void client_json(FILE *fp, const msgpack_object *o, int indent);
  */
 int client_passphrase(char *out, size_t outsz, const char *prompt, int fd, int confirm);
 
+/* A size for people: "1.2 MB", "340.5 KB". */
+void client_mb(char *out, size_t n, uint64_t bytes);
+
 /* Field of a result map as a C string ("" when absent or not a string). */
 const char *client_str(const msgpack_object *map, const char *key, char *buf, size_t bufsz);
 uint64_t client_u64(const msgpack_object *map, const char *key);
+
+/*
+ * Upload the file at path as Bukti Dukung (begin, chunks, finish), resuming
+ * after a broken connection. *res is the finish result.
+ */
+int client_evidence_upload(client_conn *c, const msgpack_object **res, const char *token, const char *path,
+    const char *period, const char *slot, const char *name, int json);
+/* Fetch one evidence file in chunks into out_path (via a .part file). */
+int client_evidence_get(client_conn *c, const char *token, const char *period, const char *teacher, const char *slot,
+    const char *name, const char *version, const char *out_path, int force, uint64_t *written);
 
 #endif

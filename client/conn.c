@@ -45,6 +45,7 @@ client_connect(client_conn *out, const char *path)
 		return kn_error_set(KN_ERROR, "socket", "cannot connect to %s: %s", path, strerror(e));
 	}
 	out->fd = fd;
+	memcpy(out->path, path, strlen(path) + 1);
 	out->next_id = 1;
 	return 0;
 }
@@ -99,7 +100,7 @@ client_call(const msgpack_object **result, client_conn *c, const char *method, c
 		msgpack_pack_array(&pk, 0);
 	}
 	rc = write_all(c->fd, req.ptr, req.len);
-	kn_buf_free(&req);
+	kn_buf_free(&req); /* wipes: the request may hold a passphrase */
 	if (rc)
 		return rc;
 
@@ -125,8 +126,12 @@ client_call(const msgpack_object **result, client_conn *c, const char *method, c
 	if (msgpack_unpack_next(&c->resp, (const char *)c->in.ptr, flen, &off) != MSGPACK_UNPACK_SUCCESS)
 		return kn_error_set(KN_EPROTO, "", "kinerjad sent a reply that is not MessagePack");
 	const msgpack_object *o = &c->resp.data;
-	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 4 || o->via.array.ptr[0].via.u64 != 1)
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 4 ||
+	    o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.array.ptr[0].via.u64 != 1 ||
+	    o->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
 		return kn_error_set(KN_EPROTO, "", "kinerjad sent a reply that is not [1, msgid, error, result]");
+	if (o->via.array.ptr[1].via.u64 != id && o->via.array.ptr[1].via.u64 != 0)
+		return kn_error_set(KN_EPROTO, "", "kinerjad answered request %llu, not %u", (unsigned long long)o->via.array.ptr[1].via.u64, id);
 	const msgpack_object *err = &o->via.array.ptr[2];
 	if (err->type == MSGPACK_OBJECT_MAP) {
 		char code[32], msg[512], field[64];
@@ -235,10 +240,8 @@ json_obj(FILE *fp, const msgpack_object *o, int indent, int level)
 			if (k->type == MSGPACK_OBJECT_STR)
 				json_str(fp, k->via.str.ptr, k->via.str.size);
 			else {
-				/* JSON keys are strings: write other keys as their JSON text, quoted */
-				fputc('"', fp);
-				fputs("?", fp);
-				fputc('"', fp);
+				/* JSON keys are strings; Kinerja never sends other keys */
+				fputs("\"?\"", fp);
 			}
 			fputs(indent < 0 ? ":" : ": ", fp);
 			json_obj(fp, &o->via.map.ptr[i].val, indent, level + 1);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ typedef struct {
 	int required;
 	const char *help;
 	const char *value;  /* parsed */
+	int is_flag;        /* takes no value */
 } kc_opt;
 
 typedef struct kc_cmd {
@@ -94,40 +96,62 @@ session_path(char *out, size_t outsz)
 		snprintf(out, outsz, "%s/.kinerja-session", home && *home ? home : ".");
 }
 
+/* The socket as an absolute path, so a token is never sent to another daemon. */
+static void
+socket_abs(char *out, size_t n)
+{
+	char buf[PATH_MAX];
+	if (realpath(socket_path(), buf))
+		snprintf(out, n, "%s", buf);
+	else
+		snprintf(out, n, "%s", socket_path());
+}
+
 /* The saved token, when it was saved for this socket; "" otherwise. */
 static void
 session_load(char *token, size_t tsz)
 {
-	char path[512], line[600];
+	char path[512], line[PATH_MAX + 100], sock[PATH_MAX];
 	FILE *fp;
+	int fd;
 
 	token[0] = '\0';
 	session_path(path, sizeof(path));
-	fp = fopen(path, "r");
-	if (fp == NULL)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
+	socket_abs(sock, sizeof(sock));
 	if (fgets(line, sizeof(line), fp)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *sp = strchr(line, ' ');
-		if (sp && strcmp(sp + 1, socket_path()) == 0 && (size_t)(sp - line) < tsz) {
+		if (sp && strcmp(sp + 1, sock) == 0 && (size_t)(sp - line) < tsz) {
 			memcpy(token, line, (size_t)(sp - line));
 			token[sp - line] = '\0';
 		}
 	}
+	explicit_bzero(line, sizeof(line));
 	fclose(fp);
 }
 
 static int
 session_save(const char *token)
 {
-	char path[512];
+	char path[512], sock[PATH_MAX];
 	session_path(path, sizeof(path));
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	socket_abs(sock, sizeof(sock));
+	unlink(path); /* never write through a file or link someone else placed there */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
-	fchmod(fd, 0600);
-	dprintf(fd, "%s %s\n", token, socket_path());
-	close(fd);
+	int bad = dprintf(fd, "%s %s\n", token, sock) < 0;
+	bad |= close(fd) != 0;
+	if (bad) {
+		unlink(path);
+		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
+	}
 	return 0;
 }
 
@@ -270,8 +294,9 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		client_str(op, "nip", id, sizeof(id));
 		if (!id[0])
 			client_str(op, "nuptk", id, sizeof(id));
+		char opname[128];
 		printf("Sekolah %s (%s) siap. Operator Sekolah: %s\n", client_str(r, "name", name, sizeof(name)),
-		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", name, sizeof(name)));
+		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", opname, sizeof(opname)));
 		printf("Next: log in as the operator with 'kinerja login %s', then add teachers with 'kinerja user add'.\n", id);
 	}
 	explicit_bzero(args.ptr, args.len);
@@ -504,6 +529,316 @@ c_record_history(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	return rc ? fail() : 0;
 }
 
+
+static const char *
+opt(const kc_opt *opts, const char *flag)
+{
+	for (const kc_opt *o = opts; o->flag; o++)
+		if (strcmp(o->flag, flag) == 0)
+			return o->value;
+	return NULL;
+}
+
+static int
+need_token(char *token, size_t n)
+{
+	session_load(token, n);
+	if (!token[0])
+		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
+	return 0;
+}
+
+static const char *
+state_label(const char *state)
+{
+	if (strcmp(state, "draf") == 0)
+		return "Draf (belum dikumpulkan)";
+	if (strcmp(state, "dikumpulkan") == 0)
+		return "Sudah dikumpulkan";
+	return "Belum ada Bukti Dukung";
+}
+
+static int
+c_ev_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	char token[80], namebuf[256];
+	int rc;
+
+	if (argc != 1) {
+		cmd_usage(stderr, cmd);
+		return 2;
+	}
+	if (need_token(token, sizeof(token)))
+		return fail();
+	const char *name = opt(opts, "name");
+	if (name == NULL) {
+		const char *slash = strrchr(argv[0], '/');
+		snprintf(namebuf, sizeof(namebuf), "%s", slash ? slash + 1 : argv[0]);
+		name = namebuf;
+	}
+	rc = client_connect(&c, socket_path());
+	if (rc == 0)
+		rc = client_evidence_upload(&c, &r, token, argv[0], opt(opts, "period"), opt(opts, "slot"), name, g.json);
+	if (rc == 0 && g.json)
+		client_json(stdout, r, 2);
+	else if (rc == 0) {
+		char slot[40], nm[140], type[16], size[32], period[16], replaced[140];
+		const msgpack_object *dd = record_map_get(r, "dedup"), *un = record_map_get(r, "unchanged");
+		client_str(r, "slot", slot, sizeof(slot));
+		client_str(r, "name", nm, sizeof(nm));
+		client_str(r, "period", period, sizeof(period));
+		client_str(r, "replaced", replaced, sizeof(replaced));
+		client_mb(size, sizeof(size), client_u64(r, "size"));
+		if (un && un->via.boolean) {
+			printf("Slot %s already holds this exact file (%s); nothing changed.\n", slot, nm);
+		} else {
+			printf("Bukti Dukung %s/%s tersimpan (%s, %s), periode %s. Status: draf.\n", slot, nm, size,
+			    client_str(r, "type", type, sizeof(type)), period);
+			if (dd && dd->via.boolean)
+				printf("The same file was stored before (identical content): it is kept once, not copied.\n");
+			if (replaced[0])
+				printf("It replaces %s, which stays in the history (kinerja evidence history --slot %s).\n", replaced, slot);
+			printf("Next: when all files are in, submit them with 'kinerja evidence submit --period %s'.\n", period);
+		}
+	}
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
+/* One call with string options (and the token) as its arguments. */
+static int
+ev_call(client_conn *c, const msgpack_object **r, const char *method, kc_opt *opts, const char **extra)
+{
+	char token[80];
+	kn_buf args = KN_BUF_INIT;
+	const char *ex[16];
+	size_t n = 0;
+
+	if (need_token(token, sizeof(token)))
+		return KN_EAUTH;
+	ex[n++] = "token";
+	ex[n++] = token;
+	for (const char **e = extra; e && *e && n < 14; e += 2) {
+		ex[n++] = e[0];
+		ex[n++] = e[1];
+	}
+	ex[n] = NULL;
+	pack_args(&args, opts, ex);
+	int rc = call(c, r, method, &args);
+	kn_buf_free(&args);
+	return rc;
+}
+
+static int
+c_ev_list(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	int rc = ev_call(&c, &r, "evidence.list", opts, NULL);
+	if (rc == 0 && !g.json) {
+		char period[16], teacher[128], state[32], size[32], slot[40], name[140];
+		const msgpack_object *fs = record_map_get(r, "files");
+		printf("Bukti Dukung %s, periode %s: %s\n", client_str(r, "teacher", teacher, sizeof(teacher)),
+		    client_str(r, "period", period, sizeof(period)), state_label(client_str(r, "state", state, sizeof(state))));
+		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
+			const msgpack_object *f = &fs->via.array.ptr[i];
+			client_mb(size, sizeof(size), client_u64(f, "size"));
+			printf("  %-12s %-40s %10s\n", client_str(f, "slot", slot, sizeof(slot)), client_str(f, "name", name, sizeof(name)),
+			    size);
+		}
+		if (fs && fs->via.array.size == 0)
+			printf("  (no files yet: kinerja evidence upload FILE --slot rhk-1)\n");
+	}
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
+static int
+c_ev_history(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	int rc = ev_call(&c, &r, "evidence.history", opts, NULL);
+	if (rc == 0 && !g.json) {
+		char teacher[128], period[16];
+		const msgpack_object *vs = record_map_get(r, "versions");
+		printf("Riwayat Bukti Dukung %s, periode %s:\n", client_str(r, "teacher", teacher, sizeof(teacher)),
+		    client_str(r, "period", period, sizeof(period)));
+		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
+			const msgpack_object *v = &vs->via.array.ptr[i];
+			char when[32], author[128], action[16], slot[40], name[140], size[32], commit[48], repl[140];
+			time_t t = (time_t)(client_u64(v, "time_ms") / 1000);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+			client_str(v, "author", author, sizeof(author));
+			client_str(v, "commit", commit, sizeof(commit));
+			if (strcmp(client_str(v, "action", action, sizeof(action)), "submit") == 0) {
+				printf("  %s  %-24s dikumpulkan (Kumpulkan)                    versi %.12s\n", when, author, commit);
+				continue;
+			}
+			client_mb(size, sizeof(size), client_u64(v, "size"));
+			client_str(v, "replaced", repl, sizeof(repl));
+			printf("  %s  %-24s unggah %s/%s (%s)%s%s  versi %.12s\n", when, author, client_str(v, "slot", slot, sizeof(slot)),
+			    client_str(v, "name", name, sizeof(name)), size, repl[0] ? ", menggantikan " : "", repl, commit);
+		}
+	}
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
+static int
+c_ev_submit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	int rc = ev_call(&c, &r, "evidence.submit", opts, NULL);
+	if (rc == 0 && !g.json) {
+		char period[16];
+		const msgpack_object *al = record_map_get(r, "already");
+		printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
+		    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
+	}
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
+/* The file name a slot holds now, or held in a version. */
+static int
+ev_name_of(char *out, size_t n, kc_opt *opts)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	const char *slot = opt(opts, "slot"), *version = opt(opts, "version");
+	int rc, found = 0;
+
+	if (version) {
+		rc = ev_call(&c, &r, "evidence.history", opts, NULL);
+		const msgpack_object *vs = rc == 0 ? record_map_get(r, "versions") : NULL;
+		/* the newest upload to the slot at or before that version */
+		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
+			char s[40], cm[48], nm[140];
+			const msgpack_object *v = &vs->via.array.ptr[i];
+			client_str(v, "slot", s, sizeof(s));
+			client_str(v, "name", nm, sizeof(nm));
+			if (strcmp(s, slot) == 0 && nm[0]) {
+				snprintf(out, n, "%s", nm);
+				found = 1;
+			}
+			if (strncmp(client_str(v, "commit", cm, sizeof(cm)), version, strlen(version)) == 0)
+				break;
+		}
+	} else {
+		/* keep g.json quiet for this lookup */
+		int json = g.json;
+		g.json = 0;
+		rc = ev_call(&c, &r, "evidence.list", opts, NULL);
+		g.json = json;
+		const msgpack_object *fs = rc == 0 ? record_map_get(r, "files") : NULL;
+		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
+			char s[40];
+			if (strcmp(client_str(&fs->via.array.ptr[i], "slot", s, sizeof(s)), slot) == 0) {
+				client_str(&fs->via.array.ptr[i], "name", out, n);
+				found = 1;
+			}
+		}
+	}
+	client_close(&c);
+	if (rc == 0 && !found)
+		rc = kn_error_set(KN_ENOTFOUND, "slot", "slot %s holds no file%s", slot, version ? " in that version" : "");
+	return rc;
+}
+
+static int
+c_ev_get(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	char token[80], name[256];
+	uint64_t n = 0;
+	int rc;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	if (need_token(token, sizeof(token)))
+		return fail();
+	/* g.json suppressed while looking the name up; the final result is printed below */
+	int json = g.json;
+	g.json = 0;
+	if (opt(opts, "name"))
+		snprintf(name, sizeof(name), "%s", opt(opts, "name"));
+	else if ((rc = ev_name_of(name, sizeof(name), opts))) {
+		g.json = json;
+		return fail();
+	}
+	g.json = json;
+	const char *out = opt(opts, "output") ? opt(opts, "output") : name;
+	rc = client_connect(&c, socket_path());
+	if (rc == 0)
+		rc = client_evidence_get(&c, token, opt(opts, "period"), opt(opts, "teacher"), opt(opts, "slot"), name,
+		    opt(opts, "version"), out, opt(opts, "force") != NULL, &n);
+	client_close(&c);
+	if (rc)
+		return fail();
+	if (g.json)
+		printf("{\"output\": \"%s\", \"bytes\": %llu}\n", out, (unsigned long long)n);
+	else
+		printf("Wrote %s (%llu bytes).\n", out, (unsigned long long)n);
+	return 0;
+}
+
+static int
+c_ev_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	kn_buf args = KN_BUF_INIT;
+	msgpack_packer pk;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 1);
+	msgpack_pack_str(&pk, 4);
+	msgpack_pack_str_body(&pk, "deep", 4);
+	if (opt(opts, "quick"))
+		msgpack_pack_false(&pk);
+	else
+		msgpack_pack_true(&pk);
+	int rc = call(&c, &r, "evidence.verify", &args);
+	kn_buf_free(&args);
+	if (rc == 0) {
+		const msgpack_object *ps = record_map_get(r, "problems");
+		uint32_t np = ps ? ps->via.array.size : 0;
+		if (!g.json) {
+			char repo[300];
+			printf("Checked %llu commits of %llu evidence documents in %s (%s): %s\n",
+			    (unsigned long long)client_u64(r, "commits"), (unsigned long long)client_u64(r, "documents"),
+			    client_str(r, "repository", repo, sizeof(repo)), opt(opts, "quick") ? "quick" : "every file read",
+			    np ? "PROBLEMS FOUND" : "all intact");
+			for (uint32_t i = 0; i < np; i++)
+				printf("  %.*s\n", (int)ps->via.array.ptr[i].via.str.size, ps->via.array.ptr[i].via.str.ptr);
+		}
+		if (np)
+			rc = kn_error_set(KN_EBADREC, "", "%u problem(s) in the evidence repository", np);
+	}
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
 #define PERSON_OPTS(pfx, hp)                                                                         \
 	{ "nip", pfx "nip", 0, "NIP, 18 digits (ASN: PNS or PPPK)", NULL },                               \
 	{ "nuptk", pfx "nuptk", 0, "NUPTK, 16 digits (needed when there is no NIP)", NULL },              \
@@ -539,6 +874,33 @@ static kc_cmd commands[] = {
 	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record_get, { { NULL } } },
 	{ "record history", "ID|TYPE/NPSN/SUBJECT", "Show every version of a record's document, oldest first.",
 	    c_record_history, { { NULL } } },
+	{ "evidence upload", "FILE",
+	    "Upload a Bukti Dukung file for one slot (an RHK such as rhk-1, or a step such as persiapan).\n"
+	    "The slot holds one file: a new upload replaces the old one, which stays in the history.",
+	    c_ev_upload,
+	    { { "slot", "slot", 1, "where the file belongs, e.g. rhk-1, tugas-1, persiapan", NULL },
+	        { "period", "period", 0, "YEAR-SEMESTER, e.g. 2026-1 [the current one]", NULL },
+	        { "name", "name", 0, "file name to store [the file's own name]", NULL },
+	        { NULL } } },
+	{ "evidence list", NULL, "Show the Bukti Dukung files of a period and whether they are submitted.", c_ev_list,
+	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
+	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL }, { NULL } } },
+	{ "evidence history", NULL, "Show every version of the Bukti Dukung of a period, with time and author.", c_ev_history,
+	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
+	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
+	        { "slot", "slot", 0, "only this slot", NULL }, { NULL } } },
+	{ "evidence get", NULL, "Write a Bukti Dukung file (the current one, or an earlier version) to disk.", c_ev_get,
+	    { { "slot", "slot", 1, "the slot, e.g. rhk-1", NULL },
+	        { "name", "name", 0, "file name in the slot [the one it holds]", NULL },
+	        { "version", "commit", 0, "an earlier version (its id from 'evidence history')", NULL },
+	        { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
+	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
+	        { "output", "output", 0, "where to write [the file's name, in this directory]", NULL },
+	        { "force", "force", 0, "overwrite an existing file", NULL, 1 }, { NULL } } },
+	{ "evidence submit", NULL, "Submit (Kumpulkan) the Bukti Dukung of a period.", c_ev_submit,
+	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } } },
+	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", c_ev_verify,
+	    { { "quick", "quick", 0, "check that objects exist without reading every file", NULL, 1 }, { NULL } } },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -610,7 +972,9 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 			fprintf(stderr, "kinerja %s: unknown option '%s'; see 'kinerja %s --help'\n", c.name, a, c.name);
 			return 2;
 		}
-		if (eq) {
+		if (o->is_flag) {
+			o->value = "1";
+		} else if (eq) {
 			o->value = eq + 1;
 		} else if (i + 1 < argc) {
 			o->value = argv[++i];
@@ -639,22 +1003,35 @@ main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-			g.socket = argv[++i];
-		} else if (strncmp(argv[i], "--socket=", 9) == 0) {
-			g.socket = argv[i] + 9;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			g.json = 1;
-		} else if (strcmp(argv[i], "--passphrase-fd") == 0 && i + 1 < argc) {
-			g.pass_fd = atoi(argv[++i]);
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("kinerja %s\n", KC_VERSION);
 			return 0;
+		} else if (strcmp(a, "--json") == 0) {
+			g.json = 1;
+		} else if (strncmp(a, "--socket=", 9) == 0) {
+			g.socket = a + 9;
+		} else if (strcmp(a, "--socket") == 0 || strcmp(a, "--passphrase-fd") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "kinerja: %s needs a value; see 'kinerja --help'\n", a);
+				return 2;
+			}
+			if (strcmp(a, "--socket") == 0) {
+				g.socket = argv[++i];
+				continue;
+			}
+			char *end;
+			long fd = strtol(argv[++i], &end, 10);
+			if (*argv[i] == '\0' || *end != '\0' || fd < 0 || fd > 1023) {
+				fprintf(stderr, "kinerja: --passphrase-fd needs a file descriptor number, not '%s'\n", argv[i]);
+				return 2;
+			}
+			g.pass_fd = (int)fd;
 		} else {
-			fprintf(stderr, "kinerja: unknown option '%s'; see 'kinerja --help'\n", argv[i]);
+			fprintf(stderr, "kinerja: unknown option '%s'; see 'kinerja --help'\n", a);
 			return 2;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../store/evidence.h"
 #include "../util/kn.h"
 
 enum { T_STR, T_INT, T_BOOL };
@@ -35,12 +36,18 @@ static const struct option_def {
 	I("daemon", "max_clients", max_clients, "256", 1, 65536, "clients connected at once"),
 	I("daemon", "max_frame_kb", max_frame_kb, "1024", 4, 65536, "largest request in KiB"),
 	I("daemon", "max_output_kb", max_output_kb, "8192", 64, 1048576, "replies buffered for a slow client, KiB"),
+	I("daemon", "idle_timeout_s", idle_timeout_s, "600", 1, 86400, "seconds before an idle connection is closed"),
+	I("daemon", "request_timeout_s", request_timeout_s, "30", 1, 3600, "seconds a request may take to arrive once started"),
 	S("store", "dir", store_dir, "var/store", "directory of the LMDB record store"),
 	I("store", "map_size_mb", map_size_mb, "4096", 1, 1048576, "largest size of the store, MiB"),
 	B("store", "nosync", nosync, "false", "skip fsync on commit (tests and benchmarks only: loses data on power loss)"),
 	S("keys", "device_key", device_key, "var/device.key", "the daemon's own Ed25519 key (created if absent, mode 0600)"),
 	I("keys", "session_ttl_min", session_ttl_min, "480", 1, 10080, "minutes a login lasts"),
 	S("keys", "pwhash", pwhash, "interactive", "Argon2id cost: interactive, moderate, or min (tests only)"),
+	S("evidence", "dir", evidence_dir, "var/evidence.git", "bare git repository of the Bukti Dukung files"),
+	S("evidence", "staging_dir", staging_dir, "var/uploads", "uploads in progress (emptied at start)"),
+	I("evidence", "max_mb", evidence_max_mb, "10", 1, 1024, "largest evidence file, MB"),
+	S("evidence", "types", evidence_types, "pdf", "file types accepted: any of pdf, jpeg, png, docx, comma separated"),
 #undef S
 #undef I
 #undef B
@@ -182,7 +189,10 @@ kd_config_validate(const kd_config *cfg)
 	struct sockaddr_un_probe { char p[108]; };
 	if (strlen(cfg->socket_path) >= sizeof(((struct sockaddr_un_probe *)0)->p))
 		return kn_error_set(KN_EINVAL, "socket", "socket path is longer than 107 characters: choose a shorter one");
-	if (!cfg->socket_path[0] || !cfg->store_dir[0] || !cfg->device_key[0])
+	unsigned types;
+	if (evidence_types_parse(&types, cfg->evidence_types) != 0)
+		return KN_EINVAL;
+	if (!cfg->socket_path[0] || !cfg->store_dir[0] || !cfg->device_key[0] || !cfg->evidence_dir[0] || !cfg->staging_dir[0])
 		return kn_error_set(KN_EINVAL, "socket", "socket, store dir and device_key must not be empty");
 	return 0;
 }

@@ -19,9 +19,15 @@ typedef struct {
 	int max_clients;
 	int max_frame_kb;       /* largest request accepted */
 	int max_output_kb;      /* replies buffered for a slow client */
+	int idle_timeout_s;     /* a connection with nothing to say is closed */
+	int request_timeout_s;  /* a request that stops half way is dropped */
 	int map_size_mb;        /* LMDB map size */
 	int nosync;             /* tests/benchmarks only */
 	char pwhash[16];        /* "interactive", "moderate" or "min" (tests) */
+	char evidence_dir[256]; /* bare git repository of Bukti Dukung */
+	char staging_dir[256];  /* uploads in progress */
+	int evidence_max_mb;    /* largest file */
+	char evidence_types[64];/* "pdf" or e.g. "pdf,jpeg,png,docx" */
 } kd_config;
 
 /* Built-in defaults: everything under ./var. */

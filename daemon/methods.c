@@ -226,8 +226,14 @@ m_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	for (kd_session *s = srv->sessions; s; s = s->next)
 		nsess++;
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, 9);
 	kd_pack_kv_str(pk, "version", KD_VERSION);
+	kd_pack_str(pk, "evidence");
+	msgpack_pack_map(pk, 4);
+	kd_pack_kv_str(pk, "dir", srv->cfg.evidence_dir);
+	kd_pack_kv_str(pk, "types", srv->cfg.evidence_types);
+	kd_pack_kv_u64(pk, "max_mb", (uint64_t)srv->cfg.evidence_max_mb);
+	kd_pack_kv_u64(pk, "problems_at_start", srv->ev_problems);
 	kd_pack_kv_str(pk, "role", srv->cfg.role);
 	kd_pack_str(pk, "school");
 	if (srv->school[0]) {
@@ -458,6 +464,72 @@ m_user_list(kd_req *req, msgpack_packer *pk)
 	return rc;
 }
 
+/*
+ * Wrong passphrases: after LOGIN_FREE_TRIES failures for one NIP/NUPTK,
+ * each further try must wait, doubling from 30 s up to 15 minutes. Argon2id
+ * already costs a guesser time; this bounds the guesses per person.
+ */
+#define LOGIN_FREE_TRIES 5
+#define LOGIN_SLOTS 64
+static struct {
+	char ident[32];
+	unsigned failures;
+	uint64_t until_ms;
+} login_fail[LOGIN_SLOTS];
+
+static int
+login_slot(const char *ident, int create)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < LOGIN_SLOTS; i++) {
+		if (strcmp(login_fail[i].ident, ident) == 0)
+			return i;
+		if (free_slot < 0 && (login_fail[i].ident[0] == '\0' || login_fail[i].until_ms < kn_mono_ms()))
+			free_slot = i;
+	}
+	if (!create)
+		return -1;
+	if (free_slot < 0)
+		free_slot = (int)(randombytes_uniform(LOGIN_SLOTS));
+	memset(&login_fail[free_slot], 0, sizeof(login_fail[0]));
+	snprintf(login_fail[free_slot].ident, sizeof(login_fail[0].ident), "%s", ident);
+	return free_slot;
+}
+
+static int
+login_throttled(const char *ident)
+{
+	int i = login_slot(ident, 0);
+	uint64_t now = kn_mono_ms();
+
+	if (i < 0 || login_fail[i].until_ms <= now)
+		return 0;
+	return kn_error_set(KN_EBUSY, "passphrase", "too many wrong passphrases for %s: wait %llu seconds, then try again",
+	    ident, (unsigned long long)((login_fail[i].until_ms - now + 999) / 1000));
+}
+
+static void
+login_result(const char *ident, int ok)
+{
+	int i = login_slot(ident, !ok);
+
+	if (i < 0)
+		return;
+	if (ok) {
+		memset(&login_fail[i], 0, sizeof(login_fail[0]));
+		return;
+	}
+	login_fail[i].failures++;
+	if (login_fail[i].failures >= LOGIN_FREE_TRIES) {
+		unsigned k = login_fail[i].failures - LOGIN_FREE_TRIES;
+		uint64_t wait = 30000ull << (k > 5 ? 5 : k);
+		if (wait > 15 * 60000)
+			wait = 15 * 60000;
+		login_fail[i].until_ms = kn_mono_ms() + wait;
+	}
+}
+
 /* Unlocking a key: Argon2id on the worker thread, the session on the loop. */
 typedef struct {
 	kd_job j;
@@ -489,7 +561,22 @@ login_done(kd_job *j)
 	kd_session *s;
 	char hex[65];
 	int rc = j->rc ? kd_job_error(j) : 0;
+	store_txn *t;
 
+	if (rc == KN_EAUTH)
+		login_result(lj->ident, 0);
+	else if (rc == 0)
+		login_result(lj->ident, 1);
+	/* No one to hand a session to: do not leave an unlocked key behind. */
+	if (rc == 0 && kd_client_gone(j->req.client))
+		rc = kn_error_set(KN_EBUSY, "", "the client hung up");
+	/* The enrollment may have changed while the key was being unlocked. */
+	if (rc == 0 && (rc = store_read_begin(&t, srv->st)) == 0) {
+		rc = kd_user_lookup(&lj->u, t, srv->school, lj->upk);
+		store_read_end(t);
+		if (rc == 0 && !lj->u.active)
+			rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", lj->u.name);
+	}
 	if (rc == 0 && (rc = kd_session_add(&s, srv, lj->key, srv->school, lj->u.role, lj->u.name)) == 0) {
 		lj->key = NULL; /* the session owns it now */
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
@@ -524,7 +611,7 @@ m_session_login(kd_req *req, msgpack_packer *pk)
 
 	(void)pk;
 	if ((rc = need_school(srv)) || (rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)) ||
-	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)))
+	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) || (rc = login_throttled(ident)))
 		goto out;
 	lj = calloc(1, sizeof(*lj));
 	if (lj == NULL || (lj->pass = sodium_malloc(strlen(pass) + 1)) == NULL) {

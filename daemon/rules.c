@@ -7,6 +7,7 @@
  *   "s/<npsn>"             -> ""          a school held by this store
  *   "u/<npsn>/<pkhex>"     -> ""          a person enrolled in the school
  *   "id/<npsn>/<nip|nuptk>" -> pk (32 B)  login identifier of that person
+ *   "ev/<npsn>/<pkhex>.<period>" -> ""    evidence of a person and period
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,8 +50,8 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 }
 
 /* Open the current head of a document; KN_ENOTFOUND when it has none. */
-static int
-head_open(record_view *out, store_txn *t, const char *doc)
+int
+kd_doc_head(record_view *out, store_txn *t, const char *doc)
 {
 	struct head_ctx h = { .t = t };
 	int rc = store_heads(t, doc, strlen(doc), head_cb, &h);
@@ -73,7 +74,7 @@ kd_user_lookup(domain_user *out, store_txn *t, const char *school, const uint8_t
 	record_view v;
 
 	snprintf(doc, sizeof(doc), "user/%s/%s", school, kn_hex(hex, pk, 32));
-	int rc = head_open(&v, t, doc);
+	int rc = kd_doc_head(&v, t, doc);
 	if (rc)
 		return rc;
 	rc = domain_user_parse(out, v.body);
@@ -88,7 +89,7 @@ kd_school_lookup(domain_school *out, store_txn *t, const char *school)
 	record_view v;
 
 	snprintf(doc, sizeof(doc), "school/%s/%s", school, school);
-	int rc = head_open(&v, t, doc);
+	int rc = kd_doc_head(&v, t, doc);
 	if (rc)
 		return rc;
 	rc = domain_school_parse(out, v.body);
@@ -232,8 +233,10 @@ check_user(kd_server *srv, store_txn *t, const record_view *v)
 	(void)srv;
 	memcpy(npsn, v->school, 8);
 	npsn[8] = '\0';
-	if (kn_unhex(subject_pk, 32, v->subject, v->subject_len) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "a user record's subject must be the person's public key in hex");
+	char canon[65];
+	if (kn_unhex(subject_pk, 32, v->subject, v->subject_len) != 0 ||
+	    memcmp(kn_hex(canon, subject_pk, 32), v->subject, 64) != 0)
+		return kn_error_set(KN_EBADREC, "subject", "a user record's subject must be the person's public key in lower-case hex");
 	rc = domain_user_parse(&u, v->body);
 	if (rc)
 		return rc;
@@ -274,9 +277,52 @@ check_user(kd_server *srv, store_txn *t, const record_view *v)
 	return 0;
 }
 
+/* subject "<pkhex>.<period>" of an evidence record */
+static int
+evidence_subject(uint8_t pk[32], char period[8], const record_view *v)
+{
+	char canon[65];
+	if (v->subject_len != 64 + 1 + 6 || v->subject[64] != '.' || kn_unhex(pk, 32, v->subject, 64) != 0 ||
+	    memcmp(kn_hex(canon, pk, 32), v->subject, 64) != 0)
+		return kn_error_set(KN_EBADREC, "subject", "an evidence record's subject is <person key in lower-case hex>.<period>");
+	memcpy(period, v->subject + 65, 6);
+	period[6] = '\0';
+	return domain_check_period(period);
+}
+
+static int
+check_evidence(kd_server *srv, store_txn *t, const record_view *v)
+{
+	domain_evidence e;
+	domain_user au;
+	uint8_t subject_pk[32];
+	char period[8], npsn[9];
+	int rc;
+
+	(void)srv;
+	memcpy(npsn, v->school, 8);
+	npsn[8] = '\0';
+	if ((rc = evidence_subject(subject_pk, period, v)) || (rc = domain_evidence_parse(&e, v->body)))
+		return rc;
+	if (strcmp(e.period, period) != 0)
+		return kn_error_set(KN_EBADREC, "period", "the record's period differs from its subject's");
+	rc = kd_user_lookup(&au, t, npsn, v->author);
+	if (rc && rc != KN_ENOTFOUND)
+		return rc;
+	if ((rc = domain_evidence_may_write(rc == 0 ? &au : NULL, v->author, subject_pk)))
+		return rc;
+	return check_lineage(t, v, "the Bukti Dukung of this period");
+}
+
 static int
 rules_check(void *ctx, store_txn *t, const record_view *v)
 {
+	uint64_t horizon = (kn_now_ms() + 24ull * 3600 * 1000) << 16;
+
+	if (v->hlc > horizon)
+		return kn_error_set(KN_EBADREC, "hlc", "the record is dated more than a day in the future: check the clock of the machine that made it");
+	if (v->type_len == 8 && memcmp(v->type, "evidence", 8) == 0)
+		return check_evidence(ctx, t, v);
 	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0)
 		return check_school(ctx, t, v);
 	if (v->type_len == 4 && memcmp(v->type, "user", 4) == 0)
@@ -296,6 +342,10 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	npsn[8] = '\0';
 	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0) {
 		snprintf(key, sizeof(key), "s/%s", npsn);
+		return store_idx_put(t, key, strlen(key), "", 0);
+	}
+	if (v->type_len == 8 && memcmp(v->type, "evidence", 8) == 0) {
+		snprintf(key, sizeof(key), "ev/%s/%.*s", npsn, (int)v->subject_len, v->subject);
 		return store_idx_put(t, key, strlen(key), "", 0);
 	}
 	domain_user u;

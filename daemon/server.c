@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ struct kd_client {
 	size_t off;          /* bytes of `in` already handled */
 	kn_mpscan scan;
 	int refs;
+	int inflight;        /* replies owed: held for a commit, or jobs running */
+	int jobs;            /* worker jobs queued or running for this client */
+	struct event *resume; /* continue serving buffered requests next turn */
 	int closed;
 	int closing;         /* close once the output is written */
 	int paused;          /* reading stopped: output over its limit */
@@ -59,16 +63,28 @@ client_close(kd_client *c)
 {
 	if (c->closed)
 		return;
-	c->closed = 1;
+	__atomic_store_n(&c->closed, 1, __ATOMIC_RELEASE);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	c->bev = NULL;
+	if (c->resume)
+		event_free(c->resume);
+	c->resume = NULL;
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
 	c->srv->nclients--;
 	kn_debug("client %llu disconnected", (unsigned long long)c->id);
 	client_unref(c);
+}
+
+/* A client that is closing goes once nothing is owed to it any more. */
+static void
+client_maybe_close(kd_client *c)
+{
+	if (!c->closed && c->closing && c->inflight == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_close(c);
 }
 
 /* Queue bytes to a client; stop reading from it while its output is full. */
@@ -122,17 +138,19 @@ client_fail(kd_client *c, int rc)
 	c->closing = 1;
 	if (!c->closed) {
 		bufferevent_disable(c->bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-			client_close(c);
+		client_maybe_close(c);
 	}
 }
 
 static const kd_method *
 method_find(const char *name, size_t len)
 {
-	for (const kd_method *m = kd_methods; m->name; m++)
-		if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
-			return m;
+	const kd_method *tables[] = { kd_methods, kd_evidence_methods };
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (const kd_method *m = tables[i]; m->name; m++)
+			if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
+				return m;
 	return NULL;
 }
 
@@ -156,13 +174,14 @@ kd_respond(kd_req *req, int rc, const kn_buf *res)
 		kd_pending *p = calloc(1, sizeof(*p));
 		if (p == NULL) {
 			/* The writes stay in the batch; the client is told of a failure it can retry safely. */
-			rc = kn_error_set(KN_ENOMEM, "", "out of memory; try again");
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory after the change was made: it may be saved; check before you try again");
 		} else {
 			p->client = c;
 			p->msgid = req->msgid;
 			p->reply = reply;
 			reply = (kn_buf)KN_BUF_INIT;
 			c->refs++;
+			c->inflight++;
 			*req->srv->pending_tail = p;
 			req->srv->pending_tail = &p->next;
 		}
@@ -177,22 +196,31 @@ kd_respond(kd_req *req, int rc, const kn_buf *res)
 	kn_buf_free(&reply);
 }
 
-void
-kd_client_ref(kd_client *c)
+int
+kd_client_job_begin(kd_client *c, int max_jobs)
 {
+	if (c->jobs >= max_jobs)
+		return kn_error_set(KN_EBUSY, "", "you have %d slow requests (login, new keys, files) running already; wait for their answers",
+		    c->jobs);
 	c->refs++;
+	c->jobs++;
+	c->inflight++;
+	return 0;
 }
 
 void
-kd_client_unref(kd_client *c)
+kd_client_job_end(kd_client *c)
 {
+	c->jobs--;
+	c->inflight--;
+	client_maybe_close(c);
 	client_unref(c);
 }
 
 int
 kd_client_gone(const kd_client *c)
 {
-	return c->closed;
+	return __atomic_load_n(&c->closed, __ATOMIC_ACQUIRE);
 }
 
 static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
@@ -277,31 +305,58 @@ out_free:
 	msgpack_unpacked_destroy(&up);
 }
 
-/* Serve every complete message buffered for c, unless its output is full. */
+#define KD_FRAMES_PER_TURN 32
+
+/*
+ * Serve the complete messages buffered for c: at most KD_FRAMES_PER_TURN
+ * per loop turn, so one client that pipelines many requests takes turns
+ * with the others; never while its output is over its limit.
+ */
 static void
 client_process(kd_client *c)
 {
 	size_t max = (size_t)c->srv->cfg.max_frame_kb * 1024;
+	int served = 0;
 
 	c->refs++;
 	while (!c->closed && !c->closing && !c->paused && c->off < c->in.len) {
 		size_t flen = 0;
+		if (served == KD_FRAMES_PER_TURN) {
+			event_active(c->resume, EV_TIMEOUT, 0);
+			break;
+		}
 		int rc = kn_mpscan_feed(&c->scan, c->in.ptr + c->off, c->in.len - c->off, &flen);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
+			if (rc == KN_ETOOBIG)
+				kn_error_set(rc, "max_frame_kb", "request larger than %d KiB (max_frame_kb): send it in smaller pieces",
+				    c->srv->cfg.max_frame_kb);
 			client_fail(c, rc);
 			break;
 		}
 		handle_message(c, c->in.ptr + c->off, flen);
+		/* the request may hold a passphrase */
+		sodium_memzero(c->in.ptr + c->off, flen);
 		c->off += flen;
+		served++;
 		kn_mpscan_init(&c->scan, max);
 	}
 	if (!c->closed) {
 		kn_buf_consume(&c->in, c->off);
 		c->off = 0;
+		struct timeval tv = { c->in.len ? c->srv->cfg.request_timeout_s : c->srv->cfg.idle_timeout_s, 0 };
+		bufferevent_set_timeouts(c->bev, &tv, NULL);
 	}
 	client_unref(c);
+}
+
+static void
+client_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	client_process(arg);
 }
 
 static void
@@ -331,7 +386,7 @@ client_write_cb(struct bufferevent *bev, void *arg)
 	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
 		return;
 	if (c->closing) {
-		client_close(c);
+		client_maybe_close(c);
 		return;
 	}
 	if (c->paused) {
@@ -344,9 +399,21 @@ client_write_cb(struct bufferevent *bev, void *arg)
 static void
 client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	kd_client *c = arg;
 	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		client_close(arg);
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		kn_info("client %llu: %s; closing the connection", (unsigned long long)c->id,
+		    c->in.len ? "a request stopped half way" : "idle too long");
+		client_close(c);
+	} else if (what & BEV_EVENT_ERROR) {
+		client_close(c);
+	} else if (what & BEV_EVENT_EOF) {
+		/* The client finished sending; it still gets every reply it is owed. */
+		c->closing = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		client_maybe_close(c);
+	}
 }
 
 static void
@@ -360,9 +427,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 
 	if (srv->nclients >= srv->cfg.max_clients) {
 		kn_warn("refusing a client: %d clients connected (max_clients)", srv->nclients);
-		kn_error_set(KN_EFULL, "", "the daemon serves %d clients already; try again shortly", srv->nclients);
+		kn_error_set(KN_EBUSY, "", "the daemon serves %d clients already (max_clients); try again shortly", srv->nclients);
 		kn_buf b = KN_BUF_INIT;
-		pack_error_reply(&b, 0, KN_EFULL);
+		pack_error_reply(&b, 0, KN_EBUSY);
 		ssize_t w = write(fd, b.ptr, b.len);
 		(void)w;
 		kn_buf_free(&b);
@@ -380,6 +447,12 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		free(c);
 		return;
 	}
+	c->resume = event_new(srv->base, -1, 0, client_resume_cb, c);
+	if (c->resume == NULL) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->srv = srv;
 	c->refs = 1;
 	c->id = ++next_id;
@@ -392,6 +465,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	srv->nclients++;
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 256 * 1024);
+	struct timeval idle = { srv->cfg.idle_timeout_s, 0 };
+	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	kn_debug("client %llu connected", (unsigned long long)c->id);
 }
@@ -449,6 +524,8 @@ flush_batch(kd_server *srv)
 			client_send(p->client, &b);
 			kn_buf_free(&b);
 		}
+		p->client->inflight--;
+		client_maybe_close(p->client);
 		client_unref(p->client);
 		kn_buf_free(&p->reply);
 		free(p);
@@ -506,6 +583,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	kd_session_sweep(arg);
+	kd_evidence_sweep(arg);
 }
 
 static void
@@ -541,12 +619,15 @@ listen_socket(int *out, const char *path)
 		if (!S_ISSOCK(st.st_mode))
 			return kn_error_set(KN_EEXISTS, "socket", "%s exists and is not a socket: remove it or choose another socket path", path);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			close(fd);
-			return kn_error_set(KN_ELOCKED, "socket", "another kinerjad is listening on %s: stop it first", path);
-		}
+		int crc = fd >= 0 ? connect(fd, (struct sockaddr *)&sa, sizeof(sa)) : -1;
+		int e = errno;
 		if (fd >= 0)
 			close(fd);
+		if (crc == 0)
+			return kn_error_set(KN_ELOCKED, "socket", "another kinerjad is listening on %s: stop it first", path);
+		if (e != ECONNREFUSED)
+			return kn_error_set(KN_ERROR, "socket", "cannot tell whether %s is in use (%s): remove it if no kinerjad runs",
+			    path, strerror(e));
 		unlink(path);
 		kn_info("removed stale socket %s", path);
 	}
@@ -585,9 +666,44 @@ mkdir_parent(const char *path)
 	return 0;
 }
 
+/* libevent's buffers hold requests (passphrases among them): wipe on free. */
+static void
+wiping_free(void *p)
+{
+	if (p) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+static void *
+wiping_realloc(void *p, size_t n)
+{
+	void *q;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) {
+		wiping_free(p);
+		return NULL;
+	}
+	q = malloc(n);
+	if (q == NULL)
+		return NULL;
+	size_t old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	wiping_free(p);
+	return q;
+}
+
 int
 kd_server_init(kd_server **out, const kd_config *cfg)
 {
+	static int mem_set;
+	if (!mem_set) {
+		event_set_mem_functions(malloc, wiping_realloc, wiping_free);
+		mem_set = 1;
+	}
 	kd_server *srv = calloc(1, sizeof(*srv));
 	int rc, fd = -1;
 
@@ -612,6 +728,8 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		goto out_free;
 	kd_rules_install(srv);
 	kd_refresh_school(srv);
+	if ((rc = kd_evidence_init(srv)))
+		goto out_free;
 
 	srv->base = event_base_new();
 	if (srv->base == NULL) {
@@ -659,6 +777,24 @@ kd_server_run(kd_server *srv)
 	    srv->cfg.store_dir, (unsigned long long)ss.records, srv->school[0] ? ", school " : "", srv->school);
 	if (event_base_dispatch(srv->base) < 0)
 		return kn_error_set(KN_ERROR, "", "event loop failed");
+	/* Stop taking work, finish what was taken, and deliver the replies. */
+	evconnlistener_disable(srv->listener);
+	for (kd_client *c = srv->clients; c; c = c->next) {
+		c->closing = 1;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+	kd_work_stop(srv);
+	flush_batch(srv);
+	uint64_t until = kn_mono_ms() + 2000;
+	while (srv->clients && kn_mono_ms() < until) {
+		int owed = 0;
+		for (kd_client *c = srv->clients; c; c = c->next)
+			owed |= evbuffer_get_length(bufferevent_get_output(c->bev)) != 0;
+		if (!owed)
+			break;
+		event_base_loop(srv->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
 	return 0;
 }
 
@@ -670,6 +806,7 @@ kd_server_free(kd_server *srv)
 	kd_work_stop(srv);
 	if (srv->batch || srv->pending)
 		flush_batch(srv);
+	kd_evidence_free(srv);
 	while (srv->clients)
 		client_close(srv->clients);
 	if (srv->listener) {

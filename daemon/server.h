@@ -25,6 +25,7 @@
 #include <msgpack.h>
 #include <stdint.h>
 
+#include "../store/evidence.h"
 #include "../store/keys.h"
 #include "../store/store.h"
 #include "config.h"
@@ -66,6 +67,10 @@ struct kd_server {
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
 	struct kd_work *work;      /* the worker thread (work.c) */
+	evidence_repo *ev;         /* Bukti Dukung; used only by worker jobs once running */
+	unsigned ev_types;         /* accepted file types */
+	struct kd_upload *uploads; /* uploads in progress (evidence.c) */
+	uint64_t ev_problems;      /* evidence commits found missing at start */
 	uint64_t commits;          /* durable commits done */
 	uint64_t committed_records;
 };
@@ -92,8 +97,10 @@ typedef struct {
  */
 #define KD_ASYNC 1
 void kd_respond(kd_req *req, int rc, const kn_buf *res);
-void kd_client_ref(kd_client *c);
-void kd_client_unref(kd_client *c);
+/* A worker job starts (KN_EBUSY when the client has max_jobs already) and ends. */
+int kd_client_job_begin(kd_client *c, int max_jobs);
+void kd_client_job_end(kd_client *c);
+/* Has the client hung up? Safe to call from the worker thread. */
 int kd_client_gone(const kd_client *c);
 
 /*
@@ -106,6 +113,7 @@ typedef struct {
 	kd_method_fn fn;
 } kd_method;
 extern const kd_method kd_methods[];
+extern const kd_method kd_evidence_methods[];
 
 /*
  * Writes of one request are atomic: kd_write_begin opens (or joins) the
@@ -137,8 +145,16 @@ int kd_school_lookup(domain_school *out, store_txn *t, const char *school);
 /* Public key enrolled with this NIP or NUPTK in school; KN_ENOTFOUND when none. */
 int kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *ident);
 
+/* The newest head record of a document (ties: larger id); KN_ENOTFOUND when none. */
+int kd_doc_head(record_view *out, store_txn *t, const char *doc);
+
 /* Reload the school NPSN and name held by this store into srv. */
 void kd_refresh_school(kd_server *srv);
+
+/* Evidence (evidence.c): open and repair at start, expire idle uploads, free. */
+int kd_evidence_init(kd_server *srv);
+void kd_evidence_sweep(kd_server *srv);
+void kd_evidence_free(kd_server *srv);
 
 /* Pack helpers. */
 void kd_pack_str(msgpack_packer *pk, const char *s);

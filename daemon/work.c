@@ -19,6 +19,7 @@ struct kd_work {
 	pthread_cond_t cv;
 	kd_job *todo, **todo_tail;
 	kd_job *finished;
+	int queued;          /* jobs waiting to run */
 	int stop;
 	int pipe[2];
 	struct event *wake;
@@ -39,8 +40,16 @@ worker(void *arg)
 		w->todo = j->next;
 		if (w->todo == NULL)
 			w->todo_tail = &w->todo;
+		w->queued--;
 		pthread_mutex_unlock(&w->mu);
-		j->run(j);
+		/* Nobody to answer: skip the slow part (done() still runs and frees). */
+		if (kd_client_gone(j->req.client)) {
+			j->rc = KN_EBUSY;
+			snprintf(j->err_msg, sizeof(j->err_msg), "the client hung up");
+			j->err_field[0] = '\0';
+		} else {
+			j->run(j);
+		}
 		pthread_mutex_lock(&w->mu);
 		j->next = w->finished;
 		w->finished = j;
@@ -147,10 +156,25 @@ int
 kd_work_submit(kd_server *srv, kd_job *j)
 {
 	struct kd_work *w = srv->work;
+	int rc = kd_client_job_begin(j->req.client, KD_JOBS_PER_CLIENT);
 
-	kd_client_ref(j->req.client);
+	if (rc) {
+		/* done() answers with the error and frees the job; it must not release what was not taken */
+		kd_job_keep_error(j, rc);
+		j->no_ref = 1;
+		j->done(j);
+		return KD_ASYNC;
+	}
 	j->next = NULL;
 	pthread_mutex_lock(&w->mu);
+	if (w->queued >= KD_JOBS_MAX) {
+		pthread_mutex_unlock(&w->mu);
+		kd_job_keep_error(j, kn_error_set(KN_EBUSY, "", "kinerjad is busy with %d slow requests; try again in a moment",
+		    KD_JOBS_MAX));
+		j->done(j);
+		return KD_ASYNC;
+	}
+	w->queued++;
 	*w->todo_tail = j;
 	w->todo_tail = &j->next;
 	pthread_cond_signal(&w->cv);
@@ -175,5 +199,7 @@ kd_job_error(const kd_job *j)
 void
 kd_job_release(kd_job *j)
 {
-	kd_client_unref(j->req.client);
+	if (!j->no_ref)
+		kd_client_job_end(j->req.client);
+	j->no_ref = 1;
 }

@@ -21,14 +21,21 @@ struct kd_job {
 	void (*done)(kd_job *j);  /* loop thread; must free the job */
 	kd_req req;               /* args is not valid in done() */
 	int rc;
+	int no_ref;               /* refused at submit: holds no client reference */
 	char err_msg[512];
 	char err_field[64];
 };
 
+#define KD_JOBS_PER_CLIENT 2  /* slow requests one client may have running */
+#define KD_JOBS_MAX 64        /* jobs queued in all */
+
 int kd_work_start(kd_server *srv);
 /* Stop the worker after its current job; jobs not run are dropped. */
 void kd_work_stop(kd_server *srv);
-/* Queue j; it will reach done() exactly once unless the server stops. */
+/*
+ * Queue j. It reaches done() exactly once; when refused (KN_EBUSY: too
+ * many jobs) done() runs at once with the error. Returns KD_ASYNC.
+ */
 int kd_work_submit(kd_server *srv, kd_job *j);
 /* In run(): keep the thread's last error in the job for done(). */
 void kd_job_keep_error(kd_job *j, int rc);

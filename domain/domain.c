@@ -3,7 +3,10 @@
  */
 #include "domain.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../store/record.h"
 
@@ -235,4 +238,110 @@ domain_school_may_edit(const domain_user *author_user)
 	if (author_user == NULL || !author_user->active || strcmp(author_user->role, "operator") != 0)
 		return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may change the school");
 	return 0;
+}
+
+int
+domain_check_period(const char *period)
+{
+	if (strlen(period) != 6 || period[4] != '-' || (period[5] != '1' && period[5] != '2') ||
+	    period[0] < '0' || period[0] > '9' || period[1] < '0' || period[1] > '9' ||
+	    period[2] < '0' || period[2] > '9' || period[3] < '0' || period[3] > '9')
+		return kn_error_set(KN_EINVAL, "period", "period '%s' must be YEAR-SEMESTER, e.g. 2026-1 (Jan-Jun) or 2026-2 (Jul-Dec)",
+		    period);
+	int year = atoi(period);
+	if (year < 2020 || year > 2100)
+		return kn_error_set(KN_EINVAL, "period", "period year %d is out of range (2020-2100)", year);
+	return 0;
+}
+
+void
+domain_period_of(char *out, uint64_t ms)
+{
+	time_t t = (time_t)(ms / 1000) + 7 * 3600; /* WIB */
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	int year = tm.tm_year + 1900;
+	if (year < 1000 || year > 9999)
+		year = 2000;
+	out[0] = (char)('0' + year / 1000);
+	out[1] = (char)('0' + year / 100 % 10);
+	out[2] = (char)('0' + year / 10 % 10);
+	out[3] = (char)('0' + year % 10);
+	out[4] = '-';
+	out[5] = tm.tm_mon < 6 ? '1' : '2';
+	out[6] = '\0';
+}
+
+static int
+check_hex(const char *s, size_t n, const char *field)
+{
+	if (strlen(s) != n)
+		return kn_error_set(KN_EINVAL, field, "%s must be %zu hex characters", field, n);
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return kn_error_set(KN_EINVAL, field, "%s must be %zu lower-case hex characters", field, n);
+	return 0;
+}
+
+int
+domain_evidence_parse(domain_evidence *out, const msgpack_object *body)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = req_str(out->period, sizeof(out->period), body, "period")) || (rc = domain_check_period(out->period)) ||
+	    (rc = req_str(out->commit, sizeof(out->commit), body, "commit")) || (rc = check_hex(out->commit, 40, "commit")) ||
+	    (rc = req_str(out->state, sizeof(out->state), body, "state")) ||
+	    (rc = req_str(out->action, sizeof(out->action), body, "action")) ||
+	    (rc = opt_str(out->slot, sizeof(out->slot), body, "slot")) ||
+	    (rc = opt_str(out->name, sizeof(out->name), body, "name")) ||
+	    (rc = opt_str(out->blob, sizeof(out->blob), body, "blob")) ||
+	    (rc = opt_str(out->replaced, sizeof(out->replaced), body, "replaced")))
+		return rc;
+	if (strcmp(out->state, "draf") != 0 && strcmp(out->state, "dikumpulkan") != 0)
+		return kn_error_set(KN_EINVAL, "state", "evidence state '%s' is unknown: draf or dikumpulkan", out->state);
+	if (strcmp(out->action, "upload") == 0) {
+		if (!out->slot[0] || !out->name[0] || (rc = check_hex(out->blob, 40, "blob")))
+			return out->slot[0] && out->name[0] ? rc :
+			    kn_error_set(KN_EINVAL, "slot", "an upload record names its slot, file name and blob");
+		if (strcmp(out->state, "draf") != 0)
+			return kn_error_set(KN_EINVAL, "state", "an upload leaves the evidence in state draf until it is submitted");
+	} else if (strcmp(out->action, "submit") == 0) {
+		if (strcmp(out->state, "dikumpulkan") != 0)
+			return kn_error_set(KN_EINVAL, "state", "a submission sets the state dikumpulkan");
+	} else {
+		return kn_error_set(KN_EINVAL, "action", "evidence action '%s' is unknown: upload or submit", out->action);
+	}
+	const msgpack_object *o = record_map_get(body, "size");
+	if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		out->size = o->via.u64;
+	o = record_map_get(body, "dedup");
+	if (o && o->type == MSGPACK_OBJECT_BOOLEAN)
+		out->dedup = o->via.boolean;
+	return 0;
+}
+
+int
+domain_evidence_may_write(const domain_user *author_user, const uint8_t author_pk[32], const uint8_t subject_pk[32])
+{
+	if (author_user == NULL || !author_user->active)
+		return kn_error_set(KN_EDENIED, "session", "only an active teacher or principal of this school may upload Bukti Dukung");
+	if (memcmp(author_pk, subject_pk, 32) != 0)
+		return kn_error_set(KN_EDENIED, "teacher", "Bukti Dukung is uploaded and submitted by the person it belongs to");
+	if (strcmp(author_user->role, "guru") != 0 && strcmp(author_user->role, "kepala_sekolah") != 0)
+		return kn_error_set(KN_EDENIED, "session", "an %s has no Bukti Dukung of their own", domain_role_label(author_user->role));
+	return 0;
+}
+
+int
+domain_evidence_may_read(const domain_user *reader, const uint8_t reader_pk[32], const uint8_t subject_pk[32])
+{
+	if (reader == NULL || !reader->active)
+		return kn_error_set(KN_EDENIED, "session", "only active members of this school may read Bukti Dukung");
+	if (memcmp(reader_pk, subject_pk, 32) == 0)
+		return 0;
+	if (strcmp(reader->role, "kepala_sekolah") == 0 || strcmp(reader->role, "operator") == 0)
+		return 0;
+	return kn_error_set(KN_EDENIED, "teacher", "a teacher may read only their own Bukti Dukung; the Kepala Sekolah reads everyone's");
 }

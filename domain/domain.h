@@ -11,6 +11,11 @@
  *   "user"    subject = hex of the person's public key. body
  *             {"name", "role", "status", "nip"?, "nuptk"?, "golongan"?,
  *              "pangkat"?, "jenjang"?, "active": bool}
+ *   "evidence" subject = "<person key hex>.<period>". body
+ *             {"period": "2026-1", "commit": hex40 (git commit of the files),
+ *              "state": "draf"|"dikumpulkan", "action": "upload"|"submit",
+ *              "slot"?, "name"?, "blob"?, "size"?, "replaced"?, "dedup"?}
+ *             Written only by the person it is about (Bukti Dukung).
  * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
  * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
  */
@@ -40,6 +45,30 @@ typedef struct {
 	char jenjang[32];  /* e.g. "Guru Ahli Pertama" */
 	int active;
 } domain_user;
+
+typedef struct {
+	char period[8];    /* "2026-1" */
+	char commit[41];
+	char state[16];
+	char action[8];
+	char slot[33];
+	char name[129];
+	char blob[41];
+	char replaced[129];
+	uint64_t size;
+	int dedup;
+} domain_evidence;
+
+/* Parse and check an evidence body. KN_EINVAL with the field at fault. */
+int domain_evidence_parse(domain_evidence *out, const msgpack_object *body);
+/* May author (enrolled as author_user, NULL if not) write evidence about subject_pk? */
+int domain_evidence_may_write(const domain_user *author_user, const uint8_t author_pk[32], const uint8_t subject_pk[32]);
+/* May reader see the evidence of another person in the same school? */
+int domain_evidence_may_read(const domain_user *reader, const uint8_t reader_pk[32], const uint8_t subject_pk[32]);
+/* A period "YYYY-S" (S = 1: Jan-Jun, 2: Jul-Dec). */
+int domain_check_period(const char *period);
+/* The period a time (ms since the epoch, WIB) falls in. out holds 8. */
+void domain_period_of(char *out, uint64_t ms);
 
 /* Parse and check a school body. KN_EINVAL with the field at fault. */
 int domain_school_parse(domain_school *out, const msgpack_object *body);

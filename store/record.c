@@ -328,6 +328,18 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 				rc = bad("body must be a map");
 				goto out_destroy;
 			}
+			/* one meaning per signed record: no key twice in the body */
+			for (uint32_t a = 0; a < v->via.map.size; a++) {
+				const msgpack_object *ka = &v->via.map.ptr[a].key;
+				for (uint32_t b = a + 1; ka->type == MSGPACK_OBJECT_STR && b < v->via.map.size; b++) {
+					const msgpack_object *kb = &v->via.map.ptr[b].key;
+					if (kb->type == MSGPACK_OBJECT_STR && kb->via.str.size == ka->via.str.size &&
+					    memcmp(kb->via.str.ptr, ka->via.str.ptr, ka->via.str.size) == 0) {
+						rc = bad("duplicate key in body");
+						goto out_destroy;
+					}
+				}
+			}
 			out->body = v;
 		} else {
 			rc = bad("unknown key in payload");

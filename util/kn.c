@@ -31,6 +31,7 @@ static const struct {
 	{ KN_ESTATE, "wrong_state" },
 	{ KN_EPROTO, "protocol" },
 	{ KN_ENOMETHOD, "no_method" },
+	{ KN_EBUSY, "busy" },
 };
 
 const char *
@@ -162,11 +163,20 @@ kn_buf_grow(kn_buf *b, size_t extra)
 	if (b->len + extra <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + extra)
+	while (cap < b->len + extra) {
+		if (cap > SIZE_MAX / 2)
+			return kn_error_set(KN_ENOMEM, "", "buffer size overflow");
 		cap *= 2;
-	uint8_t *p = realloc(b->ptr, cap);
+	}
+	/* Not realloc: the old block may hold a passphrase, so it is wiped before it is freed. */
+	uint8_t *p = malloc(cap);
 	if (p == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory (%zu bytes)", cap);
+	if (b->ptr) {
+		memcpy(p, b->ptr, b->len);
+		explicit_bzero(b->ptr, b->cap);
+		free(b->ptr);
+	}
 	b->ptr = p;
 	b->cap = cap;
 	return 0;
@@ -206,10 +216,13 @@ void
 kn_buf_consume(kn_buf *b, size_t n)
 {
 	if (n >= b->len) {
+		if (b->ptr)
+			explicit_bzero(b->ptr, b->len);
 		b->len = 0;
 		return;
 	}
 	memmove(b->ptr, b->ptr + n, b->len - n);
+	explicit_bzero(b->ptr + b->len - n, n);
 	b->len -= n;
 }
 
@@ -220,10 +233,22 @@ kn_buf_clear(kn_buf *b)
 }
 
 void
+kn_buf_wipe_free(kn_buf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->ptr)
+		explicit_bzero(b->ptr, b->cap);
+	kn_buf_free(b);
+}
+
+void
 kn_buf_free(kn_buf *b)
 {
 	if (b == NULL)
 		return;
+	if (b->ptr)
+		explicit_bzero(b->ptr, b->len);
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;

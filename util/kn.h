@@ -32,6 +32,7 @@ enum {
 	KN_ESTATE = -13,    /* out-of-order workflow step */
 	KN_EPROTO = -14,    /* malformed request or stream */
 	KN_ENOMETHOD = -15, /* unknown RPC method */
+	KN_EBUSY = -16,     /* too much at once: retry shortly */
 };
 
 /* Stable, lower-case name of a code, e.g. "not_found"; used on the wire. */
@@ -73,10 +74,16 @@ typedef struct {
 int kn_buf_grow(kn_buf *b, size_t extra);
 int kn_buf_put(kn_buf *b, const void *data, size_t len);
 int kn_buf_printf(kn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Drop the first n bytes. */
+/* Drop the first n bytes (the vacated bytes are wiped). */
 void kn_buf_consume(kn_buf *b, size_t n);
 void kn_buf_clear(kn_buf *b);
-/* Free the memory; NULL-safe; leaves the buffer empty and reusable. */
+/* Wipe the contents (for buffers that held secrets) and free. */
+void kn_buf_wipe_free(kn_buf *b);
+/*
+ * Free the memory; NULL-safe; leaves the buffer empty and reusable. Every
+ * kn_buf is wiped when freed, consumed or moved by growth, since requests
+ * carry passphrases.
+ */
 void kn_buf_free(kn_buf *b);
 
 /* Hex: out must hold 2*len+1 bytes; returns out. */

@@ -23,7 +23,7 @@ ok "bad school init refused, nothing stored"
 
 echo "operator-pass" | kin school init --npsn 20100001 --name "SD Negeri 1 Contoh" \
     --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 >"$T/out" || fail "school init"
-grep -q "siap" "$T/out" || fail "school init message"
+grep -q "siap. Operator Sekolah: Siti Aminah" "$T/out" || fail "school init message: $(cat "$T/out")"
 kin status | grep -q "20100001  SD Negeri 1 Contoh" || fail "status shows the school"
 out=$(echo "operator-pass" | kin school init --npsn 20100002 --name "SD Lain" --operator-name "Budi" --operator-nuptk 1234567890123457 2>&1) && fail "second school accepted"
 echo "$out" | grep -q "already holds school 20100001" || fail "second init message: $out"
@@ -98,10 +98,12 @@ echo "kepsek-pass" | kin login 197803152005012002 | grep -q "Kepala Sekolah" || 
 ok "restart keeps records"
 
 # A second daemon on the same store is refused with a clear message.
-"$B/kinerjad" --socket "$T/other.sock" --store "$T/store" --set keys.device_key="$T/device.key" >"$T/second.log" 2>&1 &&
+"$B/kinerjad" --socket "$T/other.sock" --store "$T/store" --set keys.device_key="$T/device.key" \
+    --set evidence.dir="$T/ev2.git" --set evidence.staging_dir="$T/up2" >"$T/second.log" 2>&1 &&
     fail "second daemon on the same store started"
 grep -q "in use by another kinerjad" "$T/second.log" || fail "second daemon message: $(cat "$T/second.log")"
-"$B/kinerjad" --socket "$SOCK" --store "$T/store2" --set keys.device_key="$T/device2.key" >"$T/third.log" 2>&1 &&
+"$B/kinerjad" --socket "$SOCK" --store "$T/store2" --set keys.device_key="$T/device2.key" \
+    --set evidence.dir="$T/ev3.git" --set evidence.staging_dir="$T/up3" >"$T/third.log" 2>&1 &&
     fail "second daemon on the same socket started"
 grep -q "another kinerjad is listening" "$T/third.log" || fail "same socket message: $(cat "$T/third.log")"
 ok "one daemon per store and socket"
@@ -121,6 +123,15 @@ cp config/kinerjad.conf "$T/good.conf" && chmod 600 "$T/good.conf"
 chmod 666 "$T/good.conf"
 "$B/kinerjad" --config "$T/good.conf" --check-config 2>&1 | grep -q "writable by group or others" || fail "world-writable config accepted"
 ok "config checks"
+
+# Guessing passphrases is throttled per person.
+for i in 1 2 3 4 5; do
+	echo "wrong-guess-$i" | kin login 9876543210987654 >/dev/null 2>&1 && fail "a wrong passphrase was accepted"
+done
+out=$(echo "honor-pass" | kin login 9876543210987654 2>&1) && fail "login allowed right after 5 wrong passphrases"
+echo "$out" | grep -q "too many wrong passphrases for 9876543210987654: wait" || fail "throttle message: $out"
+echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "another person is not throttled"
+ok "wrong passphrases are throttled per person"
 
 stop_daemon || fail "stop"
 echo "cli.sh: all passed"

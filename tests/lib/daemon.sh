@@ -14,10 +14,12 @@ ok() { echo "ok - $*"; }
 
 start_daemon() {
 	"$B/kinerjad" --socket "$SOCK" --store "$T/store" --set keys.device_key="$T/device.key" \
+	    --set evidence.dir="$T/evidence.git" --set evidence.staging_dir="$T/uploads" \
 	    --set keys.pwhash=min --log-level debug "$@" >>"$T/daemon.log" 2>&1 &
 	DPID=$!
 	i=0
-	while [ ! -S "$SOCK" ]; do
+	# a killed daemon leaves its socket behind: wait for an answer, not a file
+	while ! "$B/kinerja" --socket "$SOCK" status >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -gt 300 ] && fail "daemon did not start"
 		kill -0 $DPID 2>/dev/null || fail "daemon exited at start"

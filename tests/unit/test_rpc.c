@@ -51,7 +51,7 @@ static int
 setup(void **state)
 {
 	const char *b = getenv("KINERJA_BUILD");
-	char bin[512], store[128], key[128];
+	char bin[512], store[128], key[128], ev[128], up[128];
 	(void)state;
 
 	snprintf(dir, sizeof(dir), "/tmp/kinerja-rpc.XXXXXX");
@@ -59,12 +59,15 @@ setup(void **state)
 	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(key, sizeof(key), "keys.device_key=%s/device.key", dir);
+	snprintf(ev, sizeof(ev), "evidence.dir=%s/evidence.git", dir);
+	snprintf(up, sizeof(up), "evidence.staging_dir=%s/uploads", dir);
 	snprintf(bin, sizeof(bin), "%s/kinerjad", b ? b : "build");
 	daemon_pid = fork();
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
-		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set",
-		    "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256", "--log-level", "warn", (char *)NULL);
+		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set", ev, "--set", up, "--set",
+		    "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256", "--set", "daemon.max_clients=80",
+		    "--set", "daemon.request_timeout_s=1", "--set", "daemon.idle_timeout_s=3", "--log-level", "warn", (char *)NULL);
 		perror("exec kinerjad");
 		_exit(127);
 	}
@@ -407,6 +410,63 @@ test_rpc__stalled_clients_do_not_block_others(void **state)
 	daemon_alive();
 }
 
+static void
+test_rpc__half_close_still_answered(void **state)
+{
+	kn_buf req = KN_BUF_INIT, in = KN_BUF_INIT;
+	(void)state;
+
+	/* like `nc -N`: send, shut the write side, read the answers */
+	int fd = connect_daemon();
+	pack_request(&req, 3, "status");
+	pack_request(&req, 4, "record.get");
+	send_all(fd, req.ptr, req.len);
+	shutdown(fd, SHUT_WR);
+	expect_response(fd, &in, 3, NULL);
+	expect_response(fd, &in, 4, "invalid");
+	expect_closed(fd, &in);
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+}
+
+static void
+test_rpc__half_sent_request_times_out(void **state)
+{
+	kn_buf req = KN_BUF_INIT, in = KN_BUF_INIT;
+	(void)state;
+
+	int fd = connect_daemon();
+	pack_request(&req, 1, "status");
+	send_all(fd, req.ptr, req.len - 2);
+	/* request_timeout_s = 1: the daemon hangs up instead of waiting forever */
+	expect_closed(fd, &in);
+	close(fd);
+	kn_buf_free(&req);
+	kn_buf_free(&in);
+	daemon_alive();
+}
+
+static void
+test_rpc__too_many_clients_told_busy(void **state)
+{
+	int fds[80];
+	kn_buf in = KN_BUF_INIT;
+	(void)state;
+
+	for (int i = 0; i < 80; i++)
+		fds[i] = connect_daemon();
+	sleep_ms(100);
+	int extra = connect_daemon();
+	expect_response(extra, &in, 0, "busy");
+	close(extra);
+	for (int i = 0; i < 80; i++)
+		close(fds[i]);
+	sleep_ms(100);
+	kn_buf_free(&in);
+	daemon_alive();
+}
+
 int
 main(void)
 {
@@ -418,6 +478,9 @@ main(void)
 		cmocka_unit_test(test_rpc__malformed_msgpack_refused),
 		cmocka_unit_test(test_rpc__wellformed_nonrequests_keep_connection),
 		cmocka_unit_test(test_rpc__stalled_clients_do_not_block_others),
+		cmocka_unit_test(test_rpc__half_close_still_answered),
+		cmocka_unit_test(test_rpc__half_sent_request_times_out),
+		cmocka_unit_test(test_rpc__too_many_clients_told_busy),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

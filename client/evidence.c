@@ -1,0 +1,242 @@
+/*
+ * evidence.c - kinerja evidence: upload (chunked, resumable, with
+ * progress), list, history, get, submit, verify.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../store/record.h"
+#include "client.h"
+
+#define CHUNK (256 * 1024)
+
+/* Argument map builder for calls with non-string values. */
+typedef struct {
+	kn_buf buf;
+	msgpack_packer pk;
+	size_t n;
+	kn_buf body;
+} argmap;
+
+static void
+am_init(argmap *a)
+{
+	memset(a, 0, sizeof(*a));
+	msgpack_packer_init(&a->pk, &a->body, kn_buf_msgpack_write);
+}
+
+static void
+am_str(argmap *a, const char *k, const char *v)
+{
+	if (v == NULL || !*v)
+		return;
+	msgpack_pack_str(&a->pk, strlen(k));
+	msgpack_pack_str_body(&a->pk, k, strlen(k));
+	msgpack_pack_str(&a->pk, strlen(v));
+	msgpack_pack_str_body(&a->pk, v, strlen(v));
+	a->n++;
+}
+
+static void
+am_u64(argmap *a, const char *k, uint64_t v)
+{
+	msgpack_pack_str(&a->pk, strlen(k));
+	msgpack_pack_str_body(&a->pk, k, strlen(k));
+	msgpack_pack_uint64(&a->pk, v);
+	a->n++;
+}
+
+static void
+am_bin(argmap *a, const char *k, const void *p, size_t n)
+{
+	msgpack_pack_str(&a->pk, strlen(k));
+	msgpack_pack_str_body(&a->pk, k, strlen(k));
+	msgpack_pack_bin(&a->pk, n);
+	msgpack_pack_bin_body(&a->pk, p, n);
+	a->n++;
+}
+
+/* The finished map: header + entries. */
+static const kn_buf *
+am_done(argmap *a)
+{
+	msgpack_packer pk;
+	kn_buf_clear(&a->buf);
+	msgpack_packer_init(&pk, &a->buf, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, a->n);
+	kn_buf_put(&a->buf, a->body.ptr, a->body.len);
+	return &a->buf;
+}
+
+static void
+am_free(argmap *a)
+{
+	kn_buf_free(&a->buf);
+	kn_buf_free(&a->body);
+}
+
+void
+client_mb(char *out, size_t n, uint64_t bytes)
+{
+	if (bytes >= 1000 * 1000)
+		snprintf(out, n, "%.1f MB", (double)bytes / 1e6);
+	else
+		snprintf(out, n, "%.1f KB", (double)bytes / 1e3);
+}
+
+static void
+progress(const char *name, uint64_t done, uint64_t total)
+{
+	char a[32], b[32];
+	if (!isatty(STDERR_FILENO))
+		return;
+	client_mb(a, sizeof(a), done);
+	client_mb(b, sizeof(b), total);
+	fprintf(stderr, "\rMengunggah %s: %3d%% (%s of %s)", name, total ? (int)(done * 100 / total) : 100, a, b);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+int
+client_evidence_upload(client_conn *c, const msgpack_object **res, const char *token, const char *path, const char *period,
+    const char *slot, const char *name, int json)
+{
+	struct stat st;
+	argmap a;
+	char id[64];
+	uint8_t *buf = NULL;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kn_error_set(KN_ENOTFOUND, "file", "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kn_error_set(KN_EINVAL, "file", "%s is not a regular file", path);
+	}
+	am_init(&a);
+	am_str(&a, "token", token);
+	am_str(&a, "period", period);
+	am_str(&a, "slot", slot);
+	am_str(&a, "name", name);
+	am_u64(&a, "size", (uint64_t)st.st_size);
+	rc = client_call(res, c, "evidence.upload.begin", am_done(&a));
+	am_free(&a);
+	if (rc)
+		goto out;
+	client_str(*res, "upload_id", id, sizeof(id));
+	buf = malloc(CHUNK);
+	if (buf == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+		goto out;
+	}
+	uint64_t off = 0, size = (uint64_t)st.st_size;
+	int retries = 0;
+	while (off < size) {
+		ssize_t n = pread(fd, buf, CHUNK, (off_t)off);
+		if (n <= 0) {
+			rc = kn_error_set(KN_ERROR, "file", "cannot read %s: %s", path, n < 0 ? strerror(errno) : "it shrank while uploading");
+			goto out;
+		}
+		am_init(&a);
+		am_str(&a, "token", token);
+		am_str(&a, "upload_id", id);
+		am_u64(&a, "offset", off);
+		am_bin(&a, "data", buf, (size_t)n);
+		rc = client_call(res, c, "evidence.upload.chunk", am_done(&a));
+		am_free(&a);
+		if (rc == KN_ERROR && retries < 3 && strcmp(kn_error_field(), "socket") == 0) {
+			/* The connection broke: reconnect and resume where the daemon stopped. */
+			retries++;
+			char sock[sizeof(c->path)];
+			memcpy(sock, c->path, sizeof(sock));
+			client_close(c);
+			sleep(1);
+			if ((rc = client_connect(c, sock)))
+				goto out;
+			am_init(&a);
+			am_str(&a, "token", token);
+			am_str(&a, "upload_id", id);
+			rc = client_call(res, c, "evidence.upload.status", am_done(&a));
+			am_free(&a);
+			if (rc)
+				goto out;
+			off = client_u64(*res, "received");
+			continue;
+		}
+		if (rc)
+			goto out;
+		off = client_u64(*res, "received");
+		if (!json)
+			progress(name, off, size);
+	}
+	am_init(&a);
+	am_str(&a, "token", token);
+	am_str(&a, "upload_id", id);
+	rc = client_call(res, c, "evidence.upload.finish", am_done(&a));
+	am_free(&a);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int
+client_evidence_get(client_conn *c, const char *token, const char *period, const char *teacher, const char *slot,
+    const char *name, const char *version, const char *out_path, int force, uint64_t *written)
+{
+	char tmp[600];
+	const msgpack_object *res;
+	uint64_t off = 0, total = 1;
+	argmap a;
+	int fd, rc = 0;
+
+	if (!force && access(out_path, F_OK) == 0)
+		return kn_error_set(KN_EEXISTS, "output", "%s exists already: choose another --output, or add --force", out_path);
+	snprintf(tmp, sizeof(tmp), "%s.part", out_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+	while (off < total) {
+		am_init(&a);
+		am_str(&a, "token", token);
+		am_str(&a, "period", period);
+		am_str(&a, "teacher", teacher);
+		am_str(&a, "slot", slot);
+		am_str(&a, "name", name);
+		am_str(&a, "commit", version);
+		am_u64(&a, "offset", off);
+		am_u64(&a, "length", CHUNK);
+		rc = client_call(&res, c, "evidence.read", am_done(&a));
+		am_free(&a);
+		if (rc)
+			break;
+		total = client_u64(res, "total");
+		const msgpack_object *d = record_map_get(res, "data");
+		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || (d->via.bin.size == 0 && off < total)) {
+			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent no data at offset %llu", (unsigned long long)off);
+			break;
+		}
+		if (write(fd, d->via.bin.ptr, d->via.bin.size) != (ssize_t)d->via.bin.size) {
+			rc = kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+			break;
+		}
+		off += d->via.bin.size;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+	close(fd);
+	if (rc == 0 && rename(tmp, out_path) != 0)
+		rc = kn_error_set(KN_ERROR, "output", "cannot create %s: %s", out_path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	*written = off;
+	return rc;
+}

@@ -1,0 +1,143 @@
+/*
+ * evidence.h - Bukti Dukung (evidence files) in a bare git repository,
+ * through libgit2.
+ *
+ * Layout: one ref per person and period,
+ *     refs/kinerja/<npsn>/<person key hex>/<year>-<semester>
+ * Each upload is a blob; each change is a commit on that ref whose tree
+ * holds one directory per slot (an RHK, or a workflow step such as
+ * "persiapan"), and in it the one file that slot holds now:
+ *     rhk-1/sertifikat-pmm.pdf
+ *     persiapan/modul-ajar.pdf
+ * Uploading to a slot replaces its file in the new commit; every earlier
+ * version stays in the history. Commit author = the person; message says
+ * what was submitted. Signed records (store/) name the commit ids: the
+ * records are the truth, the refs a cache that the daemon repairs from
+ * them at start.
+ *
+ * Thread use: one evidence_repo is used by one thread at a time. Open a
+ * second one for another thread (libgit2 allows several on one repo).
+ */
+#ifndef KN_EVIDENCE_H
+#define KN_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/kn.h"
+
+#define EVIDENCE_OID_HEX 41          /* 40 hex + NUL */
+#define EVIDENCE_SLOT_MAX 32
+#define EVIDENCE_NAME_MAX 128
+
+typedef struct evidence_repo evidence_repo;
+
+/* Open the bare repository at path, creating it (and its parent) if absent. */
+int evidence_open(evidence_repo **out, const char *path);
+/* NULL-safe. */
+void evidence_close(evidence_repo *r);
+/* The repository's path (borrowed). */
+const char *evidence_path(const evidence_repo *r);
+
+/* File types, by magic bytes. */
+enum {
+	EVIDENCE_PDF = 1,
+	EVIDENCE_JPEG = 2,
+	EVIDENCE_PNG = 4,
+	EVIDENCE_DOCX = 8,
+};
+/* "pdf,jpeg,png,docx" (any subset, comma separated) -> bit set; KN_EINVAL naming the bad word. */
+int evidence_types_parse(unsigned *out, const char *list);
+/* "pdf", "jpeg", "png", "docx"; "unknown" for 0. */
+const char *evidence_type_name(unsigned type);
+/* Type from the first bytes of a file (give at least 8 when the file has them); 0 when none. */
+unsigned evidence_sniff(const uint8_t *head, size_t len);
+
+/*
+ * Check a complete file before it is stored: not empty, at most max_bytes,
+ * a type in allowed by its magic bytes, and complete (PDF: "%%EOF" within
+ * its last 1 KiB; PNG: ends with the IEND chunk; JPEG: ends with FF D9;
+ * DOCX: a zip whose end-of-central-directory record is present and which
+ * holds "[Content_Types].xml"). Reads fd with pread (offset unchanged).
+ * Returns 0 with *type set, or KN_EINVAL / KN_ETOOBIG, field "file", with a
+ * message that names the rule broken and what to do.
+ */
+int evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed);
+
+/* Is this a valid slot ([a-z0-9-], 1..32, not starting with '-')? a file name? */
+int evidence_slot_check(const char *slot);
+int evidence_name_check(const char *name);
+
+typedef struct {
+	char name[101];
+	char email[128];
+	int64_t when;      /* seconds since the epoch */
+} evidence_who;
+
+typedef struct {
+	char commit[EVIDENCE_OID_HEX]; /* the new head (== expected when unchanged) */
+	char blob[EVIDENCE_OID_HEX];
+	char replaced[EVIDENCE_NAME_MAX + 1]; /* name of the file this replaced in the slot, "" if none */
+	uint64_t size;
+	int dedup;      /* the blob was in the repository already: stored once */
+	int unchanged;  /* the slot already held this exact file under this name: no commit made */
+} evidence_put_result;
+
+/*
+ * Stream the file in fd (from offset 0, never wholly in memory) into a
+ * blob, and commit it as slot/name on ref with parent expected (the hex id
+ * the ref must hold now; "" when the ref must not exist yet). The ref is
+ * moved only if it still holds expected (KN_ESTATE otherwise). Objects are
+ * written before the ref moves, each atomically, so a crash leaves no
+ * half-written object visible and no broken ref.
+ */
+int evidence_put(evidence_put_result *out, evidence_repo *r, const char *ref, const char *expected,
+    const char *slot, const char *name, int fd, const evidence_who *who, const char *message);
+
+typedef struct {
+	char slot[EVIDENCE_SLOT_MAX + 1];
+	char name[EVIDENCE_NAME_MAX + 1];
+	char blob[EVIDENCE_OID_HEX];
+	uint64_t size;
+} evidence_entry;
+
+/* Every file of commit's tree; cb returns 0 to go on, 1 to stop, <0 error. */
+int evidence_list(evidence_repo *r, const char *commit, int (*cb)(void *ctx, const evidence_entry *e), void *ctx);
+
+/*
+ * Up to len bytes of slot/name in commit from offset, appended to out;
+ * *total = the file's size and blob = its id. The last blob read is cached,
+ * so reading a file in chunks decompresses it once.
+ */
+int evidence_read(kn_buf *out, uint64_t *total, char blob[EVIDENCE_OID_HEX], evidence_repo *r, const char *commit,
+    const char *slot, const char *name, uint64_t offset, size_t len);
+
+/*
+ * Is commit present and intact? Cheap (deep = 0): the commit and its trees
+ * exist. Deep: every blob is read and its hash checked too. KN_ENOTFOUND
+ * when missing, KN_EBADREC when damaged; message says which object.
+ */
+int evidence_check_commit(evidence_repo *r, const char *commit, int deep);
+
+/* The commit a ref names (KN_ENOTFOUND when absent); set a ref (force). */
+int evidence_ref_get(char out[EVIDENCE_OID_HEX], evidence_repo *r, const char *ref);
+int evidence_ref_set(evidence_repo *r, const char *ref, const char *commit);
+
+/*
+ * Build a packfile of every object reachable from wants and not from haves
+ * (commit ids the peer already holds; unknown ones are ignored), streamed
+ * to write(ctx, data, len) in pieces. *nobjects = objects packed.
+ */
+int evidence_pack_build(evidence_repo *r, const char *const *wants, size_t nwants, const char *const *haves,
+    size_t nhaves, int (*write)(void *ctx, const void *data, size_t len), void *ctx, uint32_t *nobjects);
+
+/* Receive a packfile in pieces; commit verifies it and makes its objects visible. */
+typedef struct evidence_indexer evidence_indexer;
+int evidence_pack_index_begin(evidence_indexer **out, evidence_repo *r);
+int evidence_pack_index_append(evidence_indexer *ix, const void *data, size_t len);
+/* Verify (checksums, object hashes, completeness) and store; frees ix. KN_EBADREC when the pack is bad. */
+int evidence_pack_index_commit(evidence_indexer *ix, uint32_t *nobjects);
+/* Drop a pack being received; NULL-safe; frees ix. */
+void evidence_pack_index_abort(evidence_indexer *ix);
+
+#endif
