@@ -683,63 +683,6 @@ m_list(kd_req *req, msgpack_packer *pk)
 	return kd_work_submit(srv, &lj->j);
 }
 
-struct hist_ctx {
-	store_txn *t;
-	record_view *v;
-	size_t n, cap;
-};
-
-static int
-hist_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
-{
-	struct hist_ctx *h = arg;
-	const uint8_t *rec;
-	size_t len;
-
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 16;
-		record_view *nv = realloc(h->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return kn_error_set(KN_ENOMEM, "", "out of memory");
-		h->v = nv;
-		h->cap = cap;
-	}
-	int rc = store_txn_get(&rec, &len, h->t, id);
-	if (rc == 0)
-		rc = record_open(&h->v[h->n], rec, len, id);
-	if (rc == 0)
-		h->n++;
-	return rc;
-}
-
-static int
-by_hlc(const void *a, const void *b)
-{
-	const record_view *x = a, *y = b;
-	if (x->hlc != y->hlc)
-		return x->hlc < y->hlc ? -1 : 1;
-	return memcmp(x->id, y->id, RECORD_ID_BYTES);
-}
-
-/* Every evidence record of one document, oldest first; free with hist_free. */
-static int
-history_load(struct hist_ctx *h, store_txn *t, const char *doc)
-{
-	h->t = t;
-	int rc = store_doc_records(t, doc, strlen(doc), hist_cb, h);
-	if (rc == 0)
-		qsort(h->v, h->n, sizeof(*h->v), by_hlc);
-	return rc;
-}
-
-static void
-hist_free(struct hist_ctx *h)
-{
-	for (size_t i = 0; i < h->n; i++)
-		record_view_free(&h->v[i]);
-	free(h->v);
-}
-
 static int
 m_history(kd_req *req, msgpack_packer *pk)
 {
@@ -749,7 +692,7 @@ m_history(kd_req *req, msgpack_packer *pk)
 	uint8_t spk[32];
 	store_txn *t;
 	char doc[RECORD_DOC_KEY_MAX], period[8], slot[64], hex[65];
-	struct hist_ctx h = { 0 };
+	kd_history h = { 0 };
 	int rc;
 
 	if ((rc = session_user(&s, &me, req)) || (rc = period_arg(period, req)) ||
@@ -757,7 +700,7 @@ m_history(kd_req *req, msgpack_packer *pk)
 	    (rc = store_read_begin(&t, srv->st)))
 		return rc;
 	doc_key(doc, sizeof(doc), srv->school, spk, period);
-	rc = history_load(&h, t, doc);
+	rc = kd_history_load(&h, t, doc);
 	domain_evidence *es = rc == 0 && h.n ? calloc(h.n, sizeof(*es)) : NULL;
 	size_t n = 0;
 	if (rc == 0 && h.n && es == NULL)
@@ -798,7 +741,7 @@ m_history(kd_req *req, msgpack_packer *pk)
 		}
 	}
 	free(es);
-	hist_free(&h);
+	kd_history_free(&h);
 	store_read_end(t);
 	return rc;
 }
@@ -861,7 +804,7 @@ m_read(kd_req *req, msgpack_packer *pk)
 	uint8_t spk[32];
 	store_txn *t;
 	char doc[RECORD_DOC_KEY_MAX], period[8], slot[EVIDENCE_SLOT_MAX + 1], name[EVIDENCE_NAME_MAX + 1], commit[48];
-	struct hist_ctx h = { 0 };
+	kd_history h = { 0 };
 	int rc;
 
 	(void)pk;
@@ -879,7 +822,7 @@ m_read(kd_req *req, msgpack_packer *pk)
 		return rc;
 	/* Only commits that this person's records name may be read. */
 	doc_key(doc, sizeof(doc), srv->school, spk, period);
-	rc = history_load(&h, t, doc);
+	rc = kd_history_load(&h, t, doc);
 	int found = 0;
 	domain_evidence e;
 	for (size_t i = 0; rc == 0 && i < h.n; i++) {
@@ -890,7 +833,7 @@ m_read(kd_req *req, msgpack_packer *pk)
 			found = 1;
 		}
 	}
-	hist_free(&h);
+	kd_history_free(&h);
 	store_read_end(t);
 	if (rc)
 		return rc;
@@ -1002,7 +945,7 @@ collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 {
 	struct collect_ctx *cc = arg;
 	char doc[RECORD_DOC_KEY_MAX];
-	struct hist_ctx h = { 0 };
+	kd_history h = { 0 };
 	domain_evidence e;
 	uint8_t pk[32];
 	(void)val;
@@ -1015,7 +958,7 @@ collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 	memcpy(period, key + 12 + 65, 6);
 	period[6] = '\0';
 	doc_key(doc, sizeof(doc), cc->srv->school, pk, period);
-	int rc = history_load(&h, cc->t, doc);
+	int rc = kd_history_load(&h, cc->t, doc);
 	for (size_t i = 0; rc == 0 && i < h.n; i++) {
 		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
 			break;
@@ -1028,7 +971,7 @@ collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 			rc = kn_buf_put(&cc->docs, &d, sizeof(d));
 		}
 	}
-	hist_free(&h);
+	kd_history_free(&h);
 	return rc;
 }
 

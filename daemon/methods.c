@@ -766,53 +766,13 @@ m_record_get(kd_req *req, msgpack_packer *pk)
 	return rc;
 }
 
-struct hist_ctx {
-	store_txn *t;
-	record_view *v;
-	size_t n, cap;
-	int rc;
-};
-
-static int
-hist_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
-{
-	struct hist_ctx *h = arg;
-	const uint8_t *rec;
-	size_t len;
-
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 8;
-		record_view *nv = realloc(h->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return kn_error_set(KN_ENOMEM, "", "out of memory");
-		h->v = nv;
-		h->cap = cap;
-	}
-	int rc = store_txn_get(&rec, &len, h->t, id);
-	if (rc == 0)
-		rc = record_open(&h->v[h->n], rec, len, id);
-	if (rc)
-		return rc;
-	h->n++;
-	return 0;
-}
-
-static int
-by_hlc(const void *a, const void *b)
-{
-	const record_view *x = a, *y = b;
-	if (x->hlc != y->hlc)
-		return x->hlc < y->hlc ? -1 : 1;
-	return memcmp(x->id, y->id, RECORD_ID_BYTES);
-}
-
 static int
 m_record_history(kd_req *req, msgpack_packer *pk)
 {
 	char doc[RECORD_DOC_KEY_MAX];
 	uint8_t id[32];
 	store_txn *t;
-	struct hist_ctx h = { 0 };
+	kd_history h = { 0 };
 	int rc;
 
 	if ((rc = kd_arg_str(doc, sizeof(doc), req, "doc", 0)))
@@ -825,7 +785,6 @@ m_record_history(kd_req *req, msgpack_packer *pk)
 		return kn_error_set(KN_EINVAL, "id", "give a record id or a document key (type/npsn/subject)");
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
-	h.t = t;
 	if (by_id) {
 		const uint8_t *rec;
 		size_t len;
@@ -839,11 +798,10 @@ m_record_history(kd_req *req, msgpack_packer *pk)
 		}
 	}
 	if (rc == 0)
-		rc = store_doc_records(t, doc, strlen(doc), hist_cb, &h);
+		rc = kd_history_load(&h, t, doc);
 	if (rc == 0 && h.n == 0)
 		rc = kn_error_set(KN_ENOTFOUND, "doc", "no records of document '%s' are stored here", doc);
 	if (rc == 0) {
-		qsort(h.v, h.n, sizeof(*h.v), by_hlc);
 		msgpack_pack_map(pk, 2);
 		kd_pack_kv_str(pk, "doc", doc);
 		kd_pack_str(pk, "records");
@@ -851,9 +809,7 @@ m_record_history(kd_req *req, msgpack_packer *pk)
 		for (size_t i = 0; i < h.n; i++)
 			pack_record(pk, &h.v[i]);
 	}
-	for (size_t i = 0; i < h.n; i++)
-		record_view_free(&h.v[i]);
-	free(h.v);
+	kd_history_free(&h);
 	store_read_end(t);
 	return rc;
 }

@@ -10,6 +10,7 @@
  *   "ev/<npsn>/<pkhex>.<period>" -> ""    evidence of a person and period
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../domain/domain.h"
@@ -65,6 +66,56 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 		return KN_ENOTFOUND;
 	*out = h.best;
 	return 0;
+}
+
+static int
+history_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
+{
+	kd_history *h = arg;
+	const uint8_t *rec;
+	size_t len;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		record_view *nv = realloc(h->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return kn_error_set(KN_ENOMEM, "", "out of memory");
+		h->v = nv;
+		h->cap = cap;
+	}
+	int rc = store_txn_get(&rec, &len, h->t, id);
+	if (rc == 0)
+		rc = record_open(&h->v[h->n], rec, len, id);
+	if (rc == 0)
+		h->n++;
+	return rc;
+}
+
+static int
+by_hlc(const void *a, const void *b)
+{
+	const record_view *x = a, *y = b;
+	if (x->hlc != y->hlc)
+		return x->hlc < y->hlc ? -1 : 1;
+	return memcmp(x->id, y->id, RECORD_ID_BYTES);
+}
+
+int
+kd_history_load(kd_history *h, store_txn *t, const char *doc)
+{
+	h->t = t;
+	int rc = store_doc_records(t, doc, strlen(doc), history_cb, h);
+	if (rc == 0)
+		qsort(h->v, h->n, sizeof(*h->v), by_hlc);
+	return rc;
+}
+
+void
+kd_history_free(kd_history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		record_view_free(&h->v[i]);
+	free(h->v);
 }
 
 int

@@ -148,6 +148,15 @@ int kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char
 /* The newest head record of a document (ties: larger id); KN_ENOTFOUND when none. */
 int kd_doc_head(record_view *out, store_txn *t, const char *doc);
 
+/* Every record of a document, verified, oldest first (by hlc, then id). */
+typedef struct {
+	store_txn *t;
+	record_view *v; /* n views, borrowed from t */
+	size_t n, cap;
+} kd_history;
+int kd_history_load(kd_history *out, store_txn *t, const char *doc);
+void kd_history_free(kd_history *h);
+
 /* Reload the school NPSN and name held by this store into srv. */
 void kd_refresh_school(kd_server *srv);
 
