@@ -26,12 +26,17 @@ if "$O/kinerja" status | grep -q "belum ada"; then
 	    --golongan III/b --pangkat "Penata Muda Tingkat I" --jenjang "Guru Ahli Pertama" >/dev/null &&
 	echo "kepsek-demo" | "$O/kinerja" user add --name "Dewi Lestari" --role kepala_sekolah --nip 197803152005012002 \
 	    --golongan IV/a --pangkat "Pembina" --jenjang "Guru Ahli Madya" >/dev/null &&
-	echo "operator-demo" | "$O/kinerja" logout >/dev/null || echo "demo setup failed; see the messages above" >&2
+	echo "operator-demo" | "$O/kinerja" logout >/dev/null &&
+	printf '%%PDF-1.4\n%% Sertifikat pelatihan mandiri (contoh demo)\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' >var/sertifikat-demo.pdf &&
+	echo "guru-demo-1" | "$O/kinerja" login 198501012010011001 >/dev/null &&
+	"$O/kinerja" evidence upload var/sertifikat-demo.pdf --slot rhk-1 >/dev/null &&
+	"$O/kinerja" logout >/dev/null || echo "demo setup failed; see the messages above" >&2
 	cat <<MSG
 == Demo school 20100001 "SD Negeri 1 Contoh" is ready. In another terminal:
    build/kinerja status
    build/kinerja user list
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
+   build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate)
    build/kinerja login 197803152005012002     (Dewi Lestari, kepala sekolah; kepsek-demo)
    build/kinerja login 1234567890123456       (Siti Aminah, operator; operator-demo)
 MSG
