@@ -110,7 +110,7 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 {
 	struct stat st;
 	argmap a;
-	char id[64];
+	char id[64] = "";
 	uint8_t *buf = NULL;
 	int fd, rc;
 
@@ -132,7 +132,10 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 	if (rc)
 		goto out;
 	client_str(*res, "upload_id", id, sizeof(id));
-	buf = malloc(CHUNK);
+	size_t chunk = (size_t)client_u64(*res, "chunk_max");
+	if (chunk == 0 || chunk > CHUNK)
+		chunk = CHUNK;
+	buf = malloc(chunk);
 	if (buf == NULL) {
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
 		goto out;
@@ -140,7 +143,7 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 	uint64_t off = 0, size = (uint64_t)st.st_size;
 	int retries = 0;
 	while (off < size) {
-		ssize_t n = pread(fd, buf, CHUNK, (off_t)off);
+		ssize_t n = pread(fd, buf, chunk, (off_t)off);
 		if (n <= 0) {
 			rc = kn_error_set(KN_ERROR, "file", "cannot read %s: %s", path, n < 0 ? strerror(errno) : "it shrank while uploading");
 			goto out;
@@ -183,6 +186,20 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 	rc = client_call(res, c, "evidence.upload.finish", am_done(&a));
 	am_free(&a);
 out:
+	/* Do not leave a failed upload to hold a place (and disk) for an hour. */
+	if (rc && id[0] && c->fd >= 0) {
+		char msg[512], field[64];
+		int code = kn_error_last_code();
+		const msgpack_object *ignored;
+		snprintf(msg, sizeof(msg), "%s", kn_error_message());
+		snprintf(field, sizeof(field), "%s", kn_error_field());
+		am_init(&a);
+		am_str(&a, "token", token);
+		am_str(&a, "upload_id", id);
+		client_call(&ignored, c, "evidence.upload.cancel", am_done(&a));
+		am_free(&a);
+		kn_error_set(code, field, "%s", msg);
+	}
 	free(buf);
 	close(fd);
 	return rc;
@@ -190,18 +207,21 @@ out:
 
 int
 client_evidence_get(client_conn *c, const char *token, const char *period, const char *teacher, const char *slot,
-    const char *name, const char *version, const char *out_path, int force, uint64_t *written)
+    const char *name, const char *version_in, const char *out_path, int force, uint64_t *written)
 {
-	char tmp[600];
+	char tmp[600], pinned[48];
 	const msgpack_object *res;
 	uint64_t off = 0, total = 1;
 	argmap a;
 	int fd, rc = 0;
 
+	snprintf(pinned, sizeof(pinned), "%s", version_in ? version_in : "");
+	char *version = pinned;
 	if (!force && access(out_path, F_OK) == 0)
 		return kn_error_set(KN_EEXISTS, "output", "%s exists already: choose another --output, or add --force", out_path);
 	snprintf(tmp, sizeof(tmp), "%s.part", out_path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* evidence is personal: readable by its owner only, and never written through a link */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
 	while (off < total) {
@@ -211,13 +231,16 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 		am_str(&a, "teacher", teacher);
 		am_str(&a, "slot", slot);
 		am_str(&a, "name", name);
-		am_str(&a, "commit", version);
+		am_str(&a, "commit", version[0] ? version : NULL);
 		am_u64(&a, "offset", off);
 		am_u64(&a, "length", CHUNK);
 		rc = client_call(&res, c, "evidence.read", am_done(&a));
 		am_free(&a);
 		if (rc)
 			break;
+		/* every piece from the version the first one came from */
+		if (!version[0])
+			client_str(res, "commit", version, sizeof(pinned));
 		total = client_u64(res, "total");
 		const msgpack_object *d = record_map_get(res, "data");
 		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || (d->via.bin.size == 0 && off < total)) {

@@ -810,8 +810,15 @@ c_ev_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 
+	char token[80];
+	if (need_token(token, sizeof(token)))
+		return fail();
 	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 1);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str(&pk, 5);
+	msgpack_pack_str_body(&pk, "token", 5);
+	msgpack_pack_str(&pk, strlen(token));
+	msgpack_pack_str_body(&pk, token, strlen(token));
 	msgpack_pack_str(&pk, 4);
 	msgpack_pack_str_body(&pk, "deep", 4);
 	if (opt(opts, "quick"))

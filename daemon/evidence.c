@@ -32,6 +32,7 @@ pack_bool(msgpack_packer *pk, int v)
 		msgpack_pack_false(pk);
 }
 #define UPLOADS_PER_PERSON 4
+#define UPLOADS_MAX 64
 #define UPLOAD_IDLE_MS (60 * 60 * 1000)
 
 typedef struct kd_upload {
@@ -47,6 +48,15 @@ typedef struct kd_upload {
 	uint64_t touched_ms;
 	int busy; /* a finish job holds it */
 } kd_upload;
+
+/* Largest chunk: 256 KiB, or less when requests are limited to less (max_frame_kb). */
+static size_t
+chunk_max(const kd_server *srv)
+{
+	size_t frame = (size_t)srv->cfg.max_frame_kb * 1024;
+	size_t room = frame > 2048 ? frame - 1024 : 1024;
+	return room < UPLOAD_CHUNK_MAX ? room : UPLOAD_CHUNK_MAX;
+}
 
 static void
 upload_free(kd_server *srv, kd_upload *u)
@@ -205,7 +215,12 @@ m_upload_begin(kd_req *req, msgpack_packer *pk)
 	for (kd_upload *u = srv->uploads; u; u = u->next)
 		n += memcmp(u->owner, s->key->pk, 32) == 0;
 	if (n >= UPLOADS_PER_PERSON)
-		return kn_error_set(KN_EFULL, "upload_id", "you have %d uploads in progress: finish or cancel one first", n);
+		return kn_error_set(KN_EBUSY, "upload_id", "you have %d uploads in progress: finish or cancel one first", n);
+	int all = 0;
+	for (kd_upload *v = srv->uploads; v; v = v->next)
+		all++;
+	if (all >= UPLOADS_MAX)
+		return kn_error_set(KN_EBUSY, "upload_id", "%d uploads are in progress on this machine; try again in a moment", all);
 
 	kd_upload *u = calloc(1, sizeof(*u));
 	if (u == NULL)
@@ -230,7 +245,7 @@ m_upload_begin(kd_req *req, msgpack_packer *pk)
 	srv->uploads = u;
 	msgpack_pack_map(pk, 4);
 	kd_pack_kv_str(pk, "upload_id", u->id);
-	kd_pack_kv_u64(pk, "chunk_max", UPLOAD_CHUNK_MAX);
+	kd_pack_kv_u64(pk, "chunk_max", chunk_max(srv));
 	kd_pack_kv_u64(pk, "size", u->size);
 	kd_pack_kv_str(pk, "period", u->period);
 	return 0;
@@ -260,8 +275,8 @@ m_upload_chunk(kd_req *req, msgpack_packer *pk)
 		return kn_error_set(KN_EINVAL, "offset", "offset (where this chunk starts in the file) is required");
 	if (data == NULL || data->type != MSGPACK_OBJECT_BIN || data->via.bin.size == 0)
 		return kn_error_set(KN_EINVAL, "data", "data must be the chunk's bytes (bin)");
-	if (data->via.bin.size > UPLOAD_CHUNK_MAX)
-		return kn_error_set(KN_ETOOBIG, "data", "a chunk holds at most %d bytes", UPLOAD_CHUNK_MAX);
+	if (data->via.bin.size > chunk_max(srv))
+		return kn_error_set(KN_ETOOBIG, "data", "a chunk holds at most %zu bytes (chunk_max)", chunk_max(srv));
 	if (off->via.u64 != u->received)
 		return kn_error_set(KN_ESTATE, "offset", "expected the chunk at offset %llu (received so far), not %llu",
 		    (unsigned long long)u->received, (unsigned long long)off->via.u64);
@@ -343,19 +358,84 @@ typedef struct {
 	uint8_t token[32];
 	evidence_put_result res;
 	unsigned type;
+	int moved; /* the ref now names res.commit */
 } finish_job;
 
+/*
+ * Worker: check the file, then commit it on top of what the ref holds.
+ * Only worker jobs move refs, one at a time, so finishes of one person and
+ * period chain instead of racing; the ref equals the newest record's
+ * commit except while a record is on its way (or failed: see finish_done).
+ */
 static void
 finish_run(kd_job *j)
 {
 	finish_job *fj = (finish_job *)j;
 	int rc = evidence_check_file(&fj->type, fj->u->fd, fj->max, fj->allowed);
 
+	if (rc == 0) {
+		rc = evidence_ref_get(fj->expected, fj->ev, fj->ref);
+		if (rc == KN_ENOTFOUND) {
+			fj->expected[0] = '\0';
+			rc = 0;
+		}
+	}
 	if (rc == 0)
 		rc = evidence_put(&fj->res, fj->ev, fj->ref, fj->expected, fj->u->slot, fj->u->name, fj->u->fd, &fj->who,
 		    fj->message);
 	if (rc)
 		kd_job_keep_error(j, rc);
+	else
+		fj->moved = !fj->res.unchanged;
+}
+
+/* Put a ref back where it was when the record naming its new commit could not be written. */
+typedef struct {
+	kd_job j;
+	evidence_repo *ev;
+	char ref[200];
+	char from[EVIDENCE_OID_HEX];
+	char to[EVIDENCE_OID_HEX]; /* "" = remove the ref */
+} rollback_job;
+
+static void
+rollback_run(kd_job *j)
+{
+	rollback_job *rj = (rollback_job *)j;
+	char have[EVIDENCE_OID_HEX];
+
+	/* Only if nothing chained on it meanwhile. */
+	if (evidence_ref_get(have, rj->ev, rj->ref) != 0 || strcmp(have, rj->from) != 0)
+		return;
+	if (rj->to[0] ? evidence_ref_set(rj->ev, rj->ref, rj->to) : evidence_ref_delete(rj->ev, rj->ref))
+		kn_warn("evidence: cannot move %s back to %s: %s (repaired at the next start)", rj->ref,
+		    rj->to[0] ? rj->to : "nothing", kn_error_message());
+}
+
+static void
+rollback_done(kd_job *j)
+{
+	kd_job_release(j);
+	free(j);
+}
+
+static void
+rollback_submit(kd_req *req, const finish_job *fj)
+{
+	rollback_job *rj = calloc(1, sizeof(*rj));
+
+	if (rj == NULL)
+		return; /* the start-up repair will do it */
+	rj->ev = fj->ev;
+	memcpy(rj->ref, fj->ref, sizeof(rj->ref));
+	memcpy(rj->from, fj->res.commit, sizeof(rj->from));
+	memcpy(rj->to, fj->expected, sizeof(rj->to));
+	rj->j.run = rollback_run;
+	rj->j.done = rollback_done;
+	rj->j.req = *req;
+	rj->j.req.notify = 1; /* no reply of its own */
+	rj->j.always_run = 1;
+	kd_work_submit(req->srv, &rj->j);
 }
 
 static void
@@ -475,6 +555,8 @@ finish_done(kd_job *j)
 		kn_info("evidence: %s uploaded %s/%s (%llu bytes%s) for %s", s->name, fj->u->slot, fj->u->name,
 		    (unsigned long long)fj->res.size, fj->res.dedup ? ", stored once already" : "", fj->u->period);
 	}
+	if (rc && fj->moved)
+		rollback_submit(req, fj);
 	kd_respond(req, rc, &res);
 	kn_buf_free(&res);
 	/* A conflict may be retried with the same upload; anything else ends it. */
@@ -492,10 +574,7 @@ m_upload_finish(kd_req *req, msgpack_packer *pk)
 	kd_server *srv = req->srv;
 	kd_session *s;
 	domain_user me;
-	domain_evidence e;
 	kd_upload *u;
-	store_txn *t;
-	char doc[RECORD_DOC_KEY_MAX];
 	int rc;
 
 	(void)pk;
@@ -504,22 +583,11 @@ m_upload_finish(kd_req *req, msgpack_packer *pk)
 	if (u->received != u->size)
 		return kn_error_set(KN_ESTATE, "file", "the upload is incomplete: %llu of %llu bytes arrived; send the rest, then finish",
 		    (unsigned long long)u->received, (unsigned long long)u->size);
+	if ((rc = domain_evidence_may_write(&me, s->key->pk, s->key->pk)))
+		return rc;
 	finish_job *fj = calloc(1, sizeof(*fj));
 	if (fj == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
-	if ((rc = store_read_begin(&t, srv->st))) {
-		free(fj);
-		return rc;
-	}
-	doc_key(doc, sizeof(doc), srv->school, s->key->pk, u->period);
-	rc = evidence_head(&e, t, doc);
-	store_read_end(t);
-	if (rc && rc != KN_ENOTFOUND) {
-		free(fj);
-		return rc;
-	}
-	if (rc == 0)
-		memcpy(fj->expected, e.commit, sizeof(fj->expected));
 	fj->u = u;
 	fj->ev = srv->ev;
 	fj->allowed = srv->ev_types;
@@ -813,6 +881,8 @@ m_read(kd_req *req, msgpack_packer *pk)
 	    (rc = kd_arg_str(name, sizeof(name), req, "name", 1)) ||
 	    (rc = kd_arg_str(commit, sizeof(commit), req, "commit", 0)))
 		return rc;
+	if (commit[0] && (strlen(commit) < 7 || strspn(commit, "0123456789abcdef") != strlen(commit)))
+		return kn_error_set(KN_EINVAL, "commit", "a version is named by at least 7 hex characters of its id (see evidence history)");
 	const msgpack_object *off = kd_arg(req, "offset"), *len = kd_arg(req, "length");
 	uint64_t offset = off && off->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? off->via.u64 : 0;
 	uint64_t length = len && len->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? len->via.u64 : UPLOAD_CHUNK_MAX;
@@ -828,7 +898,8 @@ m_read(kd_req *req, msgpack_packer *pk)
 	for (size_t i = 0; rc == 0 && i < h.n; i++) {
 		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
 			break;
-		if (commit[0] ? strcmp(e.commit, commit) == 0 : i == h.n - 1) {
+		/* a version may be named by a prefix of its id, as history shows it */
+		if (commit[0] ? strncmp(e.commit, commit, strlen(commit)) == 0 : i == h.n - 1) {
 			memcpy(commit, e.commit, sizeof(e.commit));
 			found = 1;
 		}
@@ -864,6 +935,8 @@ typedef struct {
 typedef struct {
 	kd_job j;
 	evidence_repo *ev;
+	char path[256];
+	char prefix[32]; /* refs/kinerja/<npsn>/ */
 	int deep;
 	char (*commits)[EVIDENCE_OID_HEX];
 	size_t ncommits;
@@ -885,6 +958,24 @@ problem(verify_job *vj, const char *fmt, const char *a, const char *b)
 	vj->nproblems++;
 }
 
+static int
+is_known_ref(const verify_doc *docs, size_t n, const char *ref)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(docs[i].ref, ref) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+orphan_cb(void *ctx, const char *ref)
+{
+	verify_job *vj = ctx;
+	if (!is_known_ref(vj->docs, vj->ndocs, ref))
+		problem(vj, "%s names files no record names%s", ref, " (an interrupted upload; removed at the next start)");
+	return 0;
+}
+
 static void
 verify_run(kd_job *j)
 {
@@ -899,8 +990,11 @@ verify_run(kd_job *j)
 		if (rc)
 			problem(vj, "%s is missing (records name %s)", vj->docs[i].ref, vj->docs[i].commit);
 		else if (strcmp(have, vj->docs[i].commit) != 0)
-			problem(vj, "%s does not point at %s, the commit its newest record names", vj->docs[i].ref, vj->docs[i].commit);
+			problem(vj, "%s does not point at %s, the commit its newest record names (or an upload is being saved)",
+			    vj->docs[i].ref, vj->docs[i].commit);
 	}
+	if (vj->prefix[0])
+		evidence_ref_foreach(vj->ev, vj->prefix, orphan_cb, vj);
 }
 
 static void
@@ -914,7 +1008,7 @@ verify_done(kd_job *j)
 	if (rc == 0) {
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
 		msgpack_pack_map(&pk, 5);
-		kd_pack_kv_str(&pk, "repository", evidence_path(vj->ev));
+		kd_pack_kv_str(&pk, "repository", vj->path);
 		kd_pack_kv_u64(&pk, "documents", vj->ndocs);
 		kd_pack_kv_u64(&pk, "commits", vj->ncommits);
 		kd_pack_str(&pk, "deep");
@@ -928,6 +1022,7 @@ verify_done(kd_job *j)
 	kn_buf_free(&vj->problems);
 	free(vj->commits);
 	free(vj->docs);
+	j->req.srv->verifying = 0;
 	kd_job_release(j);
 	free(vj);
 }
@@ -959,9 +1054,17 @@ collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 	period[6] = '\0';
 	doc_key(doc, sizeof(doc), cc->srv->school, pk, period);
 	int rc = kd_history_load(&h, cc->t, doc);
+	if (rc) {
+		kn_err("evidence: cannot read the records of %s: %s; skipped", doc, kn_error_message());
+		kd_history_free(&h);
+		return 0;
+	}
 	for (size_t i = 0; rc == 0 && i < h.n; i++) {
-		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
+		if ((rc = domain_evidence_parse(&e, h.v[i].body))) {
+			kn_err("evidence: a record of %s does not parse: %s; skipped", doc, kn_error_message());
+			rc = 0;
 			break;
+		}
 		if (strcmp(e.action, "upload") == 0)
 			rc = kn_buf_put(&cc->commits, e.commit, EVIDENCE_OID_HEX);
 		if (rc == 0 && i == h.n - 1) {
@@ -1001,7 +1104,16 @@ m_verify(kd_req *req, msgpack_packer *pk)
 	struct collect_ctx cc;
 	int rc;
 
+	kd_session *s;
+	domain_user me;
+
 	(void)pk;
+	if ((rc = session_user(&s, &me, req)))
+		return rc;
+	if (strcmp(me.role, "kepala_sekolah") != 0 && strcmp(me.role, "operator") != 0)
+		return kn_error_set(KN_EDENIED, "session", "the Kepala Sekolah or the Operator Sekolah checks the evidence repository");
+	if (srv->verifying)
+		return kn_error_set(KN_EBUSY, "", "a check of the evidence repository is running already; wait for it");
 	const msgpack_object *deep = kd_arg(req, "deep");
 	if ((rc = collect(&cc, srv))) {
 		kn_buf_free(&cc.docs);
@@ -1015,6 +1127,9 @@ m_verify(kd_req *req, msgpack_packer *pk)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	}
 	vj->ev = srv->ev;
+	snprintf(vj->path, sizeof(vj->path), "%s", srv->cfg.evidence_dir);
+	snprintf(vj->prefix, sizeof(vj->prefix), "refs/kinerja/%s/", srv->school);
+	srv->verifying = 1;
 	vj->deep = deep == NULL || deep->type != MSGPACK_OBJECT_BOOLEAN || deep->via.boolean;
 	vj->commits = (char(*)[EVIDENCE_OID_HEX])cc.commits.ptr;
 	vj->ncommits = cc.commits.len / EVIDENCE_OID_HEX;
@@ -1049,6 +1164,27 @@ clean_staging(const char *dir)
 	return 0;
 }
 
+struct orphan_ctx {
+	kd_server *srv;
+	const verify_doc *docs;
+	size_t n;
+};
+
+/* A ref no record names: an upload whose record was never saved. */
+static int
+orphan_remove_cb(void *ctx, const char *ref)
+{
+	struct orphan_ctx *oc = ctx;
+
+	if (is_known_ref(oc->docs, oc->n, ref))
+		return 0;
+	if (evidence_ref_delete(oc->srv->ev, ref) == 0)
+		kn_warn("evidence: removed %s: an upload was interrupted before its record was saved", ref);
+	else
+		oc->srv->ev_problems++;
+	return 0;
+}
+
 int
 kd_evidence_init(kd_server *srv)
 {
@@ -1077,6 +1213,12 @@ kd_evidence_init(kd_server *srv)
 			else
 				srv->ev_problems++;
 		}
+	}
+	if (rc == 0 && srv->school[0]) {
+		struct orphan_ctx oc = { srv, (verify_doc *)cc.docs.ptr, cc.docs.len / sizeof(verify_doc) };
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "refs/kinerja/%s/", srv->school);
+		rc = evidence_ref_foreach(srv->ev, prefix, orphan_remove_cb, &oc);
 	}
 	kn_buf_free(&cc.docs);
 	kn_buf_free(&cc.commits);

@@ -71,6 +71,7 @@ struct kd_server {
 	unsigned ev_types;         /* accepted file types */
 	struct kd_upload *uploads; /* uploads in progress (evidence.c) */
 	uint64_t ev_problems;      /* evidence commits found missing at start */
+	int verifying;             /* an evidence.verify job is running */
 	uint64_t commits;          /* durable commits done */
 	uint64_t committed_records;
 };

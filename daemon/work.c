@@ -43,7 +43,7 @@ worker(void *arg)
 		w->queued--;
 		pthread_mutex_unlock(&w->mu);
 		/* Nobody to answer: skip the slow part (done() still runs and frees). */
-		if (kd_client_gone(j->req.client)) {
+		if (!j->always_run && kd_client_gone(j->req.client)) {
 			j->rc = KN_EBUSY;
 			snprintf(j->err_msg, sizeof(j->err_msg), "the client hung up");
 			j->err_field[0] = '\0';
@@ -156,7 +156,7 @@ int
 kd_work_submit(kd_server *srv, kd_job *j)
 {
 	struct kd_work *w = srv->work;
-	int rc = kd_client_job_begin(j->req.client, KD_JOBS_PER_CLIENT);
+	int rc = kd_client_job_begin(j->req.client, j->always_run ? 1 << 20 : KD_JOBS_PER_CLIENT);
 
 	if (rc) {
 		/* done() answers with the error and frees the job; it must not release what was not taken */
@@ -167,7 +167,7 @@ kd_work_submit(kd_server *srv, kd_job *j)
 	}
 	j->next = NULL;
 	pthread_mutex_lock(&w->mu);
-	if (w->queued >= KD_JOBS_MAX) {
+	if (w->queued >= KD_JOBS_MAX && !j->always_run) {
 		pthread_mutex_unlock(&w->mu);
 		kd_job_keep_error(j, kn_error_set(KN_EBUSY, "", "kinerjad is busy with %d slow requests; try again in a moment",
 		    KD_JOBS_MAX));

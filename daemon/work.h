@@ -22,6 +22,7 @@ struct kd_job {
 	kd_req req;               /* args is not valid in done() */
 	int rc;
 	int no_ref;               /* refused at submit: holds no client reference */
+	int always_run;           /* run even when the client hung up (repairs) */
 	char err_msg[512];
 	char err_field[64];
 };

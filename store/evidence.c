@@ -36,6 +36,7 @@
 #define EVIDENCE__ZIP_EOCD 22                 /* end of central directory record, no comment */
 #define EVIDENCE__ZIP_CDH 46                  /* central directory file header */
 #define EVIDENCE__OOXML_NAME "[Content_Types].xml"
+#define EVIDENCE__DOCX_PART "word/document.xml" /* what makes an OOXML zip a Word document */
 
 struct evidence_repo {
 	git_repository *repo;
@@ -697,7 +698,7 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 	size_t tail_len = size < EVIDENCE__ZIP_EOCD + 0xffff ? (size_t)size : EVIDENCE__ZIP_EOCD + 0xffff;
 	uint64_t tail_off = size - tail_len;
 	uint8_t *tail = NULL, cdh[EVIDENCE__ZIP_CDH];
-	char name[sizeof(EVIDENCE__OOXML_NAME)];
+	char name[sizeof(EVIDENCE__OOXML_NAME) > sizeof(EVIDENCE__DOCX_PART) ? sizeof(EVIDENCE__OOXML_NAME) : sizeof(EVIDENCE__DOCX_PART)];
 	const size_t want = sizeof(EVIDENCE__OOXML_NAME) - 1;
 	uint64_t eocd = 0, cd_off, cd_size;
 	uint32_t entries;
@@ -746,15 +747,18 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 	rd->end = cd_off + cd_size;
 	rd->pos = rd->len = 0;
 	found = 0;
-	for (uint32_t i = 0; i < entries && !found; i++) {
+	for (uint32_t i = 0; i < entries && found != 3; i++) {
 		if (evidence__reader_take(rd, cdh, sizeof(cdh)) != 0 || memcmp(cdh, "PK\x01\x02", 4) != 0)
 			break;
 		uint32_t nlen = evidence__le16(cdh + 28);
 		uint64_t rest = (uint64_t)evidence__le16(cdh + 30) + evidence__le16(cdh + 32);
-		if (nlen == want) {
-			if (evidence__reader_take(rd, (uint8_t *)name, want) != 0)
+		if (nlen == want || nlen == sizeof(EVIDENCE__DOCX_PART) - 1) {
+			if (evidence__reader_take(rd, (uint8_t *)name, nlen) != 0)
 				break;
-			found = memcmp(name, EVIDENCE__OOXML_NAME, want) == 0;
+			if (nlen == want && memcmp(name, EVIDENCE__OOXML_NAME, want) == 0)
+				found |= 1;
+			if (nlen == sizeof(EVIDENCE__DOCX_PART) - 1 && memcmp(name, EVIDENCE__DOCX_PART, nlen) == 0)
+				found |= 2;
 		} else if (evidence__reader_take(rd, NULL, nlen) != 0) {
 			break;
 		}
@@ -765,10 +769,10 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 		rc = kn_error_set(KN_ERROR, "file", "cannot read the file: %s", strerror(rd->error));
 		goto out_free;
 	}
-	if (!found) {
+	if (found != 3) {
 		rc = kn_error_set(KN_EINVAL, "file",
 		    "the file is a ZIP archive but not a DOCX (it holds no %s): choose the Word document itself, or %s",
-		    EVIDENCE__OOXML_NAME, fix);
+		    (found & 1) ? EVIDENCE__DOCX_PART : EVIDENCE__OOXML_NAME, fix);
 		goto out_free;
 	}
 	rc = 0;
@@ -1460,6 +1464,11 @@ evidence_read(kn_buf *out, uint64_t *total, char blob[EVIDENCE_OID_HEX], evidenc
 	}
 	*total = size;
 	git_oid_tostr(blob, EVIDENCE_OID_HEX, git_tree_entry_id(e));
+	/* the last piece was read: do not keep a whole file in memory */
+	if (offset + len == size) {
+		git_blob_free(r->cached);
+		r->cached = NULL;
+	}
 	rc = 0;
 
 out_free:
@@ -1608,6 +1617,57 @@ evidence_ref_set(evidence_repo *r, const char *ref, const char *commit)
 	if (gerr < 0)
 		return evidence__git_fail(gerr, KN_EBADREC, "commit", "cannot read commit %s", commit);
 	return evidence__ref_move(r, ref, &id, NULL, 1);
+}
+
+/* See evidence.h: remove a ref. */
+int
+evidence_ref_delete(evidence_repo *r, const char *ref)
+{
+	int gerr, rc = evidence__ref_check(ref);
+
+	if (rc)
+		return rc;
+	gerr = git_reference_remove(r->repo, ref);
+	if (gerr == GIT_ENOTFOUND)
+		return 0;
+	if (gerr < 0)
+		return evidence__git_fail(gerr, 0, "ref", "cannot remove %s", ref);
+	return 0;
+}
+
+typedef struct {
+	int (*cb)(void *ctx, const char *ref);
+	void *ctx;
+	int rc;
+} evidence__ref_walk;
+
+static int
+evidence__ref_each(const char *name, void *payload)
+{
+	evidence__ref_walk *w = payload;
+	int rc = w->cb(w->ctx, name);
+
+	if (rc) {
+		w->rc = rc;
+		return 1; /* stop */
+	}
+	return 0;
+}
+
+/* See evidence.h: every ref whose name starts with prefix. */
+int
+evidence_ref_foreach(evidence_repo *r, const char *prefix, int (*cb)(void *ctx, const char *ref), void *ctx)
+{
+	char glob[300];
+	evidence__ref_walk w = { cb, ctx, 0 };
+
+	snprintf(glob, sizeof(glob), "%s*", prefix);
+	int gerr = git_reference_foreach_glob(r->repo, glob, evidence__ref_each, &w);
+	if (w.rc < 0)
+		return w.rc;
+	if (gerr < 0 && gerr != 1 && gerr != GIT_EUSER)
+		return evidence__git_fail(gerr, 0, "ref", "cannot list the refs %s", glob);
+	return 0;
 }
 
 /* Where git_packbuilder_foreach() sends the pack, and what the caller's writer said. */

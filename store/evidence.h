@@ -58,7 +58,7 @@ unsigned evidence_sniff(const uint8_t *head, size_t len);
  * a type in allowed by its magic bytes, and complete (PDF: "%%EOF" within
  * its last 1 KiB; PNG: ends with the IEND chunk; JPEG: ends with FF D9;
  * DOCX: a zip whose end-of-central-directory record is present and which
- * holds "[Content_Types].xml"). Reads fd with pread (offset unchanged).
+ * holds "[Content_Types].xml" and "word/document.xml"). Reads fd with pread (offset unchanged).
  * Returns 0 with *type set, or KN_EINVAL / KN_ETOOBIG, field "file", with a
  * message that names the rule broken and what to do.
  */
@@ -122,6 +122,11 @@ int evidence_check_commit(evidence_repo *r, const char *commit, int deep);
 /* The commit a ref names (KN_ENOTFOUND when absent); set a ref (force). */
 int evidence_ref_get(char out[EVIDENCE_OID_HEX], evidence_repo *r, const char *ref);
 int evidence_ref_set(evidence_repo *r, const char *ref, const char *commit);
+
+/* Remove a ref (absent is fine). */
+int evidence_ref_delete(evidence_repo *r, const char *ref);
+/* cb for every ref whose name starts with prefix; cb returns 0 to go on, <0 to stop with that error. */
+int evidence_ref_foreach(evidence_repo *r, const char *prefix, int (*cb)(void *ctx, const char *ref), void *ctx);
 
 /*
  * Build a packfile of every object reachable from wants and not from haves

@@ -12,7 +12,7 @@ mkpdf() {
 	  printf '\n%%%%EOF\n'; } >"$1"
 }
 
-start_daemon --set evidence.max_mb=8
+start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
 echo "operator-pass" | kin school init --npsn 20100001 --name "SD Negeri 1 Contoh" \
     --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 >/dev/null || fail "school init"
 echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
@@ -115,18 +115,34 @@ for d in 0.05 0.15 0.3 0.5; do
 	DPID=
 	wait $up 2>/dev/null
 	git --git-dir="$T/evidence.git" fsck --strict >/dev/null 2>&1 || fail "fsck after SIGKILL at $d s"
-	start_daemon --set evidence.max_mb=8
+	start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
 	[ -z "$(ls "$T/uploads")" ] || fail "staging not cleaned after a crash: $(ls -la "$T/uploads")"
-	echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after crash"
+	echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "KS login after crash"
 	kin evidence verify | grep -q "all intact" || fail "verify after SIGKILL at $d s: $(kin evidence verify)"
+	echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after crash"
 	git --git-dir="$T/evidence.git" rev-parse --verify "$ref" >/dev/null 2>&1 || fail "ref broken after SIGKILL"
 	kin evidence list --period $P | grep -q "sertifikat-baru.pdf" || fail "list after crash"
 done
 ok "SIGKILL during uploads leaves a clean repository"
 
+out=$(kin evidence verify 2>&1) && fail "a guru ran the repository check"
+echo "$out" | grep -q "Kepala Sekolah or the Operator Sekolah" || fail "verify permission message: $out"
+ok "verify is for the Kepala Sekolah and the operator"
+
+# The records are the truth: at start, refs are put back where the records say.
 stop_daemon || fail "stop"
-start_daemon --set evidence.max_mb=8
+G="git --git-dir=$T/evidence.git"
+head=$($G rev-parse "$ref")
+$G update-ref "$ref" "$first" || fail "move ref back"
+$G update-ref "refs/kinerja/20100001/$key/2025-2" "$first" || fail "make an orphan ref"
+start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
+grep -q "repaired to $head" "$T/daemon.log" || fail "ref not repaired: $(grep evidence "$T/daemon.log" | tail -3)"
+[ "$($G rev-parse "$ref")" = "$head" ] || fail "ref not at the newest record's commit"
+grep -q "removed refs/kinerja/20100001/$key/2025-2" "$T/daemon.log" || fail "orphan ref not removed"
+$G rev-parse --verify -q "refs/kinerja/20100001/$key/2025-2" >/dev/null && fail "orphan ref still there"
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after restart"
 kin evidence list --period $P | grep -q "persiapan *modul.pdf" || fail "evidence after restart"
+kin evidence upload "$T/sertifikat.pdf" --slot rhk-1 --period 2025-2 >/dev/null || fail "upload to the period of the removed orphan ref"
+ok "refs repaired from the records at start"
 stop_daemon || fail "stop"
 echo "evidence.sh: all passed"

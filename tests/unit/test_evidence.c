@@ -266,30 +266,53 @@ put32(kn_buf *b, uint32_t v)
  * by hand: local file header, data, central directory entry, end record.
  */
 static void
-make_zip(kn_buf *out, const char *name, const char *data)
+make_zip_n(kn_buf *out, const char *const *names, const char *const *datas, int n)
 {
-	uint32_t nlen = (uint32_t)strlen(name), dlen = (uint32_t)strlen(data);
-	uint32_t crc = crc32_of((const uint8_t *)data, dlen);
-	uint32_t cd_off, cd_size;
+	uint32_t offs[8], cd_off, cd_size;
 
-	kn_buf_put(out, "PK\x03\x04", 4);
-	put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0x21);
-	put32(out, crc), put32(out, dlen), put32(out, dlen);
-	put16(out, nlen), put16(out, 0);
-	kn_buf_put(out, name, nlen);
-	kn_buf_put(out, data, dlen);
+	for (int i = 0; i < n; i++) {
+		uint32_t nlen = (uint32_t)strlen(names[i]), dlen = (uint32_t)strlen(datas[i]);
+		uint32_t crc = crc32_of((const uint8_t *)datas[i], dlen);
+		offs[i] = (uint32_t)out->len;
+		kn_buf_put(out, "PK\x03\x04", 4);
+		put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0x21);
+		put32(out, crc), put32(out, dlen), put32(out, dlen);
+		put16(out, nlen), put16(out, 0);
+		kn_buf_put(out, names[i], nlen);
+		kn_buf_put(out, datas[i], dlen);
+	}
 	cd_off = (uint32_t)out->len;
-	kn_buf_put(out, "PK\x01\x02", 4);
-	put16(out, 20), put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0x21);
-	put32(out, crc), put32(out, dlen), put32(out, dlen);
-	put16(out, nlen), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0);
-	put32(out, 0), put32(out, 0);
-	kn_buf_put(out, name, nlen);
+	for (int i = 0; i < n; i++) {
+		uint32_t nlen = (uint32_t)strlen(names[i]), dlen = (uint32_t)strlen(datas[i]);
+		uint32_t crc = crc32_of((const uint8_t *)datas[i], dlen);
+		kn_buf_put(out, "PK\x01\x02", 4);
+		put16(out, 20), put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0x21);
+		put32(out, crc), put32(out, dlen), put32(out, dlen);
+		put16(out, nlen), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0);
+		put32(out, 0), put32(out, offs[i]);
+		kn_buf_put(out, names[i], nlen);
+	}
 	cd_size = (uint32_t)out->len - cd_off;
 	kn_buf_put(out, "PK\x05\x06", 4);
-	put16(out, 0), put16(out, 0), put16(out, 1), put16(out, 1);
+	put16(out, 0), put16(out, 0), put16(out, (uint16_t)n), put16(out, (uint16_t)n);
 	put32(out, cd_size), put32(out, cd_off);
 	put16(out, 0);
+}
+
+/* A one-file ZIP archive. */
+static void
+make_zip(kn_buf *out, const char *name, const char *data)
+{
+	make_zip_n(out, &name, &data, 1);
+}
+
+/* The smallest archive the DOCX check accepts. */
+static void
+make_docx(kn_buf *out)
+{
+	static const char *const names[] = { "[Content_Types].xml", "word/document.xml" };
+	static const char *const datas[] = { "<?xml version=\"1.0\"?><Types/>", "<w:document/>" };
+	make_zip_n(out, names, datas, 2);
 }
 
 /* Run evidence_check_file on data; returns its code, *type the type found. */
@@ -445,13 +468,21 @@ test_evidence__check_file_types(void **state)
 	assert_non_null(strstr(kn_error_message(), "GIF"));
 	assert_non_null(strstr(kn_error_message(), "pdf, jpeg"));
 
-	make_zip(&docx, "[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>");
+	make_docx(&docx);
 	make_zip(&plain, "catatan.txt", "bukan dokumen Word");
 	assert_int_equal(check_bytes(f, &t, docx.ptr, docx.len, MB, EVIDENCE_PDF | EVIDENCE_DOCX), 0);
 	assert_int_equal(t, EVIDENCE_DOCX);
 	assert_error(check_bytes(f, &t, docx.ptr, docx.len, MB, EVIDENCE_PDF), KN_EINVAL, "file");
 	assert_error(check_bytes(f, &t, plain.ptr, plain.len, MB, EVIDENCE_DOCX), KN_EINVAL, "file");
 	assert_non_null(strstr(kn_error_message(), "not a DOCX"));
+	/* an Excel workbook is OOXML too, but not a Word document */
+	kn_buf xlsx = KN_BUF_INIT;
+	static const char *const xn[] = { "[Content_Types].xml", "xl/workbook.xml" };
+	static const char *const xd[] = { "<Types/>", "<workbook/>" };
+	make_zip_n(&xlsx, xn, xd, 2);
+	assert_error(check_bytes(f, &t, xlsx.ptr, xlsx.len, MB, EVIDENCE_DOCX), KN_EINVAL, "file");
+	assert_non_null(strstr(kn_error_message(), "word/document.xml"));
+	kn_buf_free(&xlsx);
 	kn_buf_free(&docx);
 	kn_buf_free(&plain);
 }
@@ -481,7 +512,7 @@ test_evidence__check_file_truncated(void **state)
 	kn_buf_put(&b, "\0\0", 2);
 	assert_int_equal(check_bytes(f, &t, b.ptr, b.len, MB, EVIDENCE_PNG), 0);
 
-	make_zip(&docx, "[Content_Types].xml", "<Types/>");
+	make_docx(&docx);
 	assert_error(check_bytes(f, &t, docx.ptr, docx.len - 10, MB, EVIDENCE_DOCX), KN_EINVAL, "file");
 	assert_non_null(strstr(kn_error_message(), "DOCX is truncated"));
 	kn_buf_free(&docx);
