@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../store/keys.h"
+#include "../../store/store.h"
 
 #define PASS "kata sandi guru"
 #define PASSLEN (sizeof(PASS) - 1)
@@ -676,6 +677,55 @@ test_keys__device_odd_paths_refused(void **state)
 	assert_int_equal(keys_device_load(&k, ""), KN_EINVAL);
 }
 
+/* Read a whole file into out. */
+static void
+slurp(kn_buf *out, const char *path)
+{
+	uint8_t buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		assert_int_equal(kn_buf_put(out, buf, (size_t)n), 0);
+	close(fd);
+}
+
+/*
+ * Through the real store: after a sealed key is committed, the store's
+ * file holds the sealed form, and neither the seed nor the secret key.
+ */
+static void
+test_keys__store_file_holds_no_plain_secret(void **state)
+{
+	char dir[] = "/tmp/kinerja-keys-store.XXXXXX", path[128], cmd[160];
+	keys_secret *k = NULL;
+	kn_buf sealed = KN_BUF_INIT, file = KN_BUF_INIT;
+	store *st = NULL;
+	store_batch *b = NULL;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(keys_generate(&k), 0);
+	assert_int_equal(keys_seal(&sealed, k, "passphrase-untuk-tes", 20, KEYS_COST_TEST), 0);
+	assert_int_equal(store_open(&st, dir, NULL), 0);
+	assert_int_equal(store_batch_begin(&b, st), 0);
+	assert_int_equal(store_batch_key_put(b, k->pk, sealed.ptr, sealed.len), 0);
+	assert_int_equal(store_batch_commit(b), 0);
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	slurp(&file, path);
+	/* the check can fail: the sealed blob must be found where the secret must not */
+	assert_non_null(memmem(file.ptr, file.len, sealed.ptr, sealed.len));
+	assert_null(memmem(file.ptr, file.len, k->sk, 32));      /* the seed */
+	assert_null(memmem(file.ptr, file.len, k->sk, KEYS_SK_BYTES));
+	kn_buf_free(&file);
+	kn_buf_free(&sealed);
+	keys_secret_free(k);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -703,6 +753,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keys__device_open_mode_refused, setup_device, teardown_device),
 		cmocka_unit_test_setup_teardown(test_keys__device_wrong_length_refused, setup_device, teardown_device),
 		cmocka_unit_test_setup_teardown(test_keys__device_odd_paths_refused, setup_device, teardown_device),
+		cmocka_unit_test(test_keys__store_file_holds_no_plain_secret),
 	};
 
 	if (sodium_init() < 0) {
