@@ -45,16 +45,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,8 +59,8 @@
 
 #include "../store/evidence.h"
 #include "../store/record.h"
+#include "../tests/lib/kntest.h"
 #include "../util/kn.h"
-#include "../util/mpscan.h"
 
 #define SMALL_FILES 200
 #define SMALL_BYTES (100 * 1000)
@@ -75,6 +70,7 @@
 #define CHUNK (256 * 1024)          /* the daemon's UPLOAD_CHUNK_MAX */
 #define INDEX_PIECE (64 * 1024)     /* pack bytes per evidence_pack_index_append() */
 #define IO_TIMEOUT_S 60
+#define STOP_TIMEOUT_MS 20000
 #define REPLY_MAX (1 << 20)
 #define PERIOD "2026-1"
 #define NPSN "20100001"
@@ -94,15 +90,6 @@ typedef struct {
 	char raw_blob[EVIDENCE_OID_HEX];  /* the raw libgit2 baseline's */
 } bench_file;
 
-/* A client connection to kinerjad. */
-typedef struct {
-	int fd;
-	uint32_t next_id;
-	kn_buf req;            /* request bytes, up to a chunk's data */
-	kn_buf in;             /* bytes received; the last reply points into it */
-	msgpack_unpacked up;   /* the last reply */
-} rpc_conn;
-
 /* The raw libgit2 baseline's repository and the head of its one ref. */
 typedef struct {
 	git_repository *repo;
@@ -116,42 +103,6 @@ typedef struct {
 	char head[EVIDENCE_OID_HEX]; /* "" before the first commit */
 	char tmp[300];               /* the file evidence_put() reads */
 } store_run;
-
-/* Monotonic time in seconds. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* nftw callback of rm_rf: remove one entry (children first). */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove a directory tree; quiet (cleanup only). */
-static void
-rm_rf(const char *dir)
-{
-	if (dir != NULL && dir[0] != '\0')
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* MB per second of bytes in secs (decimal MB). */
 static double
@@ -228,81 +179,6 @@ run_cmd(const char *what, const char *cmd, const char *log)
 	return 0;
 }
 
-/* Fill a sockaddr_un with path; -1 when the path does not fit. */
-static int
-unix_addr(struct sockaddr_un *out, const char *path)
-{
-	memset(out, 0, sizeof(*out));
-	out->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(out->sun_path)) {
-		fprintf(stderr, "bench_evidence: socket path too long: %s\n", path);
-		return -1;
-	}
-	memcpy(out->sun_path, path, strlen(path) + 1);
-	return 0;
-}
-
-/*
- * Connect c to the socket at path, with send and receive timeouts so a
- * stuck daemon fails the run instead of hanging it. Returns 0 or -1.
- */
-static int
-rpc_open(rpc_conn *c, const char *path)
-{
-	struct timeval tv = { IO_TIMEOUT_S, 0 };
-	struct sockaddr_un sa;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	c->next_id = 1;
-	msgpack_unpacked_init(&c->up);
-	if (unix_addr(&sa, path) != 0)
-		return -1;
-	c->fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		fprintf(stderr, "bench_evidence: connect %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	return 0;
-}
-
-/* Close and free; safe on a conn that rpc_open() failed on. */
-static void
-rpc_close(rpc_conn *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	kn_buf_free(&c->req);
-	kn_buf_free(&c->in);
-	msgpack_unpacked_destroy(&c->up);
-}
-
-/* Write all of iov[0..n) (modified as it goes); -1 on error or timeout. */
-static int
-send_iov(int fd, struct iovec *iov, int n)
-{
-	while (n > 0) {
-		ssize_t w = writev(fd, iov, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		while (n > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
 /*
  * One call: send [0, msgid, method, [args]] where the argument map is the
  * bytes of args followed by tail (a chunk's data, sent from where it lies;
@@ -311,79 +187,16 @@ send_iov(int fd, struct iovec *iov, int n)
  * (the daemon's error message for an error reply).
  */
 static int
-rpc_call(const msgpack_object **out, rpc_conn *c, const char *method, const kn_buf *args, const void *tail,
+rpc_call(const msgpack_object **out, kntest_conn *c, const char *method, const kn_buf *args, const void *tail,
     size_t tail_len)
 {
 	uint32_t id = c->next_id++;
-	msgpack_packer pk;
-	kn_mpscan scan;
-	struct iovec iov[3];
-	size_t len = 0, off = 0;
-	const msgpack_object *a;
-	int rc;
+	const msgpack_object *reply;
 
-	kn_buf_clear(&c->req);
-	msgpack_packer_init(&pk, &c->req, kn_buf_msgpack_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint32(&pk, id);
-	msgpack_pack_str(&pk, strlen(method));
-	msgpack_pack_str_body(&pk, method, strlen(method));
-	msgpack_pack_array(&pk, 1);
-	iov[0] = (struct iovec){ c->req.ptr, c->req.len };
-	iov[1] = (struct iovec){ args->ptr, args->len };
-	iov[2] = (struct iovec){ (void *)(uintptr_t)tail, tail_len };
-	if (send_iov(c->fd, iov, tail_len ? 3 : 2) != 0) {
-		fprintf(stderr, "bench_evidence: %s: send: %s\n", method, strerror(errno));
+	if (kntest_conn_send(c, id, method, 1, args, tail, tail_len) != 0 ||
+	    kntest_conn_recv(&reply, c, REPLY_MAX, method) != 0)
 		return -1;
-	}
-	kn_buf_clear(&c->in);
-	for (;;) {
-		kn_mpscan_init(&scan, REPLY_MAX);
-		rc = kn_mpscan_feed(&scan, c->in.ptr, c->in.len, &len);
-		if (rc < 0) {
-			fprintf(stderr, "bench_evidence: %s: bad reply: %s\n", method, kn_error_message());
-			return -1;
-		}
-		if (rc == 1)
-			break;
-		if (kn_buf_grow(&c->in, 65536) != 0)
-			return -1;
-		ssize_t r = read(c->fd, c->in.ptr + c->in.len, 65536);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			fprintf(stderr, "bench_evidence: %s: read: %s\n", method, r ? strerror(errno) : "connection closed");
-			return -1;
-		}
-		c->in.len += (size_t)r;
-	}
-	msgpack_unpacked_destroy(&c->up);
-	msgpack_unpacked_init(&c->up);
-	if (msgpack_unpack_next(&c->up, (const char *)c->in.ptr, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-		fprintf(stderr, "bench_evidence: %s: reply does not decode\n", method);
-		return -1;
-	}
-	a = &c->up.data;
-	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 4 ||
-	    a->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a->via.array.ptr[0].via.u64 != 1 ||
-	    a->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a->via.array.ptr[1].via.u64 != id) {
-		fprintf(stderr, "bench_evidence: %s: reply is not [1, %u, error, result]\n", method, id);
-		return -1;
-	}
-	if (a->via.array.ptr[2].type != MSGPACK_OBJECT_NIL) {
-		char code[32] = "?", msg[512] = "?";
-		record_map_str(code, sizeof(code), &a->via.array.ptr[2], "code");
-		record_map_str(msg, sizeof(msg), &a->via.array.ptr[2], "message");
-		fprintf(stderr, "bench_evidence: %s: error %s: %s\n", method, code, msg);
-		return -1;
-	}
-	if (a->via.array.ptr[3].type != MSGPACK_OBJECT_MAP) {
-		fprintf(stderr, "bench_evidence: %s: result is not a map\n", method);
-		return -1;
-	}
-	*out = &a->via.array.ptr[3];
-	return 0;
+	return kntest_rpc_result(out, reply, id, method);
 }
 
 /* Pack key: a string value / an unsigned value into an argument map. */
@@ -431,7 +244,7 @@ result_false(const msgpack_object *res, const char *key)
  * commit (the new head). Returns 0 or -1 (reason printed).
  */
 static int
-upload_file(bench_file *f, char commit[EVIDENCE_OID_HEX], rpc_conn *c, const char *token)
+upload_file(bench_file *f, char commit[EVIDENCE_OID_HEX], kntest_conn *c, const char *token)
 {
 	const msgpack_object *res;
 	kn_buf args = KN_BUF_INIT;
@@ -494,67 +307,6 @@ upload_file(bench_file *f, char commit[EVIDENCE_OID_HEX], rpc_conn *c, const cha
 out_free:
 	kn_buf_free(&args);
 	return rc;
-}
-
-/* Start kinerjad (bin) with everything under dir, on sock; wait for the socket. */
-static int
-daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock)
-{
-	char store[256], key[300], ev[300], up[300];
-	pid_t pid;
-
-	snprintf(store, sizeof(store), "%s/store", dir);
-	snprintf(key, sizeof(key), "keys.device_key=%s/device.key", dir);
-	snprintf(ev, sizeof(ev), "evidence.dir=%s/evidence.git", dir);
-	snprintf(up, sizeof(up), "evidence.staging_dir=%s/uploads", dir);
-	fflush(stdout);
-	fflush(stderr);
-	*out = -1;
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		return -1;
-	}
-	if (pid == 0) {
-		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set", ev, "--set", up, "--set",
-		    "keys.pwhash=min", "--log-level", "warn", (char *)NULL);
-		fprintf(stderr, "bench_evidence: exec %s: %s\n", bin, strerror(errno));
-		_exit(127);
-	}
-	*out = pid;
-	for (int i = 0; i < 400 && access(sock, F_OK) != 0; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			*out = -1;
-			fprintf(stderr, "bench_evidence: %s exited before listening\n", bin);
-			return -1;
-		}
-		sleep_ms(25);
-	}
-	if (access(sock, F_OK) != 0) {
-		fprintf(stderr, "bench_evidence: %s did not create %s within 10 s\n", bin, sock);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Send SIGTERM to pid and reap it within 20 s (SIGKILL after that).
- * Returns the wait status, or -1 when it had to be killed.
- */
-static int
-daemon_stop(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 800; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		sleep_ms(25);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
 }
 
 /*
@@ -707,12 +459,12 @@ out:
 static int
 raw_run(double *secs, raw_repo *rr, bench_file *files, size_t from, size_t to)
 {
-	double t0 = now_s();
+	double t0 = kntest_now_s();
 
 	for (size_t i = from; i < to; i++)
 		if (raw_put(rr, &files[i]) != 0)
 			return -1;
-	*secs = now_s() - t0;
+	*secs = kntest_now_s() - t0;
 	return 0;
 }
 
@@ -720,22 +472,14 @@ raw_run(double *secs, raw_repo *rr, bench_file *files, size_t from, size_t to)
 static int
 store_tmp_write(int *fd, const store_run *sr, const bench_file *f)
 {
-	size_t off = 0;
-
 	*fd = open(sr->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (*fd < 0) {
 		fprintf(stderr, "bench_evidence: open %s: %s\n", sr->tmp, strerror(errno));
 		return -1;
 	}
-	while (off < f->len) {
-		ssize_t w = write(*fd, f->data + off, f->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "bench_evidence: write %s: %s\n", sr->tmp, strerror(errno));
-			return -1;
-		}
-		off += (size_t)w;
+	if (kntest_write_all(*fd, f->data, f->len) != 0) {
+		fprintf(stderr, "bench_evidence: write %s: %s\n", sr->tmp, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -765,9 +509,9 @@ store_run_files(double *secs, store_run *sr, bench_file *files, size_t from, siz
 			return -1;
 		}
 		snprintf(msg, sizeof(msg), "Unggah Bukti Dukung %s: %s\n\nPeriode %s.\n", f->slot, f->name, PERIOD);
-		double t0 = now_s();
+		double t0 = kntest_now_s();
 		rc = evidence_put(&res, sr->ev, BASE_REF, sr->head, f->slot, f->name, fd, &who, msg);
-		t += now_s() - t0;
+		t += kntest_now_s() - t0;
 		close(fd);
 		if (rc != 0) {
 			fprintf(stderr, "bench_evidence: evidence_put %s: %s\n", f->slot, kn_error_message());
@@ -974,12 +718,12 @@ pack_bench(const char *dir, const char *head, const bench_file *files, uint64_t 
 	for (size_t i = 0; i < nheads; i++)
 		wants[i] = heads[i];
 
-	t0 = now_s();
+	t0 = kntest_now_s();
 	if (evidence_pack_build(ev, wants, nheads, NULL, 0, pack_sink, &pack, &nobj) != 0) {
 		fprintf(stderr, "bench_evidence: evidence_pack_build: %s\n", kn_error_message());
 		goto out;
 	}
-	build_s = now_s() - t0;
+	build_s = kntest_now_s() - t0;
 	if (pack_header_count(pack.ptr, pack.len) != (long)nobj || nobj < 4 * NFILES) {
 		fprintf(stderr, "bench_evidence: the pack says %ld objects, the builder %u; expected at least %d\n",
 		    pack_header_count(pack.ptr, pack.len), nobj, 4 * NFILES);
@@ -990,7 +734,7 @@ pack_bench(const char *dir, const char *head, const bench_file *files, uint64_t 
 		fprintf(stderr, "bench_evidence: evidence_open %s: %s\n", ixrepo, kn_error_message());
 		goto out;
 	}
-	t0 = now_s();
+	t0 = kntest_now_s();
 	if (evidence_pack_index_begin(&ix, ix_ev) != 0) {
 		fprintf(stderr, "bench_evidence: evidence_pack_index_begin: %s\n", kn_error_message());
 		goto out;
@@ -1004,7 +748,7 @@ pack_bench(const char *dir, const char *head, const bench_file *files, uint64_t 
 	}
 	lrc = evidence_pack_index_commit(ix, &nix);
 	ix = NULL; /* freed by commit either way */
-	index_s = now_s() - t0;
+	index_s = kntest_now_s() - t0;
 	if (lrc != 0 || nix != nobj) {
 		fprintf(stderr, "bench_evidence: evidence_pack_index_commit: %u objects of %u: %s\n", nix, nobj,
 		    lrc ? kn_error_message() : "count differs");
@@ -1031,16 +775,16 @@ pack_bench(const char *dir, const char *head, const bench_file *files, uint64_t 
 
 	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' pack-objects --all --stdout --threads=1 -q </dev/null >'%s'", repo,
 	    gitpack);
-	t0 = now_s();
+	t0 = kntest_now_s();
 	if (run_cmd("git pack-objects", cmd, log) != 0)
 		goto out;
-	gpack_s = now_s() - t0;
+	gpack_s = kntest_now_s() - t0;
 	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' -c core.fsync=pack,pack-metadata index-pack --stdin --threads=1 <'%s'",
 	    gitrepo, libpack);
-	t0 = now_s();
+	t0 = kntest_now_s();
 	if (run_cmd("git index-pack of the evidence_pack_build pack", cmd, log) != 0)
 		goto out;
-	gindex_s = now_s() - t0;
+	gindex_s = kntest_now_s() - t0;
 
 	fp = fopen(gitpack, "rb");
 	got = fp ? fread(hdr, 1, sizeof(hdr), fp) : 0;
@@ -1092,9 +836,10 @@ main(int argc, char **argv)
 	};
 	raw_repo rr = { 0 };
 	store_run sr = { 0 };
-	rpc_conn c = { .fd = -1 };
+	static const char *const daemon_args[] = { "--set", "keys.pwhash=min", "--log-level", "warn", NULL };
+	kntest_conn c = { .fd = -1 };
 	pid_t dpid = -1;
-	int rc = 1, git_inited = 0, status;
+	int rc = 1, git_inited = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(bin, sizeof(bin), "%s/kinerjad", build);
@@ -1103,8 +848,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_evidence: the build directory must not contain a quote\n");
 		return 1;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/kn-bench-ev.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
+	if (kntest_tmpdir(dir, sizeof(dir), "/tmp/kn-bench-ev.XXXXXX") != 0) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -1131,8 +875,8 @@ main(int argc, char **argv)
 	if (raw_open(&rr, raw_path) != 0)
 		goto out_free;
 
-	if (daemon_start(&dpid, bin, dir, sock) != 0 || school_setup(token, sizeof(token), cli, sock, session, log) != 0 ||
-	    rpc_open(&c, sock) != 0)
+	if (kntest_daemon_start(&dpid, bin, dir, sock, daemon_args) != 0 ||
+	    school_setup(token, sizeof(token), cli, sock, session, log) != 0 || kntest_conn_open(&c, sock, IO_TIMEOUT_S) != 0)
 		goto out_stop;
 	printf("bench_evidence: %s; PDFs of random bytes, chunks of %d KiB, one upload at a time, under %s\n", bin,
 	    CHUNK / 1024, dir);
@@ -1144,11 +888,11 @@ main(int argc, char **argv)
 
 		for (size_t i = groups[g].from; i < groups[g].to; i++)
 			bytes += files[i].len;
-		t0 = now_s();
+		t0 = kntest_now_s();
 		for (size_t i = groups[g].from; i < groups[g].to; i++)
 			if (upload_file(&files[i], head, &c, token) != 0)
 				goto out_stop;
-		daemon_s = now_s() - t0;
+		daemon_s = kntest_now_s() - t0;
 		if (raw_run(&raw_s, &rr, files, groups[g].from, groups[g].to) != 0 ||
 		    store_run_files(&store_s, &sr, files, groups[g].from, groups[g].to) != 0)
 			goto out_stop;
@@ -1164,11 +908,9 @@ main(int argc, char **argv)
 	rc = 0;
 
 out_stop:
-	rpc_close(&c);
+	kntest_conn_close(&c);
 	if (dpid > 0) {
-		status = daemon_stop(dpid);
-		if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "bench_evidence: kinerjad did not exit 0 on SIGTERM (wait status %d)\n", status);
+		if (kntest_daemon_stop(dpid, STOP_TIMEOUT_MS) != 0) {
 			rc = 1;
 		} else if (rc == 0) {
 			printf("kinerjad stopped with SIGTERM: exit 0\n");
@@ -1187,6 +929,6 @@ out_free:
 	if (git_inited)
 		git_libgit2_shutdown();
 	files_free(files);
-	rm_rf(dir);
+	kntest_rm_rf(dir);
 	return rc;
 }

@@ -19,15 +19,14 @@
  *
  * Usage: bench_store [BUILD_DIR]   (the argument is accepted and ignored)
  */
-#include <ftw.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "../store/store.h"
+#include "../tests/lib/kntest.h"
 
 #define BENCH_SCHOOL "20100001"
 #define BENCH_TYPE "plan"
@@ -51,34 +50,6 @@ typedef struct {
 	size_t *off, *len, *pay_off, *pay_len;
 	uint8_t (*id)[RECORD_ID_BYTES];
 } bench_set;
-
-/* Monotonic time in seconds. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* nftw callback of rm_rf: remove one entry (children first). */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove a directory tree; NULL-safe and quiet (cleanup only). */
-static void
-rm_rf(const char *dir)
-{
-	if (dir != NULL && dir[0] != '\0')
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /*
  * Sign record number i into out (cleared first): document plan/SCHOOL/
@@ -250,7 +221,7 @@ run_store(double *out, const char *dir, const bench_key *k, const bench_set *set
 	}
 	if (kn_buf_grow(&rec, 1024) != 0)
 		goto out_fail;
-	t0 = now_s();
+	t0 = kntest_now_s();
 	for (size_t i = 0; i < set->n; i++) {
 		if (b == NULL && store_batch_begin(&b, s) != 0) {
 			fprintf(stderr, "bench_store: store_batch_begin: %s\n", kn_error_message());
@@ -275,7 +246,7 @@ run_store(double *out, const char *dir, const bench_key *k, const bench_set *set
 			}
 		}
 	}
-	t1 = now_s();
+	t1 = kntest_now_s();
 	/* the timed bytes must be the baseline's bytes */
 	if (memcmp(id, set->id[set->n - 1], RECORD_ID_BYTES) != 0) {
 		fprintf(stderr, "bench_store: re-signed record differs from the prepared one\n");
@@ -366,7 +337,7 @@ run_lmdb(double *out, const char *dir, const bench_key *k, const bench_set *set,
 
 	if (lmdb_open(&env, dir) != 0)
 		return -1;
-	t0 = now_s();
+	t0 = kntest_now_s();
 	for (size_t i = 0; i < set->n; i++) {
 		const uint8_t *rec = set->bytes.ptr + set->off[i];
 		MDB_val key = { RECORD_ID_BYTES, set->id[i] };
@@ -403,7 +374,7 @@ run_lmdb(double *out, const char *dir, const bench_key *k, const bench_set *set,
 			}
 		}
 	}
-	t1 = now_s();
+	t1 = kntest_now_s();
 	mdb_env_close(env);
 	*out = (double)set->n / (t1 - t0);
 	return lmdb_verify(dir, set->n);
@@ -445,8 +416,8 @@ compare(double *out, const char *root, const bench_key *k, size_t n, size_t batc
 	rc = 0;
 
 out_free_set:
-	rm_rf(sdir);
-	rm_rf(ldir);
+	kntest_rm_rf(sdir);
+	kntest_rm_rf(ldir);
 	set_free(&set);
 	return rc;
 }
@@ -464,13 +435,13 @@ verify_rate(double *out, const bench_key *k, size_t n)
 
 	if (set_make(&set, k, n) != 0)
 		return -1;
-	t0 = now_s();
+	t0 = kntest_now_s();
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const uint8_t *rec = set.bytes.ptr + set.off[i];
 		rc = crypto_sign_verify_detached(rec + set.len[i] - RECORD_SIG_BYTES,
 		    rec + set.pay_off[i], set.pay_len[i], k->pk);
 	}
-	t1 = now_s();
+	t1 = kntest_now_s();
 	set_free(&set);
 	if (rc) {
 		fprintf(stderr, "bench_store: a prepared signature does not verify\n");
@@ -499,8 +470,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_store: cannot make a key pair\n");
 		return 1;
 	}
-	snprintf(root, sizeof(root), "/tmp/kn-bench-store.XXXXXX");
-	if (mkdtemp(root) == NULL) {
+	if (kntest_tmpdir(root, sizeof(root), "/tmp/kn-bench-store.XXXXXX") != 0) {
 		perror("mkdtemp");
 		goto out_free_key;
 	}
@@ -518,7 +488,7 @@ main(int argc, char **argv)
 	rc = 0;
 
 out_rm_root:
-	rm_rf(root);
+	kntest_rm_rf(root);
 out_free_key:
 	sodium_free(k.sk);
 	return rc;

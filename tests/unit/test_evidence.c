@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "../../store/evidence.h"
+#include "../lib/kntest.h"
 
 #define REF "refs/kinerja/20100001/aabbccdd/2024-1"
 #define REF2 "refs/kinerja/20100001/aabbccdd/2024-2"
@@ -39,23 +39,6 @@ typedef struct {
 	evidence_repo *r;
 	unsigned nfile;        /* names sample files uniquely */
 } fixture;
-
-/* nftw callback of rm_rf: remove one entry (children first). */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove a directory tree. */
-static void
-rm_rf(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /*
  * Exit status of `git fsck --strict --no-dangling` on the bare repository
@@ -112,27 +95,39 @@ git_line(char *out, size_t outsz, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* Fresh temporary directory with a new repository at dir/ev.git. */
+/* Fixture without a repository, for the pure functions. */
 static int
-setup(void **state)
+setup_dir(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/kn-evidence-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->repo, sizeof(f->repo), "%s/ev.git", f->dir);
-	if (evidence_open(&f->r, f->repo) != 0) {
-		fprintf(stderr, "evidence_open: %s\n", kn_error_message());
-		rm_rf(f->dir);
+	if (kntest_tmpdir(f->dir, sizeof(f->dir), "/tmp/kn-evidence-XXXXXX") != 0) {
 		free(f);
 		return -1;
 	}
 	*state = f;
+	return 0;
+}
+
+/* Fresh temporary directory with a new repository at dir/ev.git. */
+static int
+setup(void **state)
+{
+	fixture *f;
+
+	if (setup_dir(state) != 0)
+		return -1;
+	f = *state;
+	snprintf(f->repo, sizeof(f->repo), "%s/ev.git", f->dir);
+	if (evidence_open(&f->r, f->repo) != 0) {
+		fprintf(stderr, "evidence_open: %s\n", kn_error_message());
+		kntest_rm_rf(f->dir);
+		free(f);
+		*state = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -152,26 +147,9 @@ teardown(void **state)
 		if (stat(path, &st) == 0 && fsck_status(path) != 0)
 			bad = 1;
 	}
-	rm_rf(f->dir);
+	kntest_rm_rf(f->dir);
 	free(f);
 	return bad ? -1 : 0;
-}
-
-/* Fixture without a repository, for the pure functions. */
-static int
-setup_dir(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/kn-evidence-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
 }
 
 /* xorshift64*: fast reproducible bytes for sample files. */

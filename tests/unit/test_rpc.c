@@ -4,7 +4,6 @@
  * input, unknown methods, notifications, and clients that stall. After
  * every abuse the daemon must still serve a fresh client.
  */
-#include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -14,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,98 +22,70 @@
 #include "../../store/record.h"
 #include "../../util/kn.h"
 #include "../../util/mpscan.h"
+#include "../lib/kntest.h"
+
+#define STOP_TIMEOUT_MS 20000
 
 static char dir[64], sock[128];
 static pid_t daemon_pid;
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
+/* A new connection to the daemon; the test fails when it cannot connect. */
 static int
 connect_daemon(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	memcpy(sa.sun_path, sock, strlen(sock) + 1);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	int fd = -1;
+
+	assert_int_equal(kntest_connect(&fd, sock, 0), 0);
 	return fd;
 }
 
+/* The daemon on a fresh directory, with small limits and short timeouts to test against. */
 static int
 setup(void **state)
 {
+	static const char *const args[] = { "--set", "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256",
+		"--set", "daemon.max_clients=80", "--set", "daemon.request_timeout_s=1", "--set",
+		"daemon.idle_timeout_s=3", "--log-level", "warn", NULL };
 	const char *b = getenv("KINERJA_BUILD");
-	char bin[512], store[128], key[128], ev[128], up[128];
+	char bin[512];
 	(void)state;
 
-	snprintf(dir, sizeof(dir), "/tmp/kinerja-rpc.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kntest_tmpdir(dir, sizeof(dir), "/tmp/kinerja-rpc.XXXXXX"), 0);
 	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
-	snprintf(store, sizeof(store), "%s/store", dir);
-	snprintf(key, sizeof(key), "keys.device_key=%s/device.key", dir);
-	snprintf(ev, sizeof(ev), "evidence.dir=%s/evidence.git", dir);
-	snprintf(up, sizeof(up), "evidence.staging_dir=%s/uploads", dir);
 	snprintf(bin, sizeof(bin), "%s/kinerjad", b ? b : "build");
-	daemon_pid = fork();
-	assert_true(daemon_pid >= 0);
-	if (daemon_pid == 0) {
-		execl(bin, "kinerjad", "--socket", sock, "--store", store, "--set", key, "--set", ev, "--set", up, "--set",
-		    "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256", "--set", "daemon.max_clients=80",
-		    "--set", "daemon.request_timeout_s=1", "--set", "daemon.idle_timeout_s=3", "--log-level", "warn", (char *)NULL);
-		perror("exec kinerjad");
-		_exit(127);
-	}
-	for (int i = 0; i < 400 && access(sock, F_OK) != 0; i++)
-		sleep_ms(25);
+	assert_int_equal(kntest_daemon_start(&daemon_pid, bin, dir, sock, args), 0);
 	assert_int_equal(access(sock, F_OK), 0);
 	return 0;
 }
 
+/* SIGTERM: the daemon exits 0 and removes its socket; then the directory goes. */
 static int
 teardown(void **state)
 {
 	int status;
-	char cmd[128];
 	(void)state;
 
-	kill(daemon_pid, SIGTERM);
-	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
+	status = kntest_child_stop(daemon_pid, SIGTERM, STOP_TIMEOUT_MS);
+	assert_int_not_equal(status, -1);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_not_equal(access(sock, F_OK), 0); /* socket removed */
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(kntest_rm_rf(dir), 0);
 	return 0;
 }
 
+/* Append the request [0, msgid, method, []] to b. */
 static void
 pack_request(kn_buf *b, uint32_t msgid, const char *method)
 {
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, b, kn_buf_msgpack_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint32(&pk, msgid);
-	msgpack_pack_str(&pk, strlen(method));
-	msgpack_pack_str_body(&pk, method, strlen(method));
-	msgpack_pack_array(&pk, 0);
+	assert_int_equal(kntest_rpc_pack(b, msgid, method, 0), 0);
 }
 
+/* Send all of p; the test fails when the socket refuses. */
 static void
 send_all(int fd, const void *p, size_t n)
 {
-	const uint8_t *q = p;
-	while (n) {
-		ssize_t w = write(fd, q, n);
-		assert_true(w > 0);
-		q += w;
-		n -= (size_t)w;
-	}
+	assert_int_equal(kntest_write_all(fd, p, n), 0);
 }
 
 /*
@@ -126,23 +95,12 @@ send_all(int fd, const void *p, size_t n)
 static int
 read_response(int fd, kn_buf *in, msgpack_unpacked *up)
 {
-	kn_mpscan scan;
 	size_t len = 0, off = 0;
+	int rc = kntest_rpc_read(&len, fd, in, 1 << 24, 10000, "read_response");
 
-	for (;;) {
-		kn_mpscan_init(&scan, 1 << 24);
-		int rc = kn_mpscan_feed(&scan, in->ptr, in->len, &len);
-		assert_true(rc >= 0);
-		if (rc == 1)
-			break;
-		struct pollfd p = { fd, POLLIN, 0 };
-		assert_int_equal(poll(&p, 1, 10000), 1);
-		assert_int_equal(kn_buf_grow(in, 65536), 0);
-		ssize_t r = read(fd, in->ptr + in->len, 65536);
-		if (r <= 0)
-			return 0;
-		in->len += (size_t)r;
-	}
+	assert_true(rc >= 0);
+	if (rc == 0)
+		return 0;
 	msgpack_unpacked_init(up);
 	assert_int_equal(msgpack_unpack_next(up, (const char *)in->ptr, len, &off), MSGPACK_UNPACK_SUCCESS);
 	/* keep the bytes alive for up: move the rest to the caller's next read */
@@ -230,14 +188,14 @@ test_rpc__split_at_every_byte(void **state)
 	int fd = connect_daemon();
 	for (size_t k = 1; k < req.len; k++) {
 		send_all(fd, req.ptr, k);
-		sleep_ms(3);
+		kntest_sleep_ms(3);
 		send_all(fd, req.ptr + k, req.len - k);
 		expect_response(fd, &in, 5, NULL);
 	}
 	/* and one byte at a time */
 	for (size_t k = 0; k < req.len; k++) {
 		send_all(fd, req.ptr + k, 1);
-		sleep_ms(1);
+		kntest_sleep_ms(1);
 	}
 	expect_response(fd, &in, 5, NULL);
 	close(fd);
@@ -456,13 +414,13 @@ test_rpc__too_many_clients_told_busy(void **state)
 
 	for (int i = 0; i < 80; i++)
 		fds[i] = connect_daemon();
-	sleep_ms(100);
+	kntest_sleep_ms(100);
 	int extra = connect_daemon();
 	expect_response(extra, &in, 0, "busy");
 	close(extra);
 	for (int i = 0; i < 80; i++)
 		close(fds[i]);
-	sleep_ms(100);
+	kntest_sleep_ms(100);
 	kn_buf_free(&in);
 	daemon_alive();
 }

@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "../../store/store.h"
+#include "../lib/kntest.h"
 
 #define SCHOOL "20100001"
 #define TYPE "plan"
@@ -43,23 +43,6 @@ typedef struct {
 	size_t stop_after; /* 0: never stop */
 } idlist;
 
-/* nftw callback of rm_rf: remove one entry (children first). */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove a directory tree. */
-static void
-rm_rf(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Fresh temporary directory (the store is created inside it) and key pair. */
 static int
 setup(void **state)
@@ -68,14 +51,13 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/kn-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (kntest_tmpdir(f->dir, sizeof(f->dir), "/tmp/kn-store-XXXXXX") != 0) {
 		free(f);
 		return -1;
 	}
 	f->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
 	if (f->sk == NULL || crypto_sign_keypair(f->pk, f->sk) != 0) {
-		rm_rf(f->dir);
+		kntest_rm_rf(f->dir);
 		free(f);
 		return -1;
 	}
@@ -89,7 +71,7 @@ teardown(void **state)
 {
 	fixture *f = *state;
 
-	rm_rf(f->dir);
+	kntest_rm_rf(f->dir);
 	sodium_free(f->sk);
 	free(f);
 	return 0;
@@ -235,24 +217,6 @@ store_has(store *s, const uint8_t id[RECORD_ID_BYTES])
 	kn_buf_free(&b);
 	assert_true(rc == 0 || rc == KN_ENOTFOUND);
 	return rc == 0;
-}
-
-/* Write all of buf to fd (a pipe); -1 on failure. */
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* A stored record comes back byte for byte, verifies, and survives a reopen. */
@@ -1307,7 +1271,7 @@ crash_child(fixture *f, int wfd, unsigned round)
 		if (store_batch_commit(b) != 0)
 			_exit(7);
 		/* At most 640 bytes: one atomic pipe write. */
-		if (write_all(wfd, ids, k * RECORD_ID_BYTES) != 0)
+		if (kntest_write_all(wfd, ids, k * RECORD_ID_BYTES) != 0)
 			_exit(8);
 	}
 }
