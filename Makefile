@@ -19,11 +19,13 @@ LIB_SRC  := $(wildcard util/*.c store/*.c domain/*.c sync/*.c)
 SRV_SRC  := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLI_SRC  := $(filter-out client/main.c,$(wildcard client/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TLIB_SRC := $(wildcard tests/lib/*.c)
 BENCH_SRC:= $(wildcard bench/*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 SRV_OBJ  := $(SRV_SRC:%.c=$(O)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
+TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 
@@ -33,7 +35,7 @@ all: deps $(O)/kinerjad $(O)/kinerja
 deps:
 	@scripts/deps.sh
 
-$(O)/%.o: %.c $(wildcard */*.h)
+$(O)/%.o: %.c $(wildcard */*.h tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -c -o $@ $<
 
@@ -51,11 +53,16 @@ $(O)/kinerjad: $(O)/daemon/main.o $(O)/libkinerjad.a $(O)/libkinerja.a
 $(O)/kinerja: $(O)/client/main.o $(CLI_OBJ) $(O)/libkinerja.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkinerja.a
+# helpers shared by the test and benchmark drivers (tests/lib/*.c)
+$(O)/libkntest.a: $(TLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerja.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS) $(TESTLIBS)
 
-$(O)/bench/%: $(O)/bench/%.o $(O)/libkinerja.a
+$(O)/bench/%: $(O)/bench/%.o $(O)/libkntest.a $(O)/libkinerja.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 

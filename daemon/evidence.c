@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1164,6 +1165,36 @@ clean_staging(const char *dir)
 	return 0;
 }
 
+static int
+stale_lock_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+	(void)st;
+	(void)ftw;
+
+	if (type == FTW_F && n > 5 && strcmp(path + n - 5, ".lock") == 0) {
+		if (unlink(path) == 0)
+			kn_warn("evidence: removed %s, left by a daemon that was stopped while moving a ref", path);
+	}
+	return 0;
+}
+
+/*
+ * Ref locks left by a killed daemon. This daemon holds the store lock, so
+ * no other kinerjad writes this repository: every ref lock now is stale.
+ */
+static void
+clean_ref_locks(const char *repo)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/refs/kinerja", repo);
+	nftw(path, stale_lock_cb, 16, FTW_PHYS);
+	snprintf(path, sizeof(path), "%s/packed-refs.lock", repo);
+	if (unlink(path) == 0)
+		kn_warn("evidence: removed a stale %s", path);
+}
+
 struct orphan_ctx {
 	kd_server *srv;
 	const verify_doc *docs;
@@ -1194,6 +1225,7 @@ kd_evidence_init(kd_server *srv)
 	if ((rc = evidence_types_parse(&srv->ev_types, srv->cfg.evidence_types)) ||
 	    (rc = evidence_open(&srv->ev, srv->cfg.evidence_dir)) || (rc = clean_staging(srv->cfg.staging_dir)))
 		return rc;
+	clean_ref_locks(evidence_path(srv->ev));
 	/* The records are the truth; the refs follow them (cheap check at start). */
 	if ((rc = collect(&cc, srv)) == 0) {
 		verify_doc *docs = (verify_doc *)cc.docs.ptr;

@@ -542,8 +542,11 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 
 	snprintf(npsn, sizeof(npsn), "%s", srv->school);
 	flush_batch(srv);
+	/* Only school.init changes which school this store holds. */
+	if (npsn[0])
+		return;
 	kd_refresh_school(srv);
-	if (strcmp(npsn, srv->school) != 0)
+	if (srv->school[0])
 		kn_info("school %s (%s) initialised", srv->school, srv->school_name);
 }
 

@@ -128,7 +128,8 @@ int kd_write_end(kd_req *req, int rc);
 int kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int required);
 const msgpack_object *kd_arg(const kd_req *req, const char *name);
 
-/* Sessions (session.c). */
+/* Sessions (session.c); at most KD_SESSIONS_MAX, the oldest login gives way. */
+#define KD_SESSIONS_MAX 1024
 int kd_session_find(kd_session **out, kd_server *srv, const kd_req *req);
 int kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
     const char *name);

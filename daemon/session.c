@@ -9,12 +9,26 @@
 
 #include "server.h"
 
+static void session_free(kd_session *s);
+
 int
 kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
     const char *name)
 {
-	kd_session *s = calloc(1, sizeof(*s));
+	kd_session *s, **oldest = NULL;
+	int n = 0;
 
+	/* Bounded: each session locks memory for its key. The oldest login gives way. */
+	for (kd_session **pp = &srv->sessions; *pp; pp = &(*pp)->next, n++)
+		if (oldest == NULL || (*pp)->expires_ms < (*oldest)->expires_ms)
+			oldest = pp;
+	if (n >= KD_SESSIONS_MAX && oldest) {
+		kd_session *o = *oldest;
+		kn_info("session of %s ended: %d sessions are open (the limit)", o->name, n);
+		*oldest = o->next;
+		session_free(o);
+	}
+	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	randombytes_buf(s->token, sizeof(s->token));

@@ -135,7 +135,10 @@ G="git --git-dir=$T/evidence.git"
 head=$($G rev-parse "$ref")
 $G update-ref "$ref" "$first" || fail "move ref back"
 $G update-ref "refs/kinerja/20100001/$key/2025-2" "$first" || fail "make an orphan ref"
+: >"$T/evidence.git/$ref.lock" # as a daemon killed while moving the ref leaves it
 start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
+grep -q "removed $T/evidence.git/$ref.lock" "$T/daemon.log" || fail "stale ref lock not removed"
+[ -e "$T/evidence.git/$ref.lock" ] && fail "stale ref lock still there"
 grep -q "repaired to $head" "$T/daemon.log" || fail "ref not repaired: $(grep evidence "$T/daemon.log" | tail -3)"
 [ "$($G rev-parse "$ref")" = "$head" ] || fail "ref not at the newest record's commit"
 grep -q "removed refs/kinerja/20100001/$key/2025-2" "$T/daemon.log" || fail "orphan ref not removed"
@@ -143,6 +146,6 @@ $G rev-parse --verify -q "refs/kinerja/20100001/$key/2025-2" >/dev/null && fail 
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after restart"
 kin evidence list --period $P | grep -q "persiapan *modul.pdf" || fail "evidence after restart"
 kin evidence upload "$T/sertifikat.pdf" --slot rhk-1 --period 2025-2 >/dev/null || fail "upload to the period of the removed orphan ref"
-ok "refs repaired from the records at start"
+ok "refs repaired from the records at start; stale ref locks removed"
 stop_daemon || fail "stop"
 echo "evidence.sh: all passed"
