@@ -477,7 +477,7 @@ store_tmp_write(int *fd, const store_run *sr, const bench_file *f)
 		fprintf(stderr, "bench_evidence: open %s: %s\n", sr->tmp, strerror(errno));
 		return -1;
 	}
-	if (kntest_write_all(*fd, f->data, f->len) != 0) {
+	if (kn_write_full(*fd, f->data, f->len) != 0) {
 		fprintf(stderr, "bench_evidence: write %s: %s\n", sr->tmp, strerror(errno));
 		return -1;
 	}

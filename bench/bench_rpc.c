@@ -197,7 +197,7 @@ echo_serve(int lfd)
 			if (!p[i].revents)
 				continue;
 			ssize_t r = read(p[i].fd, buf, sizeof(buf));
-			if (r <= 0 || kntest_write_all(p[i].fd, buf, (size_t)r) != 0) {
+			if (r <= 0 || kn_write_full(p[i].fd, buf, (size_t)r) != 0) {
 				close(p[i].fd);
 				p[i] = p[--n];
 			}

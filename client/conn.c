@@ -62,21 +62,6 @@ client_close(client_conn *c)
 	msgpack_unpacked_destroy(&c->resp);
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return kn_error_set(KN_ERROR, "socket", "lost the connection to kinerjad: %s", strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 client_call(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args)
 {
@@ -99,7 +84,8 @@ client_call(const msgpack_object **result, client_conn *c, const char *method, c
 	} else {
 		msgpack_pack_array(&pk, 0);
 	}
-	rc = write_all(c->fd, req.ptr, req.len);
+	rc = kn_write_full(c->fd, req.ptr, req.len) == 0 ? 0 :
+	    kn_error_set(KN_ERROR, "socket", "lost the connection to kinerjad: %s", strerror(errno));
 	kn_buf_free(&req); /* wipes: the request may hold a passphrase */
 	if (rc)
 		return rc;

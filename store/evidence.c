@@ -110,25 +110,6 @@ evidence__git_fail(int gerr, int code, const char *field, const char *fmt, ...)
 	return kn_error_set(code, field, "%s: %s", what, e && e->message ? e->message : "libgit2 gave no reason");
 }
 
-/* pread(2) len bytes from off unless the file ends first: bytes read, or -1 with errno set. */
-static ssize_t
-evidence__pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 /* Parse a 40-digit hex object id; KN_EINVAL naming field when malformed. */
 static int
 evidence__oid_parse(git_oid *out, const char *hex, const char *field)
@@ -540,7 +521,7 @@ evidence__reader_fill(evidence__reader *rd)
 	if (rd->next >= rd->end)
 		return 0;
 	want = rd->end - rd->next < sizeof(rd->buf) ? (size_t)(rd->end - rd->next) : sizeof(rd->buf);
-	n = evidence__pread_full(rd->fd, rd->buf, want, rd->next);
+	n = kn_pread_full(rd->fd, rd->buf, want, rd->next);
 	if (n < 0) {
 		rd->error = errno;
 		return -1;
@@ -657,7 +638,7 @@ evidence__png_has_iend(int fd, uint64_t size)
 	uint8_t h[8];
 
 	while (off + 12 <= size) {
-		ssize_t n = evidence__pread_full(fd, h, sizeof(h), off);
+		ssize_t n = kn_pread_full(fd, h, sizeof(h), off);
 		if (n < 0)
 			return -1;
 		if (n != (ssize_t)sizeof(h))
@@ -710,7 +691,7 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
 		goto out;
 	}
-	n = evidence__pread_full(fd, tail, tail_len, tail_off);
+	n = kn_pread_full(fd, tail, tail_len, tail_off);
 	if (n < 0 || (size_t)n != tail_len) {
 		rc = kn_error_set(KN_ERROR, "file", "cannot read the file: %s", n < 0 ? strerror(errno) : "it got shorter");
 		goto out_free;
@@ -800,7 +781,7 @@ evidence__complete_check(int fd, uint64_t size, unsigned type)
 	ssize_t n;
 	int ok, rc;
 
-	n = evidence__pread_full(fd, tail, tlen, size - tlen);
+	n = kn_pread_full(fd, tail, tlen, size - tlen);
 	if (n < 0 || (size_t)n != tlen)
 		return kn_error_set(KN_ERROR, "file", "cannot read the file: %s", n < 0 ? strerror(errno) : "it got shorter");
 	switch (type) {
@@ -866,7 +847,7 @@ evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed
 	size = (uint64_t)st.st_size;
 	if (size == 0)
 		return kn_error_set(KN_EINVAL, "file", "the file is empty: choose the right file and upload again");
-	n = evidence__pread_full(fd, head, sizeof(head), 0);
+	n = kn_pread_full(fd, head, sizeof(head), 0);
 	if (n <= 0)
 		return kn_error_set(KN_ERROR, "file", "cannot read the file: %s", n < 0 ? strerror(errno) : "it is empty");
 	t = evidence_sniff(head, (size_t)n);
@@ -1074,7 +1055,7 @@ evidence__blob_write(git_oid *out, evidence_repo *r, int fd, uint64_t size)
 	}
 	while (off < size) {
 		size_t want = size - off < EVIDENCE__CHUNK ? (size_t)(size - off) : EVIDENCE__CHUNK;
-		ssize_t n = evidence__pread_full(fd, buf, want, off);
+		ssize_t n = kn_pread_full(fd, buf, want, off);
 		if (n < 0) {
 			rc = kn_error_set(KN_ERROR, "file", "cannot read the file: %s", strerror(errno));
 			goto out_free_stream;

@@ -455,42 +455,6 @@ out_destroy:
 	return rc;
 }
 
-/* read(2) exactly len bytes unless end of file comes first; bytes read or -1. */
-static ssize_t
-keys__read_full(int fd, unsigned char *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
-/* write(2) all of buf; 0 or -1 with errno set. */
-static int
-keys__write_full(int fd, const unsigned char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Read the seed from an open device key file into seed (sodium_malloc'd).
  * The file must be a regular file of ours, private (no group or other
@@ -517,7 +481,7 @@ keys__device_read(unsigned char *seed, int fd, const char *path)
 		return kn_error_set(KN_EBADREC, "device_key",
 		    "device key %s must hold exactly %d bytes but holds %lld: restore it from a backup",
 		    path, KEYS_SEED_BYTES, (long long)st.st_size);
-	n = keys__read_full(fd, seed, KEYS_SEED_BYTES);
+	n = kn_pread_full(fd, seed, KEYS_SEED_BYTES, 0);
 	if (n < 0)
 		return kn_error_set(KN_ERROR, "device_key", "cannot read device key %s: %s", path, strerror(errno));
 	if (n != KEYS_SEED_BYTES)
@@ -564,7 +528,7 @@ keys__device_create(unsigned char *seed, const char *path)
 		goto out;
 	}
 	randombytes_buf(seed, KEYS_SEED_BYTES);
-	if (keys__write_full(fd, seed, KEYS_SEED_BYTES) != 0 || fsync(fd) != 0) {
+	if (kn_write_full(fd, seed, KEYS_SEED_BYTES) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		rc = kn_error_set(KN_ERROR, "device_key", "cannot write device key %s: %s", path, strerror(saved));

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum {
 	KN_OK = 0,
@@ -90,6 +91,13 @@ void kn_buf_free(kn_buf *b);
 char *kn_hex(char *out, const uint8_t *data, size_t len);
 /* Parse exactly outlen bytes of hex; KN_EINVAL if malformed. */
 int kn_unhex(uint8_t *out, size_t outlen, const char *hex, size_t hexlen);
+
+/*
+ * pread until len bytes or end of file, retrying on EINTR: the bytes read,
+ * or -1 with errno set. write until all of buf is written: 0, or -1 with errno.
+ */
+ssize_t kn_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int kn_write_full(int fd, const void *buf, size_t len);
 
 /* Milliseconds since the Unix epoch (wall clock) and a monotonic clock. */
 uint64_t kn_now_ms(void);

@@ -78,24 +78,6 @@ kntest_rm_rf(const char *dir)
 	return nftw(dir, kntest__rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
-/* write() until all n bytes are out; EINTR is retried, anything else fails. */
-int
-kntest_write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *q = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, q, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		q += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* writev() until every iovec is out, stepping over the parts already written. */
 int
 kntest_writev_all(int fd, struct iovec *iov, int n)

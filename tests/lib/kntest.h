@@ -42,8 +42,7 @@ int kntest_rm_rf(const char *dir);
 
 /* ---- writing ---- */
 
-/* Write all n bytes of p to fd, retrying on EINTR. Returns 0, or -1 with errno set (quiet). */
-int kntest_write_all(int fd, const void *p, size_t n);
+/* Writing all of a buffer: kn_write_full() in util/kn.h. */
 /* Write all of iov[0..n) to fd with writev; iov is modified as it goes. 0, or -1 with errno set (quiet). */
 int kntest_writev_all(int fd, struct iovec *iov, int n);
 

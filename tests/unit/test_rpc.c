@@ -85,7 +85,7 @@ pack_request(kn_buf *b, uint32_t msgid, const char *method)
 static void
 send_all(int fd, const void *p, size_t n)
 {
-	assert_int_equal(kntest_write_all(fd, p, n), 0);
+	assert_int_equal(kn_write_full(fd, p, n), 0);
 }
 
 /*

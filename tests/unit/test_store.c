@@ -1271,7 +1271,7 @@ crash_child(fixture *f, int wfd, unsigned round)
 		if (store_batch_commit(b) != 0)
 			_exit(7);
 		/* At most 640 bytes: one atomic pipe write. */
-		if (kntest_write_all(wfd, ids, k * RECORD_ID_BYTES) != 0)
+		if (kn_write_full(wfd, ids, k * RECORD_ID_BYTES) != 0)
 			_exit(8);
 	}
 }
