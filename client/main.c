@@ -42,6 +42,10 @@ typedef struct kc_cmd {
 	const char *summary;
 	int (*run)(const struct kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 	kc_opt opts[12];
+	/* for c_simple: the method, whether it needs the session token, the printer */
+	const char *method;
+	int token;
+	void (*print)(const msgpack_object *r);
 } kc_cmd;
 
 static void
@@ -207,42 +211,30 @@ human_bytes(char *out, size_t outsz, uint64_t n)
 		snprintf(out, outsz, "%.1f KiB", (double)n / 1024);
 }
 
-static int
-c_status(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_status(const msgpack_object *r)
 {
-	client_conn c;
-	const msgpack_object *r;
 	char b1[128], b2[32], b3[32];
-	(void)cmd;
-	(void)opts;
-	(void)argc;
-	(void)argv;
-
-	int rc = call(&c, &r, "status", NULL);
-	if (rc == 0 && !g.json) {
-		const msgpack_object *school = record_map_get(r, "school");
-		const msgpack_object *st = record_map_get(r, "store");
-		uint64_t up = client_u64(r, "uptime_s");
-		printf("kinerjad %s, peran %s, socket %s\n", client_str(r, "version", b1, sizeof(b1)),
-		    client_str(r, "role", b2, sizeof(b2)), socket_path());
-		if (school && school->type == MSGPACK_OBJECT_MAP) {
-			char npsn[16];
-			printf("Sekolah:  %s  %s\n", client_str(school, "npsn", npsn, sizeof(npsn)),
-			    client_str(school, "name", b1, sizeof(b1)));
-		} else {
-			printf("Sekolah:  (belum ada) - set it up with: kinerja school init --help\n");
-		}
-		human_bytes(b2, sizeof(b2), client_u64(st, "size_bytes"));
-		human_bytes(b3, sizeof(b3), client_u64(st, "map_bytes"));
-		printf("Store:    %s, %llu records, %s used of %s, schema %llu\n", client_str(st, "dir", b1, sizeof(b1)),
-		    (unsigned long long)client_u64(st, "records"), b2, b3, (unsigned long long)client_u64(st, "schema"));
-		printf("Uptime:   %lluh %02llum %02llus, %llu client(s), %llu session(s), %llu commit(s)\n",
-		    (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60),
-		    (unsigned long long)client_u64(r, "clients"), (unsigned long long)client_u64(r, "sessions"),
-		    (unsigned long long)client_u64(st, "commits"));
+	const msgpack_object *school = record_map_get(r, "school");
+	const msgpack_object *st = record_map_get(r, "store");
+	uint64_t up = client_u64(r, "uptime_s");
+	printf("kinerjad %s, peran %s, socket %s\n", client_str(r, "version", b1, sizeof(b1)),
+	    client_str(r, "role", b2, sizeof(b2)), socket_path());
+	if (school && school->type == MSGPACK_OBJECT_MAP) {
+		char npsn[16];
+		printf("Sekolah:  %s  %s\n", client_str(school, "npsn", npsn, sizeof(npsn)),
+		    client_str(school, "name", b1, sizeof(b1)));
+	} else {
+		printf("Sekolah:  (belum ada) - set it up with: kinerja school init --help\n");
 	}
-	client_close(&c);
-	return rc ? fail() : 0;
+	human_bytes(b2, sizeof(b2), client_u64(st, "size_bytes"));
+	human_bytes(b3, sizeof(b3), client_u64(st, "map_bytes"));
+	printf("Store:    %s, %llu records, %s used of %s, schema %llu\n", client_str(st, "dir", b1, sizeof(b1)),
+	    (unsigned long long)client_u64(st, "records"), b2, b3, (unsigned long long)client_u64(st, "schema"));
+	printf("Uptime:   %lluh %02llum %02llus, %llu client(s), %llu session(s), %llu commit(s)\n",
+	    (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60),
+	    (unsigned long long)client_u64(r, "clients"), (unsigned long long)client_u64(r, "sessions"),
+	    (unsigned long long)client_u64(st, "commits"));
 }
 
 static int
@@ -344,27 +336,15 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	return rc ? fail() : 0;
 }
 
-static int
-c_user_list(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_user_list(const msgpack_object *r)
 {
-	client_conn c;
-	const msgpack_object *r;
-	(void)cmd;
-	(void)opts;
-	(void)argc;
-	(void)argv;
-
-	int rc = call(&c, &r, "user.list", NULL);
-	if (rc == 0 && !g.json) {
-		const msgpack_object *us = record_map_get(r, "users");
-		printf("%-28s %-16s %-8s %-18s %-6s %-18s %s\n", "Nama", "Peran", "Status", "NIP/NUPTK", "Gol.", "Jenjang",
-		    "Kunci");
-		for (uint32_t i = 0; us && i < us->via.array.size; i++)
-			print_user(&us->via.array.ptr[i]);
-		printf("(%u orang)\n", us ? us->via.array.size : 0);
-	}
-	client_close(&c);
-	return rc ? fail() : 0;
+	const msgpack_object *us = record_map_get(r, "users");
+	printf("%-28s %-16s %-8s %-18s %-6s %-18s %s\n", "Nama", "Peran", "Status", "NIP/NUPTK", "Gol.", "Jenjang",
+	    "Kunci");
+	for (uint32_t i = 0; us && i < us->via.array.size; i++)
+		print_user(&us->via.array.ptr[i]);
+	printf("(%u orang)\n", us ? us->via.array.size : 0);
 }
 
 static int
@@ -444,24 +424,12 @@ c_logout(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	return rc ? fail() : 0;
 }
 
-static int
-c_whoami(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_whoami(const msgpack_object *r)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	(void)cmd;
-	(void)opts;
-	(void)argc;
-	(void)argv;
-
-	int rc = with_token("session.info", &r, &c);
-	if (rc == 0 && !g.json) {
-		char name[128], role[64], npsn[16];
-		printf("%s, %s, sekolah %s\n", client_str(r, "name", name, sizeof(name)),
-		    client_str(r, "role_label", role, sizeof(role)), client_str(r, "npsn", npsn, sizeof(npsn)));
-	}
-	client_close(&c);
-	return rc ? fail() : 0;
+	char name[128], role[64], npsn[16];
+	printf("%s, %s, sekolah %s\n", client_str(r, "name", name, sizeof(name)),
+	    client_str(r, "role_label", role, sizeof(role)), client_str(r, "npsn", npsn, sizeof(npsn)));
 }
 
 static void
@@ -631,88 +599,55 @@ ev_call(client_conn *c, const msgpack_object **r, const char *method, kc_opt *op
 	return rc;
 }
 
-static int
-c_ev_list(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_ev_list(const msgpack_object *r)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	int rc = ev_call(&c, &r, "evidence.list", opts, NULL);
-	if (rc == 0 && !g.json) {
-		char period[16], teacher[128], state[32], size[32], slot[40], name[140];
-		const msgpack_object *fs = record_map_get(r, "files");
-		printf("Bukti Dukung %s, periode %s: %s\n", client_str(r, "teacher", teacher, sizeof(teacher)),
-		    client_str(r, "period", period, sizeof(period)), state_label(client_str(r, "state", state, sizeof(state))));
-		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
-			const msgpack_object *f = &fs->via.array.ptr[i];
-			client_mb(size, sizeof(size), client_u64(f, "size"));
-			printf("  %-12s %-40s %10s\n", client_str(f, "slot", slot, sizeof(slot)), client_str(f, "name", name, sizeof(name)),
-			    size);
-		}
-		if (fs && fs->via.array.size == 0)
-			printf("  (no files yet: kinerja evidence upload FILE --slot rhk-1)\n");
+	char period[16], teacher[128], state[32], size[32], slot[40], name[140];
+	const msgpack_object *fs = record_map_get(r, "files");
+	printf("Bukti Dukung %s, periode %s: %s\n", client_str(r, "teacher", teacher, sizeof(teacher)),
+	    client_str(r, "period", period, sizeof(period)), state_label(client_str(r, "state", state, sizeof(state))));
+	for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
+		const msgpack_object *f = &fs->via.array.ptr[i];
+		client_mb(size, sizeof(size), client_u64(f, "size"));
+		printf("  %-12s %-40s %10s\n", client_str(f, "slot", slot, sizeof(slot)), client_str(f, "name", name, sizeof(name)),
+		    size);
 	}
-	client_close(&c);
-	return rc ? fail() : 0;
+	if (fs && fs->via.array.size == 0)
+		printf("  (no files yet: kinerja evidence upload FILE --slot rhk-1)\n");
 }
 
-static int
-c_ev_history(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_ev_history(const msgpack_object *r)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	int rc = ev_call(&c, &r, "evidence.history", opts, NULL);
-	if (rc == 0 && !g.json) {
-		char teacher[128], period[16];
-		const msgpack_object *vs = record_map_get(r, "versions");
-		printf("Riwayat Bukti Dukung %s, periode %s:\n", client_str(r, "teacher", teacher, sizeof(teacher)),
-		    client_str(r, "period", period, sizeof(period)));
-		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
-			const msgpack_object *v = &vs->via.array.ptr[i];
-			char when[32], author[128], action[16], slot[40], name[140], size[32], commit[48], repl[140];
-			time_t t = (time_t)(client_u64(v, "time_ms") / 1000);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-			client_str(v, "author", author, sizeof(author));
-			client_str(v, "commit", commit, sizeof(commit));
-			if (strcmp(client_str(v, "action", action, sizeof(action)), "submit") == 0) {
-				printf("  %s  %-24s dikumpulkan (Kumpulkan)                    versi %.12s\n", when, author, commit);
-				continue;
-			}
-			client_mb(size, sizeof(size), client_u64(v, "size"));
-			client_str(v, "replaced", repl, sizeof(repl));
-			printf("  %s  %-24s unggah %s/%s (%s)%s%s  versi %.12s\n", when, author, client_str(v, "slot", slot, sizeof(slot)),
-			    client_str(v, "name", name, sizeof(name)), size, repl[0] ? ", menggantikan " : "", repl, commit);
+	char teacher[128], period[16];
+	const msgpack_object *vs = record_map_get(r, "versions");
+	printf("Riwayat Bukti Dukung %s, periode %s:\n", client_str(r, "teacher", teacher, sizeof(teacher)),
+	    client_str(r, "period", period, sizeof(period)));
+	for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
+		const msgpack_object *v = &vs->via.array.ptr[i];
+		char when[32], author[128], action[16], slot[40], name[140], size[32], commit[48], repl[140];
+		time_t t = (time_t)(client_u64(v, "time_ms") / 1000);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		client_str(v, "author", author, sizeof(author));
+		client_str(v, "commit", commit, sizeof(commit));
+		if (strcmp(client_str(v, "action", action, sizeof(action)), "submit") == 0) {
+			printf("  %s  %-24s dikumpulkan (Kumpulkan)                    versi %.12s\n", when, author, commit);
+			continue;
 		}
+		client_mb(size, sizeof(size), client_u64(v, "size"));
+		client_str(v, "replaced", repl, sizeof(repl));
+		printf("  %s  %-24s unggah %s/%s (%s)%s%s  versi %.12s\n", when, author, client_str(v, "slot", slot, sizeof(slot)),
+		    client_str(v, "name", name, sizeof(name)), size, repl[0] ? ", menggantikan " : "", repl, commit);
 	}
-	client_close(&c);
-	return rc ? fail() : 0;
 }
 
-static int
-c_ev_submit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_ev_submit(const msgpack_object *r)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	int rc = ev_call(&c, &r, "evidence.submit", opts, NULL);
-	if (rc == 0 && !g.json) {
-		char period[16];
-		const msgpack_object *al = record_map_get(r, "already");
-		printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
-		    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
-	}
-	client_close(&c);
-	return rc ? fail() : 0;
+	char period[16];
+	const msgpack_object *al = record_map_get(r, "already");
+	printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
+	    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
 }
 
 /* The file name a slot holds now, or held in a version. */
@@ -846,13 +781,33 @@ c_ev_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	return rc ? fail() : 0;
 }
 
+/* A command that is one call: its options (and the token) in, the result printed. */
+static int
+c_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
+	(void)argc;
+	(void)argv;
+
+	if (cmd->token)
+		rc = ev_call(&c, &r, cmd->method, opts, NULL);
+	else
+		rc = call(&c, &r, cmd->method, NULL);
+	if (rc == 0 && !g.json)
+		cmd->print(r);
+	client_close(&c);
+	return rc ? fail() : 0;
+}
+
 #define PERSON_OPTS(pfx, hp)                                                                         \
 	{ "nip", pfx "nip", 0, "NIP, 18 digits (ASN: PNS or PPPK)", NULL },                               \
 	{ "nuptk", pfx "nuptk", 0, "NUPTK, 16 digits (needed when there is no NIP)", NULL },              \
 	{ "status", pfx "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN [PNS with NIP]", NULL }
 
 static kc_cmd commands[] = {
-	{ "status", NULL, "Show the daemon, the school and the store.", c_status, { { NULL } } },
+	{ "status", NULL, "Show the daemon, the school and the store.", c_simple, { { NULL } }, "status", 0, p_status },
 	{ "school init", NULL,
 	    "Set up this machine's school and its Operator Sekolah (asks for the operator's new passphrase).",
 	    c_school_init,
@@ -874,10 +829,10 @@ static kc_cmd commands[] = {
 	        { "pangkat", "pangkat", 0, "pangkat, e.g. \"Penata Muda\"", NULL },
 	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
 	        { NULL } } },
-	{ "user list", NULL, "List the people enrolled in this school.", c_user_list, { { NULL } } },
+	{ "user list", NULL, "List the people enrolled in this school.", c_simple, { { NULL } }, "user.list", 0, p_user_list },
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
-	{ "whoami", NULL, "Show who is logged in.", c_whoami, { { NULL } } },
+	{ "whoami", NULL, "Show who is logged in.", c_simple, { { NULL } }, "session.info", 1, p_whoami },
 	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record_get, { { NULL } } },
 	{ "record history", "ID|TYPE/NPSN/SUBJECT", "Show every version of a record's document, oldest first.",
 	    c_record_history, { { NULL } } },
@@ -889,13 +844,15 @@ static kc_cmd commands[] = {
 	        { "period", "period", 0, "YEAR-SEMESTER, e.g. 2026-1 [the current one]", NULL },
 	        { "name", "name", 0, "file name to store [the file's own name]", NULL },
 	        { NULL } } },
-	{ "evidence list", NULL, "Show the Bukti Dukung files of a period and whether they are submitted.", c_ev_list,
+	{ "evidence list", NULL, "Show the Bukti Dukung files of a period and whether they are submitted.", c_simple,
 	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
-	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL }, { NULL } } },
-	{ "evidence history", NULL, "Show every version of the Bukti Dukung of a period, with time and author.", c_ev_history,
+	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL }, { NULL } },
+	    "evidence.list", 1, p_ev_list },
+	{ "evidence history", NULL, "Show every version of the Bukti Dukung of a period, with time and author.", c_simple,
 	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
 	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
-	        { "slot", "slot", 0, "only this slot", NULL }, { NULL } } },
+	        { "slot", "slot", 0, "only this slot", NULL }, { NULL } },
+	    "evidence.history", 1, p_ev_history },
 	{ "evidence get", NULL, "Write a Bukti Dukung file (the current one, or an earlier version) to disk.", c_ev_get,
 	    { { "slot", "slot", 1, "the slot, e.g. rhk-1", NULL },
 	        { "name", "name", 0, "file name in the slot [the one it holds]", NULL },
@@ -904,8 +861,8 @@ static kc_cmd commands[] = {
 	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
 	        { "output", "output", 0, "where to write [the file's name, in this directory]", NULL },
 	        { "force", "force", 0, "overwrite an existing file", NULL, 1 }, { NULL } } },
-	{ "evidence submit", NULL, "Submit (Kumpulkan) the Bukti Dukung of a period.", c_ev_submit,
-	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } } },
+	{ "evidence submit", NULL, "Submit (Kumpulkan) the Bukti Dukung of a period.", c_simple,
+	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } }, "evidence.submit", 1, p_ev_submit },
 	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", c_ev_verify,
 	    { { "quick", "quick", 0, "check that objects exist without reading every file", NULL, 1 }, { NULL } } },
 };
