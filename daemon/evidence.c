@@ -686,30 +686,27 @@ list_run(kd_job *j)
 }
 
 static void
-list_done(kd_job *j)
+list_pack(kd_job *j, msgpack_packer *pk)
 {
 	list_job *lj = (list_job *)j;
-	kn_buf res = KN_BUF_INIT;
-	msgpack_packer pk;
-	int rc = j->rc ? kd_job_error(j) : 0;
 
-	if (rc == 0) {
-		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 6);
-		kd_pack_kv_str(&pk, "period", lj->period);
-		kd_pack_kv_str(&pk, "teacher", lj->name);
-		kd_pack_kv_str(&pk, "key", lj->key);
-		kd_pack_kv_str(&pk, "state", lj->state);
-		kd_pack_kv_str(&pk, "commit", lj->commit);
-		kd_pack_str(&pk, "files");
-		msgpack_pack_array(&pk, lj->nfiles);
-		kn_buf_put(&res, lj->files.ptr, lj->files.len);
-	}
-	kd_respond(&j->req, rc, &res);
-	kn_buf_free(&res);
+	msgpack_pack_map(pk, 6);
+	kd_pack_kv_str(pk, "period", lj->period);
+	kd_pack_kv_str(pk, "teacher", lj->name);
+	kd_pack_kv_str(pk, "key", lj->key);
+	kd_pack_kv_str(pk, "state", lj->state);
+	kd_pack_kv_str(pk, "commit", lj->commit);
+	kd_pack_str(pk, "files");
+	msgpack_pack_array(pk, lj->nfiles);
+	kn_buf_put(pk->data, lj->files.ptr, lj->files.len); /* elements packed already */
+}
+
+static void
+list_cleanup(kd_job *j)
+{
+	list_job *lj = (list_job *)j;
+
 	kn_buf_free(&lj->files);
-	kd_job_release(j);
-	free(lj);
 }
 
 static int
@@ -747,7 +744,9 @@ m_list(kd_req *req, msgpack_packer *pk)
 	kn_hex(lj->key, spk, 32);
 	lj->ev = srv->ev;
 	lj->j.run = list_run;
-	lj->j.done = list_done;
+	lj->j.done = kd_job_answer;
+	lj->j.pack = list_pack;
+	lj->j.cleanup = list_cleanup;
 	lj->j.req = *req;
 	return kd_work_submit(srv, &lj->j);
 }
@@ -839,29 +838,26 @@ read_run(kd_job *j)
 }
 
 static void
-read_done(kd_job *j)
+read_pack(kd_job *j, msgpack_packer *pk)
 {
 	read_job *rj = (read_job *)j;
-	kn_buf res = KN_BUF_INIT;
-	msgpack_packer pk;
-	int rc = j->rc ? kd_job_error(j) : 0;
 
-	if (rc == 0) {
-		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 5);
-		kd_pack_kv_u64(&pk, "offset", rj->offset);
-		kd_pack_kv_u64(&pk, "total", rj->total);
-		kd_pack_kv_str(&pk, "blob", rj->blob);
-		kd_pack_kv_str(&pk, "commit", rj->commit);
-		kd_pack_str(&pk, "data");
-		msgpack_pack_bin(&pk, rj->data.len);
-		msgpack_pack_bin_body(&pk, rj->data.ptr, rj->data.len);
-	}
-	kd_respond(&j->req, rc, &res);
-	kn_buf_free(&res);
+	msgpack_pack_map(pk, 5);
+	kd_pack_kv_u64(pk, "offset", rj->offset);
+	kd_pack_kv_u64(pk, "total", rj->total);
+	kd_pack_kv_str(pk, "blob", rj->blob);
+	kd_pack_kv_str(pk, "commit", rj->commit);
+	kd_pack_str(pk, "data");
+	msgpack_pack_bin(pk, rj->data.len);
+	msgpack_pack_bin_body(pk, rj->data.ptr, rj->data.len);
+}
+
+static void
+read_cleanup(kd_job *j)
+{
+	read_job *rj = (read_job *)j;
+
 	kn_buf_free(&rj->data);
-	kd_job_release(j);
-	free(rj);
 }
 
 static int
@@ -922,7 +918,9 @@ m_read(kd_req *req, msgpack_packer *pk)
 	rj->offset = offset;
 	rj->len = (size_t)length;
 	rj->j.run = read_run;
-	rj->j.done = read_done;
+	rj->j.done = kd_job_answer;
+	rj->j.pack = read_pack;
+	rj->j.cleanup = read_cleanup;
 	rj->j.req = *req;
 	return kd_work_submit(srv, &rj->j);
 }
@@ -999,33 +997,30 @@ verify_run(kd_job *j)
 }
 
 static void
-verify_done(kd_job *j)
+verify_pack(kd_job *j, msgpack_packer *pk)
 {
 	verify_job *vj = (verify_job *)j;
-	kn_buf res = KN_BUF_INIT;
-	msgpack_packer pk;
-	int rc = j->rc ? kd_job_error(j) : 0;
 
-	if (rc == 0) {
-		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 5);
-		kd_pack_kv_str(&pk, "repository", vj->path);
-		kd_pack_kv_u64(&pk, "documents", vj->ndocs);
-		kd_pack_kv_u64(&pk, "commits", vj->ncommits);
-		kd_pack_str(&pk, "deep");
-		pack_bool(&pk, vj->deep);
-		kd_pack_str(&pk, "problems");
-		msgpack_pack_array(&pk, vj->nproblems);
-		kn_buf_put(&res, vj->problems.ptr, vj->problems.len);
-	}
-	kd_respond(&j->req, rc, &res);
-	kn_buf_free(&res);
+	msgpack_pack_map(pk, 5);
+	kd_pack_kv_str(pk, "repository", vj->path);
+	kd_pack_kv_u64(pk, "documents", vj->ndocs);
+	kd_pack_kv_u64(pk, "commits", vj->ncommits);
+	kd_pack_str(pk, "deep");
+	pack_bool(pk, vj->deep);
+	kd_pack_str(pk, "problems");
+	msgpack_pack_array(pk, vj->nproblems);
+	kn_buf_put(pk->data, vj->problems.ptr, vj->problems.len);
+}
+
+static void
+verify_cleanup(kd_job *j)
+{
+	verify_job *vj = (verify_job *)j;
+
 	kn_buf_free(&vj->problems);
 	free(vj->commits);
 	free(vj->docs);
 	j->req.srv->verifying = 0;
-	kd_job_release(j);
-	free(vj);
 }
 
 struct collect_ctx {
@@ -1137,7 +1132,9 @@ m_verify(kd_req *req, msgpack_packer *pk)
 	vj->docs = (verify_doc *)cc.docs.ptr;
 	vj->ndocs = cc.docs.len / sizeof(verify_doc);
 	vj->j.run = verify_run;
-	vj->j.done = verify_done;
+	vj->j.done = kd_job_answer;
+	vj->j.pack = verify_pack;
+	vj->j.cleanup = verify_cleanup;
 	vj->j.req = *req;
 	return kd_work_submit(srv, &vj->j);
 }

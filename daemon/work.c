@@ -203,3 +203,22 @@ kd_job_release(kd_job *j)
 		kd_client_job_end(j->req.client);
 	j->no_ref = 1;
 }
+
+void
+kd_job_answer(kd_job *j)
+{
+	kn_buf res = KN_BUF_INIT;
+	msgpack_packer pk;
+	int rc = j->rc ? kd_job_error(j) : 0;
+
+	if (rc == 0) {
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		j->pack(j, &pk);
+	}
+	kd_respond(&j->req, rc, &res);
+	kn_buf_free(&res);
+	if (j->cleanup)
+		j->cleanup(j);
+	kd_job_release(j);
+	free(j);
+}

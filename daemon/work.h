@@ -19,6 +19,9 @@ struct kd_job {
 	kd_job *next;
 	void (*run)(kd_job *j);   /* worker thread; sets rc and err */
 	void (*done)(kd_job *j);  /* loop thread; must free the job */
+	/* for done = kd_job_answer: pack the result; free what the job owns */
+	void (*pack)(kd_job *j, msgpack_packer *pk);
+	void (*cleanup)(kd_job *j);
 	kd_req req;               /* args is not valid in done() */
 	int rc;
 	int no_ref;               /* refused at submit: holds no client reference */
@@ -42,6 +45,11 @@ int kd_work_submit(kd_server *srv, kd_job *j);
 void kd_job_keep_error(kd_job *j, int rc);
 /* In done(): make the job's error the loop's last error again. */
 int kd_job_error(const kd_job *j);
+/*
+ * A done() for jobs that only answer: the error, or the result j->pack
+ * packs; then j->cleanup (may be NULL), the client reference, free(j).
+ */
+void kd_job_answer(kd_job *j);
 /* Release the job's client reference; call at the end of done(). */
 void kd_job_release(kd_job *j);
 
