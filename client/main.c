@@ -450,30 +450,17 @@ print_record(const msgpack_object *r)
 	printf("  signature verified\n");
 }
 
-static int
-c_record_get(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+static void
+p_record_history(const msgpack_object *r)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	kn_buf args = KN_BUF_INIT;
-	(void)opts;
-
-	if (argc != 1) {
-		cmd_usage(stderr, cmd);
-		return 2;
-	}
-	const char *extra[] = { "id", argv[0], NULL };
-	pack_args(&args, NULL, extra);
-	int rc = call(&c, &r, "record.get", &args);
-	if (rc == 0 && !g.json)
-		print_record(r);
-	kn_buf_free(&args);
-	client_close(&c);
-	return rc ? fail() : 0;
+	const msgpack_object *rs = record_map_get(r, "records");
+	for (uint32_t i = 0; rs && i < rs->via.array.size; i++)
+		print_record(&rs->via.array.ptr[i]);
 }
 
+/* record get ID / record history ID|DOC: one call on one argument. */
 static int
-c_record_history(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r;
@@ -486,12 +473,9 @@ c_record_history(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	}
 	const char *extra[] = { strchr(argv[0], '/') ? "doc" : "id", argv[0], NULL };
 	pack_args(&args, NULL, extra);
-	int rc = call(&c, &r, "record.history", &args);
-	if (rc == 0 && !g.json) {
-		const msgpack_object *rs = record_map_get(r, "records");
-		for (uint32_t i = 0; rs && i < rs->via.array.size; i++)
-			print_record(&rs->via.array.ptr[i]);
-	}
+	int rc = call(&c, &r, cmd->method, &args);
+	if (rc == 0 && !g.json)
+		cmd->print(r);
 	kn_buf_free(&args);
 	client_close(&c);
 	return rc ? fail() : 0;
@@ -833,9 +817,10 @@ static kc_cmd commands[] = {
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
 	{ "whoami", NULL, "Show who is logged in.", c_simple, { { NULL } }, "session.info", 1, p_whoami },
-	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record_get, { { NULL } } },
+	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record, { { NULL } }, "record.get", 0,
+	    print_record },
 	{ "record history", "ID|TYPE/NPSN/SUBJECT", "Show every version of a record's document, oldest first.",
-	    c_record_history, { { NULL } } },
+	    c_record, { { NULL } }, "record.history", 0, p_record_history },
 	{ "evidence upload", "FILE",
 	    "Upload a Bukti Dukung file for one slot (an RHK such as rhk-1, or a step such as persiapan).\n"
 	    "The slot holds one file: a new upload replaces the old one, which stays in the history.",
