@@ -221,7 +221,7 @@ pack_kv_u64(msgpack_packer *pk, const char *k, uint64_t v)
 static int
 result_u64(uint64_t *out, const msgpack_object *res, const char *key)
 {
-	const msgpack_object *o = record_map_get(res, key);
+	const msgpack_object *o = kn_map_get(res, key);
 
 	if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
 		return -1;
@@ -233,7 +233,7 @@ result_u64(uint64_t *out, const msgpack_object *res, const char *key)
 static int
 result_false(const msgpack_object *res, const char *key)
 {
-	const msgpack_object *o = record_map_get(res, key);
+	const msgpack_object *o = kn_map_get(res, key);
 
 	return o != NULL && o->type == MSGPACK_OBJECT_BOOLEAN && !o->via.boolean;
 }
@@ -263,7 +263,7 @@ upload_file(bench_file *f, char commit[EVIDENCE_OID_HEX], kntest_conn *c, const 
 	pack_kv_u64(&pk, "size", f->len);
 	if (rpc_call(&res, c, "evidence.upload.begin", &args, NULL, 0) != 0)
 		goto out_free;
-	if (record_map_str(id, sizeof(id), res, "upload_id") != 0 || result_u64(&chunk_max, res, "chunk_max") != 0 ||
+	if (kn_map_str(id, sizeof(id), res, "upload_id") != 0 || result_u64(&chunk_max, res, "chunk_max") != 0 ||
 	    chunk_max == 0) {
 		fprintf(stderr, "bench_evidence: begin of %s: no upload_id or chunk_max in the reply\n", f->slot);
 		goto out_free;
@@ -296,8 +296,8 @@ upload_file(bench_file *f, char commit[EVIDENCE_OID_HEX], kntest_conn *c, const 
 	if (rpc_call(&res, c, "evidence.upload.finish", &args, NULL, 0) != 0)
 		goto out_free;
 	if (result_u64(&size, res, "size") != 0 || size != f->len || !result_false(res, "dedup") ||
-	    !result_false(res, "unchanged") || record_map_str(f->blob, sizeof(f->blob), res, "blob") != 0 ||
-	    strlen(f->blob) != EVIDENCE_OID_HEX - 1 || record_map_str(commit, EVIDENCE_OID_HEX, res, "commit") != 0) {
+	    !result_false(res, "unchanged") || kn_map_str(f->blob, sizeof(f->blob), res, "blob") != 0 ||
+	    strlen(f->blob) != EVIDENCE_OID_HEX - 1 || kn_map_str(commit, EVIDENCE_OID_HEX, res, "commit") != 0) {
 		fprintf(stderr, "bench_evidence: finish of %s: the reply does not report a new %zu-byte file\n", f->slot,
 		    f->len);
 		goto out_free;

@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../store/record.h"
+#include "../util/mpmap.h"
 #include "../util/mpscan.h"
 #include "client.h"
 
@@ -134,7 +134,7 @@ client_call(const msgpack_object **result, client_conn *c, const char *method, c
 const char *
 client_str(const msgpack_object *map, const char *key, char *buf, size_t bufsz)
 {
-	const msgpack_object *o = record_map_get(map, key);
+	const msgpack_object *o = kn_map_get(map, key);
 	size_t n;
 
 	buf[0] = '\0';
@@ -149,7 +149,7 @@ client_str(const msgpack_object *map, const char *key, char *buf, size_t bufsz)
 uint64_t
 client_u64(const msgpack_object *map, const char *key)
 {
-	const msgpack_object *o = record_map_get(map, key);
+	const msgpack_object *o = kn_map_get(map, key);
 	return (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) ? o->via.u64 : 0;
 }
 

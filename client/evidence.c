@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store/record.h"
+#include "../util/mpmap.h"
 #include "client.h"
 
 #define CHUNK (256 * 1024)
@@ -242,7 +242,7 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 		if (!version[0])
 			client_str(res, "commit", version, sizeof(pinned));
 		total = client_u64(res, "total");
-		const msgpack_object *d = record_map_get(res, "data");
+		const msgpack_object *d = kn_map_get(res, "data");
 		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || (d->via.bin.size == 0 && off < total)) {
 			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent no data at offset %llu", (unsigned long long)off);
 			break;

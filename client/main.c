@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store/record.h"
+#include "../util/mpmap.h"
 #include "client.h"
 
 #define KC_VERSION "0.1.0"
@@ -215,8 +215,8 @@ static void
 p_status(const msgpack_object *r)
 {
 	char b1[128], b2[32], b3[32];
-	const msgpack_object *school = record_map_get(r, "school");
-	const msgpack_object *st = record_map_get(r, "store");
+	const msgpack_object *school = kn_map_get(r, "school");
+	const msgpack_object *st = kn_map_get(r, "store");
 	uint64_t up = client_u64(r, "uptime_s");
 	printf("kinerjad %s, peran %s, socket %s\n", client_str(r, "version", b1, sizeof(b1)),
 	    client_str(r, "role", b2, sizeof(b2)), socket_path());
@@ -282,7 +282,7 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	rc = call(&c, &r, "school.init", &args);
 	if (rc == 0 && !g.json) {
 		char npsn[16], id[32];
-		const msgpack_object *op = record_map_get(r, "operator");
+		const msgpack_object *op = kn_map_get(r, "operator");
 		client_str(op, "nip", id, sizeof(id));
 		if (!id[0])
 			client_str(op, "nuptk", id, sizeof(id));
@@ -339,7 +339,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 static void
 p_user_list(const msgpack_object *r)
 {
-	const msgpack_object *us = record_map_get(r, "users");
+	const msgpack_object *us = kn_map_get(r, "users");
 	printf("%-28s %-16s %-8s %-18s %-6s %-18s %s\n", "Nama", "Peran", "Status", "NIP/NUPTK", "Gol.", "Jenjang",
 	    "Kunci");
 	for (uint32_t i = 0; us && i < us->via.array.size; i++)
@@ -442,18 +442,18 @@ print_record(const msgpack_object *r)
 	printf("record %s\n  type %s, document %s\n  author %s, time %s\n", client_str(r, "id", id, sizeof(id)),
 	    client_str(r, "type", type, sizeof(type)), client_str(r, "doc", doc, sizeof(doc)),
 	    client_str(r, "author", author, sizeof(author)), when);
-	const msgpack_object *p = record_map_get(r, "parents");
+	const msgpack_object *p = kn_map_get(r, "parents");
 	for (uint32_t i = 0; p && i < p->via.array.size; i++)
 		printf("  replaces %.*s\n", (int)p->via.array.ptr[i].via.str.size, p->via.array.ptr[i].via.str.ptr);
 	printf("  body ");
-	client_json(stdout, record_map_get(r, "body"), -1);
+	client_json(stdout, kn_map_get(r, "body"), -1);
 	printf("  signature verified\n");
 }
 
 static void
 p_record_history(const msgpack_object *r)
 {
-	const msgpack_object *rs = record_map_get(r, "records");
+	const msgpack_object *rs = kn_map_get(r, "records");
 	for (uint32_t i = 0; rs && i < rs->via.array.size; i++)
 		print_record(&rs->via.array.ptr[i]);
 }
@@ -537,7 +537,7 @@ c_ev_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		client_json(stdout, r, 2);
 	else if (rc == 0) {
 		char slot[40], nm[140], type[16], size[32], period[16], replaced[140];
-		const msgpack_object *dd = record_map_get(r, "dedup"), *un = record_map_get(r, "unchanged");
+		const msgpack_object *dd = kn_map_get(r, "dedup"), *un = kn_map_get(r, "unchanged");
 		client_str(r, "slot", slot, sizeof(slot));
 		client_str(r, "name", nm, sizeof(nm));
 		client_str(r, "period", period, sizeof(period));
@@ -587,7 +587,7 @@ static void
 p_ev_list(const msgpack_object *r)
 {
 	char period[16], teacher[128], state[32], size[32], slot[40], name[140];
-	const msgpack_object *fs = record_map_get(r, "files");
+	const msgpack_object *fs = kn_map_get(r, "files");
 	printf("Bukti Dukung %s, periode %s: %s\n", client_str(r, "teacher", teacher, sizeof(teacher)),
 	    client_str(r, "period", period, sizeof(period)), state_label(client_str(r, "state", state, sizeof(state))));
 	for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
@@ -604,7 +604,7 @@ static void
 p_ev_history(const msgpack_object *r)
 {
 	char teacher[128], period[16];
-	const msgpack_object *vs = record_map_get(r, "versions");
+	const msgpack_object *vs = kn_map_get(r, "versions");
 	printf("Riwayat Bukti Dukung %s, periode %s:\n", client_str(r, "teacher", teacher, sizeof(teacher)),
 	    client_str(r, "period", period, sizeof(period)));
 	for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
@@ -629,7 +629,7 @@ static void
 p_ev_submit(const msgpack_object *r)
 {
 	char period[16];
-	const msgpack_object *al = record_map_get(r, "already");
+	const msgpack_object *al = kn_map_get(r, "already");
 	printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
 	    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
 }
@@ -645,7 +645,7 @@ ev_name_of(char *out, size_t n, kc_opt *opts)
 
 	if (version) {
 		rc = ev_call(&c, &r, "evidence.history", opts, NULL);
-		const msgpack_object *vs = rc == 0 ? record_map_get(r, "versions") : NULL;
+		const msgpack_object *vs = rc == 0 ? kn_map_get(r, "versions") : NULL;
 		/* the newest upload to the slot at or before that version */
 		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
 			char s[40], cm[48], nm[140];
@@ -665,7 +665,7 @@ ev_name_of(char *out, size_t n, kc_opt *opts)
 		g.json = 0;
 		rc = ev_call(&c, &r, "evidence.list", opts, NULL);
 		g.json = json;
-		const msgpack_object *fs = rc == 0 ? record_map_get(r, "files") : NULL;
+		const msgpack_object *fs = rc == 0 ? kn_map_get(r, "files") : NULL;
 		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
 			char s[40];
 			if (strcmp(client_str(&fs->via.array.ptr[i], "slot", s, sizeof(s)), slot) == 0) {
@@ -747,7 +747,7 @@ c_ev_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	int rc = call(&c, &r, "evidence.verify", &args);
 	kn_buf_free(&args);
 	if (rc == 0) {
-		const msgpack_object *ps = record_map_get(r, "problems");
+		const msgpack_object *ps = kn_map_get(r, "problems");
 		uint32_t np = ps ? ps->via.array.size : 0;
 		if (!g.json) {
 			char repo[300];

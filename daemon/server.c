@@ -866,7 +866,7 @@ kd_pack_kv_hex(msgpack_packer *pk, const char *k, const uint8_t *bin, size_t len
 const msgpack_object *
 kd_arg(const kd_req *req, const char *name)
 {
-	const msgpack_object *o = record_map_get(req->args, name);
+	const msgpack_object *o = kn_map_get(req->args, name);
 	return (o && o->type != MSGPACK_OBJECT_NIL) ? o : NULL;
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../store/record.h"
+#include "../util/mpmap.h"
 
 static int
 all_digits(const char *s, size_t n)
@@ -96,12 +96,12 @@ check_name(const char *name, const char *field)
 static int
 opt_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
 {
-	const msgpack_object *o = record_map_get(body, key);
+	const msgpack_object *o = kn_map_get(body, key);
 
 	out[0] = '\0';
 	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
 		return 0;
-	if (record_map_str(out, outsz, body, key) != 0)
+	if (kn_map_str(out, outsz, body, key) != 0)
 		return kn_error_set(KN_EINVAL, key, "%s must be text of at most %zu characters", key, outsz - 1);
 	return 0;
 }
@@ -109,7 +109,7 @@ opt_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
 static int
 req_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
 {
-	if (record_map_str(out, outsz, body, key) != 0)
+	if (kn_map_str(out, outsz, body, key) != 0)
 		return kn_error_set(KN_EINVAL, key, "%s is required (text of at most %zu characters)", key, outsz - 1);
 	return 0;
 }
@@ -125,7 +125,7 @@ domain_school_parse(domain_school *out, const msgpack_object *body)
 		rc = check_name(out->name, "name");
 	if (rc)
 		return rc;
-	const msgpack_object *op = record_map_get(body, "operator");
+	const msgpack_object *op = kn_map_get(body, "operator");
 	if (op == NULL || op->type != MSGPACK_OBJECT_BIN || op->via.bin.size != 32)
 		return kn_error_set(KN_EINVAL, "operator", "school record must name its operator's public key");
 	memcpy(out->operator_pk, op->via.bin.ptr, 32);
@@ -176,7 +176,7 @@ domain_user_parse(domain_user *out, const msgpack_object *body)
 	    (rc = opt_str(out->pangkat, sizeof(out->pangkat), body, "pangkat")) ||
 	    (rc = opt_str(out->jenjang, sizeof(out->jenjang), body, "jenjang")))
 		return rc;
-	const msgpack_object *act = record_map_get(body, "active");
+	const msgpack_object *act = kn_map_get(body, "active");
 	if (act == NULL || act->type != MSGPACK_OBJECT_BOOLEAN)
 		return kn_error_set(KN_EINVAL, "active", "user record must say whether the person is active");
 	out->active = act->via.boolean;
@@ -313,10 +313,10 @@ domain_evidence_parse(domain_evidence *out, const msgpack_object *body)
 	} else {
 		return kn_error_set(KN_EINVAL, "action", "evidence action '%s' is unknown: upload or submit", out->action);
 	}
-	const msgpack_object *o = record_map_get(body, "size");
+	const msgpack_object *o = kn_map_get(body, "size");
 	if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 		out->size = o->via.u64;
-	o = record_map_get(body, "dedup");
+	o = kn_map_get(body, "dedup");
 	if (o && o->type == MSGPACK_OBJECT_BOOLEAN)
 		out->dedup = o->via.boolean;
 	return 0;

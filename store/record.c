@@ -153,38 +153,6 @@ bad_scan(const char *what)
 	return kn_error_set(KN_EBADREC, "record", "%s: %s", what, why);
 }
 
-static int
-key_is(const msgpack_object *k, const char *name)
-{
-	size_t n = strlen(name);
-	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-	    memcmp(k->via.str.ptr, name, n) == 0;
-}
-
-const msgpack_object *
-record_map_get(const msgpack_object *map, const char *key)
-{
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (uint32_t i = 0; i < map->via.map.size; i++)
-		if (key_is(&map->via.map.ptr[i].key, key))
-			return &map->via.map.ptr[i].val;
-	return NULL;
-}
-
-int
-record_map_str(char *out, size_t outsz, const msgpack_object *map, const char *key)
-{
-	const msgpack_object *o = record_map_get(map, key);
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz ||
-	    memchr(o->via.str.ptr, 0, o->via.str.size) != NULL)
-		return KN_EINVAL;
-	memcpy(out, o->via.str.ptr, o->via.str.size);
-	out[o->via.str.size] = '\0';
-	return 0;
-}
-
 /*
  * Find the author key inside an unverified payload: the only field read
  * before the signature is checked, because it names the key to check with.
@@ -192,7 +160,7 @@ record_map_str(char *out, size_t outsz, const msgpack_object *map, const char *k
 static int
 find_author(const msgpack_object *map, const uint8_t **out)
 {
-	const msgpack_object *a = record_map_get(map, "author");
+	const msgpack_object *a = kn_map_get(map, "author");
 
 	if (a == NULL || a->type != MSGPACK_OBJECT_BIN || a->via.bin.size != RECORD_KEY_BYTES)
 		return bad("author must be a 32-byte Ed25519 public key");
@@ -269,13 +237,13 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 	for (uint32_t i = 0; i < map->via.map.size; i++) {
 		const msgpack_object *k = &map->via.map.ptr[i].key, *v = &map->via.map.ptr[i].val;
 		unsigned bit;
-		if (key_is(k, "v")) {
+		if (kn_map_key_is(k, "v")) {
 			bit = 1;
 			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1) {
 				rc = bad("unsupported format version v");
 				goto out_destroy;
 			}
-		} else if (key_is(k, "type")) {
+		} else if (kn_map_key_is(k, "type")) {
 			bit = 2;
 			if (v->type != MSGPACK_OBJECT_STR || !check_type(v->via.str.ptr, v->via.str.size)) {
 				rc = bad("type must be 1-32 of a-z, 0-9, '_' or '.'");
@@ -283,7 +251,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 			}
 			out->type = v->via.str.ptr;
 			out->type_len = v->via.str.size;
-		} else if (key_is(k, "school")) {
+		} else if (kn_map_key_is(k, "school")) {
 			bit = 4;
 			if (v->type != MSGPACK_OBJECT_STR || !check_school(v->via.str.ptr, v->via.str.size)) {
 				rc = bad("school must be an 8-digit NPSN");
@@ -291,7 +259,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 			}
 			out->school = v->via.str.ptr;
 			out->school_len = v->via.str.size;
-		} else if (key_is(k, "subject")) {
+		} else if (kn_map_key_is(k, "subject")) {
 			bit = 8;
 			if (v->type != MSGPACK_OBJECT_STR || !check_subject(v->via.str.ptr, v->via.str.size)) {
 				rc = bad("subject must be 1-128 visible characters without '/'");
@@ -299,16 +267,16 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 			}
 			out->subject = v->via.str.ptr;
 			out->subject_len = v->via.str.size;
-		} else if (key_is(k, "author")) {
+		} else if (kn_map_key_is(k, "author")) {
 			bit = 16;
-		} else if (key_is(k, "hlc")) {
+		} else if (kn_map_key_is(k, "hlc")) {
 			bit = 32;
 			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
 				rc = bad("hlc must be an unsigned integer");
 				goto out_destroy;
 			}
 			out->hlc = v->via.u64;
-		} else if (key_is(k, "parents")) {
+		} else if (kn_map_key_is(k, "parents")) {
 			bit = 64;
 			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > RECORD_MAX_PARENTS) {
 				rc = bad("parents must be an array of at most 16 record ids");
@@ -322,7 +290,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 				}
 			}
 			out->parents = v;
-		} else if (key_is(k, "body")) {
+		} else if (kn_map_key_is(k, "body")) {
 			bit = 128;
 			if (v->type != MSGPACK_OBJECT_MAP) {
 				rc = bad("body must be a map");

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "../util/kn.h"
+#include "../util/mpmap.h"
 
 #define RECORD_ID_BYTES 32
 #define RECORD_KEY_BYTES crypto_sign_PUBLICKEYBYTES
@@ -102,10 +103,6 @@ const uint8_t *record_parent(const record_view *v, size_t i);
 /* Record id of payload bytes. */
 void record_id_of(uint8_t id[RECORD_ID_BYTES], const uint8_t *payload, size_t len);
 
-/* Body helpers: find key in a map object; NULL when absent. */
-const msgpack_object *record_map_get(const msgpack_object *map, const char *key);
-/* Copy a str field into out (NUL-terminated); KN_EINVAL if absent/not str/too long. */
-int record_map_str(char *out, size_t outsz, const msgpack_object *map, const char *key);
 
 /* Hybrid logical clock: next time after last and now_ms. */
 uint64_t record_hlc_next(uint64_t last, uint64_t now_ms);

@@ -322,8 +322,8 @@ kntest_rpc_result(const msgpack_object **out, const msgpack_object *reply, uint3
 	a = reply->via.array.ptr;
 	if (a[2].type != MSGPACK_OBJECT_NIL) {
 		char code[32] = "?", msg[512] = "?";
-		record_map_str(code, sizeof(code), &a[2], "code");
-		record_map_str(msg, sizeof(msg), &a[2], "message");
+		kn_map_str(code, sizeof(code), &a[2], "code");
+		kn_map_str(msg, sizeof(msg), &a[2], "message");
 		fprintf(stderr, "%s: %s: error %s: %s\n", KNTEST_PROG, what, code, msg);
 		return -1;
 	}

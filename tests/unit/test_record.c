@@ -106,18 +106,18 @@ test_record__sign_then_open(void **state)
 	assert_memory_equal(record_parent(&v, 0), x->parents[0], RECORD_ID_BYTES);
 	assert_memory_equal(record_parent(&v, 1), x->parents[1], RECORD_ID_BYTES);
 
-	o = record_map_get(v.body, "nilai");
+	o = kn_map_get(v.body, "nilai");
 	assert_non_null(o);
 	assert_int_equal(o->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
 	assert_int_equal(o->via.u64, 95);
-	assert_null(record_map_get(v.body, "tidak_ada"));
-	assert_null(record_map_get(NULL, "nilai"));
-	assert_int_equal(record_map_str(s, sizeof(s), v.body, "catatan"), 0);
+	assert_null(kn_map_get(v.body, "tidak_ada"));
+	assert_null(kn_map_get(NULL, "nilai"));
+	assert_int_equal(kn_map_str(s, sizeof(s), v.body, "catatan"), 0);
 	assert_string_equal(s, "baik sekali");
-	assert_int_equal(record_map_str(s, 11, v.body, "catatan"), KN_EINVAL); /* no room for NUL */
-	assert_int_equal(record_map_str(s, 12, v.body, "catatan"), 0);
-	assert_int_equal(record_map_str(s, sizeof(s), v.body, "nilai"), KN_EINVAL);
-	assert_int_equal(record_map_str(s, sizeof(s), v.body, "tidak_ada"), KN_EINVAL);
+	assert_int_equal(kn_map_str(s, 11, v.body, "catatan"), KN_EINVAL); /* no room for NUL */
+	assert_int_equal(kn_map_str(s, 12, v.body, "catatan"), 0);
+	assert_int_equal(kn_map_str(s, sizeof(s), v.body, "nilai"), KN_EINVAL);
+	assert_int_equal(kn_map_str(s, sizeof(s), v.body, "tidak_ada"), KN_EINVAL);
 
 	assert_int_equal(record_doc_key(key, &v), strlen("skp.target/20104321/198501012010011001"));
 	assert_string_equal(key, "skp.target/20104321/198501012010011001");

@@ -134,11 +134,11 @@ expect_response(int fd, kn_buf *in, uint32_t msgid, const char *code)
 	if (code == NULL) {
 		assert_int_equal(err->type, MSGPACK_OBJECT_NIL);
 		assert_int_equal(o->via.array.ptr[3].type, MSGPACK_OBJECT_MAP);
-		assert_non_null(record_map_get(&o->via.array.ptr[3], "version"));
+		assert_non_null(kn_map_get(&o->via.array.ptr[3], "version"));
 	} else {
 		assert_int_equal(err->type, MSGPACK_OBJECT_MAP);
-		const msgpack_object *c = record_map_get(err, "code");
-		const msgpack_object *m = record_map_get(err, "message");
+		const msgpack_object *c = kn_map_get(err, "code");
+		const msgpack_object *m = kn_map_get(err, "message");
 		assert_non_null(c);
 		assert_non_null(m);
 		assert_true(m->via.str.size > 10); /* a message a person can act on */
