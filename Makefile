@@ -58,7 +58,7 @@ $(O)/libkntest.a: $(TLIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerja.a
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerjad.a $(O)/libkinerja.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS) $(TESTLIBS)
 

@@ -458,6 +458,15 @@ p_record_history(const msgpack_object *r)
 		print_record(&rs->via.array.ptr[i]);
 }
 
+static int
+need_token(char *token, size_t n)
+{
+	session_load(token, n);
+	if (!token[0])
+		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
+	return 0;
+}
+
 /* record get ID / record history ID|DOC: one call on one argument. */
 static int
 c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
@@ -471,8 +480,12 @@ c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		cmd_usage(stderr, cmd);
 		return 2;
 	}
-	const char *extra[] = { strchr(argv[0], '/') ? "doc" : "id", argv[0], NULL };
+	char token[80];
+	if (need_token(token, sizeof(token)))
+		return fail();
+	const char *extra[] = { strchr(argv[0], '/') ? "doc" : "id", argv[0], "token", token, NULL };
 	pack_args(&args, NULL, extra);
+	explicit_bzero(token, sizeof(token));
 	int rc = call(&c, &r, cmd->method, &args);
 	if (rc == 0 && !g.json)
 		cmd->print(r);
@@ -491,14 +504,6 @@ opt(const kc_opt *opts, const char *flag)
 	return NULL;
 }
 
-static int
-need_token(char *token, size_t n)
-{
-	session_load(token, n);
-	if (!token[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
-	return 0;
-}
 
 static const char *
 state_label(const char *state)
@@ -813,7 +818,7 @@ static kc_cmd commands[] = {
 	        { "pangkat", "pangkat", 0, "pangkat, e.g. \"Penata Muda\"", NULL },
 	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
 	        { NULL } } },
-	{ "user list", NULL, "List the people enrolled in this school.", c_simple, { { NULL } }, "user.list", 0, p_user_list },
+	{ "user list", NULL, "List the people enrolled in this school.", c_simple, { { NULL } }, "user.list", 1, p_user_list },
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
 	{ "whoami", NULL, "Show who is logged in.", c_simple, { { NULL } }, "session.info", 1, p_whoami },

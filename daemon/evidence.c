@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../domain/domain.h"
+#include "methods.h"
 #include "server.h"
 #include "work.h"
 
@@ -95,20 +96,13 @@ upload_find(kd_upload **out, kd_server *srv, const kd_req *req, const uint8_t ow
 	    "no upload %s in progress (finished, cancelled, idle for an hour, or the daemon restarted): start the upload again", id);
 }
 
-/* The person's enrollment, from the session. */
+/* The caller's session and enrollment, as the dispatcher found them (KD_MEMBER). */
 static int
 session_user(kd_session **s, domain_user *u, kd_req *req)
 {
-	store_txn *t;
-	int rc = kd_session_find(s, req->srv, req);
-
-	if (rc || (rc = store_read_begin(&t, req->srv->st)))
-		return rc;
-	rc = kd_user_lookup(u, t, req->srv->school, (*s)->key->pk);
-	store_read_end(t);
-	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_EDENIED, "session", "your enrollment in this school is gone; ask the Operator Sekolah");
-	return rc;
+	*s = req->sess;
+	*u = req->me;
+	return 0;
 }
 
 /* period argument, or the current one. */
@@ -147,7 +141,7 @@ subject_arg(uint8_t pk[32], domain_user *subject, kd_req *req, const kd_session 
 	if (!ident[0]) {
 		memcpy(pk, s->key->pk, 32);
 		*subject = *me;
-		return domain_evidence_may_read(me, s->key->pk, pk);
+		return domain_may_keep_evidence(me);
 	}
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
@@ -159,7 +153,7 @@ subject_arg(uint8_t pk[32], domain_user *subject, kd_req *req, const kd_session 
 		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in this school", ident);
 	if (rc)
 		return rc;
-	return domain_evidence_may_read(me, s->key->pk, pk);
+	return domain_person_may_read(me, s->key->pk, subject, pk);
 }
 
 static void
@@ -190,8 +184,8 @@ evidence_head(domain_evidence *out, store_txn *t, const char *doc)
 	return rc;
 }
 
-static int
-m_upload_begin(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -261,15 +255,16 @@ pack_progress(msgpack_packer *pk, const kd_upload *u)
 	kd_pack_kv_u64(pk, "size", u->size);
 }
 
-static int
-m_upload_chunk(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
 	kd_upload *u;
 	int rc;
 
-	if ((rc = kd_session_find(&s, srv, req)) || (rc = upload_find(&u, srv, req, s->key->pk)))
+	s = req->sess;
+	if ((rc = upload_find(&u, srv, req, s->key->pk)))
 		return rc;
 	const msgpack_object *off = kd_arg(req, "offset"), *data = kd_arg(req, "data");
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -317,27 +312,29 @@ m_upload_chunk(kd_req *req, msgpack_packer *pk)
 	return 0;
 }
 
-static int
-m_upload_status(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_upload_status(kd_req *req, msgpack_packer *pk)
 {
 	kd_session *s;
 	kd_upload *u;
 	int rc;
 
-	if ((rc = kd_session_find(&s, req->srv, req)) || (rc = upload_find(&u, req->srv, req, s->key->pk)))
+	s = req->sess;
+	if ((rc = upload_find(&u, req->srv, req, s->key->pk)))
 		return rc;
 	pack_progress(pk, u);
 	return 0;
 }
 
-static int
-m_upload_cancel(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_upload_cancel(kd_req *req, msgpack_packer *pk)
 {
 	kd_session *s;
 	kd_upload *u;
 	int rc;
 
-	if ((rc = kd_session_find(&s, req->srv, req)) || (rc = upload_find(&u, req->srv, req, s->key->pk)))
+	s = req->sess;
+	if ((rc = upload_find(&u, req->srv, req, s->key->pk)))
 		return rc;
 	upload_free(req->srv, u);
 	msgpack_pack_map(pk, 1);
@@ -529,8 +526,8 @@ finish_done(kd_job *j)
 		domain_evidence e = { .dedup = fj->res.dedup, .size = fj->res.size };
 		memcpy(e.period, fj->u->period, sizeof(e.period));
 		memcpy(e.commit, fj->res.commit, sizeof(e.commit));
-		strcpy(e.state, "draf");
-		strcpy(e.action, "upload");
+		snprintf(e.state, sizeof(e.state), "%s", "draf");
+		snprintf(e.action, sizeof(e.action), "%s", "upload");
 		memcpy(e.slot, fj->u->slot, sizeof(e.slot));
 		memcpy(e.name, fj->u->name, sizeof(e.name));
 		memcpy(e.blob, fj->res.blob, sizeof(e.blob));
@@ -569,8 +566,8 @@ finish_done(kd_job *j)
 	free(fj);
 }
 
-static int
-m_upload_finish(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_upload_finish(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -579,7 +576,9 @@ m_upload_finish(kd_req *req, msgpack_packer *pk)
 	int rc;
 
 	(void)pk;
-	if ((rc = session_user(&s, &me, req)) || (rc = upload_find(&u, srv, req, s->key->pk)))
+	s = req->sess;
+	me = req->me;
+	if ((rc = upload_find(&u, srv, req, s->key->pk)))
 		return rc;
 	if (u->received != u->size)
 		return kn_error_set(KN_ESTATE, "file", "the upload is incomplete: %llu of %llu bytes arrived; send the rest, then finish",
@@ -608,8 +607,8 @@ m_upload_finish(kd_req *req, msgpack_packer *pk)
 	return kd_work_submit(srv, &fj->j);
 }
 
-static int
-m_submit(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_submit(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -634,8 +633,8 @@ m_submit(kd_req *req, msgpack_packer *pk)
 		domain_evidence sub = { 0 };
 		memcpy(sub.period, period, sizeof(sub.period));
 		memcpy(sub.commit, e.commit, sizeof(sub.commit));
-		strcpy(sub.state, "dikumpulkan");
-		strcpy(sub.action, "submit");
+		snprintf(sub.state, sizeof(sub.state), "%s", "dikumpulkan");
+		snprintf(sub.action, sizeof(sub.action), "%s", "submit");
 		if ((rc = write_evidence(req, s, &sub)))
 			return rc;
 		kn_info("evidence: %s submitted Bukti Dukung for %s", s->name, period);
@@ -656,7 +655,7 @@ typedef struct {
 	kn_buf files; /* packed array elements */
 	size_t nfiles;
 	/* result header */
-	char period[8], state[16], name[DOMAIN_NAME_MAX + 1], key[65];
+	char period[8], state[24], name[DOMAIN_NAME_MAX + 1], key[65];
 } list_job;
 
 static int
@@ -709,8 +708,8 @@ list_cleanup(kd_job *j)
 	kn_buf_free(&lj->files);
 }
 
-static int
-m_list(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_list(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -737,7 +736,7 @@ m_list(kd_req *req, msgpack_packer *pk)
 		memcpy(lj->commit, e.commit, sizeof(lj->commit));
 		memcpy(lj->state, e.state, sizeof(lj->state));
 	} else {
-		strcpy(lj->state, "belum_dikumpulkan");
+		snprintf(lj->state, sizeof(lj->state), "%s", "belum_dikumpulkan");
 	}
 	memcpy(lj->period, period, sizeof(period));
 	snprintf(lj->name, sizeof(lj->name), "%s", who.name);
@@ -751,8 +750,8 @@ m_list(kd_req *req, msgpack_packer *pk)
 	return kd_work_submit(srv, &lj->j);
 }
 
-static int
-m_history(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_history(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -860,8 +859,8 @@ read_cleanup(kd_job *j)
 	kn_buf_free(&rj->data);
 }
 
-static int
-m_read(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_read(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	kd_session *s;
@@ -881,8 +880,12 @@ m_read(kd_req *req, msgpack_packer *pk)
 	if (commit[0] && (strlen(commit) < 7 || strspn(commit, "0123456789abcdef") != strlen(commit)))
 		return kn_error_set(KN_EINVAL, "commit", "a version is named by at least 7 hex characters of its id (see evidence history)");
 	const msgpack_object *off = kd_arg(req, "offset"), *len = kd_arg(req, "length");
-	uint64_t offset = off && off->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? off->via.u64 : 0;
-	uint64_t length = len && len->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? len->via.u64 : UPLOAD_CHUNK_MAX;
+	if (off && off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return kn_error_set(KN_EINVAL, "offset", "offset must be a whole number of bytes, 0 or more");
+	if (len && (len->type != MSGPACK_OBJECT_POSITIVE_INTEGER || len->via.u64 == 0))
+		return kn_error_set(KN_EINVAL, "length", "length must be a whole number of bytes, 1 or more");
+	uint64_t offset = off ? off->via.u64 : 0;
+	uint64_t length = len ? len->via.u64 : UPLOAD_CHUNK_MAX;
 	if (length > UPLOAD_CHUNK_MAX)
 		length = UPLOAD_CHUNK_MAX;
 	if ((rc = store_read_begin(&t, srv->st)))
@@ -1093,8 +1096,8 @@ collect(struct collect_ctx *cc, kd_server *srv)
 	return rc;
 }
 
-static int
-m_verify(kd_req *req, msgpack_packer *pk)
+int
+kd_m_evidence_verify(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	struct collect_ctx cc;
@@ -1106,8 +1109,6 @@ m_verify(kd_req *req, msgpack_packer *pk)
 	(void)pk;
 	if ((rc = session_user(&s, &me, req)))
 		return rc;
-	if (strcmp(me.role, "kepala_sekolah") != 0 && strcmp(me.role, "operator") != 0)
-		return kn_error_set(KN_EDENIED, "session", "the Kepala Sekolah or the Operator Sekolah checks the evidence repository");
 	if (srv->verifying)
 		return kn_error_set(KN_EBUSY, "", "a check of the evidence repository is running already; wait for it");
 	const msgpack_object *deep = kd_arg(req, "deep");
@@ -1277,17 +1278,3 @@ kd_evidence_free(kd_server *srv)
 	evidence_close(srv->ev);
 	srv->ev = NULL;
 }
-
-const kd_method kd_evidence_methods[] = {
-	{ "evidence.upload.begin", m_upload_begin },
-	{ "evidence.upload.chunk", m_upload_chunk },
-	{ "evidence.upload.status", m_upload_status },
-	{ "evidence.upload.cancel", m_upload_cancel },
-	{ "evidence.upload.finish", m_upload_finish },
-	{ "evidence.submit", m_submit },
-	{ "evidence.list", m_list },
-	{ "evidence.history", m_history },
-	{ "evidence.read", m_read },
-	{ "evidence.verify", m_verify },
-	{ NULL, NULL },
-};

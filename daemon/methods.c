@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../domain/domain.h"
+#include "methods.h"
 #include "server.h"
 #include "work.h"
 
@@ -214,8 +215,8 @@ newkey_submit(kd_req *req, const char *pass, const domain_user *u, void (*done)(
 	return 0;
 }
 
-static int
-m_status(kd_req *req, msgpack_packer *pk)
+int
+kd_m_status(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	store_stats ss;
@@ -307,8 +308,8 @@ school_init_done(kd_job *j)
 	newkey_free(nj);
 }
 
-static int
-m_school_init(kd_req *req, msgpack_packer *pk)
+int
+kd_m_school_init(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1];
@@ -384,8 +385,8 @@ user_add_done(kd_job *j)
 	newkey_free(nj);
 }
 
-static int
-m_user_add(kd_req *req, msgpack_packer *pk)
+int
+kd_m_user_add(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	char pass[KEYS_PASS_MAX + 1];
@@ -395,13 +396,7 @@ m_user_add(kd_req *req, msgpack_packer *pk)
 	int rc;
 
 	(void)pk;
-	if ((rc = need_school(srv)) || (rc = kd_session_find(&s, srv, req)))
-		goto out;
-	if (strcmp(s->role, "operator") != 0) {
-		rc = kn_error_set(KN_EDENIED, "token", "only the Operator Sekolah may add people (you are logged in as %s)",
-		    domain_role_label(s->role));
-		goto out;
-	}
+	s = req->sess;
 	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = passphrase_arg(pass, sizeof(pass), req)) ||
 	    (rc = precheck_user(&u)) || (rc = newkey_submit(req, pass, &u, user_add_done, &nj)))
 		goto out;
@@ -434,8 +429,8 @@ list_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t v
 	return kn_buf_put(&lc->keys, pk, 32);
 }
 
-static int
-m_user_list(kd_req *req, msgpack_packer *pk)
+int
+kd_m_user_list(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	char prefix[16];
@@ -443,7 +438,7 @@ m_user_list(kd_req *req, msgpack_packer *pk)
 	struct list_ctx lc = { .school = srv->school, .pk = pk };
 	int rc;
 
-	if ((rc = need_school(srv)) || (rc = store_read_begin(&t, srv->st)))
+	if ((rc = store_read_begin(&t, srv->st)))
 		return rc;
 	snprintf(prefix, sizeof(prefix), "u/%s/", srv->school);
 	rc = store_idx_scan(t, prefix, strlen(prefix), list_cb, &lc);
@@ -600,8 +595,8 @@ login_done(kd_job *j)
 	free(lj);
 }
 
-static int
-m_session_login(kd_req *req, msgpack_packer *pk)
+int
+kd_m_session_login(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
 	char ident[32], pass[KEYS_PASS_MAX + 1];
@@ -657,14 +652,11 @@ out:
 	return rc;
 }
 
-static int
-m_session_logout(kd_req *req, msgpack_packer *pk)
+int
+kd_m_session_logout(kd_req *req, msgpack_packer *pk)
 {
-	kd_session *s;
-	int rc = kd_session_find(&s, req->srv, req);
+	kd_session *s = req->sess;
 
-	if (rc)
-		return rc;
 	kn_info("logout: %s", s->name);
 	kd_session_remove(req->srv, s->token);
 	msgpack_pack_map(pk, 1);
@@ -673,21 +665,23 @@ m_session_logout(kd_req *req, msgpack_packer *pk)
 	return 0;
 }
 
-static int
-m_session_info(kd_req *req, msgpack_packer *pk)
+int
+kd_m_session_info(kd_req *req, msgpack_packer *pk)
 {
-	kd_session *s;
-	int rc = kd_session_find(&s, req->srv, req);
+	kd_session *s = req->sess;
 
-	if (rc)
-		return rc;
-	msgpack_pack_map(pk, 6);
+	msgpack_pack_map(pk, 7);
 	kd_pack_kv_str(pk, "name", s->name);
 	kd_pack_kv_str(pk, "role", s->role);
 	kd_pack_kv_str(pk, "role_label", domain_role_label(s->role));
 	kd_pack_kv_str(pk, "npsn", s->school);
 	kd_pack_kv_hex(pk, "key", s->key->pk, 32);
 	kd_pack_kv_u64(pk, "expires_ms", s->expires_ms);
+	kd_pack_str(pk, "must_change");
+	if (s->must_change)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
 	return 0;
 }
 
@@ -741,8 +735,46 @@ id_arg(uint8_t id[32], const kd_req *req, const char *name, int required)
 	return 0;
 }
 
+/*
+ * May the caller read records of document (type, school, subject)? The
+ * person a record is about is found from its subject (a user record's
+ * subject is the key; an evidence record's is "<key>.<period>"), and
+ * domain_record_may_read decides.
+ */
 static int
-m_record_get(kd_req *req, msgpack_packer *pk)
+doc_access(kd_req *req, store_txn *t, const char *type, size_t tlen, const char *school, size_t slen,
+    const char *subject, size_t sublen)
+{
+	kd_server *srv = req->srv;
+	char tname[33];
+	uint8_t spk[32];
+	domain_user who;
+	int have_pk = 0, have_user = 0;
+
+	if (slen != 8 || memcmp(school, srv->school, 8) != 0)
+		return kn_error_set(KN_EDENIED, "doc", "this store serves school %s only", srv->school);
+	if (tlen >= sizeof(tname))
+		return kn_error_set(KN_EINVAL, "doc", "a document key is type/npsn/subject");
+	memcpy(tname, type, tlen);
+	tname[tlen] = '\0';
+	if (sublen >= 64 && kn_unhex(spk, 32, subject, 64) == 0) {
+		have_pk = 1;
+		int rc = kd_user_lookup(&who, t, srv->school, spk);
+		if (rc && rc != KN_ENOTFOUND)
+			return rc;
+		have_user = rc == 0;
+	}
+	return domain_record_may_read(&req->me, req->sess->key->pk, tname, have_user ? &who : NULL, have_pk ? spk : NULL);
+}
+
+static int
+view_access(kd_req *req, store_txn *t, const record_view *v)
+{
+	return doc_access(req, t, v->type, v->type_len, v->school, v->school_len, v->subject, v->subject_len);
+}
+
+int
+kd_m_record_get(kd_req *req, msgpack_packer *pk)
 {
 	uint8_t id[32];
 	const uint8_t *rec;
@@ -759,15 +791,17 @@ m_record_get(kd_req *req, msgpack_packer *pk)
 	if (rc == 0)
 		rc = record_open(&v, rec, len, id);
 	if (rc == 0) {
-		pack_record(pk, &v);
+		rc = view_access(req, t, &v);
+		if (rc == 0)
+			pack_record(pk, &v);
 		record_view_free(&v);
 	}
 	store_read_end(t);
 	return rc;
 }
 
-static int
-m_record_history(kd_req *req, msgpack_packer *pk)
+int
+kd_m_record_history(kd_req *req, msgpack_packer *pk)
 {
 	char doc[RECORD_DOC_KEY_MAX];
 	uint8_t id[32];
@@ -797,6 +831,14 @@ m_record_history(kd_req *req, msgpack_packer *pk)
 			record_view_free(&v);
 		}
 	}
+	if (rc == 0) {
+		/* type/school/subject: check access before anything is loaded */
+		const char *s1 = strchr(doc, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (s2 == NULL)
+			rc = kn_error_set(KN_EINVAL, "doc", "a document key is type/npsn/subject, e.g. user/20100001/<key>");
+		else
+			rc = doc_access(req, t, doc, (size_t)(s1 - doc), s1 + 1, (size_t)(s2 - s1 - 1), s2 + 1, strlen(s2 + 1));
+	}
 	if (rc == 0)
 		rc = kd_history_load(&h, t, doc);
 	if (rc == 0 && h.n == 0)
@@ -813,16 +855,3 @@ m_record_history(kd_req *req, msgpack_packer *pk)
 	store_read_end(t);
 	return rc;
 }
-
-const kd_method kd_methods[] = {
-	{ "status", m_status },
-	{ "school.init", m_school_init },
-	{ "user.add", m_user_add },
-	{ "user.list", m_user_list },
-	{ "session.login", m_session_login },
-	{ "session.logout", m_session_logout },
-	{ "session.info", m_session_info },
-	{ "record.get", m_record_get },
-	{ "record.history", m_record_history },
-	{ NULL, NULL },
-};

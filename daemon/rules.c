@@ -105,7 +105,8 @@ kd_history_load(kd_history *h, store_txn *t, const char *doc)
 {
 	h->t = t;
 	int rc = store_doc_records(t, doc, strlen(doc), history_cb, h);
-	if (rc == 0)
+	/* qsort with a NULL base is undefined even for zero elements */
+	if (rc == 0 && h->n > 1)
 		qsort(h->v, h->n, sizeof(*h->v), by_hlc);
 	return rc;
 }

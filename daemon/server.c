@@ -142,18 +142,6 @@ client_fail(kd_client *c, int rc)
 	}
 }
 
-static const kd_method *
-method_find(const char *name, size_t len)
-{
-	const kd_method *tables[] = { kd_methods, kd_evidence_methods };
-
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		for (const kd_method *m = tables[i]; m->name; m++)
-			if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
-				return m;
-	return NULL;
-}
-
 void
 kd_respond(kd_req *req, int rc, const kn_buf *res)
 {
@@ -161,14 +149,21 @@ kd_respond(kd_req *req, int rc, const kn_buf *res)
 	kn_buf reply = KN_BUF_INIT;
 	msgpack_packer pk;
 
+	if (rc == 0 && res->failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while building the answer; try again");
+	/* Every error carries its own message; a code without one is a bug of ours, said plainly. */
+	if (rc && kn_error_last_code() != rc) {
+		kn_err("bug: a method answered %s without a message", kn_error_code_name(rc));
+		kn_error_set(rc, "", "%s: kinerjad has no details for this error (a bug: please report it)", kn_error_code_name(rc));
+	}
 	if (rc == 0 && !req->notify) {
 		msgpack_packer_init(&pk, &reply, kn_buf_msgpack_write);
 		msgpack_pack_array(&pk, 4);
 		msgpack_pack_uint8(&pk, 1);
 		msgpack_pack_uint32(&pk, req->msgid);
 		msgpack_pack_nil(&pk);
-		if (kn_buf_put(&reply, res->ptr, res->len))
-			rc = KN_ENOMEM;
+		if (kn_buf_put(&reply, res->ptr, res->len) || reply.failed)
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory while building the answer; try again");
 	}
 	if (rc == 0 && req->wrote) {
 		kd_pending *p = calloc(1, sizeof(*p));
@@ -226,6 +221,54 @@ kd_client_gone(const kd_client *c)
 static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
 
 /*
+ * Deny by default: the access level of the method's table row decides
+ * before the method runs. For KD_MEMBER the caller's enrollment is read
+ * now (a deactivated person's session stops working at once) and the
+ * row's domain/ gate judges it.
+ */
+static int
+authorize(kd_req *req, const kd_method *m)
+{
+	kd_server *srv = req->srv;
+	store_txn *t;
+	int rc;
+
+	switch (m->access) {
+	case KD_OPEN:
+		return 0;
+	case KD_INIT:
+		if (srv->school[0])
+			return kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
+			    srv->school, srv->school_name);
+		return 0;
+	case KD_TOKEN:
+	case KD_MEMBER:
+		break;
+	default:
+		return kn_error_set(KN_EDENIED, "method", "this method has no access rule, so it is refused");
+	}
+	if (!srv->school[0])
+		return kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
+	if ((rc = kd_session_find(&req->sess, srv, req)))
+		return rc;
+	if (m->access == KD_TOKEN)
+		return 0;
+	if (req->sess->must_change)
+		return kn_error_set(KN_EDENIED, "token", "you logged in with a one-time passphrase: choose your own first with 'kinerja passwd'");
+	if (m->gate == NULL)
+		return kn_error_set(KN_EDENIED, "method", "this method has no access rule, so it is refused");
+	if ((rc = store_read_begin(&t, srv->st)))
+		return rc;
+	rc = kd_user_lookup(&req->me, t, srv->school, req->sess->key->pk);
+	store_read_end(t);
+	if (rc == KN_ENOTFOUND)
+		return kn_error_set(KN_EDENIED, "session", "your enrollment in this school is gone; ask the Operator Sekolah");
+	if (rc)
+		return rc;
+	return m->gate(&req->me);
+}
+
+/*
  * Serve one complete message. Replies immediately, or holds the reply
  * until the batch its writes joined is committed.
  */
@@ -272,10 +315,10 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 		rc = kn_error_set(KN_EPROTO, "method", "method must be a string");
 		goto out_error;
 	}
-	const kd_method *m = method_find(method->via.str.ptr, method->via.str.size);
+	const kd_method *m = kd_method_find(method->via.str.ptr, method->via.str.size);
 	if (m == NULL) {
-		rc = kn_error_set(KN_ENOMETHOD, "method", "unknown method '%.*s'; 'kinerja --help' lists what exists",
-		    (int)(method->via.str.size > 64 ? 64 : method->via.str.size), method->via.str.ptr);
+		/* the name is not echoed: it is raw request bytes */
+		rc = kn_error_set(KN_ENOMETHOD, "method", "unknown method; the README lists the methods that exist");
 		goto out_error;
 	}
 	const msgpack_object *args = &empty_map;
@@ -287,10 +330,14 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 	if (params->via.array.size == 1)
 		args = &params->via.array.ptr[0];
 
-	kd_req req = { srv, c, msgid, args, 0, notify };
+	kd_req req = { .srv = srv, .client = c, .msgid = msgid, .args = args, .notify = notify };
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-	rc = m->fn(&req, &pk);
+	rc = authorize(&req, m);
+	if (rc == 0)
+		rc = m->fn(&req, &pk);
+	if (rc == 0 && res.failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while building the answer; try again");
 	if (rc != KD_ASYNC)
 		kd_respond(&req, rc, &res);
 	goto out_free;
@@ -883,6 +930,9 @@ kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int req
 	}
 	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz || memchr(o->via.str.ptr, 0, o->via.str.size))
 		return kn_error_set(KN_EINVAL, name, "%s must be text of at most %zu characters", name, outsz - 1);
+	/* arguments may be quoted back in messages: they must be text */
+	if (!kn_utf8_valid(o->via.str.ptr, o->via.str.size))
+		return kn_error_set(KN_EINVAL, name, "%s must be valid UTF-8 text", name);
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;

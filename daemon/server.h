@@ -25,6 +25,7 @@
 #include <msgpack.h>
 #include <stdint.h>
 
+#include "../domain/domain.h"
 #include "../store/evidence.h"
 #include "../store/keys.h"
 #include "../store/store.h"
@@ -44,6 +45,7 @@ typedef struct kd_session {
 	char role[16];
 	char name[101];
 	uint64_t expires_ms; /* wall clock */
+	int must_change;     /* logged in with a one-time passphrase: only KD_TOKEN methods until it is changed */
 } kd_session;
 
 struct kd_server {
@@ -89,6 +91,14 @@ typedef struct {
 	const msgpack_object *args; /* the named-args map (never NULL) */
 	int wrote;                  /* set by kd_write_begin */
 	int notify;                 /* a notification: no reply */
+	/*
+	 * Filled by the dispatcher for methods that need a session: the
+	 * caller's session (valid only while the method runs: a job's done()
+	 * finds it again by token) and, for KD_MEMBER methods, the caller's
+	 * enrollment as stored now.
+	 */
+	kd_session *sess;
+	domain_user me;
 } kd_req;
 
 /*
@@ -109,12 +119,33 @@ int kd_client_gone(const kd_client *c);
  * returns a KN_E* code with the last error set (field and message).
  */
 typedef int (*kd_method_fn)(kd_req *req, msgpack_packer *res);
+
+/* Who may call a method at all; checked by the dispatcher before fn runs. */
+enum kd_access {
+	KD_OPEN = 1,  /* anyone who can open the socket: status, session.login */
+	KD_INIT,      /* anyone, but only while the store holds no school: school.init */
+	KD_TOKEN,     /* a live session token; the enrollment is not consulted (logout, info, passphrase change) */
+	KD_MEMBER,    /* a live session of a person enrolled and active now, and gate(me) == 0 */
+};
+
+/*
+ * The method table (table.c): one row per method. A method that is not in
+ * it is refused, and a row without an access level is refused too: deny
+ * by default. gate is the domain/ predicate that decides from the caller's
+ * enrollment; decides names the domain/ predicate that each method applies
+ * per object (whose records, which document), for the documentation and
+ * the tests.
+ */
 typedef struct {
 	const char *name;
 	kd_method_fn fn;
+	enum kd_access access;
+	int (*gate)(const domain_user *me);
+	const char *decides;
 } kd_method;
-extern const kd_method kd_methods[];
-extern const kd_method kd_evidence_methods[];
+extern const kd_method kd_method_table[];
+/* The row of a method; NULL when there is none. */
+const kd_method *kd_method_find(const char *name, size_t len);
 
 /*
  * Writes of one request are atomic: kd_write_begin opens (or joins) the
@@ -141,7 +172,6 @@ void kd_session_free_all(kd_server *srv);
 /* Store hooks with the domain rules (rules.c). */
 void kd_rules_install(kd_server *srv);
 /* Current enrollment of pk in school; KN_ENOTFOUND when none. */
-#include "../domain/domain.h"
 int kd_user_lookup(domain_user *out, store_txn *t, const char *school, const uint8_t pk[32]);
 int kd_school_lookup(domain_school *out, store_txn *t, const char *school);
 /* Public key enrolled with this NIP or NUPTK in school; KN_ENOTFOUND when none. */

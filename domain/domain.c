@@ -333,15 +333,3 @@ domain_evidence_may_write(const domain_user *author_user, const uint8_t author_p
 		return kn_error_set(KN_EDENIED, "session", "an %s has no Bukti Dukung of their own", domain_role_label(author_user->role));
 	return 0;
 }
-
-int
-domain_evidence_may_read(const domain_user *reader, const uint8_t reader_pk[32], const uint8_t subject_pk[32])
-{
-	if (reader == NULL || !reader->active)
-		return kn_error_set(KN_EDENIED, "session", "only active members of this school may read Bukti Dukung");
-	if (memcmp(reader_pk, subject_pk, 32) == 0)
-		return 0;
-	if (strcmp(reader->role, "kepala_sekolah") == 0 || strcmp(reader->role, "operator") == 0)
-		return 0;
-	return kn_error_set(KN_EDENIED, "teacher", "a teacher may read only their own Bukti Dukung; the Kepala Sekolah reads everyone's");
-}

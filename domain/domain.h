@@ -63,8 +63,6 @@ typedef struct {
 int domain_evidence_parse(domain_evidence *out, const msgpack_object *body);
 /* May author (enrolled as author_user, NULL if not) write evidence about subject_pk? */
 int domain_evidence_may_write(const domain_user *author_user, const uint8_t author_pk[32], const uint8_t subject_pk[32]);
-/* May reader see the evidence of another person in the same school? */
-int domain_evidence_may_read(const domain_user *reader, const uint8_t reader_pk[32], const uint8_t subject_pk[32]);
 /* A period "YYYY-S" (S = 1: Jan-Jun, 2: Jul-Dec). */
 int domain_check_period(const char *period);
 /* The period a time (ms since the epoch, WIB) falls in. out holds 8. */
@@ -92,6 +90,33 @@ int domain_check_npsn(const char *npsn);
 int domain_check_nip(const char *nip);
 int domain_check_nuptk(const char *nuptk);
 int domain_check_role(const char *role);
+
+/*
+ * Access (access.c). Each returns 0 or KN_EDENIED with a message that says
+ * who may. me is the caller's enrollment now (NULL when none).
+ *   domain_may_use              any active person of the school
+ *   domain_may_administer       the Operator Sekolah (people, device, resets)
+ *   domain_may_list_people      Operator Sekolah, Kepala Sekolah
+ *   domain_may_keep_evidence    Guru, Kepala Sekolah (they have Bukti Dukung)
+ *   domain_may_check_repository Operator Sekolah, Kepala Sekolah
+ */
+int domain_may_use(const domain_user *me);
+int domain_may_administer(const domain_user *me);
+int domain_may_list_people(const domain_user *me);
+int domain_may_keep_evidence(const domain_user *me);
+int domain_may_check_repository(const domain_user *me);
+/* Is reader the atasan (evaluator) of subject? 1 or 0. */
+int domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32]);
+/* May reader read subject's records and files (self, or the atasan)? */
+int domain_person_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32]);
+/*
+ * May reader read a record of type about subject (NULL, with subject_pk
+ * NULL, when the record is about no person, or about someone not enrolled)?
+ */
+int domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], const char *type,
+    const domain_user *subject, const uint8_t subject_pk[32]);
 
 /* Indonesian label of a role, for texts people read. */
 const char *domain_role_label(const char *role);

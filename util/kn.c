@@ -67,10 +67,90 @@ kn_error_set(int code, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages go on the wire and to people: valid UTF-8, never cut inside a character. */
+	kn_utf8_clean(fld);
+	kn_utf8_clean(msg);
+	if (msg[0] == '\0')
+		snprintf(msg, sizeof(msg), "%s (no details were recorded)", kn_error_code_name(code));
 	last_code = code;
 	memcpy(last_field, fld, sizeof(fld));
 	memcpy(last_msg, msg, sizeof(msg));
 	return code;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int
+kn_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+void
+kn_utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0) {
+			/* a sequence cut by truncation at the very end: drop it; anything else becomes '?' */
+			size_t j = i + 1;
+			while (j < n && (p[j] & 0xc0) == 0x80)
+				j++;
+			if (j == n && p[i] >= 0xc2 && p[i] <= 0xf4 && n - i < 4) {
+				p[i] = '\0';
+				return;
+			}
+			p[i] = '?';
+			l = 1;
+		} else if (l == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+			p[i] = p[i] == '\n' || p[i] == '\t' ? ' ' : '?';
+		}
+		i += l;
+	}
 }
 
 const char *
@@ -158,20 +238,26 @@ kn_log(int level, const char *fmt, ...)
 int
 kn_buf_grow(kn_buf *b, size_t extra)
 {
-	if (b->len + extra < b->len)
+	if (b->len + extra < b->len) {
+		b->failed = 1;
 		return kn_error_set(KN_ENOMEM, "", "buffer size overflow");
+	}
 	if (b->len + extra <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + extra) {
-		if (cap > SIZE_MAX / 2)
+		if (cap > SIZE_MAX / 2) {
+			b->failed = 1;
 			return kn_error_set(KN_ENOMEM, "", "buffer size overflow");
+		}
 		cap *= 2;
 	}
 	/* Not realloc: the old block may hold a passphrase, so it is wiped before it is freed. */
 	uint8_t *p = malloc(cap);
-	if (p == NULL)
+	if (p == NULL) {
+		b->failed = 1;
 		return kn_error_set(KN_ENOMEM, "", "out of memory (%zu bytes)", cap);
+	}
 	if (b->ptr) {
 		memcpy(p, b->ptr, b->len);
 		explicit_bzero(b->ptr, b->cap);
@@ -230,6 +316,7 @@ void
 kn_buf_clear(kn_buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 }
 
 void
@@ -252,6 +339,7 @@ kn_buf_free(kn_buf *b)
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
+	b->failed = 0;
 }
 
 char *

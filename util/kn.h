@@ -54,6 +54,15 @@ const char *kn_error_field(void);
 int kn_error_last_code(void);
 void kn_error_clear(void);
 
+/* Is s[0..n) valid UTF-8 (no overlong forms, no surrogates)? 1 or 0. */
+int kn_utf8_valid(const char *s, size_t n);
+/*
+ * Make a NUL-terminated string valid UTF-8 in place: an incomplete
+ * sequence at the end (a cut) is removed, other invalid bytes and control
+ * characters become '?' (newline and tab become a space).
+ */
+void kn_utf8_clean(char *s);
+
 /* Logging: to stderr (default) or syslog. */
 enum kn_log_level { KN_LOG_ERROR, KN_LOG_WARN, KN_LOG_INFO, KN_LOG_DEBUG };
 void kn_log_init(const char *ident, int level, int use_syslog);
@@ -69,8 +78,9 @@ typedef struct {
 	uint8_t *ptr;
 	size_t len;
 	size_t cap;
+	int failed; /* sticky: some append failed since the last clear (out of memory) */
 } kn_buf;
-#define KN_BUF_INIT { NULL, 0, 0 }
+#define KN_BUF_INIT { NULL, 0, 0, 0 }
 
 int kn_buf_grow(kn_buf *b, size_t extra);
 int kn_buf_put(kn_buf *b, const void *data, size_t len);
@@ -103,7 +113,11 @@ int kn_write_full(int fd, const void *buf, size_t len);
 uint64_t kn_now_ms(void);
 uint64_t kn_mono_ms(void);
 
-/* msgpack-c writer callback appending to a kn_buf (data is a kn_buf *). */
+/*
+ * msgpack-c writer callback appending to a kn_buf (data is a kn_buf *).
+ * A failed append marks the buffer failed, so a caller packing many
+ * values checks b->failed once at the end instead of every msgpack_pack_*.
+ */
 int kn_buf_msgpack_write(void *data, const char *buf, size_t len);
 
 #endif

@@ -76,7 +76,9 @@ echo "$out" | grep -q "only the Operator Sekolah" || fail "guru user add message
 ok "roles enforced"
 
 # Records are signed and have a history.
-key=$(kin --json user list | grep -B1 '"name": "Budi Santoso"' | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
+out=$(kin user list 2>&1) && fail "a guru listed every person"
+echo "$out" | grep -q "only the Operator Sekolah and the Kepala Sekolah" || fail "guru user list message: $out"
+key=$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 [ -n "$key" ] || fail "no key for Budi"
 kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
 grep -q "signature verified" "$T/hist" || fail "history shows verified records"
@@ -91,10 +93,11 @@ stop_daemon || fail "daemon did not stop cleanly"
 grep -q "stopped cleanly" "$T/daemon.log" || fail "no clean stop logged"
 start_daemon
 kin status | grep -q "5 records" || fail "records after restart"
-kin user list | grep -q "(4 orang)" || fail "users after restart"
 out=$(kin whoami 2>&1) && fail "session survived a restart"
 echo "$out" | grep -q "run .kinerja login. again" || fail "ended session message: $out"
+out=$(kin user list 2>&1) && fail "user list answered with an ended session"
 echo "kepsek-pass" | kin login 197803152005012002 | grep -q "Kepala Sekolah" || fail "login after restart"
+kin user list | grep -q "(4 orang)" || fail "users after restart"
 ok "restart keeps records"
 
 # A second daemon on the same store is refused with a clear message.

@@ -315,7 +315,7 @@ test_rpc__wellformed_nonrequests_keep_connection(void **state)
 	expect_response(fd, &in, 12, NULL);
 	/* a method that needs arguments names the missing one */
 	kn_buf_clear(&req);
-	pack_request(&req, 13, "record.get");
+	pack_request(&req, 13, "school.init");
 	send_all(fd, req.ptr, req.len);
 	expect_response(fd, &in, 13, "invalid");
 	close(fd);
@@ -377,7 +377,7 @@ test_rpc__half_close_still_answered(void **state)
 	/* like `nc -N`: send, shut the write side, read the answers */
 	int fd = connect_daemon();
 	pack_request(&req, 3, "status");
-	pack_request(&req, 4, "record.get");
+	pack_request(&req, 4, "school.init");
 	send_all(fd, req.ptr, req.len);
 	shutdown(fd, SHUT_WR);
 	expect_response(fd, &in, 3, NULL);

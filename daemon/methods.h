@@ -1,0 +1,36 @@
+/*
+ * methods.h - the RPC methods of kinerjad, one function each. They are
+ * reached only through the method table (table.c), which says who may
+ * call each; a method does not check the session itself, it uses
+ * req->sess and req->me filled by the dispatcher, and applies the
+ * per-object domain/ predicate its table row names.
+ */
+#ifndef KD_METHODS_H
+#define KD_METHODS_H
+
+#include "server.h"
+
+/* methods.c */
+int kd_m_status(kd_req *req, msgpack_packer *pk);
+int kd_m_school_init(kd_req *req, msgpack_packer *pk);
+int kd_m_user_add(kd_req *req, msgpack_packer *pk);
+int kd_m_user_list(kd_req *req, msgpack_packer *pk);
+int kd_m_session_login(kd_req *req, msgpack_packer *pk);
+int kd_m_session_logout(kd_req *req, msgpack_packer *pk);
+int kd_m_session_info(kd_req *req, msgpack_packer *pk);
+int kd_m_record_get(kd_req *req, msgpack_packer *pk);
+int kd_m_record_history(kd_req *req, msgpack_packer *pk);
+
+/* evidence.c */
+int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_upload_status(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_upload_cancel(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_upload_finish(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_submit(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_list(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_history(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_read(kd_req *req, msgpack_packer *pk);
+int kd_m_evidence_verify(kd_req *req, msgpack_packer *pk);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * table.c - every RPC method of kinerjad, who may call it, and which
+ * domain/ predicate decides. The dispatcher (server.c) refuses a method
+ * that is not here. docs/design.md shows this table; keep them in step.
+ */
+#include <string.h>
+
+#include "methods.h"
+
+const kd_method kd_method_table[] = {
+	/* name                      fn                               access     gate                          decides per object */
+	{ "status",                  kd_m_status,                     KD_OPEN,   NULL,                         "" },
+	{ "school.init",             kd_m_school_init,                KD_INIT,   NULL,                         "domain_user_may_write" },
+	{ "session.login",           kd_m_session_login,              KD_OPEN,   NULL,                         "domain_may_use" },
+	{ "session.logout",          kd_m_session_logout,             KD_TOKEN,  NULL,                         "" },
+	{ "session.info",            kd_m_session_info,               KD_TOKEN,  NULL,                         "" },
+	{ "user.add",                kd_m_user_add,                   KD_MEMBER, domain_may_administer,        "domain_user_may_write" },
+	{ "user.list",               kd_m_user_list,                  KD_MEMBER, domain_may_list_people,       "" },
+	{ "record.get",              kd_m_record_get,                 KD_MEMBER, domain_may_use,               "domain_record_may_read" },
+	{ "record.history",          kd_m_record_history,             KD_MEMBER, domain_may_use,               "domain_record_may_read" },
+	{ "evidence.upload.begin",   kd_m_evidence_upload_begin,      KD_MEMBER, domain_may_keep_evidence,     "domain_evidence_may_write" },
+	{ "evidence.upload.chunk",   kd_m_evidence_upload_chunk,      KD_MEMBER, domain_may_keep_evidence,     "owner of the upload" },
+	{ "evidence.upload.status",  kd_m_evidence_upload_status,     KD_MEMBER, domain_may_keep_evidence,     "owner of the upload" },
+	{ "evidence.upload.cancel",  kd_m_evidence_upload_cancel,     KD_MEMBER, domain_may_keep_evidence,     "owner of the upload" },
+	{ "evidence.upload.finish",  kd_m_evidence_upload_finish,     KD_MEMBER, domain_may_keep_evidence,     "domain_evidence_may_write" },
+	{ "evidence.submit",         kd_m_evidence_submit,            KD_MEMBER, domain_may_keep_evidence,     "domain_evidence_may_write" },
+	{ "evidence.list",           kd_m_evidence_list,              KD_MEMBER, domain_may_use,               "domain_person_may_read" },
+	{ "evidence.history",        kd_m_evidence_history,           KD_MEMBER, domain_may_use,               "domain_person_may_read" },
+	{ "evidence.read",           kd_m_evidence_read,              KD_MEMBER, domain_may_use,               "domain_person_may_read" },
+	{ "evidence.verify",         kd_m_evidence_verify,            KD_MEMBER, domain_may_check_repository,  "" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+const kd_method *
+kd_method_find(const char *name, size_t len)
+{
+	for (const kd_method *m = kd_method_table; m->name; m++)
+		if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
+			return m;
+	return NULL;
+}

@@ -1,0 +1,122 @@
+/*
+ * access.c - who may call what and read whose records (DOMAIN.md §1).
+ * Pure functions: the caller passes the people involved, as enrolled now.
+ *
+ * The rule of reading: a person reads their own records and files; their
+ * atasan (the Kepala Sekolah, for a Guru) reads theirs; the Operator
+ * Sekolah administers people and the device and reads enrollments, but
+ * never a teacher's Bukti Dukung.
+ */
+#include <string.h>
+
+#include "domain.h"
+
+static int
+is_role(const domain_user *u, const char *role)
+{
+	return u != NULL && strcmp(u->role, role) == 0;
+}
+
+int
+domain_may_use(const domain_user *me)
+{
+	if (me == NULL || !me->active)
+		return kn_error_set(KN_EDENIED, "session", "your account is not active in this school; ask the Operator Sekolah");
+	return 0;
+}
+
+int
+domain_may_administer(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "operator"))
+		rc = kn_error_set(KN_EDENIED, "session", "only the Operator Sekolah may do this (you are %s)",
+		    domain_role_label(me->role));
+	return rc;
+}
+
+int
+domain_may_list_people(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session",
+		    "only the Operator Sekolah and the Kepala Sekolah see the list of people; 'kinerja whoami' shows your own data");
+	return rc;
+}
+
+int
+domain_may_keep_evidence(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session", "an %s has no Bukti Dukung of their own", domain_role_label(me->role));
+	return rc;
+}
+
+int
+domain_may_check_repository(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session", "the Kepala Sekolah or the Operator Sekolah checks the evidence repository");
+	return rc;
+}
+
+int
+domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32])
+{
+	if (reader == NULL || subject == NULL || !reader->active || memcmp(reader_pk, subject_pk, 32) == 0)
+		return 0;
+	/* Until assignments exist (Plt, Pengawas, Dinas), the school's principal is every teacher's atasan. */
+	return is_role(reader, "kepala_sekolah") && is_role(subject, "guru");
+}
+
+int
+domain_person_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32])
+{
+	int rc = domain_may_use(reader);
+
+	if (rc)
+		return rc;
+	if (memcmp(reader_pk, subject_pk, 32) == 0 || domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
+		return 0;
+	if (is_role(reader, "operator"))
+		return kn_error_set(KN_EDENIED, "teacher",
+		    "the Operator Sekolah administers people and the device but does not read a teacher's Bukti Dukung");
+	if (is_role(reader, "kepala_sekolah"))
+		return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person");
+	return kn_error_set(KN_EDENIED, "teacher", "a teacher reads only their own records; their Kepala Sekolah reads them too");
+}
+
+int
+domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], const char *type,
+    const domain_user *subject, const uint8_t subject_pk[32])
+{
+	int rc = domain_may_use(reader);
+
+	if (rc)
+		return rc;
+	if (strcmp(type, "school") == 0)
+		return 0;
+	if (strcmp(type, "user") == 0) {
+		/* enrollments: the person, whoever administers people, and the atasan */
+		if (subject_pk != NULL && memcmp(reader_pk, subject_pk, 32) == 0)
+			return 0;
+		if (is_role(reader, "operator") || is_role(reader, "kepala_sekolah"))
+			return 0;
+		return kn_error_set(KN_EDENIED, "id", "a teacher reads only their own enrollment");
+	}
+	if (strcmp(type, "evidence") == 0) {
+		if (subject == NULL || subject_pk == NULL)
+			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
+		return domain_person_may_read(reader, reader_pk, subject, subject_pk);
+	}
+	return kn_error_set(KN_EDENIED, "id", "records of type '%s' cannot be read here", type);
+}
