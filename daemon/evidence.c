@@ -483,7 +483,7 @@ write_evidence(kd_req *req, const kd_session *s, const domain_evidence *e)
 {
 	kd_server *srv = req->srv;
 	char doc[RECORD_DOC_KEY_MAX], subject[80], hex[65];
-	kn_buf body = KN_BUF_INIT, rec = KN_BUF_INIT;
+	kn_buf body = KN_BUF_INIT;
 	struct heads_ctx h = { .n = 0 };
 	store_batch *b;
 	int rc = kd_write_begin(&b, req);
@@ -495,17 +495,10 @@ write_evidence(kd_req *req, const kd_session *s, const domain_evidence *e)
 	rc = store_heads(store_batch_txn(b), doc, strlen(doc), heads_cb, &h);
 	if (rc == 0) {
 		pack_evidence_body(&body, e);
-		record_fields f = { "evidence", srv->school, subject, store_hlc_next(srv->st),
-			(const uint8_t(*)[RECORD_ID_BYTES])h.ids, h.n, body.ptr, body.len };
-		rc = record_sign(&rec, NULL, &f, s->key->pk, s->key->sk);
-	}
-	if (rc == 0) {
-		rc = store_batch_add(b, rec.ptr, rec.len, NULL);
-		if (rc == 1)
-			rc = 0;
+		rc = kd_record_add(NULL, srv, b, "evidence", srv->school, subject, (const uint8_t(*)[RECORD_ID_BYTES])h.ids,
+		    h.n, &body, s->key);
 	}
 	kn_buf_free(&body);
-	kn_buf_free(&rec);
 	return kd_write_end(req, rc);
 }
 

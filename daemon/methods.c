@@ -11,23 +11,34 @@
 #include "server.h"
 #include "work.h"
 
-/* Sign a record with signer's key and add it to batch. */
+/*
+ * Sign a record with signer's key and add it to batch (kd_record_add). A
+ * new enrollment must not take a NIP or NUPTK that someone else has here:
+ * checked now, in the batch, since the store's rules cannot (they must
+ * decide the same in any arrival order).
+ */
 static int
 add_record(uint8_t id[RECORD_ID_BYTES], kd_server *srv, store_batch *b, const char *type, const char *school,
     const char *subject, const uint8_t (*parents)[RECORD_ID_BYTES], size_t nparents, const kn_buf *body,
     const keys_secret *signer)
 {
-	kn_buf rec = KN_BUF_INIT;
-	record_fields f = { type, school, subject, store_hlc_next(srv->st), parents, nparents, body->ptr, body->len };
-	int rc = record_sign(&rec, NULL, &f, signer->pk, signer->sk);
+	if (strcmp(type, "user") == 0) {
+		msgpack_unpacked up;
+		size_t off = 0;
+		domain_user u;
+		uint8_t pk[32];
+		int rc;
 
-	if (rc == 0) {
-		rc = store_batch_add(b, rec.ptr, rec.len, id);
-		if (rc == 1)
-			rc = 0;
+		msgpack_unpacked_init(&up);
+		if (msgpack_unpack_next(&up, (const char *)body->ptr, body->len, &off) != MSGPACK_UNPACK_SUCCESS)
+			rc = kn_error_set(KN_ERROR, "", "internal: cannot decode a body just encoded");
+		else if ((rc = domain_user_parse(&u, &up.data)) == 0 && (rc = kn_unhex(pk, 32, subject, strlen(subject))) == 0)
+			rc = kd_idents_free(store_batch_txn(b), school, &u, pk);
+		msgpack_unpacked_destroy(&up);
+		if (rc)
+			return rc;
 	}
-	kn_buf_free(&rec);
-	return rc;
+	return kd_record_add(id, srv, b, type, school, subject, parents, nparents, body, signer);
 }
 
 static void

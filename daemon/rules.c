@@ -16,6 +16,107 @@
 #include "../domain/domain.h"
 #include "server.h"
 
+/* A verified record as the domain rules see it. */
+static void
+to_domain(domain_rec *out, const record_view *v)
+{
+	out->id = v->id;
+	out->type = v->type;
+	out->type_len = v->type_len;
+	out->school = v->school;
+	out->subject = v->subject;
+	out->subject_len = v->subject_len;
+	out->author = v->author;
+	out->hlc = v->hlc;
+	out->nparents = record_nparents(v);
+	out->body = v->body;
+}
+
+/* Open the record id from t into out (verified); KN_ENOTFOUND when absent. */
+static int
+open_id(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])
+{
+	const uint8_t *rec;
+	size_t len;
+	int rc = store_txn_get(&rec, &len, t, id);
+
+	if (rc)
+		return rc;
+	return record_open(out, rec, len, id);
+}
+
+/* The auth records a view names, opened into views/recs (at most RECORD_MAX_AUTH); *n set. */
+static int
+open_auth(record_view views[RECORD_MAX_AUTH], domain_rec recs[RECORD_MAX_AUTH], size_t *n, store_txn *t,
+    const record_view *v)
+{
+	int rc = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < record_nauth(v) && i < RECORD_MAX_AUTH; i++) {
+		if ((rc = open_id(&views[i], t, record_auth(v, i))))
+			break;
+		to_domain(&recs[i], &views[i]);
+		(*n)++;
+	}
+	return rc;
+}
+
+static void
+free_views(record_view *views, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		record_view_free(&views[i]);
+}
+
+/* How deep the fold follows "who gave the author the right" before it trusts the acceptance check. */
+#define EFFECTIVE_DEPTH 6
+
+/*
+ * Does the stored act v take effect (domain_act_effective)? The author's
+ * enrollment versions count only when they take effect themselves, so
+ * this recurses, each step to strictly older records.
+ */
+static int
+effective(store_txn *t, const record_view *v, int depth)
+{
+	record_view av[RECORD_MAX_AUTH];
+	domain_rec act, ar[RECORD_MAX_AUTH];
+	size_t nauth = 0;
+	char doc[RECORD_DOC_KEY_MAX], hex[65];
+	kd_history h = { 0 };
+	int rc, ok = 0;
+
+	if (depth > EFFECTIVE_DEPTH)
+		return 1;
+	to_domain(&act, v);
+	if (open_auth(av, ar, &nauth, t, v) != 0) {
+		free_views(av, nauth);
+		return 0;
+	}
+	/* the common cases first: records that rest on no enrollment */
+	if (domain_act_effective(&act, ar, nauth, NULL, 0)) {
+		ok = 1;
+		goto out;
+	}
+	snprintf(doc, sizeof(doc), "user/%.8s/%s", v->school, kn_hex(hex, v->author, 32));
+	rc = kd_history_load(&h, t, doc);
+	if (rc == 0 && h.n) {
+		domain_rec *vers = calloc(h.n, sizeof(*vers));
+		size_t n = 0;
+		for (size_t i = 0; vers && i < h.n; i++)
+			if (h.v[i].hlc < v->hlc && effective(t, &h.v[i], depth + 1))
+				to_domain(&vers[n++], &h.v[i]);
+		ok = vers && domain_act_effective(&act, ar, nauth, vers, n);
+		free(vers);
+	}
+out:
+	kd_history_free(&h);
+	free_views(av, nauth);
+	kn_error_clear();
+	return ok;
+}
+
 struct head_ctx {
 	store_txn *t;
 	record_view best;
@@ -28,14 +129,9 @@ static int
 head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 {
 	struct head_ctx *h = arg;
-	const uint8_t *rec;
-	size_t len;
 	record_view v;
 
-	int rc = store_txn_get(&rec, &len, h->t, id);
-	if (rc)
-		return rc;
-	rc = record_open(&v, rec, len, id);
+	int rc = open_id(&v, h->t, id);
 	if (rc)
 		return rc; /* a stored record that no longer verifies: report, never trust */
 	if (!h->have || v.hlc > h->best.hlc ||
@@ -50,11 +146,18 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 	return 0;
 }
 
-/* Open the current head of a document; KN_ENOTFOUND when it has none. */
+/*
+ * The current version of a document: its newest record (highest hlc, then
+ * larger id) that takes effect. The newest record of a document is always
+ * a head (a record's parents are older than it), so the heads answer the
+ * common case; only when that one does not take effect (its author's right
+ * was revoked before it) is the whole history searched.
+ */
 int
 kd_doc_head(record_view *out, store_txn *t, const char *doc)
 {
 	struct head_ctx h = { .t = t };
+	kd_history hist = { 0 };
 	int rc = store_heads(t, doc, strlen(doc), head_cb, &h);
 
 	if (rc) {
@@ -64,8 +167,22 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 	}
 	if (!h.have)
 		return KN_ENOTFOUND;
-	*out = h.best;
-	return 0;
+	if (effective(t, &h.best, 0)) {
+		*out = h.best;
+		return 0;
+	}
+	record_view_free(&h.best);
+	rc = kd_history_load(&hist, t, doc);
+	for (size_t i = hist.n; rc == 0 && i-- > 0;) {
+		if (!effective(t, &hist.v[i], 0))
+			continue;
+		/* hand this view over: reopen it so that it outlives the history */
+		rc = open_id(out, t, hist.v[i].id);
+		kd_history_free(&hist);
+		return rc;
+	}
+	kd_history_free(&hist);
+	return rc ? rc : KN_ENOTFOUND;
 }
 
 static int
@@ -166,60 +283,6 @@ kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *id
 	return 0;
 }
 
-static int
-count_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
-{
-	(void)id;
-	(*(size_t *)arg)++;
-	return 0;
-}
-
-struct parent_ctx {
-	const uint8_t *want;
-	int found;
-};
-
-static int
-parent_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
-{
-	struct parent_ctx *p = arg;
-	if (memcmp(id, p->want, RECORD_ID_BYTES) == 0) {
-		p->found = 1;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * A record starts a document (no parents, and the document must be new) or
- * replaces records of the same document that are stored already.
- */
-static int
-check_lineage(store_txn *t, const record_view *v, const char *what)
-{
-	char doc[RECORD_DOC_KEY_MAX];
-	size_t dlen = record_doc_key(doc, v), n = 0;
-	int rc;
-
-	if (record_nparents(v) == 0) {
-		rc = store_doc_records(t, doc, dlen, count_cb, &n);
-		if (rc)
-			return rc;
-		if (n)
-			return kn_error_set(KN_EEXISTS, "", "%s exists already; a change must name the record it replaces", what);
-		return 0;
-	}
-	for (size_t i = 0; i < record_nparents(v); i++) {
-		struct parent_ctx p = { record_parent(v, i), 0 };
-		rc = store_doc_records(t, doc, dlen, parent_cb, &p);
-		if (rc)
-			return rc;
-		if (!p.found)
-			return kn_error_set(KN_ESTATE, "parents", "%s: the record it replaces is not here (or is of another document)", what);
-	}
-	return 0;
-}
-
 struct school_scan {
 	char npsn[9];
 };
@@ -238,90 +301,24 @@ school_scan_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, s
 	return 0;
 }
 
-static int
-check_school(kd_server *srv, store_txn *t, const record_view *v)
+int
+kd_idents_free(store_txn *t, const char *school, const domain_user *u, const uint8_t subject_pk[32])
 {
-	domain_school sc;
-	int rc;
-
-	(void)srv;
-	rc = domain_school_parse(&sc, v->body);
-	if (rc)
-		return rc;
-	if (v->subject_len != 8 || memcmp(v->subject, v->school, 8) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "a school record's subject must be its NPSN");
-	/* A school daemon holds one school. */
-	struct school_scan ss = { "" };
-	rc = store_idx_scan(t, "s/", 2, school_scan_cb, &ss);
-	if (rc)
-		return rc;
-	if (ss.npsn[0] && memcmp(ss.npsn, v->school, 8) != 0)
-		return kn_error_set(KN_EDENIED, "npsn", "this store belongs to school %s, not %.8s", ss.npsn, v->school);
-	rc = check_lineage(t, v, "the school");
-	if (rc)
-		return rc;
-	if (record_nparents(v) == 0) {
-		if (memcmp(v->author, sc.operator_pk, 32) != 0)
-			return kn_error_set(KN_EDENIED, "operator", "a new school record must be signed by the operator it names");
-		return 0;
-	}
-	domain_user au;
-	char npsn[9];
-	memcpy(npsn, v->school, 8);
-	npsn[8] = '\0';
-	rc = kd_user_lookup(&au, t, npsn, v->author);
-	return domain_school_may_edit(rc == 0 ? &au : NULL);
-}
-
-static int
-check_user(kd_server *srv, store_txn *t, const record_view *v)
-{
-	domain_user u, au;
-	domain_school sc;
-	uint8_t subject_pk[32];
-	char npsn[9];
-	int rc;
-
-	(void)srv;
-	memcpy(npsn, v->school, 8);
-	npsn[8] = '\0';
-	char canon[65];
-	if (kn_unhex(subject_pk, 32, v->subject, v->subject_len) != 0 ||
-	    memcmp(kn_hex(canon, subject_pk, 32), v->subject, 64) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "a user record's subject must be the person's public key in lower-case hex");
-	rc = domain_user_parse(&u, v->body);
-	if (rc)
-		return rc;
-	rc = kd_school_lookup(&sc, t, npsn);
-	if (rc && rc != KN_ENOTFOUND)
-		return rc;
-	int have_school = rc == 0;
-	rc = kd_user_lookup(&au, t, npsn, v->author);
-	if (rc && rc != KN_ENOTFOUND)
-		return rc;
-	rc = domain_user_may_write(rc == 0 ? &au : NULL, v->author, have_school ? &sc : NULL, &u, subject_pk);
-	if (rc)
-		return rc;
-	rc = check_lineage(t, v, "this person's enrollment");
-	if (rc == KN_EEXISTS)
-		return kn_error_set(KN_EEXISTS, "user", "this person is enrolled already");
-	if (rc)
-		return rc;
-	/* NIP and NUPTK identify one person in a school. */
-	const char *idents[2] = { u.nip, u.nuptk };
+	const char *idents[2] = { u->nip, u->nuptk };
 	const char *fields[2] = { "nip", "nuptk" };
+
 	for (int i = 0; i < 2; i++) {
 		uint8_t other[32];
 		domain_user ou;
 		if (!idents[i][0])
 			continue;
-		rc = kd_ident_lookup(other, t, npsn, idents[i]);
+		int rc = kd_ident_lookup(other, t, school, idents[i]);
 		if (rc == KN_ENOTFOUND)
 			continue;
 		if (rc)
 			return rc;
 		if (memcmp(other, subject_pk, 32) != 0) {
-			const char *who = kd_user_lookup(&ou, t, npsn, other) == 0 ? ou.name : "someone else";
+			const char *who = kd_user_lookup(&ou, t, school, other) == 0 ? ou.name : "someone else";
 			return kn_error_set(KN_EEXISTS, fields[i], "%s %s is already enrolled in this school as %s",
 			    i == 0 ? "NIP" : "NUPTK", idents[i], who);
 		}
@@ -329,58 +326,118 @@ check_user(kd_server *srv, store_txn *t, const record_view *v)
 	return 0;
 }
 
-/* subject "<pkhex>.<period>" of an evidence record */
+/*
+ * The record that gives signer the right to write a record of type about
+ * subject in school now: the signer's current enrollment, or, for the
+ * operator's first enrollment of themselves, the school record. *n = 0
+ * when nothing is needed (a new school) or nothing is found (the rules
+ * then refuse the record with their own reason).
+ */
 static int
-evidence_subject(uint8_t pk[32], char period[8], const record_view *v)
+auth_for(uint8_t out[RECORD_ID_BYTES], size_t *n, store_txn *t, const char *school, const char *type,
+    const char *subject, const uint8_t signer[32])
 {
-	char canon[65];
-	if (v->subject_len != 64 + 1 + 6 || v->subject[64] != '.' || kn_unhex(pk, 32, v->subject, 64) != 0 ||
-	    memcmp(kn_hex(canon, pk, 32), v->subject, 64) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "an evidence record's subject is <person key in lower-case hex>.<period>");
-	memcpy(period, v->subject + 65, 6);
-	period[6] = '\0';
-	return domain_check_period(period);
-}
-
-static int
-check_evidence(kd_server *srv, store_txn *t, const record_view *v)
-{
-	domain_evidence e;
-	domain_user au;
-	uint8_t subject_pk[32];
-	char period[8], npsn[9];
+	char doc[RECORD_DOC_KEY_MAX], hex[65];
+	record_view v;
 	int rc;
 
-	(void)srv;
-	memcpy(npsn, v->school, 8);
-	npsn[8] = '\0';
-	if ((rc = evidence_subject(subject_pk, period, v)) || (rc = domain_evidence_parse(&e, v->body)))
+	*n = 0;
+	if (strcmp(type, "school") == 0) {
+		snprintf(doc, sizeof(doc), "school/%s/%s", school, school);
+		rc = kd_doc_head(&v, t, doc);
+		if (rc == KN_ENOTFOUND)
+			return 0; /* a new school stands on its own */
+	} else {
+		snprintf(doc, sizeof(doc), "user/%s/%s", school, kn_hex(hex, signer, 32));
+		rc = kd_doc_head(&v, t, doc);
+		if (rc == KN_ENOTFOUND && strcmp(type, "user") == 0 && strcmp(subject, hex) == 0) {
+			snprintf(doc, sizeof(doc), "school/%s/%s", school, school);
+			rc = kd_doc_head(&v, t, doc);
+			if (rc == 0) {
+				memcpy(out, v.id, RECORD_ID_BYTES);
+				*n = 1;
+				record_view_free(&v);
+			}
+			return rc == KN_ENOTFOUND ? 0 : rc;
+		}
+		if (rc == KN_ENOTFOUND)
+			return 0;
+	}
+	if (rc)
 		return rc;
-	if (strcmp(e.period, period) != 0)
-		return kn_error_set(KN_EBADREC, "period", "the record's period differs from its subject's");
-	rc = kd_user_lookup(&au, t, npsn, v->author);
-	if (rc && rc != KN_ENOTFOUND)
-		return rc;
-	if ((rc = domain_evidence_may_write(rc == 0 ? &au : NULL, v->author, subject_pk)))
-		return rc;
-	return check_lineage(t, v, "the Bukti Dukung of this period");
+	if (strcmp(type, "school") == 0) {
+		/* an edit of the school rests on the editor's enrollment */
+		record_view_free(&v);
+		snprintf(doc, sizeof(doc), "user/%s/%s", school, kn_hex(hex, signer, 32));
+		rc = kd_doc_head(&v, t, doc);
+		if (rc)
+			return rc == KN_ENOTFOUND ? 0 : rc;
+	}
+	memcpy(out, v.id, RECORD_ID_BYTES);
+	*n = 1;
+	record_view_free(&v);
+	return 0;
 }
 
+int
+kd_record_add(uint8_t id[RECORD_ID_BYTES], kd_server *srv, store_batch *b, const char *type, const char *school,
+    const char *subject, const uint8_t (*parents)[RECORD_ID_BYTES], size_t nparents, const kn_buf *body,
+    const keys_secret *signer)
+{
+	uint8_t auth[RECORD_ID_BYTES];
+	size_t nauth;
+	kn_buf rec = KN_BUF_INIT;
+	int rc = auth_for(auth, &nauth, store_batch_txn(b), school, type, subject, signer->pk);
+
+	if (rc)
+		return rc;
+	record_fields f = { type, school, subject, store_hlc_next(srv->st), parents, nparents, body->ptr, body->len,
+		(const uint8_t(*)[RECORD_ID_BYTES])auth, nauth };
+	rc = record_sign(&rec, NULL, &f, signer->pk, signer->sk);
+	if (rc == 0)
+		rc = store_batch_add(b, rec.ptr, rec.len, id);
+	if (rc == 1)
+		rc = 0;
+	else if (rc == 2)
+		rc = kn_error_set(KN_ESTATE, "", "a record made here names one that is not stored (a bug: please report it)");
+	kn_buf_free(&rec);
+	return rc;
+}
+
+/*
+ * The store's check hook: load what the record names (its parents and its
+ * auth records; the store held it until they were here) and let
+ * domain_record_accept decide.
+ */
 static int
 rules_check(void *ctx, store_txn *t, const record_view *v)
 {
-	uint64_t horizon = (kn_now_ms() + 24ull * 3600 * 1000) << 16;
+	record_view pv[RECORD_MAX_PARENTS], av[RECORD_MAX_AUTH];
+	domain_rec r, pr[RECORD_MAX_PARENTS], ar[RECORD_MAX_AUTH];
+	size_t np = 0, na = 0;
+	struct school_scan ss = { "" };
+	domain_ctx dc;
+	int rc;
 
-	if (v->hlc > horizon)
-		return kn_error_set(KN_EBADREC, "hlc", "the record is dated more than a day in the future: check the clock of the machine that made it");
-	if (v->type_len == 8 && memcmp(v->type, "evidence", 8) == 0)
-		return check_evidence(ctx, t, v);
-	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0)
-		return check_school(ctx, t, v);
-	if (v->type_len == 4 && memcmp(v->type, "user", 4) == 0)
-		return check_user(ctx, t, v);
-	return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
-	    (int)v->type_len, v->type);
+	(void)ctx;
+	to_domain(&r, v);
+	for (size_t i = 0; i < record_nparents(v) && i < RECORD_MAX_PARENTS; i++) {
+		if ((rc = open_id(&pv[i], t, record_parent(v, i))))
+			goto out;
+		to_domain(&pr[i], &pv[i]);
+		np++;
+	}
+	if ((rc = open_auth(av, ar, &na, t, v)))
+		goto out;
+	if ((rc = store_idx_scan(t, "s/", 2, school_scan_cb, &ss)))
+		goto out;
+	memcpy(dc.school, ss.npsn, sizeof(dc.school));
+	dc.now_ms = kn_now_ms();
+	rc = domain_record_accept(&dc, &r, pr, np, ar, na);
+out:
+	free_views(pv, np);
+	free_views(av, na);
+	return rc;
 }
 
 static int
@@ -406,24 +463,45 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	if (rc)
 		return rc;
 	if (kn_unhex(pk, 32, v->subject, v->subject_len) != 0)
-		return KN_EBADREC;
+		return kn_error_set(KN_EBADREC, "subject", "a user record's subject must be a key in hex");
 	snprintf(key, sizeof(key), "u/%s/%s", npsn, kn_hex(hex, pk, 32));
 	rc = store_idx_put(t, key, strlen(key), "", 0);
-	if (rc == 0 && u.nip[0]) {
-		snprintf(key, sizeof(key), "id/%s/%s", npsn, u.nip);
-		rc = store_idx_put(t, key, strlen(key), pk, 32);
-	}
-	if (rc == 0 && u.nuptk[0]) {
-		snprintf(key, sizeof(key), "id/%s/%s", npsn, u.nuptk);
+	const char *idents[2] = { u.nip, u.nuptk };
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		uint8_t other[32];
+		if (!idents[i][0])
+			continue;
+		/*
+		 * Two people with one NIP can only meet through sync (user.add
+		 * refuses it): the smaller key keeps the login, whatever the
+		 * order the records came in, and the conflict is logged.
+		 */
+		rc = kd_ident_lookup(other, t, npsn, idents[i]);
+		if (rc == 0 && memcmp(other, pk, 32) != 0) {
+			kn_warn("school %s: %s is enrolled for two people; the login goes to the smaller key", npsn, idents[i]);
+			if (memcmp(other, pk, 32) < 0)
+				continue;
+		} else if (rc && rc != KN_ENOTFOUND) {
+			break;
+		}
+		snprintf(key, sizeof(key), "id/%s/%s", npsn, idents[i]);
 		rc = store_idx_put(t, key, strlen(key), pk, 32);
 	}
 	return rc;
 }
 
 void
+kd_rules_hooks(store_hooks *out, void *ctx)
+{
+	*out = (store_hooks){ rules_check, rules_index, ctx };
+}
+
+void
 kd_rules_install(kd_server *srv)
 {
-	store_hooks h = { rules_check, rules_index, srv };
+	store_hooks h;
+
+	kd_rules_hooks(&h, srv);
 	store_set_hooks(srv->st, &h);
 }
 

@@ -169,7 +169,12 @@ int kd_session_remove(kd_server *srv, const uint8_t token[32]);
 void kd_session_sweep(kd_server *srv);
 void kd_session_free_all(kd_server *srv);
 
-/* Store hooks with the domain rules (rules.c). */
+/*
+ * Store hooks with the domain rules (rules.c): check = domain_record_accept
+ * on the record and what it names; index = the secondary indexes. The
+ * hooks use no server state, so tests install them on a bare store.
+ */
+void kd_rules_hooks(store_hooks *out, void *ctx);
 void kd_rules_install(kd_server *srv);
 /* Current enrollment of pk in school; KN_ENOTFOUND when none. */
 int kd_user_lookup(domain_user *out, store_txn *t, const char *school, const uint8_t pk[32]);
@@ -177,7 +182,22 @@ int kd_school_lookup(domain_school *out, store_txn *t, const char *school);
 /* Public key enrolled with this NIP or NUPTK in school; KN_ENOTFOUND when none. */
 int kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *ident);
 
-/* The newest head record of a document (ties: larger id); KN_ENOTFOUND when none. */
+/*
+ * Sign a record of type about subject in school with signer's key, naming
+ * as auth the signer's current enrollment (or the school record, for the
+ * operator's first enrollment), and add it to batch. 0, or the store's or
+ * the rules' error.
+ */
+int kd_record_add(uint8_t id[RECORD_ID_BYTES], kd_server *srv, store_batch *b, const char *type, const char *school,
+    const char *subject, const uint8_t (*parents)[RECORD_ID_BYTES], size_t nparents, const kn_buf *body,
+    const keys_secret *signer);
+/* KN_EEXISTS naming the field when u's NIP or NUPTK belongs to another person of school. */
+int kd_idents_free(store_txn *t, const char *school, const domain_user *u, const uint8_t subject_pk[32]);
+
+/*
+ * The current version of a document: its newest record (ties: larger id)
+ * that takes effect (domain_act_effective); KN_ENOTFOUND when none.
+ */
 int kd_doc_head(record_view *out, store_txn *t, const char *doc);
 
 /* Every record of a document, verified, oldest first (by hlc, then id). */

@@ -118,6 +118,60 @@ int domain_person_may_read(const domain_user *reader, const uint8_t reader_pk[32
 int domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], const char *type,
     const domain_user *subject, const uint8_t subject_pk[32]);
 
+/*
+ * Acceptance (accept.c). A record as the rules see it: the daemon fills
+ * this from a verified record (store/record.h); pointers are borrowed.
+ */
+typedef struct {
+	const uint8_t *id;           /* 32 bytes */
+	const char *type;
+	size_t type_len;
+	const char *school;          /* 8 digits */
+	const char *subject;
+	size_t subject_len;
+	const uint8_t *author;       /* 32 bytes */
+	uint64_t hlc;                /* ms << 16 | counter */
+	size_t nparents;
+	const msgpack_object *body;  /* map */
+} domain_rec;
+
+/* What acceptance depends on besides the records: fixed for a store, and the time. */
+typedef struct {
+	char school[9];              /* the school this store holds, "" before its school record */
+	uint64_t now_ms;             /* wall clock */
+} domain_ctx;
+
+/*
+ * May record r join the set? parents are the records r replaces and auth
+ * the records r names as giving its author the right to act, all present
+ * (the store holds a record until they are). The decision depends only on
+ * r, those records and ctx, so it is the same whatever order records
+ * arrive in. Rules: not dated more than a day ahead; of this store's
+ * school; parents are older versions of the same document; a new school
+ * record is signed by the operator it names; the operator's first
+ * enrollment rests on the school record; every other record names exactly
+ * one auth record, the author's enrollment (older than r) in this school,
+ * which must give the right: an active operator for people and the school
+ * (never demoting or deactivating oneself), the person themselves, an
+ * active Guru or Kepala Sekolah, for Bukti Dukung. Returns 0 or the
+ * reason (KN_EBADREC, KN_EDENIED, KN_ESTATE) with the field at fault.
+ */
+int domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents, size_t nparents,
+    const domain_rec *auth, size_t nauth);
+
+/*
+ * Does the accepted act take effect? author_versions are the effective
+ * versions of the author's enrollment in the set; the act counts when the
+ * newest of them older than the act still gives the right it needs. A
+ * revocation that reached a store after the act, or before it, is thus
+ * settled the same way everywhere. 1 or 0.
+ */
+int domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t nauth, const domain_rec *author_versions,
+    size_t n);
+
+/* The person key that a "user" or "evidence" subject starts with. */
+int domain_subject_key(uint8_t out[32], const char *subject, size_t n);
+
 /* Indonesian label of a role, for texts people read. */
 const char *domain_role_label(const char *role);
 

@@ -73,14 +73,17 @@ record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
 		return kn_error_set(KN_EINVAL, "subject", "record subject must be 1-128 visible characters without '/'");
 	if (f->nparents > RECORD_MAX_PARENTS)
 		return kn_error_set(KN_EINVAL, "parents", "a record may replace at most %d others", RECORD_MAX_PARENTS);
+	if (f->nauth > RECORD_MAX_AUTH)
+		return kn_error_set(KN_EINVAL, "auth", "a record may name at most %d records that give its author the right to act",
+		    RECORD_MAX_AUTH);
 	if (f->body_len == 0 || !((f->body[0] & 0xf0) == 0x80 || f->body[0] == 0xde || f->body[0] == 0xdf) ||
 	    kn_mpscan_exact(f->body, f->body_len, RECORD_MAX_BYTES) != 0)
 		return kn_error_set(KN_EINVAL, "body", "record body must be one MessagePack map");
 
 	msgpack_packer_init(&p, &payload, kn_buf_msgpack_write);
-	bad |= msgpack_pack_map(&p, 8);
+	bad |= msgpack_pack_map(&p, 9);
 	bad |= pack_cstr(&p, "v");
-	bad |= msgpack_pack_uint8(&p, 1);
+	bad |= msgpack_pack_uint8(&p, RECORD_FORMAT);
 	bad |= pack_cstr(&p, "type");
 	bad |= pack_cstr(&p, f->type);
 	bad |= pack_cstr(&p, "school");
@@ -97,6 +100,12 @@ record_sign(kn_buf *out, uint8_t id[RECORD_ID_BYTES], const record_fields *f,
 	for (size_t i = 0; i < f->nparents; i++) {
 		bad |= msgpack_pack_bin(&p, RECORD_ID_BYTES);
 		bad |= msgpack_pack_bin_body(&p, f->parents[i], RECORD_ID_BYTES);
+	}
+	bad |= pack_cstr(&p, "auth");
+	bad |= msgpack_pack_array(&p, f->nauth);
+	for (size_t i = 0; i < f->nauth; i++) {
+		bad |= msgpack_pack_bin(&p, RECORD_ID_BYTES);
+		bad |= msgpack_pack_bin_body(&p, f->auth[i], RECORD_ID_BYTES);
 	}
 	bad |= pack_cstr(&p, "body");
 	rc = kn_buf_put(&payload, f->body, f->body_len);
@@ -228,21 +237,22 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 		goto out_destroy;
 	}
 
-	/* Signed: now check the schema, strictly. */
-	if (map->via.map.size != 8) {
-		rc = bad("payload must have exactly the keys v, type, school, subject, author, hlc, parents, body");
+	/* Signed: now check the schema, strictly. Format 1 had no "auth". */
+	if (map->via.map.size < 8 || map->via.map.size > 9) {
+		rc = bad("payload must have exactly the keys v, type, school, subject, author, hlc, parents, auth, body");
 		goto out_destroy;
 	}
-	unsigned seen = 0;
+	unsigned seen = 0, version = 0;
 	for (uint32_t i = 0; i < map->via.map.size; i++) {
 		const msgpack_object *k = &map->via.map.ptr[i].key, *v = &map->via.map.ptr[i].val;
 		unsigned bit;
 		if (kn_map_key_is(k, "v")) {
 			bit = 1;
-			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1) {
+			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 < 1 || v->via.u64 > RECORD_FORMAT) {
 				rc = bad("unsupported format version v");
 				goto out_destroy;
 			}
+			version = (unsigned)v->via.u64;
 		} else if (kn_map_key_is(k, "type")) {
 			bit = 2;
 			if (v->type != MSGPACK_OBJECT_STR || !check_type(v->via.str.ptr, v->via.str.size)) {
@@ -290,6 +300,20 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 				}
 			}
 			out->parents = v;
+		} else if (kn_map_key_is(k, "auth")) {
+			bit = 256;
+			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > RECORD_MAX_AUTH) {
+				rc = bad("auth must be an array of at most 4 record ids");
+				goto out_destroy;
+			}
+			for (uint32_t j = 0; j < v->via.array.size; j++) {
+				if (v->via.array.ptr[j].type != MSGPACK_OBJECT_BIN ||
+				    v->via.array.ptr[j].via.bin.size != RECORD_ID_BYTES) {
+					rc = bad("each auth entry must be a 32-byte record id");
+					goto out_destroy;
+				}
+			}
+			out->auth = v;
 		} else if (kn_map_key_is(k, "body")) {
 			bit = 128;
 			if (v->type != MSGPACK_OBJECT_MAP) {
@@ -318,6 +342,12 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 			goto out_destroy;
 		}
 		seen |= bit;
+	}
+	/* every key once: format 1 without auth, format 2 with it */
+	if (seen != (version == 1 ? 255u : 511u)) {
+		rc = bad(version == 1 ? "payload must have exactly the keys v, type, school, subject, author, hlc, parents, body (format 1)" :
+		    "payload must have exactly the keys v, type, school, subject, author, hlc, parents, auth, body");
+		goto out_destroy;
 	}
 	out->raw = rec;
 	out->raw_len = len;
@@ -365,6 +395,18 @@ const uint8_t *
 record_parent(const record_view *v, size_t i)
 {
 	return (const uint8_t *)v->parents->via.array.ptr[i].via.bin.ptr;
+}
+
+size_t
+record_nauth(const record_view *v)
+{
+	return v->auth ? v->auth->via.array.size : 0;
+}
+
+const uint8_t *
+record_auth(const record_view *v, size_t i)
+{
+	return (const uint8_t *)v->auth->via.array.ptr[i].via.bin.ptr;
 }
 
 uint64_t

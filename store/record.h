@@ -10,8 +10,13 @@
  *               "author"  Ed25519 public key of the signer (bin 32)
  *               "hlc"     hybrid logical clock time (uint: ms << 16 | counter)
  *               "parents" array of record ids this record replaces (bin 32)
+ *               "auth"    array of record ids (bin 32, at most 4) that give
+ *                         the author the right to make this record, e.g.
+ *                         the author's enrollment as it stood (format 2)
  *               "body"    a map, meaning given by the type (domain/)
  *   signature Ed25519 over exactly the payload bytes (bin 64)
+ * "v" is the format: 2 now; format 1 (no "auth") is still read, so that
+ * stores written before stay readable.
  * The record id is BLAKE2b-256 of the payload bytes. Payloads are never
  * re-encoded, so there is no canonical form to get wrong.
  *
@@ -34,6 +39,8 @@
 #define RECORD_SIG_BYTES crypto_sign_BYTES
 #define RECORD_MAX_BYTES (64 * 1024)
 #define RECORD_MAX_PARENTS 16
+#define RECORD_MAX_AUTH 4
+#define RECORD_FORMAT 2
 #define RECORD_DOC_KEY_MAX (32 + 1 + 8 + 1 + 128 + 1)
 
 /* What a caller provides to make a record. body is a packed map. */
@@ -46,6 +53,8 @@ typedef struct {
 	size_t nparents;
 	const uint8_t *body;
 	size_t body_len;
+	const uint8_t (*auth)[RECORD_ID_BYTES];
+	size_t nauth;
 } record_fields;
 
 /*
@@ -77,6 +86,7 @@ typedef struct {
 	const uint8_t *author;        /* RECORD_KEY_BYTES */
 	uint64_t hlc;
 	const msgpack_object *parents; /* array of bin 32 */
+	const msgpack_object *auth;    /* array of bin 32, or NULL (format 1) */
 	const msgpack_object *body;    /* map */
 	msgpack_unpacked up;
 } record_view;
@@ -99,6 +109,9 @@ size_t record_doc_key(char *out, const record_view *v);
 /* Parent i of a view (0 <= i < nparents). */
 size_t record_nparents(const record_view *v);
 const uint8_t *record_parent(const record_view *v, size_t i);
+/* Auth record i of a view (0 <= i < nauth); nauth is 0 for format 1. */
+size_t record_nauth(const record_view *v);
+const uint8_t *record_auth(const record_view *v, size_t i);
 
 /* Record id of payload bytes. */
 void record_id_of(uint8_t id[RECORD_ID_BYTES], const uint8_t *payload, size_t len);

@@ -36,6 +36,7 @@ enum {
 	STORE__KEYS,
 	STORE__PEERS,
 	STORE__META,
+	STORE__HELD,
 	STORE__NDBS
 };
 
@@ -58,6 +59,7 @@ static const struct {
 	[STORE__KEYS] = { "keys", 0, 1 },
 	[STORE__PEERS] = { "peers", 0, 1 },
 	[STORE__META] = { "meta", 0, 1 },
+	[STORE__HELD] = { "held", 0, 2 },
 };
 
 struct store {
@@ -351,6 +353,13 @@ store__step_create(MDB_txn *txn, store *s)
 	return store__create_tables(txn, s, 1);
 }
 
+/* Migration 1 -> 2: records that wait for a parent or an auth record are held, not refused. */
+static int
+store__step_held(MDB_txn *txn, store *s)
+{
+	return store__create_tables(txn, s, 2);
+}
+
 typedef int (*store__step_fn)(MDB_txn *txn, store *s);
 
 /*
@@ -365,6 +374,7 @@ static const struct {
 	const char *what;
 } store__steps[] = {
 	{ 0, store__step_create, "create the tables" },
+	{ 1, store__step_held, "add the table of records waiting for others" },
 };
 
 /* Run the steps from schema `from` up to STORE_SCHEMA_VERSION in txn. */
@@ -678,22 +688,69 @@ store__batch_write(store_batch *b, const record_view *v)
 }
 
 /*
- * Add one record: verify it, skip it when stored already, ask the check hook
- * before any write, write it, then let the index hook index it. LMDB and
- * index failures poison the batch (or only the open sub-transaction); a
- * refusal does not.
+ * The first record this one depends on (a parent or an auth record) that
+ * is not stored: 1 with *missing set, 0 when all are here, or an error.
  */
-int
-store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+static int
+store__missing_dep(const uint8_t **missing, store_batch *b, const record_view *v)
+{
+	MDB_val k, d;
+	size_t np = record_nparents(v), na = record_nauth(v);
+
+	for (size_t i = 0; i < np + na; i++) {
+		const uint8_t *dep = i < np ? record_parent(v, i) : record_auth(v, i - np);
+		k = (MDB_val){ RECORD_ID_BYTES, (void *)dep };
+		int rc = mdb_get(b->t.txn, b->s->dbi[STORE__RECORDS], &k, &d);
+		if (rc == MDB_NOTFOUND) {
+			*missing = dep;
+			return 1;
+		}
+		if (rc)
+			return store__err(rc, "looking up a record's dependencies");
+	}
+	return 0;
+}
+
+/* Hold v until missing arrives: held[missing || id] = record. */
+static int
+store__hold(store_batch *b, const record_view *v, const uint8_t *missing)
+{
+	uint8_t key[2 * RECORD_ID_BYTES];
+	MDB_stat st;
+	MDB_val k = { sizeof(key), key }, d = { v->raw_len, (void *)v->raw };
+	int rc;
+
+	rc = mdb_stat(b->t.txn, b->s->dbi[STORE__HELD], &st);
+	if (rc)
+		return store__err(rc, "counting held records");
+	if (st.ms_entries >= STORE_HELD_MAX)
+		return kn_error_set(KN_EFULL, "record", "%zu records already wait for others they depend on; this one is refused",
+		    (size_t)st.ms_entries);
+	memcpy(key, missing, RECORD_ID_BYTES);
+	memcpy(key + RECORD_ID_BYTES, v->id, RECORD_ID_BYTES);
+	b->dirty = 1;
+	rc = mdb_put(b->t.txn, b->s->dbi[STORE__HELD], &k, &d, 0);
+	if (rc)
+		return store__poison(b, store__err(rc, "holding a record"));
+	return 0;
+}
+
+/*
+ * Add one verified-on-open record: skip it when stored already, hold it
+ * when a record it depends on is missing, else ask the check hook before
+ * any write, write it, then let the index hook index it. Returns 0 added,
+ * 1 present, 2 held, or an error. LMDB and index failures poison the
+ * batch (or only the open sub-transaction); a refusal does not.
+ */
+static int
+store__add_one(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
 {
 	store *s = b->s;
 	record_view v;
+	const uint8_t *missing = NULL;
 	MDB_val k, d;
 	int rc;
 
-	rc = store__poisoned(b);
-	if (rc)
-		return rc;
 	rc = record_open(&v, rec, len, NULL);
 	if (rc)
 		return rc;
@@ -710,6 +767,15 @@ store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECOR
 		rc = store__poison(b, store__err(rc, "looking up a record"));
 		goto out_free_view;
 	}
+	rc = store__missing_dep(&missing, b, &v);
+	if (rc == 1) {
+		rc = store__hold(b, &v, missing);
+		if (rc == 0)
+			rc = 2;
+		goto out_free_view;
+	}
+	if (rc)
+		goto out_free_view;
 	/* The check hook gets a read-only view: a refusal leaves nothing. */
 	if (s->hooks.check) {
 		rc = s->hooks.check(s->hooks.ctx, &b->check_t, &v);
@@ -740,6 +806,104 @@ store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECOR
 	rc = 0;
 out_free_view:
 	record_view_free(&v);
+	return rc;
+}
+
+/*
+ * Take out of `held` every record that waited for id, into out (as
+ * length-prefixed records), removing them. The caller adds them again.
+ */
+static int
+store__take_held(kn_buf *out, store_batch *b, const uint8_t id[RECORD_ID_BYTES])
+{
+	MDB_cursor *cur;
+	MDB_val k = { RECORD_ID_BYTES, (void *)id }, d;
+	int rc = mdb_cursor_open(b->t.txn, b->s->dbi[STORE__HELD], &cur);
+
+	if (rc)
+		return store__poison(b, store__err(rc, "reading held records"));
+	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+	while (rc == 0 && k.mv_size == 2 * RECORD_ID_BYTES && memcmp(k.mv_data, id, RECORD_ID_BYTES) == 0) {
+		uint32_t n = (uint32_t)d.mv_size;
+		if (kn_buf_put(out, &n, sizeof(n)) || kn_buf_put(out, d.mv_data, d.mv_size)) {
+			mdb_cursor_close(cur);
+			return KN_ENOMEM;
+		}
+		rc = mdb_cursor_del(cur, 0);
+		if (rc)
+			break;
+		b->dirty = 1;
+		rc = mdb_cursor_get(cur, &k, &d, MDB_GET_CURRENT);
+		if (rc == MDB_NOTFOUND || rc == EINVAL)
+			rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return store__poison(b, store__err(rc, "releasing held records"));
+	return 0;
+}
+
+/*
+ * Add a record (see store.h). When it is stored, the records held for it
+ * are added too, and those held for them, breadth first: a refusal of one
+ * of those is logged and dropped (it was never acknowledged to anyone),
+ * and does not undo the record that released it.
+ */
+int
+store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+{
+	uint8_t first[RECORD_ID_BYTES];
+	kn_buf queue = KN_BUF_INIT, waiting = KN_BUF_INIT;
+	size_t qpos = 0;
+	int rc;
+
+	rc = store__poisoned(b);
+	if (rc)
+		return rc;
+	rc = store__add_one(b, rec, len, first);
+	if (id)
+		memcpy(id, first, RECORD_ID_BYTES);
+	if (rc != 0)
+		return rc;
+	/* queue: ids stored whose waiting records must be tried again */
+	if (kn_buf_put(&queue, first, RECORD_ID_BYTES))
+		return KN_ENOMEM;
+	while (qpos < queue.len) {
+		int rc2;
+		kn_buf_clear(&waiting);
+		rc2 = store__take_held(&waiting, b, queue.ptr + qpos);
+		qpos += RECORD_ID_BYTES;
+		if (rc2) {
+			rc = rc2;
+			break;
+		}
+		for (size_t off = 0; off + 4 <= waiting.len;) {
+			uint32_t n;
+			uint8_t got[RECORD_ID_BYTES];
+			memcpy(&n, waiting.ptr + off, sizeof(n));
+			off += 4;
+			rc2 = store__add_one(b, waiting.ptr + off, n, got);
+			off += n;
+			if (rc2 == 0) {
+				if (kn_buf_put(&queue, got, RECORD_ID_BYTES)) {
+					rc = KN_ENOMEM;
+					break;
+				}
+			} else if (rc2 < 0) {
+				if (store__poisoned(b)) {
+					rc = rc2;
+					break;
+				}
+				kn_warn("a record that waited for others was refused when they came: %s", kn_error_message());
+			}
+		}
+		if (rc)
+			break;
+	}
+	kn_buf_free(&queue);
+	kn_buf_free(&waiting);
+	if (rc == 0)
+		kn_error_clear();
 	return rc;
 }
 
@@ -919,9 +1083,11 @@ store_put(store *s, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
 	if (rc)
 		return rc;
 	rc = store_batch_add(b, rec, len, id);
-	if (rc)
+	if (rc < 0 || rc == 1)
 		goto out_abort_batch;
-	return store_batch_commit(b);
+	/* added (0) or held (2): either way it is kept */
+	int crc = store_batch_commit(b);
+	return crc ? crc : rc;
 
 out_abort_batch:
 	store_batch_abort(b);
@@ -1300,6 +1466,12 @@ store_stat(store_stats *out, store *s)
 		goto out_abort_txn;
 	}
 	out->records = st.ms_entries;
+	rc = mdb_stat(txn, s->dbi[STORE__HELD], &st);
+	if (rc) {
+		rc = store__err(rc, "reading store statistics");
+		goto out_abort_txn;
+	}
+	out->held = st.ms_entries;
 	rc = store__last_seq(&out->last_seq, txn, s);
 	if (rc)
 		goto out_abort_txn;

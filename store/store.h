@@ -11,6 +11,7 @@
  *   keys        public key (32 B)            -> sealed secret key (keys.h)
  *   peers       peer key                     -> sync checkpoint (later)
  *   meta        name                         -> value ("schema", "hlc", ...)
+ *   held        missing id || record id      -> record bytes: waits for missing
  *
  * Every record is opened with record_open() (signature, id, schema) and
  * passed to the check hook (domain rules) before anything is written.
@@ -33,7 +34,9 @@
 #include "../util/kn.h"
 #include "record.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
+/* At most this many records wait for others at once (see store_batch_add). */
+#define STORE_HELD_MAX 100000
 
 typedef struct store store;
 typedef struct store_txn store_txn;     /* a read view, or a batch's txn */
@@ -71,11 +74,15 @@ void store_set_hooks(store *s, const store_hooks *hooks);
 int store_batch_begin(store_batch **out, store *s);
 /*
  * Verify rec, run the hooks, and add it. Returns 0 when added, 1 when the
- * store already holds it (nothing changes), or an error: KN_EBADREC,
- * KN_EBADSIG, the check hook's code, or KN_EFULL/KN_ERROR from LMDB. An
- * LMDB error poisons the batch: commit then fails and nothing is stored.
- * A check error does not: the batch goes on without that record.
- * id (may be NULL) receives the record id.
+ * store already holds it (nothing changes), 2 when it is held: a record it
+ * depends on (a parent or an auth record) is not here yet, so it waits in
+ * the `held` table and is added (checked then) when that one is; or an
+ * error: KN_EBADREC, KN_EBADSIG, the check hook's code, KN_EFULL (too many
+ * held) or KN_EFULL/KN_ERROR from LMDB. An LMDB error poisons the batch:
+ * commit then fails and nothing is stored. A check error does not: the
+ * batch goes on without that record. Records released by this one are
+ * added in the same batch; one of them that the check hook refuses is
+ * logged and dropped. id (may be NULL) receives the record id.
  */
 int store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES]);
 /* Store a sealed secret key (keys.h) in the batch. */
@@ -142,6 +149,7 @@ int store_meta_put(store *s, const char *name, const void *val, size_t len);
 
 typedef struct {
 	uint64_t records;    /* records stored */
+	uint64_t held;       /* records waiting for a record they depend on */
 	uint64_t last_seq;   /* last change-feed sequence */
 	uint64_t size_bytes; /* bytes in use by the store file */
 	uint64_t map_bytes;  /* configured map size */

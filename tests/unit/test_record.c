@@ -329,10 +329,15 @@ test_record__sign_refuses_huge_body(void **state)
 /* Ways to get a payload wrong while signing it correctly. */
 enum {
 	P_OK,
+	P_OK_FORMAT1,
 	P_EXTRA_KEY,
 	P_MISSING_KEY,
+	P_NO_AUTH,
+	P_AUTH_IN_FORMAT1,
+	P_AUTH_5,
+	P_AUTH_31,
 	P_DUP_KEY,
-	P_V2,
+	P_V3,
 	P_V_STR,
 	P_PARENT_31,
 	P_PARENTS_17,
@@ -365,12 +370,21 @@ pack_payload(kn_buf *b, int what, const uint8_t pk[RECORD_KEY_BYTES])
 		msgpack_pack_bin_body(&p, pk, RECORD_KEY_BYTES);
 		return;
 	}
-	msgpack_pack_map(&p, what == P_EXTRA_KEY ? 9 : what == P_MISSING_KEY ? 7 : 8);
+	/* format 2 (with "auth") unless the case is about format 1 */
+	int format1 = what == P_OK_FORMAT1 || what == P_AUTH_IN_FORMAT1;
+	int nkeys = format1 ? 8 : 9;
+	if (what == P_EXTRA_KEY)
+		nkeys++;
+	if (what == P_MISSING_KEY || what == P_NO_AUTH)
+		nkeys--;
+	if (what == P_AUTH_IN_FORMAT1)
+		nkeys++;
+	msgpack_pack_map(&p, nkeys);
 	pack_cstr(&p, "v");
 	if (what == P_V_STR)
 		pack_cstr(&p, "1");
 	else
-		msgpack_pack_uint8(&p, what == P_V2 ? 2 : 1);
+		msgpack_pack_uint8(&p, what == P_V3 ? 3 : format1 ? 1 : 2);
 	pack_cstr(&p, "type");
 	pack_cstr(&p, what == P_BAD_TYPE ? "Nilai" : "nilai");
 	/* P_DUP_KEY: "type" twice, "school" never. */
@@ -405,6 +419,15 @@ pack_payload(kn_buf *b, int what, const uint8_t pk[RECORD_KEY_BYTES])
 			size_t len = what == P_PARENT_31 ? 31 : RECORD_ID_BYTES;
 			msgpack_pack_bin(&p, len);
 			msgpack_pack_bin_body(&p, id, len);
+		}
+	}
+	if (what != P_NO_AUTH && (!format1 || what == P_AUTH_IN_FORMAT1)) {
+		size_t n = what == P_AUTH_5 ? 5 : 1;
+		pack_cstr(&p, "auth");
+		msgpack_pack_array(&p, n);
+		for (size_t i = 0; i < n; i++) {
+			msgpack_pack_bin(&p, what == P_AUTH_31 ? 31 : RECORD_ID_BYTES);
+			msgpack_pack_bin_body(&p, id, what == P_AUTH_31 ? 31 : RECORD_ID_BYTES);
 		}
 	}
 	if (what != P_MISSING_KEY) {
@@ -454,8 +477,12 @@ test_record__signed_schema_violations(void **state)
 	static const char *why[P_COUNT] = {
 		[P_EXTRA_KEY] = "exactly the keys",
 		[P_MISSING_KEY] = "exactly the keys",
+		[P_NO_AUTH] = "exactly the keys v, type, school, subject, author, hlc, parents, auth, body",
+		[P_AUTH_IN_FORMAT1] = "exactly the keys",
+		[P_AUTH_5] = "at most 4",
+		[P_AUTH_31] = "32-byte record id",
 		[P_DUP_KEY] = "duplicate key",
-		[P_V2] = "version",
+		[P_V3] = "version",
 		[P_V_STR] = "version",
 		[P_PARENT_31] = "32-byte record id",
 		[P_PARENTS_17] = "at most 16",
@@ -483,8 +510,10 @@ test_record__signed_schema_violations(void **state)
 		t0 = kn_mono_ms();
 		rc = record_open(&v, rec.ptr, rec.len, NULL);
 		assert_true(kn_mono_ms() - t0 < 1000);
-		if (what == P_OK) {
+		if (what == P_OK || what == P_OK_FORMAT1) {
+			/* format 1 records (no auth) stay readable */
 			assert_int_equal(rc, 0);
+			assert_int_equal(record_nauth(&v), what == P_OK ? 1 : 0);
 			record_view_free(&v);
 		} else if (rc != KN_EBADREC || strstr(kn_error_message(), why[what]) == NULL) {
 			fail_msg("payload defect %d: got %d (%s), want KN_EBADREC (%s)", what, rc,

@@ -592,14 +592,21 @@ test_store__heads_child_first(void **state)
 	store_txn *t;
 	idlist l;
 
-	/* B (parent A) arrives before A, in separate commits. */
+	/* B (parent A) arrives before A, in separate commits: B waits for A, then both are stored. */
+	store_stats st;
 	make_record(&ra, a[0], f, "doc", NULL, 0);
 	make_record(&rb, b, f, "doc", a, 1);
-	assert_int_equal(store_put(s, rb.ptr, rb.len, NULL), 0);
+	assert_int_equal(store_put(s, rb.ptr, rb.len, NULL), 2);
+	assert_int_equal(store_put(s, rb.ptr, rb.len, NULL), 2); /* again: still waiting, held once */
 	heads_of(&l, s, "doc");
-	assert_int_equal(l.n, 1);
-	assert_memory_equal(l.ids[0], b, RECORD_ID_BYTES);
+	assert_int_equal(l.n, 0);
+	assert_false(store_has(s, b));
+	assert_int_equal(store_stat(&st, s), 0);
+	assert_int_equal(st.held, 1);
 	assert_int_equal(store_put(s, ra.ptr, ra.len, NULL), 0);
+	assert_int_equal(store_stat(&st, s), 0);
+	assert_int_equal(st.held, 0);
+	assert_true(store_has(s, b));
 	heads_of(&l, s, "doc");
 	assert_int_equal(l.n, 1);
 	assert_memory_equal(l.ids[0], b, RECORD_ID_BYTES);
@@ -613,8 +620,9 @@ test_store__heads_child_first(void **state)
 	make_record(&ra, c[0], f, "doc2", NULL, 0);
 	make_record(&rb, d, f, "doc2", c, 1);
 	assert_int_equal(store_batch_begin(&bt, s), 0);
-	assert_int_equal(store_batch_add(bt, rb.ptr, rb.len, NULL), 0);
+	assert_int_equal(store_batch_add(bt, rb.ptr, rb.len, NULL), 2);
 	assert_int_equal(store_batch_add(bt, ra.ptr, ra.len, NULL), 0);
+	assert_int_equal(store_batch_count(bt), 2);
 	assert_int_equal(store_batch_commit(bt), 0);
 	heads_of(&l, s, "doc2");
 	assert_int_equal(l.n, 1);
@@ -622,6 +630,58 @@ test_store__heads_child_first(void **state)
 	store_close(s);
 	kn_buf_free(&ra);
 	kn_buf_free(&rb);
+}
+
+/*
+ * Records that wait for others are released in a chain when the missing
+ * one comes (C waits for B, B for A; an auth dependency counts like a
+ * parent); a released record that the rules refuse is dropped alone.
+ */
+static void
+test_store__held_chain_released(void **state)
+{
+	fixture *f = *state;
+	kn_buf ra = KN_BUF_INIT, rb = KN_BUF_INIT, rc = KN_BUF_INIT, rx = KN_BUF_INIT, ry = KN_BUF_INIT;
+	uint8_t a[1][RECORD_ID_BYTES], b[1][RECORD_ID_BYTES], c[RECORD_ID_BYTES], x[RECORD_ID_BYTES], y[RECORD_ID_BYTES];
+	check_ctx cc = { 0, 0 };
+	store_hooks hooks = { check_refuse, NULL, &cc };
+	store *s = open_store(f);
+	store_stats st;
+	idlist l;
+
+	store_set_hooks(s, &hooks);
+	make_record(&ra, a[0], f, "doc", NULL, 0);
+	make_record(&rb, b[0], f, "doc", a, 1);
+	make_record(&rc, c, f, "doc", b, 1);
+	make_record(&rx, x, f, "refuse", a, 1);
+	/* y names A as its auth record, not as a parent */
+	record_fields fy = { TYPE, SCHOOL, "other", (1700000000000ULL << 16) + 999, NULL, 0,
+		(const uint8_t *)"\x80", 1, (const uint8_t(*)[RECORD_ID_BYTES])a, 1 };
+	assert_int_equal(record_sign(&ry, y, &fy, f->pk, f->sk), 0);
+	assert_int_equal(store_put(s, rc.ptr, rc.len, NULL), 2);
+	assert_int_equal(store_put(s, rx.ptr, rx.len, NULL), 2);
+	assert_int_equal(store_put(s, ry.ptr, ry.len, NULL), 2);
+	assert_int_equal(store_put(s, rb.ptr, rb.len, NULL), 2);
+	assert_int_equal(store_stat(&st, s), 0);
+	assert_int_equal(st.held, 4);
+	assert_int_equal(st.records, 0);
+	assert_int_equal(cc.calls, 0); /* the rules never saw a record whose dependencies were missing */
+	assert_int_equal(store_put(s, ra.ptr, ra.len, NULL), 0);
+	assert_int_equal(store_stat(&st, s), 0);
+	assert_int_equal(st.held, 0);
+	assert_int_equal(st.records, 4);
+	assert_true(store_has(s, c));
+	assert_true(store_has(s, y));
+	assert_false(store_has(s, x));
+	heads_of(&l, s, "doc");
+	assert_int_equal(l.n, 1);
+	assert_memory_equal(l.ids[0], c, RECORD_ID_BYTES);
+	store_close(s);
+	kn_buf_free(&ra);
+	kn_buf_free(&rb);
+	kn_buf_free(&rc);
+	kn_buf_free(&rx);
+	kn_buf_free(&ry);
 }
 
 /* Two children of A are two heads; a record replacing both is the one head. */
@@ -920,7 +980,7 @@ test_store__schema_newer_refused(void **state)
 
 	assert_int_equal(store_meta_get(&v, s, "schema"), 0);
 	assert_int_equal(v.len, 1);
-	assert_memory_equal(v.ptr, "1", 1);
+	assert_int_equal(v.ptr[0], '0' + STORE_SCHEMA_VERSION);
 	assert_int_equal(store_meta_put(s, "schema", "99", 2), 0);
 	store_close(s);
 
@@ -944,16 +1004,20 @@ test_store__schema_migrates_older(void **state)
 	store_stats st;
 
 	put_new(s, f, id, "kept", NULL, 0);
-	assert_int_equal(store_meta_put(s, "schema", "0", 1), 0);
-	store_close(s);
+	for (char from = '0'; from < '0' + STORE_SCHEMA_VERSION; from++) {
+		assert_int_equal(store_meta_put(s, "schema", &from, 1), 0);
+		store_close(s);
 
-	s = open_store(f);
-	assert_int_equal(store_stat(&st, s), 0);
-	assert_int_equal(st.schema, STORE_SCHEMA_VERSION);
-	assert_int_equal(store_meta_get(&v, s, "schema"), 0);
-	assert_int_equal(v.len, 1);
-	assert_memory_equal(v.ptr, "1", 1);
-	assert_true(store_has(s, id));
+		s = open_store(f);
+		assert_int_equal(store_stat(&st, s), 0);
+		assert_int_equal(st.schema, STORE_SCHEMA_VERSION);
+		assert_int_equal(st.held, 0);
+		assert_int_equal(store_meta_get(&v, s, "schema"), 0);
+		assert_int_equal(v.len, 1);
+		assert_int_equal(v.ptr[0], '0' + STORE_SCHEMA_VERSION);
+		kn_buf_clear(&v);
+		assert_true(store_has(s, id));
+	}
 	store_close(s);
 
 	/* A damaged schema value is an error, not a silent reset. */
@@ -1376,6 +1440,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store__heads_parent_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__heads_child_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__heads_two_children, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__held_chain_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__doc_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__log_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__group_commit, setup, teardown),
