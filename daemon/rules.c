@@ -166,7 +166,7 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 		return rc;
 	}
 	if (!h.have)
-		return KN_ENOTFOUND;
+		return kn_error_set(KN_ENOTFOUND, "doc", "no records of %s are stored here", doc);
 	if (effective(t, &h.best, 0)) {
 		*out = h.best;
 		return 0;
@@ -182,7 +182,7 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 		return rc;
 	}
 	kd_history_free(&hist);
-	return rc ? rc : KN_ENOTFOUND;
+	return rc ? rc : kn_error_set(KN_ENOTFOUND, "doc", "no version of %s takes effect", doc);
 }
 
 static int

@@ -33,6 +33,11 @@ stop_daemon() {
 	wait $DPID
 	rc=$?
 	DPID=
+	# every error the daemon answered carried its own message
+	if grep -q "answered .* without a message" "$T/daemon.log" 2>/dev/null; then
+		grep "without a message" "$T/daemon.log" >&2
+		return 1
+	fi
 	return $rc
 }
 
