@@ -17,6 +17,11 @@
  *
  * Thread use: one evidence_repo is used by one thread at a time. Open a
  * second one for another thread (libgit2 allows several on one repo).
+ *
+ * The code is in three files: evidence.c (the repository, uploads as
+ * commits, reads, refs), evidence_check.c (file types and checks, slot and
+ * file names; no repository needed) and evidence_pack.c (packfiles for
+ * sync). evidence_int.h holds what they share.
  */
 #ifndef KN_EVIDENCE_H
 #define KN_EVIDENCE_H
@@ -32,12 +37,16 @@
 
 typedef struct evidence_repo evidence_repo;
 
+/* ---- The repository (evidence.c) ---- */
+
 /* Open the bare repository at path, creating it (and its parent) if absent. */
 int evidence_open(evidence_repo **out, const char *path);
 /* NULL-safe. */
 void evidence_close(evidence_repo *r);
 /* The repository's path (borrowed). */
 const char *evidence_path(const evidence_repo *r);
+
+/* ---- File checks (evidence_check.c) ---- */
 
 /* File types, by magic bytes. */
 enum {
@@ -67,6 +76,8 @@ int evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned all
 /* Is this a valid slot ([a-z0-9-], 1..32, not starting with '-')? a file name? */
 int evidence_slot_check(const char *slot);
 int evidence_name_check(const char *name);
+
+/* ---- Uploads, reads and refs (evidence.c) ---- */
 
 typedef struct {
 	char name[101];
@@ -127,6 +138,8 @@ int evidence_ref_set(evidence_repo *r, const char *ref, const char *commit);
 int evidence_ref_delete(evidence_repo *r, const char *ref);
 /* cb for every ref whose name starts with prefix; cb returns 0 to go on, <0 to stop with that error. */
 int evidence_ref_foreach(evidence_repo *r, const char *prefix, int (*cb)(void *ctx, const char *ref), void *ctx);
+
+/* ---- Packs for sync (evidence_pack.c) ---- */
 
 /*
  * Build a packfile of every object reachable from wants and not from haves
