@@ -176,14 +176,20 @@ evidence__sweep_tmp(const char *dir, const char *prefix)
 /*
  * Set libgit2's global options: verify the hash of every object read,
  * check that the objects a new object names exist, and fsync objects,
- * packs and refs before they become visible.
+ * packs and refs before they become visible. Bound the object cache to
+ * EVIDENCE_CACHE_MAX_BYTES and keep blobs out of it: libgit2's default of
+ * 256 MiB let the daemon grow with every commit and tree it ever read,
+ * and a blob is read once per download anyway (evidence_read() keeps the
+ * last one itself).
  */
 static int
 evidence__git_options(void)
 {
 	if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1) < 0 ||
 	    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1) < 0 ||
-	    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0)
+	    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1) < 0 ||
+	    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)EVIDENCE_CACHE_MAX_BYTES) < 0 ||
+	    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_BLOB, (size_t)0) < 0)
 		return evidence__git_fail(-1, KN_ERROR, "", "cannot set libgit2 options");
 	return 0;
 }

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "../../store/evidence.h"
 #include "../lib/kntest.h"
 
@@ -837,6 +839,35 @@ test_evidence__read_in_chunks(void **state)
 	assert_fsck_clean(f->repo);
 }
 
+/*
+ * evidence_open() bounds libgit2's object cache, and blobs stay out of it:
+ * after reading a 1 MB file the cache holds only commits and trees.
+ */
+static void
+test_evidence__open_bounds_object_cache(void **state)
+{
+	fixture *f = *state;
+	const size_t size = 1000 * 1000;
+	evidence_put_result res;
+	kn_buf out = KN_BUF_INIT;
+	char blob[EVIDENCE_OID_HEX];
+	uint64_t total, seed = 7;
+	ssize_t cached = -1, limit = -1;
+	uint8_t *data;
+
+	data = malloc(size);
+	assert_non_null(data);
+	rnd_fill(data, size, &seed);
+	assert_int_equal(put_bytes(&res, f, f->r, REF, "", "rhk-1", "foto.jpg", data, size), 0);
+	assert_int_equal(evidence_read(&out, &total, blob, f->r, res.commit, "rhk-1", "foto.jpg", 0, size), 0);
+	assert_int_equal(out.len, size);
+	assert_int_equal(git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &cached, &limit), 0);
+	assert_int_equal(limit, EVIDENCE_CACHE_MAX_BYTES);
+	assert_true(cached >= 0 && cached < 64 * 1024);
+	kn_buf_free(&out);
+	free(data);
+}
+
 static void
 test_evidence__read_missing(void **state)
 {
@@ -1350,6 +1381,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_evidence__put_expected_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__read_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence__open_bounds_object_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__read_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__check_commit_finds_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__ref_get_set, setup, teardown),
