@@ -102,21 +102,28 @@ evidence__ref_check(const char *ref)
 	return 0;
 }
 
-/* mkdir -p path with mode for the directories it creates. */
+/*
+ * mkdir -p path: the parents it creates get mode parents, path itself
+ * leaf (the repository is private; its parents may hold other things,
+ * such as the socket, that the group reaches).
+ */
 static int
-evidence__mkdirs(const char *path, mode_t mode)
+evidence__mkdirs(const char *path, mode_t parents, mode_t leaf)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
 
+	while (n > 1 && path[n - 1] == '/')
+		n--; /* "ev.git/" is the leaf too */
 	if (n == 0 || n >= sizeof(buf))
 		return kn_error_set(KN_EINVAL, "evidence_dir", "the evidence directory path is empty or too long");
-	memcpy(buf, path, n + 1);
+	memcpy(buf, path, n);
+	buf[n] = '\0';
 	for (size_t i = 1; i <= n; i++) {
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, mode) != 0 && errno != EEXIST)
+		if (mkdir(buf, i == n ? leaf : parents) != 0 && errno != EEXIST)
 			return kn_error_set(KN_ERROR, "evidence_dir", "cannot create directory %s: %s", buf, strerror(errno));
 		buf[i] = i == n ? '\0' : '/';
 	}
@@ -195,8 +202,28 @@ evidence__git_options(void)
 }
 
 /*
- * Open the bare repository at path, or create it (and its parents, mode
- * 0750) when path is absent or an empty directory.
+ * Is the repository directory private to the daemon's user (no mode bit
+ * for group or others)? It holds every teacher's Bukti Dukung. 0, or
+ * KN_EINVAL field "evidence.dir" naming the path and the fix.
+ */
+static int
+evidence__private_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return kn_error_set(KN_ERROR, "evidence.dir", "cannot stat %s: %s", path, strerror(errno));
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return kn_error_set(KN_EINVAL, "evidence.dir",
+		    "evidence repository %s has mode %04o and is open to group or others: run chmod 700 %s",
+		    path, (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
+/*
+ * Open the bare repository at path, or create it (mode 0700; parents it
+ * makes 0750) when path is absent or an empty directory. Refused when the
+ * repository directory is open to group or others.
  */
 int
 evidence_open(evidence_repo **out, const char *path)
@@ -228,7 +255,11 @@ evidence_open(evidence_repo **out, const char *path)
 
 	gerr = git_repository_open_bare(&r->repo, path);
 	if (gerr == GIT_ENOTFOUND && evidence__may_init(path)) {
-		rc = evidence__mkdirs(path, 0750);
+		rc = evidence__mkdirs(path, 0750, 0700);
+		if (rc)
+			goto out_free;
+		/* an empty directory made by someone else: check before filling it */
+		rc = evidence__private_check(path);
 		if (rc)
 			goto out_free;
 		gerr = git_repository_init(&r->repo, path, 1);
@@ -244,6 +275,10 @@ evidence_open(evidence_repo **out, const char *path)
 	} else if (gerr < 0) {
 		rc = evidence__git_fail(gerr, KN_ERROR, "evidence_dir", "cannot open the evidence repository %s", path);
 		goto out_free;
+	} else {
+		rc = evidence__private_check(path);
+		if (rc)
+			goto out_free;
 	}
 	gerr = git_repository_odb(&r->odb, r->repo);
 	if (gerr < 0) {

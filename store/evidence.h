@@ -53,7 +53,12 @@ typedef struct evidence_repo evidence_repo;
  */
 #define EVIDENCE_CACHE_MAX_BYTES (2 * 1024 * 1024)
 
-/* Open the bare repository at path, creating it (and its parent) if absent. */
+/*
+ * Open the bare repository at path, creating it (mode 0700, and the
+ * parents it needs, 0750) if absent or an empty directory. KN_EINVAL field
+ * "evidence.dir" when the repository directory is open to group or others
+ * (any mode bit of 077): the message names the path and "chmod 700".
+ */
 int evidence_open(evidence_repo **out, const char *path);
 /* NULL-safe. */
 void evidence_close(evidence_repo *r);

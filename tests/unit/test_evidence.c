@@ -621,6 +621,66 @@ test_evidence__open_existing_and_refuse_other(void **state)
 	assert_fsck_clean(f->repo);
 }
 
+/* Assert that path exists with exactly the permission bits mode. */
+static void
+assert_mode(const char *path, unsigned mode)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	if ((st.st_mode & 07777) != mode)
+		fail_msg("%s has mode %04o, want %04o", path, (unsigned)(st.st_mode & 07777), mode);
+}
+
+/*
+ * A new repository is made 0700 (the parents evidence_open() makes,
+ * 0750), and a repository open to group or others is refused with a
+ * message naming it and the fix, before anything is written into it.
+ */
+static void
+test_evidence__open_private_modes(void **state)
+{
+	fixture *f = *state;
+	evidence_repo *r2 = NULL;
+	char path[160], want[512];
+
+	assert_mode(f->repo, 0700);
+	snprintf(path, sizeof(path), "%s/p/q/ev3.git/", f->dir);
+	assert_int_equal(evidence_open(&r2, path), 0);
+	evidence_close(r2);
+	r2 = NULL;
+	snprintf(path, sizeof(path), "%s/p", f->dir);
+	assert_mode(path, 0750);
+	snprintf(path, sizeof(path), "%s/p/q", f->dir);
+	assert_mode(path, 0750);
+	snprintf(path, sizeof(path), "%s/p/q/ev3.git", f->dir);
+	assert_mode(path, 0700);
+
+	static const unsigned open_modes[] = { 0750, 0710, 0705, 0701, 0770, 0777 };
+	for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		assert_int_equal(chmod(f->repo, open_modes[i]), 0);
+		assert_error(evidence_open(&r2, f->repo), KN_EINVAL, "evidence.dir");
+		assert_null(r2);
+		snprintf(want, sizeof(want),
+		    "evidence repository %s has mode %04o and is open to group or others: run chmod 700 %s",
+		    f->repo, open_modes[i], f->repo);
+		assert_string_equal(kn_error_message(), want);
+	}
+	assert_int_equal(chmod(f->repo, 0700), 0);
+	assert_int_equal(evidence_open(&r2, f->repo), 0);
+	evidence_close(r2);
+	r2 = NULL;
+
+	/* An empty directory someone made 0755 is refused and left empty. */
+	snprintf(path, sizeof(path), "%s/empty.git", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_error(evidence_open(&r2, path), KN_EINVAL, "evidence.dir");
+	assert_non_null(strstr(kn_error_message(), "run chmod 700"));
+	assert_int_equal(rmdir(path), 0);
+	assert_fsck_clean(f->repo);
+}
+
 static void
 test_evidence__put_first_then_list(void **state)
 {
@@ -1374,6 +1434,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_evidence__check_file_jpeg_markers_across_reads, setup_dir, teardown),
 		cmocka_unit_test(test_evidence__slot_and_name_rules),
 		cmocka_unit_test_setup_teardown(test_evidence__open_existing_and_refuse_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence__open_private_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_first_then_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_replaces_and_keeps_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_same_file_unchanged, setup, teardown),
