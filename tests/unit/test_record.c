@@ -583,6 +583,7 @@ test_record__bad_envelopes(void **state)
 /* Keys "k0", "k1", ... of varied length; BIG_KEYS of them make ~60 KB. */
 #define BIG_KEYS 9000
 
+/* The name of key i of the big body into out (n bytes). */
 static void
 big_key(char *out, size_t n, size_t i)
 {
