@@ -11,6 +11,9 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
             -fno-strict-aliasing $(SAN)
 LDFLAGS  += $(SAN) -pthread
+# Recursive (=), not :=, on purpose: pkg-config runs when a recipe uses
+# them, which is after $(DEPS_OK) (below), so after scripts/deps.sh has
+# installed pkg-config and the libraries on a fresh machine.
 DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TESTLIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -29,54 +32,79 @@ TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 
-.PHONY: all deps check check-unit check-e2e check-asan bench run clean
-all: deps $(O)/kinerjad $(O)/kinerja
+.PHONY: all deps check check-unit check-e2e check-asan bench run clean FORCE
 
-deps:
+ifneq ($(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS))),)
+# `make -j8 clean all`: with -j, make would run clean next to the build,
+# having judged the build up to date before clean removed it. Make each
+# goal in turn instead, each in its own make (still with -j).
+$(MAKECMDGOALS): goals-in-order ; @:
+.PHONY: $(MAKECMDGOALS) goals-in-order
+goals-in-order:
+	@for g in $(MAKECMDGOALS); do $(MAKE) --no-print-directory $$g || exit 1; done
+else
+
+all: $(O)/kinerjad $(O)/kinerja
+
+# The Debian packages are checked (and, as root, installed) once per build
+# directory, before anything is compiled: every compile and link below has
+# $(DEPS_OK) as an order-only prerequisite (after the |), so with -j no
+# compiler starts while scripts/deps.sh is still installing, and the stamp's
+# date never makes an object out of date. `make deps` checks again.
+DEPS_OK := $(O)/.deps-ok
+$(DEPS_OK): scripts/deps.sh
 	@scripts/deps.sh
+	@mkdir -p $(dir $@)
+	@touch $@
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+$(DEPS_OK): FORCE
+endif
+FORCE:
 
-$(O)/%.o: %.c $(wildcard */*.h tests/lib/*.h)
+deps: $(DEPS_OK)
+
+$(O)/%.o: %.c $(wildcard */*.h tests/lib/*.h) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -c -o $@ $<
 
-$(O)/libkinerja.a: $(LIB_OBJ)
+$(O)/libkinerja.a: $(LIB_OBJ) | $(DEPS_OK)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(O)/libkinerjad.a: $(SRV_OBJ)
+$(O)/libkinerjad.a: $(SRV_OBJ) | $(DEPS_OK)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(O)/kinerjad: $(O)/daemon/main.o $(O)/libkinerjad.a $(O)/libkinerja.a
+$(O)/kinerjad: $(O)/daemon/main.o $(O)/libkinerjad.a $(O)/libkinerja.a | $(DEPS_OK)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
-$(O)/kinerja: $(O)/client/main.o $(CLI_OBJ) $(O)/libkinerja.a
+$(O)/kinerja: $(O)/client/main.o $(CLI_OBJ) $(O)/libkinerja.a | $(DEPS_OK)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
 # helpers shared by the test and benchmark drivers (tests/lib/*.c)
-$(O)/libkntest.a: $(TLIB_OBJ)
+$(O)/libkntest.a: $(TLIB_OBJ) | $(DEPS_OK)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerjad.a $(O)/libkinerja.a
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerjad.a $(O)/libkinerja.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS) $(TESTLIBS)
 
-$(O)/bench/%: $(O)/bench/%.o $(O)/libkntest.a $(O)/libkinerja.a
+$(O)/bench/%: $(O)/bench/%.o $(O)/libkntest.a $(O)/libkinerja.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
 # Every test: unit tests (cmocka), then end-to-end scripts against the real
 # daemon and CLI. Each writes under a fresh temporary directory.
-check: deps
+check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(UNITS)
 	@scripts/run-tests.sh $(O)
 
-check-asan: deps
+check-asan:
 	@$(MAKE) --no-print-directory O=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
 
-bench: deps
+bench: $(DEPS_OK)
 	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(BENCHES)
 	@for b in $(BENCHES); do $$b $(O) || exit 1; done
 
@@ -88,3 +116,5 @@ run: all
 clean:
 	rm -rf build
 .SECONDARY:
+
+endif

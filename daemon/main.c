@@ -1,11 +1,14 @@
 /*
  * main.c - kinerjad: options, configuration, and the server's life.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "server.h"
@@ -36,6 +39,28 @@ usage(FILE *fp)
 	    "Command-line options override the config file, which overrides the defaults.\n");
 }
 
+/*
+ * No core dumps, ever: session tokens, unlocked person keys and the device
+ * key live in this process's memory, and a core file would put them on
+ * disk for whoever can read it. RLIMIT_CORE 0 stops core files; a
+ * core_pattern pipe (systemd-coredump, apport) gets the dump whatever the
+ * limit, so the process is also made non-dumpable, which stops every dump
+ * and keeps other processes of the same user from ptrace and from reading
+ * /proc/<pid>/mem. Done first thing, before any secret is loaded.
+ * 0, or KN_ERROR.
+ */
+static int
+kd_coredump_disable(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		return kn_error_set(KN_ERROR, "", "cannot disable core dumps (RLIMIT_CORE): %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return kn_error_set(KN_ERROR, "", "cannot make the process non-dumpable: %s", strerror(errno));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -60,6 +85,10 @@ main(int argc, char **argv)
 	} sets[64];
 	int nsets = 0;
 
+	if (kd_coredump_disable() != 0) {
+		fprintf(stderr, "kinerjad: %s\n", kn_error_message());
+		return 1;
+	}
 	kd_config_defaults(&cfg);
 	while ((opt = getopt_long(argc, argv, "c:s:d:l:o:nhV", longopts, NULL)) != -1) {
 		const char *name = NULL;

@@ -17,6 +17,11 @@
  *
  * Thread use: one evidence_repo is used by one thread at a time. Open a
  * second one for another thread (libgit2 allows several on one repo).
+ *
+ * The code is in three files: evidence.c (the repository, uploads as
+ * commits, reads, refs), evidence_check.c (file types and checks, slot and
+ * file names; no repository needed) and evidence_pack.c (packfiles for
+ * sync). evidence_int.h holds what they share.
  */
 #ifndef KN_EVIDENCE_H
 #define KN_EVIDENCE_H
@@ -32,12 +37,35 @@
 
 typedef struct evidence_repo evidence_repo;
 
-/* Open the bare repository at path, creating it (and its parent) if absent. */
+/* ---- The repository (evidence.c) ---- */
+
+/*
+ * Memory: libgit2 keeps the commits and trees it has read in one object
+ * cache for the whole process, up to 256 MiB by default, so a daemon grew
+ * with every commit it had ever listed or verified. evidence_open() bounds
+ * that cache to EVIDENCE_CACHE_MAX_BYTES and caches no blobs. The bound
+ * counts raw object bytes; parsed objects cost about 3.5 times that in
+ * resident memory (reading 10000 commits twice: +41 MB unbounded, +29 MB
+ * at 8 MiB, +9 MB at 2 MiB). 2 MiB still holds thousands of commits and
+ * trees, more than the current heads of every teacher of a large school.
+ * These are libgit2's global options: they apply to every repository of
+ * the process.
+ */
+#define EVIDENCE_CACHE_MAX_BYTES (2 * 1024 * 1024)
+
+/*
+ * Open the bare repository at path, creating it (mode 0700, and the
+ * parents it needs, 0750) if absent or an empty directory. KN_EINVAL field
+ * "evidence.dir" when the repository directory is open to group or others
+ * (any mode bit of 077): the message names the path and "chmod 700".
+ */
 int evidence_open(evidence_repo **out, const char *path);
 /* NULL-safe. */
 void evidence_close(evidence_repo *r);
 /* The repository's path (borrowed). */
 const char *evidence_path(const evidence_repo *r);
+
+/* ---- File checks (evidence_check.c) ---- */
 
 /* File types, by magic bytes. */
 enum {
@@ -67,6 +95,8 @@ int evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned all
 /* Is this a valid slot ([a-z0-9-], 1..32, not starting with '-')? a file name? */
 int evidence_slot_check(const char *slot);
 int evidence_name_check(const char *name);
+
+/* ---- Uploads, reads and refs (evidence.c) ---- */
 
 typedef struct {
 	char name[101];
@@ -127,6 +157,8 @@ int evidence_ref_set(evidence_repo *r, const char *ref, const char *commit);
 int evidence_ref_delete(evidence_repo *r, const char *ref);
 /* cb for every ref whose name starts with prefix; cb returns 0 to go on, <0 to stop with that error. */
 int evidence_ref_foreach(evidence_repo *r, const char *prefix, int (*cb)(void *ctx, const char *ref), void *ctx);
+
+/* ---- Packs for sync (evidence_pack.c) ---- */
 
 /*
  * Build a packfile of every object reachable from wants and not from haves

@@ -95,8 +95,9 @@ typedef struct {
  * Check and open a record: structure bounded and well-formed, author key
  * present, signature valid over the payload, then every field of the
  * schema. Returns 0 (out filled; free with record_view_free()), KN_EBADREC
- * for a structural fault or KN_EBADSIG when the signature does not verify.
- * On error out needs no freeing. When want_id is not NULL the computed id
+ * for a structural fault (a key twice in the body is one), KN_EBADSIG when
+ * the signature does not verify, or KN_ENOMEM. On error out needs no
+ * freeing. When want_id is not NULL the computed id
  * must equal it (KN_EBADSIG otherwise).
  */
 int record_open(record_view *out, const uint8_t *rec, size_t len,

@@ -473,8 +473,59 @@ store__free(store *s)
 }
 
 /*
- * Open the store in dir: directory, process lock, LMDB environment, then
- * schema check and migrations in one transaction (store__setup).
+ * Is path private to the daemon's user: no permission bit for group or
+ * others? The store holds every signed record and the sealed person keys,
+ * and a directory open to others lets them read a copy of data.mdb.
+ * dir: path must be a directory (fix: chmod 700); else a file, which may
+ * be absent (fix: chmod 600). 0, or KN_EINVAL field "store_dir" with a
+ * message that names the path and the command that fixes it.
+ */
+static int
+store__private_check(const char *path, int dir)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && !dir)
+			return 0;
+		return kn_error_set(KN_ERROR, "store_dir", "cannot stat %s: %s", path, strerror(errno));
+	}
+	if (dir && !S_ISDIR(st.st_mode))
+		return kn_error_set(KN_EINVAL, "store_dir", "store directory %s is not a directory", path);
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return kn_error_set(KN_EINVAL, "store_dir",
+		    "store %s %s has mode %04o and is open to group or others: run chmod %s %s",
+		    dir ? "directory" : "file", path, (unsigned)(st.st_mode & 07777), dir ? "700" : "600", path);
+	return 0;
+}
+
+/*
+ * LMDB creates data.mdb and lock.mdb with the mode store_open() passes
+ * (0600), but files copied or restored into the directory keep their
+ * own: refuse them when open to group or others, as the directory.
+ */
+static int
+store__files_check(const char *dir)
+{
+	static const char *const names[] = { "data.mdb", "lock.mdb" };
+	char path[PATH_MAX];
+	int rc;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
+			return kn_error_set(KN_EINVAL, "store", "store path %s is too long", dir);
+		rc = store__private_check(path, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Open the store in dir: directory (created 0700; refused when open to
+ * group or others), process lock, data files (refused likewise), LMDB
+ * environment (files created 0600), then schema check and migrations in
+ * one transaction (store__setup).
  */
 int
 store_open(store **out, const char *dir, const store_opts *opts)
@@ -490,6 +541,9 @@ store_open(store **out, const char *dir, const store_opts *opts)
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return kn_error_set(KN_ERROR, "store", "cannot create store directory %s: %s",
 		    dir, strerror(errno));
+	rc = store__private_check(dir, 1);
+	if (rc)
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory opening store %s", dir);
@@ -500,6 +554,9 @@ store_open(store **out, const char *dir, const store_opts *opts)
 		goto out_free_store;
 	}
 	rc = store__lock(&s->lock_fd, dir);
+	if (rc)
+		goto out_free_store;
+	rc = store__files_check(dir);
 	if (rc)
 		goto out_free_store;
 	rc = mdb_env_create(&s->env);

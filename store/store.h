@@ -63,7 +63,10 @@ typedef struct {
 /*
  * Open (creating if needed, mode 0700) the store in dir. Runs pending
  * schema migrations. Returns KN_ELOCKED when another process holds it,
- * KN_EINVAL when the store was written by a newer schema.
+ * KN_EINVAL when the store was written by a newer schema, and KN_EINVAL
+ * field "store_dir" when dir, or its data.mdb or lock.mdb, is open to
+ * group or others (any of the mode bits 077; LMDB creates the files 0600):
+ * the message names the path and the chmod that fixes it.
  */
 int store_open(store **out, const char *dir, const store_opts *opts);
 /* Close; NULL-safe. Any open batch must have been committed or aborted. */

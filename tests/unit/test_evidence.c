@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "../../store/evidence.h"
 #include "../lib/kntest.h"
 
@@ -619,6 +621,66 @@ test_evidence__open_existing_and_refuse_other(void **state)
 	assert_fsck_clean(f->repo);
 }
 
+/* Assert that path exists with exactly the permission bits mode. */
+static void
+assert_mode(const char *path, unsigned mode)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	if ((st.st_mode & 07777) != mode)
+		fail_msg("%s has mode %04o, want %04o", path, (unsigned)(st.st_mode & 07777), mode);
+}
+
+/*
+ * A new repository is made 0700 (the parents evidence_open() makes,
+ * 0750), and a repository open to group or others is refused with a
+ * message naming it and the fix, before anything is written into it.
+ */
+static void
+test_evidence__open_private_modes(void **state)
+{
+	fixture *f = *state;
+	evidence_repo *r2 = NULL;
+	char path[160], want[512];
+
+	assert_mode(f->repo, 0700);
+	snprintf(path, sizeof(path), "%s/p/q/ev3.git/", f->dir);
+	assert_int_equal(evidence_open(&r2, path), 0);
+	evidence_close(r2);
+	r2 = NULL;
+	snprintf(path, sizeof(path), "%s/p", f->dir);
+	assert_mode(path, 0750);
+	snprintf(path, sizeof(path), "%s/p/q", f->dir);
+	assert_mode(path, 0750);
+	snprintf(path, sizeof(path), "%s/p/q/ev3.git", f->dir);
+	assert_mode(path, 0700);
+
+	static const unsigned open_modes[] = { 0750, 0710, 0705, 0701, 0770, 0777 };
+	for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		assert_int_equal(chmod(f->repo, open_modes[i]), 0);
+		assert_error(evidence_open(&r2, f->repo), KN_EINVAL, "evidence.dir");
+		assert_null(r2);
+		snprintf(want, sizeof(want),
+		    "evidence repository %s has mode %04o and is open to group or others: run chmod 700 %s",
+		    f->repo, open_modes[i], f->repo);
+		assert_string_equal(kn_error_message(), want);
+	}
+	assert_int_equal(chmod(f->repo, 0700), 0);
+	assert_int_equal(evidence_open(&r2, f->repo), 0);
+	evidence_close(r2);
+	r2 = NULL;
+
+	/* An empty directory someone made 0755 is refused and left empty. */
+	snprintf(path, sizeof(path), "%s/empty.git", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_error(evidence_open(&r2, path), KN_EINVAL, "evidence.dir");
+	assert_non_null(strstr(kn_error_message(), "run chmod 700"));
+	assert_int_equal(rmdir(path), 0);
+	assert_fsck_clean(f->repo);
+}
+
 static void
 test_evidence__put_first_then_list(void **state)
 {
@@ -835,6 +897,35 @@ test_evidence__read_in_chunks(void **state)
 	kn_buf_free(&out);
 	free(data);
 	assert_fsck_clean(f->repo);
+}
+
+/*
+ * evidence_open() bounds libgit2's object cache, and blobs stay out of it:
+ * after reading a 1 MB file the cache holds only commits and trees.
+ */
+static void
+test_evidence__open_bounds_object_cache(void **state)
+{
+	fixture *f = *state;
+	const size_t size = 1000 * 1000;
+	evidence_put_result res;
+	kn_buf out = KN_BUF_INIT;
+	char blob[EVIDENCE_OID_HEX];
+	uint64_t total, seed = 7;
+	ssize_t cached = -1, limit = -1;
+	uint8_t *data;
+
+	data = malloc(size);
+	assert_non_null(data);
+	rnd_fill(data, size, &seed);
+	assert_int_equal(put_bytes(&res, f, f->r, REF, "", "rhk-1", "foto.jpg", data, size), 0);
+	assert_int_equal(evidence_read(&out, &total, blob, f->r, res.commit, "rhk-1", "foto.jpg", 0, size), 0);
+	assert_int_equal(out.len, size);
+	assert_int_equal(git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &cached, &limit), 0);
+	assert_int_equal(limit, EVIDENCE_CACHE_MAX_BYTES);
+	assert_true(cached >= 0 && cached < 64 * 1024);
+	kn_buf_free(&out);
+	free(data);
 }
 
 static void
@@ -1343,6 +1434,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_evidence__check_file_jpeg_markers_across_reads, setup_dir, teardown),
 		cmocka_unit_test(test_evidence__slot_and_name_rules),
 		cmocka_unit_test_setup_teardown(test_evidence__open_existing_and_refuse_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence__open_private_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_first_then_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_replaces_and_keeps_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_same_file_unchanged, setup, teardown),
@@ -1350,6 +1442,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_evidence__put_expected_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__put_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__read_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence__open_bounds_object_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__read_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__check_commit_finds_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence__ref_get_set, setup, teardown),

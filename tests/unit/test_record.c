@@ -609,6 +609,98 @@ test_record__bad_envelopes(void **state)
 	kn_buf_free(&rec);
 }
 
+/* Keys "k0", "k1", ... of varied length; BIG_KEYS of them make ~60 KB. */
+#define BIG_KEYS 9000
+
+/* The name of key i of the big body into out (n bytes). */
+static void
+big_key(char *out, size_t n, size_t i)
+{
+	snprintf(out, n, "k%zu", i);
+}
+
+/*
+ * Sign a body of BIG_KEYS keys with nil values where key `dst` is written
+ * as a copy of key `src` (no copy when dst == src), and try to open it.
+ */
+static int
+open_big_body(fixture *x, size_t src, size_t dst)
+{
+	kn_buf body = KN_BUF_INIT, rec = KN_BUF_INIT;
+	record_fields f = x->f;
+	msgpack_packer p;
+	record_view v;
+	char key[16];
+	int rc;
+
+	msgpack_packer_init(&p, &body, kn_buf_msgpack_write);
+	msgpack_pack_map(&p, BIG_KEYS);
+	for (size_t i = 0; i < BIG_KEYS; i++) {
+		big_key(key, sizeof(key), i == dst ? src : i);
+		pack_cstr(&p, key);
+		msgpack_pack_nil(&p);
+	}
+	assert_true(body.len > 60000);
+	f.body = body.ptr;
+	f.body_len = body.len;
+	assert_int_equal(record_sign(&rec, NULL, &f, x->pk, x->sk), 0);
+	rc = record_open(&v, rec.ptr, rec.len, NULL);
+	if (rc == 0)
+		record_view_free(&v);
+	kn_buf_free(&body);
+	kn_buf_free(&rec);
+	return rc;
+}
+
+static void
+test_record__body_keys_unique_at_scale(void **state)
+{
+	fixture *x = *state;
+	/* {src, dst}: key dst repeats key src, at the ends and in between. */
+	static const size_t dups[][2] = {
+		{ 0, 1 },
+		{ 0, BIG_KEYS - 1 },
+		{ BIG_KEYS - 1, 0 },
+		{ BIG_KEYS - 2, BIG_KEYS - 1 },
+		{ BIG_KEYS / 2, BIG_KEYS / 2 + 1 },
+		{ BIG_KEYS / 2, 0 },
+		{ 7, 4321 },
+	};
+
+	assert_int_equal(open_big_body(x, 0, 0), 0);
+	for (size_t i = 0; i < sizeof(dups) / sizeof(dups[0]); i++) {
+		kn_error_clear();
+		if (open_big_body(x, dups[i][0], dups[i][1]) != KN_EBADREC ||
+		    strstr(kn_error_message(), "duplicate key in body") == NULL)
+			fail_msg("key %zu repeated at %zu: %s", dups[i][0], dups[i][1], kn_error_message());
+	}
+}
+
+/* The same key text in two encodings (fixstr, str8) is the same key. */
+static void
+test_record__body_key_twice_in_two_encodings(void **state)
+{
+	fixture *x = *state;
+	static const uint8_t body[] = { 0x82, 0xa1, 'a', 0xc0, 0xd9, 0x01, 'a', 0xc0 };
+	static const uint8_t body_ok[] = { 0x82, 0xa1, 'a', 0xc0, 0xd9, 0x01, 'b', 0xc0 };
+	kn_buf rec = KN_BUF_INIT;
+	record_fields f = x->f;
+	record_view v;
+
+	f.body = body_ok;
+	f.body_len = sizeof(body_ok);
+	assert_int_equal(record_sign(&rec, NULL, &f, x->pk, x->sk), 0);
+	assert_int_equal(record_open(&v, rec.ptr, rec.len, NULL), 0);
+	record_view_free(&v);
+	kn_buf_clear(&rec);
+	f.body = body;
+	f.body_len = sizeof(body);
+	assert_int_equal(record_sign(&rec, NULL, &f, x->pk, x->sk), 0);
+	assert_int_equal(record_open(&v, rec.ptr, rec.len, NULL), KN_EBADREC);
+	assert_non_null(strstr(kn_error_message(), "duplicate key in body"));
+	kn_buf_free(&rec);
+}
+
 static void
 test_record__huge_declared_lengths_fail_fast(void **state)
 {
@@ -678,6 +770,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_record__signed_schema_violations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record__author_must_sign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record__bad_envelopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record__body_keys_unique_at_scale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record__body_key_twice_in_two_encodings, setup, teardown),
 		cmocka_unit_test(test_record__huge_declared_lengths_fail_fast),
 		cmocka_unit_test(test_record__hlc_next),
 	};

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -970,6 +971,83 @@ test_store__lock(void **state)
 	store_close(s2);
 }
 
+/* Assert that path exists with exactly the permission bits mode. */
+static void
+assert_mode(const char *path, unsigned mode)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	if ((st.st_mode & 07777) != mode)
+		fail_msg("%s has mode %04o, want %04o", path, (unsigned)(st.st_mode & 07777), mode);
+}
+
+/* store_open(dir) is refused with exactly this message, field "store_dir". */
+static void
+assert_open_refused(const char *dir, const char *what, const char *path, unsigned mode, const char *fix)
+{
+	char want[512];
+	store *s = NULL;
+
+	snprintf(want, sizeof(want), "store %s %s has mode %04o and is open to group or others: run chmod %s %s",
+	    what, path, mode, fix, path);
+	assert_int_equal(store_open(&s, dir, NULL), KN_EINVAL);
+	assert_null(s);
+	assert_string_equal(kn_error_field(), "store_dir");
+	assert_string_equal(kn_error_message(), want);
+}
+
+/*
+ * The store directory is created 0700 and its LMDB files 0600; a directory
+ * or file open to group or others is refused, naming it and the fix, and
+ * the store opens again once the mode is fixed.
+ */
+static void
+test_store__private_modes(void **state)
+{
+	static const unsigned dir_modes[] = { 0750, 0710, 0705, 0701, 0755, 0777 };
+	static const unsigned file_modes[] = { 0640, 0604, 0660, 0644 };
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
+	fixture *f = *state;
+	char dir[128], path[160];
+	store *s = NULL;
+
+	snprintf(dir, sizeof(dir), "%s/store", f->dir);
+	assert_int_equal(store_open(&s, dir, NULL), 0);
+	store_close(s);
+	s = NULL;
+	assert_mode(dir, 0700);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_mode(path, 0600);
+	}
+
+	for (size_t i = 0; i < sizeof(dir_modes) / sizeof(dir_modes[0]); i++) {
+		assert_int_equal(chmod(dir, dir_modes[i]), 0);
+		assert_open_refused(dir, "directory", dir, dir_modes[i], "700");
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		for (size_t j = 0; j < sizeof(file_modes) / sizeof(file_modes[0]); j++) {
+			assert_int_equal(chmod(path, file_modes[j]), 0);
+			assert_open_refused(dir, "file", path, file_modes[j], "600");
+		}
+		assert_int_equal(chmod(path, 0600), 0);
+	}
+	/* The refusals released the lock: fixed, it opens. */
+	assert_int_equal(store_open(&s, dir, NULL), 0);
+	store_close(s);
+
+	/* A file where the directory should be is named as such. */
+	snprintf(path, sizeof(path), "%s/plain", f->dir);
+	close(open(path, O_WRONLY | O_CREAT, 0600));
+	s = NULL;
+	assert_int_equal(store_open(&s, path, NULL), KN_EINVAL);
+	assert_non_null(strstr(kn_error_message(), "is not a directory"));
+}
+
 /* A store written by a newer schema is refused with KN_EINVAL. */
 static void
 test_store__schema_newer_refused(void **state)
@@ -1446,6 +1524,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store__group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__map_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__private_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__schema_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__schema_migrates_older, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__meta_round_trip, setup, teardown),
