@@ -15,12 +15,14 @@ int kd_m_status(kd_req *req, msgpack_packer *pk);
 int kd_m_school_init(kd_req *req, msgpack_packer *pk);
 int kd_m_user_add(kd_req *req, msgpack_packer *pk);
 int kd_m_user_list(kd_req *req, msgpack_packer *pk);
-int kd_m_session_login(kd_req *req, msgpack_packer *pk);
 int kd_m_session_logout(kd_req *req, msgpack_packer *pk);
 int kd_m_session_info(kd_req *req, msgpack_packer *pk);
 int kd_m_record_get(kd_req *req, msgpack_packer *pk);
 int kd_m_record_history(kd_req *req, msgpack_packer *pk);
 
+/* login.c */
+int kd_m_session_login(kd_req *req, msgpack_packer *pk);
+int kd_m_user_unlock(kd_req *req, msgpack_packer *pk);
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);
 int kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk);

@@ -16,6 +16,7 @@ const kd_method kd_method_table[] = {
 	{ "session.info",            kd_m_session_info,               KD_TOKEN,  NULL,                         "" },
 	{ "user.add",                kd_m_user_add,                   KD_MEMBER, domain_may_administer,        "domain_user_may_write" },
 	{ "user.list",               kd_m_user_list,                  KD_MEMBER, domain_may_list_people,       "" },
+	{ "user.unlock",             kd_m_user_unlock,                KD_MEMBER, domain_may_administer,        "" },
 	{ "record.get",              kd_m_record_get,                 KD_MEMBER, domain_may_use,               "domain_record_may_read" },
 	{ "record.history",          kd_m_record_history,             KD_MEMBER, domain_may_use,               "domain_record_may_read" },
 	{ "evidence.upload.begin",   kd_m_evidence_upload_begin,      KD_MEMBER, domain_may_keep_evidence,     "domain_evidence_may_write" },
