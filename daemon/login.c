@@ -1,6 +1,8 @@
 /*
- * login.c - passphrases: session.login and its throttle, and user.unlock
- * (the operator clears the throttle).
+ * login.c - passphrases: session.login and its throttle, session.passwd
+ * (a person changes their own), user.reset_passphrase (the operator hands
+ * out a one-time passphrase) and user.unlock (the operator clears the
+ * throttle).
  *
  * The throttle, per person (per key, whichever NIP or NUPTK was typed):
  *   - an attempt counts when it starts, before its Argon2id work is queued,
@@ -17,13 +19,16 @@
  *     login_delay_max_s seconds, whatever the delays;
  *   - a refused try costs nothing and does not count, so flooding the
  *     socket does not make the wait longer;
- *   - a right passphrase clears the count, and so does user.unlock.
+ *   - a right passphrase clears the count, and so do user.unlock and a
+ *     reset.
  * Tries that are refused before any Argon2id work (unknown NIP/NUPTK,
  * deactivated account, throttled) are logged, with the peer's uid and pid
  * for wrong passphrases and unknown people.
  *
  * Per person, in the store's meta table (written through the batch):
  *   "login/<key hex>"        throttle state [1, fails, next_ms, win_ms, win_n]
+ *   "recovery/<key hex>"     the key sealed to the device key (keys.h)
+ *   "must_change/<key hex>"  "\1" after a reset, until the person changes it
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +193,7 @@ login_state_write(store_batch *b, const struct kd_login *l)
 	return rc;
 }
 
-/* Forget the count (right passphrase, unlock); an attempt in flight stays in flight. */
+/* Forget the count (right passphrase, unlock, reset); an attempt in flight stays in flight. */
 static void
 login_state_clear(struct kd_login *l)
 {
@@ -299,6 +304,57 @@ kd_login_free_all(kd_server *srv)
 	}
 }
 
+/*
+ * Store a person's sealed key, with (when not NULL) a new recovery copy
+ * and the must-change mark, in the caller's open write: all of it commits
+ * or none of it.
+ */
+int
+kd_key_store(store_batch *b, const uint8_t pk[32], const kn_buf *sealed, const kn_buf *recovery, int must_change)
+{
+	char name[96];
+	int rc = store_batch_key_put(b, pk, sealed->ptr, sealed->len);
+
+	if (rc == 0 && recovery) {
+		meta_name(name, "recovery", pk);
+		rc = store_batch_meta_put(b, name, recovery->ptr, recovery->len);
+	}
+	if (rc == 0) {
+		meta_name(name, "must_change", pk);
+		rc = must_change ? store_batch_meta_put(b, name, "\1", 1) : store_batch_meta_del(b, name);
+	}
+	return rc;
+}
+
+/* Must the person with key pk choose a new passphrase (after a reset)? */
+static int
+must_change_get(int *out, kd_server *srv, const uint8_t pk[32])
+{
+	kn_buf val = KN_BUF_INIT;
+	char name[96];
+	int rc;
+
+	*out = 0;
+	meta_name(name, "must_change", pk);
+	rc = store_meta_get(&val, srv->st, name);
+	if (rc == 0)
+		*out = val.len == 1 && val.ptr[0] == 1;
+	kn_buf_free(&val);
+	return rc == KN_ENOTFOUND ? 0 : rc;
+}
+
+/* Is the person's sealed key still the one read when the work started? */
+static int
+key_unchanged(kd_server *srv, const uint8_t pk[32], const kn_buf *before)
+{
+	kn_buf now = KN_BUF_INIT;
+	int same = store_key_get(&now, srv->st, pk) == 0 && now.len == before->len &&
+	    memcmp(now.ptr, before->ptr, now.len) == 0;
+
+	kn_buf_free(&now);
+	return same;
+}
+
 /* The person enrolled with this NIP or NUPTK here: key and enrollment; KN_EAUTH (field "user") when none. */
 static int
 person_lookup(uint8_t pk[32], domain_user *u, kd_server *srv, const char *ident)
@@ -318,18 +374,30 @@ person_lookup(uint8_t pk[32], domain_user *u, kd_server *srv, const char *ident)
 	return rc;
 }
 
-/* A passphrase being tried: Argon2id on the worker thread, the session on the loop. */
+/*
+ * A passphrase being tried: Argon2id on the worker thread, the result on
+ * the loop. For session.login it unlocks the key for a session; for
+ * session.passwd it also seals the key under the new passphrase and makes
+ * a new recovery copy.
+ */
 typedef struct {
 	kd_job j;
 	char *pass;            /* the passphrase tried, sodium_malloc'd */
+	char *newpass;         /* session.passwd: the new one, sodium_malloc'd; NULL for a login */
 	uint64_t *evaluations; /* srv->login_evaluations: the one thing of the server run() touches, atomically */
+	keys_cost cost;
 	uint8_t pk[32];
+	uint8_t device_pk[32];
 	kn_buf sealed;         /* the sealed key as read when the try started */
 	keys_secret *key;      /* unlocked by run() */
+	kn_buf new_sealed;     /* session.passwd: sealed under newpass */
+	kn_buf recovery;       /* session.passwd: sealed to the device key */
 	domain_user u;
-	char who[DOMAIN_NAME_MAX + 1]; /* the NIP/NUPTK typed */
+	char who[DOMAIN_NAME_MAX + 1]; /* the NIP/NUPTK typed, or (passwd) the person's name */
 	kd_peer peer;
 	int have_peer;
+	int must_change;       /* login: the stored key is a one-time passphrase's */
+	uint8_t token[32];     /* passwd: the caller's session */
 } unlock_job;
 
 static void
@@ -342,6 +410,11 @@ unlock_run(kd_job *j)
 	if (keys_passphrase_check(uj->pass, strlen(uj->pass)) == 0)
 		__atomic_add_fetch(uj->evaluations, 1, __ATOMIC_RELAXED);
 	rc = keys_open(&uj->key, uj->sealed.ptr, uj->sealed.len, uj->pk, uj->pass, strlen(uj->pass));
+	if (rc == 0 && uj->newpass) {
+		rc = keys_seal(&uj->new_sealed, uj->key, uj->newpass, strlen(uj->newpass), uj->cost);
+		if (rc == 0)
+			rc = keys_recovery_seal(&uj->recovery, uj->key, uj->device_pk);
+	}
 	if (rc)
 		kd_job_keep_error(j, rc);
 }
@@ -352,8 +425,11 @@ unlock_free(unlock_job *uj)
 	if (uj == NULL)
 		return;
 	sodium_free(uj->pass);
+	sodium_free(uj->newpass);
 	keys_secret_free(uj->key);
 	kn_buf_free(&uj->sealed);
+	kn_buf_free(&uj->new_sealed);
+	kn_buf_free(&uj->recovery);
 	free(uj);
 }
 
@@ -386,6 +462,8 @@ unlock_new(unlock_job **out, kd_req *req, const uint8_t pk[32], const char *pass
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	}
 	memcpy(uj->pk, pk, 32);
+	memcpy(uj->device_pk, srv->device->pk, 32);
+	uj->cost = srv->cost;
 	uj->evaluations = &srv->login_evaluations;
 	snprintf(uj->who, sizeof(uj->who), "%s", who);
 	uj->have_peer = kd_client_peer(&uj->peer, req->client) == 0;
@@ -449,6 +527,10 @@ login_done(kd_job *j)
 	/* No one to hand a session to: do not leave an unlocked key behind. */
 	if (rc == 0 && kd_client_gone(j->req.client))
 		rc = kn_error_set(KN_EBUSY, "", "the client hung up");
+	/* A reset or a change while the key was being unlocked: the passphrase tried is no longer the one. */
+	if (rc == 0 && !key_unchanged(srv, uj->pk, &uj->sealed))
+		rc = kn_error_set(KN_ESTATE, "passphrase", "the passphrase of %s was changed or reset meanwhile: log in with the new one",
+		    uj->who);
 	/* The enrollment may have changed while the key was being unlocked. */
 	if (rc == 0 && (rc = store_read_begin(&t, srv->st)) == 0) {
 		rc = kd_user_lookup(&uj->u, t, srv->school, uj->pk);
@@ -458,15 +540,21 @@ login_done(kd_job *j)
 	}
 	if (rc == 0 && (rc = kd_session_add(&s, srv, uj->key, srv->school, uj->u.role, uj->u.name)) == 0) {
 		uj->key = NULL; /* the session owns it now */
+		s->must_change = uj->must_change;
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 6);
+		msgpack_pack_map(&pk, 7);
 		kd_pack_kv_hex(&pk, "token", s->token, 32);
 		kd_pack_kv_u64(&pk, "expires_ms", s->expires_ms);
 		kd_pack_kv_str(&pk, "name", uj->u.name);
 		kd_pack_kv_str(&pk, "role", uj->u.role);
 		kd_pack_kv_str(&pk, "role_label", domain_role_label(uj->u.role));
 		kd_pack_kv_str(&pk, "key", kn_hex(hex, uj->pk, 32));
-		kn_info("login: %s (%s)", uj->u.name, uj->u.role);
+		kd_pack_str(&pk, "must_change");
+		if (s->must_change)
+			msgpack_pack_true(&pk);
+		else
+			msgpack_pack_false(&pk);
+		kn_info("login: %s (%s)%s", uj->u.name, uj->u.role, s->must_change ? " with a one-time passphrase" : "");
 	}
 	kd_respond(&j->req, rc, &res);
 	kn_buf_free(&res);
@@ -488,7 +576,7 @@ kd_m_session_login(kd_req *req, msgpack_packer *pk)
 	domain_user u;
 	unlock_job *uj = NULL;
 	kd_peer peer;
-	int have_peer, rc;
+	int have_peer, must_change = 0, rc;
 
 	(void)pk;
 	have_peer = kd_client_peer(&peer, req->client) == 0;
@@ -509,8 +597,9 @@ kd_m_session_login(kd_req *req, msgpack_packer *pk)
 		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", u.name);
 		goto out;
 	}
-	if ((rc = unlock_new(&uj, req, upk, pass, ident)))
+	if ((rc = must_change_get(&must_change, srv, upk)) || (rc = unlock_new(&uj, req, upk, pass, ident)))
 		goto out;
+	uj->must_change = must_change;
 	uj->u = u;
 	uj->j.done = login_done;
 	if ((rc = login_try_begin(srv, req, upk, ident, have_peer ? &peer : NULL)))
@@ -520,6 +609,267 @@ kd_m_session_login(kd_req *req, msgpack_packer *pk)
 out:
 	sodium_memzero(pass, sizeof(pass));
 	unlock_free(uj);
+	return rc;
+}
+
+/* Loop thread, after the old passphrase was tried: store the key sealed under the new one. */
+static void
+passwd_done(kd_job *j)
+{
+	unlock_job *uj = (unlock_job *)j;
+	kd_req *req = &j->req;
+	kd_server *srv = req->srv;
+	kn_buf res = KN_BUF_INIT;
+	msgpack_packer pk;
+	kd_session *s = NULL;
+	store_batch *b;
+	int ended = 0, rc = j->rc ? kd_job_error(j) : 0;
+
+	login_try_end(srv, req, uj->pk, uj->key != NULL);
+	if (rc == KN_EAUTH && uj->key == NULL) {
+		log_wrong_passphrase(srv, uj, "passphrase change");
+		rc = wrong_passphrase_error(srv, uj->pk, "wrong passphrase: your current passphrase is needed to choose a new one");
+	}
+	/* The person may have logged out, or been reset, while the key was being sealed. */
+	if (rc == 0)
+		rc = kd_session_by_token(&s, srv, uj->token);
+	if (rc == 0 && !key_unchanged(srv, uj->pk, &uj->sealed))
+		rc = kn_error_set(KN_ESTATE, "passphrase", "your passphrase was changed or reset meanwhile; nothing was changed");
+	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
+		rc = kd_key_store(b, uj->pk, &uj->new_sealed, &uj->recovery, 0);
+		rc = kd_write_end(req, rc);
+	}
+	if (rc == 0) {
+		s->must_change = 0;
+		/* whoever else knew the old passphrase is logged out */
+		ended = kd_session_end_person(srv, uj->pk, uj->token);
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		msgpack_pack_map(&pk, 2);
+		kd_pack_str(&pk, "ok");
+		msgpack_pack_true(&pk);
+		kd_pack_kv_u64(&pk, "sessions_ended", (uint64_t)ended);
+		kn_info("passphrase changed: %s (%d other session(s) ended)", s->name, ended);
+	}
+	kd_respond(req, rc, &res);
+	kn_buf_free(&res);
+	kd_job_release(j);
+	unlock_free(uj);
+}
+
+/*
+ * session.passwd {passphrase: the current one, new_passphrase}: for the
+ * caller's own key only (KD_TOKEN, so that a session with a one-time
+ * passphrase can call it). The current passphrase is tried like a login,
+ * and counts in the throttle like one.
+ */
+int
+kd_m_session_passwd(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	kd_session *s = req->sess;
+	char pass[KEYS_PASS_MAX + 1], newpass[KEYS_PASS_MAX + 1];
+	domain_user u;
+	unlock_job *uj = NULL;
+	store_txn *t;
+	kd_peer peer;
+	int have_peer, rc;
+
+	(void)pk;
+	have_peer = kd_client_peer(&peer, req->client) == 0;
+	if ((rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) ||
+	    (rc = kd_arg_str(newpass, sizeof(newpass), req, "new_passphrase", 1)))
+		goto out;
+	if (keys_passphrase_check(newpass, strlen(newpass)) != 0) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", kn_error_message());
+		rc = kn_error_set(KN_EINVAL, "new_passphrase", "new %s", why);
+		goto out;
+	}
+	if (strcmp(pass, newpass) == 0) {
+		rc = kn_error_set(KN_EINVAL, "new_passphrase", "the new passphrase must differ from the current one");
+		goto out;
+	}
+	if ((rc = store_read_begin(&t, srv->st)))
+		goto out;
+	rc = kd_user_lookup(&u, t, srv->school, s->key->pk);
+	store_read_end(t);
+	if (rc == KN_ENOTFOUND)
+		rc = kn_error_set(KN_EDENIED, "session", "your enrollment in this school is gone; ask the Operator Sekolah");
+	if (rc == 0 && !u.active)
+		rc = kn_error_set(KN_EDENIED, "session", "your account is deactivated; ask the Operator Sekolah");
+	if (rc || (rc = unlock_new(&uj, req, s->key->pk, pass, s->name)))
+		goto out;
+	if ((uj->newpass = secret_dup(newpass)) == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+		goto out;
+	}
+	memcpy(uj->token, s->token, 32);
+	uj->u = u;
+	uj->j.done = passwd_done;
+	if ((rc = login_try_begin(srv, req, s->key->pk, s->name, have_peer ? &peer : NULL)))
+		goto out;
+	rc = kd_work_submit(srv, &uj->j);
+	uj = NULL;
+out:
+	sodium_memzero(pass, sizeof(pass));
+	sodium_memzero(newpass, sizeof(newpass));
+	unlock_free(uj);
+	return rc;
+}
+
+/*
+ * A reset: the recovery copy is opened with the device key and the key
+ * sealed under a one-time passphrase, on the worker thread.
+ */
+typedef struct {
+	kd_job j;
+	char *onetime;              /* sodium_malloc'd */
+	const keys_secret *device;  /* srv->device: loaded before the worker starts, freed after it stops, read-only */
+	keys_cost cost;
+	uint8_t pk[32];
+	kn_buf recovery;
+	kn_buf sealed_before;       /* the person's sealed key when the reset started */
+	kn_buf sealed;              /* the key sealed under the one-time passphrase */
+	domain_user u;
+	char ident[32];
+	uint8_t token[32];          /* the operator's session */
+} reset_job;
+
+static void
+reset_run(kd_job *j)
+{
+	reset_job *rj = (reset_job *)j;
+	keys_secret *key = NULL;
+	int rc = keys_recovery_open(&key, rj->recovery.ptr, rj->recovery.len, rj->pk, rj->device);
+
+	if (rc == 0)
+		rc = keys_seal(&rj->sealed, key, rj->onetime, strlen(rj->onetime), rj->cost);
+	keys_secret_free(key);
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+static void
+reset_free(reset_job *rj)
+{
+	if (rj == NULL)
+		return;
+	sodium_free(rj->onetime);
+	kn_buf_free(&rj->recovery);
+	kn_buf_free(&rj->sealed_before);
+	kn_buf_free(&rj->sealed);
+	free(rj);
+}
+
+/* Loop thread: store the one-time key, mark it, clear the throttle, end the person's sessions. */
+static void
+reset_done(kd_job *j)
+{
+	reset_job *rj = (reset_job *)j;
+	kd_req *req = &j->req;
+	kd_server *srv = req->srv;
+	kn_buf res = KN_BUF_INIT;
+	msgpack_packer pk;
+	struct kd_login *l = NULL;
+	kd_session *op = NULL;
+	store_batch *b;
+	int ended = 0, rc = j->rc ? kd_job_error(j) : 0;
+
+	if (rc == 0)
+		rc = kd_session_by_token(&op, srv, rj->token);
+	if (rc == 0 && !key_unchanged(srv, rj->pk, &rj->sealed_before))
+		rc = kn_error_set(KN_ESTATE, "user", "%s changed their passphrase meanwhile; nothing was reset: try again if it is still needed",
+		    rj->u.name);
+	if (rc == 0)
+		rc = login_state_get(&l, srv, rj->pk);
+	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
+		struct kd_login cleared = *l;
+		login_state_clear(&cleared);
+		rc = kd_key_store(b, rj->pk, &rj->sealed, NULL, 1);
+		if (rc == 0)
+			rc = login_state_write(b, &cleared);
+		rc = kd_write_end(req, rc);
+	}
+	if (rc == 0) {
+		login_state_clear(l);
+		ended = kd_session_end_person(srv, rj->pk, NULL);
+		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+		msgpack_pack_map(&pk, 4);
+		kd_pack_kv_str(&pk, "name", rj->u.name);
+		kd_pack_kv_str(&pk, "user", rj->ident);
+		kd_pack_kv_str(&pk, "passphrase", rj->onetime);
+		kd_pack_kv_u64(&pk, "sessions_ended", (uint64_t)ended);
+		kn_info("user.reset_passphrase: %s (%s) by %s; %d session(s) ended", rj->u.name, rj->ident, op->name, ended);
+	}
+	kd_respond(req, rc, &res);
+	kn_buf_free(&res);
+	kd_job_release(j);
+	reset_free(rj);
+}
+
+/*
+ * user.reset_passphrase {user: NIP|NUPTK}: the operator gives a person who
+ * forgot their passphrase a one-time one, returned once in the result.
+ * The person must choose their own at their next login (must_change).
+ */
+int
+kd_m_user_reset_passphrase(kd_req *req, msgpack_packer *pk)
+{
+	kd_server *srv = req->srv;
+	char ident[32], name[96];
+	reset_job *rj = NULL;
+	int rc;
+
+	(void)pk;
+	if ((rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)))
+		goto out;
+	rj = calloc(1, sizeof(*rj));
+	if (rj == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+		goto out;
+	}
+	if ((rc = person_lookup(rj->pk, &rj->u, srv, ident))) {
+		if (rc == KN_EAUTH)
+			rc = kn_error_set(KN_ENOTFOUND, "user", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+		goto out;
+	}
+	if (!rj->u.active) {
+		rc = kn_error_set(KN_ESTATE, "user", "the account of %s is deactivated: there is nothing to reset", rj->u.name);
+		goto out;
+	}
+	if (memcmp(rj->pk, req->sess->key->pk, 32) == 0) {
+		rc = kn_error_set(KN_EINVAL, "user", "this is your own account: change your passphrase with 'kinerja passwd'");
+		goto out;
+	}
+	meta_name(name, "recovery", rj->pk);
+	rc = store_meta_get(&rj->recovery, srv->st, name);
+	if (rc == KN_ENOTFOUND) {
+		rc = kn_error_set(KN_ESTATE, "user",
+		    "%s was enrolled before passphrase resets existed, so this machine holds no recovery copy of their key and "
+		    "cannot reset it. If they still know their passphrase, they run 'kinerja passwd' once, which stores the copy; "
+		    "otherwise they must be enrolled again", rj->u.name);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if ((rc = store_key_get(&rj->sealed_before, srv->st, rj->pk))) {
+		if (rc == KN_ENOTFOUND)
+			rc = kn_error_set(KN_ESTATE, "user", "%s has no key on this machine to reset", rj->u.name);
+		goto out;
+	}
+	if ((rc = keys_passphrase_generate(&rj->onetime)))
+		goto out;
+	snprintf(rj->ident, sizeof(rj->ident), "%s", ident);
+	memcpy(rj->token, req->sess->token, 32);
+	rj->device = srv->device;
+	rj->cost = srv->cost;
+	rj->j.run = reset_run;
+	rj->j.done = reset_done;
+	rj->j.req = *req;
+	rc = kd_work_submit(srv, &rj->j);
+	rj = NULL;
+out:
+	reset_free(rj);
 	return rc;
 }
 

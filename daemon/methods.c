@@ -155,8 +155,9 @@ precheck_user(const domain_user *u)
 
 /*
  * A new person's key: generated and sealed under their passphrase on the
- * worker thread (Argon2id is slow by design), stored with the records that
- * enroll them on the loop thread.
+ * worker thread (Argon2id is slow by design), with a recovery copy sealed
+ * to the device key (so the operator can reset a forgotten passphrase);
+ * stored with the records that enroll them on the loop thread.
  */
 typedef struct {
 	kd_job j;
@@ -164,6 +165,8 @@ typedef struct {
 	keys_cost cost;
 	keys_secret *key;
 	kn_buf sealed;
+	kn_buf recovery;     /* the key sealed to the device key, for a passphrase reset */
+	uint8_t device_pk[32];
 	domain_user u;
 	uint8_t token[32];   /* user.add: the operator's session */
 	char npsn[9];        /* school.init */
@@ -178,6 +181,8 @@ newkey_run(kd_job *j)
 
 	if (rc == 0)
 		rc = keys_seal(&nj->sealed, nj->key, nj->pass, strlen(nj->pass), nj->cost);
+	if (rc == 0)
+		rc = keys_recovery_seal(&nj->recovery, nj->key, nj->device_pk);
 	if (rc)
 		kd_job_keep_error(j, rc);
 }
@@ -189,6 +194,7 @@ newkey_free(newkey_job *nj)
 	sodium_free(nj->pass);
 	keys_secret_free(nj->key);
 	kn_buf_free(&nj->sealed);
+	kn_buf_free(&nj->recovery);
 	free(nj);
 }
 
@@ -207,6 +213,7 @@ newkey_submit(kd_req *req, const char *pass, const domain_user *u, void (*done)(
 	}
 	memcpy(nj->pass, pass, strlen(pass) + 1);
 	nj->cost = req->srv->cost;
+	memcpy(nj->device_pk, req->srv->device->pk, 32);
 	nj->u = *u;
 	nj->j.run = newkey_run;
 	nj->j.done = done;
@@ -277,7 +284,7 @@ school_init_done(kd_job *j)
 		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
 		    srv->school, srv->school_name);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
-		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
 			msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
 			msgpack_pack_map(&bp, 2);
@@ -360,7 +367,7 @@ user_add_done(kd_job *j)
 	if (rc == 0)
 		rc = kd_session_by_token(&s, srv, nj->token);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
-		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
 			pack_user_body(&body, &nj->u);
 			rc = add_record(NULL, srv, b, "user", srv->school, kn_hex(hex, nj->key->pk, 32), NULL, 0, &body, s->key);

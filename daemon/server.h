@@ -175,6 +175,11 @@ int kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const cha
     const char *name);
 int kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32]);
 int kd_session_remove(kd_server *srv, const uint8_t token[32]);
+/*
+ * End every session of the person with key pk but the one whose token is
+ * keep (NULL: all of them); returns how many ended.
+ */
+int kd_session_end_person(kd_server *srv, const uint8_t pk[32], const uint8_t *keep);
 void kd_session_sweep(kd_server *srv);
 /* End every session, and forget the login throttle's memory (its state is in the store). */
 void kd_session_free_all(kd_server *srv);

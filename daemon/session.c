@@ -106,6 +106,29 @@ kd_session_remove(kd_server *srv, const uint8_t token[32])
 	return KN_ENOTFOUND;
 }
 
+/*
+ * End the sessions of one person, but the one presenting keep: after a
+ * passphrase change (someone who knew the old one is logged out) and after
+ * a reset (all of them: the account is being taken back).
+ */
+int
+kd_session_end_person(kd_server *srv, const uint8_t pk[32], const uint8_t *keep)
+{
+	int n = 0;
+
+	for (kd_session **pp = &srv->sessions; *pp;) {
+		kd_session *s = *pp;
+		if (memcmp(s->key->pk, pk, 32) == 0 && (keep == NULL || sodium_memcmp(s->token, keep, 32) != 0)) {
+			*pp = s->next;
+			session_free(s);
+			n++;
+		} else {
+			pp = &s->next;
+		}
+	}
+	return n;
+}
+
 /* Timer: end the sessions whose time is up. */
 void
 kd_session_sweep(kd_server *srv)

@@ -1,8 +1,10 @@
 /*
  * test_login.c - passphrases against the real kinerjad: the login
  * throttle (a try counts when it starts, one at a time, a short capped
- * wait, kept across a restart, cleared by the operator) and the log line
- * of a failed login.
+ * wait, kept across a restart, cleared by the operator), the log line of a
+ * failed login, a person changing their own passphrase, and the operator's
+ * reset with a one-time passphrase (and its refusal for a person enrolled
+ * without a recovery copy).
  *
  * The daemon runs with keys.login_delay_max_s = 3, so the waits here are
  * at most 3 seconds; its log goes to <dir>/daemon.log.
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 #include <msgpack.h>
 
+#include "../../store/store.h"
 #include "../../util/kn.h"
 #include "../../util/mpmap.h"
 #include "../lib/kntest.h"
@@ -113,6 +116,16 @@ result(const msgpack_object *reply)
 	if (reply->via.array.ptr[2].type != MSGPACK_OBJECT_NIL)
 		fail_msg("unexpected error %s: %s", err_code(reply), err_message(reply));
 	return &reply->via.array.ptr[3];
+}
+
+static int
+bool_of(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *o = kn_map_get(map, key);
+
+	assert_non_null(o);
+	assert_int_equal(o->type, MSGPACK_OBJECT_BOOLEAN);
+	return o->via.boolean;
 }
 
 static uint64_t
@@ -444,6 +457,143 @@ test_login__throttle_survives_a_restart(void **state)
 	kntest_conn_close(&c);
 }
 
+/* A person changes their own passphrase; the old one stops working, other sessions end. */
+static void
+test_login__passwd(void **state)
+{
+	kntest_conn c;
+	char other[65];
+	(void)state;
+
+	assert_int_equal(kntest_conn_open(&c, sock, 10), 0);
+	login_as(&c, &citra, citra.pass);
+	memcpy(other, citra.token, sizeof(other));
+	login_as(&c, &citra, citra.pass);
+
+	const char *wrong[] = { "token", citra.token, "passphrase", "not-citra", "new_passphrase", "citra-new-pass", NULL };
+	const msgpack_object *r = call(&c, "session.passwd", wrong);
+	assert_string_equal(err_code(r), "auth");
+	const char *shortp[] = { "token", citra.token, "passphrase", citra.pass, "new_passphrase", "short", NULL };
+	r = call(&c, "session.passwd", shortp);
+	assert_string_equal(err_code(r), "invalid");
+	const char *same[] = { "token", citra.token, "passphrase", citra.pass, "new_passphrase", citra.pass, NULL };
+	assert_string_equal(err_code(call(&c, "session.passwd", same)), "invalid");
+	const char *notoken[] = { "passphrase", citra.pass, "new_passphrase", "citra-new-pass", NULL };
+	assert_string_equal(err_code(call(&c, "session.passwd", notoken)), "auth");
+
+	uint64_t before = evaluations();
+	const char *ok[] = { "token", citra.token, "passphrase", citra.pass, "new_passphrase", "citra-new-pass", NULL };
+	r = result(call(&c, "session.passwd", ok));
+	assert_int_equal(u64_of(r, "sessions_ended"), 1);
+	assert_int_equal(evaluations(), before + 1);
+	/* this session goes on; the other one ended */
+	const char *mine[] = { "token", citra.token, NULL };
+	result(call(&c, "session.info", mine));
+	const char *theirs[] = { "token", other, NULL };
+	assert_string_equal(err_code(call(&c, "session.info", theirs)), "auth");
+	assert_string_equal(err_code(try_login(&c, &citra, citra.pass)), "auth");
+	r = login_as(&c, &citra, "citra-new-pass");
+	assert_false(bool_of(r, "must_change"));
+	kntest_conn_close(&c);
+}
+
+/*
+ * The operator resets a forgotten passphrase: a one-time passphrase, a
+ * session that may only change it, then everything works again.
+ */
+static void
+test_login__reset_gives_a_one_time_passphrase(void **state)
+{
+	char onetime[64], old_token[65];
+	kntest_conn c;
+	const msgpack_object *r;
+	(void)state;
+
+	assert_int_equal(kntest_conn_open(&c, sock, 10), 0);
+	login_as(&c, &dodi, dodi.pass);
+	memcpy(old_token, dodi.token, sizeof(old_token));
+
+	/* not for teachers, not for oneself */
+	login_as(&c, &ani, ani.pass);
+	const char *g[] = { "token", ani.token, "user", dodi.ident, NULL };
+	assert_string_equal(err_code(call(&c, "user.reset_passphrase", g)), "denied");
+	const char *self[] = { "token", op.token, "user", op.ident, NULL };
+	assert_string_equal(err_code(call(&c, "user.reset_passphrase", self)), "invalid");
+
+	const char *o[] = { "token", op.token, "user", dodi.ident, NULL };
+	r = result(call(&c, "user.reset_passphrase", o));
+	assert_int_equal(kn_map_str(onetime, sizeof(onetime), r, "passphrase"), 0);
+	assert_int_equal(strlen(onetime), 19);
+	assert_true(onetime[4] == '-' && onetime[9] == '-' && onetime[14] == '-');
+	assert_int_equal(u64_of(r, "sessions_ended"), 1);
+	const char *old[] = { "token", old_token, NULL };
+	assert_string_equal(err_code(call(&c, "session.info", old)), "auth");
+	assert_string_equal(err_code(try_login(&c, &dodi, dodi.pass)), "auth");
+
+	/* the one-time passphrase: session.info, session.passwd and session.logout only */
+	r = login_as(&c, &dodi, onetime);
+	assert_true(bool_of(r, "must_change"));
+	const char *tok[] = { "token", dodi.token, NULL };
+	assert_true(bool_of(result(call(&c, "session.info", tok)), "must_change"));
+	const char *methods[] = { "evidence.list", "evidence.history", "record.history", "user.list", "evidence.verify", NULL };
+	for (const char **m = methods; *m; m++) {
+		r = call(&c, *m, tok);
+		assert_string_equal(err_code(r), "denied");
+		assert_non_null(strstr(err_message(r), "kinerja passwd"));
+	}
+	const char *change[] = { "token", dodi.token, "passphrase", onetime, "new_passphrase", "dodi-own-pass", NULL };
+	result(call(&c, "session.passwd", change));
+	assert_false(bool_of(result(call(&c, "session.info", tok)), "must_change"));
+	result(call(&c, "evidence.list", tok));
+	assert_string_equal(err_code(try_login(&c, &dodi, onetime)), "auth");
+	r = login_as(&c, &dodi, "dodi-own-pass");
+	assert_false(bool_of(r, "must_change"));
+	const char *logout[] = { "token", dodi.token, NULL };
+	result(call(&c, "session.logout", logout));
+	kntest_conn_close(&c);
+}
+
+/*
+ * A person enrolled before recovery copies existed (here: the copy
+ * removed from the store while the daemon was stopped) cannot be reset,
+ * and is told why; after they change their passphrase once, they can.
+ */
+static void
+test_login__reset_without_a_recovery_copy(void **state)
+{
+	char name[96], storedir[128];
+	store *st;
+	store_batch *b;
+	kntest_conn c;
+	const msgpack_object *r;
+	(void)state;
+
+	daemon_stop();
+	snprintf(storedir, sizeof(storedir), "%s/store", dir);
+	snprintf(name, sizeof(name), "recovery/%s", eko.key);
+	assert_int_equal(store_open(&st, storedir, NULL), 0);
+	assert_int_equal(store_batch_begin(&b, st), 0);
+	assert_int_equal(store_batch_meta_del(b, name), 0);
+	assert_int_equal(store_batch_commit(b), 0);
+	store_close(st);
+	daemon_start();
+
+	assert_int_equal(kntest_conn_open(&c, sock, 10), 0);
+	login_as(&c, &op, op.pass);
+	const char *o[] = { "token", op.token, "user", eko.ident, NULL };
+	r = call(&c, "user.reset_passphrase", o);
+	assert_string_equal(err_code(r), "wrong_state");
+	assert_non_null(strstr(err_message(r), "no recovery copy"));
+	assert_non_null(strstr(err_message(r), "kinerja passwd"));
+	/* nothing changed: Eko's passphrase still works */
+	login_as(&c, &eko, eko.pass);
+	const char *change[] = { "token", eko.token, "passphrase", eko.pass, "new_passphrase", "eko-new-pass", NULL };
+	result(call(&c, "session.passwd", change));
+	r = result(call(&c, "user.reset_passphrase", o));
+	assert_non_null(kn_map_get(r, "passphrase"));
+	kntest_conn_close(&c);
+}
+
 int
 main(void)
 {
@@ -452,6 +602,9 @@ main(void)
 		cmocka_unit_test(test_login__unlock_lets_the_owner_in),
 		cmocka_unit_test(test_login__log_names_the_peer),
 		cmocka_unit_test(test_login__throttle_survives_a_restart),
+		cmocka_unit_test(test_login__passwd),
+		cmocka_unit_test(test_login__reset_gives_a_one_time_passphrase),
+		cmocka_unit_test(test_login__reset_without_a_recovery_copy),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
