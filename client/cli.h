@@ -84,6 +84,8 @@ void client_print_whoami(const msgpack_object *r);
 void client_print_evidence_list(const msgpack_object *r);
 void client_print_evidence_history(const msgpack_object *r);
 void client_print_evidence_submit(const msgpack_object *r);
+void client_print_reset(const msgpack_object *r);
+void client_print_unlock(const msgpack_object *r);
 void client_print_record(const msgpack_object *r);
 void client_print_record_history(const msgpack_object *r);
 

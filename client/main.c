@@ -273,6 +273,7 @@ c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	rc = client_call_print(&c, &r, "session.login", &args);
 	if (rc == 0) {
 		char token[80], name[128], role[64];
+		const msgpack_object *mc = kn_map_get(r, "must_change");
 		rc = client_session_save(client_str(r, "token", token, sizeof(token)), client_socket_path());
 		explicit_bzero(token, sizeof(token));
 		if (rc == 0 && !client_g.json) {
@@ -281,8 +282,59 @@ c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&until));
 			printf("Selamat datang, %s (%s). Session valid until %s.\n", client_str(r, "name", name, sizeof(name)),
 			    client_str(r, "role_label", role, sizeof(role)), when);
+			if (mc && mc->type == MSGPACK_OBJECT_BOOLEAN && mc->via.boolean)
+				printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri sekarang dengan "
+				    "'kinerja passwd'.\nSampai itu, hanya passwd, whoami dan logout yang bisa dijalankan.\n");
 		}
 	}
+	kn_buf_free(&args);
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/*
+ * kinerja passwd: change one's own passphrase. On a terminal the current
+ * one is asked once and the new one twice, without echo; from
+ * --passphrase-fd or standard input, two lines: current, then new.
+ */
+static int
+c_passwd(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	char token[80], *old = NULL, *new = NULL;
+	kn_buf args = KN_BUF_INIT;
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
+	(void)cmd;
+	(void)opts;
+	(void)argc;
+	(void)argv;
+
+	if ((rc = client_session_need(token, sizeof(token), client_socket_path())))
+		goto out;
+	if ((old = secret_new()) == NULL || (new = secret_new()) == NULL) {
+		rc = KN_ENOMEM;
+		goto out;
+	}
+	if ((rc = client_passphrase(old, KC_PASS_BYTES, "Passphrase sekarang (current): ", client_g.pass_fd, 0)) ||
+	    (rc = client_passphrase(new, KC_PASS_BYTES, "Passphrase baru (new, at least 8 characters): ", client_g.pass_fd, 1)))
+		goto out;
+	const char *extra[] = { "token", token, "passphrase", old, "new_passphrase", new, NULL };
+	client_pack_args(&args, NULL, extra);
+	sodium_free(old);
+	sodium_free(new);
+	old = new = NULL;
+	rc = client_call_print(&c, &r, "session.passwd", &args);
+	if (rc == 0 && !client_g.json) {
+		uint64_t ended = client_u64(r, "sessions_ended");
+		printf("Passphrase Anda sudah diganti. Mulai sekarang masuk dengan passphrase yang baru.\n");
+		if (ended)
+			printf("%llu sesi lain atas nama Anda diakhiri.\n", (unsigned long long)ended);
+	}
+out:
+	explicit_bzero(token, sizeof(token));
+	sodium_free(old);
+	sodium_free(new);
 	kn_buf_free(&args);
 	client_close(&c);
 	return rc ? client_fail() : 0;
@@ -392,7 +444,18 @@ static kc_cmd commands[] = {
 	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
 	        { NULL } } },
 	{ "user list", NULL, "List the people enrolled in this school.", client_cmd_simple, { { NULL } }, "user.list", 1, client_print_user_list },
+	{ "user reset-passphrase", "NIP|NUPTK",
+	    "Give a person who forgot their passphrase a one-time passphrase (Operator Sekolah).\n"
+	    "It is shown once; at their next login they must choose their own with 'kinerja passwd'.",
+	    client_cmd_simple, { { NULL } }, "user.reset_passphrase", 1, client_print_reset, "user" },
+	{ "user unlock", "NIP|NUPTK",
+	    "Let a person try their passphrase again at once after wrong tries (Operator Sekolah).",
+	    client_cmd_simple, { { NULL } }, "user.unlock", 1, client_print_unlock, "user" },
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
+	{ "passwd", NULL,
+	    "Change your passphrase (asks for the current one, then the new one twice).\n"
+	    "With --passphrase-fd N or standard input: the current one on the first line, the new one on the second.",
+	    c_passwd, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
 	{ "whoami", NULL, "Show who is logged in.", client_cmd_simple, { { NULL } }, "session.info", 1, client_print_whoami },
 	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record, { { NULL } }, "record.get", 0,

@@ -81,14 +81,17 @@ client_print_user_list(const msgpack_object *r)
 	printf("(%u orang)\n", us ? us->via.array.size : 0);
 }
 
-/* whoami: the person of this session. */
+/* whoami: the person of this session, and whether they must choose a passphrase first. */
 void
 client_print_whoami(const msgpack_object *r)
 {
 	char name[128], role[64], npsn[16];
+	const msgpack_object *mc = kn_map_get(r, "must_change");
 
 	printf("%s, %s, sekolah %s\n", client_str(r, "name", name, sizeof(name)),
 	    client_str(r, "role_label", role, sizeof(role)), client_str(r, "npsn", npsn, sizeof(npsn)));
+	if (mc && mc->type == MSGPACK_OBJECT_BOOLEAN && mc->via.boolean)
+		printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri dengan 'kinerja passwd'.\n");
 }
 
 /* One record (record get). */
@@ -190,4 +193,32 @@ client_print_evidence_submit(const msgpack_object *r)
 
 	printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
 	    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
+}
+
+/* user reset-passphrase: the one-time passphrase, shown once, and what the person does with it. */
+void
+client_print_reset(const msgpack_object *r)
+{
+	char name[128], user[32], pass[64];
+	uint64_t ended = client_u64(r, "sessions_ended");
+
+	client_str(r, "name", name, sizeof(name));
+	client_str(r, "user", user, sizeof(user));
+	printf("Passphrase sekali pakai untuk %s (%s):\n\n    %s\n\n", name, user, client_str(r, "passphrase", pass, sizeof(pass)));
+	printf("Sampaikan langsung kepada yang bersangkutan; passphrase ini tidak ditampilkan lagi.\n");
+	printf("Ia masuk dengan 'kinerja login %s', lalu harus memilih passphrase sendiri dengan 'kinerja passwd'.\n", user);
+	if (ended)
+		printf("%llu sesi %s diakhiri.\n", (unsigned long long)ended, name);
+	explicit_bzero(pass, sizeof(pass));
+}
+
+/* user unlock: the person may try again now. */
+void
+client_print_unlock(const msgpack_object *r)
+{
+	char name[128], user[32];
+
+	printf("%s (%s) boleh mencoba masuk lagi sekarang (%llu percobaan salah dilupakan).\n",
+	    client_str(r, "name", name, sizeof(name)), client_str(r, "user", user, sizeof(user)),
+	    (unsigned long long)client_u64(r, "fails_cleared"));
 }
