@@ -2,7 +2,9 @@
  * cli.h - the parts of the kinerja command line shared by its files:
  * main.c (the command table, option parsing and dispatch, the one-call
  * commands), session.c (the session-token file), print.c (the printers of
- * results for people) and evidence.c (the Bukti Dukung commands). The connection to kinerjad is client.h.
+ * results for people), verify.c (checking a record's signature here, not
+ * taking the daemon's word for it) and evidence.c (the Bukti Dukung
+ * commands). The connection to kinerjad is client.h.
  */
 #ifndef KC_CLI_H
 #define KC_CLI_H
@@ -86,8 +88,24 @@ void client_print_evidence_history(const msgpack_object *r);
 void client_print_evidence_submit(const msgpack_object *r);
 void client_print_reset(const msgpack_object *r);
 void client_print_unlock(const msgpack_object *r);
-void client_print_record(const msgpack_object *r);
-void client_print_record_history(const msgpack_object *r);
+/*
+ * One record, with what this program found when it checked the record's
+ * signature itself (verify.c); ok = 0 prints a warning with why.
+ */
+void client_print_record(const msgpack_object *r, int ok, const char *why);
+
+/* ---- verify.c ---- */
+
+/*
+ * Check a record as kinerjad sent it (record.get, record.history): its
+ * "raw" bytes [payload, signature] must carry a valid Ed25519 signature
+ * over exactly the payload bytes by the payload's author; the payload's
+ * BLAKE2b-256 must be the record's "id"; and the fields shown ("author",
+ * "type", "school", "subject", "hlc", "parents", "body") must be the
+ * signed ones. Returns 0, or KN_EBADSIG with why (whysz bytes) saying
+ * what did not match.
+ */
+int client_record_verify(char *why, size_t whysz, const msgpack_object *rec);
 
 /* ---- evidence.c ---- */
 

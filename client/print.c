@@ -94,9 +94,12 @@ client_print_whoami(const msgpack_object *r)
 		printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri dengan 'kinerja passwd'.\n");
 }
 
-/* One record (record get). */
+/*
+ * One record. What is shown was checked here against the record's own
+ * signed bytes (verify.c); the line says so, or warns when it was not.
+ */
 void
-client_print_record(const msgpack_object *r)
+client_print_record(const msgpack_object *r, int ok, const char *why)
 {
 	char id[80], type[40], doc[200], author[80], when[32];
 	time_t t = (time_t)(client_u64(r, "time_ms") / 1000);
@@ -113,17 +116,10 @@ client_print_record(const msgpack_object *r)
 	}
 	printf("  body ");
 	client_json(stdout, kn_map_get(r, "body"), -1);
-	printf("  signature verified\n");
-}
-
-/* Every version of a document (record history), oldest first. */
-void
-client_print_record_history(const msgpack_object *r)
-{
-	const msgpack_object *rs = kn_map_get(r, "records");
-
-	for (uint32_t i = 0; rs && i < rs->via.array.size; i++)
-		client_print_record(&rs->via.array.ptr[i]);
+	if (ok)
+		printf("  tanda tangan diperiksa: sah (Ed25519 oleh %.16s…, diperiksa oleh kinerja ini)\n", author);
+	else
+		printf("  PERINGATAN: tanda tangan TIDAK sah: %s\n", why);
 }
 
 /* The state of a period's Bukti Dukung, as the school says it. */

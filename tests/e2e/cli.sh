@@ -81,7 +81,8 @@ echo "$out" | grep -q "only the Operator Sekolah and the Kepala Sekolah" || fail
 key=$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 [ -n "$key" ] || fail "no key for Budi"
 kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
-grep -q "signature verified" "$T/hist" || fail "history shows verified records"
+grep -q "tanda tangan diperiksa: sah" "$T/hist" || fail "history shows records checked by the CLI"
+grep -q "signature verified" "$T/hist" && fail "the CLI claims what it did not check"
 id=$(kin --json record history "user/20100001/$key" | sed -n 's/^ *"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
 kin record get "$id" | grep -q "Budi Santoso" || fail "record get"
 kin record get 00 2>&1 | grep -q "\[id\]" || fail "record get with a bad id"
