@@ -15,7 +15,7 @@
  *     previous one started, at most keys.login_delay_max_s (60 by
  *     default), so a stranger's guesses slow the owner down by at most that
  *     much and never lock them out;
- *   - at most LOGIN_WINDOW_TRIES tries are checked in any window of
+ *   - at most LOGIN_WINDOW_TRIES tries are checked in each window of
  *     login_delay_max_s seconds, whatever the delays;
  *   - a refused try costs nothing and does not count, so flooding the
  *     socket does not make the wait longer;
@@ -41,7 +41,7 @@
 
 #define LOGIN_FREE_TRIES 3       /* wrong tries in a row before any wait */
 #define LOGIN_FIRST_DELAY_MS 2000 /* the first wait; it doubles with each further wrong try */
-#define LOGIN_WINDOW_TRIES 5     /* tries checked in any window of login_delay_max_s */
+#define LOGIN_WINDOW_TRIES 5     /* tries checked in each window of login_delay_max_s */
 #define LOGIN_STATE_MAX 64       /* bytes of a stored throttle state */
 
 /* The throttle's memory of one person: a cache of "login/<key hex>" plus what is in flight. */
@@ -65,6 +65,7 @@ meta_name(char out[96], const char *prefix, const uint8_t pk[32])
 	snprintf(out, 96, "%s/%s", prefix, kn_hex(hex, pk, 32));
 }
 
+/* The longest wait (keys.login_delay_max_s), also the length of a window. */
 static uint64_t
 delay_max_ms(const kd_server *srv)
 {
@@ -294,6 +295,7 @@ login_try_end(kd_server *srv, kd_req *req, const uint8_t pk[32], int unlocked)
 		kn_warn("cannot clear the login throttle after a right passphrase: %s", kn_error_message());
 }
 
+/* Shutdown: forget the throttle's memory; what it counted is in the store. */
 void
 kd_login_free_all(kd_server *srv)
 {
@@ -400,6 +402,7 @@ typedef struct {
 	uint8_t token[32];     /* passwd: the caller's session */
 } unlock_job;
 
+/* Worker thread: try the passphrase (and for a change, seal under the new one). */
 static void
 unlock_run(kd_job *j)
 {
@@ -419,6 +422,7 @@ unlock_run(kd_job *j)
 		kd_job_keep_error(j, rc);
 }
 
+/* Free an unlock job; its passphrases and key are wiped. NULL-safe. */
 static void
 unlock_free(unlock_job *uj)
 {
@@ -735,6 +739,7 @@ typedef struct {
 	uint8_t token[32];          /* the operator's session */
 } reset_job;
 
+/* Worker thread: open the recovery copy, seal the key under the one-time passphrase. */
 static void
 reset_run(kd_job *j)
 {
@@ -749,6 +754,7 @@ reset_run(kd_job *j)
 		kd_job_keep_error(j, rc);
 }
 
+/* Free a reset job; the one-time passphrase is wiped. NULL-safe. */
 static void
 reset_free(reset_job *rj)
 {
