@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../util/mpmap.h"
-#include "client.h"
+#include "cli.h"
 
 #define CHUNK (256 * 1024)
 
@@ -262,4 +262,188 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 		unlink(tmp);
 	*written = off;
 	return rc;
+}
+
+/* kinerja evidence upload FILE --slot S: the chunked upload, then what happened in words. */
+int
+client_cmd_evidence_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	char token[80], namebuf[256];
+	int rc;
+
+	if (argc != 1) {
+		client_cmd_usage(stderr, cmd);
+		return 2;
+	}
+	if (client_session_need(token, sizeof(token), client_socket_path()))
+		return client_fail();
+	const char *name = client_opt(opts, "name");
+	if (name == NULL) {
+		const char *slash = strrchr(argv[0], '/');
+		snprintf(namebuf, sizeof(namebuf), "%s", slash ? slash + 1 : argv[0]);
+		name = namebuf;
+	}
+	rc = client_connect(&c, client_socket_path());
+	if (rc == 0)
+		rc = client_evidence_upload(&c, &r, token, argv[0], client_opt(opts, "period"), client_opt(opts, "slot"), name,
+		    client_g.json);
+	if (rc == 0 && client_g.json)
+		client_json(stdout, r, 2);
+	else if (rc == 0) {
+		char slot[40], nm[140], type[16], size[32], period[16], replaced[140];
+		const msgpack_object *dd = kn_map_get(r, "dedup"), *un = kn_map_get(r, "unchanged");
+		client_str(r, "slot", slot, sizeof(slot));
+		client_str(r, "name", nm, sizeof(nm));
+		client_str(r, "period", period, sizeof(period));
+		client_str(r, "replaced", replaced, sizeof(replaced));
+		client_mb(size, sizeof(size), client_u64(r, "size"));
+		if (un && un->via.boolean) {
+			printf("Slot %s already holds this exact file (%s); nothing changed.\n", slot, nm);
+		} else {
+			printf("Bukti Dukung %s/%s tersimpan (%s, %s), periode %s. Status: draf.\n", slot, nm, size,
+			    client_str(r, "type", type, sizeof(type)), period);
+			if (dd && dd->via.boolean)
+				printf("The same file was stored before (identical content): it is kept once, not copied.\n");
+			if (replaced[0])
+				printf("It replaces %s, which stays in the history (kinerja evidence history --slot %s).\n", replaced, slot);
+			printf("Next: when all files are in, submit them with 'kinerja evidence submit --period %s'.\n", period);
+		}
+	}
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/* The file name a slot holds now, or held in a version. */
+static int
+evidence__name_of(char *out, size_t n, kc_opt *opts)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	const char *slot = client_opt(opts, "slot"), *version = client_opt(opts, "version");
+	int rc, found = 0;
+
+	if (version) {
+		rc = client_call_token(&c, &r, "evidence.history", opts, NULL);
+		const msgpack_object *vs = rc == 0 ? kn_map_get(r, "versions") : NULL;
+		/* the newest upload to the slot at or before that version */
+		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
+			char s[40], cm[48], nm[140];
+			const msgpack_object *v = &vs->via.array.ptr[i];
+			client_str(v, "slot", s, sizeof(s));
+			client_str(v, "name", nm, sizeof(nm));
+			if (strcmp(s, slot) == 0 && nm[0]) {
+				snprintf(out, n, "%s", nm);
+				found = 1;
+			}
+			if (strncmp(client_str(v, "commit", cm, sizeof(cm)), version, strlen(version)) == 0)
+				break;
+		}
+	} else {
+		/* keep client_g.json quiet for this lookup */
+		int json = client_g.json;
+		client_g.json = 0;
+		rc = client_call_token(&c, &r, "evidence.list", opts, NULL);
+		client_g.json = json;
+		const msgpack_object *fs = rc == 0 ? kn_map_get(r, "files") : NULL;
+		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
+			char s[40];
+			if (strcmp(client_str(&fs->via.array.ptr[i], "slot", s, sizeof(s)), slot) == 0) {
+				client_str(&fs->via.array.ptr[i], "name", out, n);
+				found = 1;
+			}
+		}
+	}
+	client_close(&c);
+	if (rc == 0 && !found)
+		rc = kn_error_set(KN_ENOTFOUND, "slot", "slot %s holds no file%s", slot, version ? " in that version" : "");
+	return rc;
+}
+
+/* kinerja evidence get --slot S: the file (or an earlier version) written to disk in chunks. */
+int
+client_cmd_evidence_get(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	char token[80], name[256];
+	uint64_t n = 0;
+	int rc;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	if (client_session_need(token, sizeof(token), client_socket_path()))
+		return client_fail();
+	/* client_g.json suppressed while looking the name up; the final result is printed below */
+	int json = client_g.json;
+	client_g.json = 0;
+	if (client_opt(opts, "name"))
+		snprintf(name, sizeof(name), "%s", client_opt(opts, "name"));
+	else if ((rc = evidence__name_of(name, sizeof(name), opts))) {
+		client_g.json = json;
+		return client_fail();
+	}
+	client_g.json = json;
+	const char *out = client_opt(opts, "output") ? client_opt(opts, "output") : name;
+	rc = client_connect(&c, client_socket_path());
+	if (rc == 0)
+		rc = client_evidence_get(&c, token, client_opt(opts, "period"), client_opt(opts, "teacher"),
+		    client_opt(opts, "slot"), name, client_opt(opts, "version"), out, client_opt(opts, "force") != NULL, &n);
+	client_close(&c);
+	if (rc)
+		return client_fail();
+	if (client_g.json)
+		printf("{\"output\": \"%s\", \"bytes\": %llu}\n", out, (unsigned long long)n);
+	else
+		printf("Wrote %s (%llu bytes).\n", out, (unsigned long long)n);
+	return 0;
+}
+
+/* kinerja evidence verify: every version a record names is present and intact (non-zero exit when not). */
+int
+client_cmd_evidence_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	kn_buf args = KN_BUF_INIT;
+	msgpack_packer pk;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	char token[80];
+	if (client_session_need(token, sizeof(token), client_socket_path()))
+		return client_fail();
+	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str(&pk, 5);
+	msgpack_pack_str_body(&pk, "token", 5);
+	msgpack_pack_str(&pk, strlen(token));
+	msgpack_pack_str_body(&pk, token, strlen(token));
+	msgpack_pack_str(&pk, 4);
+	msgpack_pack_str_body(&pk, "deep", 4);
+	if (client_opt(opts, "quick"))
+		msgpack_pack_false(&pk);
+	else
+		msgpack_pack_true(&pk);
+	int rc = client_call_print(&c, &r, "evidence.verify", &args);
+	kn_buf_free(&args);
+	if (rc == 0) {
+		const msgpack_object *ps = kn_map_get(r, "problems");
+		uint32_t np = ps ? ps->via.array.size : 0;
+		if (!client_g.json) {
+			char repo[300];
+			printf("Checked %llu commits of %llu evidence documents in %s (%s): %s\n",
+			    (unsigned long long)client_u64(r, "commits"), (unsigned long long)client_u64(r, "documents"),
+			    client_str(r, "repository", repo, sizeof(repo)), client_opt(opts, "quick") ? "quick" : "every file read",
+			    np ? "PROBLEMS FOUND" : "all intact");
+			for (uint32_t i = 0; i < np; i++)
+				printf("  %.*s\n", (int)ps->via.array.ptr[i].via.str.size, ps->via.array.ptr[i].via.str.ptr);
+		}
+		if (np)
+			rc = kn_error_set(KN_EBADREC, "", "%u problem(s) in the evidence repository", np);
+	}
+	client_close(&c);
+	return rc ? client_fail() : 0;
 }

@@ -1,55 +1,31 @@
 /*
- * main.c - kinerja, the command-line client of kinerjad.
+ * main.c - kinerja, the command-line client of kinerjad: the command
+ * table, option parsing and dispatch, and the commands that are more than
+ * one plain call (those that read passphrases, record get and history).
  *
- * Every subcommand is one RPC call (login/logout also keep the session
- * token in a file of mode 0600). --json prints the daemon's result as JSON
- * for scripts; without it the output is for people.
+ * Every subcommand is one RPC call or a few (login/logout also keep the
+ * session token, session.c). --json prints the daemon's result as JSON for
+ * scripts; without it the output is for people (print.c).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../util/mpmap.h"
-#include "client.h"
+#include "cli.h"
 
 #define KC_VERSION "0.1.0"
+#define KC_PASS_BYTES 1100 /* a passphrase line: KEYS_PASS_MAX and then some */
 
-static struct {
-	const char *socket;
-	int json;
-	int pass_fd;
-} g = { NULL, 0, -1 };
+client_globals client_g = { NULL, 0, -1 };
 
-/* Options of a subcommand: --name VALUE (or --name=VALUE). */
-typedef struct {
-	const char *flag;   /* without "--" */
-	const char *arg;    /* RPC argument name */
-	int required;
-	const char *help;
-	const char *value;  /* parsed */
-	int is_flag;        /* takes no value */
-} kc_opt;
-
-typedef struct kc_cmd {
-	const char *name;   /* "user add" */
-	const char *args;   /* positional usage, e.g. "NIP|NUPTK" */
-	const char *summary;
-	int (*run)(const struct kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
-	kc_opt opts[12];
-	/* for c_simple: the method, whether it needs the session token, the printer */
-	const char *method;
-	int token;
-	void (*print)(const msgpack_object *r);
-} kc_cmd;
-
-static void
-cmd_usage(FILE *fp, const kc_cmd *c)
+/* Usage of one subcommand, from its table row. */
+void
+client_cmd_usage(FILE *fp, const kc_cmd *c)
 {
 	fprintf(fp, "Usage: kinerja [global options] %s%s%s%s\n\n%s\n", c->name, c->opts[0].flag ? " [options]" : "",
 	    c->args ? " " : "", c->args ? c->args : "", c->summary);
@@ -60,10 +36,14 @@ cmd_usage(FILE *fp, const kc_cmd *c)
 	}
 }
 
-static int
-fail(void)
+/*
+ * Report the last error on stderr (and as a JSON object on stdout with
+ * --json); the exit status: 3 when the daemon is not running, else 1.
+ */
+int
+client_fail(void)
 {
-	if (g.json) {
+	if (client_g.json) {
 		printf("{\"error\": {\"code\": \"%s\", \"message\": ", kn_error_code_name(kn_error_last_code()));
 		msgpack_object s = { .type = MSGPACK_OBJECT_STR };
 		s.via.str.ptr = kn_error_message();
@@ -78,90 +58,29 @@ fail(void)
 	return kn_error_last_code() == KN_ENOTFOUND && strcmp(kn_error_field(), "socket") == 0 ? 3 : 1;
 }
 
-static const char *
-socket_path(void)
+/* The daemon's socket: --socket, $KINERJA_SOCKET, or var/kinerjad.sock (make run). */
+const char *
+client_socket_path(void)
 {
-	if (g.socket)
-		return g.socket;
+	if (client_g.socket)
+		return client_g.socket;
 	const char *env = getenv("KINERJA_SOCKET");
 	return env && *env ? env : "var/kinerjad.sock";
 }
 
-/* Where the session token is kept between commands. */
-static void
-session_path(char *out, size_t outsz)
+/* The value of option --flag, NULL when it was not given. */
+const char *
+client_opt(const kc_opt *opts, const char *flag)
 {
-	const char *env = getenv("KINERJA_SESSION");
-	const char *home = getenv("HOME");
-
-	if (env && *env)
-		snprintf(out, outsz, "%s", env);
-	else
-		snprintf(out, outsz, "%s/.kinerja-session", home && *home ? home : ".");
-}
-
-/* The socket as an absolute path, so a token is never sent to another daemon. */
-static void
-socket_abs(char *out, size_t n)
-{
-	char buf[PATH_MAX];
-	if (realpath(socket_path(), buf))
-		snprintf(out, n, "%s", buf);
-	else
-		snprintf(out, n, "%s", socket_path());
-}
-
-/* The saved token, when it was saved for this socket; "" otherwise. */
-static void
-session_load(char *token, size_t tsz)
-{
-	char path[512], line[PATH_MAX + 100], sock[PATH_MAX];
-	FILE *fp;
-	int fd;
-
-	token[0] = '\0';
-	session_path(path, sizeof(path));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	socket_abs(sock, sizeof(sock));
-	if (fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *sp = strchr(line, ' ');
-		if (sp && strcmp(sp + 1, sock) == 0 && (size_t)(sp - line) < tsz) {
-			memcpy(token, line, (size_t)(sp - line));
-			token[sp - line] = '\0';
-		}
-	}
-	explicit_bzero(line, sizeof(line));
-	fclose(fp);
-}
-
-static int
-session_save(const char *token)
-{
-	char path[512], sock[PATH_MAX];
-	session_path(path, sizeof(path));
-	socket_abs(sock, sizeof(sock));
-	unlink(path); /* never write through a file or link someone else placed there */
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
-	int bad = dprintf(fd, "%s %s\n", token, sock) < 0;
-	bad |= close(fd) != 0;
-	if (bad) {
-		unlink(path);
-		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
-	}
-	return 0;
+	for (const kc_opt *o = opts; o->flag; o++)
+		if (strcmp(o->flag, flag) == 0)
+			return o->value;
+	return NULL;
 }
 
 /* Pack the parsed options (and extra key/values) as the argument map. */
-static void
-pack_args(kn_buf *out, const kc_opt *opts, const char **extra)
+void
+client_pack_args(kn_buf *out, const kc_opt *opts, const char **extra)
 {
 	msgpack_packer pk;
 	size_t n = 0;
@@ -189,392 +108,30 @@ pack_args(kn_buf *out, const kc_opt *opts, const char **extra)
 }
 
 /* Connect, call, and on success print JSON when asked. */
-static int
-call(client_conn *c, const msgpack_object **res, const char *method, const kn_buf *args)
+int
+client_call_print(client_conn *c, const msgpack_object **res, const char *method, const kn_buf *args)
 {
-	int rc = client_connect(c, socket_path());
+	int rc = client_connect(c, client_socket_path());
+
 	if (rc == 0)
 		rc = client_call(res, c, method, args);
-	if (rc == 0 && g.json)
+	if (rc == 0 && client_g.json)
 		client_json(stdout, *res, 2);
 	return rc;
 }
 
-static void
-human_bytes(char *out, size_t outsz, uint64_t n)
-{
-	if (n >= (1ull << 30))
-		snprintf(out, outsz, "%.1f GiB", (double)n / (1ull << 30));
-	else if (n >= (1ull << 20))
-		snprintf(out, outsz, "%.1f MiB", (double)n / (1ull << 20));
-	else
-		snprintf(out, outsz, "%.1f KiB", (double)n / 1024);
-}
-
-static void
-p_status(const msgpack_object *r)
-{
-	char b1[128], b2[32], b3[32];
-	const msgpack_object *school = kn_map_get(r, "school");
-	const msgpack_object *st = kn_map_get(r, "store");
-	uint64_t up = client_u64(r, "uptime_s");
-	printf("kinerjad %s, peran %s, socket %s\n", client_str(r, "version", b1, sizeof(b1)),
-	    client_str(r, "role", b2, sizeof(b2)), socket_path());
-	if (school && school->type == MSGPACK_OBJECT_MAP) {
-		char npsn[16];
-		printf("Sekolah:  %s  %s\n", client_str(school, "npsn", npsn, sizeof(npsn)),
-		    client_str(school, "name", b1, sizeof(b1)));
-	} else {
-		printf("Sekolah:  (belum ada) - set it up with: kinerja school init --help\n");
-	}
-	human_bytes(b2, sizeof(b2), client_u64(st, "size_bytes"));
-	human_bytes(b3, sizeof(b3), client_u64(st, "map_bytes"));
-	printf("Store:    %s, %llu records, %s used of %s, schema %llu\n", client_str(st, "dir", b1, sizeof(b1)),
-	    (unsigned long long)client_u64(st, "records"), b2, b3, (unsigned long long)client_u64(st, "schema"));
-	printf("Uptime:   %lluh %02llum %02llus, %llu client(s), %llu session(s), %llu commit(s)\n",
-	    (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60), (unsigned long long)(up % 60),
-	    (unsigned long long)client_u64(r, "clients"), (unsigned long long)client_u64(r, "sessions"),
-	    (unsigned long long)client_u64(st, "commits"));
-}
-
-static int
-read_new_passphrase(char *out, size_t outsz, const char *whose)
-{
-	char prompt[400];
-	snprintf(prompt, sizeof(prompt), "New passphrase for %.200s (at least 8 characters): ", whose);
-	return client_passphrase(out, outsz, prompt, g.pass_fd, 1);
-}
-
-static void
-print_user(const msgpack_object *u)
-{
-	char name[128], role[64], status[16], nip[32], nuptk[32], gol[16], jen[40], key[80];
-	client_str(u, "name", name, sizeof(name));
-	client_str(u, "role_label", role, sizeof(role));
-	client_str(u, "status", status, sizeof(status));
-	client_str(u, "nip", nip, sizeof(nip));
-	client_str(u, "nuptk", nuptk, sizeof(nuptk));
-	client_str(u, "golongan", gol, sizeof(gol));
-	client_str(u, "jenjang", jen, sizeof(jen));
-	client_str(u, "key", key, sizeof(key));
-	printf("%-28s %-16s %-8s %-18s %-6s %-18s %.16s…\n", name, role, status, nip[0] ? nip : nuptk,
-	    gol[0] ? gol : "-", jen[0] ? jen : "-", key);
-}
-
-static int
-c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	char pass[1100], name[128];
-	kn_buf args = KN_BUF_INIT;
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	int rc;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	rc = read_new_passphrase(pass, sizeof(pass), "the Operator Sekolah");
-	if (rc)
-		return fail();
-	const char *extra[] = { "passphrase", pass, NULL };
-	pack_args(&args, opts, extra);
-	explicit_bzero(pass, sizeof(pass));
-	rc = call(&c, &r, "school.init", &args);
-	if (rc == 0 && !g.json) {
-		char npsn[16], id[32];
-		const msgpack_object *op = kn_map_get(r, "operator");
-		client_str(op, "nip", id, sizeof(id));
-		if (!id[0])
-			client_str(op, "nuptk", id, sizeof(id));
-		char opname[128];
-		printf("Sekolah %s (%s) siap. Operator Sekolah: %s\n", client_str(r, "name", name, sizeof(name)),
-		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", opname, sizeof(opname)));
-		printf("Next: log in as the operator with 'kinerja login %s', then add teachers with 'kinerja user add'.\n", id);
-	}
-	explicit_bzero(args.ptr, args.len);
-	kn_buf_free(&args);
-	client_close(&c);
-	return rc ? fail() : 0;
-}
-
-static int
-c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	char pass[1100], token[80], who[200];
-	kn_buf args = KN_BUF_INIT;
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	int rc;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	session_load(token, sizeof(token));
-	if (!token[0]) {
-		kn_error_set(KN_EAUTH, "token", "you are not logged in: the Operator Sekolah runs 'kinerja login NIP' first");
-		return fail();
-	}
-	snprintf(who, sizeof(who), "%.199s", opts[0].value);
-	rc = read_new_passphrase(pass, sizeof(pass), who);
-	if (rc)
-		return fail();
-	const char *extra[] = { "passphrase", pass, "token", token, NULL };
-	pack_args(&args, opts, extra);
-	explicit_bzero(pass, sizeof(pass));
-	rc = call(&c, &r, "user.add", &args);
-	if (rc == 0 && !g.json) {
-		char name[128], role[64], id[32];
-		client_str(r, "nip", id, sizeof(id));
-		if (!id[0])
-			client_str(r, "nuptk", id, sizeof(id));
-		printf("%s ditambahkan sebagai %s. They log in with 'kinerja login %s'.\n",
-		    client_str(r, "name", name, sizeof(name)), client_str(r, "role_label", role, sizeof(role)), id);
-	}
-	explicit_bzero(args.ptr, args.len);
-	kn_buf_free(&args);
-	client_close(&c);
-	return rc ? fail() : 0;
-}
-
-static void
-p_user_list(const msgpack_object *r)
-{
-	const msgpack_object *us = kn_map_get(r, "users");
-	printf("%-28s %-16s %-8s %-18s %-6s %-18s %s\n", "Nama", "Peran", "Status", "NIP/NUPTK", "Gol.", "Jenjang",
-	    "Kunci");
-	for (uint32_t i = 0; us && i < us->via.array.size; i++)
-		print_user(&us->via.array.ptr[i]);
-	printf("(%u orang)\n", us ? us->via.array.size : 0);
-}
-
-static int
-c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	char pass[1100], prompt[128];
-	kn_buf args = KN_BUF_INIT;
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	int rc;
-	(void)opts;
-
-	if (argc != 1) {
-		cmd_usage(stderr, cmd);
-		return 2;
-	}
-	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", argv[0]);
-	rc = client_passphrase(pass, sizeof(pass), prompt, g.pass_fd, 0);
-	if (rc)
-		return fail();
-	const char *extra[] = { "user", argv[0], "passphrase", pass, NULL };
-	pack_args(&args, NULL, extra);
-	explicit_bzero(pass, sizeof(pass));
-	rc = call(&c, &r, "session.login", &args);
-	if (rc == 0) {
-		char token[80], name[128], role[64];
-		rc = session_save(client_str(r, "token", token, sizeof(token)));
-		explicit_bzero(token, sizeof(token));
-		if (rc == 0 && !g.json) {
-			time_t until = (time_t)(client_u64(r, "expires_ms") / 1000);
-			char when[32];
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&until));
-			printf("Selamat datang, %s (%s). Session valid until %s.\n", client_str(r, "name", name, sizeof(name)),
-			    client_str(r, "role_label", role, sizeof(role)), when);
-		}
-	}
-	explicit_bzero(args.ptr, args.len);
-	kn_buf_free(&args);
-	client_close(&c);
-	return rc ? fail() : 0;
-}
-
-static int
-with_token(const char *method, const msgpack_object **r, client_conn *c)
-{
-	char token[80];
-	kn_buf args = KN_BUF_INIT;
-
-	session_load(token, sizeof(token));
-	if (!token[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
-	const char *extra[] = { "token", token, NULL };
-	pack_args(&args, NULL, extra);
-	int rc = call(c, r, method, &args);
-	kn_buf_free(&args);
-	return rc;
-}
-
-static int
-c_logout(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	char path[512];
-	(void)cmd;
-	(void)opts;
-	(void)argc;
-	(void)argv;
-
-	int rc = with_token("session.logout", &r, &c);
-	client_close(&c);
-	session_path(path, sizeof(path));
-	if (rc == 0 || kn_error_last_code() == KN_EAUTH)
-		unlink(path);
-	if (rc == 0 && !g.json)
-		printf("Logged out; your key is locked again.\n");
-	return rc ? fail() : 0;
-}
-
-static void
-p_whoami(const msgpack_object *r)
-{
-	char name[128], role[64], npsn[16];
-	printf("%s, %s, sekolah %s\n", client_str(r, "name", name, sizeof(name)),
-	    client_str(r, "role_label", role, sizeof(role)), client_str(r, "npsn", npsn, sizeof(npsn)));
-}
-
-static void
-print_record(const msgpack_object *r)
-{
-	char id[80], type[40], doc[200], author[80];
-	time_t t = (time_t)(client_u64(r, "time_ms") / 1000);
-	char when[32];
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-	printf("record %s\n  type %s, document %s\n  author %s, time %s\n", client_str(r, "id", id, sizeof(id)),
-	    client_str(r, "type", type, sizeof(type)), client_str(r, "doc", doc, sizeof(doc)),
-	    client_str(r, "author", author, sizeof(author)), when);
-	const msgpack_object *p = kn_map_get(r, "parents");
-	for (uint32_t i = 0; p && i < p->via.array.size; i++)
-		printf("  replaces %.*s\n", (int)p->via.array.ptr[i].via.str.size, p->via.array.ptr[i].via.str.ptr);
-	printf("  body ");
-	client_json(stdout, kn_map_get(r, "body"), -1);
-	printf("  signature verified\n");
-}
-
-static void
-p_record_history(const msgpack_object *r)
-{
-	const msgpack_object *rs = kn_map_get(r, "records");
-	for (uint32_t i = 0; rs && i < rs->via.array.size; i++)
-		print_record(&rs->via.array.ptr[i]);
-}
-
-static int
-need_token(char *token, size_t n)
-{
-	session_load(token, n);
-	if (!token[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
-	return 0;
-}
-
-/* record get ID / record history ID|DOC: one call on one argument. */
-static int
-c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	kn_buf args = KN_BUF_INIT;
-	(void)opts;
-
-	if (argc != 1) {
-		cmd_usage(stderr, cmd);
-		return 2;
-	}
-	char token[80];
-	if (need_token(token, sizeof(token)))
-		return fail();
-	const char *extra[] = { strchr(argv[0], '/') ? "doc" : "id", argv[0], "token", token, NULL };
-	pack_args(&args, NULL, extra);
-	explicit_bzero(token, sizeof(token));
-	int rc = call(&c, &r, cmd->method, &args);
-	if (rc == 0 && !g.json)
-		cmd->print(r);
-	kn_buf_free(&args);
-	client_close(&c);
-	return rc ? fail() : 0;
-}
-
-
-static const char *
-opt(const kc_opt *opts, const char *flag)
-{
-	for (const kc_opt *o = opts; o->flag; o++)
-		if (strcmp(o->flag, flag) == 0)
-			return o->value;
-	return NULL;
-}
-
-
-static const char *
-state_label(const char *state)
-{
-	if (strcmp(state, "draf") == 0)
-		return "Draf (belum dikumpulkan)";
-	if (strcmp(state, "dikumpulkan") == 0)
-		return "Sudah dikumpulkan";
-	return "Belum ada Bukti Dukung";
-}
-
-static int
-c_ev_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	char token[80], namebuf[256];
-	int rc;
-
-	if (argc != 1) {
-		cmd_usage(stderr, cmd);
-		return 2;
-	}
-	if (need_token(token, sizeof(token)))
-		return fail();
-	const char *name = opt(opts, "name");
-	if (name == NULL) {
-		const char *slash = strrchr(argv[0], '/');
-		snprintf(namebuf, sizeof(namebuf), "%s", slash ? slash + 1 : argv[0]);
-		name = namebuf;
-	}
-	rc = client_connect(&c, socket_path());
-	if (rc == 0)
-		rc = client_evidence_upload(&c, &r, token, argv[0], opt(opts, "period"), opt(opts, "slot"), name, g.json);
-	if (rc == 0 && g.json)
-		client_json(stdout, r, 2);
-	else if (rc == 0) {
-		char slot[40], nm[140], type[16], size[32], period[16], replaced[140];
-		const msgpack_object *dd = kn_map_get(r, "dedup"), *un = kn_map_get(r, "unchanged");
-		client_str(r, "slot", slot, sizeof(slot));
-		client_str(r, "name", nm, sizeof(nm));
-		client_str(r, "period", period, sizeof(period));
-		client_str(r, "replaced", replaced, sizeof(replaced));
-		client_mb(size, sizeof(size), client_u64(r, "size"));
-		if (un && un->via.boolean) {
-			printf("Slot %s already holds this exact file (%s); nothing changed.\n", slot, nm);
-		} else {
-			printf("Bukti Dukung %s/%s tersimpan (%s, %s), periode %s. Status: draf.\n", slot, nm, size,
-			    client_str(r, "type", type, sizeof(type)), period);
-			if (dd && dd->via.boolean)
-				printf("The same file was stored before (identical content): it is kept once, not copied.\n");
-			if (replaced[0])
-				printf("It replaces %s, which stays in the history (kinerja evidence history --slot %s).\n", replaced, slot);
-			printf("Next: when all files are in, submit them with 'kinerja evidence submit --period %s'.\n", period);
-		}
-	}
-	client_close(&c);
-	return rc ? fail() : 0;
-}
-
-/* One call with string options (and the token) as its arguments. */
-static int
-ev_call(client_conn *c, const msgpack_object **r, const char *method, kc_opt *opts, const char **extra)
+/* One call with the session token, the string options and extra pairs as its arguments. */
+int
+client_call_token(client_conn *c, const msgpack_object **r, const char *method, kc_opt *opts, const char **extra)
 {
 	char token[80];
 	kn_buf args = KN_BUF_INIT;
 	const char *ex[16];
 	size_t n = 0;
+	int rc;
 
-	if (need_token(token, sizeof(token)))
-		return KN_EAUTH;
+	if ((rc = client_session_need(token, sizeof(token), client_socket_path())))
+		return rc;
 	ex[n++] = "token";
 	ex[n++] = token;
 	for (const char **e = extra; e && *e && n < 14; e += 2) {
@@ -582,212 +139,302 @@ ev_call(client_conn *c, const msgpack_object **r, const char *method, kc_opt *op
 		ex[n++] = e[1];
 	}
 	ex[n] = NULL;
-	pack_args(&args, opts, ex);
-	int rc = call(c, r, method, &args);
+	client_pack_args(&args, opts, ex);
+	rc = client_call_print(c, r, method, &args);
+	explicit_bzero(token, sizeof(token));
 	kn_buf_free(&args);
 	return rc;
 }
 
-static void
-p_ev_list(const msgpack_object *r)
+/*
+ * A passphrase buffer in guarded memory (sodium_malloc: not swapped,
+ * wiped when freed); NULL with the error set when there is none.
+ */
+static char *
+secret_new(void)
 {
-	char period[16], teacher[128], state[32], size[32], slot[40], name[140];
-	const msgpack_object *fs = kn_map_get(r, "files");
-	printf("Bukti Dukung %s, periode %s: %s\n", client_str(r, "teacher", teacher, sizeof(teacher)),
-	    client_str(r, "period", period, sizeof(period)), state_label(client_str(r, "state", state, sizeof(state))));
-	for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
-		const msgpack_object *f = &fs->via.array.ptr[i];
-		client_mb(size, sizeof(size), client_u64(f, "size"));
-		printf("  %-12s %-40s %10s\n", client_str(f, "slot", slot, sizeof(slot)), client_str(f, "name", name, sizeof(name)),
-		    size);
-	}
-	if (fs && fs->via.array.size == 0)
-		printf("  (no files yet: kinerja evidence upload FILE --slot rhk-1)\n");
+	char *p = sodium_malloc(KC_PASS_BYTES);
+
+	if (p == NULL)
+		kn_error_set(KN_ENOMEM, "", "out of secure memory for a passphrase");
+	return p;
 }
 
-static void
-p_ev_history(const msgpack_object *r)
-{
-	char teacher[128], period[16];
-	const msgpack_object *vs = kn_map_get(r, "versions");
-	printf("Riwayat Bukti Dukung %s, periode %s:\n", client_str(r, "teacher", teacher, sizeof(teacher)),
-	    client_str(r, "period", period, sizeof(period)));
-	for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
-		const msgpack_object *v = &vs->via.array.ptr[i];
-		char when[32], author[128], action[16], slot[40], name[140], size[32], commit[48], repl[140];
-		time_t t = (time_t)(client_u64(v, "time_ms") / 1000);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-		client_str(v, "author", author, sizeof(author));
-		client_str(v, "commit", commit, sizeof(commit));
-		if (strcmp(client_str(v, "action", action, sizeof(action)), "submit") == 0) {
-			printf("  %s  %-24s dikumpulkan (Kumpulkan)                    versi %.12s\n", when, author, commit);
-			continue;
-		}
-		client_mb(size, sizeof(size), client_u64(v, "size"));
-		client_str(v, "replaced", repl, sizeof(repl));
-		printf("  %s  %-24s unggah %s/%s (%s)%s%s  versi %.12s\n", when, author, client_str(v, "slot", slot, sizeof(slot)),
-		    client_str(v, "name", name, sizeof(name)), size, repl[0] ? ", menggantikan " : "", repl, commit);
-	}
-}
-
-static void
-p_ev_submit(const msgpack_object *r)
-{
-	char period[16];
-	const msgpack_object *al = kn_map_get(r, "already");
-	printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
-	    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
-}
-
-/* The file name a slot holds now, or held in a version. */
+/* A new passphrase for whose, typed twice on a terminal. */
 static int
-ev_name_of(char *out, size_t n, kc_opt *opts)
+read_new_passphrase(char *out, size_t outsz, const char *whose)
 {
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
-	const char *slot = opt(opts, "slot"), *version = opt(opts, "version");
-	int rc, found = 0;
+	char prompt[400];
 
-	if (version) {
-		rc = ev_call(&c, &r, "evidence.history", opts, NULL);
-		const msgpack_object *vs = rc == 0 ? kn_map_get(r, "versions") : NULL;
-		/* the newest upload to the slot at or before that version */
-		for (uint32_t i = 0; vs && i < vs->via.array.size; i++) {
-			char s[40], cm[48], nm[140];
-			const msgpack_object *v = &vs->via.array.ptr[i];
-			client_str(v, "slot", s, sizeof(s));
-			client_str(v, "name", nm, sizeof(nm));
-			if (strcmp(s, slot) == 0 && nm[0]) {
-				snprintf(out, n, "%s", nm);
-				found = 1;
-			}
-			if (strncmp(client_str(v, "commit", cm, sizeof(cm)), version, strlen(version)) == 0)
-				break;
-		}
-	} else {
-		/* keep g.json quiet for this lookup */
-		int json = g.json;
-		g.json = 0;
-		rc = ev_call(&c, &r, "evidence.list", opts, NULL);
-		g.json = json;
-		const msgpack_object *fs = rc == 0 ? kn_map_get(r, "files") : NULL;
-		for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
-			char s[40];
-			if (strcmp(client_str(&fs->via.array.ptr[i], "slot", s, sizeof(s)), slot) == 0) {
-				client_str(&fs->via.array.ptr[i], "name", out, n);
-				found = 1;
-			}
-		}
-	}
-	client_close(&c);
-	if (rc == 0 && !found)
-		rc = kn_error_set(KN_ENOTFOUND, "slot", "slot %s holds no file%s", slot, version ? " in that version" : "");
-	return rc;
+	snprintf(prompt, sizeof(prompt), "New passphrase for %.200s (at least 8 characters): ", whose);
+	return client_passphrase(out, outsz, prompt, client_g.pass_fd, 1);
 }
 
+/* kinerja school init: the school and its operator, whose passphrase is asked here. */
 static int
-c_ev_get(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
-	client_conn c = { .fd = -1 };
-	char token[80], name[256];
-	uint64_t n = 0;
-	int rc;
-	(void)cmd;
-	(void)argc;
-	(void)argv;
-
-	if (need_token(token, sizeof(token)))
-		return fail();
-	/* g.json suppressed while looking the name up; the final result is printed below */
-	int json = g.json;
-	g.json = 0;
-	if (opt(opts, "name"))
-		snprintf(name, sizeof(name), "%s", opt(opts, "name"));
-	else if ((rc = ev_name_of(name, sizeof(name), opts))) {
-		g.json = json;
-		return fail();
-	}
-	g.json = json;
-	const char *out = opt(opts, "output") ? opt(opts, "output") : name;
-	rc = client_connect(&c, socket_path());
-	if (rc == 0)
-		rc = client_evidence_get(&c, token, opt(opts, "period"), opt(opts, "teacher"), opt(opts, "slot"), name,
-		    opt(opts, "version"), out, opt(opts, "force") != NULL, &n);
-	client_close(&c);
-	if (rc)
-		return fail();
-	if (g.json)
-		printf("{\"output\": \"%s\", \"bytes\": %llu}\n", out, (unsigned long long)n);
-	else
-		printf("Wrote %s (%llu bytes).\n", out, (unsigned long long)n);
-	return 0;
-}
-
-static int
-c_ev_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
-{
-	client_conn c = { .fd = -1 };
-	const msgpack_object *r;
+	char name[128], *pass = NULL;
 	kn_buf args = KN_BUF_INIT;
-	msgpack_packer pk;
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
 	(void)cmd;
 	(void)argc;
 	(void)argv;
 
-	char token[80];
-	if (need_token(token, sizeof(token)))
-		return fail();
-	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 2);
-	msgpack_pack_str(&pk, 5);
-	msgpack_pack_str_body(&pk, "token", 5);
-	msgpack_pack_str(&pk, strlen(token));
-	msgpack_pack_str_body(&pk, token, strlen(token));
-	msgpack_pack_str(&pk, 4);
-	msgpack_pack_str_body(&pk, "deep", 4);
-	if (opt(opts, "quick"))
-		msgpack_pack_false(&pk);
-	else
-		msgpack_pack_true(&pk);
-	int rc = call(&c, &r, "evidence.verify", &args);
-	kn_buf_free(&args);
-	if (rc == 0) {
-		const msgpack_object *ps = kn_map_get(r, "problems");
-		uint32_t np = ps ? ps->via.array.size : 0;
-		if (!g.json) {
-			char repo[300];
-			printf("Checked %llu commits of %llu evidence documents in %s (%s): %s\n",
-			    (unsigned long long)client_u64(r, "commits"), (unsigned long long)client_u64(r, "documents"),
-			    client_str(r, "repository", repo, sizeof(repo)), opt(opts, "quick") ? "quick" : "every file read",
-			    np ? "PROBLEMS FOUND" : "all intact");
-			for (uint32_t i = 0; i < np; i++)
-				printf("  %.*s\n", (int)ps->via.array.ptr[i].via.str.size, ps->via.array.ptr[i].via.str.ptr);
-		}
-		if (np)
-			rc = kn_error_set(KN_EBADREC, "", "%u problem(s) in the evidence repository", np);
+	if ((pass = secret_new()) == NULL || (rc = read_new_passphrase(pass, KC_PASS_BYTES, "the Operator Sekolah"))) {
+		sodium_free(pass);
+		return client_fail();
 	}
+	const char *extra[] = { "passphrase", pass, NULL };
+	client_pack_args(&args, opts, extra);
+	sodium_free(pass);
+	rc = client_call_print(&c, &r, "school.init", &args);
+	if (rc == 0 && !client_g.json) {
+		char npsn[16], id[32], opname[128];
+		const msgpack_object *op = kn_map_get(r, "operator");
+		client_str(op, "nip", id, sizeof(id));
+		if (!id[0])
+			client_str(op, "nuptk", id, sizeof(id));
+		printf("Sekolah %s (%s) siap. Operator Sekolah: %s\n", client_str(r, "name", name, sizeof(name)),
+		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", opname, sizeof(opname)));
+		printf("Next: log in as the operator with 'kinerja login %s', then add teachers with 'kinerja user add'.\n", id);
+	}
+	kn_buf_free(&args); /* wipes */
 	client_close(&c);
-	return rc ? fail() : 0;
+	return rc ? client_fail() : 0;
 }
 
-/* A command that is one call: its options (and the token) in, the result printed. */
+/* kinerja user add: enroll a person, who types their own new passphrase here. */
 static int
-c_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	char token[80], who[200], *pass = NULL;
+	kn_buf args = KN_BUF_INIT;
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
+	(void)cmd;
+	(void)argc;
+	(void)argv;
+
+	client_session_load(token, sizeof(token), client_socket_path());
+	if (!token[0]) {
+		kn_error_set(KN_EAUTH, "token", "you are not logged in: the Operator Sekolah runs 'kinerja login NIP' first");
+		return client_fail();
+	}
+	snprintf(who, sizeof(who), "%.199s", opts[0].value);
+	if ((pass = secret_new()) == NULL || (rc = read_new_passphrase(pass, KC_PASS_BYTES, who))) {
+		sodium_free(pass);
+		return client_fail();
+	}
+	const char *extra[] = { "passphrase", pass, "token", token, NULL };
+	client_pack_args(&args, opts, extra);
+	sodium_free(pass);
+	rc = client_call_print(&c, &r, "user.add", &args);
+	if (rc == 0 && !client_g.json) {
+		char name[128], role[64], id[32];
+		client_str(r, "nip", id, sizeof(id));
+		if (!id[0])
+			client_str(r, "nuptk", id, sizeof(id));
+		printf("%s ditambahkan sebagai %s. They log in with 'kinerja login %s'.\n",
+		    client_str(r, "name", name, sizeof(name)), client_str(r, "role_label", role, sizeof(role)), id);
+	}
+	explicit_bzero(token, sizeof(token));
+	kn_buf_free(&args);
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/* kinerja login NIP: unlock the key for a session and keep its token. */
+static int
+c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	char prompt[128], *pass = NULL;
+	kn_buf args = KN_BUF_INIT;
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
+	(void)opts;
+
+	if (argc != 1) {
+		client_cmd_usage(stderr, cmd);
+		return 2;
+	}
+	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", argv[0]);
+	if ((pass = secret_new()) == NULL || (rc = client_passphrase(pass, KC_PASS_BYTES, prompt, client_g.pass_fd, 0))) {
+		sodium_free(pass);
+		return client_fail();
+	}
+	const char *extra[] = { "user", argv[0], "passphrase", pass, NULL };
+	client_pack_args(&args, NULL, extra);
+	sodium_free(pass);
+	rc = client_call_print(&c, &r, "session.login", &args);
+	if (rc == 0) {
+		char token[80], name[128], role[64];
+		const msgpack_object *mc = kn_map_get(r, "must_change");
+		rc = client_session_save(client_str(r, "token", token, sizeof(token)), client_socket_path());
+		explicit_bzero(token, sizeof(token));
+		if (rc == 0 && !client_g.json) {
+			time_t until = (time_t)(client_u64(r, "expires_ms") / 1000);
+			char when[32];
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&until));
+			printf("Selamat datang, %s (%s). Session valid until %s.\n", client_str(r, "name", name, sizeof(name)),
+			    client_str(r, "role_label", role, sizeof(role)), when);
+			if (mc && mc->type == MSGPACK_OBJECT_BOOLEAN && mc->via.boolean)
+				printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri sekarang dengan "
+				    "'kinerja passwd'.\nSampai itu, hanya passwd, whoami dan logout yang bisa dijalankan.\n");
+		}
+	}
+	kn_buf_free(&args);
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/*
+ * kinerja passwd: change one's own passphrase. On a terminal the current
+ * one is asked once and the new one twice, without echo; from
+ * --passphrase-fd or standard input, two lines: current, then new.
+ */
+static int
+c_passwd(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	char token[80], *old = NULL, *new = NULL;
+	kn_buf args = KN_BUF_INIT;
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	int rc;
+	(void)cmd;
+	(void)opts;
+	(void)argc;
+	(void)argv;
+
+	if ((rc = client_session_need(token, sizeof(token), client_socket_path())))
+		goto out;
+	if ((old = secret_new()) == NULL || (new = secret_new()) == NULL) {
+		rc = KN_ENOMEM;
+		goto out;
+	}
+	if ((rc = client_passphrase(old, KC_PASS_BYTES, "Passphrase sekarang (current): ", client_g.pass_fd, 0)) ||
+	    (rc = client_passphrase(new, KC_PASS_BYTES, "Passphrase baru (new, at least 8 characters): ", client_g.pass_fd, 1)))
+		goto out;
+	const char *extra[] = { "token", token, "passphrase", old, "new_passphrase", new, NULL };
+	client_pack_args(&args, NULL, extra);
+	sodium_free(old);
+	sodium_free(new);
+	old = new = NULL;
+	rc = client_call_print(&c, &r, "session.passwd", &args);
+	if (rc == 0 && !client_g.json) {
+		uint64_t ended = client_u64(r, "sessions_ended");
+		printf("Passphrase Anda sudah diganti. Mulai sekarang masuk dengan passphrase yang baru.\n");
+		if (ended)
+			printf("%llu sesi lain atas nama Anda diakhiri.\n", (unsigned long long)ended);
+	}
+out:
+	explicit_bzero(token, sizeof(token));
+	sodium_free(old);
+	sodium_free(new);
+	kn_buf_free(&args);
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/* kinerja logout: end the session; the token file goes too, also when the daemon no longer knew it. */
+static int
+c_logout(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r;
+	(void)cmd;
+	(void)opts;
+	(void)argc;
+	(void)argv;
+
+	int rc = client_call_token(&c, &r, "session.logout", NULL, NULL);
+	client_close(&c);
+	if (rc == 0 || kn_error_last_code() == KN_EAUTH)
+		client_session_forget();
+	if (rc == 0 && !client_g.json)
+		printf("Logged out; your key is locked again.\n");
+	return rc ? client_fail() : 0;
+}
+
+/*
+ * record get ID / record history ID|DOC: one call on one argument; then
+ * every record's signature is checked here (verify.c), not taken on the
+ * daemon's word. A record that does not verify is shown with a warning
+ * and makes the command fail; with --json the result is printed only when
+ * every record verifies.
+ */
+static int
+c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
+{
+	client_conn c = { .fd = -1 };
+	const msgpack_object *r, *rs;
+	char token[80], why[160];
+	kn_buf args = KN_BUF_INIT;
+	uint32_t n, bad = 0;
+	int rc;
+	(void)opts;
+
+	if (argc != 1) {
+		client_cmd_usage(stderr, cmd);
+		return 2;
+	}
+	if (client_session_need(token, sizeof(token), client_socket_path()))
+		return client_fail();
+	const char *extra[] = { strchr(argv[0], '/') ? "doc" : "id", argv[0], "token", token, NULL };
+	client_pack_args(&args, NULL, extra);
+	explicit_bzero(token, sizeof(token));
+	rc = client_connect(&c, client_socket_path());
+	if (rc == 0)
+		rc = client_call(&r, &c, cmd->method, &args);
+	if (rc == 0) {
+		rs = kn_map_get(r, "records");
+		n = rs ? (rs->type == MSGPACK_OBJECT_ARRAY ? rs->via.array.size : 0) : 1;
+		for (uint32_t i = 0; i < n; i++) {
+			const msgpack_object *rec = rs ? &rs->via.array.ptr[i] : r;
+			int ok = client_record_verify(why, sizeof(why), rec) == 0;
+			bad += !ok;
+			if (!client_g.json)
+				client_print_record(rec, ok, why);
+		}
+		if (bad)
+			rc = kn_error_set(KN_EBADSIG, "record", "%u of %u record(s) shown do not verify: do not rely on them", bad, n);
+		else if (client_g.json)
+			client_json(stdout, r, 2);
+	}
+	kn_buf_free(&args);
+	client_close(&c);
+	return rc ? client_fail() : 0;
+}
+
+/*
+ * A command that is one call: its options in, with the session token
+ * when the row says so, and its one positional argument (when it has one)
+ * as the argument the row names; the result printed by the row's printer.
+ */
+int
+client_cmd_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r;
 	int rc;
-	(void)argc;
-	(void)argv;
 
+	if (cmd->posarg && argc != 1) {
+		client_cmd_usage(stderr, cmd);
+		return 2;
+	}
+	const char *extra[] = { cmd->posarg, cmd->posarg ? argv[0] : NULL, NULL };
 	if (cmd->token)
-		rc = ev_call(&c, &r, cmd->method, opts, NULL);
+		rc = client_call_token(&c, &r, cmd->method, opts, cmd->posarg ? extra : NULL);
 	else
-		rc = call(&c, &r, cmd->method, NULL);
-	if (rc == 0 && !g.json)
+		rc = client_call_print(&c, &r, cmd->method, NULL);
+	if (rc == 0 && !client_g.json)
 		cmd->print(r);
 	client_close(&c);
-	return rc ? fail() : 0;
+	return rc ? client_fail() : 0;
 }
 
 #define PERSON_OPTS(pfx, hp)                                                                         \
@@ -796,7 +443,7 @@ c_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	{ "status", pfx "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN [PNS with NIP]", NULL }
 
 static kc_cmd commands[] = {
-	{ "status", NULL, "Show the daemon, the school and the store.", c_simple, { { NULL } }, "status", 0, p_status },
+	{ "status", NULL, "Show the daemon, the school and the store.", client_cmd_simple, { { NULL } }, "status", 0, client_print_status },
 	{ "school init", NULL,
 	    "Set up this machine's school and its Operator Sekolah (asks for the operator's new passphrase).",
 	    c_school_init,
@@ -818,32 +465,44 @@ static kc_cmd commands[] = {
 	        { "pangkat", "pangkat", 0, "pangkat, e.g. \"Penata Muda\"", NULL },
 	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
 	        { NULL } } },
-	{ "user list", NULL, "List the people enrolled in this school.", c_simple, { { NULL } }, "user.list", 1, p_user_list },
+	{ "user list", NULL, "List the people enrolled in this school.", client_cmd_simple, { { NULL } }, "user.list", 1, client_print_user_list },
+	{ "user reset-passphrase", "NIP|NUPTK",
+	    "Give a person who forgot their passphrase a one-time passphrase (Operator Sekolah).\n"
+	    "It is shown once; at their next login they must choose their own with 'kinerja passwd'.",
+	    client_cmd_simple, { { NULL } }, "user.reset_passphrase", 1, client_print_reset, "user" },
+	{ "user unlock", "NIP|NUPTK",
+	    "Let a person try their passphrase again at once after wrong tries (Operator Sekolah).",
+	    client_cmd_simple, { { NULL } }, "user.unlock", 1, client_print_unlock, "user" },
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
+	{ "passwd", NULL,
+	    "Change your passphrase (asks for the current one, then the new one twice).\n"
+	    "With --passphrase-fd N or standard input: the current one on the first line, the new one on the second.",
+	    c_passwd, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
-	{ "whoami", NULL, "Show who is logged in.", c_simple, { { NULL } }, "session.info", 1, p_whoami },
-	{ "record get", "ID", "Show one signed record (for audits and debugging).", c_record, { { NULL } }, "record.get", 0,
-	    print_record },
-	{ "record history", "ID|TYPE/NPSN/SUBJECT", "Show every version of a record's document, oldest first.",
-	    c_record, { { NULL } }, "record.history", 0, p_record_history },
+	{ "whoami", NULL, "Show who is logged in.", client_cmd_simple, { { NULL } }, "session.info", 1, client_print_whoami },
+	{ "record get", "ID", "Show one signed record, its signature checked here (for audits and debugging).", c_record,
+	    { { NULL } }, "record.get" },
+	{ "record history", "ID|TYPE/NPSN/SUBJECT",
+	    "Show every version of a record's document, oldest first, each signature checked here.", c_record,
+	    { { NULL } }, "record.history" },
 	{ "evidence upload", "FILE",
 	    "Upload a Bukti Dukung file for one slot (an RHK such as rhk-1, or a step such as persiapan).\n"
 	    "The slot holds one file: a new upload replaces the old one, which stays in the history.",
-	    c_ev_upload,
+	    client_cmd_evidence_upload,
 	    { { "slot", "slot", 1, "where the file belongs, e.g. rhk-1, tugas-1, persiapan", NULL },
 	        { "period", "period", 0, "YEAR-SEMESTER, e.g. 2026-1 [the current one]", NULL },
 	        { "name", "name", 0, "file name to store [the file's own name]", NULL },
 	        { NULL } } },
-	{ "evidence list", NULL, "Show the Bukti Dukung files of a period and whether they are submitted.", c_simple,
+	{ "evidence list", NULL, "Show the Bukti Dukung files of a period and whether they are submitted.", client_cmd_simple,
 	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
 	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL }, { NULL } },
-	    "evidence.list", 1, p_ev_list },
-	{ "evidence history", NULL, "Show every version of the Bukti Dukung of a period, with time and author.", c_simple,
+	    "evidence.list", 1, client_print_evidence_list },
+	{ "evidence history", NULL, "Show every version of the Bukti Dukung of a period, with time and author.", client_cmd_simple,
 	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL },
 	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
 	        { "slot", "slot", 0, "only this slot", NULL }, { NULL } },
-	    "evidence.history", 1, p_ev_history },
-	{ "evidence get", NULL, "Write a Bukti Dukung file (the current one, or an earlier version) to disk.", c_ev_get,
+	    "evidence.history", 1, client_print_evidence_history },
+	{ "evidence get", NULL, "Write a Bukti Dukung file (the current one, or an earlier version) to disk.", client_cmd_evidence_get,
 	    { { "slot", "slot", 1, "the slot, e.g. rhk-1", NULL },
 	        { "name", "name", 0, "file name in the slot [the one it holds]", NULL },
 	        { "version", "commit", 0, "an earlier version (its id from 'evidence history')", NULL },
@@ -851,13 +510,13 @@ static kc_cmd commands[] = {
 	        { "teacher", "teacher", 0, "NIP/NUPTK of another teacher (Kepala Sekolah, operator)", NULL },
 	        { "output", "output", 0, "where to write [the file's name, in this directory]", NULL },
 	        { "force", "force", 0, "overwrite an existing file", NULL, 1 }, { NULL } } },
-	{ "evidence submit", NULL, "Submit (Kumpulkan) the Bukti Dukung of a period.", c_simple,
-	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } }, "evidence.submit", 1, p_ev_submit },
-	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", c_ev_verify,
+	{ "evidence submit", NULL, "Submit (Kumpulkan) the Bukti Dukung of a period.", client_cmd_simple,
+	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } }, "evidence.submit", 1, client_print_evidence_submit },
+	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", client_cmd_evidence_verify,
 	    { { "quick", "quick", 0, "check that objects exist without reading every file", NULL, 1 }, { NULL } } },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
+/* The global usage: options, then every command with the first line of its summary. */
 static void
 usage(FILE *fp)
 {
@@ -891,6 +550,7 @@ usage(FILE *fp)
 	    "  kinerja user list\n");
 }
 
+/* Parse a command's options and positional arguments, then run it. */
 static int
 run_command(const kc_cmd *cmd, int argc, char **argv)
 {
@@ -901,11 +561,11 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			cmd_usage(stdout, &c);
+			client_cmd_usage(stdout, &c);
 			return 0;
 		}
 		if (strcmp(a, "--json") == 0) {
-			g.json = 1;
+			client_g.json = 1;
 			continue;
 		}
 		if (strncmp(a, "--", 2) != 0) {
@@ -951,10 +611,16 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 	return c.run(&c, c.opts, npos, pos);
 }
 
+/* Global options, then the longest matching command name ("user add" before "user"). */
 int
 main(int argc, char **argv)
 {
 	int i;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "kinerja: libsodium cannot start\n");
+		return 1;
+	}
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -965,16 +631,16 @@ main(int argc, char **argv)
 			printf("kinerja %s\n", KC_VERSION);
 			return 0;
 		} else if (strcmp(a, "--json") == 0) {
-			g.json = 1;
+			client_g.json = 1;
 		} else if (strncmp(a, "--socket=", 9) == 0) {
-			g.socket = a + 9;
+			client_g.socket = a + 9;
 		} else if (strcmp(a, "--socket") == 0 || strcmp(a, "--passphrase-fd") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "kinerja: %s needs a value; see 'kinerja --help'\n", a);
 				return 2;
 			}
 			if (strcmp(a, "--socket") == 0) {
-				g.socket = argv[++i];
+				client_g.socket = argv[++i];
 				continue;
 			}
 			char *end;
@@ -983,7 +649,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "kinerja: --passphrase-fd needs a file descriptor number, not '%s'\n", argv[i]);
 				return 2;
 			}
-			g.pass_fd = (int)fd;
+			client_g.pass_fd = (int)fd;
 		} else {
 			fprintf(stderr, "kinerja: unknown option '%s'; see 'kinerja --help'\n", a);
 			return 2;

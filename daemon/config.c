@@ -44,6 +44,8 @@ static const struct option_def {
 	S("keys", "device_key", device_key, "var/device.key", "the daemon's own Ed25519 key (created if absent, mode 0600)"),
 	I("keys", "session_ttl_min", session_ttl_min, "480", 1, 10080, "minutes a login lasts"),
 	S("keys", "pwhash", pwhash, "interactive", "Argon2id cost: interactive, moderate, or min (tests only)"),
+	I("keys", "login_delay_max_s", login_delay_max_s, "60", 1, 3600,
+	    "longest wait after wrong passphrases, seconds (also the window for 5 tries)"),
 	S("evidence", "dir", evidence_dir, "var/evidence.git", "bare git repository of the Bukti Dukung files"),
 	S("evidence", "staging_dir", staging_dir, "var/uploads", "uploads in progress (emptied at start)"),
 	I("evidence", "max_mb", evidence_max_mb, "10", 1, 1024, "largest evidence file, MB"),

@@ -24,6 +24,7 @@ typedef struct {
 	int map_size_mb;        /* LMDB map size */
 	int nosync;             /* tests/benchmarks only */
 	char pwhash[16];        /* "interactive", "moderate" or "min" (tests) */
+	int login_delay_max_s;  /* longest wait the login throttle imposes (login.c) */
 	char evidence_dir[256]; /* bare git repository of Bukti Dukung */
 	char staging_dir[256];  /* uploads in progress */
 	int evidence_max_mb;    /* largest file */

@@ -166,8 +166,9 @@ precheck_user(const domain_user *u)
 
 /*
  * A new person's key: generated and sealed under their passphrase on the
- * worker thread (Argon2id is slow by design), stored with the records that
- * enroll them on the loop thread.
+ * worker thread (Argon2id is slow by design), with a recovery copy sealed
+ * to the device key (so the operator can reset a forgotten passphrase);
+ * stored with the records that enroll them on the loop thread.
  */
 typedef struct {
 	kd_job j;
@@ -175,6 +176,8 @@ typedef struct {
 	keys_cost cost;
 	keys_secret *key;
 	kn_buf sealed;
+	kn_buf recovery;     /* the key sealed to the device key, for a passphrase reset */
+	uint8_t device_pk[32];
 	domain_user u;
 	uint8_t token[32];   /* user.add: the operator's session */
 	char npsn[9];        /* school.init */
@@ -189,6 +192,8 @@ newkey_run(kd_job *j)
 
 	if (rc == 0)
 		rc = keys_seal(&nj->sealed, nj->key, nj->pass, strlen(nj->pass), nj->cost);
+	if (rc == 0)
+		rc = keys_recovery_seal(&nj->recovery, nj->key, nj->device_pk);
 	if (rc)
 		kd_job_keep_error(j, rc);
 }
@@ -200,6 +205,7 @@ newkey_free(newkey_job *nj)
 	sodium_free(nj->pass);
 	keys_secret_free(nj->key);
 	kn_buf_free(&nj->sealed);
+	kn_buf_free(&nj->recovery);
 	free(nj);
 }
 
@@ -218,6 +224,7 @@ newkey_submit(kd_req *req, const char *pass, const domain_user *u, void (*done)(
 	}
 	memcpy(nj->pass, pass, strlen(pass) + 1);
 	nj->cost = req->srv->cost;
+	memcpy(nj->device_pk, req->srv->device->pk, 32);
 	nj->u = *u;
 	nj->j.run = newkey_run;
 	nj->j.done = done;
@@ -238,7 +245,7 @@ kd_m_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	for (kd_session *s = srv->sessions; s; s = s->next)
 		nsess++;
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 10);
 	kd_pack_kv_str(pk, "version", KD_VERSION);
 	kd_pack_str(pk, "evidence");
 	msgpack_pack_map(pk, 4);
@@ -266,6 +273,7 @@ kd_m_status(kd_req *req, msgpack_packer *pk)
 	kd_pack_kv_u64(pk, "uptime_s", (kn_mono_ms() - srv->started_ms) / 1000);
 	kd_pack_kv_u64(pk, "clients", (uint64_t)srv->nclients);
 	kd_pack_kv_u64(pk, "sessions", (uint64_t)nsess);
+	kd_pack_kv_u64(pk, "login_evaluations", __atomic_load_n(&srv->login_evaluations, __ATOMIC_RELAXED));
 	kd_pack_kv_hex(pk, "device_key", srv->device->pk, 32);
 	return 0;
 }
@@ -287,7 +295,7 @@ school_init_done(kd_job *j)
 		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
 		    srv->school, srv->school_name);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
-		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
 			msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
 			msgpack_pack_map(&bp, 2);
@@ -352,14 +360,6 @@ out:
 	return rc;
 }
 
-static int
-need_school(const kd_server *srv)
-{
-	if (!srv->school[0])
-		return kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
-	return 0;
-}
-
 /* Loop thread, after the new person's key is sealed: enroll them. */
 static void
 user_add_done(kd_job *j)
@@ -378,7 +378,7 @@ user_add_done(kd_job *j)
 	if (rc == 0)
 		rc = kd_session_by_token(&s, srv, nj->token);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
-		rc = store_batch_key_put(b, nj->key->pk, nj->sealed.ptr, nj->sealed.len);
+		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
 			pack_user_body(&body, &nj->u);
 			rc = add_record(NULL, srv, b, "user", srv->school, kn_hex(hex, nj->key->pk, 32), NULL, 0, &body, s->key);
@@ -467,199 +467,6 @@ kd_m_user_list(kd_req *req, msgpack_packer *pk)
 	}
 	store_read_end(t);
 	kn_buf_free(&lc.keys);
-	return rc;
-}
-
-/*
- * Wrong passphrases: after LOGIN_FREE_TRIES failures for one NIP/NUPTK,
- * each further try must wait, doubling from 30 s up to 15 minutes. Argon2id
- * already costs a guesser time; this bounds the guesses per person.
- */
-#define LOGIN_FREE_TRIES 5
-#define LOGIN_SLOTS 64
-static struct {
-	char ident[32];
-	unsigned failures;
-	uint64_t until_ms;
-} login_fail[LOGIN_SLOTS];
-
-static int
-login_slot(const char *ident, int create)
-{
-	int free_slot = -1;
-
-	for (int i = 0; i < LOGIN_SLOTS; i++) {
-		if (strcmp(login_fail[i].ident, ident) == 0)
-			return i;
-		if (free_slot < 0 && (login_fail[i].ident[0] == '\0' || login_fail[i].until_ms < kn_mono_ms()))
-			free_slot = i;
-	}
-	if (!create)
-		return -1;
-	if (free_slot < 0)
-		free_slot = (int)(randombytes_uniform(LOGIN_SLOTS));
-	memset(&login_fail[free_slot], 0, sizeof(login_fail[0]));
-	snprintf(login_fail[free_slot].ident, sizeof(login_fail[0].ident), "%s", ident);
-	return free_slot;
-}
-
-static int
-login_throttled(const char *ident)
-{
-	int i = login_slot(ident, 0);
-	uint64_t now = kn_mono_ms();
-
-	if (i < 0 || login_fail[i].until_ms <= now)
-		return 0;
-	return kn_error_set(KN_EBUSY, "passphrase", "too many wrong passphrases for %s: wait %llu seconds, then try again",
-	    ident, (unsigned long long)((login_fail[i].until_ms - now + 999) / 1000));
-}
-
-static void
-login_result(const char *ident, int ok)
-{
-	int i = login_slot(ident, !ok);
-
-	if (i < 0)
-		return;
-	if (ok) {
-		memset(&login_fail[i], 0, sizeof(login_fail[0]));
-		return;
-	}
-	login_fail[i].failures++;
-	if (login_fail[i].failures >= LOGIN_FREE_TRIES) {
-		unsigned k = login_fail[i].failures - LOGIN_FREE_TRIES;
-		uint64_t wait = 30000ull << (k > 5 ? 5 : k);
-		if (wait > 15 * 60000)
-			wait = 15 * 60000;
-		login_fail[i].until_ms = kn_mono_ms() + wait;
-	}
-}
-
-/* Unlocking a key: Argon2id on the worker thread, the session on the loop. */
-typedef struct {
-	kd_job j;
-	char *pass;
-	uint8_t upk[32];
-	kn_buf sealed;
-	keys_secret *key;
-	domain_user u;
-	char ident[32];
-} login_job;
-
-static void
-login_run(kd_job *j)
-{
-	login_job *lj = (login_job *)j;
-	int rc = keys_open(&lj->key, lj->sealed.ptr, lj->sealed.len, lj->upk, lj->pass, strlen(lj->pass));
-
-	if (rc)
-		kd_job_keep_error(j, rc);
-}
-
-static void
-login_done(kd_job *j)
-{
-	login_job *lj = (login_job *)j;
-	kd_server *srv = j->req.srv;
-	kn_buf res = KN_BUF_INIT;
-	msgpack_packer pk;
-	kd_session *s;
-	char hex[65];
-	int rc = j->rc ? kd_job_error(j) : 0;
-	store_txn *t;
-
-	if (rc == KN_EAUTH)
-		login_result(lj->ident, 0);
-	else if (rc == 0)
-		login_result(lj->ident, 1);
-	/* No one to hand a session to: do not leave an unlocked key behind. */
-	if (rc == 0 && kd_client_gone(j->req.client))
-		rc = kn_error_set(KN_EBUSY, "", "the client hung up");
-	/* The enrollment may have changed while the key was being unlocked. */
-	if (rc == 0 && (rc = store_read_begin(&t, srv->st)) == 0) {
-		rc = kd_user_lookup(&lj->u, t, srv->school, lj->upk);
-		store_read_end(t);
-		if (rc == 0 && !lj->u.active)
-			rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", lj->u.name);
-	}
-	if (rc == 0 && (rc = kd_session_add(&s, srv, lj->key, srv->school, lj->u.role, lj->u.name)) == 0) {
-		lj->key = NULL; /* the session owns it now */
-		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 6);
-		kd_pack_kv_hex(&pk, "token", s->token, 32);
-		kd_pack_kv_u64(&pk, "expires_ms", s->expires_ms);
-		kd_pack_kv_str(&pk, "name", lj->u.name);
-		kd_pack_kv_str(&pk, "role", lj->u.role);
-		kd_pack_kv_str(&pk, "role_label", domain_role_label(lj->u.role));
-		kd_pack_kv_str(&pk, "key", kn_hex(hex, lj->upk, 32));
-		kn_info("login: %s (%s)", lj->u.name, lj->u.role);
-	} else if (rc == KN_EAUTH) {
-		kn_info("failed login for %s", lj->ident);
-	}
-	kd_respond(&j->req, rc, &res);
-	kn_buf_free(&res);
-	kd_job_release(j);
-	sodium_free(lj->pass);
-	keys_secret_free(lj->key);
-	kn_buf_free(&lj->sealed);
-	free(lj);
-}
-
-int
-kd_m_session_login(kd_req *req, msgpack_packer *pk)
-{
-	kd_server *srv = req->srv;
-	char ident[32], pass[KEYS_PASS_MAX + 1];
-	store_txn *t = NULL;
-	login_job *lj = NULL;
-	int rc;
-
-	(void)pk;
-	if ((rc = need_school(srv)) || (rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)) ||
-	    (rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) || (rc = login_throttled(ident)))
-		goto out;
-	lj = calloc(1, sizeof(*lj));
-	if (lj == NULL || (lj->pass = sodium_malloc(strlen(pass) + 1)) == NULL) {
-		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
-		goto out;
-	}
-	memcpy(lj->pass, pass, strlen(pass) + 1);
-	snprintf(lj->ident, sizeof(lj->ident), "%s", ident);
-	if ((rc = store_read_begin(&t, srv->st)))
-		goto out;
-	rc = kd_ident_lookup(lj->upk, t, srv->school, ident);
-	if (rc == 0)
-		rc = kd_user_lookup(&lj->u, t, srv->school, lj->upk);
-	store_read_end(t);
-	if (rc == KN_ENOTFOUND) {
-		rc = kn_error_set(KN_EAUTH, "user", "no one with NIP/NUPTK %s is enrolled in this school; ask the Operator Sekolah",
-		    ident);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (!lj->u.active) {
-		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", lj->u.name);
-		goto out;
-	}
-	if ((rc = store_key_get(&lj->sealed, srv->st, lj->upk))) {
-		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_EAUTH, "user", "%s has no key on this machine; ask the Operator Sekolah", lj->u.name);
-		goto out;
-	}
-	lj->j.run = login_run;
-	lj->j.done = login_done;
-	lj->j.req = *req;
-	rc = kd_work_submit(srv, &lj->j);
-	lj = NULL;
-out:
-	sodium_memzero(pass, sizeof(pass));
-	if (lj) {
-		sodium_free(lj->pass);
-		kn_buf_free(&lj->sealed);
-		free(lj);
-	}
 	return rc;
 }
 

@@ -15,11 +15,22 @@ int kd_m_status(kd_req *req, msgpack_packer *pk);
 int kd_m_school_init(kd_req *req, msgpack_packer *pk);
 int kd_m_user_add(kd_req *req, msgpack_packer *pk);
 int kd_m_user_list(kd_req *req, msgpack_packer *pk);
-int kd_m_session_login(kd_req *req, msgpack_packer *pk);
 int kd_m_session_logout(kd_req *req, msgpack_packer *pk);
 int kd_m_session_info(kd_req *req, msgpack_packer *pk);
 int kd_m_record_get(kd_req *req, msgpack_packer *pk);
 int kd_m_record_history(kd_req *req, msgpack_packer *pk);
+
+/* login.c */
+int kd_m_session_login(kd_req *req, msgpack_packer *pk);
+int kd_m_session_passwd(kd_req *req, msgpack_packer *pk);
+int kd_m_user_reset_passphrase(kd_req *req, msgpack_packer *pk);
+int kd_m_user_unlock(kd_req *req, msgpack_packer *pk);
+/*
+ * Store a person's sealed key in the caller's open write, with a new
+ * recovery copy when recovery is not NULL, and set or clear the mark that
+ * they must choose a new passphrase (school.init, user.add, and login.c).
+ */
+int kd_key_store(store_batch *b, const uint8_t pk[32], const kn_buf *sealed, const kn_buf *recovery, int must_change);
 
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);

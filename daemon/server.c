@@ -218,6 +218,26 @@ kd_client_gone(const kd_client *c)
 	return __atomic_load_n(&c->closed, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * The uid and pid of the process on the other end of a client's socket,
+ * as the kernel recorded them when it connected (SO_PEERCRED): for the
+ * log of failed logins. Loop thread only.
+ */
+int
+kd_client_peer(kd_peer *out, const kd_client *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (c->closed || c->bev == NULL)
+		return kn_error_set(KN_ESTATE, "", "the client hung up");
+	if (getsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return kn_error_set(KN_ERROR, "", "cannot read the peer's credentials: %s", strerror(errno));
+	out->uid = cred.uid;
+	out->pid = cred.pid;
+	return 0;
+}
+
 static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
 
 /*

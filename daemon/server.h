@@ -24,6 +24,7 @@
 
 #include <msgpack.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../domain/domain.h"
 #include "../store/evidence.h"
@@ -76,6 +77,8 @@ struct kd_server {
 	int verifying;             /* an evidence.verify job is running */
 	uint64_t commits;          /* durable commits done */
 	uint64_t committed_records;
+	struct kd_login *logins;   /* login throttle, per person (login.c) */
+	uint64_t login_evaluations; /* Argon2id unlocks started for session.login and session.passwd; atomic (worker) */
 };
 
 /* Create, listen and run until SIGTERM/SIGINT; then shut down cleanly. */
@@ -113,6 +116,12 @@ int kd_client_job_begin(kd_client *c, int max_jobs);
 void kd_client_job_end(kd_client *c);
 /* Has the client hung up? Safe to call from the worker thread. */
 int kd_client_gone(const kd_client *c);
+/* Who is on the other end of the socket (SO_PEERCRED), for the log. */
+typedef struct {
+	uid_t uid;
+	pid_t pid;
+} kd_peer;
+int kd_client_peer(kd_peer *out, const kd_client *c);
 
 /*
  * A method packs its result (one object) into res and returns 0, or
@@ -166,8 +175,17 @@ int kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const cha
     const char *name);
 int kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32]);
 int kd_session_remove(kd_server *srv, const uint8_t token[32]);
+/*
+ * End every session of the person with key pk but the one whose token is
+ * keep (NULL: all of them); returns how many ended.
+ */
+int kd_session_end_person(kd_server *srv, const uint8_t pk[32], const uint8_t *keep);
 void kd_session_sweep(kd_server *srv);
+/* End every session, and forget the login throttle's memory (its state is in the store). */
 void kd_session_free_all(kd_server *srv);
+
+/* The login throttle's in-memory table (login.c); its state is in the store. */
+void kd_login_free_all(kd_server *srv);
 
 /*
  * Store hooks with the domain rules (rules.c): check = domain_record_accept

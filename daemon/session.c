@@ -11,6 +11,11 @@
 
 static void session_free(kd_session *s);
 
+/*
+ * A new session for a person whose key was just unlocked; the session owns
+ * key from now on. must_change starts at 0: the caller sets it for a login
+ * with a one-time passphrase.
+ */
 int
 kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *school, const char *role,
     const char *name)
@@ -43,6 +48,7 @@ kd_session_add(kd_session **out, kd_server *srv, keys_secret *key, const char *s
 	return 0;
 }
 
+/* Lock the key again (free wipes it) and forget the token. */
 static void
 session_free(kd_session *s)
 {
@@ -51,6 +57,7 @@ session_free(kd_session *s)
 	free(s);
 }
 
+/* The session named by the request's "token" argument; KN_EAUTH with advice when none. */
 int
 kd_session_find(kd_session **out, kd_server *srv, const kd_req *req)
 {
@@ -67,6 +74,7 @@ kd_session_find(kd_session **out, kd_server *srv, const kd_req *req)
 	return kd_session_by_token(out, srv, token);
 }
 
+/* The live session with this token (compared in constant time); KN_EAUTH when none. */
 int
 kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32])
 {
@@ -83,6 +91,7 @@ kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32])
 	return kn_error_set(KN_EAUTH, "token", "your session has ended (logged out, expired, or the daemon restarted): run 'kinerja login' again");
 }
 
+/* End the session with this token; KN_ENOTFOUND when there is none. */
 int
 kd_session_remove(kd_server *srv, const uint8_t token[32])
 {
@@ -97,6 +106,30 @@ kd_session_remove(kd_server *srv, const uint8_t token[32])
 	return KN_ENOTFOUND;
 }
 
+/*
+ * End the sessions of one person, but the one presenting keep: after a
+ * passphrase change (someone who knew the old one is logged out) and after
+ * a reset (all of them: the account is being taken back).
+ */
+int
+kd_session_end_person(kd_server *srv, const uint8_t pk[32], const uint8_t *keep)
+{
+	int n = 0;
+
+	for (kd_session **pp = &srv->sessions; *pp;) {
+		kd_session *s = *pp;
+		if (memcmp(s->key->pk, pk, 32) == 0 && (keep == NULL || sodium_memcmp(s->token, keep, 32) != 0)) {
+			*pp = s->next;
+			session_free(s);
+			n++;
+		} else {
+			pp = &s->next;
+		}
+	}
+	return n;
+}
+
+/* Timer: end the sessions whose time is up. */
 void
 kd_session_sweep(kd_server *srv)
 {
@@ -114,6 +147,11 @@ kd_session_sweep(kd_server *srv)
 	}
 }
 
+/*
+ * Shutdown: end every session. The login throttle's table goes too, here
+ * because this is the server's one call into the sessions' side at
+ * shutdown; its state is in the store already.
+ */
 void
 kd_session_free_all(kd_server *srv)
 {
@@ -122,4 +160,5 @@ kd_session_free_all(kd_server *srv)
 		srv->sessions = s->next;
 		session_free(s);
 	}
+	kd_login_free_all(srv);
 }

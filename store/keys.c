@@ -455,6 +455,220 @@ out_destroy:
 	return rc;
 }
 
+#define KEYS_RECOVERY_ALG "x25519-xsalsa20poly1305-seal"
+#define KEYS_RECOVERY_BOX_BYTES (crypto_box_SEALBYTES + KEYS_SK_BYTES)
+#define KEYS_RECOVERY_MAX 512
+
+/*
+ * Seal k's secret key to the device (see keys.h for the form). Only the
+ * device's public key is needed, so this runs wherever a key is sealed
+ * under a passphrase. The secret key goes from its guarded memory straight
+ * into the box. On error out is left as it was.
+ */
+int
+keys_recovery_seal(kn_buf *out, const keys_secret *k, const uint8_t device_pk[KEYS_PK_BYTES])
+{
+	uint8_t xpk[crypto_box_PUBLICKEYBYTES];
+	msgpack_packer p;
+	size_t start = out->len;
+	int err = 0;
+	int rc;
+
+	if (k == NULL || k->sk == NULL || device_pk == NULL) {
+		rc = kn_error_set(KN_EINVAL, "key", "no unlocked key or device key to seal a recovery copy with");
+		goto out;
+	}
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, device_pk) != 0) {
+		rc = kn_error_set(KN_EINVAL, "device_key", "the device key cannot be converted for sealing");
+		goto out;
+	}
+	msgpack_packer_init(&p, out, kn_buf_msgpack_write);
+	err |= msgpack_pack_map(&p, 4);
+	err |= keys__pack_str(&p, "v");
+	err |= msgpack_pack_uint8(&p, 1);
+	err |= keys__pack_str(&p, "alg");
+	err |= keys__pack_str(&p, KEYS_RECOVERY_ALG);
+	err |= keys__pack_str(&p, "to");
+	err |= keys__pack_bin(&p, device_pk, KEYS_PK_BYTES);
+	err |= keys__pack_str(&p, "box");
+	err |= msgpack_pack_bin(&p, KEYS_RECOVERY_BOX_BYTES);
+	if (err || kn_buf_grow(out, KEYS_RECOVERY_BOX_BYTES) != 0) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while sealing a recovery copy");
+		goto out_rollback;
+	}
+	if (crypto_box_seal(out->ptr + out->len, k->sk, KEYS_SK_BYTES, xpk) != 0) {
+		rc = kn_error_set(KN_ERROR, "", "cannot seal the recovery copy of a key");
+		goto out_rollback;
+	}
+	out->len += KEYS_RECOVERY_BOX_BYTES;
+	return 0;
+
+out_rollback:
+	out->len = start;
+out:
+	return rc;
+}
+
+/*
+ * Check a recovery copy's map strictly: exactly v, alg, to and box, each
+ * once and of the right type and size. *to and *box are borrowed from it.
+ */
+static int
+keys__recovery_parse(const uint8_t **to, const uint8_t **box, const msgpack_object *map)
+{
+	const char *why = "it must be a map of v, alg, to, box";
+	unsigned seen = 0;
+
+	*to = NULL;
+	*box = NULL;
+	if (map->type != MSGPACK_OBJECT_MAP || map->via.map.size != 4)
+		goto out_bad;
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		const msgpack_object *k = &map->via.map.ptr[i].key;
+		const msgpack_object *v = &map->via.map.ptr[i].val;
+		unsigned bit;
+		int ok;
+
+		if (keys__str_is(k, "v")) {
+			bit = 1;
+			ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 == 1;
+			why = "unsupported version";
+		} else if (keys__str_is(k, "alg")) {
+			bit = 2;
+			ok = keys__str_is(v, KEYS_RECOVERY_ALG);
+			why = "unsupported algorithm";
+		} else if (keys__str_is(k, "to")) {
+			bit = 4;
+			ok = keys__bin_is(v, KEYS_PK_BYTES);
+			*to = (const uint8_t *)v->via.bin.ptr;
+			why = "to must be 32 bytes";
+		} else if (keys__str_is(k, "box")) {
+			bit = 8;
+			ok = keys__bin_is(v, KEYS_RECOVERY_BOX_BYTES);
+			*box = (const uint8_t *)v->via.bin.ptr;
+			why = "box must be 112 bytes";
+		} else {
+			bit = 0;
+			ok = 0;
+			why = "unknown key";
+		}
+		if (!ok)
+			goto out_bad;
+		if (seen & bit) {
+			why = "duplicate key";
+			goto out_bad;
+		}
+		seen |= bit;
+	}
+	return 0;
+
+out_bad:
+	return kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: %s", why);
+}
+
+/*
+ * Open a recovery copy with the device key: bound and parse it, refuse a
+ * copy sealed to another device key, derive the device's X25519 secret
+ * into guarded memory, open the box straight into guarded memory, and
+ * make sure the pair is pk's and whole.
+ */
+int
+keys_recovery_open(keys_secret **out, const uint8_t *blob, size_t len, const uint8_t pk[KEYS_PK_BYTES],
+    const keys_secret *device)
+{
+	uint8_t xpk[crypto_box_PUBLICKEYBYTES];
+	unsigned char *xsk = NULL;
+	const uint8_t *to, *box;
+	keys_secret *k = NULL;
+	msgpack_unpacked up;
+	size_t off = 0;
+	int rc;
+
+	*out = NULL;
+	msgpack_unpacked_init(&up);
+	if (blob == NULL || pk == NULL || device == NULL || device->sk == NULL) {
+		rc = kn_error_set(KN_EINVAL, "recovery", "no recovery copy, public key or device key given");
+		goto out_destroy;
+	}
+	if (kn_mpscan_exact(blob, len, KEYS_RECOVERY_MAX) != 0) {
+		rc = kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: not one MessagePack object of at most %d bytes",
+		    KEYS_RECOVERY_MAX);
+		goto out_destroy;
+	}
+	if (msgpack_unpack_next(&up, (const char *)blob, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		rc = kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: not MessagePack");
+		goto out_destroy;
+	}
+	rc = keys__recovery_parse(&to, &box, &up.data);
+	if (rc)
+		goto out_destroy;
+	if (sodium_memcmp(to, device->pk, KEYS_PK_BYTES) != 0) {
+		rc = kn_error_set(KN_EDENIED, "recovery", "the recovery copy was sealed to another device key than this daemon's");
+		goto out_destroy;
+	}
+	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+	if (xsk == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of secure memory for the device key");
+		goto out_destroy;
+	}
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, device->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(xsk, device->sk) != 0) {
+		rc = kn_error_set(KN_ERROR, "device_key", "the device key cannot be converted for opening");
+		goto out_free_xsk;
+	}
+	rc = keys__secret_new(&k);
+	if (rc)
+		goto out_free_xsk;
+	memcpy(k->pk, pk, KEYS_PK_BYTES);
+	if (crypto_box_seal_open(k->sk, box, KEYS_RECOVERY_BOX_BYTES, xpk, xsk) != 0) {
+		rc = kn_error_set(KN_EBADREC, "recovery", "the recovery copy does not open with this daemon's device key: it is damaged");
+		goto out_free_secret;
+	}
+	rc = keys__check_pair(k);
+	if (rc)
+		goto out_free_secret;
+	rc = keys__lock(k);
+	if (rc)
+		goto out_free_secret;
+	*out = k;
+	k = NULL;
+
+out_free_secret:
+	keys_secret_free(k);
+out_free_xsk:
+	sodium_free(xsk);
+out_destroy:
+	msgpack_unpacked_destroy(&up);
+	return rc;
+}
+
+/*
+ * A one-time passphrase (see keys.h). 32 symbols, so each character is
+ * exactly 5 random bits from randombytes_uniform (no modulo bias); the
+ * string is built in guarded memory only.
+ */
+int
+keys_passphrase_generate(char **out)
+{
+	static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+	char *p;
+	size_t n = 0;
+
+	*out = NULL;
+	p = sodium_malloc(KEYS_ONETIME_LEN + 1);
+	if (p == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of secure memory for a passphrase");
+	for (int group = 0; group < 4; group++) {
+		if (group > 0)
+			p[n++] = '-';
+		for (int i = 0; i < 4; i++)
+			p[n++] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+	}
+	p[n] = '\0';
+	*out = p;
+	return 0;
+}
+
 /*
  * Read the seed from an open device key file into seed (sodium_malloc'd).
  * The file must be a regular file of ours, private (no group or other

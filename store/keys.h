@@ -64,6 +64,33 @@ int keys_open(keys_secret **out, const uint8_t *sealed, size_t len, const uint8_
     const char *pass, size_t passlen);
 
 /*
+ * Recovery copy of a person's key, so the operator can reset a forgotten
+ * passphrase: the 64-byte secret key sealed (crypto_box_seal, anonymous
+ * sender) to the X25519 form of the device's Ed25519 key. Form:
+ *   {"v":1, "alg":"x25519-xsalsa20poly1305-seal", "to":bin32, "box":bin(48+64)}
+ * where "to" is the device's Ed25519 public key, so a copy made for
+ * another device key is told apart from a damaged one.
+ *
+ * keys_recovery_seal appends the form to out; it needs only the device's
+ * public key. keys_recovery_open needs the device's secret key, checks the
+ * form strictly and that the key pair is pk's; KN_EBADREC when the copy is
+ * malformed, damaged or not pk's, KN_EDENIED when it was sealed to another
+ * device key.
+ */
+int keys_recovery_seal(kn_buf *out, const keys_secret *k, const uint8_t device_pk[KEYS_PK_BYTES]);
+int keys_recovery_open(keys_secret **out, const uint8_t *blob, size_t len, const uint8_t pk[KEYS_PK_BYTES],
+    const keys_secret *device);
+
+/*
+ * A random one-time passphrase a person can read out and type: four groups
+ * of four characters from an alphabet without look-alikes (no 0/O, 1/I),
+ * e.g. "7KQM-R2XD-HW9C-PTFA": 80 random bits. *out is sodium_malloc'd and
+ * NUL-terminated (KEYS_ONETIME_LEN characters); free it with sodium_free().
+ */
+#define KEYS_ONETIME_LEN 19
+int keys_passphrase_generate(char **out);
+
+/*
  * Load the device key from path, creating it (mode 0600, parent must exist)
  * when absent. Refuses a file readable by group or others.
  */

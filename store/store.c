@@ -983,6 +983,59 @@ store_batch_key_put(store_batch *b, const uint8_t pk[RECORD_KEY_BYTES], const ui
 	return 0;
 }
 
+/*
+ * Put a small value of the owner's own in the meta table, inside the batch
+ * (and its open sub-transaction), so that it becomes durable with the
+ * records of the same requests. The daemon keeps per-person state there
+ * that is not a record and is never synced (login throttle, recovery copy
+ * of a key). Overwrites; an LMDB failure poisons like any other write.
+ */
+int
+store_batch_meta_put(store_batch *b, const char *name, const void *val, size_t len)
+{
+	MDB_val k, v = { len, (void *)val };
+	int rc;
+
+	rc = store__poisoned(b);
+	if (rc)
+		return rc;
+	if (name == NULL || !store__key_ok(b->s, strlen(name)))
+		return store__bad_key(b->s, "name", "meta name");
+	if (val == NULL && len > 0)
+		return kn_error_set(KN_EINVAL, "value", "meta value %s has a length but no bytes", name);
+	k = (MDB_val){ strlen(name), (void *)name };
+	b->dirty = 1;
+	rc = mdb_put(b->t.txn, b->s->dbi[STORE__META], &k, &v, 0);
+	if (rc)
+		return store__poison(b, store__err(rc, "writing a meta value"));
+	return 0;
+}
+
+/*
+ * Delete a meta value inside the batch; deleting one that is absent is
+ * not an error (the caller wants it gone, and it is).
+ */
+int
+store_batch_meta_del(store_batch *b, const char *name)
+{
+	MDB_val k;
+	int rc;
+
+	rc = store__poisoned(b);
+	if (rc)
+		return rc;
+	if (name == NULL || !store__key_ok(b->s, strlen(name)))
+		return store__bad_key(b->s, "name", "meta name");
+	k = (MDB_val){ strlen(name), (void *)name };
+	rc = mdb_del(b->t.txn, b->s->dbi[STORE__META], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	b->dirty = 1;
+	if (rc)
+		return store__poison(b, store__err(rc, "deleting a meta value"));
+	return 0;
+}
+
 /* The batch's writable transaction view; ends with the batch. */
 store_txn *
 store_batch_txn(store_batch *b)

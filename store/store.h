@@ -10,7 +10,9 @@
  *   idx         secondary index key          -> value (written by hooks)
  *   keys        public key (32 B)            -> sealed secret key (keys.h)
  *   peers       peer key                     -> sync checkpoint (later)
- *   meta        name                         -> value ("schema", "hlc", ...)
+ *   meta        name                         -> value ("schema", "hlc", ...; the
+ *                                                daemon's per-person "login/<key hex>",
+ *                                                "recovery/<key hex>", "must_change/<key hex>")
  *   held        missing id || record id      -> record bytes: waits for missing
  *
  * Every record is opened with record_open() (signature, id, schema) and
@@ -90,6 +92,14 @@ int store_batch_begin(store_batch **out, store *s);
 int store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES]);
 /* Store a sealed secret key (keys.h) in the batch. */
 int store_batch_key_put(store_batch *b, const uint8_t pk[RECORD_KEY_BYTES], const uint8_t *blob, size_t len);
+/*
+ * Meta values written inside the batch (and its open sub-transaction), so
+ * they commit with it: for small per-person state of the owner's that is
+ * not a record and is never synced. put overwrites; del of an absent name
+ * is not an error. Read them back with store_meta_get() once committed.
+ */
+int store_batch_meta_put(store_batch *b, const char *name, const void *val, size_t len);
+int store_batch_meta_del(store_batch *b, const char *name);
 /* The batch's transaction, for reads that must see the batch's writes. */
 store_txn *store_batch_txn(store_batch *b);
 /*

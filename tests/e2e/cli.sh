@@ -81,7 +81,8 @@ echo "$out" | grep -q "only the Operator Sekolah and the Kepala Sekolah" || fail
 key=$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 [ -n "$key" ] || fail "no key for Budi"
 kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
-grep -q "signature verified" "$T/hist" || fail "history shows verified records"
+grep -q "tanda tangan diperiksa: sah" "$T/hist" || fail "history shows records checked by the CLI"
+grep -q "signature verified" "$T/hist" && fail "the CLI claims what it did not check"
 id=$(kin --json record history "user/20100001/$key" | sed -n 's/^ *"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
 kin record get "$id" | grep -q "Budi Santoso" || fail "record get"
 kin record get 00 2>&1 | grep -q "\[id\]" || fail "record get with a bad id"
@@ -127,14 +128,91 @@ chmod 666 "$T/good.conf"
 "$B/kinerjad" --config "$T/good.conf" --check-config 2>&1 | grep -q "writable by group or others" || fail "world-writable config accepted"
 ok "config checks"
 
-# Guessing passphrases is throttled per person.
-for i in 1 2 3 4 5; do
+# A failed login is logged with the uid and pid of the process that tried.
+echo "wrong-guess-1" >"$T/wrong"
+"$B/kinerja" --socket "$SOCK" login 9876543210987654 <"$T/wrong" >"$T/out" 2>&1 &
+lpid=$!
+wait $lpid && fail "a wrong passphrase was accepted"
+grep -q "wrong passphrase" "$T/out" || fail "wrong passphrase message: $(cat "$T/out")"
+grep -q "failed login for 9876543210987654: wrong passphrase; peer uid $(id -u) pid $lpid;" "$T/daemon.log" ||
+    fail "the failed login is not logged with uid $(id -u) and pid $lpid"
+ok "a failed login is logged with the peer's uid and pid"
+
+# Guessing passphrases is throttled per person: 3 wrong tries in a row cost
+# nothing more, then each try must wait (2 s, doubling, at most
+# keys.login_delay_max_s); tries refused meanwhile do not count.
+for i in 2 3; do
 	echo "wrong-guess-$i" | kin login 9876543210987654 >/dev/null 2>&1 && fail "a wrong passphrase was accepted"
 done
-out=$(echo "honor-pass" | kin login 9876543210987654 2>&1) && fail "login allowed right after 5 wrong passphrases"
-echo "$out" | grep -q "too many wrong passphrases for 9876543210987654: wait" || fail "throttle message: $out"
+out=$(echo "wrong-guess-4" | kin login 9876543210987654 2>&1) && fail "a fourth try was checked at once"
+echo "$out" | grep -q "too many wrong passphrases for 9876543210987654: wait [12] seconds" || fail "throttle message: $out"
+out=$(echo "honor-pass" | kin login 9876543210987654 2>&1) && fail "login allowed right after 3 wrong passphrases"
+echo "$out" | grep -q "too many wrong passphrases" || fail "throttle message for the owner: $out"
 echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "another person is not throttled"
 ok "wrong passphrases are throttled per person"
+
+# The operator lets the owner in at once; nobody else may.
+out=$(kin user unlock 9876543210987654 2>&1) && fail "the Kepala Sekolah unlocked someone"
+echo "$out" | grep -q "only the Operator Sekolah" || fail "unlock by the Kepala Sekolah: $out"
+kin user unlock --help | grep -q "NIP|NUPTK" || fail "user unlock --help"
+echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
+kin user unlock 9876543210987654 | grep -q "Rina Wati (9876543210987654) boleh mencoba masuk lagi" || fail "user unlock"
+kin --json user unlock 9876543210987654 | grep -q '"fails_cleared": 0' || fail "user unlock --json"
+echo "honor-pass" | kin login 9876543210987654 | grep -q "Rina Wati" || fail "login after the operator's unlock"
+ok "the operator's unlock lets the owner in at once"
+
+# A person changes their own passphrase: current and new on standard input
+# (two lines), or from --passphrase-fd.
+kin passwd --help | grep -q "current one" || fail "passwd --help"
+out=$(printf 'wrong-old-pass\nrina-new-pass\n' | kin passwd 2>&1) && fail "passwd with a wrong current passphrase"
+echo "$out" | grep -q "wrong passphrase" || fail "passwd wrong message: $out"
+out=$(printf 'honor-pass\nshort\n' | kin passwd 2>&1) && fail "passwd to a short passphrase"
+echo "$out" | grep -q "\[new_passphrase\]" || fail "passwd short message: $out"
+printf 'honor-pass\nrina-new-pass\n' | kin passwd | grep -q "sudah diganti" || fail "passwd"
+out=$(echo "honor-pass" | kin login 9876543210987654 2>&1) && fail "the old passphrase still works"
+echo "rina-new-pass" | kin login 9876543210987654 >/dev/null || fail "login with the new passphrase"
+printf 'rina-new-pass\nrina-newer-pass\n' >"$T/pw"
+kin --json --passphrase-fd 3 passwd 3<"$T/pw" | grep -q '"ok": true' || fail "passwd --json --passphrase-fd"
+echo "rina-newer-pass" | kin login 9876543210987654 >/dev/null || fail "login after the second change"
+ok "kinerja passwd"
+
+# The operator resets a forgotten passphrase: a one-time passphrase, shown
+# once, with which only passwd, whoami and logout work until it is changed.
+echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
+kin user reset-passphrase --help | grep -q "one-time" || fail "reset-passphrase --help"
+kin user reset-passphrase 9876543210987654 >"$T/reset" || fail "reset-passphrase"
+otp=$(sed -n 's/^    \([2-9A-Z-]\{19\}\)$/\1/p' "$T/reset")
+[ -n "$otp" ] || fail "no one-time passphrase printed: $(cat "$T/reset")"
+grep -q "kinerja passwd" "$T/reset" || fail "reset-passphrase says what happens next"
+out=$(echo "rina-newer-pass" | kin login 9876543210987654 2>&1) && fail "the passphrase before the reset still works"
+echo "$otp" | kin login 9876543210987654 | grep -q "sekali pakai" || fail "a one-time login says so"
+kin whoami | grep -q "kinerja passwd" || fail "whoami with a one-time passphrase"
+out=$(kin evidence list 2>&1) && fail "a one-time session listed Bukti Dukung"
+echo "$out" | grep -q "kinerja passwd" || fail "one-time session refusal: $out"
+printf '%s\nrina-own-pass\n' "$otp" | kin passwd >/dev/null || fail "passwd from the one-time passphrase"
+kin evidence list >/dev/null || fail "everything works after the change"
+kin whoami | grep -q "sekali pakai" && fail "whoami still says one-time after the change"
+out=$(echo "$otp" | kin login 9876543210987654 2>&1) && fail "the one-time passphrase works twice"
+echo "rina-own-pass" | kin login 9876543210987654 >/dev/null || fail "login with her own passphrase"
+echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
+kin --json user reset-passphrase 198501012010011001 | grep -q '"passphrase": "[2-9A-Z-]*"' || fail "reset-passphrase --json"
+ok "user reset-passphrase gives a one-time passphrase that must be changed"
+
+# The wait is kept across a restart, and ends: the owner gets in after it.
+stop_daemon || fail "stop"
+start_daemon --set keys.login_delay_max_s=3
+for i in 1 2 3; do
+	echo "wrong-guess-$i" | kin login 197803152005012002 >/dev/null 2>&1 && fail "a wrong passphrase was accepted"
+done
+stop_daemon || fail "stop"
+start_daemon --set keys.login_delay_max_s=3
+out=$(echo "kepsek-pass" | kin login 197803152005012002 2>&1) && fail "the throttle was forgotten at a restart"
+wait=$(echo "$out" | sed -n 's/.*wait \([0-9]*\) second.*/\1/p')
+[ -n "$wait" ] && [ "$wait" -le 3 ] || fail "restart throttle message: $out"
+sleep "$wait"
+sleep 0.2
+echo "kepsek-pass" | kin login 197803152005012002 | grep -q "Dewi Lestari" || fail "the owner cannot log in after the wait"
+ok "the wait survives a restart and ends after at most login_delay_max_s"
 
 stop_daemon || fail "stop"
 echo "cli.sh: all passed"
