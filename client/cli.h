@@ -107,6 +107,11 @@ void client_print_record(const msgpack_object *r, int ok, const char *why);
  */
 int client_record_verify(char *why, size_t whysz, const msgpack_object *rec);
 
+/* ---- records.c ---- */
+
+int client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+int client_cmd_record_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+
 /* ---- evidence.c ---- */
 
 int client_cmd_evidence_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);

@@ -485,6 +485,15 @@ static kc_cmd commands[] = {
 	{ "record history", "ID|TYPE/NPSN/SUBJECT",
 	    "Show every version of a record's document, oldest first, each signature checked here.", c_record,
 	    { { NULL } }, "record.history" },
+	{ "record export", "FILE",
+	    "Write the signed records you may carry into FILE (the Operator Sekolah: every record of the school),\n"
+	    "to take them to another daemon by hand, e.g. to or from the Dinas.",
+	    client_cmd_record_export, { { NULL } } },
+	{ "record import", "FILE",
+	    "Add the signed records of FILE (made by 'record export') to this daemon (Operator Sekolah).\n"
+	    "Each is checked like any other write: a forged or out-of-scope record is refused with its reason\n"
+	    "and the others are kept; one that waits for records not here yet is kept until they come.",
+	    client_cmd_record_import, { { NULL } } },
 	{ "evidence upload", "FILE",
 	    "Upload a Bukti Dukung file for one slot (an RHK such as rhk-1, or a step such as persiapan).\n"
 	    "The slot holds one file: a new upload replaces the old one, which stays in the history.",

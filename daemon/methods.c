@@ -585,8 +585,8 @@ doc_access(kd_req *req, store_txn *t, const char *type, size_t tlen, const char 
 	return domain_record_may_read(&req->me, req->sess->key->pk, tname, have_user ? &who : NULL, have_pk ? spk : NULL);
 }
 
-static int
-view_access(kd_req *req, store_txn *t, const record_view *v)
+int
+kd_view_access(kd_req *req, store_txn *t, const record_view *v)
 {
 	return doc_access(req, t, v->type, v->type_len, v->school, v->school_len, v->subject, v->subject_len);
 }
@@ -609,7 +609,7 @@ kd_m_record_get(kd_req *req, msgpack_packer *pk)
 	if (rc == 0)
 		rc = record_open(&v, rec, len, id);
 	if (rc == 0) {
-		rc = view_access(req, t, &v);
+		rc = kd_view_access(req, t, &v);
 		if (rc == 0)
 			pack_record(pk, &v);
 		record_view_free(&v);

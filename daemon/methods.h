@@ -32,6 +32,13 @@ int kd_m_user_unlock(kd_req *req, msgpack_packer *pk);
  */
 int kd_key_store(store_batch *b, const uint8_t pk[32], const kn_buf *sealed, const kn_buf *recovery, int must_change);
 
+/* May the caller (a KD_MEMBER request) read the record v (domain_record_may_read)? */
+int kd_view_access(kd_req *req, store_txn *t, const record_view *v);
+
+/* records.c */
+int kd_m_record_export(kd_req *req, msgpack_packer *pk);
+int kd_m_record_import(kd_req *req, msgpack_packer *pk);
+
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);
 int kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk);

@@ -21,6 +21,8 @@ const kd_method kd_method_table[] = {
 	{ "user.unlock",             kd_m_user_unlock,                KD_MEMBER, domain_may_administer,        "" },
 	{ "record.get",              kd_m_record_get,                 KD_MEMBER, domain_may_use,               "domain_record_may_read" },
 	{ "record.history",          kd_m_record_history,             KD_MEMBER, domain_may_use,               "domain_record_may_read" },
+	{ "record.export",           kd_m_record_export,              KD_MEMBER, domain_may_use,               "domain_record_may_read (the operator: every record)" },
+	{ "record.import",           kd_m_record_import,              KD_MEMBER, domain_may_administer,        "domain_record_accept" },
 	{ "evidence.upload.begin",   kd_m_evidence_upload_begin,      KD_MEMBER, domain_may_keep_evidence,     "domain_evidence_may_write" },
 	{ "evidence.upload.chunk",   kd_m_evidence_upload_chunk,      KD_MEMBER, domain_may_keep_evidence,     "owner of the upload" },
 	{ "evidence.upload.status",  kd_m_evidence_upload_status,     KD_MEMBER, domain_may_keep_evidence,     "owner of the upload" },
