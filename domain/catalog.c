@@ -6,7 +6,7 @@
  * the start of the message, because the person who reads it is editing a
  * JSON file (the operator publishing a new catalog version, or a
  * developer). These messages are therefore English, like the file's keys;
- * the texts teachers read come from plan.c's message table.
+ * the texts teachers read come from messages.c's table.
  *
  * The strings of a parsed catalog point into the jansson tree, which the
  * catalog keeps (doc) and releases in domain_catalog_free().
@@ -310,6 +310,7 @@ cat__month_day(int *month, int *day, const json_t *o, const char *key, const cha
 
 /* ---- the sections ---- */
 
+/* The sources list, first: every other section names its tags, and the tags must be unique. */
 static int
 cat__sources(domain_catalog *c, const json_t *root)
 {
@@ -352,6 +353,9 @@ cat__fact(domain_status *status, const char **source, const char **note, const j
 	return 0;
 }
 
+/*
+ * One limit {value, status, source, note?}; a limit is known or inferred, never missing: the rules need it.
+ */
 static int
 cat__limit(domain_catalog_limit *out, const json_t *limits, const char *key, int64_t min, const domain_catalog *c)
 {
@@ -367,6 +371,9 @@ cat__limit(domain_catalog_limit *out, const json_t *limits, const char *key, int
 	return 0;
 }
 
+/*
+ * All limits, and the relations between them that the rules assume (min <= max, texts fit their buffers).
+ */
 static int
 cat__limits(domain_catalog *c, const json_t *root)
 {
@@ -407,6 +414,7 @@ cat__ordinal(int month, int day)
 	return month * 32 + day;
 }
 
+/* Semesters 1 and 2 in order, and each semester's three deadlines, inside the semester. */
 static int
 cat__calendar(domain_catalog *c, const json_t *root)
 {
@@ -488,6 +496,9 @@ cat__calendar(domain_catalog *c, const json_t *root)
 	return 0;
 }
 
+/*
+ * Which SKPs (guru, kepala_sekolah) the catalog serves: a plan of another jabatan cannot be checked.
+ */
 static int
 cat__jabatan(domain_catalog *c, const json_t *root)
 {
@@ -509,6 +520,7 @@ cat__jabatan(domain_catalog *c, const json_t *root)
 	return 0;
 }
 
+/* The Jenis PTK a Guru may have (P9): eligibility compares Dapodik's value against it. */
 static int
 cat__ptk(domain_catalog *c, const json_t *root)
 {
@@ -525,6 +537,9 @@ cat__ptk(domain_catalog *c, const json_t *root)
 	return 0;
 }
 
+/*
+ * What is known of the RHK list as a whole: its official size (checked against rhk[]) and the points seen.
+ */
 static int
 cat__rhk_list(domain_catalog *c, const json_t *root)
 {
@@ -579,6 +594,9 @@ cat__rhk_one(domain_catalog_rhk *r, const json_t *e, const char *p, const domain
 	    (rc = cat__str(&r->evidence, e, "evidence", p, 0)) ||
 	    (rc = cat__int(&r->points, &has_points, e, "points", p, 1, 0)))
 		return rc;
+	cat__path_key(q, p, "points");
+	if (r->points > DOMAIN_CATALOG_POINTS_MAX)
+		return cat__fail(q, "must be at most %d", DOMAIN_CATALOG_POINTS_MAX);
 	cand = json_object_get(e, "points_conflict");
 	cat__path_key(q, p, "points_conflict");
 	if (cand != NULL) {
@@ -592,6 +610,8 @@ cat__rhk_one(domain_catalog_rhk *r, const json_t *e, const char *p, const domain
 			    (rc = cat__int(&r->candidates[j].value, NULL, ce, "value", qq, 1, 1)) ||
 			    (rc = cat__source(&r->candidates[j].source, ce, "source", qq, c)))
 				return rc;
+			if (r->candidates[j].value > DOMAIN_CATALOG_POINTS_MAX)
+				return cat__fail(qq, "value must be at most %d", DOMAIN_CATALOG_POINTS_MAX);
 			for (size_t k = 0; k < j; k++)
 				if (r->candidates[k].value == r->candidates[j].value)
 					return cat__fail(qq, "repeats the value %lld", (long long)r->candidates[j].value);
@@ -622,6 +642,9 @@ cat__rhk_one(domain_catalog_rhk *r, const json_t *e, const char *p, const domain
 	return 0;
 }
 
+/*
+ * Every RHK, ids unique, and exactly as many as rhk_list.expected_count: the missing ones are listed, not left out.
+ */
 static int
 cat__rhk(domain_catalog *c, const json_t *root)
 {
@@ -647,6 +670,7 @@ cat__rhk(domain_catalog *c, const json_t *root)
 	return rc;
 }
 
+/* The Tugas Tambahan list (partial in pmm-2024.1) with jenjang codes and unique ids. */
 static int
 cat__tugas(domain_catalog *c, const json_t *root)
 {
@@ -740,6 +764,7 @@ cat__sub_count(size_t *absent, size_t *present, const domain_catalog_sub *s)
 	}
 }
 
+/* The Praktik Kinerja sub-indicators; the status must match how many texts are present. */
 static int
 cat__subs(domain_catalog *c, const json_t *root)
 {
@@ -788,6 +813,7 @@ cat__subs(domain_catalog *c, const json_t *root)
 	return rc;
 }
 
+/* The observation scale; a level is known only with its official definition text. */
 static int
 cat__levels(domain_catalog *c, const json_t *root)
 {
@@ -819,6 +845,9 @@ cat__levels(domain_catalog *c, const json_t *root)
 	return rc;
 }
 
+/*
+ * The Perilaku Kerja aspects; an aspect is known only when every behaviour has its official text.
+ */
 static int
 cat__aspects(domain_catalog *c, const json_t *root)
 {
@@ -865,6 +894,7 @@ cat__aspects(domain_catalog *c, const json_t *root)
 	return rc;
 }
 
+/* BLAKE2b-256 of the exact bytes, as hex: the same file gives the same version on every machine. */
 int
 domain_catalog_version(char out[DOMAIN_CATALOG_VERSION_HEX + 1], const uint8_t *bytes, size_t len)
 {
@@ -1071,6 +1101,7 @@ gap_add(gap_list *g, const char *path, domain_status status, const char *what, s
 	g->n++;
 }
 
+/* A limit that is not sourced (inferred) is a gap worth showing. */
 static void
 gap_limit(gap_list *g, const char *key, const domain_catalog_limit *l)
 {
@@ -1082,6 +1113,7 @@ gap_limit(gap_list *g, const char *key, const domain_catalog_limit *l)
 	gap_add(g, p, l->status, "value", 1, l->source, l->note);
 }
 
+/* The gaps of one RHK: a missing entry as one line, otherwise each absent field and a conflict. */
 static void
 gap_rhk(gap_list *g, const domain_catalog_rhk *r, size_t i)
 {
@@ -1109,6 +1141,9 @@ gap_rhk(gap_list *g, const domain_catalog_rhk *r, size_t i)
 		gap_add(g, q, DOMAIN_STATUS_MISSING, "evidence", 1, r->source, r->note);
 }
 
+/*
+ * The gaps of one sub-indicator: success criterion, target texts, and the count of absent dianjurkan/dihindari.
+ */
 static void
 gap_sub(gap_list *g, const domain_catalog_sub *s, size_t i)
 {

@@ -49,6 +49,8 @@
 #define DOMAIN_CATALOG_TYPES_MAX 4
 /* Longest string id (sub-indicator, aspect, Tugas Tambahan, ...), in bytes. */
 #define DOMAIN_CATALOG_ID_MAX 48
+/* Largest points per unit (a bound that keeps points x quantity far from overflow). */
+#define DOMAIN_CATALOG_POINTS_MAX 1000000
 /* Longest text in a catalog, in bytes. */
 #define DOMAIN_CATALOG_TEXT_MAX 2000
 

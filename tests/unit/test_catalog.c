@@ -300,7 +300,7 @@ test_catalog__gaps(void **state)
 	assert_non_null(g = gap_at(gaps, total, "rhk[5].points"));
 	assert_int_equal(g->status, DOMAIN_STATUS_MISSING);
 	for (int i = 6; i < 18; i++) {
-		char p[16];
+		char p[24];
 		snprintf(p, sizeof(p), "rhk[%d]", i);
 		assert_non_null(g = gap_at(gaps, total, p));
 		assert_int_equal(g->status, DOMAIN_STATUS_MISSING);
@@ -363,6 +363,7 @@ test_catalog__refuses_broken(void **state)
 	refused("\"points\": 36", "\"points\": -36", "rhk[2].points", "rhk[2].points must be a whole number >= 1 or absent");
 	refused("\"points\": 36", "\"points\": 36.0", "rhk[2].points", "must be a whole number");
 	refused("\"points\": 36", "\"points\": \"36\"", "rhk[2].points", "must be a whole number");
+	refused("\"points\": 36", "\"points\": 36000000", "rhk[2].points", "must be at most 1000000");
 	/* missing fields */
 	refused("\"id\": \"kompeten\", \"name\": \"Kompeten\",", "\"id\": \"kompeten\",", "perilaku_kerja[2].name",
 	    "is required");
