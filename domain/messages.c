@@ -20,6 +20,7 @@ static const domain_msg msgs[] = {
 	/* ---- the plan body (structure) ---- */
 	{ "SKP_FORMAT_KOLOM_WAJIB", "Kolom {kolom} wajib ada dalam rencana SKP." },
 	{ "SKP_FORMAT_KOLOM_ASING", "Kolom {kolom} tidak dikenal dalam rencana SKP." },
+	{ "SKP_FORMAT_KOLOM_GANDA", "Kolom {kolom} muncul lebih dari sekali dalam rencana SKP." },
 	{ "SKP_FORMAT_JENIS", "Kolom {kolom} harus berisi {jenis}." },
 	{ "SKP_FORMAT_TERLALU_BANYAK", "Kolom {kolom} berisi lebih dari {maks} baris." },
 	{ "SKP_FORMAT_PERIODE",

@@ -115,7 +115,11 @@ plan__format(int code, const char *field, const char *msg_code, const char *what
 	return kn_error_set(code, field, "%s", msg);
 }
 
-/* Check a map's keys: each known (names[]), none twice. Returns the index of a required key missing, or -1. */
+/*
+ * Check a map's keys: each one of names[], none twice, every required one
+ * present. A strict layout means a misspelt key is an error, not a field
+ * silently left empty. 0, or KN_EINVAL naming the key.
+ */
 static int
 plan__keys(const msgpack_object *map, const char *path, const char *const *names, const int *required)
 {
@@ -135,7 +139,7 @@ plan__keys(const msgpack_object *map, const char *path, const char *const *names
 			snprintf(field, sizeof(field), "%s%s%.*s", path, path[0] ? "." : "", n,
 			    k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
 			kn_utf8_clean(field);
-			return plan__format(KN_EINVAL, field, "SKP_FORMAT_KOLOM_ASING", NULL);
+			return plan__format(KN_EINVAL, field, found < 0 ? "SKP_FORMAT_KOLOM_ASING" : "SKP_FORMAT_KOLOM_GANDA", NULL);
 		}
 		seen |= 1u << found;
 	}

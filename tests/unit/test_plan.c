@@ -331,6 +331,14 @@ dmg_unknown_key(msgpack_object *body)
 }
 
 static void
+dmg_duplicate_key(msgpack_object *body)
+{
+	msgpack_object *k = &kv_of(body, "rangkuman")->key;
+	k->via.str.ptr = "jabatan";
+	k->via.str.size = 7;
+}
+
+static void
 dmg_missing_key(msgpack_object *body)
 {
 	body->via.map.size--; /* drops "rangkuman", packed last */
@@ -402,6 +410,8 @@ test_plan__body_refused(void **state)
 	(void)state;
 	body_refused(dmg_unknown_key, KN_EINVAL, "ringkasan");
 	body_refused(dmg_missing_key, KN_EINVAL, "rangkuman");
+	body_refused(dmg_duplicate_key, KN_EINVAL, "jabatan");
+	assert_string_equal(kn_error_message(), "Kolom jabatan muncul lebih dari sekali dalam rencana SKP.");
 	body_refused(dmg_period, KN_EINVAL, "period");
 	body_refused(dmg_catalog, KN_EINVAL, "catalog");
 	body_refused(dmg_jabatan, KN_EINVAL, "jabatan");
