@@ -2,7 +2,7 @@
 # `make check-asan` runs them again under AddressSanitizer and UBSan,
 # `make run` starts the daemon on ./var with a demo school, `make bench`.
 
-PKGS     := lmdb libgit2 msgpack libsodium libevent_core libevent_pthreads inih
+PKGS     := lmdb libgit2 msgpack libsodium libevent_core libevent_pthreads inih jansson
 CC       ?= cc
 O        ?= build
 SAN      ?=

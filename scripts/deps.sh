@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [--quiet]
 set -u
 PKGS="pkg-config:pkg-config gcc:gcc make:make"
-LIBS="lmdb:liblmdb-dev libgit2:libgit2-dev msgpack:libmsgpack-dev libsodium:libsodium-dev libevent_core:libevent-dev libevent_pthreads:libevent-dev inih:libinih-dev cmocka:libcmocka-dev"
+LIBS="lmdb:liblmdb-dev libgit2:libgit2-dev msgpack:libmsgpack-dev libsodium:libsodium-dev libevent_core:libevent-dev libevent_pthreads:libevent-dev inih:libinih-dev jansson:libjansson-dev cmocka:libcmocka-dev"
 TOOLS="git:git"
 missing=""
 for p in $PKGS $TOOLS; do

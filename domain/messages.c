@@ -1,0 +1,316 @@
+/*
+ * messages.c - every text of the planning rules that a teacher, principal
+ * or Dinas officer reads, in Indonesian, under a stable code (plan.h).
+ *
+ * One table, so that wording is reviewed in one place, a GUI can show the
+ * same sentences (or its own for the same codes), and a test can check
+ * that every code the rules use exists. A template names its parameters
+ * in braces; domain_msg_render() fills them. Codes never change meaning;
+ * a new meaning gets a new code.
+ *
+ * Terms follow the domain: SKP, RHK, Bukti Dukung, Praktik Kinerja,
+ * Perilaku Kerja, Tugas Tambahan, atasan, Pejabat Penilai.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+
+static const domain_msg msgs[] = {
+	/* ---- the plan body (structure) ---- */
+	{ "SKP_FORMAT_KOLOM_WAJIB", "Kolom {kolom} wajib ada dalam rencana SKP." },
+	{ "SKP_FORMAT_KOLOM_ASING", "Kolom {kolom} tidak dikenal dalam rencana SKP." },
+	{ "SKP_FORMAT_KOLOM_GANDA", "Kolom {kolom} muncul lebih dari sekali dalam rencana SKP." },
+	{ "SKP_FORMAT_JENIS", "Kolom {kolom} harus berisi {jenis}." },
+	{ "SKP_FORMAT_TERLALU_BANYAK", "Kolom {kolom} berisi lebih dari {maks} baris." },
+	{ "SKP_FORMAT_PERIODE",
+	    "Periode '{periode}' harus berbentuk TAHUN-SEMESTER, misalnya 2026-1 (Januari-Juni) atau 2026-2 (Juli-Desember)." },
+	{ "SKP_FORMAT_KATALOG", "Versi katalog harus 64 karakter heksadesimal (huruf kecil)." },
+	{ "SKP_FORMAT_JABATAN", "Jabatan SKP harus guru atau kepala_sekolah." },
+	{ "SKP_FORMAT_STATUS", "Status SKP '{nilai}' tidak dikenal." },
+	{ "SKP_FORMAT_AKSI", "Aksi SKP '{nilai}' tidak dikenal." },
+	{ "FORMAT_PERAN_PENUGASAN",
+	    "Peran penugasan '{nilai}' tidak dikenal: kepala_sekolah, plt_kepala_sekolah, pengawas atau kepala_dinas." },
+	{ "FORMAT_TANGGAL", "{nilai} bukan tanggal yang sah." },
+
+	/* ---- the check before Ajukan ---- */
+	{ "SKP_KATALOG_BEDA",
+	    "Rencana ini disusun dengan katalog versi {rencana}, sedangkan yang berlaku adalah {katalog} ({nama}). Buka "
+	    "rencana lagi agar daftar RHK dan poinnya diperbarui, lalu ajukan kembali." },
+	{ "SKP_JABATAN_TIDAK_DILAYANI",
+	    "Katalog {nama} belum memuat RHK dan sub-indikator untuk SKP {jabatan}, sehingga SKP ini belum dapat diajukan. "
+	    "Tunggu katalog versi baru dari Dinas Pendidikan." },
+	{ "SKP_PRAKTIK_KOSONG",
+	    "Pilih satu sub-indikator Praktik Kinerja, sebaiknya yang direkomendasikan Rapor Pendidikan sekolah Anda. Bila "
+	    "tidak ada data Rapor Pendidikan, pilih bersama Kepala Sekolah." },
+	{ "SKP_PRAKTIK_LEBIH",
+	    "Praktik Kinerja hanya boleh memuat {maks} sub-indikator, sedangkan Anda memilih {jumlah}. Hapus yang lain "
+	    "sehingga tersisa satu fokus." },
+	{ "SKP_PRAKTIK_TIDAK_DIKENAL",
+	    "Sub-indikator Praktik Kinerja '{id}' tidak ada di katalog. Pilih dari daftar sub-indikator." },
+	{ "SKP_RHK_TIDAK_DIKENAL", "RHK {id} tidak ada di katalog. Pilih RHK dari daftar." },
+	{ "SKP_RHK_BELUM_TERSEDIA",
+	    "RHK {id} belum tersedia di katalog ini: teks dan poinnya belum diketahui. Pilih RHK lain." },
+	{ "SKP_RHK_POIN_TIDAK_DIKETAHUI",
+	    "Poin RHK {id} belum diketahui di katalog ini, sehingga total poin tidak dapat dihitung. Pilih RHK lain atau "
+	    "tunggu katalog versi baru." },
+	{ "SKP_RHK_POIN_KONFLIK",
+	    "Poin RHK {id} belum pasti: sumber resmi menyebut {calon} poin. Pilih RHK lain atau tunggu katalog versi baru "
+	    "yang menetapkannya." },
+	{ "SKP_RHK_KUANTITAS_KURANG",
+	    "Target kuantitas RHK {id} minimal 1. Isi berapa kali kegiatan ini akan Anda lakukan semester ini." },
+	{ "SKP_RHK_KUANTITAS_LEBIH", "Target kuantitas RHK {id} paling banyak {maks}. Kurangi targetnya." },
+	{ "SKP_RHK_GANDA",
+	    "RHK {id} dipilih lebih dari sekali. Hapus baris yang sama dan atur target kuantitas pada satu baris saja." },
+	{ "SKP_POIN_KURANG",
+	    "Total poin Pengembangan Kompetensi {total}, kurang {kurang} poin dari minimal {min}. Tambah RHK atau naikkan "
+	    "target kuantitas." },
+	{ "SKP_POIN_LEBIH",
+	    "Total poin Pengembangan Kompetensi {total}, lebih {lebih} poin dari maksimal {maks}. Hapus RHK atau kurangi "
+	    "target kuantitas." },
+	{ "SKP_TUGAS_BUKAN_GURU", "Tugas Tambahan hanya ada pada SKP Guru. Hapus Tugas Tambahan dari SKP {jabatan} ini." },
+	{ "SKP_TUGAS_TIDAK_DIKENAL", "Tugas Tambahan '{id}' tidak ada di katalog. Pilih dari daftar Tugas Tambahan." },
+	{ "SKP_TUGAS_TANPA_SK",
+	    "Tugas Tambahan {nama} memerlukan nomor SK atau Surat Tugas. Isi nomornya, atau hapus Tugas Tambahan ini bila "
+	    "tidak ada SK." },
+	{ "SKP_TUGAS_GANDA",
+	    "Tugas Tambahan {nama} tercantum lebih dari sekali. Gabungkan menjadi satu baris; beberapa nomor SK dapat "
+	    "ditulis dalam satu isian." },
+	{ "SKP_PERILAKU_BELUM_DIISI",
+	    "Perilaku Kerja aspek {aspek} belum diisi. Pilih satu perilaku untuk setiap aspek ({jumlah} aspek) sebelum ke "
+	    "Rangkuman." },
+	{ "SKP_PERILAKU_TIDAK_DIKENAL", "Aspek Perilaku Kerja '{id}' tidak ada di katalog." },
+	{ "SKP_PERILAKU_GANDA", "Perilaku Kerja aspek {aspek} diisi lebih dari sekali. Sisakan satu pilihan." },
+	{ "SKP_PERILAKU_PILIHAN", "Pilihan perilaku untuk aspek {aspek} tidak ada. Pilih nomor 1 sampai {jumlah}." },
+	{ "SKP_PERILAKU_KOSONG", "Tuliskan perilaku yang Anda pilih untuk aspek {aspek}, atau pilih dari daftar." },
+	{ "SKP_TEKS_PANJANG", "{kolom} berisi {jumlah} karakter, paling banyak {maks} karakter. Persingkat tulisannya." },
+	{ "SKP_TEKS_TIDAK_SAH", "{kolom} memuat karakter yang tidak dapat dibaca. Ketik ulang tulisannya." },
+	{ "SKP_PRAKTIK_RUBRIK_BELUM_ADA",
+	    "Rubrik observasi sub-indikator {nama} belum lengkap di katalog ini ({kurang} teks belum tersedia). Anda tetap "
+	    "dapat memilihnya; mintalah Kepala Sekolah menjelaskan target perilakunya." },
+	{ "SKP_BELUM_LENGKAP", "{aksi} belum dapat dilakukan: masih ada {jumlah} hal yang perlu diperbaiki pada SKP." },
+
+	/* ---- the live point total (R12) ---- */
+	{ "SKP_POIN_PANDUAN_KURANG", "Total {total} poin: kurang {kurang} poin dari minimal {min}." },
+	{ "SKP_POIN_PANDUAN_CUKUP", "Total {total} poin: sudah sesuai ketentuan (minimal {min}, maksimal {maks})." },
+	{ "SKP_POIN_PANDUAN_LEBIH", "Total {total} poin: lebih {lebih} poin dari maksimal {maks}." },
+	{ "SKP_POIN_PANDUAN_BELUM_PASTI",
+	    "Total sementara {rentang} poin: poin RHK {daftar} belum pasti atau belum diketahui. Ketentuan: minimal {min}, "
+	    "maksimal {maks} poin." },
+
+	/* ---- the atasan's adjustments ---- */
+	{ "SKP_UBAH_RHK_DITAMBAH", "Atasan menambahkan RHK {id} dengan target kuantitas {baru}." },
+	{ "SKP_UBAH_RHK_DIHAPUS", "Atasan menghapus RHK {id} (target kuantitas semula {lama})." },
+	{ "SKP_UBAH_RHK_KUANTITAS", "Atasan mengubah target kuantitas RHK {id} dari {lama} menjadi {baru}." },
+	{ "SKP_UBAH_TUGAS_DITAMBAH", "Atasan menambahkan Tugas Tambahan {nama} (SK/Surat Tugas: {sk})." },
+	{ "SKP_UBAH_TUGAS_DIHAPUS", "Atasan menghapus Tugas Tambahan {nama}." },
+	{ "SKP_UBAH_TUGAS_SK", "Atasan mengubah nomor SK/Surat Tugas Tugas Tambahan {nama} menjadi: {baru}" },
+	{ "SKP_UBAH_PERILAKU", "Atasan mengubah pilihan perilaku aspek {aspek}." },
+	{ "SKP_UBAH_EKSPEKTASI", "Ada Penyesuaian Dari Atasan: ekspektasi khusus aspek {aspek}: {teks}" },
+	{ "SKP_UBAH_TIDAK_BOLEH",
+	    "Atasan dapat menyesuaikan RHK, target kuantitas, Tugas Tambahan dan Perilaku Kerja, tetapi tidak {kolom}. "
+	    "Gunakan Tinjau Ulang agar pegawai mengubahnya." },
+
+	/* ---- the state machine ---- */
+	{ "SKP_HANYA_PEMILIK", "Hanya pemilik SKP yang dapat melakukan {aksi}." },
+	{ "SKP_HANYA_ATASAN",
+	    "Hanya atasan (Pejabat Penilai) pegawai ini yang dapat melakukan {aksi}, dan Anda bukan atasannya pada tanggal "
+	    "ini." },
+	{ "SKP_ATASAN_SENDIRI",
+	    "Anda tidak dapat melakukan {aksi} atas SKP Anda sendiri: SKP Anda dinilai oleh atasan Anda." },
+	{ "SKP_STATUS_SALAH", "SKP berstatus {status}; {aksi} hanya dapat dilakukan saat SKP berstatus {boleh}." },
+	{ "SKP_CATATAN_WAJIB", "Tulis catatan untuk pegawai: apa yang perlu diperbaiki sebelum SKP diajukan lagi." },
+	{ "SKP_ALASAN_WAJIB",
+	    "Tulis alasan membuka kembali SKP (misalnya mutasi atau RHK yang keliru); alasan ini disimpan dalam riwayat." },
+	{ "SKP_SUDAH_DIEVALUASI", "SKP tidak dapat dibuka kembali karena evaluasi kinerja sudah dimulai." },
+	{ "SKP_PEMERIKSAAN_WAJIB", "{aksi} memerlukan hasil pemeriksaan SKP yang diajukan." },
+	{ "SKP_IDENTITAS_BELUM",
+	    "Konfirmasi dulu data diri Anda (\"Data sudah sesuai\") sebelum mulai menyusun SKP." },
+	{ "SKP_EV_SIMPAN", "Draf SKP disimpan." },
+	{ "SKP_EV_AJUKAN", "SKP diajukan kepada atasan." },
+	{ "SKP_EV_SETUJUI", "Atasan menyetujui SKP dengan {jumlah} penyesuaian. Periksa penyesuaiannya, lalu Sepakati." },
+	{ "SKP_EV_TINJAU_ULANG", "Atasan meminta SKP ditinjau ulang: {catatan}" },
+	{ "SKP_EV_SEPAKATI", "SKP disepakati; pelaksanaan kinerja dapat dimulai." },
+	{ "SKP_EV_BUKA_KEMBALI", "Atasan membuka kembali SKP: {alasan}" },
+
+	/* ---- the atasan ---- */
+	{ "ATASAN_KEPALA_SEKOLAH",
+	    "Atasan SKP Guru ini adalah Kepala Sekolah atau Plt Kepala Sekolah yang bertugas pada {tanggal}." },
+	{ "ATASAN_DINAS_SEKOLAH_SAMA",
+	    "Anda bertugas sebagai {peran} di sekolah ini pada {tanggal}, sehingga SKP Guru Anda dinilai oleh Kepala Dinas "
+	    "Pendidikan, bukan oleh Anda sendiri." },
+	{ "ATASAN_PENGAWAS_DINAS", "Atasan SKP Kepala Sekolah adalah Pengawas Sekolah atau Kepala Dinas Pendidikan." },
+	{ "ATASAN_TIDAK_ADA_KS",
+	    "Belum ada Kepala Sekolah atau Plt Kepala Sekolah yang bertugas di sekolah ini pada {tanggal}. Minta Dinas "
+	    "Pendidikan mencatat penugasan Plt Kepala Sekolah." },
+	{ "ATASAN_TIDAK_ADA_DINAS",
+	    "Belum tercatat Kepala Dinas Pendidikan untuk sekolah ini pada {tanggal}, padahal SKP ini dinilai olehnya. Minta "
+	    "Dinas Pendidikan mencatat penugasannya." },
+	{ "ATASAN_TIDAK_ADA_PENILAI_KS",
+	    "Belum tercatat Pengawas Sekolah atau Kepala Dinas Pendidikan untuk sekolah ini pada {tanggal}. Minta Dinas "
+	    "Pendidikan mencatat penugasannya." },
+	{ "ATASAN_BUKAN_KS",
+	    "SKP Kepala Sekolah hanya untuk Kepala Sekolah atau Plt Kepala Sekolah yang bertugas di sekolah ini pada "
+	    "{tanggal}." },
+	{ "ATASAN_BUKAN_GURU",
+	    "SKP Guru hanya untuk pegawai yang terdaftar sebagai Guru di sekolah ini; Anda terdaftar sebagai {peran}." },
+	{ "ATASAN_TERLALU_BANYAK",
+	    "Terlalu banyak penugasan atasan yang berlaku bersamaan (lebih dari {maks}). Minta Dinas Pendidikan memeriksa "
+	    "data penugasan." },
+
+	/* ---- eligibility ---- */
+	{ "KELAYAKAN_ASN", "Anda wajib menyusun SKP di Pengelolaan Kinerja. SKP yang disepakati dikirim ke e-Kinerja BKN." },
+	{ "KELAYAKAN_NON_ASN",
+	    "Pengelolaan Kinerja dianjurkan bagi guru non-ASN, tetapi tidak wajib. SKP Anda tidak dikirim ke e-Kinerja "
+	    "karena tidak ada NIP di SIASN." },
+	{ "KELAYAKAN_KEMENAG",
+	    "Guru dan Kepala Sekolah di bawah naungan Kemenag untuk sementara masih mengisi SKP di e-Kinerja BKN, bukan di "
+	    "sini." },
+	{ "KELAYAKAN_DIPEKERJAKAN", "ASN yang dipekerjakan di sekolah swasta mengisi SKP di e-Kinerja BKN, bukan di sini." },
+	{ "KELAYAKAN_JENIS_PTK",
+	    "Jenis PTK Anda di Dapodik ({ptk}) tidak termasuk yang dapat memakai Pengelolaan Kinerja Guru. Hubungi Operator "
+	    "Sekolah untuk memperbaiki Jenis PTK di Dapodik. Sementara itu Anda dapat menyusun draf." },
+	{ "KELAYAKAN_STATUS",
+	    "Status kepegawaian Anda ({status}) tidak dikenali. Minta Operator Sekolah memperbaikinya di Dapodik. Sementara "
+	    "itu Anda dapat menyusun draf." },
+	{ "KELAYAKAN_NAUNGAN",
+	    "Naungan sekolah ({naungan}) tidak dikenali: harus Pemda atau Kemenag. Minta Operator Sekolah memeriksa data "
+	    "sekolah." },
+	{ "KELAYAKAN_PERAN", "Pengelolaan Kinerja disusun oleh Guru dan Kepala Sekolah; {peran} tidak menyusun SKP." },
+
+	/* ---- identity ---- */
+	{ "IDENTITAS_SUDAH_DIUBAH",
+	    "Data diri hanya dapat diubah sekali, dan Anda sudah mengubahnya pada {tanggal}. Perbaikan berikutnya dilakukan "
+	    "Operator Sekolah melalui Dapodik." },
+
+	/* ---- periods and deadlines ---- */
+	{ "PERIODE_BELUM_DIBUKA",
+	    "Periode {periode} belum dimulai oleh Kepala Sekolah. Minta Kepala Sekolah memulai periode ini; Dinas "
+	    "Pendidikan juga dapat membukanya untuk sekolah Anda." },
+	{ "PERIODE_DIBUKA", "Periode {periode} sudah dimulai." },
+	{ "PERIODE_DITUTUP", "Periode {periode} sudah ditutup sejak batas evaluasi kinerja {tanggal}." },
+	{ "PERIODE_BUKAN_PEMBUKA",
+	    "Hanya Kepala Sekolah, Plt Kepala Sekolah, atau Kepala Dinas Pendidikan yang dapat memulai periode untuk "
+	    "sekolah ini." },
+	{ "TENGGAT_TANPA", "Tindakan ini tidak memiliki batas waktu." },
+	{ "TENGGAT_TEPAT_WAKTU", "Tepat waktu (batas {tenggat}: {tanggal})." },
+	{ "TENGGAT_TERLAMBAT",
+	    "Batas {tenggat} ({tanggal}) sudah lewat. Tindakan tetap diterima karena batas ini lunak, dan dicatat "
+	    "terlambat." },
+	{ "TENGGAT_DITUTUP",
+	    "Batas {tenggat} ({tanggal}) sudah lewat dan hanya dapat dilewati dengan dispensasi. Mintalah dispensasi "
+	    "beserta alasannya kepada atasan atau Dinas Pendidikan." },
+	{ "TENGGAT_DISPENSASI",
+	    "Batas {tenggat} ({tanggal}) sudah lewat; tindakan diizinkan dengan dispensasi dari {pemberi}: {alasan}" },
+	{ "TENGGAT_DISPENSASI_DITOLAK",
+	    "Dispensasi hanya dapat diberikan oleh atasan pegawai ini atau Kepala Dinas Pendidikan, bukan oleh pemilik SKP "
+	    "atau orang lain." },
+	{ "TENGGAT_DISPENSASI_TANPA_ALASAN", "Dispensasi harus disertai alasan." },
+	{ "TENGGAT_DISPENSASI_LAIN", "Dispensasi itu untuk batas {lain}, bukan untuk batas {tenggat}." },
+
+	/* ---- labels ---- */
+	{ "LABEL_RANGKUMAN", "Rangkuman" },
+	{ "LABEL_SK", "Nomor SK/Surat Tugas Tugas Tambahan {nama}" },
+	{ "LABEL_PERILAKU_TEKS", "Perilaku aspek {aspek}" },
+	{ "LABEL_EKSPEKTASI", "Ekspektasi khusus aspek {aspek}" },
+	{ "LABEL_CATATAN", "Catatan" },
+	{ "LABEL_ALASAN", "Alasan" },
+	{ "LABEL_PRAKTIK", "sub-indikator Praktik Kinerja" },
+	{ "LABEL_PERIODE", "periode" },
+	{ "LABEL_KATALOG", "versi katalog" },
+	{ "LABEL_JABATAN", "jabatan" },
+	{ "LABEL_STATUS_BELUM", "Belum Dibuat" },
+	{ "LABEL_STATUS_DRAF", "Draf" },
+	{ "LABEL_STATUS_DIAJUKAN", "Diajukan" },
+	{ "LABEL_STATUS_PERLU_REVISI", "Perlu Revisi" },
+	{ "LABEL_STATUS_DISETUJUI", "Disetujui" },
+	{ "LABEL_STATUS_DISEPAKATI", "Disepakati" },
+	{ "LABEL_AKSI_SIMPAN", "Simpan Draf" },
+	{ "LABEL_AKSI_AJUKAN", "Ajukan" },
+	{ "LABEL_AKSI_SETUJUI", "Setujui" },
+	{ "LABEL_AKSI_TINJAU_ULANG", "Tinjau Ulang" },
+	{ "LABEL_AKSI_SEPAKATI", "Sepakati" },
+	{ "LABEL_AKSI_BUKA_KEMBALI", "Buka Kembali" },
+	{ "LABEL_PERAN_KEPALA_SEKOLAH", "Kepala Sekolah" },
+	{ "LABEL_PERAN_PLT_KEPALA_SEKOLAH", "Plt Kepala Sekolah" },
+	{ "LABEL_PERAN_PENGAWAS", "Pengawas Sekolah" },
+	{ "LABEL_PERAN_KEPALA_DINAS", "Kepala Dinas Pendidikan" },
+	{ "LABEL_PERAN_GURU", "Guru" },
+	{ "LABEL_PERAN_OPERATOR", "Operator Sekolah" },
+	{ "LABEL_JABATAN_GURU", "Guru" },
+	{ "LABEL_JABATAN_KEPALA_SEKOLAH", "Kepala Sekolah" },
+	{ "LABEL_TENGGAT_PLAN_DUE", "pengajuan SKP" },
+	{ "LABEL_TENGGAT_APPROVE_DUE", "persetujuan SKP" },
+	{ "LABEL_TENGGAT_EVALUATION_DUE", "evaluasi kinerja" },
+	{ "LABEL_ATAU", "atau" },
+};
+
+/* The table, for listing (a GUI, documentation, tests). */
+const domain_msg *
+domain_msg_table(size_t *n)
+{
+	*n = sizeof(msgs) / sizeof(msgs[0]);
+	return msgs;
+}
+
+/* The template of a code; NULL when unknown. A linear scan: the table is small and read rarely. */
+const char *
+domain_msg_text(const char *code)
+{
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strcmp(msgs[i].code, code) == 0)
+			return msgs[i].text;
+	return NULL;
+}
+
+/*
+ * The value of parameter name[0..n) in a name, value list ended by a NULL
+ * name; NULL when absent. A NULL value is allowed (a parameter a caller
+ * fills only in some cases) and counts as absent.
+ */
+static const char *
+msg__param(const char *const *params, const char *name, size_t n)
+{
+	for (const char *const *p = params; p && p[0]; p += 2)
+		if (p[1] && strlen(p[0]) == n && memcmp(p[0], name, n) == 0)
+			return p[1];
+	return NULL;
+}
+
+/*
+ * Fill a template. Output that does not fit is cut, then made valid UTF-8
+ * (an incomplete last character is dropped) because messages travel in
+ * msgpack str and are shown to people.
+ */
+int
+domain_msg_render(char *out, size_t outsz, const char *code, const char *const *params)
+{
+	const char *t = domain_msg_text(code);
+	size_t o = 0;
+	int rc = 0;
+
+	if (outsz == 0)
+		return t ? 0 : KN_ENOTFOUND;
+	if (t == NULL) {
+		t = code;
+		rc = KN_ENOTFOUND;
+		params = NULL;
+	}
+	while (*t && o + 1 < outsz) {
+		const char *close = *t == '{' ? strchr(t + 1, '}') : NULL;
+		const char *val = close ? msg__param(params, t + 1, (size_t)(close - t - 1)) : NULL;
+		if (val) {
+			size_t n = strlen(val);
+			if (n > outsz - 1 - o)
+				n = outsz - 1 - o;
+			memcpy(out + o, val, n);
+			o += n;
+			t = close + 1;
+		} else {
+			out[o++] = *t++;
+		}
+	}
+	out[o] = '\0';
+	kn_utf8_clean(out);
+	return rc;
+}
