@@ -68,8 +68,8 @@ struct kd_server {
 	uint64_t started_ms;
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
-	struct kd_work *work;      /* the worker thread (work.c) */
-	evidence_repo *ev;         /* Bukti Dukung; used only by worker jobs once running */
+	struct kd_work *work;      /* the worker pool (work.c) */
+	evidence_repo *ev;         /* Bukti Dukung: the loop's handle, for start-up repairs (workers have their own) */
 	unsigned ev_types;         /* accepted file types */
 	struct kd_upload *uploads; /* uploads in progress (evidence.c) */
 	uint64_t ev_problems;      /* evidence commits found missing at start */
