@@ -38,6 +38,8 @@ static const struct option_def {
 	I("daemon", "max_output_kb", max_output_kb, "8192", 64, 1048576, "replies buffered for a slow client, KiB"),
 	I("daemon", "idle_timeout_s", idle_timeout_s, "600", 1, 86400, "seconds before an idle connection is closed"),
 	I("daemon", "request_timeout_s", request_timeout_s, "30", 1, 3600, "seconds a request may take to arrive once started"),
+	I("daemon", "output_stall_s", output_stall_s, "30", 1, 3600,
+	    "seconds a client may leave more than max_output_kb of replies unread before it is dropped"),
 	I("daemon", "workers", workers, "0", 0, 64, "worker threads for logins and long reads; 0 = one per CPU, at least 2"),
 	S("store", "dir", store_dir, "var/store", "directory of the LMDB record store"),
 	I("store", "map_size_mb", map_size_mb, "4096", 1, 1048576, "largest size of the store, MiB"),

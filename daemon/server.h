@@ -62,6 +62,12 @@ struct kd_server {
 	struct kd_pending **pending_tail;
 	kd_client *clients;
 	int nclients;
+	kd_client *ready;          /* clients with requests to serve, in turn order (server.c) */
+	kd_client **ready_tail;
+	struct event *turn_ev;     /* serves one turn of the ready clients */
+	int turn_armed;            /* turn_ev is active, or pending as a zero timer */
+	int in_turn;               /* turn_ev's callback is running */
+	struct event *cron_ev;     /* once a second: drop clients stalled on unread replies */
 	kd_session *sessions;
 	keys_secret *device;
 	keys_cost cost;

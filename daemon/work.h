@@ -22,9 +22,9 @@
  * reads and a flood of listings leaves one for the logins. Each lane has
  * its own queue bound (KD_JOBS_MAX): a full login queue refuses logins,
  * not other people's reads. Within a lane jobs run in the order queued;
- * each client has at most KD_JOBS_PER_CLIENT jobs in all (more are refused
- * with KN_EBUSY), so a client waits behind at most that many jobs of each
- * other client.
+ * each client has at most KD_JOBS_PER_CLIENT jobs in all (the server does
+ * not read a client's next request while it has that many), so a client
+ * waits behind at most that many jobs of each other client.
  *
  * Every thread has its own evidence_repo handle (store/evidence.h: one
  * handle, one thread at a time), given to the job in j->ev just before
