@@ -752,6 +752,142 @@ kd_m_evidence_list(kd_req *req, msgpack_packer *pk)
 	return kd_work_submit(srv, &lj->j);
 }
 
+/*
+ * evidence.history, one page: every version of a person's Bukti Dukung
+ * in a period (uploads, optionally of one slot, and submits), oldest
+ * first, with the author's name. Read on a worker thread (KD_LANE_READ):
+ * each record and each author's enrollment is verified. The cursor is the
+ * record id of the last version of the previous page.
+ */
+typedef struct {
+	kd_job j;
+	store *st;
+	char school[9];
+	char doc[RECORD_DOC_KEY_MAX];
+	char slot[64];     /* "" = every slot */
+	kd_page page;
+	/* result header */
+	char period[8], name[DOMAIN_NAME_MAX + 1], key[65];
+	kn_buf versions;   /* packed version maps */
+	size_t n;
+	int more;
+	uint8_t last[32];  /* record id of the last version packed */
+} ev_history_job;
+
+/* Is this version listed when the listing is of slot ("" = all)? Submits always are. */
+static int
+version_listed(const domain_evidence *e, const char *slot)
+{
+	return !slot[0] || strcmp(e->action, "upload") != 0 || strcmp(e->slot, slot) == 0;
+}
+
+/* Pack one version; the author's name is looked up once per run of versions by the same person. */
+static void
+pack_version(msgpack_packer *pk, const record_view *v, const domain_evidence *e, const char *author)
+{
+	int upload = strcmp(e->action, "upload") == 0;
+
+	msgpack_pack_map(pk, upload ? 12 : 6);
+	kd_pack_kv_u64(pk, "time_ms", v->hlc >> 16);
+	kd_pack_kv_str(pk, "author", author);
+	kd_pack_kv_str(pk, "action", e->action);
+	kd_pack_kv_str(pk, "state", e->state);
+	kd_pack_kv_str(pk, "commit", e->commit);
+	kd_pack_kv_hex(pk, "record", v->id, 32);
+	if (!upload)
+		return;
+	kd_pack_kv_str(pk, "slot", e->slot);
+	kd_pack_kv_str(pk, "name", e->name);
+	kd_pack_kv_u64(pk, "size", e->size);
+	kd_pack_kv_str(pk, "blob", e->blob);
+	kd_pack_kv_str(pk, "replaced", e->replaced);
+	kd_pack_str(pk, "dedup");
+	pack_bool(pk, e->dedup != 0);
+}
+
+/* Worker thread: load and verify the document, then pack the versions after the cursor. */
+static void
+ev_history_run(kd_job *j)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+	kd_history h = { 0 };
+	domain_evidence e;
+	domain_user au;
+	msgpack_packer pk;
+	store_txn *t;
+	uint8_t author_pk[32];
+	char author[DOMAIN_NAME_MAX + 1] = "";
+	size_t i = 0;
+	int rc, have_author = 0;
+
+	if ((rc = store_read_begin(&t, hj->st)))
+		goto out_keep_error;
+	if ((rc = kd_history_load(&h, t, hj->doc)))
+		goto out_free_history;
+	if (hj->page.has_cursor) {
+		while (i < h.n && memcmp(h.v[i].id, hj->page.cursor, 32) != 0)
+			i++;
+		if (i == h.n) {
+			rc = kd_page_bad_cursor();
+			goto out_free_history;
+		}
+		i++;
+	}
+	msgpack_packer_init(&pk, &hj->versions, kn_buf_msgpack_write);
+	for (; i < h.n; i++) {
+		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
+			goto out_free_history;
+		if (!version_listed(&e, hj->slot))
+			continue;
+		if (hj->n == hj->page.limit || hj->versions.len >= KD_PAGE_BYTES) {
+			hj->more = 1;
+			break;
+		}
+		if (!have_author || memcmp(author_pk, h.v[i].author, 32) != 0) {
+			memcpy(author_pk, h.v[i].author, 32);
+			have_author = 1;
+			snprintf(author, sizeof(author), "%s", kd_user_lookup(&au, t, hj->school, h.v[i].author) == 0 ? au.name : "?");
+		}
+		pack_version(&pk, &h.v[i], &e, author);
+		memcpy(hj->last, h.v[i].id, 32);
+		hj->n++;
+	}
+	if (hj->versions.failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while reading the history; try a smaller limit");
+out_free_history:
+	kd_history_free(&h);
+	store_read_end(t);
+out_keep_error:
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+/* The page, in the answer map; the versions were packed by the worker already. */
+static void
+ev_history_pack(kd_job *j, msgpack_packer *pk)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+
+	msgpack_pack_map(pk, 5);
+	kd_pack_kv_str(pk, "period", hj->period);
+	kd_pack_kv_str(pk, "teacher", hj->name);
+	kd_pack_kv_str(pk, "key", hj->key);
+	kd_pack_str(pk, "versions");
+	msgpack_pack_array(pk, hj->n);
+	kn_buf_put(pk->data, hj->versions.ptr, hj->versions.len); /* elements packed already */
+	kd_pack_next(pk, hj->last, hj->more);
+}
+
+/* Free what the job owns (kd_job_answer frees the job). */
+static void
+ev_history_cleanup(kd_job *j)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+
+	kn_buf_free(&hj->versions);
+}
+
+/* Whose history, and may the caller read it: decided here; the versions are read by a job. */
 int
 kd_m_evidence_history(kd_req *req, msgpack_packer *pk)
 {
@@ -759,60 +895,33 @@ kd_m_evidence_history(kd_req *req, msgpack_packer *pk)
 	kd_session *s;
 	domain_user me, who;
 	uint8_t spk[32];
-	store_txn *t;
-	char doc[RECORD_DOC_KEY_MAX], period[8], slot[64], hex[65];
-	kd_history h = { 0 };
+	char period[8], slot[64];
+	kd_page page;
 	int rc;
 
+	(void)pk;
 	if ((rc = session_user(&s, &me, req)) || (rc = period_arg(period, req)) ||
 	    (rc = subject_arg(spk, &who, req, s, &me)) || (rc = kd_arg_str(slot, sizeof(slot), req, "slot", 0)) ||
-	    (rc = store_read_begin(&t, srv->st)))
+	    (rc = kd_page_args(&page, req)))
 		return rc;
-	doc_key(doc, sizeof(doc), srv->school, spk, period);
-	rc = kd_history_load(&h, t, doc);
-	domain_evidence *es = rc == 0 && h.n ? calloc(h.n, sizeof(*es)) : NULL;
-	size_t n = 0;
-	if (rc == 0 && h.n && es == NULL)
-		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
-	for (size_t i = 0; rc == 0 && i < h.n; i++) {
-		rc = domain_evidence_parse(&es[i], h.v[i].body);
-		n += rc == 0 && (!slot[0] || strcmp(es[i].slot, slot) == 0 || strcmp(es[i].action, "submit") == 0);
-	}
-	if (rc == 0) {
-		msgpack_pack_map(pk, 4);
-		kd_pack_kv_str(pk, "period", period);
-		kd_pack_kv_str(pk, "teacher", who.name);
-		kd_pack_kv_str(pk, "key", kn_hex(hex, spk, 32));
-		kd_pack_str(pk, "versions");
-		msgpack_pack_array(pk, n);
-		for (size_t i = 0; i < h.n; i++) {
-			domain_user au;
-			const domain_evidence *e = &es[i];
-			int upload = strcmp(e->action, "upload") == 0;
-			if (slot[0] && upload && strcmp(e->slot, slot) != 0)
-				continue;
-			msgpack_pack_map(pk, upload ? 12 : 6);
-			kd_pack_kv_u64(pk, "time_ms", h.v[i].hlc >> 16);
-			kd_pack_kv_str(pk, "author", kd_user_lookup(&au, t, srv->school, h.v[i].author) == 0 ? au.name : "?");
-			kd_pack_kv_str(pk, "action", e->action);
-			kd_pack_kv_str(pk, "state", e->state);
-			kd_pack_kv_str(pk, "commit", e->commit);
-			kd_pack_kv_hex(pk, "record", h.v[i].id, 32);
-			if (!upload)
-				continue;
-			kd_pack_kv_str(pk, "slot", e->slot);
-			kd_pack_kv_str(pk, "name", e->name);
-			kd_pack_kv_u64(pk, "size", e->size);
-			kd_pack_kv_str(pk, "blob", e->blob);
-			kd_pack_kv_str(pk, "replaced", e->replaced);
-			kd_pack_str(pk, "dedup");
-			pack_bool(pk, e->dedup != 0);
-		}
-	}
-	free(es);
-	kd_history_free(&h);
-	store_read_end(t);
-	return rc;
+	ev_history_job *hj = calloc(1, sizeof(*hj));
+	if (hj == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	hj->st = srv->st;
+	snprintf(hj->school, sizeof(hj->school), "%s", srv->school);
+	doc_key(hj->doc, sizeof(hj->doc), srv->school, spk, period);
+	memcpy(hj->slot, slot, sizeof(slot));
+	hj->page = page;
+	memcpy(hj->period, period, sizeof(period));
+	snprintf(hj->name, sizeof(hj->name), "%s", who.name);
+	kn_hex(hj->key, spk, 32);
+	hj->j.lane = KD_LANE_READ;
+	hj->j.run = ev_history_run;
+	hj->j.done = kd_job_answer;
+	hj->j.pack = ev_history_pack;
+	hj->j.cleanup = ev_history_cleanup;
+	hj->j.req = *req;
+	return kd_work_submit(srv, &hj->j);
 }
 
 /*

@@ -400,7 +400,8 @@ out_free:
  * largest frame) plus the 256 KiB read watermark of its bufferevent, after
  * which libevent stops reading its socket; replies up to max_output_kb
  * plus those of requests already being served (at most KD_FRAMES_PER_TURN
- * held for a commit and KD_JOBS_PER_CLIENT jobs); then it is paused, and
+ * held for a commit and KD_JOBS_PER_CLIENT jobs, each reply bounded: pages
+ * of KD_PAGE_BYTES, evidence reads of 256 KiB); then it is paused, and
  * dropped after output_stall_s if it does not read.
  */
 #define KD_FRAMES_PER_TURN 16
@@ -1147,3 +1148,48 @@ kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int req
 	return 0;
 }
 
+/* Page arguments of a listing (server.h): checked here once for the three listings. */
+int
+kd_page_args(kd_page *out, const kd_req *req)
+{
+	const msgpack_object *lim = kd_arg(req, "limit");
+	char hex[80];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = KD_PAGE_DEFAULT;
+	if (lim) {
+		if (lim->type != MSGPACK_OBJECT_POSITIVE_INTEGER || lim->via.u64 == 0 || lim->via.u64 > KD_PAGE_MAX)
+			return kn_error_set(KN_EINVAL, "limit", "limit must be a whole number from 1 to %d (items per page)", KD_PAGE_MAX);
+		out->limit = (size_t)lim->via.u64;
+	}
+	if ((rc = kd_arg_str(hex, sizeof(hex), req, "cursor", 0)))
+		return rc;
+	if (!hex[0])
+		return 0;
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64 || kn_unhex(out->cursor, 32, hex, 64) != 0)
+		return kd_page_bad_cursor();
+	out->has_cursor = 1;
+	return 0;
+}
+
+/* One message for every cursor a listing cannot follow: it says what to send instead. */
+int
+kd_page_bad_cursor(void)
+{
+	return kn_error_set(KN_EINVAL, "cursor",
+	    "cursor must be the 'next' value of the previous page of this listing, unchanged; leave it out to start from the first page");
+}
+
+/* "next" of a page: the last item's id while more follow, so the next page starts after it. */
+void
+kd_pack_next(msgpack_packer *pk, const uint8_t last[32], int more)
+{
+	char hex[65];
+
+	kd_pack_str(pk, "next");
+	if (more)
+		kd_pack_str(pk, kn_hex(hex, last, 32));
+	else
+		msgpack_pack_nil(pk);
+}

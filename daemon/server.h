@@ -165,6 +165,32 @@ int kd_write_end(kd_req *req, int rc);
 int kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int required);
 const msgpack_object *kd_arg(const kd_req *req, const char *name);
 
+/*
+ * Long listings come in pages: user.list, record.history and
+ * evidence.history take the named arguments "limit" (items per page,
+ * default KD_PAGE_DEFAULT, at most KD_PAGE_MAX) and "cursor" (the "next"
+ * of the previous page; absent for the first page). A page also ends once
+ * its items take KD_PAGE_BYTES, so a reply stays bounded whatever the
+ * items hold. Each result carries "next": the cursor of the following
+ * page, or nil after the last. A cursor is opaque to clients; it names the
+ * last item returned (a person's key, a record id, as 64 hex characters),
+ * so it stays valid while items are added and every item comes once.
+ */
+#define KD_PAGE_DEFAULT 100
+#define KD_PAGE_MAX 1000
+#define KD_PAGE_BYTES (1024 * 1024)
+typedef struct {
+	size_t limit;
+	int has_cursor;
+	uint8_t cursor[32]; /* the last item of the previous page */
+} kd_page;
+/* Read "limit" and "cursor"; KN_EINVAL naming the one that is malformed. */
+int kd_page_args(kd_page *out, const kd_req *req);
+/* The error for a well-formed cursor that names no item of this listing. */
+int kd_page_bad_cursor(void);
+/* Pack "next": the hex of last when there is a next page, else nil. */
+void kd_pack_next(msgpack_packer *pk, const uint8_t last[32], int more);
+
 /* Sessions (session.c); at most KD_SESSIONS_MAX, the oldest login gives way. */
 #define KD_SESSIONS_MAX 1024
 int kd_session_find(kd_session **out, kd_server *srv, const kd_req *req);
