@@ -29,8 +29,12 @@
  * Every thread has its own evidence_repo handle (store/evidence.h: one
  * handle, one thread at a time), given to the job in j->ev just before
  * run(). The store is read from worker threads with read transactions of
- * their own (LMDB read transactions are per thread with MDB_NOTLS); only
- * the loop writes.
+ * their own, which LMDB allows across threads (the store opens it with
+ * MDB_NOTLS); only the loop writes. One caveat, for store/: ending a read
+ * (store_read_end) looks at the store's open batch pointer, which the loop
+ * sets; it only compares it with the transaction, never dereferences it,
+ * and a worker's read is never the batch's, but a flag in the transaction
+ * would make that read unnecessary.
  *
  * A job's run() executes on a worker thread and must touch nothing but the
  * job, its j->ev and read transactions of its own; done() executes later
