@@ -3,9 +3,10 @@
  * store of a few thousand people: long listings come in pages that hold
  * every item exactly once and refuse a cursor they cannot follow; the CLI
  * follows the pages by itself; a second client is answered promptly while
- * a first has 10,000 requests pipelined; and heavy work (listings of a
+ * a first has 10,000 requests pipelined; heavy work (listings of a
  * thousand people, evidence verification, logins at the real Argon2id
- * cost) does not hold up `status` for anyone else.
+ * cost) does not hold up `status` for anyone else; and a flood of logins
+ * does not hold up other people's slow reads.
  *
  * The store is built once (group setup) by a daemon at the test Argon2id
  * cost; one more person is then enrolled at the real cost. Each test
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +167,8 @@ daemon_up(const char *const *extra)
 	for (size_t i = 0; extra && extra[i]; i++)
 		args[n++] = extra[i];
 	args[n] = NULL;
+	/* a daemon killed by a test that failed leaves its socket: wait for the new one, not that */
+	unlink(sock);
 	fflush(stderr);
 	int saved = dup(2), lf = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(saved >= 0 && lf >= 0);
@@ -180,6 +184,19 @@ daemon_up(const char *const *extra)
 			fprintf(stderr, "(no daemon log)\n");
 	}
 	assert_int_equal(rc, 0);
+	/* the socket file appears at bind(), a moment before listen(): wait until it answers */
+	struct sockaddr_un sa;
+	assert_int_equal(kntest_unix_addr(&sa, sock), 0);
+	for (int i = 0;; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			break;
+		assert_true(i < 400);
+		kntest_sleep_ms(25);
+	}
 }
 
 static void
@@ -707,6 +724,75 @@ test_fair__heavy_work_does_not_delay_status(void **state)
 	daemon_down();
 }
 
+/*
+ * A flood of logins at the real Argon2id cost from many connections does
+ * not hold up other people's slow requests: evidence.list (a git read on a
+ * worker) and user.list pages stay prompt while the logins queue up.
+ */
+static void
+test_fair__login_flood_leaves_reads_alone(void **state)
+{
+	enum { FLOODERS = 12, LOGINS_EACH = 2 };
+	pid_t kids[FLOODERS];
+	kntest_conn g, o;
+	(void)state;
+
+	daemon_up(NULL);
+	assert_int_equal(kntest_conn_open(&g, sock, 60), 0);
+	assert_int_equal(kntest_conn_open(&o, sock, 60), 0);
+	login(&g, &guru);
+	login(&o, &op);
+	const char *real[] = { "user", argon.ident, "passphrase", argon.pass, NULL };
+	fflush(stdout);
+	fflush(stderr);
+	for (int k = 0; k < FLOODERS; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0)
+			heavy_main("session.login", real, 0, LOGINS_EACH);
+	}
+	kntest_sleep_ms(100);
+	const char *gl[] = { "token", guru.token, NULL };
+	const char *ol[] = { "token", op.token, NULL };
+	double worst = 0, t0 = kntest_now_s();
+	int running = FLOODERS, probes = 0, overlapped = 0;
+	while (running > 0 && kntest_now_s() - t0 < 120) {
+		double t1 = kntest_now_s();
+		overlapped++; /* logins were still running when this probe began */
+		const msgpack_object *r = result(call(&g, "evidence.list", gl, 0));
+		assert_int_equal(kn_map_get(r, "files")->via.array.size, UPLOADS);
+		r = result(call(&o, "user.list", ol, 10));
+		assert_int_equal(kn_map_get(r, "users")->via.array.size, 10);
+		double t = kntest_now_s() - t1;
+		if (t > worst)
+			worst = t;
+		probes++;
+		kntest_sleep_ms(20);
+		running = 0;
+		for (int k = 0; k < FLOODERS; k++) {
+			int st;
+			if (kids[k] > 0 && waitpid(kids[k], &st, WNOHANG) == kids[k]) {
+				if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+					fail_msg("login client %d failed (status %d)", k, st);
+				kids[k] = -1;
+			}
+			running += kids[k] > 0;
+		}
+	}
+	for (int k = 0; k < FLOODERS; k++)
+		if (kids[k] > 0)
+			kntest_child_stop(kids[k], SIGKILL, 5000);
+	assert_int_equal(running, 0);
+	assert_true(overlapped > 0);
+	print_message("%d read probes during %d logins at the real cost; slowest %.3f s\n", probes,
+	    FLOODERS * LOGINS_EACH, worst);
+	if (worst > PROMPT_S)
+		fail_msg("a listing waited %.1f s behind other people's logins", worst);
+	kntest_conn_close(&g);
+	kntest_conn_close(&o);
+	daemon_down();
+}
+
 int
 main(void)
 {
@@ -714,6 +800,7 @@ main(void)
 		cmocka_unit_test_teardown(test_fair__pages_hold_every_item_once, test_teardown),
 		cmocka_unit_test_teardown(test_fair__second_client_prompt_while_first_pipelines, test_teardown),
 		cmocka_unit_test_teardown(test_fair__heavy_work_does_not_delay_status, test_teardown),
+		cmocka_unit_test_teardown(test_fair__login_flood_leaves_reads_alone, test_teardown),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
