@@ -103,6 +103,7 @@ call(const msgpack_object **res, kntest_conn *c, const char *method, const kn_bu
 	return kntest_rpc_result(res, reply, id, method);
 }
 
+/* call() with string arguments. */
 static int
 call_kv(const msgpack_object **res, kntest_conn *c, const char *method, const char **kv)
 {
@@ -352,6 +353,7 @@ run_status(double *lat)
 	return rc;
 }
 
+/* qsort order of latencies. */
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -369,6 +371,7 @@ percentiles(double *lat, size_t n, double *p50, double *p99, double *max)
 	*max = lat[n - 1] * 1000;
 }
 
+/* Set the school up, then alternate the alone and beside-heavy runs; print the figures. */
 int
 main(int argc, char **argv)
 {

@@ -234,6 +234,7 @@ client__pages_add(client__pages *pg, const msgpack_object *page)
 	return 0;
 }
 
+/* Free the pages gathered so far (a first page that failed to decode included). */
 static void
 client__pages_free(client__pages *pg)
 {

@@ -1075,6 +1075,7 @@ struct collect_ctx {
 	int rc;
 };
 
+/* One evidence document of the index: every upload commit its records name, and its newest commit and ref. */
 static int
 collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {

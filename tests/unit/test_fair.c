@@ -98,6 +98,7 @@ call_params(kntest_conn *c, const char *method, const kn_buf *params)
 	return reply;
 }
 
+/* One call with string arguments and an optional limit. */
 static const msgpack_object *
 call(kntest_conn *c, const char *method, const char **kv, long limit)
 {
@@ -131,6 +132,7 @@ err_field(const msgpack_object *reply)
 	return field;
 }
 
+/* The result map of a successful reply; any error fails the test, with its message. */
 static const msgpack_object *
 result(const msgpack_object *reply)
 {
@@ -142,6 +144,7 @@ result(const msgpack_object *reply)
 	return &reply->via.array.ptr[3];
 }
 
+/* Log p in; its token and key go into p. */
 static void
 login(kntest_conn *c, person *p)
 {
@@ -199,6 +202,7 @@ daemon_up(const char *const *extra)
 	}
 }
 
+/* SIGTERM: the daemon must exit 0. */
 static void
 daemon_down(void)
 {
@@ -353,6 +357,7 @@ setup(void **state)
 	return 0;
 }
 
+/* After the group: no daemon left, no directory left. */
 static int
 teardown(void **state)
 {
@@ -417,6 +422,7 @@ walk(kntest_conn *c, const char *method, const char **kv, const char *list, cons
 	return n;
 }
 
+/* qsort order of 64-hex ids. */
 static int
 cmp_id(const void *a, const void *b)
 {
@@ -437,6 +443,11 @@ expect_same_once(char (*got)[65], size_t ngot, char (*want)[65], size_t nwant)
 	}
 }
 
+/*
+ * Pages of user.list (3002 people), record.history and evidence.history
+ * hold every item exactly once, in order; what cannot be followed is
+ * refused naming the argument; the CLI joins the pages by itself.
+ */
 static void
 test_fair__pages_hold_every_item_once(void **state)
 {
@@ -592,6 +603,11 @@ status_time(void)
 	return kntest_now_s() - t0;
 }
 
+/*
+ * While one client has 10,000 requests pipelined (status and pages of
+ * user.list), another is answered promptly, both status on new
+ * connections and a page of its own.
+ */
 static void
 test_fair__second_client_prompt_while_first_pipelines(void **state)
 {
@@ -665,6 +681,12 @@ heavy_main(const char *method, const char **kv, long limit, int n)
 	_exit(0);
 }
 
+/*
+ * Heavy work of other clients, all at once: twenty pages of 1000 people,
+ * deep verification of the evidence repository, logins at the real
+ * Argon2id cost. status stays prompt throughout, and every heavy request
+ * is answered (or told busy).
+ */
 static void
 test_fair__heavy_work_does_not_delay_status(void **state)
 {
@@ -793,6 +815,7 @@ test_fair__login_flood_leaves_reads_alone(void **state)
 	daemon_down();
 }
 
+/* The tests share the store built by setup; each runs its own daemon. */
 int
 main(void)
 {
