@@ -1,5 +1,7 @@
 /*
  * conn.c - one MessagePack-RPC call at a time over the daemon's socket.
+ * Listings that come in pages (a result map with a "next" cursor) are
+ * followed here, so the commands see one whole result.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,8 @@
 #include "client.h"
 
 #define CLIENT_MAX_REPLY (64u << 20)
+#define CLIENT_MAX_LISTING (512u << 20) /* all pages of one listing together */
+#define CLIENT_LIST_FIELDS 4             /* array fields of a paged result that are joined */
 
 int
 client_connect(client_conn *out, const char *path)
@@ -62,8 +66,9 @@ client_close(client_conn *c)
 	msgpack_unpacked_destroy(&c->resp);
 }
 
-int
-client_call(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args)
+/* One request and its reply; *result points into c->resp (see client_call). */
+static int
+client__call_once(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args)
 {
 	kn_buf req = KN_BUF_INIT;
 	msgpack_packer pk;
@@ -129,6 +134,248 @@ client_call(const msgpack_object **result, client_conn *c, const char *method, c
 	}
 	*result = &o->via.array.ptr[3];
 	return 0;
+}
+
+/* Does the packed args map have key? (Callers that page themselves pass "limit" or "cursor".) */
+static int
+client__args_have(const kn_buf *args, const char *key)
+{
+	msgpack_unpacked up;
+	size_t off = 0;
+	int have = 0;
+
+	if (args == NULL || args->len == 0)
+		return 0;
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, (const char *)args->ptr, args->len, &off) == MSGPACK_UNPACK_SUCCESS)
+		have = kn_map_get(&up.data, key) != NULL;
+	msgpack_unpacked_destroy(&up);
+	return have;
+}
+
+/* args with "cursor" set to next (replacing one already there), packed into out. */
+static int
+client__args_cursor(kn_buf *out, const kn_buf *args, const msgpack_object *next)
+{
+	msgpack_unpacked up;
+	msgpack_packer pk;
+	size_t off = 0;
+	uint32_t n = 0;
+
+	msgpack_unpacked_init(&up);
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	if (args && args->len &&
+	    msgpack_unpack_next(&up, (const char *)args->ptr, args->len, &off) == MSGPACK_UNPACK_SUCCESS &&
+	    up.data.type == MSGPACK_OBJECT_MAP) {
+		const msgpack_object_map *m = &up.data.via.map;
+		for (uint32_t i = 0; i < m->size; i++)
+			n += !kn_map_key_is(&m->ptr[i].key, "cursor");
+		msgpack_pack_map(&pk, n + 1);
+		for (uint32_t i = 0; i < m->size; i++) {
+			if (kn_map_key_is(&m->ptr[i].key, "cursor"))
+				continue;
+			msgpack_pack_object(&pk, m->ptr[i].key);
+			msgpack_pack_object(&pk, m->ptr[i].val);
+		}
+	} else {
+		msgpack_pack_map(&pk, 1);
+	}
+	msgpack_pack_str(&pk, 6);
+	msgpack_pack_str_body(&pk, "cursor", 6);
+	msgpack_pack_object(&pk, *next);
+	msgpack_unpacked_destroy(&up);
+	return out->failed ? kn_error_set(KN_ENOMEM, "", "out of memory") : 0;
+}
+
+/* The pages of one listing: the first page's map, and every array field's elements so far. */
+typedef struct {
+	kn_buf first;                 /* the first result, packed again: c->in is reused by the next call */
+	msgpack_unpacked first_up;    /* first, decoded */
+	struct {
+		const char *key;          /* borrowed from first_up */
+		size_t keylen;
+		kn_buf items;             /* packed elements of every page */
+		uint32_t n;
+	} list[CLIENT_LIST_FIELDS];
+	int nlists;
+	size_t bytes;
+} client__pages;
+
+/* Append the elements of page's array fields to the matching lists of pg. */
+static int
+client__pages_add(client__pages *pg, const msgpack_object *page)
+{
+	for (int i = 0; i < pg->nlists; i++) {
+		const msgpack_object *a = NULL;
+		for (uint32_t k = 0; k < page->via.map.size; k++) {
+			const msgpack_object *key = &page->via.map.ptr[k].key;
+			if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == pg->list[i].keylen &&
+			    memcmp(key->via.str.ptr, pg->list[i].key, pg->list[i].keylen) == 0)
+				a = &page->via.map.ptr[k].val;
+		}
+		if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
+			return kn_error_set(KN_EPROTO, "", "kinerjad sent a page without its list '%.*s'", (int)pg->list[i].keylen,
+			    pg->list[i].key);
+		msgpack_packer pk;
+		size_t before = pg->list[i].items.len;
+		msgpack_packer_init(&pk, &pg->list[i].items, kn_buf_msgpack_write);
+		for (uint32_t e = 0; e < a->via.array.size; e++)
+			msgpack_pack_object(&pk, a->via.array.ptr[e]);
+		if (pg->list[i].items.failed)
+			return kn_error_set(KN_ENOMEM, "", "out of memory while joining the pages of a listing");
+		if (pg->list[i].n > UINT32_MAX - a->via.array.size)
+			return kn_error_set(KN_ETOOBIG, "", "the listing is too long to show at once; ask for pages (limit, cursor)");
+		pg->list[i].n += a->via.array.size;
+		pg->bytes += pg->list[i].items.len - before;
+	}
+	if (pg->bytes > CLIENT_MAX_LISTING)
+		return kn_error_set(KN_ETOOBIG, "", "the listing is larger than %u MiB; ask for pages (limit, cursor)",
+		    CLIENT_MAX_LISTING >> 20);
+	return 0;
+}
+
+/* Free the pages gathered so far (a first page that failed to decode included). */
+static void
+client__pages_free(client__pages *pg)
+{
+	kn_buf_free(&pg->first);
+	msgpack_unpacked_destroy(&pg->first_up);
+	for (int i = 0; i < pg->nlists; i++)
+		kn_buf_free(&pg->list[i].items);
+}
+
+/*
+ * Rebuild the whole result in c->in, as a reply [1, 0, nil, {...}] with
+ * the first page's fields, every array joined across pages and "next" nil,
+ * and decode it into c->resp.
+ */
+static int
+client__pages_finish(const msgpack_object **result, client_conn *c, client__pages *pg)
+{
+	const msgpack_object_map *m = &pg->first_up.data.via.map;
+	kn_buf out = KN_BUF_INIT;
+	msgpack_packer pk;
+	size_t off = 0;
+	int li = 0;
+
+	msgpack_packer_init(&pk, &out, kn_buf_msgpack_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_uint32(&pk, 0);
+	msgpack_pack_nil(&pk);
+	msgpack_pack_map(&pk, m->size);
+	for (uint32_t i = 0; i < m->size; i++) {
+		msgpack_pack_object(&pk, m->ptr[i].key);
+		if (kn_map_key_is(&m->ptr[i].key, "next")) {
+			msgpack_pack_nil(&pk);
+		} else if (li < pg->nlists && m->ptr[i].key.type == MSGPACK_OBJECT_STR &&
+		    m->ptr[i].key.via.str.ptr == pg->list[li].key) {
+			msgpack_pack_array(&pk, pg->list[li].n);
+			kn_buf_put(&out, pg->list[li].items.ptr, pg->list[li].items.len);
+			li++;
+		} else {
+			msgpack_pack_object(&pk, m->ptr[i].val);
+		}
+	}
+	if (out.failed) {
+		kn_buf_free(&out);
+		return kn_error_set(KN_ENOMEM, "", "out of memory while joining the pages of a listing");
+	}
+	kn_buf_free(&c->in);
+	c->in = out;
+	msgpack_unpacked_destroy(&c->resp);
+	msgpack_unpacked_init(&c->resp);
+	if (msgpack_unpack_next(&c->resp, (const char *)c->in.ptr, c->in.len, &off) != MSGPACK_UNPACK_SUCCESS)
+		return kn_error_set(KN_ERROR, "", "internal: cannot decode the joined listing");
+	*result = &c->resp.data.via.array.ptr[3];
+	return 0;
+}
+
+/*
+ * The first page is in *result: ask for the next ones with its cursor
+ * until "next" is nil, and hand back one result holding every item.
+ */
+static int
+client__follow(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args)
+{
+	client__pages pg;
+	kn_buf more = KN_BUF_INIT, prev = KN_BUF_INIT;
+	msgpack_packer pk;
+	size_t off = 0;
+	int rc;
+
+	memset(&pg, 0, sizeof(pg));
+	msgpack_unpacked_init(&pg.first_up);
+	msgpack_packer_init(&pk, &pg.first, kn_buf_msgpack_write);
+	msgpack_pack_object(&pk, **result);
+	if (pg.first.failed ||
+	    msgpack_unpack_next(&pg.first_up, (const char *)pg.first.ptr, pg.first.len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while reading a listing");
+		goto out;
+	}
+	const msgpack_object_map *m = &pg.first_up.data.via.map;
+	for (uint32_t i = 0; i < m->size && pg.nlists < CLIENT_LIST_FIELDS; i++) {
+		if (m->ptr[i].val.type != MSGPACK_OBJECT_ARRAY || m->ptr[i].key.type != MSGPACK_OBJECT_STR)
+			continue;
+		pg.list[pg.nlists].key = m->ptr[i].key.via.str.ptr;
+		pg.list[pg.nlists].keylen = m->ptr[i].key.via.str.size;
+		pg.nlists++;
+	}
+	if ((rc = client__pages_add(&pg, &pg.first_up.data)))
+		goto out;
+	const msgpack_object *next = kn_map_get(&pg.first_up.data, "next");
+	msgpack_packer_init(&pk, &prev, kn_buf_msgpack_write);
+	while (next && next->type == MSGPACK_OBJECT_STR) {
+		/* a daemon that hands back the same cursor would keep us here forever */
+		kn_buf cur = KN_BUF_INIT;
+		msgpack_packer cp;
+		msgpack_packer_init(&cp, &cur, kn_buf_msgpack_write);
+		msgpack_pack_object(&cp, *next);
+		int same = cur.len == prev.len && memcmp(cur.ptr, prev.ptr, cur.len) == 0;
+		kn_buf_free(&prev);
+		prev = cur;
+		if (same) {
+			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent the same page cursor twice");
+			goto out;
+		}
+		kn_buf_clear(&more);
+		if ((rc = client__args_cursor(&more, args, next)) || (rc = client__call_once(result, c, method, &more)))
+			goto out;
+		if ((*result)->type != MSGPACK_OBJECT_MAP) {
+			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent a page that is not a map");
+			goto out;
+		}
+		if ((rc = client__pages_add(&pg, *result)))
+			goto out;
+		next = kn_map_get(*result, "next");
+	}
+	rc = client__pages_finish(result, c, &pg);
+out:
+	client__pages_free(&pg);
+	kn_buf_free(&more);
+	kn_buf_free(&prev);
+	return rc;
+}
+
+/*
+ * One call. When the result is a page of a listing (a map whose "next" is
+ * a cursor) and the caller did not ask for a page itself (no "limit" or
+ * "cursor" argument), the following pages are fetched and joined, so the
+ * caller sees every item in one result, with "next" nil.
+ */
+int
+client_call(const msgpack_object **result, client_conn *c, const char *method, const kn_buf *args)
+{
+	int rc = client__call_once(result, c, method, args);
+	const msgpack_object *next;
+
+	if (rc || (*result)->type != MSGPACK_OBJECT_MAP)
+		return rc;
+	next = kn_map_get(*result, "next");
+	if (next == NULL || next->type != MSGPACK_OBJECT_STR || client__args_have(args, "limit") ||
+	    client__args_have(args, "cursor"))
+		return 0;
+	return client__follow(result, c, method, args);
 }
 
 const char *

@@ -21,6 +21,8 @@ typedef struct {
 	int max_output_kb;      /* replies buffered for a slow client */
 	int idle_timeout_s;     /* a connection with nothing to say is closed */
 	int request_timeout_s;  /* a request that stops half way is dropped */
+	int output_stall_s;     /* a client paused for unread replies this long is dropped */
+	int workers;            /* worker threads; 0 = online CPUs, at least 2 */
 	int map_size_mb;        /* LMDB map size */
 	int nosync;             /* tests/benchmarks only */
 	char pwhash[16];        /* "interactive", "moderate" or "min" (tests) */

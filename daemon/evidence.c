@@ -1,7 +1,9 @@
 /*
  * evidence.c - Bukti Dukung over RPC: chunked uploads into a staging file,
- * checks, then git (store/evidence.h) on the worker thread and a signed
- * "evidence" record naming the commit on the loop.
+ * checks, then git (store/evidence.h) on the writer thread (work.h) and a
+ * signed "evidence" record naming the commit on the loop. Lists, reads,
+ * histories and verification run on the pool's reader lane, each thread
+ * with its own repository handle (j->ev).
  *
  * Upload: evidence.upload.begin -> .chunk (offset must equal what was
  * received: a client that lost its connection asks .status and resumes)
@@ -346,7 +348,6 @@ kd_m_evidence_upload_cancel(kd_req *req, msgpack_packer *pk)
 typedef struct {
 	kd_job j;
 	kd_upload *u;
-	evidence_repo *ev;
 	unsigned allowed;
 	uint64_t max;
 	char ref[200];
@@ -360,8 +361,9 @@ typedef struct {
 } finish_job;
 
 /*
- * Worker: check the file, then commit it on top of what the ref holds.
- * Only worker jobs move refs, one at a time, so finishes of one person and
+ * Writer thread (KD_LANE_WRITE): check the file, then commit it on top of
+ * what the ref holds. Only jobs of the writer lane move refs, one at a
+ * time and in the order they were queued, so finishes of one person and
  * period chain instead of racing; the ref equals the newest record's
  * commit except while a record is on its way (or failed: see finish_done).
  */
@@ -372,14 +374,14 @@ finish_run(kd_job *j)
 	int rc = evidence_check_file(&fj->type, fj->u->fd, fj->max, fj->allowed);
 
 	if (rc == 0) {
-		rc = evidence_ref_get(fj->expected, fj->ev, fj->ref);
+		rc = evidence_ref_get(fj->expected, j->ev, fj->ref);
 		if (rc == KN_ENOTFOUND) {
 			fj->expected[0] = '\0';
 			rc = 0;
 		}
 	}
 	if (rc == 0)
-		rc = evidence_put(&fj->res, fj->ev, fj->ref, fj->expected, fj->u->slot, fj->u->name, fj->u->fd, &fj->who,
+		rc = evidence_put(&fj->res, j->ev, fj->ref, fj->expected, fj->u->slot, fj->u->name, fj->u->fd, &fj->who,
 		    fj->message);
 	if (rc)
 		kd_job_keep_error(j, rc);
@@ -390,12 +392,12 @@ finish_run(kd_job *j)
 /* Put a ref back where it was when the record naming its new commit could not be written. */
 typedef struct {
 	kd_job j;
-	evidence_repo *ev;
 	char ref[200];
 	char from[EVIDENCE_OID_HEX];
 	char to[EVIDENCE_OID_HEX]; /* "" = remove the ref */
 } rollback_job;
 
+/* Writer thread: after every finish queued before it, so it sees the ref as they left it. */
 static void
 rollback_run(kd_job *j)
 {
@@ -403,9 +405,9 @@ rollback_run(kd_job *j)
 	char have[EVIDENCE_OID_HEX];
 
 	/* Only if nothing chained on it meanwhile. */
-	if (evidence_ref_get(have, rj->ev, rj->ref) != 0 || strcmp(have, rj->from) != 0)
+	if (evidence_ref_get(have, j->ev, rj->ref) != 0 || strcmp(have, rj->from) != 0)
 		return;
-	if (rj->to[0] ? evidence_ref_set(rj->ev, rj->ref, rj->to) : evidence_ref_delete(rj->ev, rj->ref))
+	if (rj->to[0] ? evidence_ref_set(j->ev, rj->ref, rj->to) : evidence_ref_delete(j->ev, rj->ref))
 		kn_warn("evidence: cannot move %s back to %s: %s (repaired at the next start)", rj->ref,
 		    rj->to[0] ? rj->to : "nothing", kn_error_message());
 }
@@ -424,7 +426,6 @@ rollback_submit(kd_req *req, const finish_job *fj)
 
 	if (rj == NULL)
 		return; /* the start-up repair will do it */
-	rj->ev = fj->ev;
 	memcpy(rj->ref, fj->ref, sizeof(rj->ref));
 	memcpy(rj->from, fj->res.commit, sizeof(rj->from));
 	memcpy(rj->to, fj->expected, sizeof(rj->to));
@@ -433,6 +434,7 @@ rollback_submit(kd_req *req, const finish_job *fj)
 	rj->j.req = *req;
 	rj->j.req.notify = 1; /* no reply of its own */
 	rj->j.always_run = 1;
+	rj->j.lane = KD_LANE_WRITE;
 	kd_work_submit(req->srv, &rj->j);
 }
 
@@ -582,7 +584,6 @@ kd_m_evidence_upload_finish(kd_req *req, msgpack_packer *pk)
 	if (fj == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	fj->u = u;
-	fj->ev = srv->ev;
 	fj->allowed = srv->ev_types;
 	fj->max = (uint64_t)srv->cfg.evidence_max_mb * 1000 * 1000;
 	ref_name(fj->ref, sizeof(fj->ref), srv->school, s->key->pk, u->period);
@@ -596,6 +597,7 @@ kd_m_evidence_upload_finish(kd_req *req, msgpack_packer *pk)
 	fj->j.run = finish_run;
 	fj->j.done = finish_done;
 	fj->j.req = *req;
+	fj->j.lane = KD_LANE_WRITE;
 	u->busy = 1;
 	return kd_work_submit(srv, &fj->j);
 }
@@ -643,7 +645,6 @@ kd_m_evidence_submit(kd_req *req, msgpack_packer *pk)
 
 typedef struct {
 	kd_job j;
-	evidence_repo *ev;
 	char commit[EVIDENCE_OID_HEX];
 	kn_buf files; /* packed array elements */
 	size_t nfiles;
@@ -651,6 +652,7 @@ typedef struct {
 	char period[8], state[24], name[DOMAIN_NAME_MAX + 1], key[65];
 } list_job;
 
+/* Index callback: a key after the cursor joins the page; stop once the page and one more are in. */
 static int
 list_cb(void *ctx, const evidence_entry *e)
 {
@@ -671,7 +673,7 @@ static void
 list_run(kd_job *j)
 {
 	list_job *lj = (list_job *)j;
-	int rc = lj->commit[0] ? evidence_list(lj->ev, lj->commit, list_cb, lj) : 0;
+	int rc = lj->commit[0] ? evidence_list(j->ev, lj->commit, list_cb, lj) : 0;
 
 	if (rc)
 		kd_job_keep_error(j, rc);
@@ -734,7 +736,7 @@ kd_m_evidence_list(kd_req *req, msgpack_packer *pk)
 	memcpy(lj->period, period, sizeof(period));
 	snprintf(lj->name, sizeof(lj->name), "%s", who.name);
 	kn_hex(lj->key, spk, 32);
-	lj->ev = srv->ev;
+	lj->j.lane = KD_LANE_READ;
 	lj->j.run = list_run;
 	lj->j.done = kd_job_answer;
 	lj->j.pack = list_pack;
@@ -743,6 +745,142 @@ kd_m_evidence_list(kd_req *req, msgpack_packer *pk)
 	return kd_work_submit(srv, &lj->j);
 }
 
+/*
+ * evidence.history, one page: every version of a person's Bukti Dukung
+ * in a period (uploads, optionally of one slot, and submits), oldest
+ * first, with the author's name. Read on a worker thread (KD_LANE_READ):
+ * each record and each author's enrollment is verified. The cursor is the
+ * record id of the last version of the previous page.
+ */
+typedef struct {
+	kd_job j;
+	store *st;
+	char school[9];
+	char doc[RECORD_DOC_KEY_MAX];
+	char slot[64];     /* "" = every slot */
+	kd_page page;
+	/* result header */
+	char period[8], name[DOMAIN_NAME_MAX + 1], key[65];
+	kn_buf versions;   /* packed version maps */
+	size_t n;
+	int more;
+	uint8_t last[32];  /* record id of the last version packed */
+} ev_history_job;
+
+/* Is this version listed when the listing is of slot ("" = all)? Submits always are. */
+static int
+version_listed(const domain_evidence *e, const char *slot)
+{
+	return !slot[0] || strcmp(e->action, "upload") != 0 || strcmp(e->slot, slot) == 0;
+}
+
+/* Pack one version; the author's name is looked up once per run of versions by the same person. */
+static void
+pack_version(msgpack_packer *pk, const record_view *v, const domain_evidence *e, const char *author)
+{
+	int upload = strcmp(e->action, "upload") == 0;
+
+	msgpack_pack_map(pk, upload ? 12 : 6);
+	kd_pack_kv_u64(pk, "time_ms", v->hlc >> 16);
+	kd_pack_kv_str(pk, "author", author);
+	kd_pack_kv_str(pk, "action", e->action);
+	kd_pack_kv_str(pk, "state", e->state);
+	kd_pack_kv_str(pk, "commit", e->commit);
+	kd_pack_kv_hex(pk, "record", v->id, 32);
+	if (!upload)
+		return;
+	kd_pack_kv_str(pk, "slot", e->slot);
+	kd_pack_kv_str(pk, "name", e->name);
+	kd_pack_kv_u64(pk, "size", e->size);
+	kd_pack_kv_str(pk, "blob", e->blob);
+	kd_pack_kv_str(pk, "replaced", e->replaced);
+	kd_pack_str(pk, "dedup");
+	pack_bool(pk, e->dedup != 0);
+}
+
+/* Worker thread: load and verify the document, then pack the versions after the cursor. */
+static void
+ev_history_run(kd_job *j)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+	kd_history h = { 0 };
+	domain_evidence e;
+	domain_user au;
+	msgpack_packer pk;
+	store_txn *t;
+	uint8_t author_pk[32];
+	char author[DOMAIN_NAME_MAX + 1] = "";
+	size_t i = 0;
+	int rc, have_author = 0;
+
+	if ((rc = store_read_begin(&t, hj->st)))
+		goto out_keep_error;
+	if ((rc = kd_history_load(&h, t, hj->doc)))
+		goto out_free_history;
+	if (hj->page.has_cursor) {
+		while (i < h.n && memcmp(h.v[i].id, hj->page.cursor, 32) != 0)
+			i++;
+		if (i == h.n) {
+			rc = kd_page_bad_cursor();
+			goto out_free_history;
+		}
+		i++;
+	}
+	msgpack_packer_init(&pk, &hj->versions, kn_buf_msgpack_write);
+	for (; i < h.n; i++) {
+		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
+			goto out_free_history;
+		if (!version_listed(&e, hj->slot))
+			continue;
+		if (hj->n == hj->page.limit || hj->versions.len >= KD_PAGE_BYTES) {
+			hj->more = 1;
+			break;
+		}
+		if (!have_author || memcmp(author_pk, h.v[i].author, 32) != 0) {
+			memcpy(author_pk, h.v[i].author, 32);
+			have_author = 1;
+			snprintf(author, sizeof(author), "%s", kd_user_lookup(&au, t, hj->school, h.v[i].author) == 0 ? au.name : "?");
+		}
+		pack_version(&pk, &h.v[i], &e, author);
+		memcpy(hj->last, h.v[i].id, 32);
+		hj->n++;
+	}
+	if (hj->versions.failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while reading the history; try a smaller limit");
+out_free_history:
+	kd_history_free(&h);
+	store_read_end(t);
+out_keep_error:
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+/* The page, in the answer map; the versions were packed by the worker already. */
+static void
+ev_history_pack(kd_job *j, msgpack_packer *pk)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+
+	msgpack_pack_map(pk, 5);
+	kd_pack_kv_str(pk, "period", hj->period);
+	kd_pack_kv_str(pk, "teacher", hj->name);
+	kd_pack_kv_str(pk, "key", hj->key);
+	kd_pack_str(pk, "versions");
+	msgpack_pack_array(pk, hj->n);
+	kn_buf_put(pk->data, hj->versions.ptr, hj->versions.len); /* elements packed already */
+	kd_pack_next(pk, hj->last, hj->more);
+}
+
+/* Free what the job owns (kd_job_answer frees the job). */
+static void
+ev_history_cleanup(kd_job *j)
+{
+	ev_history_job *hj = (ev_history_job *)j;
+
+	kn_buf_free(&hj->versions);
+}
+
+/* Whose history, and may the caller read it: decided here; the versions are read by a job. */
 int
 kd_m_evidence_history(kd_req *req, msgpack_packer *pk)
 {
@@ -750,66 +888,47 @@ kd_m_evidence_history(kd_req *req, msgpack_packer *pk)
 	kd_session *s;
 	domain_user me, who;
 	uint8_t spk[32];
-	store_txn *t;
-	char doc[RECORD_DOC_KEY_MAX], period[8], slot[64], hex[65];
-	kd_history h = { 0 };
+	char period[8], slot[64];
+	kd_page page;
 	int rc;
 
+	(void)pk;
 	if ((rc = session_user(&s, &me, req)) || (rc = period_arg(period, req)) ||
 	    (rc = subject_arg(spk, &who, req, s, &me)) || (rc = kd_arg_str(slot, sizeof(slot), req, "slot", 0)) ||
-	    (rc = store_read_begin(&t, srv->st)))
+	    (rc = kd_page_args(&page, req)))
 		return rc;
-	doc_key(doc, sizeof(doc), srv->school, spk, period);
-	rc = kd_history_load(&h, t, doc);
-	domain_evidence *es = rc == 0 && h.n ? calloc(h.n, sizeof(*es)) : NULL;
-	size_t n = 0;
-	if (rc == 0 && h.n && es == NULL)
-		rc = kn_error_set(KN_ENOMEM, "", "out of memory");
-	for (size_t i = 0; rc == 0 && i < h.n; i++) {
-		rc = domain_evidence_parse(&es[i], h.v[i].body);
-		n += rc == 0 && (!slot[0] || strcmp(es[i].slot, slot) == 0 || strcmp(es[i].action, "submit") == 0);
-	}
-	if (rc == 0) {
-		msgpack_pack_map(pk, 4);
-		kd_pack_kv_str(pk, "period", period);
-		kd_pack_kv_str(pk, "teacher", who.name);
-		kd_pack_kv_str(pk, "key", kn_hex(hex, spk, 32));
-		kd_pack_str(pk, "versions");
-		msgpack_pack_array(pk, n);
-		for (size_t i = 0; i < h.n; i++) {
-			domain_user au;
-			const domain_evidence *e = &es[i];
-			int upload = strcmp(e->action, "upload") == 0;
-			if (slot[0] && upload && strcmp(e->slot, slot) != 0)
-				continue;
-			msgpack_pack_map(pk, upload ? 12 : 6);
-			kd_pack_kv_u64(pk, "time_ms", h.v[i].hlc >> 16);
-			kd_pack_kv_str(pk, "author", kd_user_lookup(&au, t, srv->school, h.v[i].author) == 0 ? au.name : "?");
-			kd_pack_kv_str(pk, "action", e->action);
-			kd_pack_kv_str(pk, "state", e->state);
-			kd_pack_kv_str(pk, "commit", e->commit);
-			kd_pack_kv_hex(pk, "record", h.v[i].id, 32);
-			if (!upload)
-				continue;
-			kd_pack_kv_str(pk, "slot", e->slot);
-			kd_pack_kv_str(pk, "name", e->name);
-			kd_pack_kv_u64(pk, "size", e->size);
-			kd_pack_kv_str(pk, "blob", e->blob);
-			kd_pack_kv_str(pk, "replaced", e->replaced);
-			kd_pack_str(pk, "dedup");
-			pack_bool(pk, e->dedup != 0);
-		}
-	}
-	free(es);
-	kd_history_free(&h);
-	store_read_end(t);
-	return rc;
+	ev_history_job *hj = calloc(1, sizeof(*hj));
+	if (hj == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	hj->st = srv->st;
+	snprintf(hj->school, sizeof(hj->school), "%s", srv->school);
+	doc_key(hj->doc, sizeof(hj->doc), srv->school, spk, period);
+	memcpy(hj->slot, slot, sizeof(slot));
+	hj->page = page;
+	memcpy(hj->period, period, sizeof(period));
+	snprintf(hj->name, sizeof(hj->name), "%s", who.name);
+	kn_hex(hj->key, spk, 32);
+	hj->j.lane = KD_LANE_READ;
+	hj->j.run = ev_history_run;
+	hj->j.done = kd_job_answer;
+	hj->j.pack = ev_history_pack;
+	hj->j.cleanup = ev_history_cleanup;
+	hj->j.req = *req;
+	return kd_work_submit(srv, &hj->j);
 }
 
+/*
+ * evidence.read: a piece of one file of one version, on a worker thread
+ * (KD_LANE_READ): the version is found among the person's records (every
+ * one verified: a document of many versions takes a while), then read
+ * with this thread's repository handle.
+ */
 typedef struct {
 	kd_job j;
-	evidence_repo *ev;
-	char commit[EVIDENCE_OID_HEX];
+	store *st;
+	char doc[RECORD_DOC_KEY_MAX];
+	char period[8];
+	char commit[48];   /* asked: a prefix, or "" for the newest; then the version found */
 	char slot[EVIDENCE_SLOT_MAX + 1];
 	char name[EVIDENCE_NAME_MAX + 1];
 	uint64_t offset;
@@ -819,16 +938,51 @@ typedef struct {
 	char blob[EVIDENCE_OID_HEX];
 } read_job;
 
+/* The commit of the version asked for; only commits this person's records name may be read. */
+static int
+read_find(read_job *rj)
+{
+	kd_history h = { 0 };
+	domain_evidence e;
+	store_txn *t;
+	size_t want = strlen(rj->commit);
+	int rc, found = 0;
+
+	if ((rc = store_read_begin(&t, rj->st)))
+		return rc;
+	rc = kd_history_load(&h, t, rj->doc);
+	for (size_t i = 0; rc == 0 && i < h.n; i++) {
+		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
+			break;
+		/* a version may be named by a prefix of its id, as history shows it */
+		if (want ? strncmp(e.commit, rj->commit, want) == 0 : i == h.n - 1) {
+			memcpy(rj->commit, e.commit, sizeof(e.commit));
+			found = 1;
+		}
+	}
+	kd_history_free(&h);
+	store_read_end(t);
+	if (rc == 0 && !found)
+		rc = kn_error_set(KN_ENOTFOUND, want ? "commit" : "period",
+		    want ? "no Bukti Dukung version %s of this person and period" : "no Bukti Dukung for %s yet",
+		    want ? rj->commit : rj->period);
+	return rc;
+}
+
+/* Worker thread: find the version, then read the piece from git. */
 static void
 read_run(kd_job *j)
 {
 	read_job *rj = (read_job *)j;
-	int rc = evidence_read(&rj->data, &rj->total, rj->blob, rj->ev, rj->commit, rj->slot, rj->name, rj->offset, rj->len);
+	int rc = read_find(rj);
 
+	if (rc == 0)
+		rc = evidence_read(&rj->data, &rj->total, rj->blob, j->ev, rj->commit, rj->slot, rj->name, rj->offset, rj->len);
 	if (rc)
 		kd_job_keep_error(j, rc);
 }
 
+/* The piece and where it lies in the file. */
 static void
 read_pack(kd_job *j, msgpack_packer *pk)
 {
@@ -844,6 +998,7 @@ read_pack(kd_job *j, msgpack_packer *pk)
 	msgpack_pack_bin_body(pk, rj->data.ptr, rj->data.len);
 }
 
+/* Free what the job owns (kd_job_answer frees the job). */
 static void
 read_cleanup(kd_job *j)
 {
@@ -859,9 +1014,7 @@ kd_m_evidence_read(kd_req *req, msgpack_packer *pk)
 	kd_session *s;
 	domain_user me, who;
 	uint8_t spk[32];
-	store_txn *t;
-	char doc[RECORD_DOC_KEY_MAX], period[8], slot[EVIDENCE_SLOT_MAX + 1], name[EVIDENCE_NAME_MAX + 1], commit[48];
-	kd_history h = { 0 };
+	char period[8], slot[EVIDENCE_SLOT_MAX + 1], name[EVIDENCE_NAME_MAX + 1], commit[48];
 	int rc;
 
 	(void)pk;
@@ -881,34 +1034,14 @@ kd_m_evidence_read(kd_req *req, msgpack_packer *pk)
 	uint64_t length = len ? len->via.u64 : UPLOAD_CHUNK_MAX;
 	if (length > UPLOAD_CHUNK_MAX)
 		length = UPLOAD_CHUNK_MAX;
-	if ((rc = store_read_begin(&t, srv->st)))
-		return rc;
-	/* Only commits that this person's records name may be read. */
-	doc_key(doc, sizeof(doc), srv->school, spk, period);
-	rc = kd_history_load(&h, t, doc);
-	int found = 0;
-	domain_evidence e;
-	for (size_t i = 0; rc == 0 && i < h.n; i++) {
-		if ((rc = domain_evidence_parse(&e, h.v[i].body)))
-			break;
-		/* a version may be named by a prefix of its id, as history shows it */
-		if (commit[0] ? strncmp(e.commit, commit, strlen(commit)) == 0 : i == h.n - 1) {
-			memcpy(commit, e.commit, sizeof(e.commit));
-			found = 1;
-		}
-	}
-	kd_history_free(&h);
-	store_read_end(t);
-	if (rc)
-		return rc;
-	if (!found)
-		return kn_error_set(KN_ENOTFOUND, commit[0] ? "commit" : "period",
-		    commit[0] ? "no Bukti Dukung version %s of this person and period" : "no Bukti Dukung for %s yet", commit[0] ? commit : period);
 	read_job *rj = calloc(1, sizeof(*rj));
 	if (rj == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
-	rj->ev = srv->ev;
-	memcpy(rj->commit, commit, EVIDENCE_OID_HEX);
+	rj->j.lane = KD_LANE_READ;
+	rj->st = srv->st;
+	doc_key(rj->doc, sizeof(rj->doc), srv->school, spk, period);
+	memcpy(rj->period, period, sizeof(period));
+	memcpy(rj->commit, commit, sizeof(commit));
 	memcpy(rj->slot, slot, sizeof(slot));
 	memcpy(rj->name, name, sizeof(name));
 	rj->offset = offset;
@@ -927,9 +1060,85 @@ typedef struct {
 	char commit[EVIDENCE_OID_HEX]; /* newest */
 } verify_doc;
 
+struct collect_ctx {
+	const char *school;
+	store_txn *t;
+	kn_buf docs; /* verify_doc[] */
+	kn_buf commits;
+	int rc;
+};
+
+/* One evidence document of the index: every upload commit its records name, and its newest commit and ref. */
+static int
+collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct collect_ctx *cc = arg;
+	char doc[RECORD_DOC_KEY_MAX];
+	kd_history h = { 0 };
+	domain_evidence e;
+	uint8_t pk[32];
+	(void)val;
+	(void)vlen;
+
+	/* key "ev/<npsn>/<pkhex>.<period>" */
+	if (klen != 3 + 8 + 1 + 64 + 1 + 6 || kn_unhex(pk, 32, (const char *)key + 12, 64) != 0)
+		return 0;
+	char period[8];
+	memcpy(period, key + 12 + 65, 6);
+	period[6] = '\0';
+	doc_key(doc, sizeof(doc), cc->school, pk, period);
+	int rc = kd_history_load(&h, cc->t, doc);
+	if (rc) {
+		kn_err("evidence: cannot read the records of %s: %s; skipped", doc, kn_error_message());
+		kd_history_free(&h);
+		return 0;
+	}
+	for (size_t i = 0; rc == 0 && i < h.n; i++) {
+		if ((rc = domain_evidence_parse(&e, h.v[i].body))) {
+			kn_err("evidence: a record of %s does not parse: %s; skipped", doc, kn_error_message());
+			rc = 0;
+			break;
+		}
+		if (strcmp(e.action, "upload") == 0)
+			rc = kn_buf_put(&cc->commits, e.commit, EVIDENCE_OID_HEX);
+		if (rc == 0 && i == h.n - 1) {
+			verify_doc d;
+			ref_name(d.ref, sizeof(d.ref), cc->school, pk, period);
+			memcpy(d.commit, e.commit, sizeof(d.commit));
+			rc = kn_buf_put(&cc->docs, &d, sizeof(d));
+		}
+	}
+	kd_history_free(&h);
+	return rc;
+}
+
+/*
+ * Every commit the evidence records of school name, and the newest commit
+ * of each document with its ref, in a read transaction of its own: at
+ * start on the loop, for evidence.verify on a worker thread.
+ */
+static int
+collect(struct collect_ctx *cc, store *st, const char *school)
+{
+	char prefix[16];
+	int rc;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->school = school;
+	if (!school[0])
+		return 0;
+	if ((rc = store_read_begin(&cc->t, st)))
+		return rc;
+	snprintf(prefix, sizeof(prefix), "ev/%s/", school);
+	rc = store_idx_scan(cc->t, prefix, strlen(prefix), collect_cb, cc);
+	store_read_end(cc->t);
+	return rc;
+}
+
 typedef struct {
 	kd_job j;
-	evidence_repo *ev;
+	store *st;
+	char school[9];
 	char path[256];
 	char prefix[32]; /* refs/kinerja/<npsn>/ */
 	int deep;
@@ -971,17 +1180,34 @@ orphan_cb(void *ctx, const char *ref)
 	return 0;
 }
 
+/*
+ * Worker thread (KD_LANE_READ): read which commits the records name (in a
+ * store read of its own: a store of many documents takes a while), then
+ * check each commit and ref with this thread's repository handle.
+ */
 static void
 verify_run(kd_job *j)
 {
 	verify_job *vj = (verify_job *)j;
+	struct collect_ctx cc;
 	char have[EVIDENCE_OID_HEX];
+	int rc = collect(&cc, vj->st, vj->school);
 
+	if (rc) {
+		kd_job_keep_error(j, rc);
+		kn_buf_free(&cc.docs);
+		kn_buf_free(&cc.commits);
+		return;
+	}
+	vj->commits = (char(*)[EVIDENCE_OID_HEX])cc.commits.ptr;
+	vj->ncommits = cc.commits.len / EVIDENCE_OID_HEX;
+	vj->docs = (verify_doc *)cc.docs.ptr;
+	vj->ndocs = cc.docs.len / sizeof(verify_doc);
 	for (size_t i = 0; i < vj->ncommits; i++)
-		if (evidence_check_commit(vj->ev, vj->commits[i], vj->deep) != 0)
+		if (evidence_check_commit(j->ev, vj->commits[i], vj->deep) != 0)
 			problem(vj, "commit %s: %s", vj->commits[i], kn_error_message());
 	for (size_t i = 0; i < vj->ndocs; i++) {
-		int rc = evidence_ref_get(have, vj->ev, vj->docs[i].ref);
+		rc = evidence_ref_get(have, j->ev, vj->docs[i].ref);
 		if (rc)
 			problem(vj, "%s is missing (records name %s)", vj->docs[i].ref, vj->docs[i].commit);
 		else if (strcmp(have, vj->docs[i].commit) != 0)
@@ -989,7 +1215,7 @@ verify_run(kd_job *j)
 			    vj->docs[i].ref, vj->docs[i].commit);
 	}
 	if (vj->prefix[0])
-		evidence_ref_foreach(vj->ev, vj->prefix, orphan_cb, vj);
+		evidence_ref_foreach(j->ev, vj->prefix, orphan_cb, vj);
 }
 
 static void
@@ -1019,81 +1245,11 @@ verify_cleanup(kd_job *j)
 	j->req.srv->verifying = 0;
 }
 
-struct collect_ctx {
-	kd_server *srv;
-	store_txn *t;
-	kn_buf docs; /* verify_doc[] */
-	kn_buf commits;
-	int rc;
-};
-
-static int
-collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-	struct collect_ctx *cc = arg;
-	char doc[RECORD_DOC_KEY_MAX];
-	kd_history h = { 0 };
-	domain_evidence e;
-	uint8_t pk[32];
-	(void)val;
-	(void)vlen;
-
-	/* key "ev/<npsn>/<pkhex>.<period>" */
-	if (klen != 3 + 8 + 1 + 64 + 1 + 6 || kn_unhex(pk, 32, (const char *)key + 12, 64) != 0)
-		return 0;
-	char period[8];
-	memcpy(period, key + 12 + 65, 6);
-	period[6] = '\0';
-	doc_key(doc, sizeof(doc), cc->srv->school, pk, period);
-	int rc = kd_history_load(&h, cc->t, doc);
-	if (rc) {
-		kn_err("evidence: cannot read the records of %s: %s; skipped", doc, kn_error_message());
-		kd_history_free(&h);
-		return 0;
-	}
-	for (size_t i = 0; rc == 0 && i < h.n; i++) {
-		if ((rc = domain_evidence_parse(&e, h.v[i].body))) {
-			kn_err("evidence: a record of %s does not parse: %s; skipped", doc, kn_error_message());
-			rc = 0;
-			break;
-		}
-		if (strcmp(e.action, "upload") == 0)
-			rc = kn_buf_put(&cc->commits, e.commit, EVIDENCE_OID_HEX);
-		if (rc == 0 && i == h.n - 1) {
-			verify_doc d;
-			ref_name(d.ref, sizeof(d.ref), cc->srv->school, pk, period);
-			memcpy(d.commit, e.commit, sizeof(d.commit));
-			rc = kn_buf_put(&cc->docs, &d, sizeof(d));
-		}
-	}
-	kd_history_free(&h);
-	return rc;
-}
-
-/* Newest commit and ref of every evidence document (loop thread). */
-static int
-collect(struct collect_ctx *cc, kd_server *srv)
-{
-	char prefix[16];
-	int rc;
-
-	memset(cc, 0, sizeof(*cc));
-	cc->srv = srv;
-	if (!srv->school[0])
-		return 0;
-	if ((rc = store_read_begin(&cc->t, srv->st)))
-		return rc;
-	snprintf(prefix, sizeof(prefix), "ev/%s/", srv->school);
-	rc = store_idx_scan(cc->t, prefix, strlen(prefix), collect_cb, cc);
-	store_read_end(cc->t);
-	return rc;
-}
-
+/* evidence.verify: one at a time; everything but the arguments is read on a worker thread. */
 int
 kd_m_evidence_verify(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
-	struct collect_ctx cc;
 	int rc;
 
 	kd_session *s;
@@ -1105,26 +1261,16 @@ kd_m_evidence_verify(kd_req *req, msgpack_packer *pk)
 	if (srv->verifying)
 		return kn_error_set(KN_EBUSY, "", "a check of the evidence repository is running already; wait for it");
 	const msgpack_object *deep = kd_arg(req, "deep");
-	if ((rc = collect(&cc, srv))) {
-		kn_buf_free(&cc.docs);
-		kn_buf_free(&cc.commits);
-		return rc;
-	}
 	verify_job *vj = calloc(1, sizeof(*vj));
-	if (vj == NULL) {
-		kn_buf_free(&cc.docs);
-		kn_buf_free(&cc.commits);
+	if (vj == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
-	}
-	vj->ev = srv->ev;
+	vj->st = srv->st;
+	snprintf(vj->school, sizeof(vj->school), "%s", srv->school);
 	snprintf(vj->path, sizeof(vj->path), "%s", srv->cfg.evidence_dir);
 	snprintf(vj->prefix, sizeof(vj->prefix), "refs/kinerja/%s/", srv->school);
 	srv->verifying = 1;
 	vj->deep = deep == NULL || deep->type != MSGPACK_OBJECT_BOOLEAN || deep->via.boolean;
-	vj->commits = (char(*)[EVIDENCE_OID_HEX])cc.commits.ptr;
-	vj->ncommits = cc.commits.len / EVIDENCE_OID_HEX;
-	vj->docs = (verify_doc *)cc.docs.ptr;
-	vj->ndocs = cc.docs.len / sizeof(verify_doc);
+	vj->j.lane = KD_LANE_READ;
 	vj->j.run = verify_run;
 	vj->j.done = kd_job_answer;
 	vj->j.pack = verify_pack;
@@ -1218,7 +1364,7 @@ kd_evidence_init(kd_server *srv)
 		return rc;
 	clean_ref_locks(evidence_path(srv->ev));
 	/* The records are the truth; the refs follow them (cheap check at start). */
-	if ((rc = collect(&cc, srv)) == 0) {
+	if ((rc = collect(&cc, srv->st, srv->school)) == 0) {
 		verify_doc *docs = (verify_doc *)cc.docs.ptr;
 		for (size_t i = 0; i < cc.docs.len / sizeof(verify_doc); i++) {
 			char have[EVIDENCE_OID_HEX];

@@ -418,14 +418,30 @@ out:
 	return rc;
 }
 
-struct list_ctx {
-	store_txn *t;
-	const char *school;
-	msgpack_packer *pk;
-	kn_buf keys;
+/*
+ * user.list, one page: the people enrolled in the school in the order of
+ * their keys, read on a worker thread (KD_LANE_READ) because a page of a
+ * thousand people verifies a thousand signatures.
+ */
+typedef struct {
+	kd_job j;
+	store *st;
+	char school[9];
+	kd_page page;
+	kn_buf users;      /* packed user maps */
 	size_t n;
+	int more;          /* people follow this page */
+	uint8_t last[32];  /* key of the last person packed */
+} user_list_job;
+
+/* Keys of the page from the index: those after the cursor, one more than the page holds. */
+struct list_ctx {
+	const kd_page *page;
+	kn_buf keys;
+	size_t n, want;
 };
 
+/* Index callback: a key after the cursor joins the page; stop once the page and one more are in. */
 static int
 list_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -436,38 +452,107 @@ list_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t v
 
 	if (klen < 64 || kn_unhex(pk, 32, (const char *)key + klen - 64, 64) != 0)
 		return 0;
-	lc->n++;
-	return kn_buf_put(&lc->keys, pk, 32);
+	/* hex keys sort as their bytes: the previous pages hold every key up to the cursor */
+	if (lc->page->has_cursor && memcmp(pk, lc->page->cursor, 32) <= 0)
+		return 0;
+	if (kn_buf_put(&lc->keys, pk, 32))
+		return KN_ENOMEM;
+	return ++lc->n == lc->want ? 1 : 0;
 }
 
+/* Worker thread: the page's keys, then each person's current enrollment. */
+static void
+user_list_run(kd_job *j)
+{
+	user_list_job *uj = (user_list_job *)j;
+	struct list_ctx lc = { .page = &uj->page, .want = uj->page.limit + 1 };
+	char prefix[16], key[16 + 65], hex[65];
+	const uint8_t *val;
+	size_t vlen, i;
+	msgpack_packer pk;
+	store_txn *t;
+	int rc;
+
+	if ((rc = store_read_begin(&t, uj->st)))
+		goto out_free_keys;
+	snprintf(prefix, sizeof(prefix), "u/%s/", uj->school);
+	if (uj->page.has_cursor) {
+		snprintf(key, sizeof(key), "%s%s", prefix, kn_hex(hex, uj->page.cursor, 32));
+		rc = store_idx_get(&val, &vlen, t, key, strlen(key));
+		if (rc == KN_ENOTFOUND)
+			rc = kd_page_bad_cursor();
+		if (rc)
+			goto out_end_read;
+	}
+	if ((rc = store_idx_scan(t, prefix, strlen(prefix), list_cb, &lc)))
+		goto out_end_read;
+	msgpack_packer_init(&pk, &uj->users, kn_buf_msgpack_write);
+	for (i = 0; i < lc.n && i < uj->page.limit && uj->users.len < KD_PAGE_BYTES; i++) {
+		domain_user u;
+		if ((rc = kd_user_lookup(&u, t, uj->school, lc.keys.ptr + 32 * i)))
+			goto out_end_read;
+		pack_user(&pk, &u, lc.keys.ptr + 32 * i);
+		memcpy(uj->last, lc.keys.ptr + 32 * i, 32);
+		uj->n++;
+	}
+	uj->more = i < lc.n;
+	if (uj->users.failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while listing people; try a smaller limit");
+out_end_read:
+	store_read_end(t);
+out_free_keys:
+	kn_buf_free(&lc.keys);
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+/* The page, in the answer map; the users were packed by the worker already. */
+static void
+user_list_pack(kd_job *j, msgpack_packer *pk)
+{
+	user_list_job *uj = (user_list_job *)j;
+
+	msgpack_pack_map(pk, 3);
+	kd_pack_kv_str(pk, "npsn", uj->school);
+	kd_pack_str(pk, "users");
+	msgpack_pack_array(pk, uj->n);
+	kn_buf_put(pk->data, uj->users.ptr, uj->users.len); /* elements packed already */
+	kd_pack_next(pk, uj->last, uj->more);
+}
+
+/* Free what the job owns (kd_job_answer frees the job). */
+static void
+user_list_cleanup(kd_job *j)
+{
+	user_list_job *uj = (user_list_job *)j;
+
+	kn_buf_free(&uj->users);
+}
+
+/* Check the page arguments here, where the request is; read the page on a worker thread. */
 int
 kd_m_user_list(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
-	char prefix[16];
-	store_txn *t;
-	struct list_ctx lc = { .school = srv->school, .pk = pk };
+	user_list_job *uj;
+	kd_page page;
 	int rc;
 
-	if ((rc = store_read_begin(&t, srv->st)))
+	(void)pk;
+	if ((rc = kd_page_args(&page, req)))
 		return rc;
-	snprintf(prefix, sizeof(prefix), "u/%s/", srv->school);
-	rc = store_idx_scan(t, prefix, strlen(prefix), list_cb, &lc);
-	if (rc == 0) {
-		msgpack_pack_map(pk, 2);
-		kd_pack_kv_str(pk, "npsn", srv->school);
-		kd_pack_str(pk, "users");
-		msgpack_pack_array(pk, lc.n);
-		for (size_t i = 0; i < lc.n && rc == 0; i++) {
-			domain_user u;
-			rc = kd_user_lookup(&u, t, srv->school, lc.keys.ptr + 32 * i);
-			if (rc == 0)
-				pack_user(pk, &u, lc.keys.ptr + 32 * i);
-		}
-	}
-	store_read_end(t);
-	kn_buf_free(&lc.keys);
-	return rc;
+	if ((uj = calloc(1, sizeof(*uj))) == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	uj->st = srv->st;
+	snprintf(uj->school, sizeof(uj->school), "%s", srv->school);
+	uj->page = page;
+	uj->j.lane = KD_LANE_READ;
+	uj->j.run = user_list_run;
+	uj->j.done = kd_job_answer;
+	uj->j.pack = user_list_pack;
+	uj->j.cleanup = user_list_cleanup;
+	uj->j.req = *req;
+	return kd_work_submit(srv, &uj->j);
 }
 
 int
@@ -618,16 +703,103 @@ kd_m_record_get(kd_req *req, msgpack_packer *pk)
 	return rc;
 }
 
+/*
+ * record.history, one page: the records of a document, oldest first (by
+ * hlc, then id). Every record is verified, so a long document is read on
+ * a worker thread (KD_LANE_READ); the cursor is the id of the last record
+ * of the previous page.
+ */
+typedef struct {
+	kd_job j;
+	store *st;
+	char doc[RECORD_DOC_KEY_MAX];
+	kd_page page;
+	kn_buf records;    /* packed record maps */
+	size_t n;
+	int more;
+	uint8_t last[32];  /* id of the last record packed */
+} history_job;
+
+/* Worker thread: load and verify the document, then pack the page after the cursor. */
+static void
+history_run(kd_job *j)
+{
+	history_job *hj = (history_job *)j;
+	kd_history h = { 0 };
+	msgpack_packer pk;
+	store_txn *t;
+	size_t i = 0;
+	int rc;
+
+	if ((rc = store_read_begin(&t, hj->st)))
+		goto out_keep_error;
+	if ((rc = kd_history_load(&h, t, hj->doc)))
+		goto out_free_history;
+	if (h.n == 0) {
+		rc = kn_error_set(KN_ENOTFOUND, "doc", "no records of document '%s' are stored here", hj->doc);
+		goto out_free_history;
+	}
+	if (hj->page.has_cursor) {
+		while (i < h.n && memcmp(h.v[i].id, hj->page.cursor, 32) != 0)
+			i++;
+		if (i == h.n) {
+			rc = kd_page_bad_cursor();
+			goto out_free_history;
+		}
+		i++;
+	}
+	msgpack_packer_init(&pk, &hj->records, kn_buf_msgpack_write);
+	for (; i < h.n && hj->n < hj->page.limit && hj->records.len < KD_PAGE_BYTES; i++) {
+		pack_record(&pk, &h.v[i]);
+		memcpy(hj->last, h.v[i].id, 32);
+		hj->n++;
+	}
+	hj->more = i < h.n;
+	if (hj->records.failed)
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory while reading the history; try a smaller limit");
+out_free_history:
+	kd_history_free(&h);
+	store_read_end(t);
+out_keep_error:
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+/* The page, in the answer map; the records were packed by the worker already. */
+static void
+history_pack(kd_job *j, msgpack_packer *pk)
+{
+	history_job *hj = (history_job *)j;
+
+	msgpack_pack_map(pk, 3);
+	kd_pack_kv_str(pk, "doc", hj->doc);
+	kd_pack_str(pk, "records");
+	msgpack_pack_array(pk, hj->n);
+	kn_buf_put(pk->data, hj->records.ptr, hj->records.len); /* elements packed already */
+	kd_pack_next(pk, hj->last, hj->more);
+}
+
+/* Free what the job owns (kd_job_answer frees the job). */
+static void
+history_cleanup(kd_job *j)
+{
+	history_job *hj = (history_job *)j;
+
+	kn_buf_free(&hj->records);
+}
+
+/* The document is found and access decided here (one record at most); the history is read by a job. */
 int
 kd_m_record_history(kd_req *req, msgpack_packer *pk)
 {
 	char doc[RECORD_DOC_KEY_MAX];
 	uint8_t id[32];
 	store_txn *t;
-	kd_history h = { 0 };
+	kd_page page;
 	int rc;
 
-	if ((rc = kd_arg_str(doc, sizeof(doc), req, "doc", 0)))
+	(void)pk;
+	if ((rc = kd_arg_str(doc, sizeof(doc), req, "doc", 0)) || (rc = kd_page_args(&page, req)))
 		return rc;
 	rc = id_arg(id, req, "id", 0);
 	if (rc && rc != KN_ENOTFOUND)
@@ -657,19 +829,20 @@ kd_m_record_history(kd_req *req, msgpack_packer *pk)
 		else
 			rc = doc_access(req, t, doc, (size_t)(s1 - doc), s1 + 1, (size_t)(s2 - s1 - 1), s2 + 1, strlen(s2 + 1));
 	}
-	if (rc == 0)
-		rc = kd_history_load(&h, t, doc);
-	if (rc == 0 && h.n == 0)
-		rc = kn_error_set(KN_ENOTFOUND, "doc", "no records of document '%s' are stored here", doc);
-	if (rc == 0) {
-		msgpack_pack_map(pk, 2);
-		kd_pack_kv_str(pk, "doc", doc);
-		kd_pack_str(pk, "records");
-		msgpack_pack_array(pk, h.n);
-		for (size_t i = 0; i < h.n; i++)
-			pack_record(pk, &h.v[i]);
-	}
-	kd_history_free(&h);
 	store_read_end(t);
-	return rc;
+	if (rc)
+		return rc;
+	history_job *hj = calloc(1, sizeof(*hj));
+	if (hj == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	hj->st = req->srv->st;
+	memcpy(hj->doc, doc, sizeof(doc));
+	hj->page = page;
+	hj->j.lane = KD_LANE_READ;
+	hj->j.run = history_run;
+	hj->j.done = kd_job_answer;
+	hj->j.pack = history_pack;
+	hj->j.cleanup = history_cleanup;
+	hj->j.req = *req;
+	return kd_work_submit(req->srv, &hj->j);
 }

@@ -27,16 +27,19 @@ struct kd_client {
 	kd_client *next, **pprev;
 	kd_server *srv;
 	struct bufferevent *bev;
-	kn_buf in;
+	kn_buf in;           /* requests read, at most in_max() bytes */
 	size_t off;          /* bytes of `in` already handled */
 	kn_mpscan scan;
 	int refs;
 	int inflight;        /* replies owed: held for a commit, or jobs running */
 	int jobs;            /* worker jobs queued or running for this client */
-	struct event *resume; /* continue serving buffered requests next turn */
+	kd_client *rnext;    /* next in srv->ready */
+	int queued;          /* in srv->ready (holds a reference) */
 	int closed;
-	int closing;         /* close once the output is written */
-	int paused;          /* reading stopped: output over its limit */
+	int eof;             /* the client has finished sending: serve what it sent, then close */
+	int closing;         /* serve nothing more; close once the output is written */
+	int paused;          /* not served: output over max_output_kb */
+	uint64_t stall_ms;   /* since when it has left its replies unread (paused, or closing with output), 0 if not */
 	uint64_t id;
 };
 
@@ -47,8 +50,9 @@ typedef struct kd_pending {
 	kn_buf reply;
 } kd_pending;
 
-static void client_process(kd_client *c);
+static void client_ready(kd_client *c);
 
+/* Drop one reference; the last one frees the client (never while a callback of it runs: see client_close). */
 static void
 client_unref(kd_client *c)
 {
@@ -58,6 +62,11 @@ client_unref(kd_client *c)
 	free(c);
 }
 
+/*
+ * Hang up: free the connection and take the client off the server's list.
+ * The struct lives on while jobs, held replies or the ready list hold a
+ * reference, so callers may close a client from its own callbacks.
+ */
 static void
 client_close(kd_client *c)
 {
@@ -67,9 +76,6 @@ client_close(kd_client *c)
 	if (c->bev)
 		bufferevent_free(c->bev);
 	c->bev = NULL;
-	if (c->resume)
-		event_free(c->resume);
-	c->resume = NULL;
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
@@ -87,7 +93,12 @@ client_maybe_close(kd_client *c)
 		client_close(c);
 }
 
-/* Queue bytes to a client; stop reading from it while its output is full. */
+/*
+ * Queue bytes to a client. Past max_output_kb of unread replies it is
+ * paused: its socket is not read and none of its requests is served until
+ * it has read them all, and if it has not within output_stall_s,
+ * client_cron drops it.
+ */
 static void
 client_send(kd_client *c, const kn_buf *b)
 {
@@ -98,6 +109,8 @@ client_send(kd_client *c, const kn_buf *b)
 	if (!c->paused && evbuffer_get_length(out) > (size_t)c->srv->cfg.max_output_kb * 1024) {
 		c->paused = 1;
 		bufferevent_disable(c->bev, EV_READ);
+		if (c->stall_ms == 0)
+			c->stall_ms = kn_mono_ms();
 		kn_debug("client %llu paused: %zu bytes of replies unread", (unsigned long long)c->id, evbuffer_get_length(out));
 	}
 }
@@ -203,12 +216,14 @@ kd_client_job_begin(kd_client *c, int max_jobs)
 	return 0;
 }
 
+/* A job of c ended: it may be served again (its next requests waited for a free job slot). */
 void
 kd_client_job_end(kd_client *c)
 {
 	c->jobs--;
 	c->inflight--;
 	client_maybe_close(c);
+	client_ready(c);
 	client_unref(c);
 }
 
@@ -372,29 +387,146 @@ out_free:
 	msgpack_unpacked_destroy(&up);
 }
 
-#define KD_FRAMES_PER_TURN 32
+/*
+ * Fair serving. Requests are not served from a client's read callback:
+ * the callback only moves bytes into the client's buffer and puts the
+ * client at the tail of srv->ready. A turn (turn_cb) then takes the
+ * clients that were ready when it began, in order, and serves at most
+ * KD_FRAMES_PER_TURN requests of each; a client with more goes back to the
+ * tail. Cheap requests are answered at once, slow ones become jobs
+ * (work.h), and a client is not served while it has KD_JOBS_PER_CLIENT jobs
+ * or is paused for unread replies.
+ *
+ * What bounds what, given libevent's loop (event.c, event_base_loop):
+ * each iteration polls the sockets, moves expired timers to the active
+ * queue (timeout_process) and then runs active callbacks until the queue
+ * is empty (event_process_active_single_queue takes TAILQ_FIRST again after
+ * every callback). So an event activated with event_active() from inside a
+ * callback runs again in the same iteration, before any socket is polled:
+ * the old "re-activate the client after 32 frames" bounded nothing, a
+ * client with 10,000 requests buffered was served to the end while every
+ * other socket waited. Here the first turn after a quiet spell is
+ * activated with event_active (it runs in the same iteration, after the
+ * read callbacks that made clients ready), but a turn that leaves clients
+ * ready re-arms itself as a zero-timeout timer, and a timer only becomes
+ * active after the next poll. Hence, between two turns every socket is
+ * polled and its bytes read; in one turn each client is served at most
+ * KD_FRAMES_PER_TURN requests; a request is cheap (slow work is a job),
+ * so one turn costs at most about (ready clients) x KD_FRAMES_PER_TURN
+ * cheap requests, and a client that becomes ready waits at most for the
+ * turn in progress. turn_armed makes sure at most one turn is pending.
+ *
+ * Memory per client: requests buffered in c->in, at most in_max() (one
+ * largest frame) plus the 256 KiB read watermark of its bufferevent, after
+ * which libevent stops reading its socket; replies up to max_output_kb
+ * plus those of requests already being served (at most KD_FRAMES_PER_TURN
+ * held for a commit and KD_JOBS_PER_CLIENT jobs, each reply bounded: pages
+ * of KD_PAGE_BYTES, evidence reads of 256 KiB); then it is paused, and
+ * dropped after output_stall_s if it does not read.
+ */
+#define KD_FRAMES_PER_TURN 16
+#define KD_READ_WATERMARK (256 * 1024)
+
+/* The most request bytes a client's buffer holds: one largest frame. */
+static size_t
+in_max(const kd_server *srv)
+{
+	return (size_t)srv->cfg.max_frame_kb * 1024;
+}
+
+/* May c's next request be served now? */
+static int
+client_can_serve(const kd_client *c)
+{
+	return !c->closed && !c->closing && !c->paused && c->jobs < KD_JOBS_PER_CLIENT;
+}
+
+/* Ask for a turn: now (later in this loop iteration) unless one is running or pending. */
+static void
+turn_arm(kd_server *srv)
+{
+	if (srv->turn_armed || srv->in_turn)
+		return;
+	srv->turn_armed = 1;
+	event_active(srv->turn_ev, EV_TIMEOUT, 0);
+}
 
 /*
- * Serve the complete messages buffered for c: at most KD_FRAMES_PER_TURN
- * per loop turn, so one client that pipelines many requests takes turns
- * with the others; never while its output is over its limit.
+ * Put c at the tail of the ready list when it has bytes to serve and may
+ * be served. A client that has finished sending and has nothing left to
+ * serve is closed once its replies are out.
  */
 static void
-client_process(kd_client *c)
+client_ready(kd_client *c)
 {
-	size_t max = (size_t)c->srv->cfg.max_frame_kb * 1024;
-	int served = 0;
-
+	if (c->queued || !client_can_serve(c))
+		return;
+	if (c->off >= c->in.len && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+		if (c->eof) {
+			c->closing = 1;
+			client_maybe_close(c);
+		}
+		return;
+	}
+	c->queued = 1;
 	c->refs++;
-	while (!c->closed && !c->closing && !c->paused && c->off < c->in.len) {
+	c->rnext = NULL;
+	*c->srv->ready_tail = c;
+	c->srv->ready_tail = &c->rnext;
+	turn_arm(c->srv);
+}
+
+/* Move bytes from libevent's input buffer into c->in, up to in_max(); 1 if any moved. */
+static int
+client_fill(kd_client *c)
+{
+	struct evbuffer *input = bufferevent_get_input(c->bev);
+	size_t n = evbuffer_get_length(input), max = in_max(c->srv);
+
+	if (n == 0 || c->in.len >= max)
+		return 0;
+	if (n > max - c->in.len)
+		n = max - c->in.len;
+	if (kn_buf_grow(&c->in, n)) {
+		client_fail(c, KN_ENOMEM);
+		return 0;
+	}
+	int got = evbuffer_remove(input, c->in.ptr + c->in.len, n);
+	if (got <= 0)
+		return 0;
+	c->in.len += (size_t)got;
+	return 1;
+}
+
+/*
+ * Serve at most KD_FRAMES_PER_TURN complete requests buffered for c.
+ * Returns 1 when c may have more to serve now (it stopped at the limit,
+ * or more bytes came in from libevent's buffer), 0 when it waits for
+ * bytes, for its jobs or for its reader.
+ */
+static int
+client_serve(kd_client *c)
+{
+	size_t max = in_max(c->srv);
+	int served = 0, more = 0, starved = 0;
+
+	for (;;) {
 		size_t flen = 0;
+		if (!client_can_serve(c))
+			break;
+		if (c->off >= c->in.len) {
+			starved = 1;
+			break;
+		}
 		if (served == KD_FRAMES_PER_TURN) {
-			event_active(c->resume, EV_TIMEOUT, 0);
+			more = 1;
 			break;
 		}
 		int rc = kn_mpscan_feed(&c->scan, c->in.ptr + c->off, c->in.len - c->off, &flen);
-		if (rc == 0)
+		if (rc == 0) {
+			starved = 1;
 			break;
+		}
 		if (rc < 0) {
 			if (rc == KN_ETOOBIG)
 				kn_error_set(rc, "max_frame_kb", "request larger than %d KiB (max_frame_kb): send it in smaller pieces",
@@ -409,42 +541,71 @@ client_process(kd_client *c)
 		served++;
 		kn_mpscan_init(&c->scan, max);
 	}
-	if (!c->closed) {
-		kn_buf_consume(&c->in, c->off);
-		c->off = 0;
-		struct timeval tv = { c->in.len ? c->srv->cfg.request_timeout_s : c->srv->cfg.idle_timeout_s, 0 };
-		bufferevent_set_timeouts(c->bev, &tv, NULL);
+	if (c->closed)
+		return 0;
+	kn_buf_consume(&c->in, c->off);
+	c->off = 0;
+	if (!c->closing && client_fill(c))
+		more = 1;
+	else if (starved && c->eof && !c->closing) {
+		/* everything it sent is served (a partial request is dropped): close once answered */
+		c->closing = 1;
+		client_maybe_close(c);
+		return 0;
 	}
-	client_unref(c);
+	/* only a request cut short is the client's delay; complete ones wait for us */
+	struct timeval tv = { starved && c->in.len ? c->srv->cfg.request_timeout_s : c->srv->cfg.idle_timeout_s, 0 };
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	return more && client_can_serve(c);
 }
 
+/* One turn: each client that was ready when it began is served once, in order. */
 static void
-client_resume_cb(evutil_socket_t fd, short what, void *arg)
+turn_cb(evutil_socket_t fd, short what, void *arg)
 {
+	kd_server *srv = arg;
+	int n = 0;
 	(void)fd;
 	(void)what;
-	client_process(arg);
+
+	srv->turn_armed = 0;
+	srv->in_turn = 1;
+	for (kd_client *c = srv->ready; c; c = c->rnext)
+		n++;
+	while (n-- > 0 && srv->ready) {
+		kd_client *c = srv->ready;
+		srv->ready = c->rnext;
+		if (srv->ready == NULL)
+			srv->ready_tail = &srv->ready;
+		c->queued = 0;
+		if (!c->closed && client_serve(c))
+			client_ready(c);
+		client_unref(c);
+	}
+	srv->in_turn = 0;
+	/* the next turn comes after the next poll of every socket */
+	if (srv->ready && !srv->turn_armed) {
+		struct timeval now = { 0, 0 };
+		srv->turn_armed = 1;
+		event_add(srv->turn_ev, &now);
+	}
 }
 
+/* Bytes arrived: keep them (bounded) and queue the client for a turn. */
 static void
 client_read_cb(struct bufferevent *bev, void *arg)
 {
 	kd_client *c = arg;
-	struct evbuffer *input = bufferevent_get_input(bev);
-	size_t n = evbuffer_get_length(input);
+	(void)bev;
 
-	if (c->closing || n == 0)
+	if (c->closing)
 		return;
-	if (kn_buf_grow(&c->in, n)) {
-		client_fail(c, KN_ENOMEM);
-		return;
-	}
-	int got = evbuffer_remove(input, c->in.ptr + c->in.len, n);
-	if (got > 0)
-		c->in.len += (size_t)got;
-	client_process(c);
+	client_fill(c);
+	if (!c->closed)
+		client_ready(c);
 }
 
+/* Output written: a closing client may go, a paused one is served again once it has read everything. */
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -452,14 +613,16 @@ client_write_cb(struct bufferevent *bev, void *arg)
 
 	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
 		return;
+	c->stall_ms = 0;
 	if (c->closing) {
 		client_maybe_close(c);
 		return;
 	}
 	if (c->paused) {
 		c->paused = 0;
-		bufferevent_enable(c->bev, EV_READ);
-		client_process(c);
+		if (!c->eof)
+			bufferevent_enable(c->bev, EV_READ);
+		client_ready(c);
 	}
 }
 
@@ -476,10 +639,45 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 	} else if (what & BEV_EVENT_ERROR) {
 		client_close(c);
 	} else if (what & BEV_EVENT_EOF) {
-		/* The client finished sending; it still gets every reply it is owed. */
-		c->closing = 1;
+		/* The client finished sending; its requests are still served and it gets every reply it is owed. */
+		c->eof = 1;
 		bufferevent_disable(c->bev, EV_READ);
-		client_maybe_close(c);
+		client_fill(c);
+		if (!c->closed)
+			client_ready(c);
+	}
+}
+
+/*
+ * Once a second: a client that has left its replies unread for
+ * output_stall_s (paused over max_output_kb, or closing with replies
+ * still queued) is dropped. Its read timeout cannot do this: reading is
+ * suspended while its buffers are full. Runs outside every client's
+ * callbacks, so closing here frees nothing that is in use.
+ */
+static void
+client_cron(evutil_socket_t fd, short what, void *arg)
+{
+	kd_server *srv = arg;
+	uint64_t now = kn_mono_ms(), limit = (uint64_t)srv->cfg.output_stall_s * 1000;
+	kd_client *c, *next;
+	(void)fd;
+	(void)what;
+
+	for (c = srv->clients; c; c = next) {
+		next = c->next;
+		size_t held = evbuffer_get_length(bufferevent_get_output(c->bev));
+		if (!(c->paused || (c->closing && held > 0))) {
+			c->stall_ms = 0;
+			continue;
+		}
+		if (c->stall_ms == 0)
+			c->stall_ms = now;
+		if (now - c->stall_ms < limit)
+			continue;
+		kn_warn("client %llu: %zu bytes of replies unread for %llu s (output_stall_s = %d); closing the connection",
+		    (unsigned long long)c->id, held, (unsigned long long)((now - c->stall_ms) / 1000), srv->cfg.output_stall_s);
+		client_close(c);
 	}
 }
 
@@ -514,12 +712,6 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		free(c);
 		return;
 	}
-	c->resume = event_new(srv->base, -1, 0, client_resume_cb, c);
-	if (c->resume == NULL) {
-		bufferevent_free(c->bev);
-		free(c);
-		return;
-	}
 	c->srv = srv;
 	c->refs = 1;
 	c->id = ++next_id;
@@ -531,7 +723,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	srv->clients = c;
 	srv->nclients++;
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, 256 * 1024);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, KD_READ_WATERMARK);
 	struct timeval idle = { srv->cfg.idle_timeout_s, 0 };
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -781,6 +973,7 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		return KN_ENOMEM;
 	srv->cfg = *cfg;
 	srv->pending_tail = &srv->pending;
+	srv->ready_tail = &srv->ready;
 	srv->started_ms = kn_mono_ms();
 	if (strcmp(cfg->pwhash, "min") == 0) {
 		srv->cost = KEYS_COST_TEST;
@@ -821,8 +1014,16 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 	srv->accept_ev = evtimer_new(srv->base, accept_retry_cb, srv);
 	srv->flush_ev = event_new(srv->base, -1, 0, flush_cb, srv);
 	srv->sweep_ev = event_new(srv->base, -1, EV_PERSIST, sweep_cb, srv);
-	struct timeval sweep = { 30, 0 };
+	srv->turn_ev = event_new(srv->base, -1, 0, turn_cb, srv);
+	srv->cron_ev = event_new(srv->base, -1, EV_PERSIST, client_cron, srv);
+	if (srv->accept_ev == NULL || srv->flush_ev == NULL || srv->sweep_ev == NULL || srv->turn_ev == NULL ||
+	    srv->cron_ev == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory setting up the event loop");
+		goto out_free;
+	}
+	struct timeval sweep = { 30, 0 }, cron = { 1, 0 };
 	event_add(srv->sweep_ev, &sweep);
+	event_add(srv->cron_ev, &cron);
 	int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 	for (int i = 0; i < 3; i++) {
 		srv->sig_ev[i] = evsignal_new(srv->base, sigs[i], signal_cb, srv);
@@ -879,6 +1080,11 @@ kd_server_free(kd_server *srv)
 	kd_evidence_free(srv);
 	while (srv->clients)
 		client_close(srv->clients);
+	while (srv->ready) {
+		kd_client *c = srv->ready;
+		srv->ready = c->rnext;
+		client_unref(c);
+	}
 	if (srv->listener) {
 		evconnlistener_free(srv->listener);
 		unlink(srv->cfg.socket_path);
@@ -889,6 +1095,10 @@ kd_server_free(kd_server *srv)
 		event_free(srv->sweep_ev);
 	if (srv->accept_ev)
 		event_free(srv->accept_ev);
+	if (srv->turn_ev)
+		event_free(srv->turn_ev);
+	if (srv->cron_ev)
+		event_free(srv->cron_ev);
 	for (int i = 0; i < 3; i++)
 		if (srv->sig_ev[i])
 			event_free(srv->sig_ev[i]);
@@ -956,4 +1166,50 @@ kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int req
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;
+}
+
+/* Page arguments of a listing (server.h): checked here once for the three listings. */
+int
+kd_page_args(kd_page *out, const kd_req *req)
+{
+	const msgpack_object *lim = kd_arg(req, "limit");
+	char hex[80];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = KD_PAGE_DEFAULT;
+	if (lim) {
+		if (lim->type != MSGPACK_OBJECT_POSITIVE_INTEGER || lim->via.u64 == 0 || lim->via.u64 > KD_PAGE_MAX)
+			return kn_error_set(KN_EINVAL, "limit", "limit must be a whole number from 1 to %d (items per page)", KD_PAGE_MAX);
+		out->limit = (size_t)lim->via.u64;
+	}
+	if ((rc = kd_arg_str(hex, sizeof(hex), req, "cursor", 0)))
+		return rc;
+	if (!hex[0])
+		return 0;
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64 || kn_unhex(out->cursor, 32, hex, 64) != 0)
+		return kd_page_bad_cursor();
+	out->has_cursor = 1;
+	return 0;
+}
+
+/* One message for every cursor a listing cannot follow: it says what to send instead. */
+int
+kd_page_bad_cursor(void)
+{
+	return kn_error_set(KN_EINVAL, "cursor",
+	    "cursor must be the 'next' value of the previous page of this listing, unchanged; leave it out to start from the first page");
+}
+
+/* "next" of a page: the last item's id while more follow, so the next page starts after it. */
+void
+kd_pack_next(msgpack_packer *pk, const uint8_t last[32], int more)
+{
+	char hex[65];
+
+	kd_pack_str(pk, "next");
+	if (more)
+		kd_pack_str(pk, kn_hex(hex, last, 32));
+	else
+		msgpack_pack_nil(pk);
 }

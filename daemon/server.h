@@ -63,14 +63,20 @@ struct kd_server {
 	struct kd_pending **pending_tail;
 	kd_client *clients;
 	int nclients;
+	kd_client *ready;          /* clients with requests to serve, in turn order (server.c) */
+	kd_client **ready_tail;
+	struct event *turn_ev;     /* serves one turn of the ready clients */
+	int turn_armed;            /* turn_ev is active, or pending as a zero timer */
+	int in_turn;               /* turn_ev's callback is running */
+	struct event *cron_ev;     /* once a second: drop clients stalled on unread replies */
 	kd_session *sessions;
 	keys_secret *device;
 	keys_cost cost;
 	uint64_t started_ms;
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
-	struct kd_work *work;      /* the worker thread (work.c) */
-	evidence_repo *ev;         /* Bukti Dukung; used only by worker jobs once running */
+	struct kd_work *work;      /* the worker pool (work.c) */
+	evidence_repo *ev;         /* Bukti Dukung: the loop's handle, for start-up repairs (workers have their own) */
 	unsigned ev_types;         /* accepted file types */
 	struct kd_upload *uploads; /* uploads in progress (evidence.c) */
 	uint64_t ev_problems;      /* evidence commits found missing at start */
@@ -167,6 +173,32 @@ int kd_write_end(kd_req *req, int rc);
 /* Argument helpers: copy a str arg (KN_EINVAL naming it when missing). */
 int kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int required);
 const msgpack_object *kd_arg(const kd_req *req, const char *name);
+
+/*
+ * Long listings come in pages: user.list, record.history and
+ * evidence.history take the named arguments "limit" (items per page,
+ * default KD_PAGE_DEFAULT, at most KD_PAGE_MAX) and "cursor" (the "next"
+ * of the previous page; absent for the first page). A page also ends once
+ * its items take KD_PAGE_BYTES, so a reply stays bounded whatever the
+ * items hold. Each result carries "next": the cursor of the following
+ * page, or nil after the last. A cursor is opaque to clients; it names the
+ * last item returned (a person's key, a record id, as 64 hex characters),
+ * so it stays valid while items are added and every item comes once.
+ */
+#define KD_PAGE_DEFAULT 100
+#define KD_PAGE_MAX 1000
+#define KD_PAGE_BYTES (1024 * 1024)
+typedef struct {
+	size_t limit;
+	int has_cursor;
+	uint8_t cursor[32]; /* the last item of the previous page */
+} kd_page;
+/* Read "limit" and "cursor"; KN_EINVAL naming the one that is malformed. */
+int kd_page_args(kd_page *out, const kd_req *req);
+/* The error for a well-formed cursor that names no item of this listing. */
+int kd_page_bad_cursor(void);
+/* Pack "next": the hex of last when there is a next page, else nil. */
+void kd_pack_next(msgpack_packer *pk, const uint8_t last[32], int more);
 
 /* Sessions (session.c); at most KD_SESSIONS_MAX, the oldest login gives way. */
 #define KD_SESSIONS_MAX 1024

@@ -1,9 +1,11 @@
 /*
  * test_rpc.c - MessagePack-RPC framing against the real kinerjad: partial
  * frames, frames split at every byte, pipelining, oversized and malformed
- * input, unknown methods, notifications, and clients that stall. After
- * every abuse the daemon must still serve a fresh client.
+ * input, unknown methods, notifications, and clients that stall or never
+ * read their replies. After every abuse the daemon must still serve a
+ * fresh client.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -26,7 +28,9 @@
 
 #define STOP_TIMEOUT_MS 20000
 
-static char dir[64], sock[128];
+#define OUTPUT_STALL_S 2
+
+static char dir[64], sock[128], logpath[160];
 static pid_t daemon_pid;
 
 /* A new connection to the daemon; the test fails when it cannot connect. */
@@ -45,15 +49,34 @@ setup(void **state)
 {
 	static const char *const args[] = { "--set", "daemon.max_frame_kb=64", "--set", "daemon.max_output_kb=256",
 		"--set", "daemon.max_clients=80", "--set", "daemon.request_timeout_s=1", "--set",
-		"daemon.idle_timeout_s=3", "--log-level", "warn", NULL };
+		"daemon.idle_timeout_s=3", "--set", "daemon.output_stall_s=2", "--log-level", "warn", NULL };
 	const char *b = getenv("KINERJA_BUILD");
 	char bin[512];
 	(void)state;
 
 	assert_int_equal(kntest_tmpdir(dir, sizeof(dir), "/tmp/kinerja-rpc.XXXXXX"), 0);
 	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(logpath, sizeof(logpath), "%s/daemon.log", dir);
 	snprintf(bin, sizeof(bin), "%s/kinerjad", b ? b : "build");
-	assert_int_equal(kntest_daemon_start(&daemon_pid, bin, dir, sock, args), 0);
+	/*
+	 * Under AddressSanitizer freed memory waits in a quarantine (256 MiB by
+	 * default) before it is reused, which would hide what the daemon holds:
+	 * keep it small so that VmRSS means something there too.
+	 */
+	char asan[512];
+	const char *was = getenv("ASAN_OPTIONS");
+	snprintf(asan, sizeof(asan), "%s%squarantine_size_mb=8", was ? was : "", was && was[0] ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+	/* the daemon's log goes to a file, for the tests that look for a line in it */
+	fflush(stderr);
+	int saved = dup(2), lf = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(saved >= 0 && lf >= 0);
+	dup2(lf, 2);
+	close(lf);
+	int rc = kntest_daemon_start(&daemon_pid, bin, dir, sock, args);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(rc, 0);
 	assert_int_equal(access(sock, F_OK), 0);
 	return 0;
 }
@@ -70,7 +93,8 @@ teardown(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_not_equal(access(sock, F_OK), 0); /* socket removed */
-	assert_int_equal(kntest_rm_rf(dir), 0);
+	if (getenv("KEEP") == NULL)
+		assert_int_equal(kntest_rm_rf(dir), 0);
 	return 0;
 }
 
@@ -425,6 +449,101 @@ test_rpc__too_many_clients_told_busy(void **state)
 	daemon_alive();
 }
 
+/* The daemon's resident memory in KiB, from /proc. */
+static long
+rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	assert_true(kb > 0);
+	return kb;
+}
+
+/* Has the daemon hung up on fd? Waits up to ms, without reading what it sent. */
+static int
+hung_up(int fd, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 50) {
+		struct pollfd p = { fd, POLLRDHUP, 0 };
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			return 1;
+		kntest_sleep_ms(50);
+	}
+	return 0;
+}
+
+/* Lines of the daemon's log that contain needle. */
+static int
+log_count(const char *needle)
+{
+	char line[1024];
+	int n = 0;
+	FILE *fp = fopen(logpath, "r");
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		n += strstr(line, needle) != NULL;
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Clients that pipeline requests and never read a reply: each is paused
+ * once max_output_kb of replies wait for it, then dropped after
+ * output_stall_s with a log line; the daemon's memory stays bounded
+ * meanwhile and after, and it serves others throughout.
+ */
+static void
+test_rpc__unread_replies_dropped_memory_bounded(void **state)
+{
+	enum { NCLIENTS = 8, NREQ = 20000 };
+	kn_buf req = KN_BUF_INIT;
+	int fds[NCLIENTS];
+	(void)state;
+
+	for (uint32_t i = 0; i < NREQ; i++)
+		pack_request(&req, i + 1, "status");
+	int logged = log_count("bytes of replies unread");
+	long before = rss_kb(daemon_pid);
+	for (int k = 0; k < NCLIENTS; k++) {
+		fds[k] = connect_daemon();
+		struct pollfd p = { fds[k], POLLOUT, 0 };
+		size_t sent = 0;
+		while (sent < req.len && poll(&p, 1, 200) == 1) {
+			ssize_t w = send(fds[k], req.ptr + sent, req.len - sent, MSG_DONTWAIT);
+			if (w <= 0)
+				break;
+			sent += (size_t)w;
+		}
+	}
+	kntest_sleep_ms(500);
+	long during = rss_kb(daemon_pid);
+	daemon_alive();
+	for (int k = 0; k < NCLIENTS; k++)
+		if (!hung_up(fds[k], (OUTPUT_STALL_S + 10) * 1000))
+			fail_msg("a client that never reads was not dropped within %d s", OUTPUT_STALL_S + 10);
+	long after = rss_kb(daemon_pid);
+	print_message("daemon VmRSS: %ld KiB before, %ld with %d clients not reading, %ld after they were dropped\n", before,
+	    during, NCLIENTS, after);
+	/* generous: each such client may hold max_output_kb (256 KiB) and its buffered requests */
+	assert_true(during - before < 64 * 1024);
+	assert_true(after - before < 64 * 1024);
+	assert_int_equal(log_count("bytes of replies unread") - logged, NCLIENTS);
+	for (int k = 0; k < NCLIENTS; k++)
+		close(fds[k]);
+	kn_buf_free(&req);
+	daemon_alive();
+}
+
 int
 main(void)
 {
@@ -439,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_rpc__half_close_still_answered),
 		cmocka_unit_test(test_rpc__half_sent_request_times_out),
 		cmocka_unit_test(test_rpc__too_many_clients_told_busy),
+		cmocka_unit_test(test_rpc__unread_replies_dropped_memory_bounded),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
