@@ -259,6 +259,19 @@ typedef struct {
 int kd_history_load(kd_history *out, store_txn *t, const char *doc);
 void kd_history_free(kd_history *h);
 
+/*
+ * Catalogs (catalog.c). A catalog version lives in the store as a record of
+ * type "catalog" whose subject is the version (BLAKE2b-256 of the JSON
+ * file's bytes, 64 hex) and whose body is {"json": bin}. kd_catalog_get
+ * parses the version named (or, when version is NULL or "", the newest
+ * catalog stored) into *out (free with domain_catalog_free) and writes the
+ * version's hex into version_out when not NULL. KN_ENOTFOUND with advice
+ * when the store has none.
+ */
+struct domain_catalog;
+int kd_catalog_get(struct domain_catalog **out, char version_out[65], store_txn *t, const char *school,
+    const char *version);
+
 /* Reload the school NPSN and name held by this store into srv. */
 void kd_refresh_school(kd_server *srv);
 
