@@ -130,7 +130,19 @@ client__call_once(const msgpack_object **result, client_conn *c, const char *met
 		client_str(err, "message", msg, sizeof(msg));
 		client_str(err, "field", field, sizeof(field));
 		rc = kn_error_code_from_name(code);
-		return kn_error_set(rc == 0 ? KN_ERROR : rc, field, "%s", msg);
+		rc = kn_error_set(rc == 0 ? KN_ERROR : rc, field, "%s", msg);
+		/* an error that is a list (every problem of a check): keep it for client_fail to print */
+		const msgpack_object *problems = kn_map_get(err, "problems");
+		if (problems && problems->type == MSGPACK_OBJECT_ARRAY) {
+			kn_buf d = KN_BUF_INIT;
+			msgpack_packer dp;
+			msgpack_packer_init(&dp, &d, kn_buf_msgpack_write);
+			msgpack_pack_object(&dp, *problems);
+			if (!d.failed)
+				kn_error_details_set(d.ptr, d.len);
+			kn_buf_free(&d);
+		}
+		return rc;
 	}
 	*result = &o->via.array.ptr[3];
 	return 0;

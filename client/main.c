@@ -43,18 +43,40 @@ client_cmd_usage(FILE *fp, const kc_cmd *c)
 int
 client_fail(void)
 {
+	size_t dlen, off = 0;
+	const uint8_t *details = kn_error_details(&dlen);
+	msgpack_unpacked up;
+	const msgpack_object *problems = NULL;
+
+	msgpack_unpacked_init(&up);
+	if (details && msgpack_unpack_next(&up, (const char *)details, dlen, &off) == MSGPACK_UNPACK_SUCCESS &&
+	    up.data.type == MSGPACK_OBJECT_ARRAY)
+		problems = &up.data;
 	if (client_g.json) {
 		printf("{\"error\": {\"code\": \"%s\", \"message\": ", kn_error_code_name(kn_error_last_code()));
 		msgpack_object s = { .type = MSGPACK_OBJECT_STR };
 		s.via.str.ptr = kn_error_message();
 		s.via.str.size = (uint32_t)strlen(kn_error_message());
 		client_json(stdout, &s, -1);
-		printf("}\n");
+		if (problems) {
+			printf(", \"problems\": ");
+			client_json(stdout, problems, -1);
+		}
+		printf("}}\n");
 	}
 	fprintf(stderr, "kinerja: %s", kn_error_message());
 	if (kn_error_field()[0])
 		fprintf(stderr, " [%s]", kn_error_field());
 	fputc('\n', stderr);
+	/* an error that is a list: every item with its field, so all can be fixed at once */
+	for (uint32_t i = 0; problems && i < problems->via.array.size; i++) {
+		char msg[512], field[80];
+		const msgpack_object *p = &problems->via.array.ptr[i];
+		client_str(p, "message", msg, sizeof(msg));
+		client_str(p, "field", field, sizeof(field));
+		fprintf(stderr, "  %u. %s%s%s%s\n", i + 1, msg, field[0] ? " [" : "", field, field[0] ? "]" : "");
+	}
+	msgpack_unpacked_destroy(&up);
 	return kn_error_last_code() == KN_ENOTFOUND && strcmp(kn_error_field(), "socket") == 0 ? 3 : 1;
 }
 

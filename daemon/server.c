@@ -120,15 +120,22 @@ static void
 pack_error_reply(kn_buf *out, uint32_t msgid, int rc)
 {
 	msgpack_packer pk;
+	size_t dlen;
+	const uint8_t *details = kn_error_details(&dlen);
 
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
 	msgpack_pack_array(&pk, 4);
 	msgpack_pack_uint8(&pk, 1);
 	msgpack_pack_uint32(&pk, msgid);
-	msgpack_pack_map(&pk, 3);
+	msgpack_pack_map(&pk, details ? 4 : 3);
 	kd_pack_kv_str(&pk, "code", kn_error_code_name(rc));
 	kd_pack_kv_str(&pk, "message", kn_error_message());
 	kd_pack_kv_str(&pk, "field", kn_error_field());
+	if (details) {
+		/* an error that is a list (every problem a check found), packed already as an array */
+		kd_pack_str(&pk, "problems");
+		kn_buf_put(out, details, dlen);
+	}
 	msgpack_pack_nil(&pk);
 }
 

@@ -55,6 +55,8 @@ kn_error_code_from_name(const char *name)
 static __thread int last_code;
 static __thread char last_field[64];
 static __thread char last_msg[512];
+static __thread uint8_t last_details[KN_ERROR_DETAILS_MAX];
+static __thread size_t last_details_len;
 
 int
 kn_error_set(int code, const char *field, const char *fmt, ...)
@@ -75,7 +77,29 @@ kn_error_set(int code, const char *field, const char *fmt, ...)
 	last_code = code;
 	memcpy(last_field, fld, sizeof(fld));
 	memcpy(last_msg, msg, sizeof(msg));
+	last_details_len = 0;
 	return code;
+}
+
+/* Keep a copy of the details of the error just set (see kn.h). */
+int
+kn_error_details_set(const void *packed, size_t len)
+{
+	if (len > sizeof(last_details)) {
+		last_details_len = 0;
+		return KN_ETOOBIG;
+	}
+	memcpy(last_details, packed, len);
+	last_details_len = len;
+	return 0;
+}
+
+/* The details of the last error, borrowed until the next error is set; NULL when none. */
+const uint8_t *
+kn_error_details(size_t *len)
+{
+	*len = last_details_len;
+	return last_details_len ? last_details : NULL;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
@@ -177,6 +201,7 @@ kn_error_clear(void)
 	last_code = 0;
 	last_field[0] = '\0';
 	last_msg[0] = '\0';
+	last_details_len = 0;
 }
 
 static int log_level = KN_LOG_INFO;

@@ -54,6 +54,19 @@ const char *kn_error_field(void);
 int kn_error_last_code(void);
 void kn_error_clear(void);
 
+/*
+ * Details of the last error, for an error that is a list: e.g. every
+ * problem a check found, as a packed MessagePack array of maps {"code",
+ * "field", "message"}, which kinerjad sends as the error's "problems" and
+ * the CLI prints one by one. kn_error_set() and kn_error_clear() drop
+ * them, so set them right after the error they belong to. At most
+ * KN_ERROR_DETAILS_MAX bytes: a longer list is KN_ETOOBIG and not kept.
+ * kn_error_details() returns NULL (and *len 0) when there are none.
+ */
+#define KN_ERROR_DETAILS_MAX 32768
+int kn_error_details_set(const void *packed, size_t len);
+const uint8_t *kn_error_details(size_t *len);
+
 /* Is s[0..n) valid UTF-8 (no overlong forms, no surrogates)? 1 or 0. */
 int kn_utf8_valid(const char *s, size_t n);
 /*
