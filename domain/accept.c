@@ -12,9 +12,12 @@
  * sees the whole set and so decides the same way everywhere.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../util/mpmap.h"
 #include "domain.h"
+#include "skp.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
 
@@ -83,12 +86,41 @@ auth_enrollment(domain_user *out, const domain_rec *auth, const domain_rec *r)
 	return domain_user_parse(out, auth->body);
 }
 
+/*
+ * The right an enrollment gives on SKPs: the owner (an active Guru or
+ * Kepala Sekolah) on their own, an active Kepala Sekolah on others' as
+ * their atasan. Whether he is this SKP's atasan, on the act's day, is the
+ * acceptance rule's (domain_skp_decide); this is the part that a later
+ * change of the enrollment can revoke (domain_act_effective).
+ */
+static int
+skp_right(const domain_user *u, const uint8_t author[32], const uint8_t owner[32])
+{
+	if (u == NULL || !u->active)
+		return kn_error_set(KN_EDENIED, "session", "only an active teacher or principal of this school acts on an SKP");
+	if (memcmp(author, owner, 32) == 0) {
+		if (strcmp(u->role, "guru") != 0 && strcmp(u->role, "kepala_sekolah") != 0)
+			return kn_error_set(KN_EDENIED, "session", "an %s has no SKP of their own", domain_role_label(u->role));
+		return 0;
+	}
+	if (strcmp(u->role, "kepala_sekolah") != 0)
+		return kn_error_set(KN_EDENIED, "atasan", "only the SKP's owner or their atasan (the Kepala Sekolah) acts on it");
+	return 0;
+}
+
 /* Does enrollment u give the right to make a record of r's type? */
 static int
 right_of(const domain_user *u, const domain_rec *r, const uint8_t subject_pk[32])
 {
 	if (rec_is(r, "evidence"))
 		return domain_evidence_may_write(u, r->author, subject_pk);
+	if (rec_is(r, "skp"))
+		return skp_right(u, r->author, subject_pk);
+	if (rec_is(r, "period")) {
+		if (u == NULL || !u->active || strcmp(u->role, "kepala_sekolah") != 0)
+			return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
+		return 0;
+	}
 	if (rec_is(r, "school"))
 		return domain_school_may_edit(u);
 	if (rec_is(r, "user")) {
@@ -118,6 +150,223 @@ is_founding(const domain_rec *r, const domain_rec *auth, size_t nauth)
 	if (domain_school_parse(&sc, auth[0].body) != 0 || memcmp(sc.operator_pk, r->author, 32) != 0)
 		return 0;
 	return subject_is_key(r->subject, r->subject_len, r->author) && r->subject_len == 64;
+}
+
+/* Is r's auth record a the author's enrollment (a "user" record about the author)? */
+static int
+names_author(const domain_rec *a, const domain_rec *r)
+{
+	return rec_is(a, "user") && a->subject_len == 64 && subject_is_key(a->subject, a->subject_len, r->author);
+}
+
+/*
+ * The catalog an auth record holds: a "catalog" record of r's school,
+ * older than r, holding bytes of exactly that version (the version is the
+ * hash of the bytes, so the bytes decide, not the record's subject). *out
+ * is the parsed catalog (the caller frees it).
+ */
+static int
+auth_catalog(domain_catalog **out, const domain_rec *a, const domain_rec *r, const char *version)
+{
+	const msgpack_object *json;
+	int rc;
+
+	*out = NULL;
+	if (!rec_is(a, "catalog") || memcmp(a->school, r->school, 8) != 0)
+		return kn_error_set(KN_EDENIED, "auth", "the record must name the catalog record of version %.12s as auth", version);
+	if (a->hlc >= r->hlc)
+		return kn_error_set(KN_EDENIED, "auth", "the catalog record that the record names is not older than the record");
+	json = kn_map_get(a->body, "json");
+	if (json == NULL || json->type != MSGPACK_OBJECT_BIN)
+		return kn_error_set(KN_EBADREC, "auth", "the catalog record that the record names holds no catalog");
+	if ((rc = domain_catalog_parse(out, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
+		return rc;
+	if (strcmp((*out)->version, version) != 0) {
+		domain_catalog_free(*out);
+		*out = NULL;
+		return kn_error_set(KN_EDENIED, "auth", "the catalog record's bytes are not catalog version %.12s", version);
+	}
+	return 0;
+}
+
+/*
+ * A "period" record: the school's active Kepala Sekolah opens a period
+ * that is not over yet, on a catalog the store holds (skp.h). auth = [his
+ * enrollment, the catalog record].
+ */
+static int
+accept_period(const domain_rec *r, const domain_rec *auth, size_t nauth)
+{
+	const domain_rec *enr = NULL, *cat = NULL;
+	domain_period_body pb;
+	domain_catalog *c = NULL;
+	domain_assignment post;
+	domain_period per;
+	domain_problem why;
+	domain_user au;
+	char period[8], school[9];
+	int year, semester, rc;
+	size_t extra = 0;
+	int64_t day = domain_day_of_ms(r->hlc >> 16);
+
+	if (r->subject_len != 6)
+		return kn_error_set(KN_EBADREC, "subject", "a period record's subject is the period, YEAR-SEMESTER");
+	memcpy(period, r->subject, 6);
+	period[6] = '\0';
+	memcpy(school, r->school, 8);
+	school[8] = '\0';
+	if (domain_period_parse(&year, &semester, period) != 0)
+		return kn_error_set(KN_EBADREC, "subject", "a period record's subject is the period, YEAR-SEMESTER");
+	if ((rc = domain_period_body_parse(&pb, r->body)))
+		return rc;
+	for (size_t i = 0; i < nauth; i++) {
+		if (names_author(&auth[i], r) && enr == NULL)
+			enr = &auth[i];
+		else if (rec_is(&auth[i], "catalog") && cat == NULL)
+			cat = &auth[i];
+		else
+			extra++;
+	}
+	if (enr == NULL || cat == NULL || extra)
+		return kn_error_set(KN_EDENIED, "auth", "a period record names as auth its author's enrollment and the catalog it runs on, each once");
+	if ((rc = auth_enrollment(&au, enr, r)))
+		return rc;
+	/* the Kepala Sekolah's post, from his enrollment, opens the period on the day of the record (R10) */
+	if (!domain_enrollment_post(&post, &au, r->author, school, domain_day_of_ms(enr->hlc >> 16)))
+		return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
+	if ((rc = domain_period_may_open(&why, r->author, school, day, &post, 1)))
+		return rc;
+	if ((rc = auth_catalog(&c, cat, r, pb.catalog)))
+		return rc;
+	rc = domain_period_get(&per, c, period);
+	if (rc == 0 && per.evaluation_due.hard && day > per.evaluation_due.day) {
+		char date[40], msg[DOMAIN_MSG_MAX];
+		const char *params[] = { "periode", period, "tanggal", date, NULL };
+		domain_day_format(date, sizeof(date), per.evaluation_due.day);
+		domain_msg_render(msg, sizeof(msg), "PERIODE_DITUTUP", params);
+		rc = kn_error_set(KN_ESTATE, "period", "%s", msg);
+	}
+	domain_catalog_free(c);
+	return rc;
+}
+
+/* Which field of two differing skp bodies differs first, for the refusal. */
+static const char *
+skp_body_diff(const domain_skp_body *want, const domain_skp_body *got)
+{
+	if (want->state != got->state)
+		return "state";
+	if (want->late != got->late || strcmp(want->late_deadline, got->late_deadline) != 0 ||
+	    strcmp(want->late_by, got->late_by) != 0)
+		return "late";
+	if (want->has_note != got->has_note || strcmp(want->note, got->note) != 0)
+		return "note";
+	if (want->has_adjustments != got->has_adjustments || want->nadjustments != got->nadjustments)
+		return "adjustments";
+	return "body";
+}
+
+/*
+ * An "skp" record (skp.h): one act on a person's SKP, judged against
+ * exactly its parent, the enrollments, the period and the catalog it
+ * names, at the record's own time. The body must be what the act leads to
+ * (domain_skp_decide): the state, the adjustments, the late flag.
+ */
+static int
+accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, const domain_rec *auth, size_t nauth)
+{
+	const domain_rec *enr = NULL, *owner_enr = NULL, *per = NULL, *cat = NULL;
+	domain_skp_body *b = NULL, *prev = NULL;
+	domain_skp_outcome *o = NULL;
+	domain_catalog *c = NULL;
+	domain_period_body pb;
+	domain_user au, ou;
+	kn_buf want = KN_BUF_INIT, got = KN_BUF_INIT;
+	uint8_t owner[32];
+	char period[8], school[9];
+	size_t extra = 0;
+	int self, rc;
+
+	if ((rc = domain_skp_subject_parse(owner, period, r->subject, r->subject_len)))
+		return rc;
+	memcpy(school, r->school, 8);
+	school[8] = '\0';
+	self = memcmp(owner, r->author, 32) == 0;
+	if (nparents > 1)
+		return kn_error_set(KN_ESTATE, "parents", "an SKP version replaces one earlier version (its parent), or none when it is the first");
+	b = calloc(1, sizeof(*b));
+	prev = calloc(1, sizeof(*prev));
+	o = calloc(1, sizeof(*o));
+	if (b == NULL || prev == NULL || o == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory judging an SKP record");
+		goto out_free;
+	}
+	if ((rc = domain_skp_body_parse(b, r->body)) || (nparents == 1 && (rc = domain_skp_body_parse(prev, parents[0].body))))
+		goto out_free;
+
+	/* what it stands on: the author's enrollment, the owner's (for the atasan), the period, the catalog */
+	for (size_t i = 0; i < nauth; i++) {
+		const domain_rec *a = &auth[i];
+		if (names_author(a, r) && enr == NULL)
+			enr = a;
+		else if (!self && rec_is(a, "user") && a->subject_len == 64 && subject_is_key(a->subject, 64, owner) &&
+		    owner_enr == NULL)
+			owner_enr = a;
+		else if (rec_is(a, "period") && per == NULL)
+			per = a;
+		else if (rec_is(a, "catalog") && cat == NULL)
+			cat = a;
+		else
+			extra++;
+	}
+	if (enr == NULL || per == NULL || cat == NULL || (!self && owner_enr == NULL) || extra) {
+		rc = kn_error_set(KN_EDENIED, "auth",
+		    "an SKP version names as auth its author's enrollment, the period, the catalog and, when the atasan acts, the owner's enrollment, each once");
+		goto out_free;
+	}
+	if ((rc = auth_enrollment(&au, enr, r)) || (rc = right_of(&au, r, owner)))
+		goto out_free;
+	if (owner_enr) {
+		if (memcmp(owner_enr->school, r->school, 8) != 0 || owner_enr->hlc >= r->hlc) {
+			rc = kn_error_set(KN_EDENIED, "auth", "the owner's enrollment that the record names must be of this school and older than the record");
+			goto out_free;
+		}
+		if ((rc = domain_user_parse(&ou, owner_enr->body)))
+			goto out_free;
+	} else {
+		ou = au;
+	}
+	if (memcmp(per->school, r->school, 8) != 0 || per->subject_len != 6 || memcmp(per->subject, period, 6) != 0 ||
+	    per->hlc >= r->hlc) {
+		rc = kn_error_set(KN_EDENIED, "auth", "the period that the record names must be period %s of this school, opened before the record", period);
+		goto out_free;
+	}
+	if ((rc = domain_period_body_parse(&pb, per->body)) || (rc = auth_catalog(&c, cat, r, pb.catalog)))
+		goto out_free;
+
+	/* decide the act as its maker did, and hold the body to it */
+	{
+		domain_skp_input in = { b->action, r->author, &au, enr->hlc >> 16, owner, &ou, school, r->hlc >> 16,
+			nparents == 1 ? prev : NULL, &b->plan, b->has_note ? b->note : NULL, c, period, &pb, per->author,
+			per->hlc >> 16 };
+		if ((rc = domain_skp_decide(o, &in)))
+			goto out_free;
+	}
+	if ((rc = domain_skp_body_pack(&want, &o->body)) || (rc = domain_skp_body_pack(&got, b)))
+		goto out_free;
+	if (want.len != got.len || memcmp(want.ptr, got.ptr, want.len) != 0) {
+		const char *field = skp_body_diff(&o->body, b);
+		rc = kn_error_set(KN_EBADREC, field, "the SKP record's %s is not what its act (%s from %s) leads to", field,
+		    domain_skp_action_name(b->action), domain_skp_state_name(o->event.from));
+	}
+out_free:
+	kn_buf_free(&want);
+	kn_buf_free(&got);
+	domain_catalog_free(c);
+	free(b);
+	free(prev);
+	free(o);
+	return rc;
 }
 
 int
@@ -173,6 +422,10 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 			return rc;
 		if (memcmp(e.period, r->subject + 65, 6) != 0)
 			return kn_error_set(KN_EBADREC, "period", "the record's period differs from its subject's");
+	} else if (rec_is(r, "period")) {
+		return accept_period(r, auth, nauth);
+	} else if (rec_is(r, "skp")) {
+		return accept_skp(r, parents, nparents, auth, nauth);
 	} else {
 		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
 		    (int)r->type_len, r->type);
@@ -210,7 +463,9 @@ domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t nauth
 	if (domain_user_parse(&u, at->body) != 0)
 		return 0;
 	memset(subject_pk, 0, sizeof(subject_pk));
-	if (!rec_is(act, "school") && domain_subject_key(subject_pk, act->subject, act->subject_len) != 0)
+	/* people, their files and their SKPs have subjects that start with the person's key */
+	if ((rec_is(act, "user") || rec_is(act, "evidence") || rec_is(act, "skp")) &&
+	    domain_subject_key(subject_pk, act->subject, act->subject_len) != 0)
 		return 0;
 	int rc = right_of(&u, act, subject_pk);
 	kn_error_clear();

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "skp.h"
 
 static int
 is_role(const domain_user *u, const char *role)
@@ -67,14 +68,28 @@ domain_may_check_repository(const domain_user *me)
 	return rc;
 }
 
+/*
+ * The one atasan decision (domain_atasan_resolve), with the reader's
+ * enrollment as the only assignment: until the Dinas records Plt,
+ * Pengawas and Kepala Dinas assignments, the school's definitive principal
+ * is every teacher's atasan. Both people are of this store's school, so
+ * the school and the day are placeholders here.
+ */
 int
 domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
     const uint8_t subject_pk[32])
 {
-	if (reader == NULL || subject == NULL || !reader->active || memcmp(reader_pk, subject_pk, 32) == 0)
+	domain_assignment post;
+	domain_atasan_set set;
+
+	if (reader == NULL || subject == NULL || memcmp(reader_pk, subject_pk, 32) == 0 ||
+	    !domain_enrollment_post(&post, reader, reader_pk, "00000000", 0))
 		return 0;
-	/* Until assignments exist (Plt, Pengawas, Dinas), the school's principal is every teacher's atasan. */
-	return is_role(reader, "kepala_sekolah") && is_role(subject, "guru");
+	domain_atasan_query q = { subject_pk, subject->role, "00000000",
+		is_role(subject, "kepala_sekolah") ? DOMAIN_JABATAN_KEPALA_SEKOLAH : DOMAIN_JABATAN_GURU, 0, &post, 1 };
+	int ok = domain_atasan_resolve(&set, &q) == 0 && domain_atasan_has(&set, reader_pk);
+	kn_error_clear();
+	return ok;
 }
 
 int
@@ -118,5 +133,71 @@ domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
 		return domain_person_may_read(reader, reader_pk, subject, subject_pk);
 	}
+	if (strcmp(type, "period") == 0)
+		return 0; /* the school's periods concern everyone in it */
+	if (strcmp(type, "skp") == 0) {
+		if (subject == NULL || subject_pk == NULL)
+			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
+		return domain_plan_may_read(reader, reader_pk, subject, subject_pk);
+	}
 	return kn_error_set(KN_EDENIED, "id", "records of type '%s' cannot be read here", type);
+}
+
+int
+domain_may_open_periods(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session",
+		    "only the Kepala Sekolah starts (opens) a period for the school; ask your Kepala Sekolah");
+	return rc;
+}
+
+int
+domain_may_plan(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session", "an %s has no SKP of their own; teachers and the Kepala Sekolah plan",
+		    domain_role_label(me->role));
+	return rc;
+}
+
+int
+domain_may_judge_plans(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session",
+		    "only the atasan (the Kepala Sekolah) approves, returns or reopens a teacher's SKP");
+	return rc;
+}
+
+int
+domain_may_read_plans(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
+		rc = kn_error_set(KN_EDENIED, "session",
+		    "the Operator Sekolah administers people and the device but does not read SKPs");
+	return rc;
+}
+
+int
+domain_plan_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32])
+{
+	int rc = domain_may_read_plans(reader);
+
+	if (rc)
+		return rc;
+	if (memcmp(reader_pk, subject_pk, 32) == 0 || domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
+		return 0;
+	if (is_role(reader, "kepala_sekolah"))
+		return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person, so you do not read their SKP");
+	return kn_error_set(KN_EDENIED, "teacher", "a teacher reads only their own SKP; their Kepala Sekolah reads it too");
 }

@@ -16,6 +16,9 @@
  *              "state": "draf"|"dikumpulkan", "action": "upload"|"submit",
  *              "slot"?, "name"?, "blob"?, "size"?, "replaced"?, "dedup"?}
  *             Written only by the person it is about (Bukti Dukung).
+ *   "period"  subject = "2026-1": the school's semester opened (skp.h).
+ *   "skp"     subject = "<person key hex>.<period>": one version of a
+ *             person's SKP (skp.h).
  * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
  * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
  */
@@ -105,11 +108,25 @@ int domain_may_administer(const domain_user *me);
 int domain_may_list_people(const domain_user *me);
 int domain_may_keep_evidence(const domain_user *me);
 int domain_may_check_repository(const domain_user *me);
+/*
+ * Planning (skp.h):
+ *   domain_may_open_periods     the Kepala Sekolah (R10; the Dinas path comes later)
+ *   domain_may_plan             Guru, Kepala Sekolah (they have an SKP)
+ *   domain_may_judge_plans      the Kepala Sekolah (the atasan of the school's teachers)
+ *   domain_may_read_plans       Guru, Kepala Sekolah: never the Operator Sekolah
+ */
+int domain_may_open_periods(const domain_user *me);
+int domain_may_plan(const domain_user *me);
+int domain_may_judge_plans(const domain_user *me);
+int domain_may_read_plans(const domain_user *me);
 /* Is reader the atasan (evaluator) of subject? 1 or 0. */
 int domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
     const uint8_t subject_pk[32]);
 /* May reader read subject's records and files (self, or the atasan)? */
 int domain_person_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
+    const uint8_t subject_pk[32]);
+/* May reader read subject's SKP (the owner, or the atasan; never the operator)? */
+int domain_plan_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
     const uint8_t subject_pk[32]);
 /*
  * May reader read a record of type about subject (NULL, with subject_pk

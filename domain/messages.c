@@ -133,6 +133,30 @@ static const domain_msg msgs[] = {
 	{ "SKP_EV_SEPAKATI", "SKP disepakati; pelaksanaan kinerja dapat dimulai." },
 	{ "SKP_EV_BUKA_KEMBALI", "Atasan membuka kembali SKP: {alasan}" },
 
+	/* ---- the planning records (skp.h) ---- */
+	{ "SKP_PERIODE_BEDA", "Rencana ini disusun untuk periode {rencana}, bukan untuk periode {periode}." },
+	{ "SKP_KATALOG_PERIODE_BEDA",
+	    "Rencana ini memakai katalog versi {rencana}, sedangkan periode {periode} dibuka dengan katalog versi {katalog}. "
+	    "Susun rencana dengan katalog periode ini." },
+	{ "SKP_JABATAN_BUKAN_MILIK",
+	    "SKP ini adalah SKP {jabatan}, padahal pemiliknya terdaftar sebagai {peran}: SKP-nya adalah SKP {jabatan_milik}." },
+	{ "SKP_RENCANA_TETAP",
+	    "{aksi} tidak mengubah isi SKP. Hanya Setujui yang membawa penyesuaian atasan; pegawai mengubah SKP setelah "
+	    "Tinjau Ulang atau Buka Kembali." },
+	{ "SKP_EKSPEKTASI_TANPA_ASPEK",
+	    "Aspek Perilaku Kerja '{aspek}' belum ada dalam rencana, sehingga ekspektasi khusus tidak dapat diberikan. "
+	    "Pegawai memilih perilakunya lebih dulu." },
+
+	/* ---- Bukti Dukung follows the plan (skp.h S6) ---- */
+	{ "BUKTI_SKP_BELUM_DISEPAKATI",
+	    "Bukti Dukung untuk {slot} baru dapat diunggah setelah SKP periode {periode} disepakati. Status SKP sekarang: "
+	    "{status}." },
+	{ "BUKTI_RHK_TIDAK_DIRENCANAKAN",
+	    "RHK {id} tidak ada dalam SKP yang disepakati untuk periode {periode}. Slot RHK dalam SKP: {daftar}." },
+	{ "BUKTI_TUGAS_TIDAK_DIRENCANAKAN",
+	    "SKP yang disepakati untuk periode {periode} memuat {jumlah} Tugas Tambahan, sehingga slot {slot} tidak ada." },
+	{ "BUKTI_SLOT_NOMOR", "Slot {slot} harus diakhiri nomor, misalnya rhk-1 atau tugas-1." },
+
 	/* ---- the atasan ---- */
 	{ "ATASAN_KEPALA_SEKOLAH",
 	    "Atasan SKP Guru ini adalah Kepala Sekolah atau Plt Kepala Sekolah yang bertugas pada {tanggal}." },
