@@ -20,6 +20,7 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "../../daemon/methods.h"
 #include "../../daemon/server.h"
 #include "../../domain/catalog.h"
 #include "../../domain/domain.h"
@@ -209,6 +210,7 @@ teardown(void **state)
 	made_free(&G1);
 	kn_buf_free(&body);
 	free(shipped);
+	kd_catalog_cache_clear();
 	return 0;
 }
 
@@ -364,6 +366,181 @@ test_catalog_record__effective_and_readable(void **state)
 	made_free(&o2);
 }
 
+/* A fresh store with the daemon's rules, in a new directory (dir holds 64). */
+static store *
+store_new(char *dir)
+{
+	store_opts so = { 0, 1 };
+	store_hooks h;
+	store *st;
+
+	assert_int_equal(kntest_tmpdir(dir, 64, "/tmp/kinerja-catalog.XXXXXX"), 0);
+	assert_int_equal(store_open(&st, dir, &so), 0);
+	kd_rules_hooks(&h, NULL);
+	store_set_hooks(st, &h);
+	return st;
+}
+
+static void
+store_done(store *st, const char *dir)
+{
+	store_close(st);
+	assert_int_equal(kntest_rm_rf(dir), 0);
+}
+
+static void
+put(store *st, const made *m)
+{
+	int rc = store_put(st, m->raw.ptr, m->raw.len, NULL);
+
+	if (rc < 0)
+		fprintf(stderr, "store_put: %s\n", kn_error_message());
+	assert_true(rc == 0 || rc == 2);
+}
+
+/*
+ * kd_catalog_get reads what the store holds: a named version, or the
+ * newest (by the time of its record, whatever order they arrived in),
+ * and says so when there is none.
+ */
+static void
+test_catalog_record__store_get(void **state)
+{
+	char *text = variant("\"format\": 1,", "\"format\": 1, ");
+	char dir[64], v2[65], got[65];
+	made a, b;
+	(void)state;
+
+	assert_int_equal(domain_catalog_version(v2, (const uint8_t *)text, strlen(text)), 0);
+	catalog_body(&body, shipped, shipped_len);
+	make(&a, &ko, "catalog", CATALOG_VERSION, T0 + 10, NULL, &O1, &body);
+	catalog_body(&body, text, strlen(text));
+	make(&b, &ko, "catalog", v2, T0 + 20, NULL, &O1, &body);
+	for (int order = 0; order < 2; order++) {
+		store *st = store_new(dir);
+		store_txn *t;
+		domain_catalog *c = (domain_catalog *)1;
+		put(st, &S);
+		put(st, &O1);
+		assert_int_equal(store_read_begin(&t, st), 0);
+		assert_int_equal(kd_catalog_get(&c, got, t, NPSN, NULL), KN_ENOTFOUND);
+		assert_null(c);
+		assert_string_equal(kn_error_field(), "catalog");
+		assert_non_null(strstr(kn_error_message(), "catalog add"));
+		store_read_end(t);
+		put(st, order ? &b : &a);
+		put(st, order ? &a : &b);
+		assert_int_equal(store_read_begin(&t, st), 0);
+		/* the newest: b, made later, whichever came first */
+		assert_int_equal(kd_catalog_get(&c, got, t, NPSN, ""), 0);
+		assert_string_equal(got, v2);
+		assert_string_equal(c->version, v2);
+		domain_catalog_free(c);
+		/* a named version */
+		assert_int_equal(kd_catalog_get(&c, got, t, NPSN, CATALOG_VERSION), 0);
+		assert_string_equal(got, CATALOG_VERSION);
+		assert_string_equal(c->name, "pmm-2024.1");
+		assert_int_equal(c->nsub, 8);
+		domain_catalog_free(c);
+		assert_int_equal(kd_catalog_get(&c, NULL, t, NPSN, CATALOG_VERSION), 0);
+		domain_catalog_free(c);
+		/* one that is not here, and one that is no version at all */
+		assert_int_equal(kd_catalog_get(&c, got, t, NPSN, "00000000000000000000000000000000000000000000000000000000000000ff"), KN_ENOTFOUND);
+		assert_string_equal(kn_error_field(), "version");
+		assert_int_equal(kd_catalog_get(&c, got, t, NPSN, "70afff77"), KN_EINVAL);
+		assert_null(c);
+		/* another school's store holds none of this school's catalogs */
+		assert_int_equal(kd_catalog_get(&c, got, t, "20100002", NULL), KN_ENOTFOUND);
+		store_read_end(t);
+		store_done(st, dir);
+	}
+	made_free(&a);
+	made_free(&b);
+	free(text);
+}
+
+/* Copies from the cache are the caller's: freed in any order, and valid after the cache is emptied. */
+static void
+test_catalog_record__cache_copies(void **state)
+{
+	domain_catalog *c1, *c2, *c3;
+	store_txn *t;
+	char dir[64];
+	made a;
+	(void)state;
+
+	store *st = store_new(dir);
+	catalog_body(&body, shipped, shipped_len);
+	make(&a, &ko, "catalog", CATALOG_VERSION, T0 + 10, NULL, &O1, &body);
+	put(st, &S);
+	put(st, &O1);
+	put(st, &a);
+	kd_catalog_cache_clear();
+	assert_int_equal(store_read_begin(&t, st), 0);
+	assert_int_equal(kd_catalog_get(&c1, NULL, t, NPSN, CATALOG_VERSION), 0); /* parsed */
+	assert_int_equal(kd_catalog_get(&c2, NULL, t, NPSN, CATALOG_VERSION), 0); /* from the cache */
+	assert_ptr_not_equal(c1, c2);
+	assert_ptr_equal(c1->name, c2->name); /* one parsed text, shared */
+	domain_catalog_free(c1);
+	kd_catalog_cache_clear();
+	assert_string_equal(c2->sub[1].targets[0].text,
+	    "Guru melakukan komunikasi positif untuk membangun suasana kelas yang kondusif");
+	assert_int_equal(kd_catalog_get(&c3, NULL, t, NPSN, NULL), 0); /* parsed again */
+	assert_ptr_not_equal(c3->name, c2->name);
+	domain_catalog_free(c2);
+	assert_string_equal(c3->version, CATALOG_VERSION);
+	domain_catalog_free(c3);
+	store_read_end(t);
+	store_done(st, dir);
+	made_free(&a);
+}
+
+/*
+ * A catalog its author added after losing the operator's right (offline,
+ * say) is stored but not in force: the newest in force is the one before.
+ */
+static void
+test_catalog_record__newest_in_force(void **state)
+{
+	char *text = variant("\"format\": 1,", "\"format\": 1,  ");
+	key kx;
+	made x1, o2, a, late;
+	char dir[64], v2[65], got[65];
+	domain_catalog *c;
+	store_txn *t;
+	(void)state;
+
+	key_new(&kx);
+	user_body(&body, "Operator Dua", "operator", "1234567890123459", 1);
+	make(&x1, &ko, "user", kx.hex, T0 + 5, NULL, &O1, &body);
+	catalog_body(&body, shipped, shipped_len);
+	make(&a, &ko, "catalog", CATALOG_VERSION, T0 + 10, NULL, &O1, &body);
+	user_body(&body, "Siti Aminah", "operator", "1234567890123456", 0);
+	make(&o2, &kx, "user", ko.hex, T0 + 30, &O1, &x1, &body);
+	assert_int_equal(domain_catalog_version(v2, (const uint8_t *)text, strlen(text)), 0);
+	catalog_body(&body, text, strlen(text));
+	make(&late, &ko, "catalog", v2, T0 + 40, NULL, &O1, &body); /* names the enrollment it had */
+	store *st = store_new(dir);
+	put(st, &S);
+	put(st, &O1);
+	put(st, &x1);
+	put(st, &a);
+	put(st, &o2);
+	put(st, &late);
+	assert_int_equal(store_read_begin(&t, st), 0);
+	assert_int_equal(kd_catalog_get(&c, got, t, NPSN, NULL), 0);
+	assert_string_equal(got, CATALOG_VERSION);
+	domain_catalog_free(c);
+	assert_int_equal(kd_catalog_get(&c, got, t, NPSN, v2), KN_ENOTFOUND);
+	store_read_end(t);
+	store_done(st, dir);
+	made_free(&x1);
+	made_free(&o2);
+	made_free(&a);
+	made_free(&late);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -374,6 +551,9 @@ main(void)
 		cmocka_unit_test(test_catalog_record__guru_refused),
 		cmocka_unit_test(test_catalog_record__never_replaced),
 		cmocka_unit_test(test_catalog_record__effective_and_readable),
+		cmocka_unit_test(test_catalog_record__store_get),
+		cmocka_unit_test(test_catalog_record__cache_copies),
+		cmocka_unit_test(test_catalog_record__newest_in_force),
 	};
 
 	if (sodium_init() < 0)
