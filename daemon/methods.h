@@ -44,6 +44,28 @@ int kd_m_catalog_add(kd_req *req, msgpack_packer *pk);
 int kd_m_catalog_show(kd_req *req, msgpack_packer *pk);
 int kd_m_catalog_list(kd_req *req, msgpack_packer *pk);
 
+/* plan.c */
+int kd_m_period_open(kd_req *req, msgpack_packer *pk);
+int kd_m_period_show(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_save(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_submit(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_approve(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_return(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_agree(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_reopen(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_show(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_inbox(kd_req *req, msgpack_packer *pk);
+int kd_m_plan_tasks(kd_req *req, msgpack_packer *pk);
+/*
+ * The plan view of owner's SKP for period, as plan.show answers it, packed
+ * into pk: folded from the records in t (the current version by
+ * kd_doc_head, the history by kd_history_load), so every store holding the
+ * same records gives the same bytes for the same now_ms, which decides
+ * only the period's state (open or closed) and the atasan of today.
+ */
+int kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t owner[32], const char *period,
+    uint64_t now_ms);
+
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);
 int kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk);

@@ -460,6 +460,9 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 		snprintf(key, sizeof(key), "ev/%s/%.*s", npsn, (int)v->subject_len, v->subject);
 		return store_idx_put(t, key, strlen(key), "", 0);
 	}
+	/* periods and SKPs are found by their document keys (period/..., skp/...): no index */
+	if ((v->type_len == 6 && memcmp(v->type, "period", 6) == 0) || (v->type_len == 3 && memcmp(v->type, "skp", 3) == 0))
+		return 0;
 	domain_user u;
 	uint8_t pk[32];
 	rc = domain_user_parse(&u, v->body);

@@ -36,6 +36,17 @@ const kd_method kd_method_table[] = {
 	{ "evidence.history",        kd_m_evidence_history,           KD_MEMBER, domain_may_use,               "domain_person_may_read" },
 	{ "evidence.read",           kd_m_evidence_read,              KD_MEMBER, domain_may_use,               "domain_person_may_read" },
 	{ "evidence.verify",         kd_m_evidence_verify,            KD_MEMBER, domain_may_check_repository,  "" },
+	{ "period.open",             kd_m_period_open,                KD_MEMBER, domain_may_open_periods,      "domain_record_accept (domain_period_may_open)" },
+	{ "period.show",             kd_m_period_show,                KD_MEMBER, domain_may_use,               "" },
+	{ "plan.save",               kd_m_plan_save,                  KD_MEMBER, domain_may_plan,              "domain_skp_decide (owner only)" },
+	{ "plan.submit",             kd_m_plan_submit,                KD_MEMBER, domain_may_plan,              "domain_skp_decide (owner only; domain_plan_check)" },
+	{ "plan.approve",            kd_m_plan_approve,               KD_MEMBER, domain_may_judge_plans,       "domain_plan_may_read, domain_skp_decide (atasan)" },
+	{ "plan.return",             kd_m_plan_return,                KD_MEMBER, domain_may_judge_plans,       "domain_plan_may_read, domain_skp_decide (atasan)" },
+	{ "plan.agree",              kd_m_plan_agree,                 KD_MEMBER, domain_may_plan,              "domain_skp_decide (owner only)" },
+	{ "plan.reopen",             kd_m_plan_reopen,                KD_MEMBER, domain_may_judge_plans,       "domain_plan_may_read, domain_skp_decide (atasan)" },
+	{ "plan.show",               kd_m_plan_show,                  KD_MEMBER, domain_may_read_plans,        "domain_plan_may_read" },
+	{ "plan.inbox",              kd_m_plan_inbox,                 KD_MEMBER, domain_may_judge_plans,       "domain_atasan_resolve (teachers whose atasan is the caller)" },
+	{ "plan.tasks",              kd_m_plan_tasks,                 KD_MEMBER, domain_may_read_plans,        "own plan; domain_atasan_resolve" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

@@ -232,6 +232,21 @@ static const domain_msg msgs[] = {
 	{ "TENGGAT_DISPENSASI_TANPA_ALASAN", "Dispensasi harus disertai alasan." },
 	{ "TENGGAT_DISPENSASI_LAIN", "Dispensasi itu untuk batas {lain}, bukan untuk batas {tenggat}." },
 
+	/* ---- the period as opened, and what waits for whom (kinerjad's plan views) ---- */
+	{ "PERIODE_SUDAH_DIMULAI", "Periode {periode} sudah dimulai pada {tanggal} oleh {nama}." },
+	{ "TUGAS_MULAI_PERIODE", "Mulai periode {periode} agar guru dapat menyusun SKP." },
+	{ "TUGAS_TUNGGU_PERIODE", "Menunggu Kepala Sekolah memulai periode {periode}; sebelum itu SKP belum dapat disusun." },
+	{ "TUGAS_SUSUN_SKP", "Susun SKP periode {periode}, lalu ajukan kepada atasan. {poin}" },
+	{ "TUGAS_PERBAIKI_SKP", "Perbaiki SKP sesuai catatan atasan, lalu ajukan lagi. Catatan: {catatan}" },
+	{ "TUGAS_TUNGGU_PERSETUJUAN", "SKP Anda sudah diajukan dan menunggu persetujuan atasan." },
+	{ "TUGAS_SEPAKATI_SKP",
+	    "Atasan menyetujui SKP Anda dengan {jumlah} penyesuaian. Periksa penyesuaiannya, lalu Sepakati." },
+	{ "TUGAS_UNGGAH_BUKTI", "SKP sudah disepakati. Unggah Bukti Dukung untuk slot: {daftar}." },
+	{ "TUGAS_PERIKSA_SKP", "SKP {nama} menunggu persetujuan Anda: Setujui atau Tinjau Ulang. {poin}" },
+	{ "TUGAS_GURU_MENYUSUN", "{nama} belum mengajukan SKP (status: {status})." },
+	{ "TUGAS_GURU_MEMPERBAIKI", "{nama} sedang memperbaiki SKP sesuai catatan atasan." },
+	{ "TUGAS_GURU_MENYEPAKATI", "{nama} belum menyepakati SKP yang sudah disetujui." },
+
 	/* ---- labels ---- */
 	{ "LABEL_RANGKUMAN", "Rangkuman" },
 	{ "LABEL_SK", "Nomor SK/Surat Tugas Tugas Tambahan {nama}" },
