@@ -24,13 +24,17 @@ typedef struct {
 extern client_globals client_g;
 
 /* Options of a subcommand: --name VALUE (or --name=VALUE). */
+#define KC_MULTI_MAX 32
 typedef struct {
 	const char *flag;   /* without "--" */
 	const char *arg;    /* RPC argument name */
 	int required;
 	const char *help;
-	const char *value;  /* parsed */
+	const char *value;  /* parsed (the last one, for an option given several times) */
 	int is_flag;        /* takes no value */
+	int multi;          /* may be given several times: every value is in values[] */
+	const char *values[KC_MULTI_MAX];
+	size_t nvalues;
 } kc_opt;
 
 typedef struct kc_cmd {
@@ -122,6 +126,17 @@ int client_cmd_record_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **a
 
 int client_cmd_catalog_show(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 int client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+
+/* ---- plan.c: kinerja periode ..., kinerja rencana ... ---- */
+
+/* rencana simpan / ajukan / setujui: the edits of the options (--rhk 1:2, --sub, ...) and the call. */
+int client_cmd_plan_edit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+void client_print_period(const msgpack_object *r);
+void client_print_plan(const msgpack_object *r);
+/* An act on a plan (simpan, ajukan, ...): its message, a late flag, then the plan. */
+void client_print_plan_act(const msgpack_object *r);
+void client_print_plan_inbox(const msgpack_object *r);
+void client_print_plan_tasks(const msgpack_object *r);
 
 /* ---- evidence.c ---- */
 

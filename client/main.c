@@ -32,7 +32,8 @@ client_cmd_usage(FILE *fp, const kc_cmd *c)
 	if (c->opts[0].flag) {
 		fprintf(fp, "\nOptions:\n");
 		for (const kc_opt *o = c->opts; o->flag; o++)
-			fprintf(fp, "  --%-18s %s%s\n", o->flag, o->help, o->required ? " (required)" : "");
+			fprintf(fp, "  --%-18s %s%s%s\n", o->flag, o->help, o->required ? " (required)" : "",
+			    o->multi ? " (boleh diulang / repeatable)" : "");
 	}
 }
 
@@ -465,6 +466,17 @@ client_cmd_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	{ "nuptk", pfx "nuptk", 0, "NUPTK, 16 digits (needed when there is no NIP)", NULL },              \
 	{ "status", pfx "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN [PNS with NIP]", NULL }
 
+#define PERIOD_OPT { "period", "period", 0, "periode TAHUN-SEMESTER, mis. 2026-1 [periode sekarang]", NULL }
+#define TEACHER_OPT(req) { "teacher", "teacher", req, "NIP/NUPTK guru (the teacher; atasan)", NULL }
+#define RHK_OPT { "rhk", "rhk", 0, "RHK:JUMLAH, mis. 1:2 = RHK 1 target kuantitas 2; 1:0 menghapus", NULL, 0, 1 }
+#define TUGAS_OPTS                                                                                         \
+	{ "tugas", "tugas_tambahan", 0, "ID:NOMOR-SK, Tugas Tambahan dengan SK/Surat Tugasnya", NULL, 0, 1 },   \
+	{ "hapus-tugas", "tugas_hapus", 0, "ID, hapus Tugas Tambahan (remove)", NULL, 0, 1 }
+#define PERILAKU_OPT { "perilaku", "perilaku", 0, "ASPEK:NOMOR (1, 2, ...) atau ASPEK:teks sendiri, Perilaku Kerja", NULL, 0, 1 }
+#define PLAN_EDIT_OPTS                                                                                     \
+	PERIOD_OPT, RHK_OPT, { "sub", "sub", 0, "ID sub-indikator Praktik Kinerja (lihat 'kinerja catalog show')", NULL }, \
+	TUGAS_OPTS, PERILAKU_OPT, { "rangkuman", "rangkuman", 0, "rangkuman (summary), paling banyak 500 karakter", NULL }
+
 static kc_cmd commands[] = {
 	{ "status", NULL, "Show the daemon, the school and the store.", client_cmd_simple, { { NULL } }, "status", 0, client_print_status },
 	{ "school init", NULL,
@@ -563,6 +575,53 @@ static kc_cmd commands[] = {
 	    { { "period", "period", 0, "YEAR-SEMESTER [the current one]", NULL }, { NULL } }, "evidence.submit", 1, client_print_evidence_submit },
 	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", client_cmd_evidence_verify,
 	    { { "quick", "quick", 0, "check that objects exist without reading every file", NULL, 1 }, { NULL } } },
+	{ "periode buka", NULL,
+	    "Mulai periode (open the period) untuk sekolah: Kepala Sekolah. Sesudahnya guru dapat menyusun SKP.\n"
+	    "Tanggal dan batas waktu periode mengikuti kalender katalog.",
+	    client_cmd_simple,
+	    { PERIOD_OPT, { "catalog", "catalog", 0, "versi katalog (catalog version) [yang terbaru]", NULL }, { NULL } },
+	    "period.open", 1, client_print_period },
+	{ "periode lihat", NULL, "Lihat periode (show the period): sudah dimulai atau belum, katalog, tanggal, batas waktu.",
+	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "period.show", 1, client_print_period },
+	{ "rencana simpan", NULL,
+	    "Simpan draf SKP (save the plan as a draft), sebanyak yang diperlukan. Opsi mengubah rencana yang ada:\n"
+	    "  --rhk 1:2 (RHK 1, target kuantitas 2; 1:0 menghapus RHK 1), --sub ID, --tugas ID:NOMOR-SK,\n"
+	    "  --perilaku ASPEK:NOMOR (atau ASPEK:teks sendiri), --rangkuman TEKS.\n"
+	    "Total poin dan apa yang masih kurang langsung ditampilkan.",
+	    client_cmd_plan_edit, { PLAN_EDIT_OPTS, { NULL } }, "plan.save", 1, client_print_plan_act },
+	{ "rencana ajukan", NULL,
+	    "Ajukan SKP kepada atasan (submit the plan). Opsi yang sama dengan 'rencana simpan' berlaku dulu;\n"
+	    "bila masih ada yang perlu diperbaiki, SEMUA masalah ditampilkan sekaligus, masing-masing dengan kolomnya.",
+	    client_cmd_plan_edit, { PLAN_EDIT_OPTS, { NULL } }, "plan.submit", 1, client_print_plan_act },
+	{ "rencana setujui", NULL,
+	    "Setujui SKP guru (approve; atasan). Penyesuaian opsional: --rhk 1:3, --tugas ID:NOMOR-SK,\n"
+	    "--hapus-tugas ID, --perilaku ASPEK:NOMOR, --ekspektasi ASPEK:TEKS (ekspektasi khusus pimpinan).\n"
+	    "Guru melihat setiap penyesuaian sebelum menyepakati.",
+	    client_cmd_plan_edit,
+	    { TEACHER_OPT(1), PERIOD_OPT, RHK_OPT, TUGAS_OPTS, PERILAKU_OPT,
+	        { "ekspektasi", "ekspektasi", 0, "ASPEK:TEKS, ekspektasi khusus pimpinan (special expectation)", NULL, 0, 1 },
+	        { NULL } },
+	    "plan.approve", 1, client_print_plan_act },
+	{ "rencana tinjau", NULL, "Tinjau ulang (return the plan to the teacher) dengan catatan apa yang perlu diperbaiki; atasan.",
+	    client_cmd_simple,
+	    { TEACHER_OPT(1), PERIOD_OPT, { "note", "note", 1, "catatan untuk guru (note: what to fix)", NULL }, { NULL } },
+	    "plan.return", 1, client_print_plan_act },
+	{ "rencana sepakati", NULL,
+	    "Sepakati SKP yang sudah disetujui atasan (agree; the plan is then locked) setelah memeriksa penyesuaiannya.\n"
+	    "Sesudahnya Bukti Dukung dapat diunggah ke slot RHK dan Tugas Tambahan.",
+	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.agree", 1, client_print_plan_act },
+	{ "rencana buka", NULL,
+	    "Buka kembali SKP yang disetujui atau disepakati (reopen; atasan), dengan alasan yang disimpan dalam riwayat.",
+	    client_cmd_simple,
+	    { TEACHER_OPT(1), PERIOD_OPT, { "note", "note", 1, "alasan (reason), mis. mutasi atau RHK keliru", NULL }, { NULL } },
+	    "plan.reopen", 1, client_print_plan_act },
+	{ "rencana lihat", NULL,
+	    "Lihat SKP (show the plan): status, isi, total poin dan kekurangannya, penyesuaian atasan, riwayat.",
+	    client_cmd_simple, { TEACHER_OPT(0), PERIOD_OPT, { NULL } }, "plan.show", 1, client_print_plan },
+	{ "rencana inbox", NULL, "SKP guru yang Anda nilai (atasan's inbox): yang menunggu persetujuan, status dan poin.",
+	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.inbox", 1, client_print_plan_inbox },
+	{ "rencana tugas", NULL, "Tugas (tasks): apa yang menunggu Anda, dan apa yang menunggu orang lain.",
+	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.tasks", 1, client_print_plan_tasks },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 /* The global usage: options, then every command with the first line of its summary. */
@@ -670,6 +729,13 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 		} else {
 			fprintf(stderr, "kinerja %s: option --%s needs a value\n", c.name, o->flag);
 			return 2;
+		}
+		if (o->multi) {
+			if (o->nvalues == KC_MULTI_MAX) {
+				fprintf(stderr, "kinerja %s: --%s may be given at most %d times\n", c.name, o->flag, KC_MULTI_MAX);
+				return 2;
+			}
+			o->values[o->nvalues++] = o->value;
 		}
 	}
 	for (kc_opt *o = c.opts; o->flag; o++) {
