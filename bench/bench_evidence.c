@@ -9,7 +9,8 @@
  * in and their token is read from the session file. Then, straight from C
  * over the Unix socket, each file goes through evidence.upload.begin,
  * .chunk (256 KiB, sent from memory with writev) and .finish, one file
- * after the other, each to its own slot (rhk-1, rhk-2, ...). The clock runs
+ * after the other, each to its own slot (berkas-1, berkas-2, ...; not RHK
+ * slots, which take files only under an agreed plan). The clock runs
  * from the first begin to the last finish reply; kinerjad answers a finish
  * only once the git objects, the ref and the signed record are durable.
  * The files are "%PDF-1.4\n", random bytes and "\n%%EOF\n", all distinct
@@ -139,7 +140,7 @@ files_make(bench_file *files)
 			memcpy(f->data + strlen(PDF_HEAD) + k, &r, body - k < 8 ? body - k : 8);
 		}
 		memcpy(f->data + f->len - strlen(PDF_TAIL), PDF_TAIL, strlen(PDF_TAIL));
-		snprintf(f->slot, sizeof(f->slot), "rhk-%zu", i + 1);
+		snprintf(f->slot, sizeof(f->slot), "berkas-%zu", i + 1);
 		snprintf(f->name, sizeof(f->name), "bukti-%03zu.pdf", i + 1);
 	}
 	return 0;
@@ -565,7 +566,7 @@ list_check(void *arg, const evidence_entry *e)
 	unsigned long k;
 	char *end;
 
-	if (strncmp(e->slot, "rhk-", 4) == 0 && (k = strtoul(e->slot + 4, &end, 10)) >= 1 && k <= NFILES && *end == '\0') {
+	if (strncmp(e->slot, "berkas-", 7) == 0 && (k = strtoul(e->slot + 7, &end, 10)) >= 1 && k <= NFILES && *end == '\0') {
 		const bench_file *f = &lc->files[k - 1];
 		if (strcmp(e->name, f->name) == 0 && strcmp(e->blob, f->blob) == 0 && e->size == f->len) {
 			lc->seen++;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../domain/domain.h"
+#include "../domain/skp.h"
 #include "methods.h"
 #include "server.h"
 #include "work.h"
@@ -186,6 +187,45 @@ evidence_head(domain_evidence *out, store_txn *t, const char *doc)
 	return rc;
 }
 
+/*
+ * Bukti Dukung follows the plan (DOMAIN.md §5.9): an RHK or Tugas Tambahan
+ * slot takes files only while the person's SKP of the period is agreed
+ * and holds that item (domain_evidence_slot_allowed). Only new uploads are
+ * gated; files already uploaded stay readable whatever the plan does.
+ */
+static int
+slot_in_plan(kd_server *srv, const uint8_t pk[32], const char *period, const char *slot)
+{
+	char doc[RECORD_DOC_KEY_MAX], subject[DOMAIN_SKP_SUBJECT_LEN + 1];
+	domain_skp_body *skp = NULL;
+	record_view v;
+	store_txn *t;
+	int rc;
+
+	if (domain_evidence_slot_allowed(NULL, slot, period, NULL) == 0)
+		return 0; /* a slot the plan does not gate (a Praktik Kinerja step) */
+	kn_error_clear();
+	if ((rc = store_read_begin(&t, srv->st)))
+		return rc;
+	domain_skp_subject(subject, sizeof(subject), pk, period);
+	snprintf(doc, sizeof(doc), "skp/%s/%s", srv->school, subject);
+	rc = kd_doc_head(&v, t, doc);
+	if (rc == 0) {
+		if ((skp = calloc(1, sizeof(*skp))) == NULL)
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+		else if (domain_skp_body_parse(skp, v.body) != 0) {
+			free(skp);
+			skp = NULL;
+		}
+		record_view_free(&v);
+	}
+	if (rc == 0 || rc == KN_ENOTFOUND)
+		rc = domain_evidence_slot_allowed(NULL, slot, period, skp);
+	free(skp);
+	store_read_end(t);
+	return rc;
+}
+
 int
 kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk)
 {
@@ -198,7 +238,7 @@ kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk)
 	if ((rc = session_user(&s, &me, req)) || (rc = domain_evidence_may_write(&me, s->key->pk, s->key->pk)) ||
 	    (rc = period_arg(period, req)) || (rc = kd_arg_str(slot, sizeof(slot), req, "slot", 1)) ||
 	    (rc = evidence_slot_check(slot)) || (rc = kd_arg_str(name, sizeof(name), req, "name", 1)) ||
-	    (rc = evidence_name_check(name)))
+	    (rc = evidence_name_check(name)) || (rc = slot_in_plan(req->srv, s->key->pk, period, slot)))
 		return rc;
 	const msgpack_object *sz = kd_arg(req, "size");
 	if (sz == NULL || sz->type != MSGPACK_OBJECT_POSITIVE_INTEGER)

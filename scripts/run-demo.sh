@@ -27,8 +27,17 @@ if "$O/kinerja" status | grep -q "belum ada"; then
 	echo "kepsek-demo" | "$O/kinerja" user add --name "Dewi Lestari" --role kepala_sekolah --nip 197803152005012002 \
 	    --golongan IV/a --pangkat "Pembina" --jenjang "Guru Ahli Madya" >/dev/null &&
 	echo "operator-demo" | "$O/kinerja" logout >/dev/null &&
-	printf '%%PDF-1.4\n%% Sertifikat pelatihan mandiri (contoh demo)\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' >var/sertifikat-demo.pdf &&
+	echo "kepsek-demo" | "$O/kinerja" login 197803152005012002 >/dev/null &&
+	"$O/kinerja" periode buka >/dev/null &&
 	echo "guru-demo-1" | "$O/kinerja" login 198501012010011001 >/dev/null &&
+	"$O/kinerja" rencana ajukan --sub keteraturan_suasana_kelas --rhk 1:2 --rhk 5:4 \
+	    --perilaku berorientasi_pelayanan:1 --perilaku akuntabel:1 --perilaku kompeten:1 --perilaku harmonis:1 \
+	    --perilaku loyal:1 --perilaku adaptif:1 --perilaku kolaboratif:1 >/dev/null &&
+	echo "kepsek-demo" | "$O/kinerja" login 197803152005012002 >/dev/null &&
+	"$O/kinerja" rencana setujui --teacher 198501012010011001 >/dev/null &&
+	echo "guru-demo-1" | "$O/kinerja" login 198501012010011001 >/dev/null &&
+	"$O/kinerja" rencana sepakati >/dev/null &&
+	printf '%%PDF-1.4\n%% Sertifikat pelatihan mandiri (contoh demo)\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' >var/sertifikat-demo.pdf &&
 	"$O/kinerja" evidence upload var/sertifikat-demo.pdf --slot rhk-1 >/dev/null &&
 	"$O/kinerja" logout >/dev/null || echo "demo setup failed; see the messages above" >&2
 	cat <<MSG
@@ -36,8 +45,10 @@ if "$O/kinerja" status | grep -q "belum ada"; then
    build/kinerja status
    build/kinerja user list
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
-   build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate)
+   build/kinerja rencana lihat                (Budi's SKP: agreed, 32 points)
+   build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate for RHK 1)
    build/kinerja login 197803152005012002     (Dewi Lestari, kepala sekolah; kepsek-demo)
+   build/kinerja rencana inbox                (her teachers' SKPs: state and points)
    build/kinerja login 1234567890123456       (Siti Aminah, operator; operator-demo)
 MSG
 fi

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Bukti Dukung end to end, through the real daemon and CLI: upload, replace,
 # history, dedup, refusals, permissions, submit, get, verify, plain git,
-# and a daemon killed with SIGKILL in the middle of uploads.
+# and a daemon killed with SIGKILL in the middle of uploads. The files go to
+# the slots of the Praktik Kinerja steps (persiapan, observasi, ...): an RHK
+# slot (rhk-N) takes files only under an agreed plan, tested in plan.sh.
 . "$(dirname "$0")/../lib/daemon.sh"
 P=2026-1
 
@@ -19,19 +21,19 @@ echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator l
 echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501012010011001 >/dev/null || fail "add Budi"
 echo "kepsek-pass" | kin user add --name "Dewi Lestari" --role kepala_sekolah --nip 197803152005012002 >/dev/null || fail "add Dewi"
 echo "guru-pass-2" | kin user add --name "Rina Wati" --role guru --status NON_ASN --nuptk 9876543210987654 >/dev/null || fail "add Rina"
-out=$(kin evidence upload "$T/x.pdf" --slot rhk-1 2>&1) && fail "operator uploaded evidence"
+out=$(kin evidence upload "$T/x.pdf" --slot refleksi 2>&1) && fail "operator uploaded evidence"
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "Budi login"
 
 mkpdf "$T/sertifikat.pdf" 100000 a
 mkpdf "$T/sertifikat-baru.pdf" 120000 b
 kin evidence list --period $P | grep -q "Belum ada Bukti Dukung" || fail "empty list"
-kin evidence upload "$T/sertifikat.pdf" --slot rhk-1 --period $P >"$T/out" || fail "upload"
+kin evidence upload "$T/sertifikat.pdf" --slot refleksi --period $P >"$T/out" || fail "upload"
 grep -q "tersimpan" "$T/out" || fail "upload message: $(cat "$T/out")"
-kin evidence list --period $P | grep -q "rhk-1 *sertifikat.pdf" || fail "list after upload"
+kin evidence list --period $P | grep -q "refleksi *sertifikat.pdf" || fail "list after upload"
 kin evidence list --period $P | grep -q "Draf" || fail "state draf"
 ok "upload and list"
 
-kin evidence upload "$T/sertifikat-baru.pdf" --slot rhk-1 --period $P >"$T/out" || fail "replace"
+kin evidence upload "$T/sertifikat-baru.pdf" --slot refleksi --period $P >"$T/out" || fail "replace"
 grep -q "replaces sertifikat.pdf" "$T/out" || fail "replace message: $(cat "$T/out")"
 kin evidence list --period $P >"$T/list"
 grep -q "sertifikat-baru.pdf" "$T/list" || fail "new file listed"
@@ -40,34 +42,34 @@ kin evidence history --period $P >"$T/hist" || fail "history"
 [ "$(grep -c unggah "$T/hist")" = 2 ] || fail "history has both versions: $(cat "$T/hist")"
 grep -q "Budi Santoso" "$T/hist" || fail "history names the author"
 first=$(kin --json evidence history --period $P | sed -n 's/.*"commit": "\([0-9a-f]*\)".*/\1/p' | head -1)
-kin evidence get --slot rhk-1 --version "$first" --period $P --output "$T/old.pdf" >/dev/null || fail "get old version"
+kin evidence get --slot refleksi --version "$first" --period $P --output "$T/old.pdf" >/dev/null || fail "get old version"
 cmp -s "$T/old.pdf" "$T/sertifikat.pdf" || fail "old version differs"
-kin evidence get --slot rhk-1 --period $P --output "$T/cur.pdf" >/dev/null || fail "get current"
+kin evidence get --slot refleksi --period $P --output "$T/cur.pdf" >/dev/null || fail "get current"
 cmp -s "$T/cur.pdf" "$T/sertifikat-baru.pdf" || fail "current version differs"
-kin evidence get --slot rhk-1 --period $P --output "$T/cur.pdf" 2>&1 | grep -q -- "--force" || fail "get refuses to overwrite"
+kin evidence get --slot refleksi --period $P --output "$T/cur.pdf" 2>&1 | grep -q -- "--force" || fail "get refuses to overwrite"
 ok "replace keeps history; get any version"
 
-kin evidence upload "$T/sertifikat.pdf" --slot rhk-2 --period $P | grep -q "kept once" || fail "dedup message"
-kin evidence upload "$T/sertifikat-baru.pdf" --slot rhk-1 --period $P | grep -q "nothing changed" || fail "unchanged message"
+kin evidence upload "$T/sertifikat.pdf" --slot observasi --period $P | grep -q "kept once" || fail "dedup message"
+kin evidence upload "$T/sertifikat-baru.pdf" --slot refleksi --period $P | grep -q "nothing changed" || fail "unchanged message"
 ok "same file stored once"
 
 hist_before=$(kin --json evidence history --period $P | grep -c '"commit"')
 printf '\211PNG\r\n\032\n\0\0\0\rIHDRxxxxxxxxxxxxx\0\0\0\0IEND\256B`\202' >"$T/foto.pdf"
-out=$(kin evidence upload "$T/foto.pdf" --slot rhk-3 --period $P 2>&1) && fail "PNG accepted as PDF"
+out=$(kin evidence upload "$T/foto.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "PNG accepted as PDF"
 echo "$out" | grep -q "not a PDF (it looks like png)" || fail "type message: $out"
 : >"$T/kosong.pdf"
-out=$(kin evidence upload "$T/kosong.pdf" --slot rhk-3 --period $P 2>&1) && fail "empty file accepted"
+out=$(kin evidence upload "$T/kosong.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "empty file accepted"
 echo "$out" | grep -q "empty" || fail "empty message: $out"
 mkpdf "$T/besar.pdf" 9000000 c
-out=$(kin evidence upload "$T/besar.pdf" --slot rhk-3 --period $P 2>&1) && fail "9 MB file accepted with max_mb=8"
+out=$(kin evidence upload "$T/besar.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "9 MB file accepted with max_mb=8"
 echo "$out" | grep -q "limit is 8 MB" || fail "size message: $out"
 mkpdf "$T/potong.pdf" 50000 d
 head -c 40000 "$T/potong.pdf" >"$T/terpotong.pdf"
-out=$(kin evidence upload "$T/terpotong.pdf" --slot rhk-3 --period $P 2>&1) && fail "truncated PDF accepted"
+out=$(kin evidence upload "$T/terpotong.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "truncated PDF accepted"
 echo "$out" | grep -q "truncated" || fail "truncated message: $out"
 out=$(kin evidence upload "$T/sertifikat.pdf" --slot "RHK 1" --period $P 2>&1) && fail "bad slot accepted"
 echo "$out" | grep -q "\[slot\]" || fail "slot message: $out"
-out=$(kin evidence upload "$T/sertifikat.pdf" --slot rhk-1 --period 2026-3 2>&1) && fail "bad period accepted"
+out=$(kin evidence upload "$T/sertifikat.pdf" --slot refleksi --period 2026-3 2>&1) && fail "bad period accepted"
 echo "$out" | grep -q "\[period\]" || fail "period message: $out"
 [ "$(kin --json evidence history --period $P | grep -c '"commit"')" = "$hist_before" ] || fail "a refusal changed the history"
 [ -z "$(ls "$T/uploads")" ] || fail "refused uploads left staging files: $(ls "$T/uploads")"
@@ -90,7 +92,7 @@ echo "$out" | grep -q "only their own" || fail "permission message: $out"
 kin evidence submit --period $P 2>&1 | grep -q "no Bukti Dukung for $P yet\|uploaded no Bukti Dukung" || fail "submit with nothing"
 echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "Dewi login"
 kin evidence list --teacher 198501012010011001 --period $P | grep -q "sertifikat-baru.pdf" || fail "KS reads a teacher's evidence"
-kin evidence get --teacher 198501012010011001 --slot rhk-1 --period $P --output "$T/ks.pdf" >/dev/null || fail "KS get"
+kin evidence get --teacher 198501012010011001 --slot refleksi --period $P --output "$T/ks.pdf" >/dev/null || fail "KS get"
 cmp -s "$T/ks.pdf" "$T/sertifikat-baru.pdf" || fail "KS copy differs"
 ok "permissions: own evidence; Kepala Sekolah reads all"
 
@@ -99,15 +101,15 @@ git --git-dir="$T/evidence.git" fsck --strict >/dev/null 2>&1 || fail "git fsck"
 key=$(kin --json user list | grep -B1 '"name": "Budi Santoso"' | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 ref="refs/kinerja/20100001/$key/$P"
 git --git-dir="$T/evidence.git" log --format='%an|%s' "$ref" >"$T/gitlog" || fail "git log"
-grep -q "^Budi Santoso|Unggah Bukti Dukung rhk-1: sertifikat.pdf" "$T/gitlog" || fail "git log content: $(cat "$T/gitlog")"
-git --git-dir="$T/evidence.git" show "$ref:rhk-1/sertifikat-baru.pdf" | cmp -s - "$T/sertifikat-baru.pdf" || fail "git show"
+grep -q "^Budi Santoso|Unggah Bukti Dukung refleksi: sertifikat.pdf" "$T/gitlog" || fail "git log content: $(cat "$T/gitlog")"
+git --git-dir="$T/evidence.git" show "$ref:refleksi/sertifikat-baru.pdf" | cmp -s - "$T/sertifikat-baru.pdf" || fail "git show"
 ok "verify, git fsck, git log and git show"
 
 # SIGKILL in the middle of uploads: no half-written object, no broken ref.
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "Budi login again"
 for d in 0.05 0.15 0.3 0.5; do
 	mkpdf "$T/big.pdf" 7000000 "k$d"
-	kin evidence upload "$T/big.pdf" --slot rhk-4 --period $P >/dev/null 2>&1 &
+	kin evidence upload "$T/big.pdf" --slot pelaksanaan --period $P >/dev/null 2>&1 &
 	up=$!
 	sleep $d
 	kill -KILL $DPID
@@ -145,7 +147,7 @@ grep -q "removed refs/kinerja/20100001/$key/2025-2" "$T/daemon.log" || fail "orp
 $G rev-parse --verify -q "refs/kinerja/20100001/$key/2025-2" >/dev/null && fail "orphan ref still there"
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after restart"
 kin evidence list --period $P | grep -q "persiapan *modul.pdf" || fail "evidence after restart"
-kin evidence upload "$T/sertifikat.pdf" --slot rhk-1 --period 2025-2 >/dev/null || fail "upload to the period of the removed orphan ref"
+kin evidence upload "$T/sertifikat.pdf" --slot refleksi --period 2025-2 >/dev/null || fail "upload to the period of the removed orphan ref"
 ok "refs repaired from the records at start; stale ref locks removed"
 stop_daemon || fail "stop"
 echo "evidence.sh: all passed"

@@ -12,7 +12,7 @@ echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501
 echo "guru-pass-2" | kin user add --name "Rina Wati" --role guru --status NON_ASN --nuptk 9876543210987654 >/dev/null || fail "add guru 2"
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "guru login"
 printf '%%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' >"$T/a.pdf"
-kin evidence upload "$T/a.pdf" --slot rhk-1 >/dev/null || fail "upload"
+kin evidence upload "$T/a.pdf" --slot persiapan >/dev/null || fail "upload"
 
 # A teacher carries their own records (and the catalog, which everyone reads) only; the operator every
 # record of the school.
