@@ -576,49 +576,52 @@ static kc_cmd commands[] = {
 	{ "evidence verify", NULL, "Check that every evidence version named by a record is present and intact.", client_cmd_evidence_verify,
 	    { { "quick", "quick", 0, "check that objects exist without reading every file", NULL, 1 }, { NULL } } },
 	{ "periode buka", NULL,
-	    "Mulai periode (open the period) untuk sekolah: Kepala Sekolah. Sesudahnya guru dapat menyusun SKP.\n"
+	    "Mulai periode (open the period) untuk sekolah; Kepala Sekolah.\nSesudahnya guru dapat menyusun SKP. "
 	    "Tanggal dan batas waktu periode mengikuti kalender katalog.",
 	    client_cmd_simple,
 	    { PERIOD_OPT, { "catalog", "catalog", 0, "versi katalog (catalog version) [yang terbaru]", NULL }, { NULL } },
 	    "period.open", 1, client_print_period },
-	{ "periode lihat", NULL, "Lihat periode (show the period): sudah dimulai atau belum, katalog, tanggal, batas waktu.",
+	{ "periode lihat", NULL, "Lihat periode (show the period): dimulai atau belum, katalog, tanggal, batas waktu.",
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "period.show", 1, client_print_period },
 	{ "rencana simpan", NULL,
-	    "Simpan draf SKP (save the plan as a draft), sebanyak yang diperlukan. Opsi mengubah rencana yang ada:\n"
-	    "  --rhk 1:2 (RHK 1, target kuantitas 2; 1:0 menghapus RHK 1), --sub ID, --tugas ID:NOMOR-SK,\n"
-	    "  --perilaku ASPEK:NOMOR (atau ASPEK:teks sendiri), --rangkuman TEKS.\n"
+	    "Simpan draf SKP (save the plan as a draft), sebanyak yang diperlukan.\n"
+	    "Opsi mengubah rencana yang ada: --rhk 1:2 (RHK 1, target kuantitas 2; 1:0 menghapus RHK 1),\n"
+	    "--sub ID, --tugas ID:NOMOR-SK, --perilaku ASPEK:NOMOR (atau ASPEK:teks sendiri), --rangkuman TEKS.\n"
 	    "Total poin dan apa yang masih kurang langsung ditampilkan.",
 	    client_cmd_plan_edit, { PLAN_EDIT_OPTS, { NULL } }, "plan.save", 1, client_print_plan_act },
 	{ "rencana ajukan", NULL,
-	    "Ajukan SKP kepada atasan (submit the plan). Opsi yang sama dengan 'rencana simpan' berlaku dulu;\n"
-	    "bila masih ada yang perlu diperbaiki, SEMUA masalah ditampilkan sekaligus, masing-masing dengan kolomnya.",
+	    "Ajukan SKP kepada atasan (submit the plan); semua masalahnya ditampilkan sekaligus.\n"
+	    "Opsi yang sama dengan 'rencana simpan' berlaku dulu. Bila masih ada yang perlu diperbaiki,\n"
+	    "SEMUA masalah ditampilkan sekaligus, masing-masing dengan kolomnya, dan SKP tetap draf.",
 	    client_cmd_plan_edit, { PLAN_EDIT_OPTS, { NULL } }, "plan.submit", 1, client_print_plan_act },
 	{ "rencana setujui", NULL,
-	    "Setujui SKP guru (approve; atasan). Penyesuaian opsional: --rhk 1:3, --tugas ID:NOMOR-SK,\n"
-	    "--hapus-tugas ID, --perilaku ASPEK:NOMOR, --ekspektasi ASPEK:TEKS (ekspektasi khusus pimpinan).\n"
-	    "Guru melihat setiap penyesuaian sebelum menyepakati.",
+	    "Setujui SKP guru (approve), dengan penyesuaian bila perlu; atasan.\n"
+	    "Penyesuaian: --rhk 1:3, --tugas ID:NOMOR-SK, --hapus-tugas ID, --perilaku ASPEK:NOMOR,\n"
+	    "--ekspektasi ASPEK:TEKS (ekspektasi khusus pimpinan). Guru melihat setiap penyesuaian sebelum menyepakati.",
 	    client_cmd_plan_edit,
 	    { TEACHER_OPT(1), PERIOD_OPT, RHK_OPT, TUGAS_OPTS, PERILAKU_OPT,
 	        { "ekspektasi", "ekspektasi", 0, "ASPEK:TEKS, ekspektasi khusus pimpinan (special expectation)", NULL, 0, 1 },
 	        { NULL } },
 	    "plan.approve", 1, client_print_plan_act },
-	{ "rencana tinjau", NULL, "Tinjau ulang (return the plan to the teacher) dengan catatan apa yang perlu diperbaiki; atasan.",
+	{ "rencana tinjau", NULL, "Tinjau ulang (return the plan) dengan catatan apa yang perlu diperbaiki; atasan.",
 	    client_cmd_simple,
 	    { TEACHER_OPT(1), PERIOD_OPT, { "note", "note", 1, "catatan untuk guru (note: what to fix)", NULL }, { NULL } },
 	    "plan.return", 1, client_print_plan_act },
 	{ "rencana sepakati", NULL,
-	    "Sepakati SKP yang sudah disetujui atasan (agree; the plan is then locked) setelah memeriksa penyesuaiannya.\n"
-	    "Sesudahnya Bukti Dukung dapat diunggah ke slot RHK dan Tugas Tambahan.",
+	    "Sepakati SKP yang disetujui atasan (agree); SKP lalu terkunci.\n"
+	    "Periksa dulu penyesuaian atasan ('kinerja rencana lihat'). Sesudahnya Bukti Dukung dapat diunggah\n"
+	    "ke slot RHK (rhk-1, ...) dan Tugas Tambahan (tugas-1, ...) dalam SKP.",
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.agree", 1, client_print_plan_act },
 	{ "rencana buka", NULL,
-	    "Buka kembali SKP yang disetujui atau disepakati (reopen; atasan), dengan alasan yang disimpan dalam riwayat.",
+	    "Buka kembali SKP yang disetujui atau disepakati (reopen); atasan.\n"
+	    "Alasannya (--note) disimpan dalam riwayat; guru memperbaiki dan mengajukan lagi.",
 	    client_cmd_simple,
 	    { TEACHER_OPT(1), PERIOD_OPT, { "note", "note", 1, "alasan (reason), mis. mutasi atau RHK keliru", NULL }, { NULL } },
 	    "plan.reopen", 1, client_print_plan_act },
 	{ "rencana lihat", NULL,
-	    "Lihat SKP (show the plan): status, isi, total poin dan kekurangannya, penyesuaian atasan, riwayat.",
+	    "Lihat SKP (show the plan): status, isi, poin, kekurangan, penyesuaian, riwayat.",
 	    client_cmd_simple, { TEACHER_OPT(0), PERIOD_OPT, { NULL } }, "plan.show", 1, client_print_plan },
-	{ "rencana inbox", NULL, "SKP guru yang Anda nilai (atasan's inbox): yang menunggu persetujuan, status dan poin.",
+	{ "rencana inbox", NULL, "SKP guru yang Anda nilai (the atasan's inbox): yang menunggu, status, poin.",
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.inbox", 1, client_print_plan_inbox },
 	{ "rencana tugas", NULL, "Tugas (tasks): apa yang menunggu Anda, dan apa yang menunggu orang lain.",
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.tasks", 1, client_print_plan_tasks },
