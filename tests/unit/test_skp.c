@@ -22,6 +22,8 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "../../daemon/methods.h"
+#include "../../daemon/server.h"
 #include "../../domain/catalog.h"
 #include "../../domain/domain.h"
 #include "../../domain/plan.h"
@@ -29,6 +31,7 @@
 #include "../../store/record.h"
 #include "../../util/kn.h"
 #include "../../util/mpmap.h"
+#include "../lib/kntest.h"
 
 #define NPSN "20100001"
 #define PERIOD "2026-1"
@@ -1119,6 +1122,170 @@ test_skp__bodies_roundtrip(void **state)
 	free(p);
 }
 
+
+/* ---- the fold ---- */
+
+/*
+ * Fold order: the same records put into fresh stores (with the daemon's
+ * rules) in many shuffled orders give identical plan views (kd_plan_view,
+ * what plan.show answers) byte for byte. The set holds a whole cycle, two
+ * acts of the atasan that raced on one submitted version (Tinjau Ulang and
+ * Setujui: two heads, the newer one counts), a second teacher's draft, and
+ * an act the rules refuse (a colleague "approving").
+ */
+static void
+test_skp__any_arrival_order(void **state)
+{
+	enum { N = 17 };
+	made m[N];
+	int want[N];
+	domain_plan *p = good_plan(), *adj = good_plan(), *ani = good_plan();
+	kn_buf first_budi = KN_BUF_INIT, first_ani = KN_BUF_INIT;
+	char dir[64];
+	unsigned seed = 11;
+	(void)state;
+
+	memcpy(&m[0], &S, sizeof(made));
+	memcpy(&m[1], &O1, sizeof(made));
+	memcpy(&m[2], &K1, sizeof(made));
+	memcpy(&m[3], &G1, sizeof(made));
+	memcpy(&m[4], &G2, sizeof(made));
+	memcpy(&m[5], &CAT, sizeof(made));
+	memcpy(&m[6], &P, sizeof(made));
+	p->rhk[1].target_kuantitas = 1;
+	assert_int_equal(act_own(&m[7], NULL, DOMAIN_SKP_SIMPAN, p, HLC(MS_JAN, 1)), 0);
+	p->rhk[1].target_kuantitas = 4;
+	assert_int_equal(act_own(&m[8], &m[7], DOMAIN_SKP_AJUKAN, p, HLC(MS_JAN, 2)), 0);
+	assert_int_equal(act_ks(&m[9], &m[8], DOMAIN_SKP_TINJAU_ULANG, p, "Tambahkan RHK 4.", HLC(MS_JAN, 3)), 0);
+	p->nrhk = 3;
+	p->rhk[2] = (domain_plan_rhk){ 4, 1 };
+	assert_int_equal(act_own(&m[10], &m[9], DOMAIN_SKP_AJUKAN, p, HLC(MS_FEB, 1)), 0); /* late, by the rule */
+	*adj = *p;
+	adj->rhk[0].target_kuantitas = 3;
+	assert_int_equal(act_ks(&m[11], &m[10], DOMAIN_SKP_TINJAU_ULANG, p, "Nanti dulu.", HLC(MS_FEB, 2)), 0);
+	assert_int_equal(act_ks(&m[12], &m[10], DOMAIN_SKP_SETUJUI, adj, NULL, HLC(MS_FEB, 3)), 0); /* raced m[11] */
+	assert_int_equal(act_own(&m[13], &m[12], DOMAIN_SKP_SEPAKATI, adj, HLC(MS_FEB, 4)), 0);
+	ani->nrhk = 1;
+	assert_int_equal(act_full(&m[14], &kg2, &G2, &kg2, &G2, NULL, DOMAIN_SKP_SIMPAN, ani, NULL, HLC(MS_JAN, 5), NULL), 0);
+	{
+		/* a colleague's "approval" of Budi's plan: refused wherever it arrives */
+		made ok;
+		const made *a[4] = { &G2, &P, &CAT, &G1 };
+		char subject[80];
+		msgpack_packer pk;
+		assert_int_equal(act_ks(&ok, &m[8], DOMAIN_SKP_SETUJUI, p, NULL, HLC(MS_JAN, 6)), 0);
+		kn_buf_clear(&body);
+		msgpack_packer_init(&pk, &body, kn_buf_msgpack_write);
+		msgpack_pack_object(&pk, *ok.v.body);
+		domain_skp_subject(subject, sizeof(subject), kg.pk, PERIOD);
+		make(&m[15], &kg2, "skp", subject, HLC(MS_JAN, 6), &m[8], a, 4, &body);
+		made_free(&ok);
+	}
+	/* Ani saves again on her draft */
+	ani->rhk[0].target_kuantitas = 3;
+	assert_int_equal(act_full(&m[16], &kg2, &G2, &kg2, &G2, &m[14], DOMAIN_SKP_SIMPAN, ani, NULL, HLC(MS_FEB, 5), NULL), 0);
+	for (int i = 0; i < N; i++)
+		want[i] = i != 15;
+
+	for (int round = 0; round < 16; round++) {
+		int order[N];
+		store *st;
+		store_hooks h;
+		store_opts so = { 0, 1 };
+		store_txn *t;
+		kn_buf vb = KN_BUF_INIT, va = KN_BUF_INIT;
+		msgpack_packer pk;
+		record_view head;
+		char doc[RECORD_DOC_KEY_MAX], subject[80];
+
+		/* in time order; reversed (everything held, then released at once); the raced act last; shuffled */
+		for (int i = 0; i < N; i++)
+			order[i] = round == 1 ? N - 1 - i : i;
+		if (round == 2) {
+			for (int i = 11; i < N - 1; i++)
+				order[i] = i + 1;
+			order[N - 1] = 11;
+		}
+		for (int i = N - 1; round > 2 && i > 0; i--) {
+			int j = (int)(rand_r(&seed) % (unsigned)(i + 1)), tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+		assert_int_equal(kntest_tmpdir(dir, sizeof(dir), "/tmp/kinerja-skp.XXXXXX"), 0);
+		assert_int_equal(store_open(&st, dir, &so), 0);
+		kd_rules_hooks(&h, NULL);
+		store_set_hooks(st, &h);
+		for (int i = 0; i < N; i++) {
+			int rc = store_put(st, m[order[i]].raw.ptr, m[order[i]].raw.len, NULL);
+			if (rc < 0 && want[order[i]])
+				fail_msg("round %d: record %d refused: %s", round, order[i], kn_error_message());
+			assert_true(rc == 0 || rc == 2 || !want[order[i]]);
+		}
+		store_stats ss;
+		assert_int_equal(store_stat(&ss, st), 0);
+		assert_int_equal(ss.held, 0);
+		assert_int_equal(ss.records, N - 1);
+		assert_int_equal(store_read_begin(&t, st), 0);
+		/* the current version of Budi's plan is the agreed one, on the newer of the two raced acts */
+		domain_skp_subject(subject, sizeof(subject), kg.pk, PERIOD);
+		snprintf(doc, sizeof(doc), "skp/%s/%s", NPSN, subject);
+		assert_int_equal(kd_doc_head(&head, t, doc), 0);
+		assert_memory_equal(head.id, m[13].id, 32);
+		record_view_free(&head);
+		msgpack_packer_init(&pk, &vb, kn_buf_msgpack_write);
+		assert_int_equal(kd_plan_view(&pk, t, NPSN, kg.pk, PERIOD, NOW_MS), 0);
+		msgpack_packer_init(&pk, &va, kn_buf_msgpack_write);
+		assert_int_equal(kd_plan_view(&pk, t, NPSN, kg2.pk, PERIOD, NOW_MS), 0);
+		if (round == 0) {
+			msgpack_unpacked up;
+			size_t off = 0;
+			const msgpack_object *o;
+			kn_buf_put(&first_budi, vb.ptr, vb.len);
+			kn_buf_put(&first_ani, va.ptr, va.len);
+			/* and the view is the plan as agreed: the adjustment as a difference, the history whole */
+			msgpack_unpacked_init(&up);
+			assert_int_equal(msgpack_unpack_next(&up, (const char *)vb.ptr, vb.len, &off), MSGPACK_UNPACK_SUCCESS);
+			char st_name[24];
+			assert_int_equal(kn_map_str(st_name, sizeof(st_name), &up.data, "state"), 0);
+			assert_string_equal(st_name, "disepakati");
+			o = kn_map_get(&up.data, "adjustments");
+			assert_int_equal(o->via.array.size, 1);
+			o = kn_map_get(&up.data, "history");
+			assert_int_equal(o->via.array.size, 7);
+			{
+				/* oldest first, by the acts' own clocks */
+				static const char *acts[7] = { "simpan", "ajukan", "tinjau_ulang", "ajukan", "tinjau_ulang", "setujui",
+					"sepakati" };
+				for (uint32_t i = 0; i < 7; i++) {
+					char a[24];
+					assert_int_equal(kn_map_str(a, sizeof(a), &o->via.array.ptr[i], "action"), 0);
+					assert_string_equal(a, acts[i]);
+				}
+			}
+			o = kn_map_get(kn_map_get(&up.data, "points"), "total");
+			assert_int_equal(o->via.u64, 3 * 8 + 4 * 4 + 8);
+			msgpack_unpacked_destroy(&up);
+		} else {
+			assert_int_equal(vb.len, first_budi.len);
+			assert_memory_equal(vb.ptr, first_budi.ptr, vb.len);
+			assert_int_equal(va.len, first_ani.len);
+			assert_memory_equal(va.ptr, first_ani.ptr, va.len);
+		}
+		kn_buf_free(&vb);
+		kn_buf_free(&va);
+		store_read_end(t);
+		store_close(st);
+		assert_int_equal(kntest_rm_rf(dir), 0);
+	}
+	for (int i = 7; i < N; i++)
+		made_free(&m[i]);
+	kn_buf_free(&first_budi);
+	kn_buf_free(&first_ani);
+	free(p);
+	free(adj);
+	free(ani);
+}
+
 int
 main(void)
 {
@@ -1134,6 +1301,7 @@ main(void)
 		cmocka_unit_test(test_skp__edits),
 		cmocka_unit_test(test_skp__evidence_slots_follow_the_plan),
 		cmocka_unit_test(test_skp__bodies_roundtrip),
+		cmocka_unit_test(test_skp__any_arrival_order),
 	};
 
 	if (sodium_init() < 0)
