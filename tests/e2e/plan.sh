@@ -95,6 +95,8 @@ kin rencana ajukan --sub keteraturan_suasana_kelas --rhk 5:4 --perilaku berorien
     --perilaku "kolaboratif:Bekerja sama dengan rekan sejawat" >"$T/out" 2>&1 || fail "ajukan: $(cat "$T/out")"
 grep -q "SKP diajukan kepada atasan" "$T/out" || fail "ajukan message: $(cat "$T/out")"
 grep -q "Total 32 poin: sudah sesuai" "$T/out" || fail "32 points: $(cat "$T/out")"
+grep -q "^  Kompeten *2\. " "$T/out" || fail "behaviour 2 of Kompeten, as numbered for people: $(cat "$T/out")"
+grep -q "^  Kolaboratif *Bekerja sama dengan rekan sejawat" "$T/out" || fail "own wording of a behaviour"
 if [ "$TODAY" \> "$PLAN_DUE" ]; then
 	grep -q "Terlambat: Batas pengajuan SKP" "$T/out" || fail "late Ajukan not flagged: $(cat "$T/out")"
 else

@@ -318,6 +318,65 @@ test_access__evidence_follows_the_domain(void **state)
 	kntest_conn_close(&c);
 }
 
+/*
+ * SKPs follow the domain too: the operator neither opens periods nor reads
+ * plans (but sees the period); a teacher acts on and reads their own plan
+ * only; the atasan names the teacher; the arguments of an act are its own
+ * (no atasan's ekspektasi from a teacher, no note on Sepakati); the
+ * records of a plan are read by the owner and the atasan only.
+ */
+static void
+test_access__plans_follow_the_domain(void **state)
+{
+	kntest_conn c;
+	char id[80];
+	(void)state;
+
+	assert_int_equal(kntest_conn_open(&c, sock, 10), 0);
+	const char *oper[] = { "token", op.token, NULL };
+	const msgpack_object *r = call(&c, "plan.show", oper);
+	assert_string_equal(err_code(r), "denied");
+	assert_non_null(strstr(err_message(r), "does not read SKPs"));
+	assert_string_equal(err_code(call(&c, "period.open", oper)), "denied");
+	assert_string_equal(err_code(call(&c, "plan.tasks", oper)), "denied");
+	const char *kso[] = { "token", ks.token, NULL };
+	result(call(&c, "period.open", kso));
+	result(call(&c, "period.show", oper));
+	/* Ani's draft; Beni does not read it, the principal does */
+	const char *save[] = { "token", ani.token, "sub", "keteraturan_suasana_kelas", NULL };
+	r = result(call(&c, "plan.save", save));
+	str_of(id, sizeof(id), r, "id");
+	const char *colleague[] = { "token", beni.token, "teacher", ani.ident, NULL };
+	assert_string_equal(err_code(call(&c, "plan.show", colleague)), "denied");
+	const char *atasan[] = { "token", ks.token, "teacher", ani.ident, NULL };
+	result(call(&c, "plan.show", atasan));
+	const char *rec_b[] = { "token", beni.token, "id", id, NULL };
+	assert_string_equal(err_code(call(&c, "record.get", rec_b)), "denied");
+	const char *rec_o[] = { "token", op.token, "id", id, NULL };
+	assert_string_equal(err_code(call(&c, "record.get", rec_o)), "denied");
+	const char *rec_k[] = { "token", ks.token, "id", id, NULL };
+	result(call(&c, "record.get", rec_k));
+	/* a teacher has no inbox, and acts on no one else's plan */
+	const char *ani_only[] = { "token", ani.token, NULL };
+	assert_string_equal(err_code(call(&c, "plan.inbox", ani_only)), "denied");
+	assert_string_equal(err_code(call(&c, "plan.approve", colleague)), "denied");
+	const char *other[] = { "token", beni.token, "teacher", ani.ident, "sub", "x", NULL };
+	r = call(&c, "plan.save", other);
+	assert_string_equal(err_code(r), "invalid");
+	assert_non_null(strstr(err_message(r), "owner"));
+	/* the atasan names the teacher */
+	r = call(&c, "plan.approve", kso);
+	assert_string_equal(err_code(r), "invalid");
+	assert_non_null(strstr(err_message(r), "teacher"));
+	/* the ekspektasi khusus is the atasan's; a note goes with Tinjau Ulang and Buka Kembali */
+	assert_string_equal(err_code(call_raw(&c, "plan.save", "ekspektasi", "\x90", 1, ani_only)), "invalid");
+	const char *agree_note[] = { "token", ani.token, "note", "setuju", NULL };
+	r = call(&c, "plan.agree", agree_note);
+	assert_string_equal(err_code(r), "invalid");
+	assert_non_null(strstr(err_message(r), "note"));
+	kntest_conn_close(&c);
+}
+
 /* Finding 2: the list of an empty slot said "belum_dikumpulkaDewi Lestari" (a 16-byte field overrun). */
 static void
 test_access__empty_evidence_list(void **state)
@@ -420,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_access__user_list_by_role),
 		cmocka_unit_test(test_access__records_follow_the_domain),
 		cmocka_unit_test(test_access__evidence_follows_the_domain),
+		cmocka_unit_test(test_access__plans_follow_the_domain),
 		cmocka_unit_test(test_access__empty_evidence_list),
 		cmocka_unit_test(test_access__empty_history),
 		cmocka_unit_test(test_access__errors_are_utf8),
