@@ -85,7 +85,7 @@
 typedef struct {
 	uint8_t *data;
 	size_t len;
-	char slot[16];
+	char slot[32];
 	char name[32];
 	char blob[EVIDENCE_OID_HEX];      /* kinerjad's, from the finish reply */
 	char raw_blob[EVIDENCE_OID_HEX];  /* the raw libgit2 baseline's */

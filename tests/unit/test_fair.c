@@ -334,7 +334,7 @@ setup(void **state)
 	enroll_bulk(0, PEOPLE);
 	login(&c, &guru);
 	for (int i = 0; i < UPLOADS; i++) {
-		char slot[16];
+		char slot[24];
 		snprintf(slot, sizeof(slot), "berkas-%d", i + 1); /* not an RHK slot: those need an agreed plan */
 		upload(&c, &guru, slot, i);
 	}
