@@ -16,6 +16,7 @@
 #include "../util/mpmap.h"
 #include "cli.h"
 
+/* One str key and str value of an argument map. */
 static void
 pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
 {

@@ -139,6 +139,7 @@ kd_catalog_cache_clear(void)
 
 /* ---- the index of versions ---- */
 
+/* An index value: big-endian, so that it reads the same on every machine. */
 static void
 be64_put(uint8_t out[8], uint64_t v)
 {
@@ -146,6 +147,7 @@ be64_put(uint8_t out[8], uint64_t v)
 		out[i] = (uint8_t)v;
 }
 
+/* The number be64_put() wrote. */
 static uint64_t
 be64_get(const uint8_t in[8])
 {
@@ -375,6 +377,7 @@ version_resolve(char out[DOMAIN_CATALOG_VERSION_HEX + 1], store_txn *t, const ch
 
 /* ---- packing a catalog for clients ---- */
 
+/* A map key. */
 static void
 pack_key(msgpack_packer *pk, const char *k)
 {
@@ -392,12 +395,14 @@ pack_opt(msgpack_packer *pk, const char *k, const char *s)
 		msgpack_pack_nil(pk);
 }
 
+/* "status": how much of an entry is known, by its wire name. */
 static void
 pack_status(msgpack_packer *pk, domain_status s)
 {
 	kd_pack_kv_str(pk, "status", domain_status_name(s));
 }
 
+/* An array of texts; a NULL one (known to exist, text not retrieved) is nil. */
 static void
 pack_str_array(msgpack_packer *pk, const char *const *v, size_t n)
 {
@@ -410,6 +415,7 @@ pack_str_array(msgpack_packer *pk, const char *const *v, size_t n)
 	}
 }
 
+/* k: {value, status, source, note} of one limit. */
 static void
 pack_limit(msgpack_packer *pk, const char *k, const domain_catalog_limit *l)
 {
@@ -422,6 +428,7 @@ pack_limit(msgpack_packer *pk, const char *k, const domain_catalog_limit *l)
 	pack_opt(pk, "note", l->note);
 }
 
+/* "limits": every limit of a plan, with its provenance. */
 static void
 pack_limits(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -443,6 +450,7 @@ pack_limits(msgpack_packer *pk, const domain_catalog *c)
 	pack_opt(pk, "source", l->evidence_types_source);
 }
 
+/* "calendar": the semesters and their deadlines, dates as "MM-DD". */
 static void
 pack_calendar(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -480,6 +488,7 @@ pack_calendar(msgpack_packer *pk, const domain_catalog *c)
 	}
 }
 
+/* "rhk_list" and "rhk": the RHK, with points only where the catalog knows them. */
 static void
 pack_rhk(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -528,6 +537,7 @@ pack_rhk(msgpack_packer *pk, const domain_catalog *c)
 	}
 }
 
+/* "tugas_tambahan": the list and how much of it is known. */
 static void
 pack_tugas(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -580,6 +590,7 @@ pack_sub(msgpack_packer *pk, const domain_catalog_sub *s)
 	}
 }
 
+/* "observation_scale": the levels an atasan rates each target with. */
 static void
 pack_scale(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -597,6 +608,7 @@ pack_scale(msgpack_packer *pk, const domain_catalog *c)
 	}
 }
 
+/* "perilaku_kerja": the BerAKHLAK aspects and their behaviours. */
 static void
 pack_aspects(msgpack_packer *pk, const domain_catalog *c)
 {
@@ -847,6 +859,7 @@ catalog_job_pack(kd_job *j, msgpack_packer *pk)
 	kn_buf_put(pk->data, cj->out.ptr, cj->out.len);
 }
 
+/* Free what the job owns (kd_job_answer frees the job). */
 static void
 catalog_job_cleanup(kd_job *j)
 {
@@ -1095,6 +1108,7 @@ out:
 
 /* ---- the catalogs of a new school ---- */
 
+/* One catalog file read from catalog.dir, and whether it was stored. */
 typedef struct {
 	char file[256];
 	char version[DOMAIN_CATALOG_VERSION_HEX + 1];
@@ -1104,6 +1118,7 @@ typedef struct {
 	int stored;
 } catalog_file;
 
+/* What school.init reads from catalog.dir (server.h): the files, and the warnings about them. */
 struct kd_catalog_files {
 	char dir[256];
 	size_t n;
@@ -1112,6 +1127,10 @@ struct kd_catalog_files {
 	char warn[CATALOG_WARNINGS_MAX][CATALOG_WARNING_LEN];
 };
 
+/*
+ * One line of warning about the catalog files, kept for the log and the
+ * reply (at most CATALOG_WARNINGS_MAX; more are dropped).
+ */
 static void __attribute__((format(printf, 2, 3)))
 files_warn(kd_catalog_files *cf, const char *fmt, ...)
 {
@@ -1140,6 +1159,7 @@ kd_catalog_files_new(kd_catalog_files **out, const char *dir)
 	return 0;
 }
 
+/* File names in byte order: the order their versions are stored in. */
 static int
 name_cmp(const void *a, const void *b)
 {

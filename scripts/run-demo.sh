@@ -44,6 +44,7 @@ if "$O/kinerja" status | grep -q "belum ada"; then
 == Demo school 20100001 "SD Negeri 1 Contoh" is ready. In another terminal:
    build/kinerja status
    build/kinerja user list
+   build/kinerja catalog show --gaps          (the catalog every member reads, and what it lacks)
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
    build/kinerja rencana lihat                (Budi's SKP: agreed, 32 points)
    build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate for RHK 1)

@@ -33,6 +33,7 @@ follow(json_t *root, char *path)
 	return at;
 }
 
+/* Parse standard input; print what argv[1] leads to, if given. */
 int
 main(int argc, char **argv)
 {

@@ -56,6 +56,7 @@ static char *shipped;
 static size_t shipped_len;
 static const domain_ctx ctx = { NPSN, NOW_MS };
 
+/* A fresh key pair and its hex. */
 static void
 key_new(key *k)
 {
@@ -83,6 +84,7 @@ make(made *m, const key *author, const char *type, const char *subject, uint64_t
 		m->v.hlc, record_nparents(&m->v), m->v.body };
 }
 
+/* Free a made record. */
 static void
 made_free(made *m)
 {
@@ -90,6 +92,7 @@ made_free(made *m)
 	kn_buf_free(&m->raw);
 }
 
+/* Pack a str. */
 static void
 pack_s(msgpack_packer *pk, const char *s)
 {
@@ -201,6 +204,7 @@ setup(void **state)
 	return 0;
 }
 
+/* Free the fixtures, and the daemon's cache of parsed catalogs. */
 static int
 teardown(void **state)
 {
@@ -381,6 +385,7 @@ store_new(char *dir)
 	return st;
 }
 
+/* Close a store_new() store and remove its directory. */
 static void
 store_done(store *st, const char *dir)
 {
@@ -388,6 +393,7 @@ store_done(store *st, const char *dir)
 	assert_int_equal(kntest_rm_rf(dir), 0);
 }
 
+/* Put a record into st: it must be stored (or held, waiting for what it names). */
 static void
 put(store *st, const made *m)
 {
@@ -541,6 +547,7 @@ test_catalog_record__newest_in_force(void **state)
 	free(text);
 }
 
+/* The acceptance rule first, then the store side. */
 int
 main(void)
 {
