@@ -19,6 +19,7 @@
 
 /* ---- the edits ---- */
 
+/* A msgpack str of n bytes. */
 static void
 plan__pack_s(msgpack_packer *pk, const char *s, size_t n)
 {
@@ -26,6 +27,7 @@ plan__pack_s(msgpack_packer *pk, const char *s, size_t n)
 	msgpack_pack_str_body(pk, s, n);
 }
 
+/* A key and a C string. */
 static void
 plan__pack_kv(msgpack_packer *pk, const char *k, const char *v)
 {
@@ -56,6 +58,7 @@ typedef struct {
 	size_t len[KC_MULTI_MAX * 8];
 } plan_items;
 
+/* Collect every value of a repeatable option, split at commas when asked. */
 static int
 plan__items(plan_items *out, const kc_opt *o, int split)
 {
@@ -246,6 +249,7 @@ plan__i64(const msgpack_object *m, const char *k)
 	return 0;
 }
 
+/* Is the field a true boolean? */
 static int
 plan__true(const msgpack_object *m, const char *k)
 {
@@ -254,6 +258,7 @@ plan__true(const msgpack_object *m, const char *k)
 	return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
 }
 
+/* The length of an array field, 0 when it is absent or not an array. */
 static uint32_t
 plan__len(const msgpack_object *a)
 {

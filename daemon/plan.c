@@ -74,6 +74,7 @@ typedef struct {
 	domain_period dates;        /* valid when catalog != NULL */
 } plan_period;
 
+/* Free what plan__period read; the struct may be read again. */
 static void
 plan__period_free(plan_period *p)
 {
@@ -132,6 +133,7 @@ typedef struct {
 	domain_skp_body *body;      /* NULL when none */
 } plan_skp;
 
+/* Free what plan__skp read. */
 static void
 plan__skp_free(plan_skp *s)
 {
@@ -281,6 +283,7 @@ plan__problems_as_details(const domain_plan_report *r)
 
 /* ---- views ---- */
 
+/* A key and a boolean. */
 static void
 plan__pack_bool(msgpack_packer *pk, const char *k, int v)
 {
@@ -291,6 +294,7 @@ plan__pack_bool(msgpack_packer *pk, const char *k, int v)
 		msgpack_pack_false(pk);
 }
 
+/* A key and a text, nil when there is none (so JSON readers see null, not ""). */
 static void
 plan__pack_opt_str(msgpack_packer *pk, const char *k, const char *v)
 {
@@ -301,6 +305,7 @@ plan__pack_opt_str(msgpack_packer *pk, const char *k, const char *v)
 		msgpack_pack_nil(pk);
 }
 
+/* A key and a whole number that may be negative. */
 static void
 plan__pack_kv_i64(msgpack_packer *pk, const char *k, int64_t v)
 {
@@ -351,6 +356,7 @@ struct posts_scan {
 	int rc;
 };
 
+/* Index callback: an enrolled person who is an active Kepala Sekolah adds his post. */
 static int
 plan__posts_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -370,6 +376,7 @@ plan__posts_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, s
 	return 0;
 }
 
+/* The posts of the school's definitive principals now, from their enrollments. */
 static int
 plan__posts(plan_posts *out, store_txn *t, const char *school)
 {
@@ -497,6 +504,7 @@ typedef struct {
 	domain_skp_body **b;        /* b[i]: body of h.v[i], NULL when it does not parse */
 } plan_history;
 
+/* Free a parsed history. */
 static void
 plan__history_free(plan_history *ph)
 {
@@ -506,6 +514,7 @@ plan__history_free(plan_history *ph)
 	kd_history_free(&ph->h);
 }
 
+/* Every version of owner's SKP of period, oldest first, with its body parsed (NULL when it does not parse). */
 static int
 plan__history(plan_history *out, store_txn *t, const char *school, const uint8_t owner[32], const char *period)
 {
@@ -894,36 +903,42 @@ out_end:
 	return rc;
 }
 
+/* plan.save: Simpan Draf, with the request's edits. */
 int
 kd_m_plan_save(kd_req *req, msgpack_packer *pk)
 {
 	return plan__act(req, pk, DOMAIN_SKP_SIMPAN);
 }
 
+/* plan.submit: Ajukan, with the request's edits; every problem at once when it cannot be. */
 int
 kd_m_plan_submit(kd_req *req, msgpack_packer *pk)
 {
 	return plan__act(req, pk, DOMAIN_SKP_AJUKAN);
 }
 
+/* plan.approve {teacher}: Setujui, the edits being the atasan's adjustments. */
 int
 kd_m_plan_approve(kd_req *req, msgpack_packer *pk)
 {
 	return plan__act(req, pk, DOMAIN_SKP_SETUJUI);
 }
 
+/* plan.return {teacher, note}: Tinjau Ulang. */
 int
 kd_m_plan_return(kd_req *req, msgpack_packer *pk)
 {
 	return plan__act(req, pk, DOMAIN_SKP_TINJAU_ULANG);
 }
 
+/* plan.agree: Sepakati the approved plan as it is. */
 int
 kd_m_plan_agree(kd_req *req, msgpack_packer *pk)
 {
 	return plan__act(req, pk, DOMAIN_SKP_SEPAKATI);
 }
 
+/* plan.reopen {teacher, note}: Buka Kembali, the reason kept in the history. */
 int
 kd_m_plan_reopen(kd_req *req, msgpack_packer *pk)
 {

@@ -146,6 +146,7 @@ domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 	return kn_error_set(KN_EDENIED, "id", "records of type '%s' cannot be read here", type);
 }
 
+/* R10: the school's principal starts the period (the Dinas path comes with assignments). */
 int
 domain_may_open_periods(const domain_user *me)
 {
@@ -157,6 +158,7 @@ domain_may_open_periods(const domain_user *me)
 	return rc;
 }
 
+/* Those who have an SKP of their own: Guru and Kepala Sekolah. */
 int
 domain_may_plan(const domain_user *me)
 {
@@ -168,6 +170,7 @@ domain_may_plan(const domain_user *me)
 	return rc;
 }
 
+/* The atasan's acts and inbox: the Kepala Sekolah (whose teachers he judges is decided per plan). */
 int
 domain_may_judge_plans(const domain_user *me)
 {
@@ -179,6 +182,7 @@ domain_may_judge_plans(const domain_user *me)
 	return rc;
 }
 
+/* Reading plans at all: never the Operator Sekolah. */
 int
 domain_may_read_plans(const domain_user *me)
 {
@@ -190,6 +194,7 @@ domain_may_read_plans(const domain_user *me)
 	return rc;
 }
 
+/* One plan: its owner and its atasan (domain_is_atasan_of). */
 int
 domain_plan_may_read(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,
     const uint8_t subject_pk[32])

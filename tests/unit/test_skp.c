@@ -70,6 +70,7 @@ static size_t catalog_len;
 static domain_catalog *cat;
 static const domain_ctx ctx = { NPSN, NOW_MS };
 
+/* A fresh Ed25519 key. */
 static void
 key_new(key *k)
 {
@@ -101,6 +102,7 @@ make(made *m, const key *author, const char *type, const char *subject, uint64_t
 		m->v.hlc, record_nparents(&m->v), m->v.body };
 }
 
+/* Free a made record. */
 static void
 made_free(made *m)
 {
@@ -119,6 +121,7 @@ accept_made(const made *m)
 	return domain_record_accept(&ctx, &m->r, m->parent ? &m->parent->r : NULL, m->parent ? 1 : 0, auth, m->nauth);
 }
 
+/* A msgpack str. */
 static void
 pack_s(msgpack_packer *pk, const char *s)
 {
@@ -126,6 +129,7 @@ pack_s(msgpack_packer *pk, const char *s)
 	msgpack_pack_str_body(pk, s, strlen(s));
 }
 
+/* The school's body, naming the operator. */
 static void
 school_body(kn_buf *b)
 {
@@ -141,6 +145,7 @@ school_body(kn_buf *b)
 	msgpack_pack_bin_body(&pk, ko.pk, 32);
 }
 
+/* An enrollment's body. */
 static void
 user_body(kn_buf *b, const char *name, const char *role, const char *nip, int active)
 {
@@ -164,6 +169,7 @@ user_body(kn_buf *b, const char *name, const char *role, const char *nip, int ac
 		msgpack_pack_false(&pk);
 }
 
+/* A catalog record's body: the shipped file's bytes. */
 static void
 catalog_body(kn_buf *b)
 {
@@ -177,6 +183,7 @@ catalog_body(kn_buf *b)
 	msgpack_pack_bin_body(&pk, catalog_bytes, catalog_len);
 }
 
+/* A period record's body on catalog version. */
 static void
 period_body(kn_buf *b, const char *version)
 {
@@ -274,6 +281,7 @@ act_ks(made *out, const made *parent, domain_skp_action action, const domain_pla
 	return act_full(out, &kk, &K1, &kg, &G1, parent, action, plan, note, hlc, NULL);
 }
 
+/* The shipped catalog, four people and their records, the catalog record and the opening of 2026-1. */
 static int
 setup(void **state)
 {
@@ -318,6 +326,7 @@ setup(void **state)
 	return 0;
 }
 
+/* Free what setup made. */
 static int
 teardown(void **state)
 {
@@ -460,6 +469,7 @@ test_skp__cycle_accepted(void **state)
 	free(adj);
 }
 
+/* Tampers: each changes one thing the rule recomputes. */
 static void
 tamper_state(domain_skp_body *b)
 {
