@@ -88,3 +88,23 @@ run: all
 clean:
 	rm -rf build
 .SECONDARY:
+
+# ---- durability (tests/durability): the system-call-order shim and its
+# test, run by `make check`.
+DUR_HDR  := tests/durability/durlib.h tests/durability/syncshim.h tests/lib/kntest.h
+# The shim is loaded into the daemon: position independent, never sanitized
+# itself (it sits in front of libasan), and defining read/write must not
+# clash with fortified inline wrappers.
+SHIM_CFLAGS = $(filter-out $(SAN),$(CFLAGS)) -U_FORTIFY_SOURCE -fPIC
+
+$(O)/tests/syncshim.so: tests/durability/syncshim.c tests/durability/syncshim.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -ldl -pthread
+
+$(O)/tests/durability/durlib.o $(O)/tests/durability/sync_order.o: $(DUR_HDR)
+
+$(O)/tests/durability/sync_order: $(O)/tests/durability/sync_order.o $(O)/tests/durability/durlib.o \
+    $(O)/libkntest.a $(O)/libkinerja.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+check: $(O)/tests/syncshim.so $(O)/tests/durability/sync_order
