@@ -90,7 +90,8 @@ clean:
 .SECONDARY:
 
 # ---- durability (tests/durability): the system-call-order shim and its
-# test, run by `make check`.
+# test (run by `make check`), and the kill -9 crash loop (`make check-crash`,
+# bounded by CRASH_ROUNDS and CRASH_SECONDS; seed CRASH_SEED).
 DUR_HDR  := tests/durability/durlib.h tests/durability/syncshim.h tests/lib/kntest.h
 # The shim is loaded into the daemon: position independent, never sanitized
 # itself (it sits in front of libasan), and defining read/write must not
@@ -101,10 +102,19 @@ $(O)/tests/syncshim.so: tests/durability/syncshim.c tests/durability/syncshim.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -ldl -pthread
 
-$(O)/tests/durability/durlib.o $(O)/tests/durability/sync_order.o: $(DUR_HDR)
+$(O)/tests/durability/durlib.o $(O)/tests/durability/sync_order.o $(O)/tests/durability/crashloop.o: $(DUR_HDR)
 
 $(O)/tests/durability/sync_order: $(O)/tests/durability/sync_order.o $(O)/tests/durability/durlib.o \
     $(O)/libkntest.a $(O)/libkinerja.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 
+$(O)/tests/durability/crashloop: $(O)/tests/durability/crashloop.o $(O)/tests/durability/durlib.o \
+    $(O)/libkntest.a $(O)/libkinerja.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
 check: $(O)/tests/syncshim.so $(O)/tests/durability/sync_order
+
+.PHONY: check-crash
+check-crash: deps
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/tests/durability/crashloop
+	@$(O)/tests/durability/crashloop $(O)

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../util/mpmap.h"
@@ -13,6 +16,8 @@
 
 #define DUR_PROG program_invocation_short_name
 #define DUR_ENV_MAX 16
+#define DUR_LISTEN_WAIT_MS 10000
+#define DUR_LISTEN_POLL_MS 5
 
 /* Start a map of npairs pairs. */
 void
@@ -263,6 +268,34 @@ dur_upload_send(kntest_conn *c, const char *token, const char *upload_id, const 
 }
 
 /*
+ * The socket appears at bind(), a moment before listen(): wait until a
+ * connection is accepted (or the daemon exits, or DUR_LISTEN_WAIT_MS pass).
+ */
+static int
+dur__wait_listening(pid_t pid, const char *sock)
+{
+	struct sockaddr_un sa;
+
+	if (kntest_unix_addr(&sa, sock) != 0)
+		return -1;
+	for (int waited = 0; waited < DUR_LISTEN_WAIT_MS; waited += DUR_LISTEN_POLL_MS) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int rc = fd >= 0 ? connect(fd, (struct sockaddr *)&sa, sizeof(sa)) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0)
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			fprintf(stderr, "%s: kinerjad exited before listening\n", DUR_PROG);
+			return -1;
+		}
+		kntest_sleep_ms(DUR_LISTEN_POLL_MS);
+	}
+	fprintf(stderr, "%s: kinerjad created %s but did not listen on it\n", DUR_PROG, sock);
+	return -1;
+}
+
+/*
  * Put env into our own environment, point stdout and stderr at the log,
  * start the daemon (it inherits all that), then undo both.
  */
@@ -296,8 +329,8 @@ dur_daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock,
 	}
 	fflush(stdout);
 	fflush(stderr);
-	save_out = dup(STDOUT_FILENO);
-	save_err = dup(STDERR_FILENO);
+	save_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	save_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	dup2(logfd, STDOUT_FILENO);
 	dup2(logfd, STDERR_FILENO);
 	rc = kntest_daemon_start(out, bin, dir, sock, extra);
@@ -307,6 +340,8 @@ dur_daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock,
 	close(save_out);
 	close(save_err);
 	close(logfd);
+	if (rc == 0)
+		rc = dur__wait_listening(*out, sock);
 	if (rc != 0)
 		fprintf(stderr, "%s: kinerjad did not start; see %s\n", DUR_PROG, log_path);
 out_restore_env:

@@ -92,10 +92,11 @@ int dur_upload_send(kntest_conn *c, const char *token, const char *upload_id, co
 /*
  * Start kinerjad as kntest_daemon_start() does, with the NAME=VALUE
  * strings of env (NULL-terminated; NULL for none) added to its
- * environment, its standard output and error appended to log_path, and a
- * socket a killed daemon left behind removed first (so that the wait for
- * the socket means the new daemon is listening). Returns 0 with *out the
- * pid, or -1 (printed; *out as kntest_daemon_start() leaves it).
+ * environment, its standard output and error appended to log_path, a
+ * socket a killed daemon left behind removed first, and then a wait until
+ * the daemon accepts a connection (its socket appears at bind(), a moment
+ * before it listens). Returns 0 with *out the pid, or -1 (printed; *out as
+ * kntest_daemon_start() leaves it).
  */
 int dur_daemon_start(pid_t *out, const char *bin, const char *dir, const char *sock, const char *const *extra,
     const char *const *env, const char *log_path);
