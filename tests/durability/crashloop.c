@@ -196,7 +196,7 @@ operator_writer(kntest_conn *c, long round, uint64_t *rng, int fd)
 		int sent = 0;
 		pause_ms(rng, 100);
 		for (int k = 0; k < 2; k++, seq++) {
-			snprintf(nuptk, sizeof(nuptk), "7%06ld%09u", round % 1000000, seq);
+			snprintf(nuptk, sizeof(nuptk), "7%06lu%09u", (unsigned long)round % 1000000ul, seq % 1000000000u);
 			snprintf(name, sizeof(name), "Guru Uji %ld-%u", round, seq);
 			dur_args_init(&a, 6);
 			dur_args_str(&a, "token", L.op_token);
