@@ -1316,9 +1316,20 @@ stale_lock_cb(const char *path, const struct stat *st, int type, struct FTW *ftw
 	return 0;
 }
 
+/* A half-written loose object of libgit2 (objects/tmp_object_git2_*), left by a killed daemon. */
+static int
+stale_tmp_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	if (type == FTW_F && strncmp(path + ftw->base, "tmp_object_git2_", 16) == 0 && unlink(path) == 0)
+		kn_warn("evidence: removed %s, a half-written object left by a daemon that was stopped", path);
+	return 0;
+}
+
 /*
- * Ref locks left by a killed daemon. This daemon holds the store lock, so
- * no other kinerjad writes this repository: every ref lock now is stale.
+ * Ref locks and half-written objects left by a killed daemon. This daemon
+ * holds the store lock, so no other kinerjad writes this repository: every
+ * ref lock and temporary object now is stale.
  */
 static void
 clean_ref_locks(const char *repo)
@@ -1330,6 +1341,8 @@ clean_ref_locks(const char *repo)
 	snprintf(path, sizeof(path), "%s/packed-refs.lock", repo);
 	if (unlink(path) == 0)
 		kn_warn("evidence: removed a stale %s", path);
+	snprintf(path, sizeof(path), "%s/objects", repo);
+	nftw(path, stale_tmp_cb, 16, FTW_PHYS);
 }
 
 struct orphan_ctx {
