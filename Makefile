@@ -90,7 +90,7 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libkntest.a $(O)/libkinerjad.a $(O)/libki
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS) $(TESTLIBS)
 
-$(O)/bench/%: $(O)/bench/%.o $(O)/libkntest.a $(O)/libkinerja.a | $(DEPS_OK)
+$(O)/bench/%: $(O)/bench/%.o $(O)/libkntest.a $(O)/libkinerjad.a $(O)/libkinerja.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
 

@@ -3,8 +3,8 @@
  * main.c (the command table, option parsing and dispatch, the one-call
  * commands), session.c (the session-token file), print.c (the printers of
  * results for people), verify.c (checking a record's signature here, not
- * taking the daemon's word for it) and evidence.c (the Bukti Dukung
- * commands). The connection to kinerjad is client.h.
+ * taking the daemon's word for it), evidence.c (the Bukti Dukung
+ * commands) and catalog.c (the catalog commands). The connection to kinerjad is client.h.
  */
 #ifndef KC_CLI_H
 #define KC_CLI_H
@@ -88,6 +88,12 @@ void client_print_evidence_history(const msgpack_object *r);
 void client_print_evidence_submit(const msgpack_object *r);
 void client_print_reset(const msgpack_object *r);
 void client_print_unlock(const msgpack_object *r);
+/* catalog show (whole or one sub-indicator), show --gaps, list, add; the catalogs school init stored. */
+void client_print_catalog_show(const msgpack_object *r);
+void client_print_catalog_gaps(const msgpack_object *r);
+void client_print_catalog_list(const msgpack_object *r);
+void client_print_catalog_add(const msgpack_object *r);
+void client_print_catalog_loaded(const msgpack_object *r);
 /*
  * One record, with what this program found when it checked the record's
  * signature itself (verify.c); ok = 0 prints a warning with why.
@@ -111,6 +117,11 @@ int client_record_verify(char *why, size_t whysz, const msgpack_object *rec);
 
 int client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 int client_cmd_record_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+
+/* ---- catalog.c ---- */
+
+int client_cmd_catalog_show(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+int client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 
 /* ---- evidence.c ---- */
 

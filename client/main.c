@@ -199,6 +199,7 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			client_str(op, "nuptk", id, sizeof(id));
 		printf("Sekolah %s (%s) siap. Operator Sekolah: %s\n", client_str(r, "name", name, sizeof(name)),
 		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", opname, sizeof(opname)));
+		client_print_catalog_loaded(r);
 		printf("Next: log in as the operator with 'kinerja login %s', then add teachers with 'kinerja user add'.\n", id);
 	}
 	kn_buf_free(&args); /* wipes */
@@ -480,6 +481,23 @@ static kc_cmd commands[] = {
 	    c_passwd, { { NULL } } },
 	{ "logout", NULL, "End your session and lock your key.", c_logout, { { NULL } } },
 	{ "whoami", NULL, "Show who is logged in.", client_cmd_simple, { { NULL } }, "session.info", 1, client_print_whoami },
+	{ "catalog show", NULL,
+	    "Read a catalog version offline, e.g. before planning (any member).\n"
+	    "It shows the RHK and their poin, Tugas Tambahan, the Praktik Kinerja sub-indicators with their fokus\n"
+	    "perilaku, dianjurkan and dihindari, the observation scale, Perilaku Kerja, the limits and the calendar.\n"
+	    "A text the catalog lacks is shown as missing, never filled in; a conflict shows every candidate.",
+	    client_cmd_catalog_show,
+	    { { "version", "version", 0, "catalog version (from 'catalog list'; its first 8+ characters will do) [the newest]", NULL },
+	        { "sub", "sub", 0, "only this sub-indicator, e.g. keteraturan_suasana_kelas", NULL },
+	        { "gaps", "gaps", 0, "only what the catalog does not know, or where sources disagree", NULL, 1 },
+	        { NULL } } },
+	{ "catalog list", NULL, "List the catalog versions stored in this school, newest first.", client_cmd_simple,
+	    { { NULL } }, "catalog.list", 1, client_print_catalog_list },
+	{ "catalog add", "FILE",
+	    "Store a new catalog version from a catalog file (Operator Sekolah).\n"
+	    "For when a new regulation arrives: the version is the BLAKE2b-256 of the file's bytes\n"
+	    "(b2sum -l 256 FILE), and earlier versions stay.",
+	    client_cmd_catalog_add, { { NULL } } },
 	{ "record get", "ID", "Show one signed record, its signature checked here (for audits and debugging).", c_record,
 	    { { NULL } }, "record.get" },
 	{ "record history", "ID|TYPE/NPSN/SUBJECT",
@@ -557,6 +575,32 @@ usage(FILE *fp)
 	    "  kinerja login 1234567890123456\n"
 	    "  kinerja user add --name \"Budi Santoso\" --role guru --nip 198501012010011001 --golongan III/b\n"
 	    "  kinerja user list\n");
+}
+
+/*
+ * The commands of a group ("user", "evidence", "catalog") with the first
+ * line of each summary, to fp; 0 when group names no group.
+ */
+static int
+group_usage(FILE *fp, const char *group)
+{
+	int any = 0;
+
+	for (size_t k = 0; k < NCOMMANDS; k++) {
+		const char *name = commands[k].name, *sp = strchr(name, ' ');
+		char first[80];
+		if (!sp || strlen(group) != (size_t)(sp - name) || strncmp(group, name, (size_t)(sp - name)) != 0)
+			continue;
+		if (!any)
+			fprintf(fp, "Usage: kinerja [global options] %s COMMAND [options]\n\nCommands:\n", group);
+		any = 1;
+		snprintf(first, sizeof(first), "%s%s%s", name, commands[k].args ? " " : "", commands[k].args ? commands[k].args : "");
+		size_t n = strcspn(commands[k].summary, "\n");
+		fprintf(fp, "  %-32s %.*s\n", first, (int)n, commands[k].summary);
+	}
+	if (any)
+		fprintf(fp, "\n'kinerja %s COMMAND --help' describes one of them.\n", group);
+	return any;
 }
 
 /* Parse a command's options and positional arguments, then run it. */
@@ -679,18 +723,10 @@ main(int argc, char **argv)
 			return run_command(&commands[k], argc - i - 1, argv + i + 1);
 		}
 	}
-	/* "kinerja user" alone: list its subcommands */
-	int any = 0;
-	for (size_t k = 0; k < NCOMMANDS; k++) {
-		const char *name = commands[k].name, *sp = strchr(name, ' ');
-		if (sp && strlen(argv[i]) == (size_t)(sp - name) && strncmp(argv[i], name, (size_t)(sp - name)) == 0) {
-			if (!any)
-				fprintf(stderr, "kinerja %s: choose one of:\n", argv[i]);
-			fprintf(stderr, "  kinerja %s\n", name);
-			any = 1;
-		}
-	}
-	if (!any)
-		fprintf(stderr, "kinerja: unknown command '%s'; see 'kinerja --help'\n", argv[i]);
+	/* "kinerja user --help" lists the group's commands; "kinerja user" alone (or with a typo) too, as an error */
+	int help = i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0);
+	if (group_usage(help ? stdout : stderr, argv[i]))
+		return help ? 0 : 2;
+	fprintf(stderr, "kinerja: unknown command '%s'; see 'kinerja --help'\n", argv[i]);
 	return 2;
 }

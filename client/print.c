@@ -218,3 +218,558 @@ client_print_unlock(const msgpack_object *r)
 	    client_str(r, "name", name, sizeof(name)), client_str(r, "user", user, sizeof(user)),
 	    (unsigned long long)client_u64(r, "fails_cleared"));
 }
+
+/* ---- catalogs (catalog show, list, add; school init) ---- */
+
+/* Shown wherever the catalog lacks a text: never left blank, never filled in. */
+#define KC_MISSING "(teks resmi belum tersedia di katalog ini)"
+
+/* The str at key of map, or NULL when absent or nil; *n its length. */
+static const char *
+client_print__s(const msgpack_object *map, const char *key, int *n)
+{
+	const msgpack_object *o = kn_map_get(map, key);
+
+	*n = 0;
+	if (o == NULL || o->type != MSGPACK_OBJECT_STR)
+		return NULL;
+	*n = (int)o->via.str.size;
+	return o->via.str.ptr;
+}
+
+/* The array at key of map, or NULL. */
+static const msgpack_object *
+client_print__a(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *o = kn_map_get(map, key);
+
+	return o && o->type == MSGPACK_OBJECT_ARRAY ? o : NULL;
+}
+
+/* The whole number at key of map; *have is 0 when it is absent or nil. */
+static long long
+client_print__i(const msgpack_object *map, const char *key, int *have)
+{
+	const msgpack_object *o = kn_map_get(map, key);
+
+	*have = 1;
+	if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return (long long)o->via.u64;
+	if (o && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		return (long long)o->via.i64;
+	*have = 0;
+	return 0;
+}
+
+/* A status of the catalog as a teacher reads it. */
+static const char *
+client_print__status(const char *s)
+{
+	if (strcmp(s, "known") == 0)
+		return "diketahui";
+	if (strcmp(s, "partial") == 0)
+		return "sebagian";
+	if (strcmp(s, "conflict") == 0)
+		return "KONFLIK antar sumber, belum ditetapkan";
+	if (strcmp(s, "inferred") == 0)
+		return "disimpulkan, bukan dari sumber resmi";
+	return "belum tersedia di katalog ini";
+}
+
+/* " [status]" after a value whose status is not "known"; nothing when it is. */
+static void
+client_print__status_tag(const msgpack_object *m)
+{
+	char st[16];
+
+	client_str(m, "status", st, sizeof(st));
+	if (st[0] && strcmp(st, "known") != 0)
+		printf(" [%s]", client_print__status(st));
+}
+
+/*
+ * "label: text", the official text or the missing marker; when only a
+ * summary is known, it follows on its own line, marked as not official.
+ */
+static void
+client_print__text(const char *indent, const char *label, const msgpack_object *m, const char *tkey, const char *skey)
+{
+	int n, ns;
+	const char *t = client_print__s(m, tkey, &n), *s = skey ? client_print__s(m, skey, &ns) : NULL;
+
+	if (t)
+		printf("%s%s: %.*s\n", indent, label, n, t);
+	else
+		printf("%s%s: %s\n", indent, label, KC_MISSING);
+	if (!t && s)
+		printf("%s  Ringkasan (bukan teks resmi): %.*s\n", indent, ns, s);
+}
+
+/* A line "label: value" whose value may be missing (then said so). */
+static void
+client_print__field(const char *indent, const char *label, const msgpack_object *m, const char *key)
+{
+	int n;
+	const char *v = client_print__s(m, key, &n);
+
+	if (v)
+		printf("%s%s: %.*s\n", indent, label, n, v);
+	else
+		printf("%s%s: (belum tersedia di katalog ini)\n", indent, label);
+}
+
+/* The strings of an array joined by ", " (nil entries as "?"). */
+static void
+client_print__list(const msgpack_object *a)
+{
+	for (uint32_t i = 0; a && i < a->via.array.size; i++) {
+		const msgpack_object *e = &a->via.array.ptr[i];
+		if (e->type == MSGPACK_OBJECT_STR)
+			printf("%s%.*s", i ? ", " : "", (int)e->via.str.size, e->via.str.ptr);
+		else
+			printf("%s?", i ? ", " : "");
+	}
+}
+
+/* "8 poin (P2; P16) atau 16 poin (SD4)": every candidate of a conflict, none chosen. */
+static void
+client_print__candidates(const msgpack_object *cs)
+{
+	for (uint32_t i = 0; cs && i < cs->via.array.size; i++) {
+		const msgpack_object *c = &cs->via.array.ptr[i];
+		int have, n;
+		long long v = client_print__i(c, "value", &have);
+		const char *src = client_print__s(c, "source", &n);
+		printf("%s%lld poin", i ? " atau " : "", v);
+		if (src)
+			printf(" (%.*s)", n, src);
+	}
+}
+
+/* The version line that heads every catalog view. */
+static void
+client_print__catalog_head(const msgpack_object *r)
+{
+	int nn, nt, nv;
+	const char *name = client_print__s(r, "name", &nn), *title = client_print__s(r, "title", &nt);
+	const char *version = client_print__s(r, "version", &nv);
+
+	printf("Katalog %.*s: %.*s\nVersi: %.*s\n", nn, name ? name : "?", nt, title ? title : "", nv,
+	    version ? version : "?");
+}
+
+/* Batas: the limits of a plan. */
+static void
+client_print__limits(const msgpack_object *l)
+{
+	static const struct {
+		const char *key, *label, *before, *after;
+	} rows[] = {
+		{ "text_max_chars", "Teks isian", "paling banyak ", " karakter" },
+		{ "sub_indicators_per_plan", "Sub-indikator Praktik Kinerja per rencana", "", "" },
+		{ "quantity_max", "Target kuantitas satu RHK", "paling banyak ", "" },
+		{ "evidence_max_mb", "Ukuran satu berkas Bukti Dukung", "paling besar ", " MB" },
+	};
+	const msgpack_object *mn = kn_map_get(l, "points_min"), *mx = kn_map_get(l, "points_max");
+	const msgpack_object *et = kn_map_get(l, "evidence_types");
+	int h1, h2;
+
+	printf("\nBatas\n");
+	long long a = client_print__i(mn, "value", &h1), b = client_print__i(mx, "value", &h2);
+	printf("  Total poin RHK per semester: minimal %lld, maksimal %lld", a, b);
+	client_print__status_tag(mn);
+	client_print__status_tag(mx);
+	printf("\n");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const msgpack_object *m = kn_map_get(l, rows[i].key);
+		int have;
+		long long v = client_print__i(m, "value", &have);
+		printf("  %s: %s%lld%s", rows[i].label, rows[i].before, v, rows[i].after);
+		client_print__status_tag(m);
+		printf("\n");
+	}
+	printf("  Jenis berkas Bukti Dukung: ");
+	client_print__list(client_print__a(et, "value"));
+	client_print__status_tag(et);
+	printf("\n");
+}
+
+/* Kalender: the semesters and their deadlines. */
+static void
+client_print__calendar(const msgpack_object *cal)
+{
+	const msgpack_object *ss = client_print__a(cal, "semesters"), *ds = client_print__a(cal, "deadlines");
+
+	printf("\nKalender\n");
+	for (uint32_t i = 0; ss && i < ss->via.array.size; i++) {
+		const msgpack_object *s = &ss->via.array.ptr[i];
+		char start[8], end[8];
+		int have;
+		long long sem = client_print__i(s, "semester", &have);
+		printf("  Semester %lld: %s sampai %s (bulan-tanggal)", sem, client_str(s, "start", start, sizeof(start)),
+		    client_str(s, "end", end, sizeof(end)));
+		client_print__status_tag(s);
+		printf("\n");
+		for (uint32_t j = 0; ds && j < ds->via.array.size; j++) {
+			const msgpack_object *d = &ds->via.array.ptr[j];
+			char id[32], date[8], kind[8];
+			if (client_print__i(d, "semester", &have) != sem)
+				continue;
+			client_str(d, "id", id, sizeof(id));
+			const char *what = strcmp(id, "plan_due") == 0 ? "Batas penyusunan rencana" :
+			    strcmp(id, "approve_due") == 0          ? "Batas persetujuan atasan" :
+			    strcmp(id, "evaluation_due") == 0       ? "Batas evaluasi" : id;
+			printf("    %s: %s, %s", what, client_str(d, "date", date, sizeof(date)),
+			    strcmp(client_str(d, "kind", kind, sizeof(kind)), "hard") == 0 ?
+			        "keras (sesudahnya ditolak tanpa dispensasi)" :
+			        "lunak (terlambat tetap diterima, ditandai)");
+			client_print__status_tag(d);
+			printf("\n");
+		}
+	}
+}
+
+/* RHK Pengembangan Kompetensi: each RHK with its points, or why they are not given. */
+static void
+client_print__rhk(const msgpack_object *r)
+{
+	const msgpack_object *list = kn_map_get(r, "rhk_list"), *rs = client_print__a(r, "rhk");
+	int have;
+	long long expected = client_print__i(list, "expected_count", &have);
+
+	printf("\nRHK Pengembangan Kompetensi (daftar resmi: %lld RHK)", expected);
+	client_print__status_tag(list);
+	printf("\n");
+	for (uint32_t i = 0; rs && i < rs->via.array.size; i++) {
+		const msgpack_object *e = &rs->via.array.ptr[i];
+		char st[16];
+		long long id = client_print__i(e, "id", &have), pts = client_print__i(e, "points", &have);
+		const msgpack_object *cs = client_print__a(e, "points_conflict");
+		if (strcmp(client_str(e, "status", st, sizeof(st)), "missing") == 0) {
+			printf("  RHK %lld: (teks, poin, satuan dan Bukti Dukung belum tersedia di katalog ini)\n", id);
+			continue;
+		}
+		if (have)
+			printf("  RHK %lld: %lld poin per satuan\n", id, pts);
+		else if (cs) {
+			printf("  RHK %lld: poin KONFLIK antar sumber, belum ditetapkan: ", id);
+			client_print__candidates(cs);
+			printf("\n");
+		} else
+			printf("  RHK %lld: poin belum tersedia di katalog ini\n", id);
+		client_print__text("    ", "Teks", e, "text", "summary");
+		client_print__field("    ", "Satuan", e, "rule");
+		client_print__field("    ", "Bukti Dukung", e, "evidence");
+	}
+}
+
+/* Tugas Tambahan: the list and what is known of each. */
+static void
+client_print__tugas(const msgpack_object *t)
+{
+	const msgpack_object *items = client_print__a(t, "items");
+	int n;
+	const char *note = client_print__s(t, "note", &n);
+
+	printf("\nTugas Tambahan");
+	client_print__status_tag(t);
+	printf("\n");
+	if (note)
+		printf("  Catatan katalog: %.*s\n", n, note);
+	for (uint32_t i = 0; items && i < items->via.array.size; i++) {
+		const msgpack_object *e = &items->via.array.ptr[i];
+		const msgpack_object *j = client_print__a(e, "jenjang");
+		int nn;
+		const char *name = client_print__s(e, "name", &nn);
+		printf("  %.*s (", nn, name ? name : "?");
+		if (j)
+			client_print__list(j);
+		else
+			printf("jenjang belum diketahui");
+		printf(")");
+		client_print__status_tag(e);
+		printf("\n");
+	}
+}
+
+/* Dianjurkan or dihindari of a target: each text, or how many are missing. */
+static void
+client_print__examples(const char *label, const msgpack_object *a)
+{
+	uint32_t n = a ? a->via.array.size : 0, missing = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		missing += a->via.array.ptr[i].type != MSGPACK_OBJECT_STR;
+	if (n == 0) {
+		printf("      %s: (belum tersedia di katalog ini)\n", label);
+		return;
+	}
+	if (missing == n) {
+		printf("      %s: %u perilaku, %s\n", label, n, KC_MISSING);
+		return;
+	}
+	printf("      %s:\n", label);
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *e = &a->via.array.ptr[i];
+		if (e->type == MSGPACK_OBJECT_STR)
+			printf("        - %.*s\n", (int)e->via.str.size, e->via.str.ptr);
+		else
+			printf("        - %s\n", KC_MISSING);
+	}
+}
+
+/* One Praktik Kinerja sub-indicator: success criterion, targets, dianjurkan / dihindari. */
+static void
+client_print__sub(const msgpack_object *s, uint32_t number)
+{
+	const msgpack_object *ts = client_print__a(s, "targets");
+	int nn, ni;
+	const char *name = client_print__s(s, "name", &nn), *id = client_print__s(s, "id", &ni);
+
+	printf("  Sub-indikator %u: %.*s (--sub %.*s)\n", number, nn, name ? name : "?", ni, id ? id : "?");
+	client_print__text("    ", "Kriteria keberhasilan", s, "success", NULL);
+	for (uint32_t j = 0; ts && j < ts->via.array.size; j++) {
+		const msgpack_object *t = &ts->via.array.ptr[j];
+		char label[40];
+		snprintf(label, sizeof(label), "Fokus perilaku %u", j + 1);
+		client_print__text("    ", label, t, "text", "summary");
+		client_print__examples("Dianjurkan", client_print__a(t, "dianjurkan"));
+		client_print__examples("Dihindari", client_print__a(t, "dihindari"));
+	}
+}
+
+/* Skala observasi: its levels and their definitions. */
+static void
+client_print__scale(const msgpack_object *sc)
+{
+	printf("\nSkala observasi (nilai atasan untuk setiap fokus perilaku)\n");
+	for (uint32_t i = 0; sc && i < sc->via.array.size; i++) {
+		const msgpack_object *l = &sc->via.array.ptr[i];
+		int n;
+		const char *label = client_print__s(l, "label", &n);
+		char lab[128];
+		snprintf(lab, sizeof(lab), "%.*s", n, label ? label : "?");
+		client_print__text("  ", lab, l, "text", "summary");
+	}
+}
+
+/* Perilaku Kerja: the BerAKHLAK aspects and their behaviours. */
+static void
+client_print__aspects(const msgpack_object *as)
+{
+	printf("\nPerilaku Kerja (%u aspek BerAKHLAK; satu perilaku dipilih untuk setiap aspek)\n",
+	    as ? as->via.array.size : 0);
+	for (uint32_t i = 0; as && i < as->via.array.size; i++) {
+		const msgpack_object *a = &as->via.array.ptr[i], *bs = client_print__a(a, "behaviours");
+		int n;
+		const char *name = client_print__s(a, "name", &n);
+		printf("  %.*s\n", n, name ? name : "?");
+		for (uint32_t j = 0; bs && j < bs->via.array.size; j++) {
+			char label[24];
+			snprintf(label, sizeof(label), "Perilaku %u", j + 1);
+			client_print__text("    ", label, &bs->via.array.ptr[j], "text", "summary");
+		}
+	}
+}
+
+/* Sumber: the tags the catalog's entries name. */
+static void
+client_print__sources(const msgpack_object *ss)
+{
+	printf("\nSumber\n");
+	for (uint32_t i = 0; ss && i < ss->via.array.size; i++) {
+		const msgpack_object *s = &ss->via.array.ptr[i];
+		int nt, nl, nw;
+		const char *tag = client_print__s(s, "tag", &nt), *title = client_print__s(s, "title", &nl);
+		const char *where = client_print__s(s, "where", &nw);
+		printf("  %-6.*s %.*s", nt, tag ? tag : "?", nl, title ? title : "");
+		if (where)
+			printf(" (%.*s)", nw, where);
+		printf("\n");
+	}
+}
+
+/* catalog show: every section the result holds, then how much is missing. */
+void
+client_print_catalog_show(const msgpack_object *r)
+{
+	const msgpack_object *jab = kn_map_get(r, "jabatan"), *subs = client_print__a(r, "sub_indicators");
+	const msgpack_object *gaps = client_print__a(r, "gaps");
+	uint32_t conflicts = 0;
+
+	client_print__catalog_head(r);
+	if (jab) {
+		int n;
+		const char *note = client_print__s(jab, "note", &n);
+		printf("Untuk SKP: ");
+		client_print__list(client_print__a(jab, "value"));
+		client_print__status_tag(jab);
+		printf("\n");
+		if (note)
+			printf("  Catatan katalog: %.*s\n", n, note);
+		client_print__limits(kn_map_get(r, "limits"));
+		client_print__calendar(kn_map_get(r, "calendar"));
+		client_print__rhk(r);
+		client_print__tugas(kn_map_get(r, "tugas_tambahan"));
+	}
+	printf("\nPraktik Kinerja: sub-indikator (satu dipilih per rencana)\n");
+	for (uint32_t i = 0; subs && i < subs->via.array.size; i++)
+		client_print__sub(&subs->via.array.ptr[i], i + 1);
+	client_print__scale(client_print__a(r, "observation_scale"));
+	if (kn_map_get(r, "perilaku_kerja")) {
+		client_print__aspects(client_print__a(r, "perilaku_kerja"));
+		client_print__sources(client_print__a(r, "sources"));
+	}
+	for (uint32_t i = 0; gaps && i < gaps->via.array.size; i++) {
+		char st[16];
+		conflicts += strcmp(client_str(&gaps->via.array.ptr[i], "status", st, sizeof(st)), "conflict") == 0;
+	}
+	printf("\nBelum diketahui atau belum pasti: %u hal (%u konflik antar sumber). Daftarnya: kinerja catalog show --gaps\n",
+	    gaps ? gaps->via.array.size : 0, conflicts);
+}
+
+/* Indonesian names of what a gap lacks, of limits and of deadlines; NULL when none. */
+static const char *
+client_print__name(const char *key)
+{
+	static const char *const names[][2] = { { "text", "teks" }, { "points", "poin" }, { "rule", "satuan" },
+		{ "evidence", "Bukti Dukung" }, { "success", "kriteria keberhasilan" }, { "dianjurkan", "perilaku dianjurkan" },
+		{ "dihindari", "perilaku dihindari" }, { "definition", "definisi" }, { "value", "nilai" },
+		{ "date", "tanggal" }, { "list", "daftar" }, { "points_min", "Total poin minimal per semester" },
+		{ "points_max", "Total poin maksimal per semester" }, { "text_max_chars", "Panjang teks isian" },
+		{ "sub_indicators_per_plan", "Sub-indikator Praktik Kinerja per rencana" },
+		{ "quantity_max", "Target kuantitas satu RHK" }, { "evidence_max_mb", "Ukuran berkas Bukti Dukung" },
+		{ "plan_due", "Batas penyusunan rencana" }, { "approve_due", "Batas persetujuan atasan" },
+		{ "evaluation_due", "Batas evaluasi" }, { "jabatan", "Jabatan yang dilayani" } };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(key, names[i][0]) == 0)
+			return names[i][1];
+	return NULL;
+}
+
+/*
+ * One gap, in words: where ("RHK 7", "Keteraturan Suasana Kelas, fokus
+ * perilaku 1, perilaku dianjurkan") and how much is known there.
+ */
+static void
+client_print__gap(const msgpack_object *g)
+{
+	char item[160], what[24], st[16], path[100];
+	const char *name, *w = "";
+	int have;
+	long long target = client_print__i(g, "target", &have);
+	unsigned long long count = client_u64(g, "count");
+	size_t plen;
+
+	client_str(g, "item", item, sizeof(item));
+	client_str(g, "what", what, sizeof(what));
+	client_str(g, "status", st, sizeof(st));
+	client_str(g, "path", path, sizeof(path));
+	plen = strlen(path);
+	/* limits and deadlines are named by their keys: "quantity_max", "plan_due, semester 2" */
+	char key[64];
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(item, ","), item);
+	if ((strncmp(path, "limits.", 7) == 0 || strncmp(path, "calendar.", 9) == 0 || strcmp(path, "jabatan") == 0) &&
+	    (name = client_print__name(key)))
+		printf("  %s%s", name, item + strlen(key));
+	else
+		printf("  %s", item);
+	if (have)
+		printf(", fokus perilaku %lld", target);
+	if (plen > 11 && strcmp(path + plen - 11, ".behaviours") == 0)
+		w = "perilaku";
+	else if (strcmp(what, "entry") != 0 && strcmp(what, "jabatan") != 0 && !(strcmp(what, "value") == 0 && key[0]) &&
+	    !(strcmp(what, "date") == 0) && (name = client_print__name(what)))
+		w = name;
+	if (w[0])
+		printf(", %s", w);
+	if (strcmp(st, "conflict") == 0) {
+		printf(": %s: ", client_print__status(st));
+		client_print__candidates(client_print__a(g, "candidates"));
+	} else if (strcmp(st, "partial") == 0 && (strcmp(what, "text") == 0 || strcmp(what, "definition") == 0)) {
+		if (count > 1)
+			printf(": %llu teks resmi belum tersedia di katalog ini (hanya ringkasan)", count);
+		else
+			printf(": teks resmi belum tersedia di katalog ini (hanya ringkasan)");
+	} else if (strcmp(st, "missing") == 0 && count > 1 && strcmp(what, "entry") != 0) {
+		printf(": %llu teks belum tersedia di katalog ini", count);
+	} else {
+		printf(": %s", client_print__status(st));
+	}
+	if (strncmp(path, "rhk[", 4) == 0 && strcmp(what, "entry") == 0)
+		printf(" (teks, poin, satuan dan Bukti Dukung)");
+	printf("\n");
+}
+
+/* catalog show --gaps: everything the version does not know, one line each. */
+void
+client_print_catalog_gaps(const msgpack_object *r)
+{
+	const msgpack_object *gaps = client_print__a(r, "gaps");
+
+	client_print__catalog_head(r);
+	printf("Belum diketahui atau belum pasti: %u hal\n", gaps ? gaps->via.array.size : 0);
+	for (uint32_t i = 0; gaps && i < gaps->via.array.size; i++)
+		client_print__gap(&gaps->via.array.ptr[i]);
+}
+
+/* catalog list: the versions, newest first. */
+void
+client_print_catalog_list(const msgpack_object *r)
+{
+	const msgpack_object *cs = client_print__a(r, "catalogs");
+
+	printf("Versi katalog yang tersimpan di sekolah ini (terbaru dulu):\n");
+	for (uint32_t i = 0; cs && i < cs->via.array.size; i++) {
+		const msgpack_object *c = &cs->via.array.ptr[i], *nw = kn_map_get(c, "newest");
+		char version[80], name[128], title[300], by[128], when[32];
+		time_t t = (time_t)(client_u64(c, "added_ms") / 1000);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
+		client_str(c, "added_by", by, sizeof(by));
+		printf("  %s  %s%s\n      %s\n      ditambahkan %s oleh %s\n", client_str(c, "version", version, sizeof(version)),
+		    client_str(c, "name", name, sizeof(name)),
+		    nw && nw->type == MSGPACK_OBJECT_BOOLEAN && nw->via.boolean ? "  (terbaru: dipakai bila tidak disebut versinya)" : "",
+		    client_str(c, "title", title, sizeof(title)), when, by[0] ? by : "(tidak terdaftar lagi)");
+	}
+	printf("(%u versi)\n", cs ? cs->via.array.size : 0);
+	if (cs && cs->via.array.size == 0)
+		printf("Belum ada katalog: Operator Sekolah menambahkannya dengan 'kinerja catalog add FILE'.\n");
+}
+
+/* catalog add: the version stored, or that it was there already. */
+void
+client_print_catalog_add(const msgpack_object *r)
+{
+	char version[80], name[128];
+	const msgpack_object *al = kn_map_get(r, "already");
+
+	client_str(r, "version", version, sizeof(version));
+	client_str(r, "name", name, sizeof(name));
+	if (al && al->type == MSGPACK_OBJECT_BOOLEAN && al->via.boolean)
+		printf("Katalog %s versi %s sudah tersimpan; tidak ada yang berubah.\n", name, version);
+	else
+		printf("Katalog %s disimpan sebagai versi %s.\nGuru membacanya dengan 'kinerja catalog show --version %.12s'.\n",
+		    name, version, version);
+}
+
+/* school init: which catalogs were stored with the school, and every warning about them. */
+void
+client_print_catalog_loaded(const msgpack_object *r)
+{
+	const msgpack_object *cs = client_print__a(r, "catalogs"), *ws = client_print__a(r, "catalog_warnings");
+
+	for (uint32_t i = 0; cs && i < cs->via.array.size; i++) {
+		char name[128], version[80], file[260];
+		const msgpack_object *c = &cs->via.array.ptr[i];
+		printf("Katalog %s (versi %.12s…) dimuat dari %s.\n", client_str(c, "name", name, sizeof(name)),
+		    client_str(c, "version", version, sizeof(version)), client_str(c, "file", file, sizeof(file)));
+	}
+	for (uint32_t i = 0; ws && i < ws->via.array.size; i++) {
+		const msgpack_object *w = &ws->via.array.ptr[i];
+		if (w->type == MSGPACK_OBJECT_STR)
+			printf("PERINGATAN katalog: %.*s\n", (int)w->via.str.size, w->via.str.ptr);
+	}
+	if (cs && cs->via.array.size == 0)
+		printf("Tidak ada katalog yang dimuat: Operator Sekolah menambahkannya dengan 'kinerja catalog add FILE'.\n");
+}

@@ -49,6 +49,8 @@ static const struct option_def {
 	S("keys", "pwhash", pwhash, "interactive", "Argon2id cost: interactive, moderate, or min (tests only)"),
 	I("keys", "login_delay_max_s", login_delay_max_s, "60", 1, 3600,
 	    "longest wait after wrong passphrases, seconds (also the window for 5 tries)"),
+	S("catalog", "dir", catalog_dir, "catalog",
+	    "directory whose catalog files (*.json) school.init stores with a new school; empty: none"),
 	S("evidence", "dir", evidence_dir, "var/evidence.git", "bare git repository of the Bukti Dukung files"),
 	S("evidence", "staging_dir", staging_dir, "var/uploads", "uploads in progress (emptied at start)"),
 	I("evidence", "max_mb", evidence_max_mb, "10", 1, 1024, "largest evidence file, MB"),

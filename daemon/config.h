@@ -13,6 +13,7 @@ typedef struct {
 	char socket_path[256];
 	char store_dir[256];
 	char device_key[256];
+	char catalog_dir[256];  /* catalog files (*.json) stored with a new school; "" = none */
 	char log_level[16];
 	int syslog;
 	int session_ttl_min;    /* minutes a login lasts */

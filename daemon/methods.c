@@ -181,6 +181,7 @@ typedef struct {
 	domain_user u;
 	uint8_t token[32];   /* user.add: the operator's session */
 	char npsn[9];        /* school.init */
+	kd_catalog_files *catalogs; /* school.init: the catalog files, read on the worker (catalog.c) */
 	char name[DOMAIN_NAME_MAX + 1];
 } newkey_job;
 
@@ -196,6 +197,9 @@ newkey_run(kd_job *j)
 		rc = keys_recovery_seal(&nj->recovery, nj->key, nj->device_pk);
 	if (rc)
 		kd_job_keep_error(j, rc);
+	/* file reads stay off the loop too; a problem with them is only a warning */
+	if (rc == 0 && nj->catalogs)
+		kd_catalog_files_read(nj->catalogs);
 }
 
 static void
@@ -206,6 +210,7 @@ newkey_free(newkey_job *nj)
 	keys_secret_free(nj->key);
 	kn_buf_free(&nj->sealed);
 	kn_buf_free(&nj->recovery);
+	kd_catalog_files_free(nj->catalogs);
 	free(nj);
 }
 
@@ -310,15 +315,19 @@ school_init_done(kd_job *j)
 			pack_user_body(&body, &nj->u);
 			rc = add_record(NULL, srv, b, "user", nj->npsn, kn_hex(hex, nj->key->pk, 32), NULL, 0, &body, nj->key);
 		}
+		/* the shipped catalogs, signed by the new operator; one the rules refuse is a warning, not a failure */
+		if (rc == 0)
+			rc = kd_catalog_files_store(nj->catalogs, srv, b, nj->npsn, nj->key);
 		rc = kd_write_end(req, rc);
 	}
 	if (rc == 0) {
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 3);
+		msgpack_pack_map(&pk, 5);
 		kd_pack_kv_str(&pk, "npsn", nj->npsn);
 		kd_pack_kv_str(&pk, "name", nj->name);
 		kd_pack_str(&pk, "operator");
 		pack_user(&pk, &nj->u, nj->key->pk);
+		kd_catalog_files_pack(&pk, nj->catalogs);
 		kn_info("school.init %s (%s), operator %s", nj->npsn, nj->name, nj->u.name);
 	}
 	kd_respond(req, rc, &res);
@@ -333,6 +342,7 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 	kd_server *srv = req->srv;
 	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1];
 	domain_user op;
+	kd_catalog_files *cats = NULL;
 	newkey_job *nj;
 	int rc;
 
@@ -350,12 +360,16 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		    srv->school, srv->school_name);
 		goto out;
 	}
-	if ((rc = precheck_user(&op)) || (rc = newkey_submit(req, pass, &op, school_init_done, &nj)))
+	if ((rc = precheck_user(&op)) || (rc = kd_catalog_files_new(&cats, srv->cfg.catalog_dir)) ||
+	    (rc = newkey_submit(req, pass, &op, school_init_done, &nj)))
 		goto out;
 	memcpy(nj->npsn, npsn, 9);
 	snprintf(nj->name, sizeof(nj->name), "%s", name);
+	nj->catalogs = cats; /* the job owns them now */
+	cats = NULL;
 	rc = kd_work_submit(srv, &nj->j);
 out:
+	kd_catalog_files_free(cats);
 	sodium_memzero(pass, sizeof(pass));
 	return rc;
 }

@@ -39,6 +39,11 @@ int kd_view_access(kd_req *req, store_txn *t, const record_view *v);
 int kd_m_record_export(kd_req *req, msgpack_packer *pk);
 int kd_m_record_import(kd_req *req, msgpack_packer *pk);
 
+/* catalog.c */
+int kd_m_catalog_add(kd_req *req, msgpack_packer *pk);
+int kd_m_catalog_show(kd_req *req, msgpack_packer *pk);
+int kd_m_catalog_list(kd_req *req, msgpack_packer *pk);
+
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);
 int kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk);

@@ -8,6 +8,7 @@
  *   "u/<npsn>/<pkhex>"     -> ""          a person enrolled in the school
  *   "id/<npsn>/<nip|nuptk>" -> pk (32 B)  login identifier of that person
  *   "ev/<npsn>/<pkhex>.<period>" -> ""    evidence of a person and period
+ *   "cat/<npsn>/<version>" -> hlc (8 B)   a catalog version, first added then (catalog.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,8 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 		snprintf(key, sizeof(key), "s/%s", npsn);
 		return store_idx_put(t, key, strlen(key), "", 0);
 	}
+	if (v->type_len == 7 && memcmp(v->type, "catalog", 7) == 0)
+		return kd_catalog_index(t, v);
 	if (v->type_len == 8 && memcmp(v->type, "evidence", 8) == 0) {
 		snprintf(key, sizeof(key), "ev/%s/%.*s", npsn, (int)v->subject_len, v->subject);
 		return store_idx_put(t, key, strlen(key), "", 0);

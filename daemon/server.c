@@ -1091,6 +1091,7 @@ kd_server_free(kd_server *srv)
 	if (srv->batch || srv->pending)
 		flush_batch(srv);
 	kd_evidence_free(srv);
+	kd_catalog_cache_clear();
 	while (srv->clients)
 		client_close(srv->clients);
 	while (srv->ready) {

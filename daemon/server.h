@@ -271,6 +271,31 @@ void kd_history_free(kd_history *h);
 struct domain_catalog;
 int kd_catalog_get(struct domain_catalog **out, char version_out[65], store_txn *t, const char *school,
     const char *version);
+/*
+ * The store's index hook for a catalog record (rules.c): the school's
+ * versions and when each was first added, so the newest is found without
+ * reading every record. kd_catalog_get keeps parsed versions in a small
+ * process-wide cache (thread-safe; it hands out copies);
+ * kd_catalog_cache_clear empties it, and copies handed out stay valid.
+ */
+int kd_catalog_index(store_txn *t, const record_view *v);
+void kd_catalog_cache_clear(void);
+/*
+ * The catalogs of a new school (school.init): _new on the loop (copies
+ * dir), _read on the worker thread (reads and checks every *.json file of
+ * dir, in name order; never fails, a problem becomes a warning), _store on
+ * the loop in the batch that makes the school (each signed by signer; a
+ * file the rules refuse becomes a warning; only LMDB errors are returned),
+ * _pack adds the two entries "catalogs" (what was stored) and
+ * "catalog_warnings" to the caller's reply map. _free is NULL-safe.
+ */
+typedef struct kd_catalog_files kd_catalog_files;
+int kd_catalog_files_new(kd_catalog_files **out, const char *dir);
+void kd_catalog_files_read(kd_catalog_files *cf);
+int kd_catalog_files_store(kd_catalog_files *cf, kd_server *srv, store_batch *b, const char *school,
+    const keys_secret *signer);
+void kd_catalog_files_pack(msgpack_packer *pk, const kd_catalog_files *cf);
+void kd_catalog_files_free(kd_catalog_files *cf);
 
 /* Reload the school NPSN and name held by this store into srv. */
 void kd_refresh_school(kd_server *srv);

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/mpmap.h"
+#include "catalog.h"
 #include "domain.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
@@ -91,6 +93,8 @@ right_of(const domain_user *u, const domain_rec *r, const uint8_t subject_pk[32]
 		return domain_evidence_may_write(u, r->author, subject_pk);
 	if (rec_is(r, "school"))
 		return domain_school_may_edit(u);
+	if (rec_is(r, "catalog"))
+		return domain_may_administer(u);
 	if (rec_is(r, "user")) {
 		domain_user nu;
 		int rc = domain_user_parse(&nu, r->body);
@@ -118,6 +122,42 @@ is_founding(const domain_rec *r, const domain_rec *auth, size_t nauth)
 	if (domain_school_parse(&sc, auth[0].body) != 0 || memcmp(sc.operator_pk, r->author, 32) != 0)
 		return 0;
 	return subject_is_key(r->subject, r->subject_len, r->author) && r->subject_len == 64;
+}
+
+/*
+ * A catalog version (type "catalog"): the record carries a catalog file's
+ * exact bytes in body {"json": bin}; its subject is their version (the
+ * BLAKE2b-256 of those bytes, catalog.h), so any machine can check that
+ * the bytes are the version they claim to be; they parse as a catalog; and
+ * it replaces nothing, because a published version never changes (a
+ * correction is a new version). Who may add one (an active Operator
+ * Sekolah) is right_of's, like every other right.
+ */
+static int
+catalog_check(const domain_rec *r, size_t nparents)
+{
+	char version[DOMAIN_CATALOG_VERSION_HEX + 1];
+	const msgpack_object *json;
+	domain_catalog *c = NULL;
+	int rc;
+
+	if (nparents != 0)
+		return kn_error_set(KN_EBADREC, "parents",
+		    "a catalog version never changes, so its record replaces nothing; a correction is a new version");
+	json = kn_map_get(r->body, "json");
+	if (r->body->type != MSGPACK_OBJECT_MAP || r->body->via.map.size != 1 || json == NULL ||
+	    json->type != MSGPACK_OBJECT_BIN)
+		return kn_error_set(KN_EBADREC, "json", "a catalog record's body is {\"json\": the catalog file's exact bytes}");
+	if ((rc = domain_catalog_version(version, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
+		return rc;
+	if (r->subject_len != DOMAIN_CATALOG_VERSION_HEX || memcmp(r->subject, version, DOMAIN_CATALOG_VERSION_HEX) != 0)
+		return kn_error_set(KN_EBADREC, "subject",
+		    "a catalog record's subject must be its version, the BLAKE2b-256 of its bytes (%s): the bytes were altered "
+		    "or the subject is wrong", version);
+	if ((rc = domain_catalog_parse(&c, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
+		return rc;
+	domain_catalog_free(c);
+	return 0;
 }
 
 int
@@ -173,6 +213,10 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 			return rc;
 		if (memcmp(e.period, r->subject + 65, 6) != 0)
 			return kn_error_set(KN_EBADREC, "period", "the record's period differs from its subject's");
+	} else if (rec_is(r, "catalog")) {
+		if ((rc = catalog_check(r, nparents)))
+			return rc;
+		memset(subject_pk, 0, sizeof(subject_pk));
 	} else {
 		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
 		    (int)r->type_len, r->type);

@@ -980,6 +980,27 @@ domain_catalog_free(domain_catalog *c)
 	free(c);
 }
 
+/*
+ * A second catalog sharing c's parsed tree: the struct is copied (its
+ * pointers all point into the tree, none into the struct) and the tree's
+ * reference count goes up, atomically (jansson's refcount uses atomic
+ * builtins), so copies may live on other threads and be freed in any
+ * order.
+ */
+int
+domain_catalog_dup(domain_catalog **out, const domain_catalog *c)
+{
+	domain_catalog *d = malloc(sizeof(*d));
+
+	*out = NULL;
+	if (d == NULL)
+		return kn_error_set(KN_ENOMEM, "catalog", "out of memory copying the catalog");
+	memcpy(d, c, sizeof(*d));
+	json_incref((json_t *)d->doc);
+	*out = d;
+	return 0;
+}
+
 /* RHK by its number. */
 int
 domain_catalog_rhk_find(const domain_catalog_rhk **out, const domain_catalog *c, int64_t id)

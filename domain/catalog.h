@@ -261,6 +261,12 @@ int domain_catalog_parse(domain_catalog **out, const uint8_t *bytes, size_t len)
 
 /* Free a catalog and everything it points to; NULL-safe. */
 void domain_catalog_free(domain_catalog *c);
+/*
+ * A copy of c for another owner, sharing c's parsed text (nothing is
+ * parsed again): *out is freed with domain_catalog_free(), independently
+ * of c, on any thread. Returns 0 or KN_ENOMEM (*out NULL).
+ */
+int domain_catalog_dup(domain_catalog **out, const domain_catalog *c);
 
 /*
  * Lookups. *out is borrowed from the catalog. KN_ENOTFOUND (with a

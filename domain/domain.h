@@ -16,6 +16,10 @@
  *              "state": "draf"|"dikumpulkan", "action": "upload"|"submit",
  *              "slot"?, "name"?, "blob"?, "size"?, "replaced"?, "dedup"?}
  *             Written only by the person it is about (Bukti Dukung).
+ *   "catalog" subject = the catalog version (catalog.h: BLAKE2b-256 of the
+ *             JSON bytes, 64 lower-case hex). body {"json": bin, the
+ *             catalog file's exact bytes}. Written by an active Operator
+ *             Sekolah; never replaced (a correction is a new version).
  * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
  * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
  */
@@ -153,8 +157,11 @@ typedef struct {
  * one auth record, the author's enrollment (older than r) in this school,
  * which must give the right: an active operator for people and the school
  * (never demoting or deactivating oneself), the person themselves, an
- * active Guru or Kepala Sekolah, for Bukti Dukung. Returns 0 or the
- * reason (KN_EBADREC, KN_EDENIED, KN_ESTATE) with the field at fault.
+ * active Guru or Kepala Sekolah, for Bukti Dukung, an active operator for
+ * a catalog version, whose subject must be the version of its JSON bytes,
+ * which must parse (domain_catalog_parse), and which replaces nothing.
+ * Returns 0 or the reason (KN_EBADREC, KN_EDENIED, KN_ESTATE, or the
+ * parser's KN_EINVAL naming the field) with the field at fault.
  */
 int domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents, size_t nparents,
     const domain_rec *auth, size_t nauth);

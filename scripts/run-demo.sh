@@ -36,6 +36,7 @@ if "$O/kinerja" status | grep -q "belum ada"; then
    build/kinerja status
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
    build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate)
+   build/kinerja catalog show --gaps          (the catalog every member reads, and what it lacks)
    build/kinerja login 197803152005012002     (Dewi Lestari, kepala sekolah; kepsek-demo)
    build/kinerja user list                    (who is enrolled: for the Kepala Sekolah and the operator)
    build/kinerja login 1234567890123456       (Siti Aminah, operator; operator-demo)

@@ -65,7 +65,7 @@ kin --json user list | grep -q '"nip": "198501012010011001"' || fail "user list 
 ok "user list"
 
 records=$(kin --json status | sed -n 's/.*"records": \([0-9]*\).*/\1/p')
-[ "$records" = 5 ] || fail "expected 5 records (school + 4 people), got $records"
+[ "$records" = 6 ] || fail "expected 6 records (school + its catalog + 4 people), got $records"
 
 # A teacher may not enroll people.
 echo "operator-pass" | kin logout >/dev/null || fail "logout"
@@ -93,7 +93,7 @@ stop_daemon || fail "daemon did not stop cleanly"
 [ -S "$SOCK" ] && fail "socket left behind after SIGTERM"
 grep -q "stopped cleanly" "$T/daemon.log" || fail "no clean stop logged"
 start_daemon
-kin status | grep -q "5 records" || fail "records after restart"
+kin status | grep -q "6 records" || fail "records after restart"
 out=$(kin whoami 2>&1) && fail "session survived a restart"
 echo "$out" | grep -q "run .kinerja login. again" || fail "ended session message: $out"
 out=$(kin user list 2>&1) && fail "user list answered with an ended session"

@@ -14,20 +14,21 @@ echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "guru login
 printf '%%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%%%EOF\n' >"$T/a.pdf"
 kin evidence upload "$T/a.pdf" --slot rhk-1 >/dev/null || fail "upload"
 
-# A teacher carries their own records only; the operator every record of the school.
-kin --json record export "$T/own.rec" | grep -q '"records": 3' || fail "teacher export: the school, own enrollment, own upload"
+# A teacher carries their own records (and the catalog, which everyone reads) only; the operator every
+# record of the school.
+kin --json record export "$T/own.rec" | grep -q '"records": 4' || fail "teacher export: the school, its catalog, own enrollment, own upload"
 out=$(kin record import "$T/own.rec" 2>&1) && fail "a teacher imported records"
 echo "$out" | grep -q "only the Operator Sekolah" || fail "teacher import message: $out"
 echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login 2"
-kin --json record export "$T/all.rec" | grep -q '"records": 5' || fail "operator export of 5 records (school, 3 people, 1 upload)"
+kin --json record export "$T/all.rec" | grep -q '"records": 6' || fail "operator export of 6 records (school, catalog, 3 people, 1 upload)"
 kin record export "$T/all.rec" 2>&1 | grep -q "exists already" || fail "export overwrote a file"
 ok "export: own records, or the whole school for the operator; never over a file"
 
 # Importing what is here already changes nothing.
 kin --json record import "$T/all.rec" >"$T/imp" || fail "re-import: $(cat "$T/imp")"
-grep -q '"present": 5' "$T/imp" || fail "re-import counts: $(cat "$T/imp")"
+grep -q '"present": 6' "$T/imp" || fail "re-import counts: $(cat "$T/imp")"
 records=$(kin --json status | sed -n 's/.*"records": \([0-9]*\).*/\1/p')
-[ "$records" = 5 ] || fail "records after re-import: $records"
+[ "$records" = 6 ] || fail "records after re-import: $records"
 ok "a second import is harmless"
 
 # A file cut short, or with one byte changed, is refused whole.
