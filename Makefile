@@ -117,4 +117,34 @@ clean:
 	rm -rf build
 .SECONDARY:
 
+# ---- durability (tests/durability): the system-call-order shim and its
+# test (run by `make check`), and the kill -9 crash loop (`make check-crash`,
+# bounded by CRASH_ROUNDS and CRASH_SECONDS; seed CRASH_SEED).
+DUR_HDR  := tests/durability/durlib.h tests/durability/syncshim.h tests/lib/kntest.h
+# The shim is loaded into the daemon: position independent, never sanitized
+# itself (it sits in front of libasan), and defining read/write must not
+# clash with fortified inline wrappers.
+SHIM_CFLAGS = $(filter-out $(SAN),$(CFLAGS)) -U_FORTIFY_SOURCE -fPIC
+
+$(O)/tests/syncshim.so: tests/durability/syncshim.c tests/durability/syncshim.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -ldl -pthread
+
+$(O)/tests/durability/durlib.o $(O)/tests/durability/sync_order.o $(O)/tests/durability/crashloop.o: $(DUR_HDR)
+
+$(O)/tests/durability/sync_order: $(O)/tests/durability/sync_order.o $(O)/tests/durability/durlib.o \
+    $(O)/libkntest.a $(O)/libkinerja.a | $(DEPS_OK)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+$(O)/tests/durability/crashloop: $(O)/tests/durability/crashloop.o $(O)/tests/durability/durlib.o \
+    $(O)/libkntest.a $(O)/libkinerja.a | $(DEPS_OK)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+check: $(O)/tests/syncshim.so $(O)/tests/durability/sync_order
+
+.PHONY: check-crash
+check-crash: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/tests/durability/crashloop
+	@$(O)/tests/durability/crashloop $(O)
+
 endif

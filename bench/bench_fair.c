@@ -171,18 +171,18 @@ out_close:
 	return rc;
 }
 
-/* One small PDF into slot rhk-<n>, as the first teacher. */
+/* One small PDF into slot berkas-<n> (not an RHK slot: those need an agreed plan), as the first teacher. */
 static int
 upload(kntest_conn *c, int n)
 {
-	char pdf[128], name[32], slot[16], id[40];
+	char pdf[128], name[32], slot[24], id[40];
 	const msgpack_object *r;
 	kn_buf p = KN_BUF_INIT;
 	msgpack_packer pk;
 	int len = snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% bench %d\n%%%%EOF\n", n), rc;
 
 	snprintf(name, sizeof(name), "bukti-%d.pdf", n);
-	snprintf(slot, sizeof(slot), "rhk-%d", n + 1);
+	snprintf(slot, sizeof(slot), "berkas-%d", n + 1);
 	msgpack_packer_init(&pk, &p, kn_buf_msgpack_write);
 	const char *kv[] = { "token", guru_token, "slot", slot, "name", name, NULL };
 	msgpack_pack_map(&pk, 4);

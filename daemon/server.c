@@ -903,18 +903,31 @@ listen_socket(int *out, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return kn_error_set(KN_ERROR, "socket", "socket: %s", strerror(errno));
+	/*
+	 * Bind under a temporary name, listen, then rename into place: a
+	 * client that finds the socket can connect at once (bind alone makes
+	 * the file appear before the daemon accepts).
+	 */
+	struct sockaddr_un tsa = sa;
+	const char *bound = path;
+	if ((size_t)snprintf(tsa.sun_path, sizeof(tsa.sun_path), "%s.%ld", path, (long)getpid()) < sizeof(tsa.sun_path)) {
+		unlink(tsa.sun_path);
+		bound = tsa.sun_path;
+	} else {
+		tsa = sa;
+	}
 	mode_t old = umask(0117);
-	int brc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	int brc = bind(fd, (struct sockaddr *)&tsa, sizeof(tsa));
 	umask(old);
 	if (brc != 0) {
 		int e = errno;
 		close(fd);
-		return kn_error_set(KN_ERROR, "socket", "cannot bind %s: %s", path, strerror(e));
+		return kn_error_set(KN_ERROR, "socket", "cannot bind %s: %s", bound, strerror(e));
 	}
-	if (chmod(path, 0660) != 0 || listen(fd, 64) != 0) {
+	if (chmod(bound, 0660) != 0 || listen(fd, 64) != 0 || (bound != path && rename(bound, path) != 0)) {
 		int e = errno;
 		close(fd);
-		unlink(path);
+		unlink(bound);
 		return kn_error_set(KN_ERROR, "socket", "cannot listen on %s: %s", path, strerror(e));
 	}
 	*out = fd;

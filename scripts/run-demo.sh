@@ -43,12 +43,12 @@ if "$O/kinerja" status | grep -q "belum ada"; then
 	cat <<MSG
 == Demo school 20100001 "SD Negeri 1 Contoh" is ready. In another terminal:
    build/kinerja status
-   build/kinerja user list
-   build/kinerja catalog show --gaps          (the catalog every member reads, and what it lacks)
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
+   build/kinerja catalog show --gaps          (the catalog every member reads, and what it lacks)
    build/kinerja rencana lihat                (Budi's SKP: agreed, 32 points)
    build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate for RHK 1)
    build/kinerja login 197803152005012002     (Dewi Lestari, kepala sekolah; kepsek-demo)
+   build/kinerja user list                    (who is enrolled: for the Kepala Sekolah and the operator)
    build/kinerja rencana inbox                (her teachers' SKPs: state and points)
    build/kinerja login 1234567890123456       (Siti Aminah, operator; operator-demo)
 MSG

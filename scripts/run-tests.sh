@@ -17,6 +17,12 @@ for t in tests/e2e/*.sh; do
 	echo "== e2e: $(basename "$t")"
 	if sh "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$t")"; fi
 done
+# durability by system-call order: the daemon under an LD_PRELOAD shim
+for t in "$O"/tests/durability/sync_order; do
+	[ -x "$t" ] || continue
+	echo "== durability: $(basename "$t")"
+	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$t")"; fi
+done
 echo
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $fail failed"

@@ -138,7 +138,10 @@ head=$($G rev-parse "$ref")
 $G update-ref "$ref" "$first" || fail "move ref back"
 $G update-ref "refs/kinerja/20100001/$key/2025-2" "$first" || fail "make an orphan ref"
 : >"$T/evidence.git/$ref.lock" # as a daemon killed while moving the ref leaves it
+mkdir -p "$T/evidence.git/objects/ab"
+: >"$T/evidence.git/objects/ab/tmp_object_git2_Xy12Zq" # as libgit2 killed mid-write leaves it
 start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
+[ -e "$T/evidence.git/objects/ab/tmp_object_git2_Xy12Zq" ] && fail "half-written object still there"
 grep -q "removed $T/evidence.git/$ref.lock" "$T/daemon.log" || fail "stale ref lock not removed"
 [ -e "$T/evidence.git/$ref.lock" ] && fail "stale ref lock still there"
 grep -q "repaired to $head" "$T/daemon.log" || fail "ref not repaired: $(grep evidence "$T/daemon.log" | tail -3)"
@@ -148,6 +151,6 @@ $G rev-parse --verify -q "refs/kinerja/20100001/$key/2025-2" >/dev/null && fail 
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after restart"
 kin evidence list --period $P | grep -q "persiapan *modul.pdf" || fail "evidence after restart"
 kin evidence upload "$T/sertifikat.pdf" --slot refleksi --period 2025-2 >/dev/null || fail "upload to the period of the removed orphan ref"
-ok "refs repaired from the records at start; stale ref locks removed"
+ok "refs repaired from the records at start; stale ref locks and half-written objects removed"
 stop_daemon || fail "stop"
 echo "evidence.sh: all passed"
