@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../store/record.h"
 #include "../util/mpmap.h"
 #include "cli.h"
+
+/* A catalog travels in one signed record of at most 64 KiB (store/record.h), envelope included. */
+#define CATALOG_FILE_MAX (63 * 1024)
 
 /* One str key and str value of an argument map. */
 static void
@@ -92,10 +94,10 @@ catalog_file_read(kn_buf *out, const char *path)
 		goto out;
 	}
 	/* the daemon gives the exact limit; this only keeps a huge file off the socket */
-	if ((size_t)st.st_size > RECORD_MAX_BYTES) {
+	if ((size_t)st.st_size > CATALOG_FILE_MAX) {
 		rc = kn_error_set(KN_ETOOBIG, "file",
 		    "%s is %lld bytes; a catalog travels in one signed record of at most %d bytes", path,
-		    (long long)st.st_size, RECORD_MAX_BYTES);
+		    (long long)st.st_size, CATALOG_FILE_MAX);
 		goto out;
 	}
 	if ((rc = kn_buf_grow(out, (size_t)st.st_size + 1)))

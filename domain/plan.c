@@ -105,8 +105,8 @@ plan__text_same(const domain_plan_text *a, const domain_plan_text *b)
 /* ---- parse ---- */
 
 /* Refuse a body field, in Indonesian, naming the field; what is the kind of value expected. */
-static int
-plan__format(int code, const char *field, const char *msg_code, const char *what)
+int
+domain_plan_format_error(int code, const char *field, const char *msg_code, const char *what)
 {
 	char msg[DOMAIN_MSG_MAX];
 	const char *params[] = { "kolom", field, "jenis", what, NULL };
@@ -120,14 +120,14 @@ plan__format(int code, const char *field, const char *msg_code, const char *what
  * present. A strict layout means a misspelt key is an error, not a field
  * silently left empty. 0, or KN_EINVAL naming the key.
  */
-static int
-plan__keys(const msgpack_object *map, const char *path, const char *const *names, const int *required)
+int
+domain_plan_map_keys(const msgpack_object *map, const char *path, const char *const *names, const int *required)
 {
 	unsigned seen = 0;
 	char field[64];
 
-	if (map->type != MSGPACK_OBJECT_MAP)
-		return plan__format(KN_EINVAL, path[0] ? path : "body", "SKP_FORMAT_JENIS", "map");
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return domain_plan_format_error(KN_EINVAL, path[0] ? path : "body", "SKP_FORMAT_JENIS", "map");
 	for (uint32_t i = 0; i < map->via.map.size; i++) {
 		const msgpack_object *k = &map->via.map.ptr[i].key;
 		int found = -1;
@@ -139,14 +139,14 @@ plan__keys(const msgpack_object *map, const char *path, const char *const *names
 			snprintf(field, sizeof(field), "%s%s%.*s", path, path[0] ? "." : "", n,
 			    k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
 			kn_utf8_clean(field);
-			return plan__format(KN_EINVAL, field, found < 0 ? "SKP_FORMAT_KOLOM_ASING" : "SKP_FORMAT_KOLOM_GANDA", NULL);
+			return domain_plan_format_error(KN_EINVAL, field, found < 0 ? "SKP_FORMAT_KOLOM_ASING" : "SKP_FORMAT_KOLOM_GANDA", NULL);
 		}
 		seen |= 1u << found;
 	}
 	for (int j = 0; names[j]; j++)
 		if (required[j] && !(seen & (1u << j))) {
 			snprintf(field, sizeof(field), "%s%s%s", path, path[0] ? "." : "", names[j]);
-			return plan__format(KN_EINVAL, field, "SKP_FORMAT_KOLOM_WAJIB", NULL);
+			return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_KOLOM_WAJIB", NULL);
 		}
 	return 0;
 }
@@ -156,10 +156,10 @@ static int
 plan__id(char *out, size_t outsz, const msgpack_object *o, const char *field)
 {
 	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size == 0 || o->via.str.size >= outsz)
-		return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
 	for (uint32_t i = 0; i < o->via.str.size; i++)
 		if ((unsigned char)o->via.str.ptr[i] <= 0x20 || o->via.str.ptr[i] == 0x7f)
-			return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
+			return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;
@@ -174,9 +174,9 @@ plan__int(int64_t *out, const msgpack_object *o, const char *field, int min_one)
 	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && o->via.i64 >= -DOMAIN_PLAN_QUANTITY_MAX)
 		*out = o->via.i64;
 	else
-		return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "bilangan bulat");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "bilangan bulat");
 	if (min_one && *out < 1)
-		return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "bilangan bulat 1 atau lebih");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "bilangan bulat 1 atau lebih");
 	return 0;
 }
 
@@ -187,7 +187,7 @@ static int
 plan__text(domain_plan_text *out, const msgpack_object *o, const char *field)
 {
 	if (o->type != MSGPACK_OBJECT_STR)
-		return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks");
 	plan__text_from(out, o->via.str.ptr, o->via.str.size);
 	return 0;
 }
@@ -200,7 +200,7 @@ plan__array(const msgpack_object *o, const char *field, size_t max)
 	const char *params[] = { "kolom", field, "maks", maxs, NULL };
 
 	if (o->type != MSGPACK_OBJECT_ARRAY)
-		return plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "daftar (array)");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "daftar (array)");
 	if (o->via.array.size > max) {
 		snprintf(maxs, sizeof(maxs), "%zu", max);
 		domain_msg_render(msg, sizeof(msg), "SKP_FORMAT_TERLALU_BANYAK", params);
@@ -225,7 +225,7 @@ plan__rhk(domain_plan *out, const msgpack_object *arr)
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
 		snprintf(path, sizeof(path), "rhk[%u]", i);
-		if ((rc = plan__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.id", path);
 		if ((rc = plan__int(&out->rhk[i].id, kn_map_get(e, "id"), field, 1)))
@@ -252,7 +252,7 @@ plan__tugas(domain_plan *out, const msgpack_object *arr)
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
 		snprintf(path, sizeof(path), "tugas_tambahan[%u]", i);
-		if ((rc = plan__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.id", path);
 		if ((rc = plan__id(out->tugas[i].id, sizeof(out->tugas[i].id), kn_map_get(e, "id"), field)))
@@ -282,7 +282,7 @@ plan__perilaku(domain_plan *out, const msgpack_object *arr)
 		const msgpack_object *e = &arr->via.array.ptr[i], *b, *x;
 		domain_plan_perilaku *p = &out->perilaku[i];
 		snprintf(path, sizeof(path), "perilaku[%u]", i);
-		if ((rc = plan__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.aspek", path);
 		if ((rc = plan__id(p->aspek, sizeof(p->aspek), kn_map_get(e, "aspek"), field)))
@@ -295,7 +295,7 @@ plan__perilaku(domain_plan *out, const msgpack_object *arr)
 			p->has_index = 1;
 			rc = plan__int(&p->index, b, field, 0);
 			if (rc)
-				rc = plan__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "nomor perilaku (0, 1, 2, ...) atau teks");
+				rc = domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "nomor perilaku (0, 1, 2, ...) atau teks");
 		}
 		if (rc)
 			return rc;
@@ -319,10 +319,10 @@ domain_plan_parse(domain_plan *out, const msgpack_object *body)
 	int year, semester, rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = plan__keys(body, "", names, required)))
+	if ((rc = domain_plan_map_keys(body, "", names, required)))
 		return rc;
 	if (kn_map_str(out->period, sizeof(out->period), body, "period") != 0)
-		return plan__format(KN_EINVAL, "period", "SKP_FORMAT_JENIS", "teks TAHUN-SEMESTER");
+		return domain_plan_format_error(KN_EINVAL, "period", "SKP_FORMAT_JENIS", "teks TAHUN-SEMESTER");
 	if ((rc = domain_period_parse(&year, &semester, out->period)))
 		return rc;
 	if (kn_map_str(out->catalog, sizeof(out->catalog), body, "catalog") != 0 ||

@@ -656,4 +656,13 @@ typedef struct {
  */
 int domain_skp_transition(domain_skp_event *out, const domain_skp_act *act);
 
+/*
+ * Shared by plan.c and skp.c: an error whose message is the catalog
+ * message msg_code rendered with {kolom} = field and {jenis} = what; and a
+ * strict check of a map's keys (each one of names[], none twice, every
+ * required one present), 0 or KN_EINVAL naming the key under path.
+ */
+int domain_plan_format_error(int code, const char *field, const char *msg_code, const char *what);
+int domain_plan_map_keys(const msgpack_object *map, const char *path, const char *const *names, const int *required);
+
 #endif

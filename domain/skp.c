@@ -17,54 +17,7 @@
 
 /* ---- small helpers ---- */
 
-/*
- * Refuse a field of a body or a request in Indonesian, with the format
- * messages of the plan body ("Kolom {kolom} harus berisi {jenis}.").
- */
-static int
-skp__format(int code, const char *field, const char *msg_code, const char *what)
-{
-	char msg[DOMAIN_MSG_MAX];
-	const char *params[] = { "kolom", field, "jenis", what, NULL };
-
-	domain_msg_render(msg, sizeof(msg), msg_code, params);
-	return kn_error_set(code, field, "%s", msg);
-}
-
-/*
- * Strict keys of a map: each one of names[], none twice, each required one
- * present, so that a misspelt key is an error and not a field left empty.
- */
-static int
-skp__keys(const msgpack_object *map, const char *path, const char *const *names, const int *required)
-{
-	unsigned seen = 0;
-	char field[64];
-
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
-		return skp__format(KN_EINVAL, path[0] ? path : "body", "SKP_FORMAT_JENIS", "map");
-	for (uint32_t i = 0; i < map->via.map.size; i++) {
-		const msgpack_object *k = &map->via.map.ptr[i].key;
-		int found = -1;
-		for (int j = 0; names[j] && found < 0; j++)
-			if (kn_map_key_is(k, names[j]))
-				found = j;
-		if (found < 0 || (seen & (1u << found))) {
-			int n = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 32 ? 32 : k->via.str.size) : 1;
-			snprintf(field, sizeof(field), "%s%s%.*s", path, path[0] ? "." : "", n,
-			    k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
-			kn_utf8_clean(field);
-			return skp__format(KN_EINVAL, field, found < 0 ? "SKP_FORMAT_KOLOM_ASING" : "SKP_FORMAT_KOLOM_GANDA", NULL);
-		}
-		seen |= 1u << found;
-	}
-	for (int j = 0; names[j]; j++)
-		if (required[j] && !(seen & (1u << j))) {
-			snprintf(field, sizeof(field), "%s%s%s", path, path[0] ? "." : "", names[j]);
-			return skp__format(KN_EINVAL, field, "SKP_FORMAT_KOLOM_WAJIB", NULL);
-		}
-	return 0;
-}
+/* Refusing a field and strict map keys: domain_plan_format_error and domain_plan_map_keys (plan.h). */
 
 /* Is s 64 lower-case hex characters (a catalog version)? */
 static int
@@ -92,9 +45,9 @@ skp__int(int64_t *out, const msgpack_object *o, const char *field, int64_t lo, i
 	else if (o != NULL && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && o->via.i64 >= lo)
 		*out = o->via.i64;
 	else
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
 	if (*out < lo || *out > hi)
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
 	return 0;
 }
 
@@ -107,7 +60,7 @@ skp__str(char *out, size_t outsz, const msgpack_object *o, const char *field, co
 {
 	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz ||
 	    memchr(o->via.str.ptr, 0, o->via.str.size) != NULL)
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", what);
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;
@@ -125,12 +78,12 @@ domain_period_body_parse(domain_period_body *out, const msgpack_object *body)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = skp__keys(body, "", names, required)))
+	if ((rc = domain_plan_map_keys(body, "", names, required)))
 		return rc;
 	if (kn_map_str(out->catalog, sizeof(out->catalog), body, "catalog") != 0 || !skp__is_version(out->catalog))
 		return kn_error_set(KN_EINVAL, "catalog", "%s", domain_msg_text("SKP_FORMAT_KATALOG"));
 	if (kn_map_str(state, sizeof(state), body, "state") != 0 || strcmp(state, "dibuka") != 0)
-		return skp__format(KN_EINVAL, "state", "SKP_FORMAT_JENIS", "\"dibuka\"");
+		return domain_plan_format_error(KN_EINVAL, "state", "SKP_FORMAT_JENIS", "\"dibuka\"");
 	return 0;
 }
 
@@ -177,7 +130,7 @@ skp__adjustment(domain_skp_adjustment *out, const msgpack_object *e, size_t i)
 	int rc;
 
 	snprintf(path, sizeof(path), "adjustments[%zu]", i);
-	if ((rc = skp__keys(e, path, names, required)))
+	if ((rc = domain_plan_map_keys(e, path, names, required)))
 		return rc;
 	snprintf(field, sizeof(field), "%s.code", path);
 	if ((rc = skp__str(out->code, sizeof(out->code), kn_map_get(e, "code"), field, "kode penyesuaian")))
@@ -208,7 +161,7 @@ domain_skp_body_parse(domain_skp_body *out, const msgpack_object *body)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = skp__keys(body, "", names, required)))
+	if ((rc = domain_plan_map_keys(body, "", names, required)))
 		return rc;
 	if ((rc = skp__str(name, sizeof(name), kn_map_get(body, "action"), "action", "aksi SKP")) ||
 	    (rc = domain_skp_action_parse(&out->action, name)))
@@ -217,7 +170,7 @@ domain_skp_body_parse(domain_skp_body *out, const msgpack_object *body)
 	    (rc = domain_skp_state_parse(&out->state, name)))
 		return rc;
 	if (out->state == DOMAIN_SKP_BELUM)
-		return skp__format(KN_EINVAL, "state", "SKP_FORMAT_JENIS", "status setelah tindakan (bukan belum)");
+		return domain_plan_format_error(KN_EINVAL, "state", "SKP_FORMAT_JENIS", "status setelah tindakan (bukan belum)");
 	if ((rc = domain_plan_parse(&out->plan, kn_map_get(body, "plan"))))
 		return rc;
 	if ((o = kn_map_get(body, "note")) != NULL) {
@@ -227,7 +180,7 @@ domain_skp_body_parse(domain_skp_body *out, const msgpack_object *body)
 	}
 	if ((o = kn_map_get(body, "adjustments")) != NULL) {
 		if (o->type != MSGPACK_OBJECT_ARRAY)
-			return skp__format(KN_EINVAL, "adjustments", "SKP_FORMAT_JENIS", "daftar (array)");
+			return domain_plan_format_error(KN_EINVAL, "adjustments", "SKP_FORMAT_JENIS", "daftar (array)");
 		if (o->via.array.size > DOMAIN_PLAN_ADJUSTMENTS_MAX)
 			return kn_error_set(KN_ETOOBIG, "adjustments", "an SKP version holds at most %d adjustments",
 			    DOMAIN_PLAN_ADJUSTMENTS_MAX);
@@ -238,7 +191,7 @@ domain_skp_body_parse(domain_skp_body *out, const msgpack_object *body)
 		out->has_adjustments = 1;
 	}
 	if ((o = kn_map_get(body, "late")) != NULL) {
-		if ((rc = skp__keys(o, "late", late_names, late_required)) ||
+		if ((rc = domain_plan_map_keys(o, "late", late_names, late_required)) ||
 		    (rc = skp__str(out->late_deadline, sizeof(out->late_deadline), kn_map_get(o, "deadline"), "late.deadline",
 			"nama batas waktu")) ||
 		    (rc = skp__str(out->late_by, sizeof(out->late_by), kn_map_get(o, "by"), "late.by", "\"rule\"")))
@@ -528,7 +481,7 @@ skp__edit_text(domain_plan_text *out, const msgpack_object *o, const char *field
 	char buf[DOMAIN_PLAN_TEXT_BYTES + 1];
 
 	if (o == NULL || o->type != MSGPACK_OBJECT_STR || memchr(o->via.str.ptr, 0, o->via.str.size) != NULL)
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks");
 	if (o->via.str.size > DOMAIN_PLAN_TEXT_BYTES) {
 		char maxs[16], n[16], msg[DOMAIN_MSG_MAX];
 		const char *params[] = { "kolom", field, "jumlah", n, "maks", maxs, NULL };
@@ -549,10 +502,10 @@ skp__edit_id(char *out, const msgpack_object *o, const char *field, int may_be_e
 {
 	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size > DOMAIN_PLAN_ID_MAX ||
 	    (o->via.str.size == 0 && !may_be_empty))
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
 	for (uint32_t i = 0; i < o->via.str.size; i++)
 		if ((unsigned char)o->via.str.ptr[i] <= 0x20 || o->via.str.ptr[i] == 0x7f)
-			return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
+			return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "teks pengenal dari katalog");
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;
@@ -563,7 +516,7 @@ static int
 skp__edit_array(const msgpack_object *o, const char *field, size_t max)
 {
 	if (o->type != MSGPACK_OBJECT_ARRAY)
-		return skp__format(KN_EINVAL, field, "SKP_FORMAT_JENIS", "daftar (array)");
+		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "daftar (array)");
 	if (o->via.array.size > max) {
 		char maxs[16], msg[DOMAIN_MSG_MAX];
 		const char *params[] = { "kolom", field, "maks", maxs, NULL };
@@ -590,7 +543,7 @@ skp__edit_rhk(domain_plan *p, const msgpack_object *arr)
 		int64_t id, q;
 		size_t k;
 		snprintf(path, sizeof(path), "rhk[%u]", i);
-		if ((rc = skp__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.id", path);
 		if ((rc = skp__int(&id, kn_map_get(e, "id"), field, 1, DOMAIN_PLAN_QUANTITY_MAX, "nomor RHK (1 atau lebih)")))
@@ -648,7 +601,7 @@ skp__edit_tugas(domain_plan *p, const msgpack_object *set, const msgpack_object 
 		const msgpack_object *e = &set->via.array.ptr[i];
 		size_t k;
 		snprintf(path, sizeof(path), "tugas_tambahan[%u]", i);
-		if ((rc = skp__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.id", path);
 		if ((rc = skp__edit_id(id, kn_map_get(e, "id"), field, 0)))
@@ -694,7 +647,7 @@ skp__edit_perilaku(domain_plan *p, const msgpack_object *arr)
 		const msgpack_object *e = &arr->via.array.ptr[i], *b;
 		domain_plan_perilaku *line;
 		snprintf(path, sizeof(path), "perilaku[%u]", i);
-		if ((rc = skp__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.aspek", path);
 		if ((rc = skp__edit_id(aspek, kn_map_get(e, "aspek"), field, 0)))
@@ -738,7 +691,7 @@ skp__edit_ekspektasi(domain_plan *p, const msgpack_object *arr)
 		const msgpack_object *e = &arr->via.array.ptr[i];
 		domain_plan_perilaku *line;
 		snprintf(path, sizeof(path), "ekspektasi[%u]", i);
-		if ((rc = skp__keys(e, path, names, required)))
+		if ((rc = domain_plan_map_keys(e, path, names, required)))
 			return rc;
 		snprintf(field, sizeof(field), "%s.aspek", path);
 		if ((rc = skp__edit_id(aspek, kn_map_get(e, "aspek"), field, 0)))
