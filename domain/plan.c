@@ -192,9 +192,9 @@ plan__text(domain_plan_text *out, const msgpack_object *o, const char *field)
 	return 0;
 }
 
-/* An array of at most max entries. */
-static int
-plan__array(const msgpack_object *o, const char *field, size_t max)
+/* An array of at most max entries (plan.h); shared with the SKP edit lists of skp.c. */
+int
+domain_plan_array_check(const msgpack_object *o, const char *field, size_t max)
 {
 	char maxs[16], msg[DOMAIN_MSG_MAX];
 	const char *params[] = { "kolom", field, "maks", maxs, NULL };
@@ -220,7 +220,7 @@ plan__rhk(domain_plan *out, const msgpack_object *arr)
 	char path[32], field[64];
 	int rc;
 
-	if ((rc = plan__array(arr, "rhk", DOMAIN_PLAN_RHK_MAX)))
+	if ((rc = domain_plan_array_check(arr, "rhk", DOMAIN_PLAN_RHK_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
@@ -247,7 +247,7 @@ plan__tugas(domain_plan *out, const msgpack_object *arr)
 	char path[32], field[64];
 	int rc;
 
-	if ((rc = plan__array(arr, "tugas_tambahan", DOMAIN_PLAN_TUGAS_MAX)))
+	if ((rc = domain_plan_array_check(arr, "tugas_tambahan", DOMAIN_PLAN_TUGAS_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
@@ -276,7 +276,7 @@ plan__perilaku(domain_plan *out, const msgpack_object *arr)
 	char path[32], field[64];
 	int rc;
 
-	if ((rc = plan__array(arr, "perilaku", DOMAIN_PLAN_PERILAKU_MAX)))
+	if ((rc = domain_plan_array_check(arr, "perilaku", DOMAIN_PLAN_PERILAKU_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i], *b, *x;
@@ -332,7 +332,7 @@ domain_plan_parse(domain_plan *out, const msgpack_object *body)
 	if (kn_map_str(jabatan, sizeof(jabatan), body, "jabatan") != 0 || domain_jabatan_parse(&out->jabatan, jabatan) != 0)
 		return kn_error_set(KN_EINVAL, "jabatan", "%s", domain_msg_text("SKP_FORMAT_JABATAN"));
 	o = kn_map_get(body, "praktik_kinerja");
-	if ((rc = plan__array(o, "praktik_kinerja", DOMAIN_PLAN_PRAKTIK_MAX)))
+	if ((rc = domain_plan_array_check(o, "praktik_kinerja", DOMAIN_PLAN_PRAKTIK_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < o->via.array.size; i++) {
 		snprintf(field, sizeof(field), "praktik_kinerja[%u]", i);

@@ -664,5 +664,7 @@ int domain_skp_transition(domain_skp_event *out, const domain_skp_act *act);
  */
 int domain_plan_format_error(int code, const char *field, const char *msg_code, const char *what);
 int domain_plan_map_keys(const msgpack_object *map, const char *path, const char *const *names, const int *required);
+/* An array of at most max entries under field: 0, KN_EINVAL (not an array) or KN_ETOOBIG. */
+int domain_plan_array_check(const msgpack_object *o, const char *field, size_t max);
 
 #endif

@@ -511,22 +511,6 @@ skp__edit_id(char *out, const msgpack_object *o, const char *field, int may_be_e
 	return 0;
 }
 
-/* An edit list: an array of at most max entries. */
-static int
-skp__edit_array(const msgpack_object *o, const char *field, size_t max)
-{
-	if (o->type != MSGPACK_OBJECT_ARRAY)
-		return domain_plan_format_error(KN_EINVAL, field, "SKP_FORMAT_JENIS", "daftar (array)");
-	if (o->via.array.size > max) {
-		char maxs[16], msg[DOMAIN_MSG_MAX];
-		const char *params[] = { "kolom", field, "maks", maxs, NULL };
-		snprintf(maxs, sizeof(maxs), "%zu", max);
-		domain_msg_render(msg, sizeof(msg), "SKP_FORMAT_TERLALU_BANYAK", params);
-		return kn_error_set(KN_ETOOBIG, field, "%s", msg);
-	}
-	return 0;
-}
-
 /* rhk: set a quantity (adding the line), or drop the line with 0. */
 static int
 skp__edit_rhk(domain_plan *p, const msgpack_object *arr)
@@ -536,7 +520,7 @@ skp__edit_rhk(domain_plan *p, const msgpack_object *arr)
 	char path[32], field[64];
 	int rc;
 
-	if ((rc = skp__edit_array(arr, "rhk", DOMAIN_PLAN_RHK_MAX)))
+	if ((rc = domain_plan_array_check(arr, "rhk", DOMAIN_PLAN_RHK_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
@@ -564,7 +548,7 @@ skp__edit_rhk(domain_plan *p, const msgpack_object *arr)
 		} else if (k < p->nrhk) {
 			p->rhk[k].target_kuantitas = q;
 		} else if (p->nrhk == DOMAIN_PLAN_RHK_MAX) {
-			return skp__edit_array(arr, "rhk", 0);
+			return domain_plan_array_check(arr, "rhk", 0);
 		} else {
 			p->rhk[p->nrhk].id = id;
 			p->rhk[p->nrhk].target_kuantitas = q;
@@ -583,7 +567,7 @@ skp__edit_tugas(domain_plan *p, const msgpack_object *set, const msgpack_object 
 	char path[40], field[64], id[DOMAIN_PLAN_ID_MAX + 1];
 	int rc;
 
-	if (drop && (rc = skp__edit_array(drop, "tugas_hapus", DOMAIN_PLAN_TUGAS_MAX)))
+	if (drop && (rc = domain_plan_array_check(drop, "tugas_hapus", DOMAIN_PLAN_TUGAS_MAX)))
 		return rc;
 	for (uint32_t i = 0; drop && i < drop->via.array.size; i++) {
 		size_t w = 0;
@@ -595,7 +579,7 @@ skp__edit_tugas(domain_plan *p, const msgpack_object *set, const msgpack_object 
 				p->tugas[w++] = p->tugas[r];
 		p->ntugas = w;
 	}
-	if (set && (rc = skp__edit_array(set, "tugas_tambahan", DOMAIN_PLAN_TUGAS_MAX)))
+	if (set && (rc = domain_plan_array_check(set, "tugas_tambahan", DOMAIN_PLAN_TUGAS_MAX)))
 		return rc;
 	for (uint32_t i = 0; set && i < set->via.array.size; i++) {
 		const msgpack_object *e = &set->via.array.ptr[i];
@@ -610,7 +594,7 @@ skp__edit_tugas(domain_plan *p, const msgpack_object *set, const msgpack_object 
 			;
 		if (k == p->ntugas) {
 			if (p->ntugas == DOMAIN_PLAN_TUGAS_MAX)
-				return skp__edit_array(set, "tugas_tambahan", 0);
+				return domain_plan_array_check(set, "tugas_tambahan", 0);
 			memset(&p->tugas[k], 0, sizeof(p->tugas[k]));
 			snprintf(p->tugas[k].id, sizeof(p->tugas[k].id), "%s", id);
 			p->ntugas++;
@@ -641,7 +625,7 @@ skp__edit_perilaku(domain_plan *p, const msgpack_object *arr)
 	char path[32], field[64], aspek[DOMAIN_PLAN_ID_MAX + 1];
 	int rc;
 
-	if ((rc = skp__edit_array(arr, "perilaku", DOMAIN_PLAN_PERILAKU_MAX)))
+	if ((rc = domain_plan_array_check(arr, "perilaku", DOMAIN_PLAN_PERILAKU_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i], *b;
@@ -654,7 +638,7 @@ skp__edit_perilaku(domain_plan *p, const msgpack_object *arr)
 			return rc;
 		if ((line = skp__aspect_line(p, aspek)) == NULL) {
 			if (p->nperilaku == DOMAIN_PLAN_PERILAKU_MAX)
-				return skp__edit_array(arr, "perilaku", 0);
+				return domain_plan_array_check(arr, "perilaku", 0);
 			line = &p->perilaku[p->nperilaku++];
 			memset(line, 0, sizeof(*line));
 			snprintf(line->aspek, sizeof(line->aspek), "%s", aspek);
@@ -685,7 +669,7 @@ skp__edit_ekspektasi(domain_plan *p, const msgpack_object *arr)
 	char path[32], field[64], aspek[DOMAIN_PLAN_ID_MAX + 1], msg[DOMAIN_MSG_MAX];
 	int rc;
 
-	if ((rc = skp__edit_array(arr, "ekspektasi", DOMAIN_PLAN_PERILAKU_MAX)))
+	if ((rc = domain_plan_array_check(arr, "ekspektasi", DOMAIN_PLAN_PERILAKU_MAX)))
 		return rc;
 	for (uint32_t i = 0; i < arr->via.array.size; i++) {
 		const msgpack_object *e = &arr->via.array.ptr[i];
