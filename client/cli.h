@@ -131,6 +131,11 @@ int client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **arg
 
 /* rencana simpan / ajukan / setujui: the edits of the options (--rhk 1:2, --sub, ...) and the call. */
 int client_cmd_plan_edit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+/* dinas.c */
+int client_cmd_dinas_key(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+int client_authority_key_arg(kc_opt *o, char *buf, size_t bufsz);
+void client_print_assignment(const msgpack_object *r);
+void client_print_assignment_list(const msgpack_object *r);
 void client_print_period(const msgpack_object *r);
 void client_print_plan(const msgpack_object *r);
 /* An act on a plan (simpan, ajukan, ...): its message, a late flag, then the plan. */

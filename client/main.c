@@ -202,18 +202,37 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r;
 	int rc;
-	(void)cmd;
+	char keybuf[128];
+	const int office = strcmp(cmd->name, "dinas init") == 0;
 	(void)argc;
 	(void)argv;
 
-	if ((pass = secret_new()) == NULL || (rc = read_new_passphrase(pass, KC_PASS_BYTES, "the Operator Sekolah"))) {
+	for (kc_opt *o = opts; o->flag; o++)
+		if (strcmp(o->flag, "authority-key") == 0 && client_authority_key_arg(o, keybuf, sizeof(keybuf)))
+			return client_fail();
+	if ((pass = secret_new()) == NULL ||
+	    (rc = read_new_passphrase(pass, KC_PASS_BYTES, office ? "the office's Operator" : "the Operator Sekolah"))) {
 		sodium_free(pass);
 		return client_fail();
 	}
-	const char *extra[] = { "passphrase", pass, NULL };
+	const char *extra[] = { "passphrase", pass, "kind", office ? "dinas" : "sekolah", NULL };
 	client_pack_args(&args, opts, extra);
 	sodium_free(pass);
 	rc = client_call_print(&c, &r, "school.init", &args);
+	if (rc == 0 && !client_g.json && office) {
+		char id[32], key[80], code[16];
+		const msgpack_object *op = kn_map_get(r, "operator");
+		client_str(op, "nip", id, sizeof(id));
+		if (!id[0])
+			client_str(op, "nuptk", id, sizeof(id));
+		printf("Kantor %s (%s) siap. Kunci otoritas Dinas: %s\n", client_str(r, "name", name, sizeof(name)),
+		    client_str(r, "npsn", code, sizeof(code)), client_str(r, "authority", key, sizeof(key)));
+		printf("Next: 'kinerja dinas kunci --out dinas.key' for the schools; log in with 'kinerja login %s';\n"
+		    "enroll Pengawas and Kepala Dinas with 'kinerja user add --role pengawas'.\n", id);
+		kn_buf_free(&args);
+		client_close(&c);
+		return 0;
+	}
 	if (rc == 0 && !client_g.json) {
 		char npsn[16], id[32], opname[128];
 		const msgpack_object *op = kn_map_get(r, "operator");
@@ -466,7 +485,8 @@ client_cmd_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	{ "nuptk", pfx "nuptk", 0, "NUPTK, 16 digits (needed when there is no NIP)", NULL },              \
 	{ "status", pfx "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN [PNS with NIP]", NULL }
 
-#define PERIOD_OPT { "period", "period", 0, "periode TAHUN-SEMESTER, mis. 2026-1 [periode sekarang]", NULL }
+#define SCHOOL_OPT { "sekolah", "school", 0, "NPSN sekolah; di kantor Dinas: sekolah yang dimaksud [sekolah ini]", NULL }
+#define PERIOD_OPT { "period", "period", 0, "periode TAHUN-SEMESTER, mis. 2026-1 [periode sekarang]", NULL }, SCHOOL_OPT
 #define TEACHER_OPT(req) { "teacher", "teacher", req, "NIP/NUPTK guru (the teacher; atasan)", NULL }
 #define RHK_OPT { "rhk", "rhk", 0, "RHK:JUMLAH, mis. 1:2 = RHK 1 target kuantitas 2; 1:0 menghapus", NULL, 0, 1 }
 #define TUGAS_OPTS                                                                                         \
@@ -488,7 +508,48 @@ static kc_cmd commands[] = {
 	        { "operator-nip", "operator_nip", 0, "operator's NIP, 18 digits (ASN)", NULL },
 	        { "operator-nuptk", "operator_nuptk", 0, "operator's NUPTK, 16 digits", NULL },
 	        { "operator-status", "operator_status", 0, "PNS, PPPK or NON_ASN [PNS with NIP]", NULL },
+	        { "authority-key", "authority", 0,
+	            "kunci otoritas Dinas: 64 hex digits or a FILE ('kinerja dinas kunci --out FILE');\n"
+	            "without it the school accepts no act of the Dinas (Plt, Pengawas, opening a period)", NULL },
 	        { NULL } } },
+	{ "dinas init", NULL,
+	    "Set up an education office (Dinas Pendidikan) on a daemon with role = dinas: its record, its\n"
+	    "Operator and its authority key, which signs assignments and period openings for the schools.",
+	    c_school_init,
+	    { { "kode", "npsn", 1, "office code, 8 digits (not any school's NPSN)", NULL },
+	        { "nama", "name", 1, "name, e.g. \"Dinas Pendidikan Kabupaten Contoh\"", NULL },
+	        { "operator-name", "operator_name", 1, "full name of the office's Operator", NULL },
+	        { "operator-nip", "operator_nip", 0, "operator's NIP, 18 digits (ASN)", NULL },
+	        { "operator-nuptk", "operator_nuptk", 0, "operator's NUPTK, 16 digits", NULL },
+	        { "operator-status", "operator_status", 0, "PNS, PPPK or NON_ASN [PNS with NIP]", NULL },
+	        { NULL } } },
+	{ "dinas kunci", NULL,
+	    "Show the Dinas's authority key (public), or write it to a file for the schools'\n"
+	    "'kinerja school init --authority-key FILE'.",
+	    client_cmd_dinas_key, { { "out", "out", 0, "write the key to this new file", NULL }, { NULL } } },
+	{ "dinas tugaskan", NULL,
+	    "Tugaskan (assign) a Plt Kepala Sekolah, Pengawas Sekolah or Kepala Dinas to a school; at the office.\n"
+	    "Signed with the Dinas's authority key. A Plt is a Guru of that school (import its records first);\n"
+	    "a Pengawas or Kepala Dinas is enrolled in the office ('kinerja user add --role pengawas').\n"
+	    "Again for the same person and role: new dates, or --selesai to end it.",
+	    client_cmd_simple,
+	    { { "sekolah", "school", 1, "NPSN of the school", NULL },
+	        { "peran", "role", 1, "plt, pengawas or kepala_dinas", NULL },
+	        { "nip", "nip", 1, "NIP of the person", NULL },
+	        { "sk", "sk", 0, "nomor SK (required for a Plt)", NULL },
+	        { "mulai", "start", 1, "first day, YYYY-MM-DD", NULL },
+	        { "selesai", "end", 0, "last day, YYYY-MM-DD [open-ended]", NULL },
+	        { NULL } },
+	    "dinas.assign", 1, client_print_assignment },
+	{ "dinas buka-periode", NULL,
+	    "Mulai periode untuk sebuah sekolah (R10: the Dinas opens a school's period); at the office.",
+	    client_cmd_simple,
+	    { { "sekolah", "school", 1, "NPSN of the school", NULL },
+	        { "period", "period", 0, "periode TAHUN-SEMESTER [periode sekarang]", NULL },
+	        { "catalog", "catalog", 0, "versi katalog [yang terbaru]", NULL }, { NULL } },
+	    "dinas.period_open", 1, client_print_period },
+	{ "penugasan", NULL, "Penugasan dari Dinas (assignments): Plt Kepala Sekolah, Pengawas, Kepala Dinas.",
+	    client_cmd_simple, { SCHOOL_OPT, { NULL } }, "assignment.list", 1, client_print_assignment_list },
 	{ "user add", NULL,
 	    "Enroll a teacher (Guru) or principal (Kepala Sekolah). The operator must be logged in;\n"
 	    "the person types their own new passphrase when asked.",
@@ -540,7 +601,7 @@ static kc_cmd commands[] = {
 	{ "record export", "FILE",
 	    "Write the signed records you may carry into FILE (the Operator Sekolah: every record of the school),\n"
 	    "to take them to another daemon by hand, e.g. to or from the Dinas.",
-	    client_cmd_record_export, { { NULL } } },
+	    client_cmd_record_export, { SCHOOL_OPT, { NULL } } },
 	{ "record import", "FILE",
 	    "Add the signed records of FILE (made by 'record export') to this daemon (Operator Sekolah).\n"
 	    "Each is checked like any other write: a forged or out-of-scope record is refused with its reason\n"

@@ -177,7 +177,7 @@ plan__pack_list(msgpack_packer *pk, const kc_opt *o, const char *arg)
 int
 client_cmd_plan_edit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
-	static const char *plain[] = { "period", "teacher", "sub", "rangkuman" };
+	static const char *plain[] = { "period", "teacher", "sub", "rangkuman", "sekolah" };
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r;
 	kn_buf args = KN_BUF_INIT;

@@ -70,11 +70,16 @@ client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		msgpack_packer ap;
 		kn_buf_clear(&args);
 		msgpack_packer_init(&ap, &args, kn_buf_msgpack_write);
-		msgpack_pack_map(&ap, 2);
+		const char *school = opts[0].value; /* --sekolah: at an office, the school to carry */
+		msgpack_pack_map(&ap, school && school[0] ? 3 : 2);
 		pack_str(&ap, "token");
 		pack_str(&ap, token);
 		pack_str(&ap, "after");
 		msgpack_pack_uint64(&ap, after);
+		if (school && school[0]) {
+			pack_str(&ap, "school");
+			pack_str(&ap, school);
+		}
 		if ((rc = client_call(&r, &c, "record.export", &args)))
 			goto out;
 		if (file.len == 0) {

@@ -29,7 +29,7 @@ static const struct option_def {
 #define S(sec, nm, fld, def, help) { sec, nm, T_STR, offsetof(kd_config, fld), sizeof(((kd_config *)0)->fld), def, 0, 0, help }
 #define I(sec, nm, fld, def, lo, hi, help) { sec, nm, T_INT, offsetof(kd_config, fld), sizeof(int), def, lo, hi, help }
 #define B(sec, nm, fld, def, help) { sec, nm, T_BOOL, offsetof(kd_config, fld), sizeof(int), def, 0, 1, help }
-	S("daemon", "role", role, "school", "school or hub"),
+	S("daemon", "role", role, "school", "school, dinas (an education office holding the authority key) or hub"),
 	S("daemon", "socket", socket_path, "var/kinerjad.sock", "Unix socket the clients connect to"),
 	S("daemon", "log_level", log_level, "info", "error, warn, info or debug"),
 	B("daemon", "syslog", syslog, "false", "log to syslog instead of stderr"),
@@ -184,8 +184,8 @@ kd_config_load(kd_config *cfg, const char *path)
 int
 kd_config_validate(const kd_config *cfg)
 {
-	if (strcmp(cfg->role, "school") != 0 && strcmp(cfg->role, "hub") != 0)
-		return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use school or hub", cfg->role);
+	if (strcmp(cfg->role, "school") != 0 && strcmp(cfg->role, "hub") != 0 && strcmp(cfg->role, "dinas") != 0)
+		return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use school, dinas or hub", cfg->role);
 	if (strcmp(cfg->role, "hub") == 0)
 		return kn_error_set(KN_EINVAL, "role", "the hub role is not built yet: use role = school");
 	int lvl;

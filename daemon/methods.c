@@ -165,6 +165,28 @@ precheck_user(const domain_user *u)
 }
 
 /*
+ * Who is enrolled where: a school enrolls its operators, teachers and
+ * principal; an education office its operators, Pengawas and Kepala Dinas
+ * (who act on a school's SKPs by the Dinas's assignments, never by an
+ * enrollment in the school).
+ */
+static int
+role_fits_store(const kd_server *srv, const domain_user *u)
+{
+	int official = strcmp(u->role, "pengawas") == 0 || strcmp(u->role, "kepala_dinas") == 0;
+	int school_staff = strcmp(u->role, "guru") == 0 || strcmp(u->role, "kepala_sekolah") == 0;
+
+	if (!srv->office && official)
+		return kn_error_set(KN_EINVAL, "role",
+		    "a %s is enrolled at the Dinas's office, not by the school; the Dinas assigns them to the school",
+		    domain_role_label(u->role));
+	if (srv->office && school_staff)
+		return kn_error_set(KN_EINVAL, "role", "an education office enrolls its operators, Pengawas and Kepala Dinas; "
+		    "a %s is enrolled by their school", domain_role_label(u->role));
+	return 0;
+}
+
+/*
  * A new person's key: generated and sealed under their passphrase on the
  * worker thread (Argon2id is slow by design), with a recovery copy sealed
  * to the device key (so the operator can reset a forgotten passphrase);
@@ -183,6 +205,11 @@ typedef struct {
 	char npsn[9];        /* school.init */
 	kd_catalog_files *catalogs; /* school.init: the catalog files, read on the worker (catalog.c) */
 	char name[DOMAIN_NAME_MAX + 1];
+	int has_authority;   /* school.init: the school names the Dinas's authority key */
+	uint8_t authority_pk[32];
+	int office;          /* school.init at an education office: make the authority key */
+	keys_secret *authority;
+	kn_buf authority_sealed; /* the authority key sealed to the device key */
 } newkey_job;
 
 static void
@@ -195,6 +222,8 @@ newkey_run(kd_job *j)
 		rc = keys_seal(&nj->sealed, nj->key, nj->pass, strlen(nj->pass), nj->cost);
 	if (rc == 0)
 		rc = keys_recovery_seal(&nj->recovery, nj->key, nj->device_pk);
+	if (rc == 0 && nj->office && (rc = keys_generate(&nj->authority)) == 0)
+		rc = keys_recovery_seal(&nj->authority_sealed, nj->authority, nj->device_pk);
 	if (rc)
 		kd_job_keep_error(j, rc);
 	/* file reads stay off the loop too; a problem with them is only a warning */
@@ -210,6 +239,8 @@ newkey_free(newkey_job *nj)
 	keys_secret_free(nj->key);
 	kn_buf_free(&nj->sealed);
 	kn_buf_free(&nj->recovery);
+	keys_secret_free(nj->authority);
+	kn_buf_free(&nj->authority_sealed);
 	kd_catalog_files_free(nj->catalogs);
 	free(nj);
 }
@@ -250,8 +281,18 @@ kd_m_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	for (kd_session *s = srv->sessions; s; s = s->next)
 		nsess++;
-	msgpack_pack_map(pk, 10);
+	msgpack_pack_map(pk, 11);
 	kd_pack_kv_str(pk, "version", KD_VERSION);
+	/* the Dinas's authority key this store knows (an office: its own), public, for `school init --authority-key` */
+	{
+		static const uint8_t zero[32];
+		if (srv->school[0] && memcmp(srv->authority_pk, zero, 32) != 0) {
+			kd_pack_kv_hex(pk, "authority", srv->authority_pk, 32);
+		} else {
+			kd_pack_str(pk, "authority");
+			msgpack_pack_nil(pk);
+		}
+	}
 	kd_pack_str(pk, "evidence");
 	msgpack_pack_map(pk, 4);
 	kd_pack_kv_str(pk, "dir", srv->cfg.evidence_dir);
@@ -303,12 +344,24 @@ school_init_done(kd_job *j)
 		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
 			msgpack_packer_init(&bp, &body, kn_buf_msgpack_write);
-			msgpack_pack_map(&bp, 2);
+			const uint8_t *authority = nj->office ? nj->authority->pk : nj->has_authority ? nj->authority_pk : NULL;
+			msgpack_pack_map(&bp, 2 + (authority != NULL) + nj->office);
 			kd_pack_kv_str(&bp, "name", nj->name);
 			kd_pack_str(&bp, "operator");
 			msgpack_pack_bin(&bp, 32);
 			msgpack_pack_bin_body(&bp, nj->key->pk, 32);
-			rc = add_record(NULL, srv, b, "school", nj->npsn, nj->npsn, NULL, 0, &body, nj->key);
+			if (authority) {
+				kd_pack_str(&bp, "authority");
+				msgpack_pack_bin(&bp, 32);
+				msgpack_pack_bin_body(&bp, authority, 32);
+			}
+			if (nj->office)
+				kd_pack_kv_str(&bp, "kind", "dinas");
+			/* the office's authority key, sealed to this device: the daemon signs the Dinas's acts with it */
+			if (nj->office)
+				rc = store_batch_meta_put(b, "authority", nj->authority_sealed.ptr, nj->authority_sealed.len);
+			if (rc == 0)
+				rc = add_record(NULL, srv, b, "school", nj->npsn, nj->npsn, NULL, 0, &body, nj->key);
 		}
 		if (rc == 0) {
 			kn_buf_clear(&body);
@@ -322,9 +375,15 @@ school_init_done(kd_job *j)
 	}
 	if (rc == 0) {
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 5);
+		msgpack_pack_map(&pk, 6);
 		kd_pack_kv_str(&pk, "npsn", nj->npsn);
 		kd_pack_kv_str(&pk, "name", nj->name);
+		if (nj->office || nj->has_authority) {
+			kd_pack_kv_hex(&pk, "authority", nj->office ? nj->authority->pk : nj->authority_pk, 32);
+		} else {
+			kd_pack_str(&pk, "authority");
+			msgpack_pack_nil(&pk);
+		}
 		kd_pack_str(&pk, "operator");
 		pack_user(&pk, &nj->u, nj->key->pk);
 		kd_catalog_files_pack(&pk, nj->catalogs);
@@ -340,11 +399,12 @@ int
 kd_m_school_init(kd_req *req, msgpack_packer *pk)
 {
 	kd_server *srv = req->srv;
-	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1];
+	char npsn[9 + 8], name[DOMAIN_NAME_MAX + 1], pass[KEYS_PASS_MAX + 1], authority[80];
+	uint8_t authority_pk[32];
 	domain_user op;
 	kd_catalog_files *cats = NULL;
 	newkey_job *nj;
-	int rc;
+	int rc, office = 0;
 
 	(void)pk;
 	if ((rc = kd_arg_str(npsn, sizeof(npsn), req, "npsn", 1)) || (rc = domain_check_npsn(npsn)) ||
@@ -353,6 +413,33 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		goto out;
 	if (strcmp(op.role, "operator") != 0) {
 		rc = kn_error_set(KN_EINVAL, "operator_role", "the person who initialises the school is its Operator Sekolah");
+		goto out;
+	}
+	if ((rc = kd_arg_str(authority, sizeof(authority), req, "authority", 0)))
+		goto out;
+	office = strcmp(srv->cfg.role, "dinas") == 0;
+	{
+		char kind[16];
+		if ((rc = kd_arg_str(kind, sizeof(kind), req, "kind", 0)))
+			goto out;
+		if (strcmp(kind, "dinas") == 0 && !office) {
+			rc = kn_error_set(KN_EINVAL, "kind",
+			    "this daemon serves a school (role = %s); an education office runs kinerjad with role = dinas in its config",
+			    srv->cfg.role);
+			goto out;
+		}
+		if (office && strcmp(kind, "dinas") != 0) {
+			rc = kn_error_set(KN_EINVAL, "kind", "this daemon is an education office (role = dinas): set it up with 'kinerja dinas init'");
+			goto out;
+		}
+	}
+	if (office && authority[0]) {
+		rc = kn_error_set(KN_EINVAL, "authority", "an education office makes its own authority key; --authority-key is for a school");
+		goto out;
+	}
+	if (authority[0] && (strlen(authority) != 64 || kn_unhex(authority_pk, 32, authority, 64) != 0)) {
+		rc = kn_error_set(KN_EINVAL, "authority",
+		    "the Dinas's authority key is 64 hex digits (the file 'kinerja dinas kunci' writes); got '%.70s'", authority);
 		goto out;
 	}
 	if (srv->school[0]) {
@@ -365,6 +452,11 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		goto out;
 	memcpy(nj->npsn, npsn, 9);
 	snprintf(nj->name, sizeof(nj->name), "%s", name);
+	nj->office = office;
+	if (authority[0]) {
+		nj->has_authority = 1;
+		memcpy(nj->authority_pk, authority_pk, 32);
+	}
 	nj->catalogs = cats; /* the job owns them now */
 	cats = NULL;
 	rc = kd_work_submit(srv, &nj->j);
@@ -423,7 +515,8 @@ kd_m_user_add(kd_req *req, msgpack_packer *pk)
 	(void)pk;
 	s = req->sess;
 	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = passphrase_arg(pass, sizeof(pass), req)) ||
-	    (rc = precheck_user(&u)) || (rc = newkey_submit(req, pass, &u, user_add_done, &nj)))
+	    (rc = precheck_user(&u)) || (rc = role_fits_store(req->srv, &u)) ||
+	    (rc = newkey_submit(req, pass, &u, user_add_done, &nj)))
 		goto out;
 	memcpy(nj->token, s->token, 32);
 	rc = kd_work_submit(srv, &nj->j);

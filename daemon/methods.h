@@ -46,6 +46,22 @@ int kd_m_catalog_list(kd_req *req, msgpack_packer *pk);
 
 /* plan.c */
 int kd_m_period_open(kd_req *req, msgpack_packer *pk);
+int kd_m_dinas_period_open(kd_req *req, msgpack_packer *pk);
+int kd_m_dinas_assign(kd_req *req, msgpack_packer *pk);
+int kd_m_assignment_list(kd_req *req, msgpack_packer *pk);
+
+/* dinas.c: the education office's authority key, opened from its device-sealed copy (the caller frees it). */
+int kd_authority_open(keys_secret **out, kd_server *srv);
+/* At an office, a request must name the school it acts on (--sekolah); KN_EINVAL otherwise. */
+int kd_office_school_needed(const kd_req *req);
+/*
+ * Sign a record of school at clock hlc naming parent (or none) and
+ * auth[0..nauth), and add it to the batch, where the store's rules judge it
+ * again.
+ */
+int kd_record_add_auth(uint8_t id[32], kd_server *srv, store_batch *b, const char *type, const char *school,
+    const char *subject, uint64_t hlc, const uint8_t *parent, const uint8_t (*auth)[32], size_t nauth, const kn_buf *body,
+    const keys_secret *signer);
 int kd_m_period_show(kd_req *req, msgpack_packer *pk);
 int kd_m_plan_save(kd_req *req, msgpack_packer *pk);
 int kd_m_plan_submit(kd_req *req, msgpack_packer *pk);

@@ -203,6 +203,8 @@ plan__period_arg(char period[8], const kd_req *req)
 	return 0;
 }
 
+static int plan__may_read(kd_req *req, store_txn *t, const domain_user *who, const uint8_t owner[32]);
+
 /*
  * Whose SKP a request is about: the caller's, or the teacher named by NIP
  * or NUPTK ("teacher"), whom the caller must be allowed to read
@@ -222,14 +224,14 @@ plan__owner_arg(uint8_t owner[32], kd_req *req, store_txn *t)
 		memcpy(owner, req->sess->key->pk, 32);
 		return 0;
 	}
-	rc = kd_ident_lookup(owner, t, req->srv->school, ident);
+	rc = kd_ident_lookup(owner, t, req->school, ident);
 	if (rc == 0)
-		rc = kd_user_lookup(&who, t, req->srv->school, owner);
+		rc = kd_user_lookup(&who, t, req->school, owner);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in school %s", ident, req->school);
 	if (rc)
 		return rc;
-	return domain_plan_may_read(&req->me, req->sess->key->pk, &who, owner);
+	return plan__may_read(req, t, &who, owner);
 }
 
 /* ---- writing ---- */
@@ -238,9 +240,10 @@ plan__owner_arg(uint8_t owner[32], kd_req *req, store_txn *t)
  * Sign a record at clock hlc naming parent (or none) and auth[0..nauth),
  * and add it to the batch, where the store's rules judge it again.
  */
-static int
-plan__record_add(uint8_t id[32], kd_server *srv, store_batch *b, const char *type, const char *subject, uint64_t hlc,
-    const uint8_t *parent, const uint8_t (*auth)[32], size_t nauth, const kn_buf *body, const keys_secret *signer)
+int
+kd_record_add_auth(uint8_t id[32], kd_server *srv, store_batch *b, const char *type, const char *school, const char *subject,
+    uint64_t hlc, const uint8_t *parent, const uint8_t (*auth)[32], size_t nauth, const kn_buf *body,
+    const keys_secret *signer)
 {
 	uint8_t parents[1][RECORD_ID_BYTES];
 	kn_buf rec = KN_BUF_INIT;
@@ -248,7 +251,8 @@ plan__record_add(uint8_t id[32], kd_server *srv, store_batch *b, const char *typ
 
 	if (parent)
 		memcpy(parents[0], parent, RECORD_ID_BYTES);
-	record_fields f = { type, srv->school, subject, hlc, (const uint8_t(*)[RECORD_ID_BYTES])parents, parent ? 1 : 0,
+	(void)srv;
+	record_fields f = { type, school, subject, hlc, (const uint8_t(*)[RECORD_ID_BYTES])parents, parent ? 1 : 0,
 		body->ptr, body->len, auth, nauth };
 	rc = record_sign(&rec, NULL, &f, signer->pk, signer->sk);
 	if (rc == 0)
@@ -343,10 +347,19 @@ plan__pack_person(msgpack_packer *pk, const uint8_t key[32], const domain_user *
 	kd_pack_kv_str(pk, "role_label", u ? domain_role_label(u->role) : "");
 }
 
-/* The school's definitive principals now, as assignments (the only atasan inputs until the Dinas records more). */
+/*
+ * The posts of a school now: its definitive principals, from their
+ * enrollments, and the Dinas's assignments (Plt, Pengawas, Kepala Dinas),
+ * each with the record an act on it names (id) and, for an assignment,
+ * the name it gives (an official is not enrolled in the school).
+ */
+#define PLAN_POSTS_MAX (2 * DOMAIN_ATASAN_MAX)
 typedef struct {
 	size_t n;
-	domain_assignment a[DOMAIN_ATASAN_MAX];
+	domain_assignment a[PLAN_POSTS_MAX];
+	uint8_t id[PLAN_POSTS_MAX][32];
+	int assigned[PLAN_POSTS_MAX];     /* from a Dinas assignment (else from an enrollment) */
+	char name[PLAN_POSTS_MAX][101];
 } plan_posts;
 
 struct posts_scan {
@@ -370,9 +383,40 @@ plan__posts_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, s
 		return 0;
 	if ((ps->rc = plan__person(&p, ps->t, ps->school, pk)))
 		return ps->rc == KN_ENOTFOUND ? (ps->rc = 0) : ps->rc;
-	if (ps->out->n < DOMAIN_ATASAN_MAX &&
-	    domain_enrollment_post(&ps->out->a[ps->out->n], &p.u, pk, ps->school, domain_day_of_ms(p.ms)))
+	if (ps->out->n < PLAN_POSTS_MAX &&
+	    domain_enrollment_post(&ps->out->a[ps->out->n], &p.u, pk, ps->school, domain_day_of_ms(p.ms))) {
+		memcpy(ps->out->id[ps->out->n], p.id, 32);
+		snprintf(ps->out->name[ps->out->n], sizeof(ps->out->name[0]), "%s", p.u.name);
 		ps->out->n++;
+	}
+	return 0;
+}
+
+/* Index callback ("a/<school>/<subject>"): one of the Dinas's assignments, as it stands now. */
+static int
+plan__assign_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct posts_scan *ps = arg;
+	char doc[RECORD_DOC_KEY_MAX];
+	domain_assignment_body ab;
+	record_view v;
+	(void)val;
+	(void)vlen;
+
+	if (klen < 11 || ps->out->n >= PLAN_POSTS_MAX)
+		return 0;
+	snprintf(doc, sizeof(doc), "assignment/%s/%.*s", ps->school, (int)(klen - 11), (const char *)key + 11);
+	if ((ps->rc = kd_doc_head(&v, ps->t, doc)))
+		return ps->rc == KN_ENOTFOUND ? (ps->rc = 0) : ps->rc;
+	if (domain_assignment_body_parse(&ab, v.body) == 0) {
+		size_t i = ps->out->n++;
+		ps->out->a[i] = ab.a;
+		memcpy(ps->out->id[i], v.id, 32);
+		ps->out->assigned[i] = 1;
+		snprintf(ps->out->name[i], sizeof(ps->out->name[0]), "%s", ab.nama);
+	}
+	kn_error_clear();
+	record_view_free(&v);
 	return 0;
 }
 
@@ -387,8 +431,77 @@ plan__posts(plan_posts *out, store_txn *t, const char *school)
 	memset(out, 0, sizeof(*out));
 	snprintf(prefix, sizeof(prefix), "u/%s/", school);
 	rc = store_idx_scan(t, prefix, strlen(prefix), plan__posts_cb, &ps);
+	if (rc >= 0 && ps.rc == 0) {
+		snprintf(prefix, sizeof(prefix), "a/%s/", school);
+		rc = store_idx_scan(t, prefix, strlen(prefix), plan__assign_cb, &ps);
+	}
 	kn_error_clear();
 	return rc < 0 ? rc : ps.rc;
+}
+
+/*
+ * The post that makes actor the atasan of owner's SKP on day, among the
+ * school's posts: its index in posts, or -1. The owner's own posts (his
+ * enrollment as principal, a Plt assignment) are part of the question.
+ */
+static int
+plan__actor_post(const plan_posts *posts, const uint8_t actor[32], const plan_person *owner, const char *school,
+    domain_jabatan jabatan, int64_t day)
+{
+	domain_assignment q_posts[1 + PLAN_POSTS_MAX];
+	domain_atasan_set set;
+
+	for (size_t i = 0; i < posts->n; i++) {
+		size_t n = 0;
+		if (memcmp(posts->a[i].person, actor, 32) != 0 || !domain_assignment_valid(&posts->a[i], school, day))
+			continue;
+		q_posts[n++] = posts->a[i];
+		for (size_t j = 0; j < posts->n; j++)
+			if (memcmp(posts->a[j].person, owner->pk, 32) == 0)
+				q_posts[n++] = posts->a[j];
+		domain_atasan_query q = { owner->pk, owner->u.role, school, jabatan, day, q_posts, n };
+		if (domain_atasan_resolve(&set, &q) == 0 && domain_atasan_has(&set, actor)) {
+			kn_error_clear();
+			return (int)i;
+		}
+	}
+	kn_error_clear();
+	return -1;
+}
+
+/*
+ * May the caller read owner's SKP: the owner, or the atasan today, be it
+ * by his enrollment as this school's Kepala Sekolah (domain_plan_may_read)
+ * or by an assignment of the Dinas (Plt, Pengawas, Kepala Dinas).
+ */
+static int
+plan__may_read(kd_req *req, store_txn *t, const domain_user *who, const uint8_t owner[32])
+{
+	plan_posts posts;
+	plan_person o;
+	int rc;
+
+	memcpy(o.pk, owner, 32);
+	o.u = *who;
+	if ((rc = plan__posts(&posts, t, req->school)))
+		return rc;
+	domain_jabatan j = strcmp(who->role, "kepala_sekolah") == 0 ? DOMAIN_JABATAN_KEPALA_SEKOLAH : DOMAIN_JABATAN_GURU;
+	if (plan__actor_post(&posts, req->sess->key->pk, &o, req->school, j, domain_day_of_ms(kn_now_ms())) >= 0)
+		return 0;
+	if (strcmp(req->school, req->srv->school) == 0)
+		return domain_plan_may_read(&req->me, req->sess->key->pk, who, owner);
+	return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person, so you do not read their SKP");
+}
+
+/* The owner's Plt assignment valid on day: its index in posts, or -1. */
+static int
+plan__owner_plt(const plan_posts *posts, const uint8_t owner[32], const char *school, int64_t day)
+{
+	for (size_t i = 0; i < posts->n; i++)
+		if (posts->assigned[i] && posts->a[i].role == DOMAIN_ROLE_PLT_KEPALA_SEKOLAH &&
+		    memcmp(posts->a[i].person, owner, 32) == 0 && domain_assignment_valid(&posts->a[i], school, day))
+			return (int)i;
+	return -1;
 }
 
 /* The SKP's atasan today, resolved from the posts (domain_atasan_resolve). */
@@ -592,11 +705,25 @@ static void
 plan__author_name(char *out, size_t outsz, store_txn *t, const char *school, const uint8_t pk[32])
 {
 	domain_user u;
+	domain_school sc;
+	plan_posts posts;
 
-	if (kd_user_lookup(&u, t, school, pk) == 0)
+	if (kd_user_lookup(&u, t, school, pk) == 0) {
 		snprintf(out, outsz, "%s", u.name);
-	else
-		snprintf(out, outsz, "?");
+		kn_error_clear();
+		return;
+	}
+	snprintf(out, outsz, "?");
+	/* not enrolled here: an official the Dinas assigned, or the Dinas itself */
+	if (plan__posts(&posts, t, school) == 0)
+		for (size_t i = 0; i < posts.n; i++)
+			if (posts.assigned[i] && memcmp(posts.a[i].person, pk, 32) == 0) {
+				snprintf(out, outsz, "%s (%s)", posts.name[i], domain_assignment_role_label(posts.a[i].role));
+				kn_error_clear();
+				return;
+			}
+	if (kd_school_lookup(&sc, t, school) == 0 && sc.has_authority && memcmp(sc.authority_pk, pk, 32) == 0)
+		snprintf(out, outsz, "%s", domain_msg_text("LABEL_DINAS"));
 	kn_error_clear();
 }
 
@@ -737,6 +864,17 @@ kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t
 		domain_user au;
 		int have = kd_user_lookup(&au, t, school, atasan.keys[i]) == 0;
 		kn_error_clear();
+		if (!have) {
+			/* an official of the Dinas: the name and post its assignment gives */
+			memset(&au, 0, sizeof(au));
+			snprintf(au.name, sizeof(au.name), "?");
+			for (size_t j = 0; j < posts.n; j++)
+				if (posts.assigned[j] && memcmp(posts.a[j].person, atasan.keys[i], 32) == 0) {
+					snprintf(au.name, sizeof(au.name), "%s", posts.name[j]);
+					snprintf(au.role, sizeof(au.role), "%s", atasan.roles[i] == DOMAIN_ROLE_KEPALA_DINAS ? "kepala_dinas" : "pengawas");
+				}
+			have = 1;
+		}
 		plan__pack_person(pk, atasan.keys[i], have ? &au : NULL);
 	}
 	kd_pack_kv_str(pk, "atasan_message", atasan.message);
@@ -788,6 +926,30 @@ out_free:
 
 /* ---- acts ---- */
 
+/* A refusal to someone who is not the atasan, with who is, today, from every post of the school. */
+static void
+plan__say_atasan(int rc, store_txn *t, const plan_posts *posts, const plan_person *owner, const char *school,
+    domain_jabatan jabatan)
+{
+	char why[DOMAIN_MSG_MAX], names[512] = "", name[DOMAIN_NAME_MAX + 64];
+	domain_atasan_set set;
+	size_t n = 0;
+
+	snprintf(why, sizeof(why), "%s", kn_error_message());
+	if (plan__atasan(&set, posts, owner, school, jabatan, domain_day_of_ms(kn_now_ms())) == 0)
+		for (size_t i = 0; i < set.n; i++) {
+			plan__author_name(name, sizeof(name), t, school, set.keys[i]);
+			n += (size_t)snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s (%s)", i ? ", " : "", name,
+			    domain_assignment_role_label(set.roles[i]));
+			if (n >= sizeof(names))
+				break;
+		}
+	if (names[0])
+		kn_error_set(rc, "atasan", "%s Atasan SKP %s hari ini: %s.", why, owner->u.name, names);
+	else
+		kn_error_set(rc, "atasan", "%s %s", why, set.message);
+}
+
 /*
  * One act on an SKP. Owner acts (simpan, ajukan, sepakati) are on the
  * caller's own plan; the atasan's (setujui, tinjau_ulang, buka_kembali)
@@ -802,8 +964,12 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 	const int by_atasan = domain_skp_action_by_atasan(action);
 	const int edits_ok = action == DOMAIN_SKP_SIMPAN || action == DOMAIN_SKP_AJUKAN || action == DOMAIN_SKP_SETUJUI;
 	char period[8], note[DOMAIN_PLAN_TEXT_BYTES + 1], ident[32], subject[DOMAIN_SKP_SUBJECT_LEN + 1];
-	uint8_t owner_pk[32], auth[4][32], id[32];
+	uint8_t owner_pk[32], auth[RECORD_MAX_AUTH][32], id[32];
 	plan_person me, owner;
+	plan_posts posts;
+	domain_assignment in_posts[DOMAIN_SKP_POSTS_MAX];
+	size_t nin_posts = 0;
+	int actor_post = -1, owner_plt = -1;
 	plan_period pp = { 0 };
 	plan_skp skp = { 0 };
 	domain_plan *plan = NULL;
@@ -836,9 +1002,9 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 		goto out_end;
 	}
 	if ((rc = plan__owner_arg(owner_pk, req, t)) ||
-	    (rc = plan__person(&me, t, srv->school, req->sess->key->pk)) ||
-	    (rc = plan__person(&owner, t, srv->school, owner_pk)) || (rc = plan__period(&pp, t, srv->school, period)) ||
-	    (rc = plan__skp(&skp, t, srv->school, owner_pk, period)))
+	    (rc = plan__person(&me, t, req->srv->school, req->sess->key->pk)) ||
+	    (rc = plan__person(&owner, t, req->school, owner_pk)) || (rc = plan__period(&pp, t, req->school, period)) ||
+	    (rc = plan__skp(&skp, t, req->school, owner_pk, period)))
 		goto out_end;
 	if (!pp.opened) {
 		char msg[DOMAIN_MSG_MAX];
@@ -851,6 +1017,26 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 		*plan = skp.body->plan;
 	else
 		plan__fresh(plan, &pp, &owner.u);
+	if (by_atasan) {
+		/*
+		 * The atasan acts on his post: a Kepala Sekolah's enrollment here,
+		 * or an assignment of the Dinas (Plt, Pengawas, Kepala Dinas),
+		 * which the record then names instead of an enrollment; the
+		 * owner's Plt assignment goes with it, so the rule sees that the
+		 * owner is himself acting principal (R3).
+		 */
+		int64_t today = domain_day_of_ms(kn_now_ms());
+		if ((rc = plan__posts(&posts, t, req->school)))
+			goto out_end;
+		actor_post = plan__actor_post(&posts, me.pk, &owner, req->school, plan->jabatan, today);
+		owner_plt = plan__owner_plt(&posts, owner.pk, req->school, today);
+		if (actor_post >= 0 && posts.assigned[actor_post])
+			in_posts[nin_posts++] = posts.a[actor_post];
+		else
+			actor_post = -1; /* his enrollment is the post */
+		if (owner_plt >= 0)
+			in_posts[nin_posts++] = posts.a[owner_plt];
+	}
 	if ((rc = domain_plan_apply_edits(plan, &nedits, req->args)))
 		goto out_end;
 	if (nedits && !edits_ok) {
@@ -861,24 +1047,28 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 
 	/* decide at the clock the record will carry, against exactly what it will name */
 	uint64_t hlc = store_hlc_next(srv->st);
-	domain_skp_input in = { action, me.pk, &me.u, me.ms, owner.pk, &owner.u, srv->school, hlc >> 16,
-		skp.exists ? skp.body : NULL, plan,
+	domain_skp_input in = { action, me.pk, actor_post >= 0 ? NULL : &me.u, me.ms, owner.pk, &owner.u, req->school,
+		hlc >> 16, skp.exists ? skp.body : NULL, plan,
 		action == DOMAIN_SKP_TINJAU_ULANG || action == DOMAIN_SKP_BUKA_KEMBALI ? note : NULL, pp.catalog, period,
-		&pp.body, pp.by, pp.ms };
+		&pp.body, pp.by, pp.ms, in_posts, nin_posts };
 	if ((rc = domain_skp_decide(o, &in))) {
 		problems = (action == DOMAIN_SKP_AJUKAN || action == DOMAIN_SKP_SETUJUI) && o->report.nproblems > 0 &&
 		    strcmp(o->event.code ? o->event.code : "", "SKP_BELUM_LENGKAP") == 0;
+		if (by_atasan && strcmp(o->event.code ? o->event.code : "", "SKP_HANYA_ATASAN") == 0)
+			plan__say_atasan(rc, t, &posts, &owner, req->school, plan->jabatan);
 		goto out_end;
 	}
 	if ((rc = domain_skp_body_pack(&body, &o->body)))
 		goto out_end;
-	memcpy(auth[nauth++], me.id, 32);
+	memcpy(auth[nauth++], actor_post >= 0 ? posts.id[actor_post] : me.id, 32);
 	memcpy(auth[nauth++], pp.id, 32);
 	memcpy(auth[nauth++], pp.catalog_id, 32);
 	if (memcmp(me.pk, owner.pk, 32) != 0)
 		memcpy(auth[nauth++], owner.id, 32);
+	if (owner_plt >= 0)
+		memcpy(auth[nauth++], posts.id[owner_plt], 32);
 	domain_skp_subject(subject, sizeof(subject), owner.pk, period);
-	rc = plan__record_add(id, srv, b, "skp", subject, hlc, skp.exists ? skp.id : NULL, (const uint8_t(*)[32])auth,
+	rc = kd_record_add_auth(id, srv, b, "skp", req->school, subject, hlc, skp.exists ? skp.id : NULL, (const uint8_t(*)[32])auth,
 	    nauth, &body, req->sess->key);
 out_end:
 	rc = kd_write_end(req, rc);
@@ -890,7 +1080,7 @@ out_end:
 		plan__pack_opt_str(pk, "late", o->timing.late ? o->timing.message : NULL);
 		kd_pack_kv_hex(pk, "id", id, 32);
 		kd_pack_str(pk, "plan");
-		rc = kd_plan_view(pk, t, srv->school, owner.pk, period, kn_now_ms());
+		rc = kd_plan_view(pk, t, req->school, owner.pk, period, kn_now_ms());
 	} else if (problems) {
 		/* Ajukan and Setujui answer every problem of the plan at once */
 		plan__problems_as_details(&o->report);
@@ -957,7 +1147,7 @@ kd_m_plan_show(kd_req *req, msgpack_packer *pk)
 	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
 		return rc;
 	if ((rc = plan__owner_arg(owner, req, t)) == 0)
-		rc = kd_plan_view(pk, t, req->srv->school, owner, period, kn_now_ms());
+		rc = kd_plan_view(pk, t, req->school, owner, period, kn_now_ms());
 	store_read_end(t);
 	return rc;
 }
@@ -1008,10 +1198,11 @@ plan__pack_period(msgpack_packer *pk, store_txn *t, const char *school, const pl
  * a stored catalog (the newest, or the version named). A period opened
  * already, or over already, is refused with what it is.
  */
-int
-kd_m_period_open(kd_req *req, msgpack_packer *pk)
+static int
+plan__period_open(kd_req *req, msgpack_packer *pk, int by_authority)
 {
 	kd_server *srv = req->srv;
+	keys_secret *authority = NULL;
 	char period[8], version[80], date[40], msg[DOMAIN_MSG_MAX], doc[RECORD_DOC_KEY_MAX];
 	uint8_t auth[2][32];
 	plan_person me;
@@ -1028,12 +1219,12 @@ kd_m_period_open(kd_req *req, msgpack_packer *pk)
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	t = store_batch_txn(b);
-	if ((rc = plan__period(&pp, t, srv->school, period)))
+	if ((rc = plan__period(&pp, t, req->school, period)))
 		goto out_end;
 	if (pp.opened) {
 		char name[DOMAIN_NAME_MAX + 1];
 		const char *params[] = { "periode", period, "tanggal", date, "nama", name, NULL };
-		plan__author_name(name, sizeof(name), t, srv->school, pp.by);
+		plan__author_name(name, sizeof(name), t, req->school, pp.by);
 		domain_day_format(date, sizeof(date), domain_day_of_ms(pp.ms));
 		domain_msg_render(msg, sizeof(msg), "PERIODE_SUDAH_DIMULAI", params);
 		rc = kn_error_set(KN_EEXISTS, "period", "%s", msg);
@@ -1042,9 +1233,9 @@ kd_m_period_open(kd_req *req, msgpack_packer *pk)
 	if (version[0]) {
 		/* a version other than the newest: read it, and its record */
 		plan__period_free(&pp);
-		if ((rc = kd_catalog_get(&pp.catalog, pp.version, t, srv->school, version)))
+		if ((rc = kd_catalog_get(&pp.catalog, pp.version, t, req->school, version)))
 			goto out_end;
-		snprintf(doc, sizeof(doc), "catalog/%s/%s", srv->school, pp.version);
+		snprintf(doc, sizeof(doc), "catalog/%s/%s", req->school, pp.version);
 		if ((rc = kd_doc_head(&v, t, doc)))
 			goto out_end;
 		memcpy(pp.catalog_id, v.id, 32);
@@ -1059,22 +1250,34 @@ kd_m_period_open(kd_req *req, msgpack_packer *pk)
 		rc = kn_error_set(KN_ESTATE, "period", "%s", msg);
 		goto out_end;
 	}
-	if ((rc = plan__person(&me, t, srv->school, req->sess->key->pk)))
-		goto out_end;
+	if (by_authority) {
+		/* R10: the Dinas opens the period for the school, signing with its authority key; auth = the school record */
+		snprintf(doc, sizeof(doc), "school/%s/%s", req->school, req->school);
+		if ((rc = kd_doc_head(&v, t, doc)))
+			goto out_end;
+		memcpy(auth[0], v.id, 32);
+		record_view_free(&v);
+		if ((rc = kd_authority_open(&authority, srv)))
+			goto out_end;
+	} else {
+		if ((rc = plan__person(&me, t, req->srv->school, req->sess->key->pk)))
+			goto out_end;
+		memcpy(auth[0], me.id, 32);
+	}
 	snprintf(pb.catalog, sizeof(pb.catalog), "%s", pp.version);
 	if ((rc = domain_period_body_pack(&body, &pb)))
 		goto out_end;
-	memcpy(auth[0], me.id, 32);
 	memcpy(auth[1], pp.catalog_id, 32);
-	rc = plan__record_add(pp.id, srv, b, "period", period, store_hlc_next(srv->st), NULL, (const uint8_t(*)[32])auth, 2,
-	    &body, req->sess->key);
+	rc = kd_record_add_auth(pp.id, srv, b, "period", req->school, period, store_hlc_next(srv->st), NULL,
+	    (const uint8_t(*)[32])auth, 2, &body, by_authority ? authority : req->sess->key);
 out_end:
+	keys_secret_free(authority);
 	rc = kd_write_end(req, rc);
 	if (rc == 0) {
 		plan__period_free(&pp);
-		if ((rc = plan__period(&pp, t, srv->school, period)) == 0) {
+		if ((rc = plan__period(&pp, t, req->school, period)) == 0) {
 			kn_info("%s opened period %s (catalog %.12s)", req->sess->name, period, pp.version);
-			plan__pack_period(pk, t, srv->school, &pp, kn_now_ms());
+			plan__pack_period(pk, t, req->school, &pp, kn_now_ms());
 		}
 	}
 	kn_buf_free(&body);
@@ -1083,6 +1286,27 @@ out_end:
 }
 
 /* period.show {period?}: open or not, by whom, on which catalog, its dates and deadlines. */
+/* period.open: the school's Kepala Sekolah opens the period. */
+int
+kd_m_period_open(kd_req *req, msgpack_packer *pk)
+{
+	if (req->srv->office)
+		return kn_error_set(KN_EDENIED, "method",
+		    "at an education office the Dinas opens a school's period: kinerja dinas buka-periode --sekolah NPSN");
+	return plan__period_open(req, pk, 0);
+}
+
+/* dinas.period_open {school, period?, catalog?}: the Dinas opens a school's period (R10), as its authority. */
+int
+kd_m_dinas_period_open(kd_req *req, msgpack_packer *pk)
+{
+	int rc;
+
+	if ((rc = kd_office_school_needed(req)))
+		return rc;
+	return plan__period_open(req, pk, 1);
+}
+
 int
 kd_m_period_show(kd_req *req, msgpack_packer *pk)
 {
@@ -1093,8 +1317,8 @@ kd_m_period_show(kd_req *req, msgpack_packer *pk)
 
 	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
 		return rc;
-	if ((rc = plan__period(&pp, t, req->srv->school, period)) == 0) {
-		plan__pack_period(pk, t, req->srv->school, &pp, kn_now_ms());
+	if ((rc = plan__period(&pp, t, req->school, period)) == 0) {
+		plan__pack_period(pk, t, req->school, &pp, kn_now_ms());
 		plan__period_free(&pp);
 	}
 	store_read_end(t);
@@ -1187,9 +1411,11 @@ plan__rows_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 		return 0;
 	if ((rs->rc = plan__person(&r.p, rs->t, rs->school, pk)))
 		return rs->rc == KN_ENOTFOUND ? (rs->rc = 0) : rs->rc;
-	if (!r.p.u.active || strcmp(r.p.u.role, "guru") != 0)
+	if (!r.p.u.active || (strcmp(r.p.u.role, "guru") != 0 && strcmp(r.p.u.role, "kepala_sekolah") != 0))
 		return 0;
-	if (plan__atasan(&set, rs->posts, &r.p, rs->school, DOMAIN_JABATAN_GURU, rs->day) != 0 ||
+	/* a Guru's SKP, or the principal's own (judged by a Pengawas or the Kepala Dinas, R4) */
+	if (plan__atasan(&set, rs->posts, &r.p, rs->school,
+	        strcmp(r.p.u.role, "guru") == 0 ? DOMAIN_JABATAN_GURU : DOMAIN_JABATAN_KEPALA_SEKOLAH, rs->day) != 0 ||
 	    !domain_atasan_has(&set, rs->me))
 		return 0;
 	if ((rs->rc = plan__row_fill(&r, rs->t, rs->school, rs->period, rs->pp)))
@@ -1251,16 +1477,16 @@ kd_m_plan_inbox(kd_req *req, msgpack_packer *pk)
 
 	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
 		return rc;
-	if ((rc = plan__period(&pp, t, req->srv->school, period)))
+	if ((rc = plan__period(&pp, t, req->school, period)))
 		goto out_end;
-	if ((rc = plan__rows(&rows, t, req->srv->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
+	if ((rc = plan__rows(&rows, t, req->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
 		goto out_free;
 	for (size_t i = 0; i < rows.n; i++)
 		waiting += rows.rows[i].state == DOMAIN_SKP_DIAJUKAN;
 	msgpack_pack_map(pk, 5);
 	kd_pack_kv_str(pk, "period", period);
 	kd_pack_kv_str(pk, "period_state", domain_period_state_name(plan__period_state(msg, sizeof(msg), &pp,
-	    req->srv->school, domain_day_of_ms(kn_now_ms()))));
+	    req->school, domain_day_of_ms(kn_now_ms()))));
 	kd_pack_kv_str(pk, "period_message", msg);
 	kd_pack_kv_u64(pk, "waiting", waiting);
 	kd_pack_str(pk, "teachers");
@@ -1367,24 +1593,36 @@ kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
 	store_txn *t;
 	domain_period_state st;
 	int rc, is_ks = strcmp(me_role, "kepala_sekolah") == 0;
+	/* an SKP of one's own: a Guru or Kepala Sekolah of this school (not an official of the Dinas) */
+	int own_plan = (strcmp(me_role, "guru") == 0 || is_ks) && strcmp(req->school, req->srv->school) == 0;
+	int judges = is_ks;
 
 	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
 		return rc;
-	if ((rc = plan__period(&pp, t, req->srv->school, period)))
+	if ((rc = plan__period(&pp, t, req->school, period)))
 		goto out_end;
+	if (!judges) {
+		/* a Plt, Pengawas or Kepala Dinas judges plans by an assignment valid today */
+		plan_posts posts;
+		if (plan__posts(&posts, t, req->school) == 0)
+			for (size_t i = 0; i < posts.n; i++)
+				judges |= posts.assigned[i] && memcmp(posts.a[i].person, req->sess->key->pk, 32) == 0 &&
+				    domain_assignment_valid(&posts.a[i], req->school, domain_day_of_ms(kn_now_ms()));
+		kn_error_clear();
+	}
 	msgpack_packer_init(&pm, &mine, kn_buf_msgpack_write);
 	msgpack_packer_init(&po, &others, kn_buf_msgpack_write);
-	st = plan__period_state(msg, sizeof(msg), &pp, req->srv->school, domain_day_of_ms(kn_now_ms()));
+	st = plan__period_state(msg, sizeof(msg), &pp, req->school, domain_day_of_ms(kn_now_ms()));
 	if (st == DOMAIN_PERIOD_BELUM_DIBUKA) {
 		const char *params[] = { "periode", period, NULL };
 		plan__pack_task(is_ks ? &pm : &po, is_ks ? "TUGAS_MULAI_PERIODE" : "TUGAS_TUNGGU_PERIODE", params, NULL);
 		*(is_ks ? &nmine : &nothers) += 1;
 	}
-	if (st == DOMAIN_PERIOD_DIBUKA && !is_ks) {
+	if (st == DOMAIN_PERIOD_DIBUKA && own_plan) {
 		int to_me;
 		memset(&own, 0, sizeof(own));
-		if ((rc = plan__person(&own.p, t, req->srv->school, req->sess->key->pk)) ||
-		    (rc = plan__row_fill(&own, t, req->srv->school, period, &pp)))
+		if ((rc = plan__person(&own.p, t, req->school, req->sess->key->pk)) ||
+		    (rc = plan__row_fill(&own, t, req->school, period, &pp)))
 			goto out_free;
 		const char *code = plan__own_task(&own, &to_me);
 		snprintf(n, sizeof(n), "%zu", own.nadjustments);
@@ -1393,8 +1631,8 @@ kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
 		plan__pack_task(to_me ? &pm : &po, code, params, NULL);
 		*(to_me ? &nmine : &nothers) += 1;
 	}
-	if (st == DOMAIN_PERIOD_DIBUKA && is_ks) {
-		if ((rc = plan__rows(&rows, t, req->srv->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
+	if (st == DOMAIN_PERIOD_DIBUKA && judges) {
+		if ((rc = plan__rows(&rows, t, req->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
 			goto out_free;
 		for (size_t i = 0; i < rows.n; i++) {
 			int to_me;

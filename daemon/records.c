@@ -56,7 +56,8 @@ export_cb(void *arg, uint64_t seq, const uint8_t id[RECORD_ID_BYTES])
 	x->last_seq = seq;
 	if ((rc = record_open(&v, rec, len, id)))
 		return rc; /* a stored record that no longer verifies: say so, never carry it */
-	int may = x->all ? 1 : kd_view_access(x->req, x->t, &v) == 0;
+	/* an office holds many schools: it carries the records of the school asked for (--sekolah) */
+	int may = memcmp(v.school, x->req->school, 8) != 0 ? 0 : x->all ? 1 : kd_view_access(x->req, x->t, &v) == 0;
 	record_view_free(&v);
 	kn_error_clear();
 	if (!may)
@@ -94,7 +95,7 @@ kd_m_record_export(kd_req *req, msgpack_packer *pk)
 	store_read_end(x.t);
 	if (rc == 0) {
 		msgpack_pack_map(pk, 4);
-		kd_pack_kv_str(pk, "npsn", req->srv->school);
+		kd_pack_kv_str(pk, "npsn", req->school);
 		kd_pack_str(pk, "scope");
 		kd_pack_str(pk, x.all ? "school" : "own");
 		kd_pack_str(pk, "records");

@@ -286,18 +286,29 @@ kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *id
 
 struct school_scan {
 	char npsn[9];
+	int office;
 };
 
+/*
+ * The store's own school: the only school record of a school's store, or,
+ * in an education office's store (which holds records of many schools),
+ * the office's own record (index value "d").
+ */
 static int
 school_scan_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
 	struct school_scan *s = arg;
-	(void)val;
-	(void)vlen;
 	if (klen == 10) {
-		memcpy(s->npsn, key + 2, 8);
-		s->npsn[8] = '\0';
-		return 1;
+		if (vlen == 1 && val[0] == 'd') {
+			memcpy(s->npsn, key + 2, 8);
+			s->npsn[8] = '\0';
+			s->office = 1;
+			return 1;
+		}
+		if (!s->npsn[0]) {
+			memcpy(s->npsn, key + 2, 8);
+			s->npsn[8] = '\0';
+		}
 	}
 	return 0;
 }
@@ -432,7 +443,8 @@ rules_check(void *ctx, store_txn *t, const record_view *v)
 		goto out;
 	if ((rc = store_idx_scan(t, "s/", 2, school_scan_cb, &ss)))
 		goto out;
-	memcpy(dc.school, ss.npsn, sizeof(dc.school));
+	/* an office accepts the records of every school, each by that school's own rules */
+	memcpy(dc.school, ss.office ? "" : ss.npsn, ss.office ? 1 : sizeof(dc.school));
 	dc.now_ms = kn_now_ms();
 	rc = domain_record_accept(&dc, &r, pr, np, ar, na);
 out:
@@ -451,7 +463,15 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	memcpy(npsn, v->school, 8);
 	npsn[8] = '\0';
 	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0) {
+		domain_school sc;
 		snprintf(key, sizeof(key), "s/%s", npsn);
+		if ((rc = domain_school_parse(&sc, v->body)))
+			return rc;
+		return store_idx_put(t, key, strlen(key), sc.office ? "d" : "", sc.office ? 1 : 0);
+	}
+	if (v->type_len == 10 && memcmp(v->type, "assignment", 10) == 0) {
+		/* the school's assignments, found by a prefix scan: "a/<school>/<person>.<role>" */
+		snprintf(key, sizeof(key), "a/%s/%.*s", npsn, (int)v->subject_len, v->subject);
 		return store_idx_put(t, key, strlen(key), "", 0);
 	}
 	if (v->type_len == 7 && memcmp(v->type, "catalog", 7) == 0)
@@ -524,6 +544,9 @@ kd_refresh_school(kd_server *srv)
 	    kd_school_lookup(&sc, t, ss.npsn) == 0) {
 		memcpy(srv->school, ss.npsn, 9);
 		snprintf(srv->school_name, sizeof(srv->school_name), "%s", sc.name);
+		srv->office = ss.office;
+		if (sc.has_authority)
+			memcpy(srv->authority_pk, sc.authority_pk, 32);
 	}
 	store_read_end(t);
 }

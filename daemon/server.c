@@ -268,6 +268,41 @@ static const msgpack_object empty_map = { .type = MSGPACK_OBJECT_MAP };
  * now (a deactivated person's session stops working at once) and the
  * row's domain/ gate judges it.
  */
+/*
+ * At an education office, which holds the records of many schools, a
+ * request is about the school its "school" argument names (default: the
+ * office itself); the school must be one whose records the office holds.
+ */
+static int
+office_school(kd_req *req)
+{
+	char npsn[16];
+	domain_school sc;
+	store_txn *t;
+	int rc = kd_arg_str(npsn, sizeof(npsn), req, "school", 0);
+
+	if (rc || !npsn[0])
+		return rc;
+	if (!req->srv->office) {
+		if (strcmp(npsn, req->srv->school) != 0)
+			return kn_error_set(KN_EINVAL, "school", "this daemon holds school %s only, not %s", req->srv->school, npsn);
+		return 0;
+	}
+	if (domain_check_npsn(npsn) != 0)
+		return rc = kn_error_set(KN_EINVAL, "school", "NPSN '%s' must be 8 digits", npsn);
+	if ((rc = store_read_begin(&t, req->srv->st)))
+		return rc;
+	rc = kd_school_lookup(&sc, t, npsn);
+	store_read_end(t);
+	if (rc == KN_ENOTFOUND)
+		return kn_error_set(KN_ENOTFOUND, "school",
+		    "this office holds no records of school %s yet: import the school's records first (kinerja record import FILE)", npsn);
+	if (rc)
+		return rc;
+	memcpy(req->school, npsn, 9);
+	return 0;
+}
+
 static int
 authorize(kd_req *req, const kd_method *m)
 {
@@ -293,8 +328,11 @@ authorize(kd_req *req, const kd_method *m)
 		return kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
 	if ((rc = kd_session_find(&req->sess, srv, req)))
 		return rc;
+	memcpy(req->school, srv->school, sizeof(req->school));
 	if (m->access == KD_TOKEN)
 		return 0;
+	if ((rc = office_school(req)))
+		return rc;
 	if (req->sess->must_change)
 		return kn_error_set(KN_EDENIED, "token", "you logged in with a one-time passphrase: choose your own first with 'kinerja passwd'");
 	if (m->gate == NULL)

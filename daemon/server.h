@@ -75,6 +75,8 @@ struct kd_server {
 	uint64_t started_ms;
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
+	int office;                /* the store of an education office (role = dinas): holds many schools' records */
+	uint8_t authority_pk[32];  /* the office's authority key (public half), when office */
 	struct kd_work *work;      /* the worker pool (work.c) */
 	evidence_repo *ev;         /* Bukti Dukung: the loop's handle, for start-up repairs (workers have their own) */
 	unsigned ev_types;         /* accepted file types */
@@ -108,6 +110,11 @@ typedef struct {
 	 */
 	kd_session *sess;
 	domain_user me;
+	/*
+	 * The school a KD_MEMBER request is about: this store's school, or,
+	 * at an education office, the "school" argument (default the office).
+	 */
+	char school[9];
 } kd_req;
 
 /*

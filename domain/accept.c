@@ -222,21 +222,40 @@ accept_period(const domain_rec *r, const domain_rec *auth, size_t nauth)
 		return kn_error_set(KN_EBADREC, "subject", "a period record's subject is the period, YEAR-SEMESTER");
 	if ((rc = domain_period_body_parse(&pb, r->body)))
 		return rc;
-	for (size_t i = 0; i < nauth; i++) {
-		if (names_author(&auth[i], r) && enr == NULL)
-			enr = &auth[i];
-		else if (rec_is(&auth[i], "catalog") && cat == NULL)
-			cat = &auth[i];
-		else
-			extra++;
+	if (nauth == 2 && rec_is(&auth[0], "school")) {
+		/* R10: the Dinas opens the period for the school, as its authority */
+		uint8_t authority[32];
+		if ((rc = domain_authority_of(authority, &auth[0], r)))
+			return rc;
+		if (memcmp(authority, r->author, 32) != 0)
+			return kn_error_set(KN_EDENIED, "author", "%s", domain_msg_text("DINAS_BUKAN_OTORITAS"));
+		if (!rec_is(&auth[1], "catalog"))
+			return kn_error_set(KN_EDENIED, "auth", "a period the Dinas opens names the school record and the catalog it runs on");
+		cat = &auth[1];
+		memset(&post, 0, sizeof(post));
+		memcpy(post.person, r->author, 32);
+		snprintf(post.school, sizeof(post.school), "%s", school);
+		post.role = DOMAIN_ROLE_KEPALA_DINAS;
+		post.start_day = 0;
+		post.end_day = DOMAIN_DAY_OPEN;
+	} else {
+		for (size_t i = 0; i < nauth; i++) {
+			if (names_author(&auth[i], r) && enr == NULL)
+				enr = &auth[i];
+			else if (rec_is(&auth[i], "catalog") && cat == NULL)
+				cat = &auth[i];
+			else
+				extra++;
+		}
+		if (enr == NULL || cat == NULL || extra)
+			return kn_error_set(KN_EDENIED, "auth",
+			    "a period record names as auth its author's enrollment and the catalog it runs on, each once");
+		if ((rc = auth_enrollment(&au, enr, r)))
+			return rc;
+		/* the Kepala Sekolah's post, from his enrollment, opens the period on the day of the record (R10) */
+		if (!domain_enrollment_post(&post, &au, r->author, school, domain_day_of_ms(enr->hlc >> 16)))
+			return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
 	}
-	if (enr == NULL || cat == NULL || extra)
-		return kn_error_set(KN_EDENIED, "auth", "a period record names as auth its author's enrollment and the catalog it runs on, each once");
-	if ((rc = auth_enrollment(&au, enr, r)))
-		return rc;
-	/* the Kepala Sekolah's post, from his enrollment, opens the period on the day of the record (R10) */
-	if (!domain_enrollment_post(&post, &au, r->author, school, domain_day_of_ms(enr->hlc >> 16)))
-		return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
 	if ((rc = domain_period_may_open(&why, r->author, school, day, &post, 1)))
 		return rc;
 	if ((rc = auth_catalog(&c, cat, r, pb.catalog)))
@@ -278,7 +297,10 @@ skp_body_diff(const domain_skp_body *want, const domain_skp_body *got)
 static int
 accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, const domain_rec *auth, size_t nauth)
 {
-	const domain_rec *enr = NULL, *owner_enr = NULL, *per = NULL, *cat = NULL;
+	const domain_rec *enr = NULL, *owner_enr = NULL, *per = NULL, *cat = NULL, *post = NULL, *owner_post = NULL;
+	domain_assignment_body pb_actor, pb_owner;
+	domain_assignment posts[DOMAIN_SKP_POSTS_MAX];
+	size_t nposts = 0;
 	domain_skp_body *b = NULL, *prev = NULL;
 	domain_skp_outcome *o = NULL;
 	domain_catalog *c = NULL;
@@ -315,6 +337,12 @@ accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, cons
 		else if (!self && rec_is(a, "user") && a->subject_len == 64 && subject_is_key(a->subject, 64, owner) &&
 		    owner_enr == NULL)
 			owner_enr = a;
+		else if (rec_is(a, "assignment") && !self && post == NULL && enr == NULL &&
+		    domain_assignment_of(&pb_actor, a, school) == 0 && memcmp(pb_actor.a.person, r->author, 32) == 0)
+			post = a;
+		else if (rec_is(a, "assignment") && owner_post == NULL && domain_assignment_of(&pb_owner, a, school) == 0 &&
+		    memcmp(pb_owner.a.person, owner, 32) == 0 && pb_owner.a.role == DOMAIN_ROLE_PLT_KEPALA_SEKOLAH)
+			owner_post = a;
 		else if (rec_is(a, "period") && per == NULL)
 			per = a;
 		else if (rec_is(a, "catalog") && cat == NULL)
@@ -322,13 +350,31 @@ accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, cons
 		else
 			extra++;
 	}
-	if (enr == NULL || per == NULL || cat == NULL || (!self && owner_enr == NULL) || extra) {
+	kn_error_clear();
+	if ((enr == NULL) == (post == NULL) || per == NULL || cat == NULL || (!self && owner_enr == NULL) || extra) {
 		rc = kn_error_set(KN_EDENIED, "auth",
-		    "an SKP version names as auth its author's enrollment, the period, the catalog and, when the atasan acts, the owner's enrollment, each once");
+		    "an SKP version names as auth its author's enrollment (or, for a Plt, Pengawas or Kepala Dinas, the Dinas's "
+		    "assignment), the period, the catalog and, when the atasan acts, the owner's enrollment and Plt assignment, each once");
 		goto out_free;
 	}
-	if ((rc = auth_enrollment(&au, enr, r)) || (rc = right_of(&au, r, owner)))
-		goto out_free;
+	if (enr) {
+		if ((rc = auth_enrollment(&au, enr, r)) || (rc = right_of(&au, r, owner)))
+			goto out_free;
+	} else {
+		/* the actor's post is the Dinas's assignment; whether it makes him this SKP's atasan today is decide's */
+		if (post->hlc >= r->hlc) {
+			rc = kn_error_set(KN_EDENIED, "auth", "the assignment that the record names is not older than the record");
+			goto out_free;
+		}
+		posts[nposts++] = pb_actor.a;
+	}
+	if (owner_post) {
+		if (owner_post->hlc >= r->hlc) {
+			rc = kn_error_set(KN_EDENIED, "auth", "the assignment that the record names is not older than the record");
+			goto out_free;
+		}
+		posts[nposts++] = pb_owner.a;
+	}
 	if (owner_enr) {
 		if (memcmp(owner_enr->school, r->school, 8) != 0 || owner_enr->hlc >= r->hlc) {
 			rc = kn_error_set(KN_EDENIED, "auth", "the owner's enrollment that the record names must be of this school and older than the record");
@@ -336,8 +382,11 @@ accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, cons
 		}
 		if ((rc = domain_user_parse(&ou, owner_enr->body)))
 			goto out_free;
-	} else {
+	} else if (enr) {
 		ou = au;
+	} else {
+		rc = kn_error_set(KN_EDENIED, "auth", "an SKP owner acts with his own enrollment");
+		goto out_free;
 	}
 	if (memcmp(per->school, r->school, 8) != 0 || per->subject_len != 6 || memcmp(per->subject, period, 6) != 0 ||
 	    per->hlc >= r->hlc) {
@@ -349,9 +398,9 @@ accept_skp(const domain_rec *r, const domain_rec *parents, size_t nparents, cons
 
 	/* decide the act as its maker did, and hold the body to it */
 	{
-		domain_skp_input in = { b->action, r->author, &au, enr->hlc >> 16, owner, &ou, school, r->hlc >> 16,
-			nparents == 1 ? prev : NULL, &b->plan, b->has_note ? b->note : NULL, c, period, &pb, per->author,
-			per->hlc >> 16 };
+		domain_skp_input in = { b->action, r->author, enr ? &au : NULL, enr ? enr->hlc >> 16 : 0, owner, &ou, school,
+			r->hlc >> 16, nparents == 1 ? prev : NULL, &b->plan, b->has_note ? b->note : NULL, c, period, &pb,
+			per->author, per->hlc >> 16, posts, nposts };
 		if ((rc = domain_skp_decide(o, &in)))
 			goto out_free;
 	}
@@ -469,6 +518,8 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 		return accept_period(r, auth, nauth);
 	} else if (rec_is(r, "skp")) {
 		return accept_skp(r, parents, nparents, auth, nauth);
+	} else if (rec_is(r, "assignment")) {
+		return domain_assignment_accept(r, auth, nauth);
 	} else {
 		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
 		    (int)r->type_len, r->type);
@@ -495,6 +546,23 @@ domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t nauth
 		return 1;
 	if (is_founding(act, auth, nauth))
 		return 1;
+	/*
+	 * The Dinas's acts rest on the school record, which no enrollment can
+	 * revoke; an act on an assignment rests on its dates, checked when the
+	 * act was accepted (a later version of the assignment that ends it
+	 * earlier is not applied backwards).
+	 */
+	if (domain_is_authority_act(act, auth, nauth))
+		return 1;
+	for (size_t i = 0; i < nauth; i++) {
+		domain_assignment_body ab;
+		if (rec_is(&auth[i], "assignment") && domain_assignment_of(&ab, &auth[i], act->school) == 0 &&
+		    memcmp(ab.a.person, act->author, 32) == 0) {
+			kn_error_clear();
+			return 1;
+		}
+	}
+	kn_error_clear();
 	/* the author's enrollment as it stood just before the act */
 	for (size_t i = 0; i < n; i++)
 		if (author_versions[i].hlc < act->hlc && (at == NULL || author_versions[i].hlc > at->hlc ||

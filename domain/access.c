@@ -158,6 +158,21 @@ domain_may_open_periods(const domain_user *me)
 	return rc;
 }
 
+/*
+ * The Dinas's acts (assignments, opening a school's period), signed with
+ * its authority key by the office's daemon: the office's Operator or its
+ * Kepala Dinas. Whether this store is an office is the method's to check.
+ */
+int
+domain_may_act_for_dinas(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_dinas"))
+		rc = kn_error_set(KN_EDENIED, "session", "only the office's Operator or its Kepala Dinas acts for the Dinas");
+	return rc;
+}
+
 /* Those who have an SKP of their own: Guru and Kepala Sekolah. */
 int
 domain_may_plan(const domain_user *me)
@@ -176,9 +191,11 @@ domain_may_judge_plans(const domain_user *me)
 {
 	int rc = domain_may_use(me);
 
-	if (rc == 0 && !is_role(me, "kepala_sekolah"))
+	/* a Guru may be Plt Kepala Sekolah; whether he is the atasan of this SKP today is decided per plan */
+	if (rc == 0 && !is_role(me, "kepala_sekolah") && !is_role(me, "guru") && !is_role(me, "pengawas") &&
+	    !is_role(me, "kepala_dinas"))
 		rc = kn_error_set(KN_EDENIED, "session",
-		    "only the atasan (the Kepala Sekolah) approves, returns or reopens a teacher's SKP");
+		    "only an atasan (Kepala Sekolah, Plt Kepala Sekolah, Pengawas Sekolah, Kepala Dinas) approves, returns or reopens an SKP");
 	return rc;
 }
 
@@ -188,7 +205,8 @@ domain_may_read_plans(const domain_user *me)
 {
 	int rc = domain_may_use(me);
 
-	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
+	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah") && !is_role(me, "pengawas") &&
+	    !is_role(me, "kepala_dinas"))
 		rc = kn_error_set(KN_EDENIED, "session",
 		    "the Operator Sekolah administers people and the device but does not read SKPs");
 	return rc;

@@ -59,6 +59,8 @@ static const char *roles[][2] = {
 	{ "operator", "Operator Sekolah" },
 	{ "guru", "Guru" },
 	{ "kepala_sekolah", "Kepala Sekolah" },
+	{ "pengawas", "Pengawas Sekolah" },
+	{ "kepala_dinas", "Kepala Dinas Pendidikan" },
 };
 
 int
@@ -67,7 +69,7 @@ domain_check_role(const char *role)
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (strcmp(role, roles[i][0]) == 0)
 			return 0;
-	return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use guru, kepala_sekolah or operator", role);
+	return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use guru, kepala_sekolah, operator, pengawas or kepala_dinas", role);
 }
 
 const char *
@@ -129,6 +131,19 @@ domain_school_parse(domain_school *out, const msgpack_object *body)
 	if (op == NULL || op->type != MSGPACK_OBJECT_BIN || op->via.bin.size != 32)
 		return kn_error_set(KN_EINVAL, "operator", "school record must name its operator's public key");
 	memcpy(out->operator_pk, op->via.bin.ptr, 32);
+	const msgpack_object *au = kn_map_get(body, "authority");
+	if (au) {
+		if (au->type != MSGPACK_OBJECT_BIN || au->via.bin.size != 32)
+			return kn_error_set(KN_EINVAL, "authority", "the school record's authority is the Dinas's 32-byte public key");
+		memcpy(out->authority_pk, au->via.bin.ptr, 32);
+		out->has_authority = 1;
+	}
+	const msgpack_object *kind = kn_map_get(body, "kind");
+	if (kind) {
+		if (kind->type != MSGPACK_OBJECT_STR || kind->via.str.size != 5 || memcmp(kind->via.str.ptr, "dinas", 5) != 0)
+			return kn_error_set(KN_EINVAL, "kind", "the only kind a school record may name is \"dinas\" (an education office)");
+		out->office = 1;
+	}
 	return 0;
 }
 
@@ -209,6 +224,8 @@ domain_user_parse(domain_user *out, const msgpack_object *body)
 	}
 	if (strcmp(out->role, "kepala_sekolah") == 0 && !asn)
 		return kn_error_set(KN_EINVAL, "status", "a definitive Kepala Sekolah is an ASN (PNS or PPPK)");
+	if ((strcmp(out->role, "pengawas") == 0 || strcmp(out->role, "kepala_dinas") == 0) && !asn)
+		return kn_error_set(KN_EINVAL, "status", "a %s is an ASN (PNS or PPPK)", domain_role_label(out->role));
 	return 0;
 }
 

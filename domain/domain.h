@@ -39,6 +39,9 @@
 typedef struct {
 	char name[DOMAIN_NAME_MAX + 1];
 	uint8_t operator_pk[32];
+	int has_authority;          /* "authority" present: the Dinas key whose acts the school accepts */
+	uint8_t authority_pk[32];
+	int office;                 /* "kind": "dinas": the store of an education office, not a school */
 } domain_school;
 
 typedef struct {
@@ -122,6 +125,8 @@ int domain_may_check_repository(const domain_user *me);
 int domain_may_open_periods(const domain_user *me);
 int domain_may_plan(const domain_user *me);
 int domain_may_judge_plans(const domain_user *me);
+/* The Dinas's acts at an education office: its Operator or Kepala Dinas. */
+int domain_may_act_for_dinas(const domain_user *me);
 int domain_may_read_plans(const domain_user *me);
 /* Is reader the atasan (evaluator) of subject? 1 or 0. */
 int domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,

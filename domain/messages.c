@@ -31,6 +31,23 @@ static const domain_msg msgs[] = {
 	{ "SKP_FORMAT_AKSI", "Aksi SKP '{nilai}' tidak dikenal." },
 	{ "FORMAT_PERAN_PENUGASAN",
 	    "Peran penugasan '{nilai}' tidak dikenal: kepala_sekolah, plt_kepala_sekolah, pengawas atau kepala_dinas." },
+	{ "PENUGASAN_KS_DARI_PENDAFTARAN",
+	    "Kepala Sekolah definitif ditetapkan lewat data pengguna sekolah (Operator Sekolah), bukan lewat penugasan Dinas; "
+	    "Dinas menugaskan Plt Kepala Sekolah, Pengawas Sekolah atau Kepala Dinas." },
+	{ "PENUGASAN_PLT_TANPA_SK", "Penugasan Plt Kepala Sekolah wajib menyebut nomor SK (--sk)." },
+	{ "PENUGASAN_SELESAI_SEBELUM_MULAI", "Tanggal selesai penugasan tidak boleh sebelum tanggal mulai." },
+	{ "PENUGASAN_PLT_BUKAN_GURU", "Plt Kepala Sekolah harus Guru yang aktif di sekolah itu." },
+	{ "DINAS_AUTH_BUKAN_SEKOLAH",
+	    "Tindakan Dinas harus menyebut data sekolah (yang memuat kunci Dinas) sebagai dasar kewenangannya." },
+	{ "DINAS_SEKOLAH_TANPA_KUNCI",
+	    "Sekolah ini belum mengenal kunci Dinas: Operator Sekolah memasang kunci publik Dinas "
+	    "(kinerja school init --authority-key BERKAS) sebelum tindakan Dinas diterima." },
+	{ "DINAS_AUTH_TIDAK_LEBIH_TUA", "Data sekolah yang disebut harus lebih dulu ada daripada tindakan Dinas." },
+	{ "DINAS_BUKAN_OTORITAS",
+	    "Tindakan ini hanya sah bila ditandatangani kunci Dinas yang dikenal sekolah; tanda tangan ini bukan dari kunci itu." },
+	{ "DINAS_AUTH_BUKAN_PENUGASAN", "Dasar kewenangan yang disebut bukan penugasan Dinas untuk sekolah ini." },
+	{ "DINAS_PENUGASAN_BUKAN_PENULIS", "Penugasan yang disebut bukan milik orang yang menandatangani tindakan ini." },
+	{ "DINAS_PENUGASAN_TIDAK_BERLAKU", "Penugasan {peran} tidak berlaku pada {tanggal}." },
 	{ "FORMAT_TANGGAL", "{nilai} bukan tanggal yang sah." },
 
 	/* ---- the check before Ajukan ---- */
@@ -273,6 +290,7 @@ static const domain_msg msgs[] = {
 	{ "LABEL_PERAN_KEPALA_SEKOLAH", "Kepala Sekolah" },
 	{ "LABEL_PERAN_PLT_KEPALA_SEKOLAH", "Plt Kepala Sekolah" },
 	{ "LABEL_PERAN_PENGAWAS", "Pengawas Sekolah" },
+	{ "LABEL_DINAS", "Dinas Pendidikan (kunci otoritas)" },
 	{ "LABEL_PERAN_KEPALA_DINAS", "Kepala Dinas Pendidikan" },
 	{ "LABEL_PERAN_GURU", "Guru" },
 	{ "LABEL_PERAN_OPERATOR", "Operator Sekolah" },

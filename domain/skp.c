@@ -395,6 +395,7 @@ domain_skp_decide(domain_skp_outcome *out, const domain_skp_input *in)
 	memset(&opener, 0, sizeof(opener));
 	memcpy(opener.person, in->opened_by, 32);
 	snprintf(opener.school, sizeof(opener.school), "%s", in->school);
+	/* S3: the opening was accepted, so its author could open it (a Kepala Sekolah or the Dinas, R10) */
 	opener.role = DOMAIN_ROLE_KEPALA_SEKOLAH;
 	opener.start_day = opening.day;
 	opener.end_day = DOMAIN_DAY_OPEN;
@@ -418,11 +419,23 @@ domain_skp_decide(domain_skp_outcome *out, const domain_skp_input *in)
 		return skp__refuse(out, KN_EINVAL, "SKP_JABATAN_BUKAN_MILIK", "jabatan", params);
 	}
 
-	/* the atasan: on the definitive-principal path, the actor's post is the only assignment */
-	has_post = domain_enrollment_post(&post, in->actor_user, in->actor, in->school, domain_day_of_ms(in->actor_user_ms));
+	/*
+	 * the atasan from the posts the act names: the actor's (his enrollment
+	 * as Kepala Sekolah, or a Dinas assignment), the owner's (his enrollment
+	 * as Kepala Sekolah, a Plt assignment); nothing else is looked at
+	 */
 	{
-		domain_atasan_query q = { in->owner, in->owner_user->role, in->school, p->jabatan, day, has_post ? &post : NULL,
-			has_post ? 1u : 0u };
+		domain_assignment posts[2 + DOMAIN_SKP_POSTS_MAX];
+		size_t np = 0;
+		has_post = domain_enrollment_post(&post, in->actor_user, in->actor, in->school,
+		    domain_day_of_ms(in->actor_user_ms));
+		if (has_post)
+			posts[np++] = post;
+		if (domain_enrollment_post(&posts[np], in->owner_user, in->owner, in->school, 0))
+			np++;
+		for (size_t i = 0; i < in->nposts && i < DOMAIN_SKP_POSTS_MAX; i++)
+			posts[np++] = in->posts[i];
+		domain_atasan_query q = { in->owner, in->owner_user->role, in->school, p->jabatan, day, posts, np };
 		out->atasan_rc = domain_atasan_resolve(&out->atasan, &q);
 	}
 	/* the deadline of the action on the act's day; a hard one passed is refused by the transition */

@@ -96,9 +96,53 @@ int domain_period_body_pack(kn_buf *out, const domain_period_body *p);
 int domain_enrollment_post(domain_assignment *out, const domain_user *u, const uint8_t pk[32], const char *school,
     int64_t since_day);
 
+/* ---- "assignment": the Dinas's acts (assign.c) ---- */
+
+/*
+ * "assignment" subject = "<person key hex>.<role>" (one document per
+ * person, role and school; a new version changes the dates or ends it).
+ * body {"person": bin 32, "role": plt_kepala_sekolah | pengawas |
+ * kepala_dinas, "school": NPSN, "nama", "nip"?, "sk"? (required for a
+ * Plt), "mulai": "YYYY-MM-DD", "selesai"?: "YYYY-MM-DD" (absent: open)}.
+ * author = the Dinas authority key the school record names; auth = [the
+ * school record] and, for a Plt, [.., the teacher's enrollment].
+ * A definitive Kepala Sekolah's post comes from his enrollment, never from
+ * an assignment.
+ */
+#define DOMAIN_ASSIGNMENT_SUBJECT_LEN (64 + 1 + 18)
+
+typedef struct {
+	domain_assignment a;          /* person, role, school, start_day, end_day */
+	char nama[101];
+	char nip[19];
+	char sk[101];
+} domain_assignment_body;
+
+int domain_assignment_body_parse(domain_assignment_body *out, const msgpack_object *body);
+int domain_assignment_body_pack(kn_buf *out, const domain_assignment_body *b);
+/* "<person hex>.<role name>" into out (DOMAIN_ASSIGNMENT_SUBJECT_LEN + 1 bytes). */
+void domain_assignment_subject(char *out, size_t outsz, const uint8_t person[32], domain_assignment_role role);
+/* "YYYY-MM-DD" to a day; KN_EINVAL (field "date") in Indonesian otherwise. */
+int domain_day_parse(int64_t *out, const char *s);
+/* A day as "YYYY-MM-DD". */
+void domain_day_iso(char out[11], int64_t day);
+/*
+ * The authority key a school record a names, for record r of that school
+ * (a must be r's school record, older than r, naming an authority).
+ */
+int domain_authority_of(uint8_t out[32], const domain_rec *a, const domain_rec *r);
+/* Is r an act of its school's authority (auth[0] its school record, naming r's author)? 1 or 0. */
+int domain_is_authority_act(const domain_rec *r, const domain_rec *auth, size_t nauth);
+/* The assignment an auth record holds (an "assignment" record of school). */
+int domain_assignment_of(domain_assignment_body *out, const domain_rec *a, const char *school);
+/* Acceptance of an "assignment" record (accept.c calls it). */
+int domain_assignment_accept(const domain_rec *r, const domain_rec *auth, size_t nauth);
+
 /* ---- "skp" ---- */
 
 #define DOMAIN_SKP_SUBJECT_LEN (64 + 1 + 6)
+/* Dinas assignments an skp act may name: the actor's post and the owner's Plt post. */
+#define DOMAIN_SKP_POSTS_MAX 2
 
 typedef struct {
 	char code[40];
@@ -151,6 +195,9 @@ typedef struct {
 	const domain_period_body *opening; /* the period record */
 	const uint8_t *opened_by;          /* its author */
 	uint64_t opened_ms;                /* its time */
+	const domain_assignment *posts;    /* the Dinas's assignments the act names (the actor's Plt, Pengawas or
+	                                      Kepala Dinas post; the owner's Plt post), beside the enrollments */
+	size_t nposts;
 } domain_skp_input;
 
 /* What an act leads to, or why it is refused (about 200 KB: allocate it). */

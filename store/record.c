@@ -354,7 +354,7 @@ record_open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want
 		} else if (kn_map_key_is(k, "auth")) {
 			bit = 256;
 			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > RECORD_MAX_AUTH) {
-				rc = bad("auth must be an array of at most 4 record ids");
+				rc = bad("auth must be an array of at most 6 record ids");
 				goto out_destroy;
 			}
 			for (uint32_t j = 0; j < v->via.array.size; j++) {

@@ -10,7 +10,7 @@
  *               "author"  Ed25519 public key of the signer (bin 32)
  *               "hlc"     hybrid logical clock time (uint: ms << 16 | counter)
  *               "parents" array of record ids this record replaces (bin 32)
- *               "auth"    array of record ids (bin 32, at most 4) that give
+ *               "auth"    array of record ids (bin 32, at most 6) that give
  *                         the author the right to make this record, e.g.
  *                         the author's enrollment as it stood (format 2)
  *               "body"    a map, meaning given by the type (domain/)
@@ -39,7 +39,7 @@
 #define RECORD_SIG_BYTES crypto_sign_BYTES
 #define RECORD_MAX_BYTES (64 * 1024)
 #define RECORD_MAX_PARENTS 16
-#define RECORD_MAX_AUTH 4
+#define RECORD_MAX_AUTH 6
 #define RECORD_FORMAT 2
 #define RECORD_DOC_KEY_MAX (32 + 1 + 8 + 1 + 128 + 1)
 

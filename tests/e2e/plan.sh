@@ -106,7 +106,7 @@ kin rencana tugas | grep -q "menunggu persetujuan atasan" || fail "Budi waits fo
 out=$(kin rencana simpan --rhk 1:3 2>&1) && fail "a submitted plan was edited"
 echo "$out" | grep -q "SKP berstatus Diajukan" || fail "state message: $out"
 out=$(kin rencana setujui --teacher $BUDI 2>&1) && fail "a teacher approved his own plan"
-echo "$out" | grep -q "only the atasan" || fail "self-approval message: $out"
+echo "$out" | grep -q "atas SKP Anda sendiri" || fail "self-approval message: $out"
 ok "fixed and submitted"
 
 # Ani, the other teacher, keeps a draft; she does not read Budi's plan.

@@ -334,7 +334,7 @@ enum {
 	P_MISSING_KEY,
 	P_NO_AUTH,
 	P_AUTH_IN_FORMAT1,
-	P_AUTH_5,
+	P_AUTH_7,
 	P_AUTH_31,
 	P_DUP_KEY,
 	P_V3,
@@ -422,7 +422,7 @@ pack_payload(kn_buf *b, int what, const uint8_t pk[RECORD_KEY_BYTES])
 		}
 	}
 	if (what != P_NO_AUTH && (!format1 || what == P_AUTH_IN_FORMAT1)) {
-		size_t n = what == P_AUTH_5 ? 5 : 1;
+		size_t n = what == P_AUTH_7 ? 7 : 1;
 		pack_cstr(&p, "auth");
 		msgpack_pack_array(&p, n);
 		for (size_t i = 0; i < n; i++) {
@@ -479,7 +479,7 @@ test_record__signed_schema_violations(void **state)
 		[P_MISSING_KEY] = "exactly the keys",
 		[P_NO_AUTH] = "exactly the keys v, type, school, subject, author, hlc, parents, auth, body",
 		[P_AUTH_IN_FORMAT1] = "exactly the keys",
-		[P_AUTH_5] = "at most 4",
+		[P_AUTH_7] = "at most 6",
 		[P_AUTH_31] = "32-byte record id",
 		[P_DUP_KEY] = "duplicate key",
 		[P_V3] = "version",

@@ -928,8 +928,13 @@ test_skp__who_reads(void **state)
 	assert_int_equal(domain_record_may_read(&g, a, "period", NULL, NULL), 0);
 	assert_int_equal(domain_record_may_read(&op, d, "period", NULL, NULL), 0);
 	assert_int_equal(domain_may_read_plans(&op), KN_EDENIED);
-	assert_int_equal(domain_may_judge_plans(&g), KN_EDENIED);
+	/* a Guru passes the gate (he may be Plt Kepala Sekolah): domain_skp_decide judges each plan */
+	assert_int_equal(domain_may_judge_plans(&g), 0);
+	assert_int_equal(domain_may_judge_plans(&op), KN_EDENIED);
 	assert_int_equal(domain_may_judge_plans(&ks), 0);
+	assert_int_equal(domain_may_act_for_dinas(&op), 0);
+	assert_int_equal(domain_may_act_for_dinas(&ks), KN_EDENIED);
+	assert_int_equal(domain_may_act_for_dinas(&g), KN_EDENIED);
 	assert_int_equal(domain_may_open_periods(&g), KN_EDENIED);
 	assert_int_equal(domain_may_plan(&op), KN_EDENIED);
 	assert_int_equal(domain_may_plan(&g), 0);
