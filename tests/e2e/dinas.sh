@@ -107,11 +107,21 @@ echo "$out" | grep -q "no official with NIP" || fail "a Pengawas is an official 
 ofc penugasan --sekolah $NPSN >"$T/out" || fail "office penugasan"
 [ "$(grep -c berlaku "$T/out")" = 3 ] || fail "three assignments valid today: $(cat "$T/out")"
 ofc record export "$T/office-1.rec" --sekolah $NPSN >/dev/null || fail "office export"
+# The same file with its assignments re-signed by a key the school does not know: refused with the reason, the rest kept.
+cc -std=c11 -D_GNU_SOURCE -o "$T/forge" "$(dirname "$0")/forge.c" store/record.c util/kn.c util/mpmap.c util/mpscan.c \
+    -lmsgpackc -lsodium || fail "cannot build forge"
+[ "$("$T/forge" "$T/office-1.rec" "$T/forged.rec" assignment)" = 3 ] || fail "forge"
+out=$(kin record import "$T/forged.rec" 2>&1)
+[ "$(echo "$out" | grep -c "bukan dari kunci itu")" = 3 ] || fail "three forged assignments refused with their reason: $out"
+echo "$out" | grep -q "3 of 11 records were refused (the others were imported)" || fail "the import counts them: $out"
+kin penugasan | grep -q "belum ada" || fail "a forged assignment shows at the school"
+ok "assignments signed by a key the school does not know are refused on import, with their reason"
 kin record import "$T/office-1.rec" >"$T/out" || fail "school import of the assignments: $(cat "$T/out")"
 kin penugasan >"$T/out" || fail "school penugasan"
 grep -q "Ani Rahayu *Plt Kepala Sekolah" "$T/out" || fail "the school sees the Plt: $(cat "$T/out")"
 grep -q "Hendra Wijaya *Pengawas Sekolah" "$T/out" || fail "the school sees the Pengawas: $(cat "$T/out")"
 ok "the Plt (for a month), the Pengawas and the Kepala Dinas assigned at the office and imported at the school"
+
 
 # ---- the period, and every plan ----
 as $DEWI kepsek-pass
@@ -181,6 +191,31 @@ as $DEWI kepsek-pass
 kin rencana lihat >"$T/out"
 grep -q "Hendra Wijaya" "$T/out" || fail "Dewi's plan names the Pengawas who approved it: $(cat "$T/out")"
 ok "every plan agreed"
+
+# R10: the Dinas opens the next period for the school; the school sees who opened it.
+NEXT=$(kin --json periode lihat | "$JC" period | awk -F- '{ if ($2 == 1) print $1 "-2"; else print $1 + 1 "-1" }')
+oas $OPD dinas-op-pass
+ofc dinas buka-periode --sekolah $NPSN --period "$NEXT" --catalog "$FIX" >"$T/out" || fail "dinas buka-periode: $(cat "$T/out")"
+oas $PENGAWAS pengawas-pass
+out=$(ofc dinas buka-periode --sekolah $NPSN --period "$NEXT" 2>&1) && fail "a Pengawas opened a period"
+echo "$out" | grep -q "only the office's Operator or its Kepala Dinas" || fail "a Pengawas does not open periods: $out"
+oas $OPD dinas-op-pass
+ofc record export "$T/office-3.rec" --sekolah $NPSN >/dev/null || fail "office export 3"
+as $OPN operator-pass
+kin record import "$T/office-3.rec" >/dev/null || fail "school import 3"
+as $BUDI guru-pass-1
+kin periode lihat --period "$NEXT" >"$T/out" || fail "periode lihat $NEXT"
+grep -q "Dinas Pendidikan (kunci otoritas)" "$T/out" || fail "the next period shows the Dinas opened it: $(cat "$T/out")"
+ok "the Dinas opens period $NEXT for the school (R10)"
+
+# Every new command has --help.
+for c in "dinas init" "dinas kunci" "dinas tugaskan" "dinas buka-periode" penugasan; do
+	# shellcheck disable=SC2086 # the command's words are separate arguments
+	kin $c --help >"$T/help" || fail "$c --help"
+	grep -q "Usage: kinerja .*$c" "$T/help" || fail "$c --help usage: $(cat "$T/help")"
+done
+kin dinas --help >/dev/null || fail "kinerja dinas --help"
+ok "--help on every Dinas command"
 
 # Views before and after a restart of both daemons.
 views() {
