@@ -13,8 +13,8 @@
  *             the body names]: the store holds an opening until its
  *             catalog is there, and the dates and deadlines of the period
  *             are that catalog's calendar (domain_period_get). Written by
- *             the school's active Kepala Sekolah; a Kepala Dinas
- *             assignment will be the other kind of first auth entry.
+ *             the school's active Kepala Sekolah, or by the Dinas's
+ *             authority (R10) with auth = [the school record, the catalog].
  *
  *   "skp"     subject = "<owner key hex>.<period>". One version of a
  *             person's SKP: body {"action", "state", "plan", "note"?,
@@ -22,9 +22,10 @@
  *             replaces (none for the first), so the state machine is
  *             judged against exactly that version. auth = the author's
  *             enrollment, the period record, the catalog record, and, when
- *             the author is the atasan, the owner's enrollment (at most 4:
- *             a Plt, Pengawas or Kepala Dinas assignment will take the
- *             place of the author's enrollment).
+ *             the author is the atasan, the owner's enrollment; a Plt,
+ *             Pengawas or Kepala Dinas names his assignment instead of an
+ *             enrollment, and an act on a Plt's own SKP also names the
+ *             owner's Plt assignment (assign.c).
  *
  * The skp body:
  *   "action"      str  simpan | ajukan | setujui | tinjau_ulang | sepakati | buka_kembali
