@@ -40,6 +40,17 @@ client_print_status(const msgpack_object *r)
 	} else {
 		printf("Sekolah:  (belum ada) - set it up with: kinerja school init --help\n");
 	}
+	if (school && school->type == MSGPACK_OBJECT_MAP) {
+		char key[80], role[16];
+		client_str(r, "authority", key, sizeof(key));
+		client_str(r, "role", role, sizeof(role));
+		if (strcmp(role, "dinas") == 0)
+			printf("Dinas:    kunci otoritas %s (for the schools: kinerja dinas kunci --out FILE)\n", key);
+		else if (key[0])
+			printf("Dinas:    kunci otoritas %.16s… (acts of the Dinas signed with it are accepted)\n", key);
+		else
+			printf("Dinas:    kunci belum dikenal: no act of the Dinas is accepted (set at 'school init --authority-key')\n");
+	}
 	client_print__bytes(b2, sizeof(b2), client_u64(st, "size_bytes"));
 	client_print__bytes(b3, sizeof(b3), client_u64(st, "map_bytes"));
 	printf("Store:    %s, %llu records, %s used of %s, schema %llu\n", client_str(st, "dir", b1, sizeof(b1)),
