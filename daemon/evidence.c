@@ -92,11 +92,15 @@ kd_ev_subject_arg(uint8_t pk[32], domain_user *subject, kd_req *req, const kd_se
 	rc = kd_ident_lookup(pk, t, req->srv->school, ident);
 	if (rc == 0)
 		rc = kd_user_lookup(subject, t, req->srv->school, pk);
+	/* the atasan by a Dinas assignment (a Plt) reads what a principal reads */
+	int by_post = rc == 0 && kd_plan_is_atasan(t, req->srv->school, s->key->pk, pk, subject);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
 		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in this school", ident);
 	if (rc)
 		return rc;
+	if (by_post && domain_may_use(me) == 0)
+		return 0;
 	return domain_person_may_read(me, s->key->pk, subject, pk);
 }
 

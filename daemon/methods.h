@@ -50,6 +50,14 @@ int kd_m_dinas_period_open(kd_req *req, msgpack_packer *pk);
 int kd_m_dinas_assign(kd_req *req, msgpack_packer *pk);
 int kd_m_assignment_list(kd_req *req, msgpack_packer *pk);
 
+/*
+ * Is reader the atasan of owner's SKP today, by any post of the school (a
+ * principal's enrollment, or a Dinas assignment: Plt, Pengawas, Kepala
+ * Dinas)? 1 or 0. For reading what the atasan reads (plan.c).
+ */
+int kd_plan_is_atasan(store_txn *t, const char *school, const uint8_t reader[32], const uint8_t owner[32],
+    const domain_user *owner_u);
+
 /* dinas.c: the education office's authority key, opened from its device-sealed copy (the caller frees it). */
 int kd_authority_open(keys_secret **out, kd_server *srv);
 /* At an office, a request must name the school it acts on (--sekolah); KN_EINVAL otherwise. */

@@ -493,6 +493,23 @@ plan__may_read(kd_req *req, store_txn *t, const domain_user *who, const uint8_t 
 	return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person, so you do not read their SKP");
 }
 
+int
+kd_plan_is_atasan(store_txn *t, const char *school, const uint8_t reader[32], const uint8_t owner[32],
+    const domain_user *owner_u)
+{
+	plan_posts posts;
+	plan_person o;
+	domain_jabatan j = strcmp(owner_u->role, "kepala_sekolah") == 0 ? DOMAIN_JABATAN_KEPALA_SEKOLAH : DOMAIN_JABATAN_GURU;
+	int yes;
+
+	memcpy(o.pk, owner, 32);
+	o.u = *owner_u;
+	yes = plan__posts(&posts, t, school) == 0 &&
+	    plan__actor_post(&posts, reader, &o, school, j, domain_day_of_ms(kn_now_ms())) >= 0;
+	kn_error_clear();
+	return yes;
+}
+
 /* The owner's Plt assignment valid on day: its index in posts, or -1. */
 static int
 plan__owner_plt(const plan_posts *posts, const uint8_t owner[32], const char *school, int64_t day)

@@ -159,6 +159,9 @@ as $ANI guru-pass-2
 kin rencana inbox >"$T/out" || fail "the Plt's inbox"
 grep -q "Citra Dewanti" "$T/out" || fail "the Plt judges Citra: $(cat "$T/out")"
 kin rencana setujui --teacher "$CITRA" >"$T/out" || fail "the Plt approves Citra: $(cat "$T/out")"
+kin evidence list --teacher "$CITRA" >/dev/null || fail "the Plt reads the Bukti Dukung of a teacher she judges"
+as $BUDI guru-pass-1
+kin evidence list --teacher "$CITRA" >/dev/null 2>&1 && fail "a teacher read a colleague's Bukti Dukung"
 ok "Dewi returns and approves with an adjustment; the Plt approves a teacher's plan"
 
 # The office: the Pengawas approves the principal's plan, the Kepala Dinas the Plt's Guru SKP.
