@@ -293,7 +293,7 @@ kd_user_args_eligibility(domain_user *u, const kd_req *req, size_t *n)
 		end = s + strlen(s);
 		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
-		snprintf(u->jenis_ptk, sizeof(u->jenis_ptk), "%s", s);
+		memcpy(u->jenis_ptk, s, strlen(s) + 1); /* kd_arg_str bounded it to sizeof(u->jenis_ptk) - 1 */
 		(*n)++;
 	}
 	if (kd_arg(req, "naungan")) {

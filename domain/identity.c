@@ -95,24 +95,28 @@ static const struct {
 	    sizeof(((domain_identity *)0)->jenis_ptk), 0 },
 };
 
+/* The wire name of field i: the identity body's key and the request's argument. */
 const char *
 domain_identity_field_name(size_t i)
 {
 	return i < DOMAIN_IDENTITY_NFIELDS ? fields[i].name : "";
 }
 
+/* The label people read, from the message table. */
 const char *
 domain_identity_field_label(size_t i)
 {
 	return i < DOMAIN_IDENTITY_NFIELDS ? domain_msg_text(fields[i].label) : "";
 }
 
+/* I1: may the person edit field i (1), or only the Operator Sekolah through Dapodik (0)? */
 int
 domain_identity_field_editable(size_t i)
 {
 	return i < DOMAIN_IDENTITY_NFIELDS && fields[i].editable;
 }
 
+/* Field i of an identity, borrowed; "" for an index out of range. */
 const char *
 domain_identity_field(const domain_identity *id, size_t i)
 {
@@ -134,6 +138,7 @@ domain_identity_field_set(domain_identity *id, size_t i, const char *value)
 	return 0;
 }
 
+/* The index of the field named name[0..n), or -1 (name need not end in NUL). */
 int
 domain_identity_field_index(const char *name, size_t n)
 {
