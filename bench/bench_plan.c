@@ -210,8 +210,8 @@ populate(kntest_conn *c)
 		char name[32];
 		snprintf(teachers[i].nip, sizeof(teachers[i].nip), "19850101201001%d%03d", 1 + i % 2, i + 1);
 		snprintf(name, sizeof(name), "Guru %02d", i + 1);
-		const char *kv[] = { "token", op_token, "name", name, "role", "guru", "nip", teachers[i].nip, "passphrase",
-			guru_pass, NULL };
+		const char *kv[] = { "token", op_token, "name", name, "role", "guru", "nip", teachers[i].nip, "jenis_ptk",
+			"Guru Kelas", "passphrase", guru_pass, NULL };
 		if (call_kv(&r, c, "user.add", kv, 0) != 0)
 			return -1;
 	}
@@ -224,10 +224,13 @@ populate(kntest_conn *c)
 		teacher *t = &teachers[i];
 		const msgpack_object *s;
 		const char *who[] = { "token", NULL, NULL };
-		if (login(c, t->nip, guru_pass, t->token) != 0 || submit_full(c, t) != 0 ||
-		    judge(c, "plan.approve", t) != 0 || agree(c, t) != 0)
+		if (login(c, t->nip, guru_pass, t->token) != 0)
 			return -1;
 		who[1] = t->token;
+		/* the first act needs the identity confirmed ("Data sudah sesuai") */
+		if (call_kv(&r, c, "identity.confirm", who, 0) != 0 || submit_full(c, t) != 0 ||
+		    judge(c, "plan.approve", t) != 0 || agree(c, t) != 0)
+			return -1;
 		if (call_kv(&r, c, "session.info", who, 0) != 0)
 			return -1;
 		s = kn_map_get(r, "key");

@@ -143,6 +143,17 @@ void client_print_plan_act(const msgpack_object *r);
 void client_print_plan_inbox(const msgpack_object *r);
 void client_print_plan_tasks(const msgpack_object *r);
 
+/* ---- people.c: kinerja identitas ..., kinerja kelayakan ..., the eligibility of user list/add/edit ---- */
+
+void client_print_identity(const msgpack_object *r);
+void client_print_identity_confirm(const msgpack_object *r);
+void client_print_eligibility(const msgpack_object *r);
+void client_print_user_edit(const msgpack_object *r);
+/* An eligibility map ({eligible, ..., message, fix_by}) as a few lines; ident names the person in the hint. */
+void client_print_eligibility_block(const msgpack_object *e, const char *indent, const char *ident);
+/* Under a person's line of the user list: why they may not plan, when they may not. */
+void client_print_eligibility_line(const msgpack_object *u);
+
 /* ---- evidence.c ---- */
 
 int client_cmd_evidence_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);

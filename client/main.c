@@ -283,6 +283,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			client_str(r, "nuptk", id, sizeof(id));
 		printf("%s ditambahkan sebagai %s. They log in with 'kinerja login %s'.\n",
 		    client_str(r, "name", name, sizeof(name)), client_str(r, "role_label", role, sizeof(role)), id);
+		client_print_eligibility_line(r);
 	}
 	explicit_bzero(token, sizeof(token));
 	kn_buf_free(&args);
@@ -486,6 +487,11 @@ client_cmd_simple(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	{ "status", pfx "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN [PNS with NIP]", NULL }
 
 #define SCHOOL_OPT { "sekolah", "school", 0, "NPSN sekolah; di kantor Dinas: sekolah yang dimaksud [sekolah ini]", NULL }
+#define DAPODIK_OPTS                                                                                        \
+	{ "jenis-ptk", "jenis_ptk", 0, "Jenis PTK in Dapodik, e.g. \"Guru Kelas\" (a Guru needs it to submit an SKP)", NULL }, \
+	{ "naungan", "naungan", 0, "pemda or kemenag (Kemenag staff use e-Kinerja) [pemda]", NULL },             \
+	{ "seconded-private", "seconded_private", 0, "yes when an ASN is dipekerjakan at a private school [no]", NULL }
+
 #define PERIOD_OPT { "period", "period", 0, "periode TAHUN-SEMESTER, mis. 2026-1 [periode sekarang]", NULL }, SCHOOL_OPT
 #define TEACHER_OPT(req) { "teacher", "teacher", req, "NIP/NUPTK guru (the teacher; atasan)", NULL }
 #define RHK_OPT { "rhk", "rhk", 0, "RHK:JUMLAH, mis. 1:2 = RHK 1 target kuantitas 2; 1:0 menghapus", NULL, 0, 1 }
@@ -560,6 +566,7 @@ static kc_cmd commands[] = {
 	        { "golongan", "golongan", 0, "golongan, e.g. III/a (PNS) or IX (PPPK)", NULL },
 	        { "pangkat", "pangkat", 0, "pangkat, e.g. \"Penata Muda\"", NULL },
 	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
+	        DAPODIK_OPTS,
 	        { NULL } } },
 	{ "user list", NULL, "List the people enrolled in this school.", client_cmd_simple, { { NULL } }, "user.list", 1, client_print_user_list },
 	{ "user reset-passphrase", "NIP|NUPTK",
@@ -569,6 +576,42 @@ static kc_cmd commands[] = {
 	{ "user unlock", "NIP|NUPTK",
 	    "Let a person try their passphrase again at once after wrong tries (Operator Sekolah).",
 	    client_cmd_simple, { { NULL } }, "user.unlock", 1, client_print_unlock, "user" },
+	{ "user edit", "NIP|NUPTK",
+	    "Correct a person's Dapodik data (Operator Sekolah): Jenis PTK, naungan, secondment, name, status,\n"
+	    "golongan, pangkat, jenjang. A new version of the enrollment; an empty value clears a field.\n"
+	    "The NIP, NUPTK and role are not changed here.",
+	    client_cmd_simple,
+	    { { "name", "name", 0, "full name", NULL },
+	        { "status", "status", 0, "status kepegawaian: PNS, PPPK or NON_ASN", NULL },
+	        { "golongan", "golongan", 0, "golongan, e.g. III/a (PNS) or IX (PPPK)", NULL },
+	        { "pangkat", "pangkat", 0, "pangkat, e.g. \"Penata Muda\"", NULL },
+	        { "jenjang", "jenjang", 0, "jenjang jabatan, e.g. \"Guru Ahli Pertama\"", NULL },
+	        DAPODIK_OPTS,
+	        { NULL } },
+	    "user.edit", 1, client_print_user_edit, "user" },
+	{ "identitas lihat", NULL,
+	    "Lihat data diri (identity): setiap kolom, data Dapodik di sampingnya, siapa yang boleh mengubahnya,\n"
+	    "sisa kesempatan mengubah (satu kali), dan kelayakan Anda menyusun SKP.",
+	    client_cmd_simple, { { NULL } }, "identity.show", 1, client_print_identity },
+	{ "identitas konfirmasi", NULL,
+	    "Konfirmasi data diri (\"Data sudah sesuai\"), langkah pertama sebelum menyusun SKP.\n"
+	    "Tanpa opsi: data yang tampil di 'identitas lihat' dikonfirmasi apa adanya. Dengan opsi, kolom itu\n"
+	    "diubah; mengubah data hanya dapat dilakukan SEKALI. NIP, status, Jenis PTK dan satuan pendidikan\n"
+	    "mengikuti Dapodik: Operator Sekolah yang memperbaikinya.",
+	    client_cmd_simple,
+	    { { "nama", "nama", 0, "nama lengkap dengan gelar (name)", NULL },
+	        { "pangkat", "pangkat", 0, "pangkat, mis. \"Penata Muda Tingkat I\"", NULL },
+	        { "golongan", "golongan", 0, "golongan, mis. III/b (PNS) atau IX (PPPK)", NULL },
+	        { "jenjang", "jenjang", 0, "jenjang jabatan, mis. \"Guru Ahli Muda\"", NULL },
+	        { NULL } },
+	    "identity.confirm", 1, client_print_identity_confirm },
+	{ "kelayakan lihat", NULL,
+	    "Lihat kelayakan (eligibility): boleh menyusun SKP di sini atau tidak, alasannya, dan siapa yang\n"
+	    "memperbaiki apa. Guru dan Kepala Sekolah di bawah Kemenag, atau ASN yang dipekerjakan di sekolah swasta,\n"
+	    "memakai e-Kinerja BKN.",
+	    client_cmd_simple,
+	    { { "teacher", "teacher", 0, "NIP/NUPTK orang lain (Operator Sekolah, atasan)", NULL }, { NULL } },
+	    "eligibility.show", 1, client_print_eligibility },
 	{ "login", "NIP|NUPTK", "Log in: unlock your key with your passphrase for a session.", c_login, { { NULL } } },
 	{ "passwd", NULL,
 	    "Change your passphrase (asks for the current one, then the new one twice).\n"

@@ -77,6 +77,7 @@ client_print__user(const msgpack_object *u)
 	client_str(u, "key", key, sizeof(key));
 	printf("%-28s %-16s %-8s %-18s %-6s %-18s %.16s…\n", name, role, status, nip[0] ? nip : nuptk,
 	    gol[0] ? gol : "-", jen[0] ? jen : "-", key);
+	client_print_eligibility_line(u);
 }
 
 /* user list: a table of the people enrolled. */

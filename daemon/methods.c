@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/catalog.h"
 #include "../domain/domain.h"
 #include "methods.h"
 #include "server.h"
@@ -51,31 +52,21 @@ pack_opt_kv(msgpack_packer *pk, const char *k, const char *v)
 		msgpack_pack_nil(pk);
 }
 
-/* The body of a "user" record. */
+/* The body of a "user" record (a new person: active). */
 static void
 pack_user_body(kn_buf *out, const domain_user *u)
 {
-	msgpack_packer pk;
+	domain_user a = *u;
 
-	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 9);
-	kd_pack_kv_str(&pk, "name", u->name);
-	kd_pack_kv_str(&pk, "role", u->role);
-	kd_pack_kv_str(&pk, "status", u->status);
-	pack_opt_kv(&pk, "nip", u->nip);
-	pack_opt_kv(&pk, "nuptk", u->nuptk);
-	pack_opt_kv(&pk, "golongan", u->golongan);
-	pack_opt_kv(&pk, "pangkat", u->pangkat);
-	pack_opt_kv(&pk, "jenjang", u->jenjang);
-	kd_pack_str(&pk, "active");
-	msgpack_pack_true(&pk);
+	a.active = 1;
+	domain_user_pack(out, &a);
 }
 
-/* A user as a result map. */
-static void
-pack_user(msgpack_packer *pk, const domain_user *u, const uint8_t key[32])
+/* See methods.h. */
+void
+kd_pack_user(msgpack_packer *pk, const domain_user *u, const uint8_t key[32], const domain_catalog *c)
 {
-	msgpack_pack_map(pk, 11);
+	msgpack_pack_map(pk, 15);
 	kd_pack_kv_hex(pk, "key", key, 32);
 	kd_pack_kv_str(pk, "name", u->name);
 	kd_pack_kv_str(pk, "role", u->role);
@@ -86,11 +77,20 @@ pack_user(msgpack_packer *pk, const domain_user *u, const uint8_t key[32])
 	pack_opt_kv(pk, "golongan", u->golongan);
 	pack_opt_kv(pk, "pangkat", u->pangkat);
 	pack_opt_kv(pk, "jenjang", u->jenjang);
+	pack_opt_kv(pk, "jenis_ptk", u->jenis_ptk);
+	pack_opt_kv(pk, "naungan", u->naungan);
+	kd_pack_str(pk, "seconded_private");
+	if (u->seconded_private)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
 	kd_pack_str(pk, "active");
 	if (u->active)
 		msgpack_pack_true(pk);
 	else
 		msgpack_pack_false(pk);
+	kd_pack_str(pk, "eligibility");
+	kd_pack_eligibility_of(pk, u, c);
 }
 
 /* Read the person fields of a request (prefix "" or "operator_"). */
@@ -385,7 +385,7 @@ school_init_done(kd_job *j)
 			msgpack_pack_nil(&pk);
 		}
 		kd_pack_str(&pk, "operator");
-		pack_user(&pk, &nj->u, nj->key->pk);
+		kd_pack_user(&pk, &nj->u, nj->key->pk, NULL);
 		kd_catalog_files_pack(&pk, nj->catalogs);
 		kn_info("school.init %s (%s), operator %s", nj->npsn, nj->name, nj->u.name);
 	}
@@ -492,8 +492,13 @@ user_add_done(kd_job *j)
 		rc = kd_write_end(req, rc);
 	}
 	if (rc == 0) {
+		/* the new person's eligibility, so the operator sees at once what Dapodik data is missing */
+		domain_catalog *c = NULL;
+		if (kd_catalog_get(&c, NULL, store_batch_txn(b), srv->school, NULL) != 0)
+			kn_error_clear();
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		pack_user(&pk, &nj->u, nj->key->pk);
+		kd_pack_user(&pk, &nj->u, nj->key->pk, c);
+		domain_catalog_free(c);
 		kn_info("user.add %s (%s) by %s", nj->u.name, nj->u.role, s->name);
 	}
 	kd_respond(req, rc, &res);
@@ -514,8 +519,9 @@ kd_m_user_add(kd_req *req, msgpack_packer *pk)
 
 	(void)pk;
 	s = req->sess;
-	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = passphrase_arg(pass, sizeof(pass), req)) ||
-	    (rc = precheck_user(&u)) || (rc = role_fits_store(req->srv, &u)) ||
+	size_t ne = 0;
+	if ((rc = user_from_args(&u, req, "", NULL)) || (rc = kd_user_args_eligibility(&u, req, &ne)) ||
+	    (rc = passphrase_arg(pass, sizeof(pass), req)) || (rc = precheck_user(&u)) || (rc = role_fits_store(req->srv, &u)) ||
 	    (rc = newkey_submit(req, pass, &u, user_add_done, &nj)))
 		goto out;
 	memcpy(nj->token, s->token, 32);
@@ -573,6 +579,7 @@ user_list_run(kd_job *j)
 {
 	user_list_job *uj = (user_list_job *)j;
 	struct list_ctx lc = { .page = &uj->page, .want = uj->page.limit + 1 };
+	domain_catalog *c = NULL;
 	char prefix[16], key[16 + 65], hex[65];
 	const uint8_t *val;
 	size_t vlen, i;
@@ -593,12 +600,17 @@ user_list_run(kd_job *j)
 	}
 	if ((rc = store_idx_scan(t, prefix, strlen(prefix), list_cb, &lc)))
 		goto out_end_read;
+	/* each person's eligibility, on the newest catalog (none stored: nil) */
+	if (kd_catalog_get(&c, NULL, t, uj->school, NULL) != 0) {
+		c = NULL;
+		kn_error_clear();
+	}
 	msgpack_packer_init(&pk, &uj->users, kn_buf_msgpack_write);
 	for (i = 0; i < lc.n && i < uj->page.limit && uj->users.len < KD_PAGE_BYTES; i++) {
 		domain_user u;
 		if ((rc = kd_user_lookup(&u, t, uj->school, lc.keys.ptr + 32 * i)))
 			goto out_end_read;
-		pack_user(&pk, &u, lc.keys.ptr + 32 * i);
+		kd_pack_user(&pk, &u, lc.keys.ptr + 32 * i, c);
 		memcpy(uj->last, lc.keys.ptr + 32 * i, 32);
 		uj->n++;
 	}
@@ -606,6 +618,7 @@ user_list_run(kd_job *j)
 	if (uj->users.failed)
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory while listing people; try a smaller limit");
 out_end_read:
+	domain_catalog_free(c);
 	store_read_end(t);
 out_free_keys:
 	kn_buf_free(&lc.keys);

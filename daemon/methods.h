@@ -8,6 +8,7 @@
 #ifndef KD_METHODS_H
 #define KD_METHODS_H
 
+#include "../domain/plan.h"
 #include "server.h"
 
 /* methods.c */
@@ -31,6 +32,12 @@ int kd_m_user_unlock(kd_req *req, msgpack_packer *pk);
  * they must choose a new passphrase (school.init, user.add, and login.c).
  */
 int kd_key_store(store_batch *b, const uint8_t pk[32], const kn_buf *sealed, const kn_buf *recovery, int must_change);
+
+/*
+ * A person as a result map: key, name, role, status, the Dapodik fields
+ * and "eligibility" (kd_pack_eligibility_of with c; nil when c is NULL).
+ */
+void kd_pack_user(msgpack_packer *pk, const domain_user *u, const uint8_t key[32], const domain_catalog *c);
 
 /* May the caller (a KD_MEMBER request) read the record v (domain_record_may_read)? */
 int kd_view_access(kd_req *req, store_txn *t, const record_view *v);
@@ -89,6 +96,39 @@ int kd_m_plan_tasks(kd_req *req, msgpack_packer *pk);
  */
 int kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t owner[32], const char *period,
     uint64_t now_ms);
+
+/* people.c */
+int kd_m_user_edit(kd_req *req, msgpack_packer *pk);
+int kd_m_eligibility_show(kd_req *req, msgpack_packer *pk);
+int kd_m_identity_show(kd_req *req, msgpack_packer *pk);
+int kd_m_identity_confirm(kd_req *req, msgpack_packer *pk);
+/*
+ * The eligibility fields of a user.add or user.edit request into u: those
+ * given replace u's ("jenis_ptk", "naungan" pemda or kemenag in any case,
+ * "seconded_private" yes/ya/true or no/tidak/false); *n counts them.
+ * KN_EINVAL naming the argument that is malformed.
+ */
+int kd_user_args_eligibility(domain_user *u, const kd_req *req, size_t *n);
+/*
+ * u's eligibility on catalog c as {eligible, mandatory, ekinerja_sync,
+ * may_draft, fix_by, code, message} (domain_eligibility_get with
+ * identity.h's defaults); nil when c is NULL (no catalog stored).
+ */
+void kd_pack_eligibility_of(msgpack_packer *pk, const domain_user *u, const domain_catalog *c);
+/*
+ * The identity view of owner, as identity.show answers it: every field
+ * with Dapodik's value (the enrollment, the school's name) beside the
+ * confirmed one, whether it may be edited and differs, the state, the
+ * edit left, and eligibility on the newest catalog.
+ */
+int kd_identity_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t owner[32]);
+/*
+ * The one check plan.c makes before an act (in the request's write, t):
+ * for the owner's acts on their own SKP of period, their eligibility on
+ * the period's catalog and, before the first act, their identity
+ * confirmed (domain_plan_may_start). 0 for the atasan's acts.
+ */
+int kd_plan_may_start(kd_req *req, store_txn *t, domain_skp_action action, const char *period);
 
 /* evidence.c */
 int kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk);

@@ -1012,6 +1012,8 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	t = store_batch_txn(b);
+	if ((rc = kd_plan_may_start(req, t, action, period))) /* eligibility, identity: people.c */
+		goto out_end;
 	plan = calloc(1, sizeof(*plan));
 	o = calloc(1, sizeof(*o));
 	if (plan == NULL || o == NULL) {

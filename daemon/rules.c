@@ -483,6 +483,9 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	/* periods and SKPs are found by their document keys (period/..., skp/...): no index */
 	if ((v->type_len == 6 && memcmp(v->type, "period", 6) == 0) || (v->type_len == 3 && memcmp(v->type, "skp", 3) == 0))
 		return 0;
+	/* identity confirmations too (identity/<npsn>/<key hex>) */
+	if (v->type_len == 8 && memcmp(v->type, "identity", 8) == 0)
+		return 0;
 	domain_user u;
 	uint8_t pk[32];
 	rc = domain_user_parse(&u, v->body);

@@ -18,6 +18,7 @@
 #include "../util/mpmap.h"
 #include "catalog.h"
 #include "domain.h"
+#include "identity.h"
 #include "skp.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
@@ -117,6 +118,8 @@ right_of(const domain_user *u, const domain_rec *r, const uint8_t subject_pk[32]
 		return domain_evidence_may_write(u, r->author, subject_pk);
 	if (rec_is(r, "skp"))
 		return skp_right(u, r->author, subject_pk);
+	if (rec_is(r, "identity"))
+		return domain_identity_may_write(u, r->author, subject_pk);
 	if (rec_is(r, "period")) {
 		if (u == NULL || !u->active || strcmp(u->role, "kepala_sekolah") != 0)
 			return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
@@ -520,6 +523,8 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 		return accept_skp(r, parents, nparents, auth, nauth);
 	} else if (rec_is(r, "assignment")) {
 		return domain_assignment_accept(r, auth, nauth);
+	} else if (rec_is(r, "identity")) {
+		return domain_identity_accept(r, parents, nparents, auth, nauth);
 	} else {
 		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
 		    (int)r->type_len, r->type);
@@ -575,7 +580,7 @@ domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t nauth
 		return 0;
 	memset(subject_pk, 0, sizeof(subject_pk));
 	/* people, their files and their SKPs have subjects that start with the person's key */
-	if ((rec_is(act, "user") || rec_is(act, "evidence") || rec_is(act, "skp")) &&
+	if ((rec_is(act, "user") || rec_is(act, "evidence") || rec_is(act, "skp") || rec_is(act, "identity")) &&
 	    domain_subject_key(subject_pk, act->subject, act->subject_len) != 0)
 		return 0;
 	int rc = right_of(&u, act, subject_pk);

@@ -81,13 +81,16 @@ domain_role_label(const char *role)
 	return role;
 }
 
-static int
-check_name(const char *name, const char *field)
+/* A name people read: at least 2 and at most DOMAIN_NAME_MAX bytes, no control characters. */
+int
+domain_check_name(const char *name, const char *field)
 {
 	size_t n = strlen(name);
 
 	if (n < 2)
 		return kn_error_set(KN_EINVAL, field, "%s must have at least 2 characters", field);
+	if (n > DOMAIN_NAME_MAX)
+		return kn_error_set(KN_EINVAL, field, "%s must have at most %d characters", field, DOMAIN_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			return kn_error_set(KN_EINVAL, field, "%s must not contain control characters", field);
@@ -124,7 +127,7 @@ domain_school_parse(domain_school *out, const msgpack_object *body)
 	memset(out, 0, sizeof(*out));
 	rc = req_str(out->name, sizeof(out->name), body, "name");
 	if (rc == 0)
-		rc = check_name(out->name, "name");
+		rc = domain_check_name(out->name, "name");
 	if (rc)
 		return rc;
 	const msgpack_object *op = kn_map_get(body, "operator");
@@ -147,8 +150,9 @@ domain_school_parse(domain_school *out, const msgpack_object *body)
 	return 0;
 }
 
-static int
-check_golongan(const char *status, const char *g)
+/* The golongan of a status kepegawaian: I-IV with a-e for PNS, I-XVII for PPPK, none for non-ASN. */
+int
+domain_check_golongan(const char *status, const char *g)
 {
 	static const char *pns[] = { "I", "II", "III", "IV" };
 	static const char *pppk[] = { "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX",
@@ -174,14 +178,74 @@ check_golongan(const char *status, const char *g)
 
 static const char *jenjangs[] = { "Guru Ahli Pertama", "Guru Ahli Muda", "Guru Ahli Madya", "Guru Ahli Utama" };
 
+/* A jenjang jabatan fungsional guru, which only an ASN has. */
+int
+domain_check_jenjang(const char *jenjang, int asn)
+{
+	int ok = 0;
+
+	for (size_t i = 0; i < sizeof(jenjangs) / sizeof(jenjangs[0]); i++)
+		ok |= strcmp(jenjang, jenjangs[i]) == 0;
+	if (!ok)
+		return kn_error_set(KN_EINVAL, "jenjang",
+		    "jenjang jabatan '%s' is unknown: use Guru Ahli Pertama, Guru Ahli Muda, Guru Ahli Madya or Guru Ahli Utama",
+		    jenjang);
+	if (!asn)
+		return kn_error_set(KN_EINVAL, "jenjang", "jenjang jabatan applies to ASN only: leave it empty for a non-ASN person");
+	return 0;
+}
+
+/* Naungan (who manages the person): the Pemda's Dinas Pendidikan, or Kemenag. */
+int
+domain_check_naungan(const char *naungan)
+{
+	if (strcmp(naungan, "pemda") != 0 && strcmp(naungan, "kemenag") != 0)
+		return kn_error_set(KN_EINVAL, "naungan", "naungan '%s' is unknown: use pemda or kemenag", naungan);
+	return 0;
+}
+
+/* The keys of a user body; every other key is refused, and none may come twice. */
+static const char *const user_keys[] = { "name", "role", "status", "nip", "nuptk", "golongan", "pangkat", "jenjang",
+	"jenis_ptk", "naungan", "seconded_private", "active", NULL };
+
+/* A strict map: only user_keys, each at most once (like the record payload, store/record.c). */
+static int
+user_keys_check(const msgpack_object *body)
+{
+	unsigned seen = 0;
+
+	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
+		return kn_error_set(KN_EINVAL, "body", "a user record's body must be a map");
+	for (uint32_t i = 0; i < body->via.map.size; i++) {
+		const msgpack_object *k = &body->via.map.ptr[i].key;
+		int found = -1;
+		for (int j = 0; user_keys[j] && found < 0; j++)
+			if (kn_map_key_is(k, user_keys[j]))
+				found = j;
+		if (found < 0) {
+			char name[40];
+			int n = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 32 ? 32 : k->via.str.size) : 1;
+			snprintf(name, sizeof(name), "%.*s", n, k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
+			kn_utf8_clean(name);
+			return kn_error_set(KN_EINVAL, name, "user record field '%s' is unknown to this version of Kinerja", name);
+		}
+		if (seen & (1u << found))
+			return kn_error_set(KN_EINVAL, user_keys[found], "user record field '%s' appears twice", user_keys[found]);
+		seen |= 1u << found;
+	}
+	return 0;
+}
+
 int
 domain_user_parse(domain_user *out, const msgpack_object *body)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if ((rc = user_keys_check(body)))
+		return rc;
 	if ((rc = req_str(out->name, sizeof(out->name), body, "name")) ||
-	    (rc = check_name(out->name, "name")) ||
+	    (rc = domain_check_name(out->name, "name")) ||
 	    (rc = req_str(out->role, sizeof(out->role), body, "role")) ||
 	    (rc = domain_check_role(out->role)) ||
 	    (rc = req_str(out->status, sizeof(out->status), body, "status")) ||
@@ -189,8 +253,14 @@ domain_user_parse(domain_user *out, const msgpack_object *body)
 	    (rc = opt_str(out->nuptk, sizeof(out->nuptk), body, "nuptk")) ||
 	    (rc = opt_str(out->golongan, sizeof(out->golongan), body, "golongan")) ||
 	    (rc = opt_str(out->pangkat, sizeof(out->pangkat), body, "pangkat")) ||
-	    (rc = opt_str(out->jenjang, sizeof(out->jenjang), body, "jenjang")))
+	    (rc = opt_str(out->jenjang, sizeof(out->jenjang), body, "jenjang")) ||
+	    (rc = opt_str(out->jenis_ptk, sizeof(out->jenis_ptk), body, "jenis_ptk")) ||
+	    (rc = opt_str(out->naungan, sizeof(out->naungan), body, "naungan")))
 		return rc;
+	const msgpack_object *sec = kn_map_get(body, "seconded_private");
+	if (sec && sec->type != MSGPACK_OBJECT_NIL && sec->type != MSGPACK_OBJECT_BOOLEAN)
+		return kn_error_set(KN_EINVAL, "seconded_private", "seconded_private must be true or false");
+	out->seconded_private = sec && sec->type == MSGPACK_OBJECT_BOOLEAN && sec->via.boolean;
 	const msgpack_object *act = kn_map_get(body, "active");
 	if (act == NULL || act->type != MSGPACK_OBJECT_BOOLEAN)
 		return kn_error_set(KN_EINVAL, "active", "user record must say whether the person is active");
@@ -209,24 +279,70 @@ domain_user_parse(domain_user *out, const msgpack_object *body)
 		return kn_error_set(KN_EINVAL, "nip", "a non-ASN person has no NIP: give the NUPTK instead, or set status PNS/PPPK");
 	if (!out->nip[0] && !out->nuptk[0])
 		return kn_error_set(KN_EINVAL, "nuptk", "a non-ASN person needs a NUPTK of 16 digits to log in with");
-	if (out->golongan[0] && (rc = check_golongan(out->status, out->golongan)))
+	if (out->golongan[0] && (rc = domain_check_golongan(out->status, out->golongan)))
 		return rc;
-	if (out->jenjang[0]) {
-		int ok = 0;
-		for (size_t i = 0; i < sizeof(jenjangs) / sizeof(jenjangs[0]); i++)
-			ok |= strcmp(out->jenjang, jenjangs[i]) == 0;
-		if (!ok)
-			return kn_error_set(KN_EINVAL, "jenjang",
-			    "jenjang jabatan '%s' is unknown: use Guru Ahli Pertama, Guru Ahli Muda, Guru Ahli Madya or Guru Ahli Utama",
-			    out->jenjang);
-		if (!asn)
-			return kn_error_set(KN_EINVAL, "jenjang", "jenjang jabatan applies to ASN only: leave it empty for a non-ASN person");
-	}
+	if (out->jenjang[0] && (rc = domain_check_jenjang(out->jenjang, asn)))
+		return rc;
+	for (size_t i = 0; out->jenis_ptk[i]; i++)
+		if ((unsigned char)out->jenis_ptk[i] < 0x20 || out->jenis_ptk[i] == 0x7f)
+			return kn_error_set(KN_EINVAL, "jenis_ptk", "jenis_ptk must not contain control characters");
+	if (out->naungan[0] && (rc = domain_check_naungan(out->naungan)))
+		return rc;
+	if (out->seconded_private && !asn)
+		return kn_error_set(KN_EINVAL, "seconded_private",
+		    "only an ASN (PNS or PPPK) is dipekerjakan (seconded) to a private school; a non-ASN person is not");
 	if (strcmp(out->role, "kepala_sekolah") == 0 && !asn)
 		return kn_error_set(KN_EINVAL, "status", "a definitive Kepala Sekolah is an ASN (PNS or PPPK)");
 	if ((strcmp(out->role, "pengawas") == 0 || strcmp(out->role, "kepala_dinas") == 0) && !asn)
 		return kn_error_set(KN_EINVAL, "status", "a %s is an ASN (PNS or PPPK)", domain_role_label(out->role));
 	return 0;
+}
+
+/* A str value, or nil for an empty one (absent fields read as ""). */
+static void
+pack_opt(msgpack_packer *pk, const char *k, const char *v)
+{
+	msgpack_pack_str(pk, strlen(k));
+	msgpack_pack_str_body(pk, k, strlen(k));
+	if (v[0]) {
+		msgpack_pack_str(pk, strlen(v));
+		msgpack_pack_str_body(pk, v, strlen(v));
+	} else {
+		msgpack_pack_nil(pk);
+	}
+}
+
+/* The body domain_user_parse reads: every key, absent values as nil. */
+int
+domain_user_pack(kn_buf *out, const domain_user *u)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 12);
+	pack_opt(&pk, "name", u->name);
+	pack_opt(&pk, "role", u->role);
+	pack_opt(&pk, "status", u->status);
+	pack_opt(&pk, "nip", u->nip);
+	pack_opt(&pk, "nuptk", u->nuptk);
+	pack_opt(&pk, "golongan", u->golongan);
+	pack_opt(&pk, "pangkat", u->pangkat);
+	pack_opt(&pk, "jenjang", u->jenjang);
+	pack_opt(&pk, "jenis_ptk", u->jenis_ptk);
+	pack_opt(&pk, "naungan", u->naungan);
+	msgpack_pack_str(&pk, 16);
+	msgpack_pack_str_body(&pk, "seconded_private", 16);
+	if (u->seconded_private)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+	msgpack_pack_str(&pk, 6);
+	msgpack_pack_str_body(&pk, "active", 6);
+	if (u->active)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+	return out->failed ? kn_error_set(KN_ENOMEM, "", "out of memory packing a user record") : 0;
 }
 
 int

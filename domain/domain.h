@@ -10,7 +10,11 @@
  *   "school"  subject = NPSN. body {"name": str, "operator": bin32}
  *   "user"    subject = hex of the person's public key. body
  *             {"name", "role", "status", "nip"?, "nuptk"?, "golongan"?,
- *              "pangkat"?, "jenjang"?, "active": bool}
+ *              "pangkat"?, "jenjang"?, "jenis_ptk"?, "naungan"?,
+ *              "seconded_private"?, "active": bool}; strict (an unknown
+ *             or repeated key is refused). The last three are the inputs
+ *             of eligibility (identity.h, I4): absent in enrollments made
+ *             before them, which stay valid.
  *   "evidence" subject = "<person key hex>.<period>". body
  *             {"period": "2026-1", "commit": hex40 (git commit of the files),
  *              "state": "draf"|"dikumpulkan", "action": "upload"|"submit",
@@ -23,6 +27,8 @@
  *   "period"  subject = "2026-1": the school's semester opened (skp.h).
  *   "skp"     subject = "<person key hex>.<period>": one version of a
  *             person's SKP (skp.h).
+ *   "identity" subject = hex of the person's key: the person's own
+ *             confirmation of their data, "Data sudah sesuai" (identity.h).
  * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
  * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
  */
@@ -53,6 +59,9 @@ typedef struct {
 	char golongan[8];  /* e.g. "III/a" (PNS), "IX" (PPPK) */
 	char pangkat[41];  /* e.g. "Penata Muda" */
 	char jenjang[32];  /* e.g. "Guru Ahli Pertama" */
+	char jenis_ptk[41]; /* Jenis PTK in Dapodik, e.g. "Guru Kelas"; "" when not recorded */
+	char naungan[8];   /* "pemda" or "kemenag"; "" when not recorded (taken as pemda) */
+	int seconded_private; /* an ASN dipekerjakan (seconded) to a private school */
 	int active;
 } domain_user;
 
@@ -80,8 +89,10 @@ void domain_period_of(char *out, uint64_t ms);
 
 /* Parse and check a school body. KN_EINVAL with the field at fault. */
 int domain_school_parse(domain_school *out, const msgpack_object *body);
-/* Parse and check a user body. KN_EINVAL with the field at fault. */
+/* Parse and check a user body (strict keys). KN_EINVAL with the field at fault. */
 int domain_user_parse(domain_user *out, const msgpack_object *body);
+/* Append the body of a "user" record for u to out (absent fields as nil). 0 or KN_ENOMEM. */
+int domain_user_pack(kn_buf *out, const domain_user *u);
 
 /*
  * May author (whose own enrollment in the school is author_user, or NULL
@@ -100,6 +111,14 @@ int domain_check_npsn(const char *npsn);
 int domain_check_nip(const char *nip);
 int domain_check_nuptk(const char *nuptk);
 int domain_check_role(const char *role);
+/* A person's name: 2 to DOMAIN_NAME_MAX bytes, no control characters; field names it in the error. */
+int domain_check_name(const char *name, const char *field);
+/* A golongan that fits status kepegawaian status (III/a for PNS, IX for PPPK, none for non-ASN). */
+int domain_check_golongan(const char *status, const char *golongan);
+/* A jenjang jabatan: one of the four Guru Ahli ..., and for an ASN only. */
+int domain_check_jenjang(const char *jenjang, int asn);
+/* Naungan: "pemda" or "kemenag". */
+int domain_check_naungan(const char *naungan);
 
 /*
  * Access (access.c). Each returns 0 or KN_EDENIED with a message that says

@@ -218,11 +218,42 @@ static const domain_msg msgs[] = {
 	    "Naungan sekolah ({naungan}) tidak dikenali: harus Pemda atau Kemenag. Minta Operator Sekolah memeriksa data "
 	    "sekolah." },
 	{ "KELAYAKAN_PERAN", "Pengelolaan Kinerja disusun oleh Guru dan Kepala Sekolah; {peran} tidak menyusun SKP." },
+	{ "KELAYAKAN_JENIS_PTK_KOSONG",
+	    "Jenis PTK Anda belum tercatat di sini. Minta Operator Sekolah mencatatnya sesuai Dapodik. Sementara itu Anda "
+	    "dapat menyusun draf, tetapi belum dapat mengajukannya." },
+	{ "KELAYAKAN_TIDAK_DAPAT_MENYUSUN", "SKP tidak dapat disusun di sini. {alasan}" },
+	{ "KELAYAKAN_BELUM_DAPAT_MENGAJUKAN", "{aksi} belum dapat dilakukan. {alasan}" },
 
 	/* ---- identity ---- */
 	{ "IDENTITAS_SUDAH_DIUBAH",
 	    "Data diri hanya dapat diubah sekali, dan Anda sudah mengubahnya pada {tanggal}. Perbaikan berikutnya dilakukan "
 	    "Operator Sekolah melalui Dapodik." },
+	{ "IDENTITAS_KOLOM_DAPODIK",
+	    "{kolom} mengikuti Dapodik dan tidak dapat diubah di sini. Bila keliru, minta Operator Sekolah memperbaikinya "
+	    "di Dapodik (Verval PTK)." },
+	{ "IDENTITAS_HANYA_PEMILIK", "Data diri dikonfirmasi oleh pemiliknya sendiri, bukan oleh orang lain." },
+	{ "IDENTITAS_BUKAN_PEGAWAI",
+	    "Konfirmasi data diri adalah langkah pertama Pengelolaan Kinerja, dan dilakukan oleh Guru atau Kepala Sekolah "
+	    "yang aktif di sekolah ini." },
+	{ "IDENTITAS_FORMAT_NAMA", "Nama harus 2 sampai 100 karakter, tanpa karakter yang tidak dapat dibaca." },
+	{ "IDENTITAS_FORMAT_PANGKAT", "Pangkat paling banyak 40 karakter, tanpa karakter yang tidak dapat dibaca." },
+	{ "IDENTITAS_FORMAT_GOLONGAN",
+	    "Golongan '{nilai}' tidak sesuai status kepegawaian {status}: PNS ditulis seperti III/a (I-IV, a-e), PPPK "
+	    "dengan angka Romawi I-XVII seperti IX, dan pegawai non-ASN tidak memiliki golongan." },
+	{ "IDENTITAS_FORMAT_JENJANG",
+	    "Jenjang jabatan '{nilai}' tidak dikenal, atau status {status} tidak memiliki jenjang jabatan: Guru Ahli "
+	    "Pertama, Guru Ahli Muda, Guru Ahli Madya atau Guru Ahli Utama (khusus ASN)." },
+	{ "IDENTITAS_BELUM",
+	    "Periksa data diri Anda. Bila sudah sesuai, konfirmasi (\"Data sudah sesuai\"). Nama, pangkat, golongan dan "
+	    "jenjang jabatan dapat Anda ubah satu kali; data lain diperbaiki Operator Sekolah melalui Dapodik." },
+	{ "IDENTITAS_DIKONFIRMASI", "Data diri sudah dikonfirmasi pada {tanggal}." },
+	{ "IDENTITAS_SISA_SATU", "Anda masih dapat mengubah data diri satu kali." },
+	{ "IDENTITAS_SISA_NOL",
+	    "Data diri sudah diubah pada {tanggal}; perbaikan berikutnya dilakukan Operator Sekolah melalui Dapodik." },
+	{ "IDENTITAS_EV_SESUAI", "Data diri dikonfirmasi: data sudah sesuai." },
+	{ "IDENTITAS_EV_UBAH",
+	    "Data diri dikonfirmasi dengan perubahan ({daftar}). Perubahan ini adalah satu-satunya kesempatan mengubah "
+	    "data diri; sampaikan juga kepada Operator Sekolah agar Dapodik diperbarui." },
 
 	/* ---- periods and deadlines ---- */
 	{ "PERIODE_BELUM_DIBUKA",
@@ -300,6 +331,14 @@ static const domain_msg msgs[] = {
 	{ "LABEL_TENGGAT_APPROVE_DUE", "persetujuan SKP" },
 	{ "LABEL_TENGGAT_EVALUATION_DUE", "evaluasi kinerja" },
 	{ "LABEL_ATAU", "atau" },
+	{ "LABEL_IDENTITAS_NAMA", "Nama" },
+	{ "LABEL_IDENTITAS_NIP", "NIP" },
+	{ "LABEL_IDENTITAS_STATUS", "Status kepegawaian" },
+	{ "LABEL_IDENTITAS_PANGKAT", "Pangkat" },
+	{ "LABEL_IDENTITAS_GOLONGAN", "Golongan" },
+	{ "LABEL_IDENTITAS_JENJANG", "Jenjang jabatan" },
+	{ "LABEL_IDENTITAS_SATUAN_PENDIDIKAN", "Satuan pendidikan" },
+	{ "LABEL_IDENTITAS_JENIS_PTK", "Jenis PTK" },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */

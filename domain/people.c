@@ -214,7 +214,9 @@ domain_eligibility_get(domain_eligibility *out, const domain_eligibility_query *
 	if (strcmp(role, "guru") == 0 && (q->jenis_ptk == NULL || !domain_catalog_ptk_allowed(c, q->jenis_ptk))) {
 		out->fix_by = "operator_sekolah";
 		out->may_draft = 1;
-		people__eligibility_say(out, "KELAYAKAN_JENIS_PTK", params);
+		/* not recorded (an enrollment made before the field, identity.h I4) is said as such */
+		people__eligibility_say(out, q->jenis_ptk == NULL || q->jenis_ptk[0] == '\0' ? "KELAYAKAN_JENIS_PTK_KOSONG" :
+		    "KELAYAKAN_JENIS_PTK", params);
 		return 0;
 	}
 	out->eligible = 1;

@@ -49,8 +49,10 @@
  *      jabatan = the enrollment's role (a Guru SKP for a guru, a Kepala
  *      Sekolah SKP for a principal). A Plt's second SKP will take the
  *      subject "<key>.<period>.kepala_sekolah".
- *  S2. The identity confirmation of §4.2 (R9) has no record yet: the
- *      enrollment the Operator Sekolah made from Dapodik stands for it.
+ *  S2. The identity confirmation of §4.2 (R9) is a record of its own
+ *      (identity.h); the first owner act needs it, checked where the act
+ *      is made (domain_plan_may_start), not here: an skp record names four
+ *      auth records at most. Here identity_confirmed is always 1.
  *  S3. An opening is trusted as it was accepted: the rule that accepted
  *      the period record checked its author's post, so an SKP act takes
  *      the opener as holding that post from the opening's day.

@@ -23,13 +23,14 @@ if "$O/kinerja" status | grep -q "belum ada"; then
 	    --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 >/dev/null &&
 	echo "operator-demo" | "$O/kinerja" login 1234567890123456 >/dev/null &&
 	echo "guru-demo-1" | "$O/kinerja" user add --name "Budi Santoso" --role guru --nip 198501012010011001 \
-	    --golongan III/b --pangkat "Penata Muda Tingkat I" --jenjang "Guru Ahli Pertama" >/dev/null &&
+	    --golongan III/b --pangkat "Penata Muda Tingkat I" --jenjang "Guru Ahli Pertama" --jenis-ptk "Guru Kelas" >/dev/null &&
 	echo "kepsek-demo" | "$O/kinerja" user add --name "Dewi Lestari" --role kepala_sekolah --nip 197803152005012002 \
 	    --golongan IV/a --pangkat "Pembina" --jenjang "Guru Ahli Madya" >/dev/null &&
 	echo "operator-demo" | "$O/kinerja" logout >/dev/null &&
 	echo "kepsek-demo" | "$O/kinerja" login 197803152005012002 >/dev/null &&
 	"$O/kinerja" periode buka >/dev/null &&
 	echo "guru-demo-1" | "$O/kinerja" login 198501012010011001 >/dev/null &&
+	"$O/kinerja" identitas konfirmasi >/dev/null &&
 	"$O/kinerja" rencana ajukan --sub keteraturan_suasana_kelas --rhk 1:2 --rhk 5:4 \
 	    --perilaku berorientasi_pelayanan:1 --perilaku akuntabel:1 --perilaku kompeten:1 --perilaku harmonis:1 \
 	    --perilaku loyal:1 --perilaku adaptif:1 --perilaku kolaboratif:1 >/dev/null &&
@@ -45,6 +46,7 @@ if "$O/kinerja" status | grep -q "belum ada"; then
    build/kinerja status
    build/kinerja login 198501012010011001     (Budi Santoso, guru; passphrase guru-demo-1)
    build/kinerja catalog show --gaps          (the catalog every member reads, and what it lacks)
+   build/kinerja identitas lihat              (Budi's data, confirmed, beside Dapodik's; his eligibility)
    build/kinerja rencana lihat                (Budi's SKP: agreed, 32 points)
    build/kinerja evidence list                (Budi's Bukti Dukung: one demo certificate for RHK 1)
    build/kinerja login 197803152005012002     (Dewi Lestari, kepala sekolah; kepsek-demo)

@@ -82,10 +82,12 @@ kin --json status >"$T/status.json" || fail "status"
 [ "$("$JC" authority <"$T/status.json")" = "$(cat "$T/dinas.key")" ] || fail "status shows the Dinas key"
 as $OPN operator-pass
 echo "kepsek-pass" | kin user add --name "Dewi Lestari" --role kepala_sekolah --nip $DEWI >/dev/null || fail "add Dewi"
-echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
-echo "guru-pass-2" | kin user add --name "Ani Rahayu" --role guru --nip $ANI >/dev/null || fail "add Ani"
-echo "guru-pass-3" | kin user add --name "Citra Dewanti" --role guru --status NON_ASN --nuptk $CITRA >/dev/null ||
-    fail "add Citra (non-ASN)"
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI --jenis-ptk "Guru Kelas" >/dev/null ||
+    fail "add Budi"
+echo "guru-pass-2" | kin user add --name "Ani Rahayu" --role guru --nip $ANI --jenis-ptk "Guru Mapel" >/dev/null ||
+    fail "add Ani"
+echo "guru-pass-3" | kin user add --name "Citra Dewanti" --role guru --status NON_ASN --nuptk $CITRA \
+    --jenis-ptk "Guru Kelas" >/dev/null || fail "add Citra (non-ASN)"
 kin catalog add "$(dirname "$0")/../data/catalog-ks-fixture.json" >"$T/out" || fail "catalog add fixture: $(cat "$T/out")"
 FIX=$(kin --json catalog list | "$JC" catalogs.0.version)
 out=$(kin penugasan) || fail "penugasan"
@@ -129,6 +131,7 @@ kin periode buka --catalog "$FIX" >/dev/null || fail "periode buka"
 plan() { # who pass [extra edits]
 	as "$1" "$2"
 	shift 2
+	kin identitas konfirmasi >/dev/null || fail "identitas konfirmasi"
 	kin rencana simpan --sub keteraturan_suasana_kelas --rhk 1:2 --rhk 3:1 --perilaku berorientasi_pelayanan:1 \
 	    --perilaku akuntabel:1 --perilaku kompeten:1 --perilaku harmonis:1 --perilaku loyal:1 --perilaku adaptif:1 \
 	    --perilaku kolaboratif:1 --rangkuman "Rencana semester." "$@" >"$T/out" || fail "simpan: $(cat "$T/out")"

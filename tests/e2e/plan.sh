@@ -28,8 +28,10 @@ echo "operator-pass" | kin school init --npsn 20100001 --name "SD Negeri 1 Conto
     --operator-name "Siti Aminah" --operator-nuptk 1234567890123456 >/dev/null || fail "school init"
 as_op
 echo "kepsek-pass" | kin user add --name "Dewi Lestari" --role kepala_sekolah --nip $DEWI >/dev/null || fail "add Dewi"
-echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
-echo "guru-pass-2" | kin user add --name "Ani Rahayu" --role guru --nip $ANI >/dev/null || fail "add Ani"
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI --jenis-ptk "Guru Kelas" >/dev/null ||
+    fail "add Budi"
+echo "guru-pass-2" | kin user add --name "Ani Rahayu" --role guru --nip $ANI --jenis-ptk "Guru Mapel" >/dev/null ||
+    fail "add Ani"
 
 # Every command has --help, in the teachers' words with the English names beside.
 for c in "periode buka" "periode lihat" "rencana simpan" "rencana ajukan" "rencana setujui" "rencana tinjau" \
@@ -72,7 +74,9 @@ TODAY=$(TZ=Asia/Jakarta date +%F)
 ok "the principal opens period $PERIOD"
 
 # A plan with problems: Ajukan shows every one, each with its field; the draft is kept.
+# (The first act needs the identity confirmed: tests/e2e/identity.sh shows why and how.)
 as_budi
+kin identitas konfirmasi >/dev/null || fail "Budi confirms his identity"
 kin rencana simpan --rhk 1:2 >"$T/out" || fail "simpan"
 grep -q "Status: Draf" "$T/out" || fail "state after simpan: $(cat "$T/out")"
 grep -q "Total 16 poin: kurang 16 poin dari minimal 32" "$T/out" || fail "live points guidance: $(cat "$T/out")"
@@ -111,6 +115,7 @@ ok "fixed and submitted"
 
 # Ani, the other teacher, keeps a draft; she does not read Budi's plan.
 as_ani
+kin identitas konfirmasi >/dev/null || fail "Ani confirms her identity"
 kin rencana simpan --rhk 3:1 >/dev/null || fail "Ani simpan"
 out=$(kin rencana lihat --teacher $BUDI 2>&1) && fail "a teacher read a colleague's plan"
 echo "$out" | grep -q "reads only their own SKP" || fail "colleague message: $out"

@@ -342,7 +342,9 @@ test_access__plans_follow_the_domain(void **state)
 	const char *kso[] = { "token", ks.token, NULL };
 	result(call(&c, "period.open", kso));
 	result(call(&c, "period.show", oper));
-	/* Ani's draft; Beni does not read it, the principal does */
+	/* Ani's draft (after "Data sudah sesuai"); Beni does not read it, the principal does */
+	const char *ani_confirms[] = { "token", ani.token, NULL };
+	result(call(&c, "identity.confirm", ani_confirms));
 	const char *save[] = { "token", ani.token, "sub", "keteraturan_suasana_kelas", NULL };
 	r = result(call(&c, "plan.save", save));
 	str_of(id, sizeof(id), r, "id");
