@@ -251,7 +251,7 @@ noise__cipher_decrypt(noise__cipher *c, uint8_t *pt, const uint8_t *ad, size_t a
 	noise__nonce(nonce, c->n);
 	if (crypto_aead_chacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct, len, ad, adlen, nonce, c->k) != 0) {
 		sodium_memzero(pt, len - NOISE_TAG_BYTES);
-		return kn_error_set(KN_EBADSIG, "", "noise: message %llu does not authenticate "
+		return kn_error_set(KN_EBADSIG, "", "noise: the message under nonce %llu does not authenticate "
 		    "(tampered, truncated, out of order, replayed, or under another key)", (unsigned long long)c->n);
 	}
 	c->n++;
