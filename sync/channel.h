@@ -96,14 +96,14 @@ void sync_channel_free(sync_channel *ch);
  * SYNC_CHANNEL_FEED_MAX at a time and drain sync_channel_recv between,
  * and it cannot happen. Other errors are final (see above).
  */
-int sync_channel_feed(sync_channel *ch, const uint8_t *data, size_t len);
+int sync_channel_feed(sync_channel *ch, const uint8_t *data, size_t len) __attribute__((warn_unused_result));
 
 /*
  * The next whole message from the peer, appended to out (when out is
  * empty its buffer is swapped in, without a copy). Returns 1 when a
  * message was given, 0 when none is complete yet, or a final error.
  */
-int sync_channel_recv(kn_buf *out, sync_channel *ch);
+int sync_channel_recv(kn_buf *out, sync_channel *ch) __attribute__((warn_unused_result));
 
 /*
  * Send a message of len bytes (0 allowed), once the channel is ready:
@@ -125,7 +125,7 @@ int sync_channel_close(sync_channel *ch);
  * the channel properly and nothing was left half-received; otherwise the
  * channel fails with KN_EPROTO saying where the stream was cut.
  */
-int sync_channel_eof(sync_channel *ch);
+int sync_channel_eof(sync_channel *ch) __attribute__((warn_unused_result));
 
 /*
  * The bytes waiting to be sent: *out points at them (borrowed until the

@@ -104,7 +104,8 @@ int noise_handshake_write(kn_buf *out, noise_handshake *hs, const uint8_t *paylo
  * (authentication failed), KN_ETOOBIG; after any of them the handshake is
  * failed and out is as it was.
  */
-int noise_handshake_read(kn_buf *out, noise_handshake *hs, const uint8_t *msg, size_t len);
+int noise_handshake_read(kn_buf *out, noise_handshake *hs, const uint8_t *msg, size_t len)
+    __attribute__((warn_unused_result));
 
 /*
  * The peer's static public key, once known (given as a pre-message or
@@ -155,7 +156,8 @@ int noise_transport_encrypt(kn_buf *out, noise_transport *t, const uint8_t *pt, 
  * the receiving counter does not move. KN_EPROTO when ct is shorter than
  * a tag; KN_ETOOBIG past NOISE_MESSAGE_MAX.
  */
-int noise_transport_decrypt(kn_buf *out, noise_transport *t, const uint8_t *ct, size_t len);
+int noise_transport_decrypt(kn_buf *out, noise_transport *t, const uint8_t *ct, size_t len)
+    __attribute__((warn_unused_result));
 
 /*
  * Rekey() of the sending or the receiving cipher state: the key becomes
