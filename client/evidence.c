@@ -434,10 +434,10 @@ client_cmd_evidence_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **arg
 		uint32_t np = ps ? ps->via.array.size : 0;
 		if (!client_g.json) {
 			char repo[300];
-			printf("Checked %llu commits of %llu evidence documents in %s (%s): %s\n",
+			printf("Checked %llu commits of %llu evidence documents in %s (%s; %llu files against their signed SHA-256): %s\n",
 			    (unsigned long long)client_u64(r, "commits"), (unsigned long long)client_u64(r, "documents"),
 			    client_str(r, "repository", repo, sizeof(repo)), client_opt(opts, "quick") ? "quick" : "every file read",
-			    np ? "PROBLEMS FOUND" : "all intact");
+			    (unsigned long long)client_u64(r, "files_hashed"), np ? "PROBLEMS FOUND" : "all intact");
 			for (uint32_t i = 0; i < np; i++)
 				printf("  %.*s\n", (int)ps->via.array.ptr[i].via.str.size, ps->via.array.ptr[i].via.str.ptr);
 		}

@@ -275,6 +275,7 @@ typedef struct {
 	uint8_t token[32];
 	evidence_put_result res;
 	unsigned type;
+	char sha256[65];              /* the file's identity, computed before it is stored */
 	int moved; /* the ref now names res.commit */
 } finish_job;
 
@@ -298,6 +299,8 @@ finish_run(kd_job *j)
 			rc = 0;
 		}
 	}
+	if (rc == 0)
+		rc = evidence_sha256_fd(fj->sha256, fj->u->fd);
 	if (rc == 0)
 		rc = evidence_put(&fj->res, j->ev, fj->ref, fj->expected, fj->u->slot, fj->u->name, fj->u->fd, &fj->who,
 		    fj->message);
@@ -363,7 +366,7 @@ pack_evidence_body(kn_buf *out, const domain_evidence *e)
 	int upload = strcmp(e->action, "upload") == 0;
 
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, upload ? 10 : 4);
+	msgpack_pack_map(&pk, upload ? 12 : 4);
 	kd_pack_kv_str(&pk, "period", e->period);
 	kd_pack_kv_str(&pk, "commit", e->commit);
 	kd_pack_kv_str(&pk, "state", e->state);
@@ -380,6 +383,8 @@ pack_evidence_body(kn_buf *out, const domain_evidence *e)
 		msgpack_pack_true(&pk);
 	else
 		msgpack_pack_false(&pk);
+	kd_pack_kv_str(&pk, "sha256", e->sha256);
+	kd_pack_kv_str(&pk, "type", e->type);
 }
 
 struct heads_ctx {
@@ -445,11 +450,14 @@ finish_done(kd_job *j)
 		memcpy(e.name, fj->u->name, sizeof(e.name));
 		memcpy(e.blob, fj->res.blob, sizeof(e.blob));
 		memcpy(e.replaced, fj->res.replaced, sizeof(e.replaced));
+		memcpy(e.sha256, fj->sha256, sizeof(e.sha256));
+		snprintf(e.type, sizeof(e.type), "%s", evidence_type_mime(fj->type));
 		rc = write_evidence(req, s, &e);
 	}
 	if (rc == 0) {
 		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 11);
+		msgpack_pack_map(&pk, 12);
+		kd_pack_kv_str(&pk, "sha256", fj->sha256);
 		kd_pack_kv_str(&pk, "period", fj->u->period);
 		kd_pack_kv_str(&pk, "slot", fj->u->slot);
 		kd_pack_kv_str(&pk, "name", fj->u->name);

@@ -25,11 +25,18 @@ typedef struct {
 	char commit[EVIDENCE_OID_HEX]; /* newest */
 } verify_doc;
 
+/* A file's identity as its upload record states it. */
+typedef struct {
+	char blob[EVIDENCE_OID_HEX];
+	char sha256[65];
+} verify_file;
+
 struct collect_ctx {
 	const char *school;
 	store_txn *t;
 	kn_buf docs; /* verify_doc[] */
 	kn_buf commits;
+	kn_buf files; /* verify_file[] */
 	int rc;
 };
 
@@ -66,6 +73,12 @@ collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 		}
 		if (strcmp(e.action, "upload") == 0)
 			rc = kn_buf_put(&cc->commits, e.commit, EVIDENCE_OID_HEX);
+		if (rc == 0 && strcmp(e.action, "upload") == 0 && e.sha256[0]) {
+			verify_file f;
+			memcpy(f.blob, e.blob, sizeof(f.blob));
+			memcpy(f.sha256, e.sha256, sizeof(f.sha256));
+			rc = kn_buf_put(&cc->files, &f, sizeof(f));
+		}
 		if (rc == 0 && i == h.n - 1) {
 			verify_doc d;
 			kd_ev_ref_name(d.ref, sizeof(d.ref), cc->school, pk, period);
@@ -113,6 +126,7 @@ typedef struct {
 	size_t ndocs;
 	kn_buf problems; /* packed strings */
 	size_t nproblems;
+	size_t nfiles;   /* files whose SHA-256 was checked (deep) */
 } verify_job;
 
 static void
@@ -162,8 +176,20 @@ verify_run(kd_job *j)
 		kd_job_keep_error(j, rc);
 		kn_buf_free(&cc.docs);
 		kn_buf_free(&cc.commits);
+		kn_buf_free(&cc.files);
 		return;
 	}
+	/* deep: every file is the one its record's signed SHA-256 names */
+	for (size_t i = 0; vj->deep && i < cc.files.len / sizeof(verify_file); i++) {
+		const verify_file *f = (const verify_file *)cc.files.ptr + i;
+		char sum[65];
+		vj->nfiles++;
+		if (evidence_sha256_blob(sum, NULL, j->ev, f->blob) != 0)
+			problem(vj, "blob %s: %s", f->blob, kn_error_message());
+		else if (strcmp(sum, f->sha256) != 0)
+			problem(vj, "blob %s is not the file its record names (SHA-256 %s)", f->blob, f->sha256);
+	}
+	kn_buf_free(&cc.files);
 	vj->commits = (char(*)[EVIDENCE_OID_HEX])cc.commits.ptr;
 	vj->ncommits = cc.commits.len / EVIDENCE_OID_HEX;
 	vj->docs = (verify_doc *)cc.docs.ptr;
@@ -188,7 +214,8 @@ verify_pack(kd_job *j, msgpack_packer *pk)
 {
 	verify_job *vj = (verify_job *)j;
 
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 6);
+	kd_pack_kv_u64(pk, "files_hashed", vj->nfiles);
 	kd_pack_kv_str(pk, "repository", vj->path);
 	kd_pack_kv_u64(pk, "documents", vj->ndocs);
 	kd_pack_kv_u64(pk, "commits", vj->ncommits);
@@ -369,6 +396,7 @@ kd_evidence_init(kd_server *srv)
 	}
 	kn_buf_free(&cc.docs);
 	kn_buf_free(&cc.commits);
+	kn_buf_free(&cc.files);
 	return rc;
 }
 

@@ -452,6 +452,14 @@ domain_evidence_parse(domain_evidence *out, const msgpack_object *body)
 	o = kn_map_get(body, "dedup");
 	if (o && o->type == MSGPACK_OBJECT_BOOLEAN)
 		out->dedup = o->via.boolean;
+	/* the file's identity, which the signature binds (older records lack it) */
+	if ((rc = opt_str(out->sha256, sizeof(out->sha256), body, "sha256")) ||
+	    (rc = opt_str(out->type, sizeof(out->type), body, "type")))
+		return rc;
+	if (out->sha256[0] && (strlen(out->sha256) != 64 || strspn(out->sha256, "0123456789abcdef") != 64))
+		return kn_error_set(KN_EINVAL, "sha256", "sha256 is the file's SHA-256, 64 lower-case hex digits");
+	if (strcmp(out->action, "upload") == 0 && (out->sha256[0] != 0) != (out->type[0] != 0))
+		return kn_error_set(KN_EINVAL, "sha256", "an upload record carries the file's sha256 and type together");
 	return 0;
 }
 

@@ -76,6 +76,8 @@ typedef struct {
 	char replaced[129];
 	uint64_t size;
 	int dedup;
+	char sha256[65];   /* the file's identity: SHA-256 of its raw bytes, lower-case hex; "" in older records */
+	char type[96];     /* its media type, e.g. "application/pdf"; "" in older records */
 } domain_evidence;
 
 /* Parse and check an evidence body. KN_EINVAL with the field at fault. */

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -1020,5 +1021,26 @@ evidence_ref_foreach(evidence_repo *r, const char *prefix, int (*cb)(void *ctx, 
 		return w.rc;
 	if (gerr < 0 && gerr != 1 && gerr != GIT_EUSER)
 		return evidence__git_fail(gerr, 0, "ref", "cannot list the refs %s", glob);
+	return 0;
+}
+
+/* See evidence.h: the SHA-256 of a stored blob's raw bytes. */
+int
+evidence_sha256_blob(char out[65], uint64_t *size, evidence_repo *r, const char *blob)
+{
+	uint8_t sum[crypto_hash_sha256_BYTES];
+	git_blob *b = NULL;
+	git_oid oid;
+
+	if (strlen(blob) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, blob) != 0)
+		return kn_error_set(KN_EINVAL, "blob", "'%s' is not a blob id", blob);
+	if (git_blob_lookup(&b, r->repo, &oid) != 0)
+		return kn_error_set(KN_ENOTFOUND, "blob", "blob %s is not in the evidence repository", blob);
+	crypto_hash_sha256(sum, git_blob_rawcontent(b), (unsigned long long)git_blob_rawsize(b));
+	if (size)
+		*size = (uint64_t)git_blob_rawsize(b);
+	git_blob_free(b);
+	for (size_t i = 0; i < sizeof(sum); i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 	return 0;
 }

@@ -92,6 +92,18 @@ unsigned evidence_sniff(const uint8_t *head, size_t len);
  */
 int evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed);
 
+/*
+ * The identity of a file: the SHA-256 of its raw bytes, lower-case hex
+ * (out holds 65). The signed evidence record carries it beside the git
+ * blob id (SHA-1 over a header, which a signature should not bind); the
+ * same hash can key an object store later. evidence_sha256_fd reads fd
+ * with pread; evidence_sha256_blob reads a blob of the repository.
+ */
+int evidence_sha256_fd(char out[65], int fd);
+int evidence_sha256_blob(char out[65], uint64_t *size, evidence_repo *r, const char *blob);
+/* The media type of a file type ("application/pdf", ...). */
+const char *evidence_type_mime(unsigned type);
+
 /* Is this a valid slot ([a-z0-9-], 1..32, not starting with '-')? a file name? */
 int evidence_slot_check(const char *slot);
 int evidence_name_check(const char *name);

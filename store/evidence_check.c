@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -657,4 +658,45 @@ evidence_name_check(const char *name)
 		i += len;
 	}
 	return 0;
+}
+
+/* See evidence.h. */
+int
+evidence_sha256_fd(char out[65], int fd)
+{
+	crypto_hash_sha256_state h;
+	uint8_t buf[64 * 1024], sum[crypto_hash_sha256_BYTES];
+	uint64_t off = 0;
+	ssize_t n;
+
+	crypto_hash_sha256_init(&h);
+	while ((n = kn_pread_full(fd, buf, sizeof(buf), (off_t)off)) > 0) {
+		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+		off += (uint64_t)n;
+		if ((size_t)n < sizeof(buf))
+			break;
+	}
+	if (n < 0)
+		return kn_error_set(KN_ERROR, "file", "cannot read the file to hash it: %s", strerror(errno));
+	crypto_hash_sha256_final(&h, sum);
+	for (size_t i = 0; i < sizeof(sum); i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	return 0;
+}
+
+const char *
+evidence_type_mime(unsigned type)
+{
+	switch (type) {
+	case EVIDENCE_PDF:
+		return "application/pdf";
+	case EVIDENCE_JPEG:
+		return "image/jpeg";
+	case EVIDENCE_PNG:
+		return "image/png";
+	case EVIDENCE_DOCX:
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+	default:
+		return "application/octet-stream";
+	}
 }

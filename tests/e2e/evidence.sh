@@ -97,6 +97,15 @@ cmp -s "$T/ks.pdf" "$T/sertifikat-baru.pdf" || fail "KS copy differs"
 ok "permissions: own evidence; Kepala Sekolah reads all"
 
 kin evidence verify | grep -q "all intact" || fail "verify"
+kin evidence verify | grep -q "[1-9][0-9]* files against their signed SHA-256" || fail "verify hashes the files: $(kin evidence verify)"
+# the upload record carries the file's SHA-256 and type, inside the signed payload
+sum=$(sha256sum "$T/sertifikat-baru.pdf" | cut -d' ' -f1)
+echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "Budi login"
+kin --json record history "evidence/20100001/$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p').$P" >"$T/hist" ||
+    fail "record history of the evidence"
+grep -q "\"sha256\": \"$sum\"" "$T/hist" || fail "the record names the file's SHA-256 $sum: $(grep sha256 "$T/hist" | head -3)"
+grep -q '"type": "application/pdf"' "$T/hist" || fail "the record names the file's type"
+echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "Dewi login"
 git --git-dir="$T/evidence.git" fsck --strict >/dev/null 2>&1 || fail "git fsck"
 key=$(kin --json user list | grep -B1 '"name": "Budi Santoso"' | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 ref="refs/kinerja/20100001/$key/$P"
