@@ -250,7 +250,7 @@ int kd_idents_free(store_txn *t, const char *school, const domain_user *u, const
  */
 int kd_doc_head(record_view *out, store_txn *t, const char *doc);
 
-/* Every record of a document, verified, oldest first (by hlc, then id). */
+/* Every record of a document, as stored (verified when written: store_record_open), oldest first (by hlc, then id). */
 typedef struct {
 	store_txn *t;
 	record_view *v; /* n views, borrowed from t */
