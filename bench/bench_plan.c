@@ -3,32 +3,37 @@
  * records raw, and whether that cost grows with the school's history: the
  * atasan's inbox (plan.inbox) and one teacher's plan (plan.show), in views
  * per second, each beside a baseline over the same records in the same run
- * on the same daemon, first with one planning season in the store, then
- * with ten.
+ * on the same daemon, on a store with one planning season and on one with
+ * ten, side by side.
  *
  * The school is made here, as signed records (record_sign, with the
  * decisions of domain_skp_decide, as the daemon makes them): an operator,
  * a Kepala Sekolah, TEACHERS teachers, the shipped catalog, and for each
  * of SEMESTERS periods (the current one and the SEMESTERS - 1 before it)
  * the opening and, for every teacher, Ajukan, Setujui and Sepakati of a
- * complete plan. The people's keys are sealed at the test Argon2id cost,
- * so they can log in. Then:
+ * complete plan; before each earlier season the operator records every
+ * enrollment again (as a school does each semester from Dapodik), so the
+ * enrollments have versions too. The people's keys are sealed at the test
+ * Argon2id cost, so they can log in. Then:
  *
- *   1. a store under /tmp gets the people, the catalog and the current
- *      season (store_put with the daemon's rules), and the real kinerjad
- *      is started on it (store.nosync: every figure is a read);
- *   2. timed: (a) plan.inbox by the Kepala Sekolah, against record.get of
- *      the TEACHERS head SKP records (sent all at once on one connection),
- *      i.e. the records the inbox summarises; (b) plan.show of one teacher
- *      by the Kepala Sekolah, against record.history of that SKP document
- *      (every version), i.e. the records the view reads;
- *   3. the SEMESTERS - 1 earlier seasons are imported through record.import
- *      (the operator; every record verified and judged as any write), and
- *      (a) and (b) are timed again: the views should cost what they did;
- *   4. the first teacher's SKP gets CYCLES more rounds of Buka Kembali,
- *      Ajukan, Setujui, Sepakati through the daemon (4 versions each), and
- *      plan.show and its baseline are timed again, with another teacher's
- *      3-version plan as a control in the same phase.
+ *   1. two stores under /tmp get the people, the catalog and the current
+ *      season (store_put with the daemon's rules), and a real kinerjad is
+ *      started on each (store.nosync: every figure is a read);
+ *   2. the second gets the SEMESTERS - 1 earlier seasons through
+ *      record.import (the operator; every record verified and judged as
+ *      any write, arriving after the newer ones);
+ *   3. timed, on both daemons in turn, so a change of the machine's load
+ *      weighs on both alike: (a) plan.inbox by the Kepala Sekolah, against
+ *      record.get of the TEACHERS head SKP records (sent all at once on
+ *      one connection), i.e. the records the inbox summarises; (b)
+ *      plan.show of one teacher by the Kepala Sekolah, against
+ *      record.history of that SKP document (every version), i.e. the
+ *      records the view reads. The ten-season speed over the one-season
+ *      speed says whether a view costs more with a longer history;
+ *   4. on the second, the first teacher's SKP gets CYCLES more rounds of
+ *      Buka Kembali, Ajukan, Setujui, Sepakati through the daemon (4
+ *      versions each), and plan.show of it and its baseline are timed,
+ *      with another teacher's 3-version plan as a control.
  *
  * Speed is reported, never asserted: the exit status is 1 only for a
  * functional failure (a refused setup step, a wrong reply, a bad exit).
@@ -36,10 +41,12 @@
  * Usage: bench_plan [BUILD_DIR]   runs BUILD_DIR/kinerjad (default build/),
  * with the catalog of BUILD_DIR/../catalog
  */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <msgpack.h>
 #include <sodium.h>
@@ -58,8 +65,8 @@
 #define TEACHERS 60
 #define SEMESTERS 10      /* planning seasons in the store at the second measurement */
 #define CYCLES 50         /* extra rounds of reopen/submit/approve/agree on one SKP */
-#define ROUNDS 3          /* each figure and its baseline alternate this many times */
-#define ROUND_S 0.5       /* seconds of each timed run */
+#define ROUNDS 7          /* each figure and its baseline alternate this many times */
+#define ROUND_S 0.25      /* seconds of each timed run; a figure is the median of its runs */
 #define IO_TIMEOUT_S 60
 #define STOP_TIMEOUT_MS 20000
 #define REPLY_MAX (16 << 20)
@@ -67,12 +74,10 @@
 #define DAY_MS 86400000ULL
 #define HLC(ms) ((uint64_t)(ms) << 16)
 
-static char sock[128];
 static const char op_ident[] = "1234567890123456", op_pass[] = "operator-pass";
 static const char ks_nip[] = "197803152005012002", ks_pass[] = "kepsek-pass", guru_pass[] = "guru-pass";
-static char op_token[65], ks_token[65];
 
-/* A person of the school: key, enrollment record, and (once logged in) a session token. */
+/* A person of the school: key, identity, and the enrollment records made for them. */
 typedef struct {
 	keys_secret *k;
 	char hex[65];
@@ -82,7 +87,6 @@ typedef struct {
 	uint8_t tip[32];    /* the newest version of the enrollment made */
 	char name[32], role[16];
 	domain_user u;
-	char token[65];
 } person;
 
 /* One season: the period, its opening, and every teacher's head SKP record. */
@@ -471,7 +475,21 @@ slurp(uint8_t **out, size_t *len, const char *path)
 	return 0;
 }
 
-/* ---- talking to the daemon ---- */
+/* ---- talking to the daemons ---- */
+
+/* One daemon of the run, on a store of its own: the one season, or the ten. */
+typedef struct {
+	const char *what;   /* "1 season", "10 seasons" */
+	char dir[96];
+	char sock[128];
+	pid_t pid;
+	kntest_conn c;
+	char ks_token[65];  /* the Kepala Sekolah's session: every view is hers */
+	char op_token[65];  /* the operator's: record.import */
+	char t0_token[65];  /* the first teacher's: the rounds of (c) */
+} side;
+
+static side one = { "1 season" }, ten = { "10 seasons" };
 
 /* Pack a named-argument map of string pairs (NULL-terminated), with "limit" when limit > 0. */
 static void
@@ -537,9 +555,9 @@ current(void)
 	return &seasons[SEMESTERS - 1];
 }
 
-/* Ajukan the complete plan (as tests/e2e/plan.sh does) as teacher t. */
+/* Ajukan the complete plan (as tests/e2e/plan.sh does) as the first teacher, on side d. */
 static int
-submit_full(kntest_conn *c, const person *t)
+submit_full(side *d)
 {
 	static const char *const aspects[] = { "berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal",
 		"adaptif", "kolaboratif" };
@@ -551,7 +569,7 @@ submit_full(kntest_conn *c, const person *t)
 	msgpack_packer_init(&pk, &p, kn_buf_msgpack_write);
 	msgpack_pack_map(&pk, 5);
 	pack_s(&pk, "token");
-	pack_s(&pk, t->token);
+	pack_s(&pk, d->t0_token);
 	pack_s(&pk, "period");
 	pack_s(&pk, current()->period);
 	pack_s(&pk, "sub");
@@ -574,43 +592,41 @@ submit_full(kntest_conn *c, const person *t)
 		pack_s(&pk, "perilaku");
 		msgpack_pack_uint8(&pk, i == 2 ? 2 : 1);
 	}
-	rc = call(&r, c, "plan.submit", &p);
+	rc = call(&r, &d->c, "plan.submit", &p);
 	kn_buf_free(&p);
 	return rc;
 }
 
-/* The atasan's act on teacher t (approve, or reopen with a note). */
+/* The atasan's act on the first teacher's plan (approve, or reopen with a note), on side d. */
 static int
-judge(kntest_conn *c, const char *method, const person *t)
+judge(side *d, const char *method)
 {
 	const msgpack_object *r;
-	const char *kv[] = { "token", ks_token, "period", current()->period, "teacher", t->nip, "note",
+	const char *kv[] = { "token", d->ks_token, "period", current()->period, "teacher", teachers[0].nip, "note",
 		"Bench: buka kembali.", NULL };
 
 	if (strcmp(method, "plan.reopen") != 0)
 		kv[6] = NULL;
-	return call_kv(&r, c, method, kv, 0);
+	return call_kv(&r, &d->c, method, kv, 0);
 }
 
-/* Teacher t agrees; the new head's id goes to head. */
+/* The first teacher agrees, on side d. */
 static int
-agree(kntest_conn *c, const person *t, char head[65])
+agree(side *d)
 {
 	const msgpack_object *r;
-	const char *kv[] = { "token", t->token, "period", current()->period, NULL };
+	const char *kv[] = { "token", d->t0_token, "period", current()->period, NULL };
 
-	if (call_kv(&r, c, "plan.agree", kv, 0) != 0 || kn_map_str(head, 65, r, "id") != 0)
-		return -1;
-	return 0;
+	return call_kv(&r, &d->c, "plan.agree", kv, 0);
 }
 
 /*
  * record.import of every record of list, IMPORT_CHUNK at a time, by the
- * operator; every one must be stored (or held and then stored). *n = how
- * many. 0 or -1 (printed).
+ * operator of side d; every one must be stored (or held, then stored when
+ * what it waits for comes). *n = how many. 0 or -1 (printed).
  */
 static int
-import_all(size_t *n, kntest_conn *c, const kn_buf *list)
+import_all(size_t *n, side *d, const kn_buf *list)
 {
 	size_t off = 0, stored = 0, held = 0;
 
@@ -629,7 +645,7 @@ import_all(size_t *n, kntest_conn *c, const kn_buf *list)
 		msgpack_packer_init(&pk, &p, kn_buf_msgpack_write);
 		msgpack_pack_map(&pk, 2);
 		pack_s(&pk, "token");
-		pack_s(&pk, op_token);
+		pack_s(&pk, d->op_token);
 		pack_s(&pk, "records");
 		msgpack_pack_array(&pk, (uint32_t)k);
 		for (size_t at = start; at < off;) {
@@ -639,7 +655,7 @@ import_all(size_t *n, kntest_conn *c, const kn_buf *list)
 			msgpack_pack_bin_body(&pk, list->ptr + at + 4, len);
 			at += 4 + len;
 		}
-		int rc = call(&r, c, "record.import", &p);
+		int rc = call(&r, &d->c, "record.import", &p);
 		kn_buf_free(&p);
 		if (rc != 0)
 			return -1;
@@ -653,7 +669,6 @@ import_all(size_t *n, kntest_conn *c, const kn_buf *list)
 			held += o->via.u64;
 		*n += k;
 	}
-	/* a record held by one call is stored (uncounted) when a later one brings what it waits for */
 	if (stored + held != *n) {
 		fprintf(stderr, "bench_plan: record.import stored %zu and held %zu of %zu records\n", stored, held, *n);
 		return -1;
@@ -663,19 +678,24 @@ import_all(size_t *n, kntest_conn *c, const kn_buf *list)
 
 /* ---- what is timed ---- */
 
+/* What a timed call is about: a daemon, and the teacher whose plan it reads (views of one plan). */
+typedef struct {
+	side *d;
+	const person *t;
+} target;
+
 /* One measured operation: 0 or -1 (printed). */
-typedef int (*view_fn)(kntest_conn *c, const void *arg);
+typedef int (*view_fn)(const target *x);
 
 /* plan.inbox of the current season by the Kepala Sekolah; every teacher is listed and agreed. */
 static int
-v_inbox(kntest_conn *c, const void *arg)
+v_inbox(const target *x)
 {
 	const msgpack_object *r, *rows;
-	const char *kv[] = { "token", ks_token, "period", current()->period, NULL };
+	const char *kv[] = { "token", x->d->ks_token, "period", current()->period, NULL };
 	char state[24];
 
-	(void)arg;
-	if (call_kv(&r, c, "plan.inbox", kv, 0) != 0)
+	if (call_kv(&r, &x->d->c, "plan.inbox", kv, 0) != 0)
 		return -1;
 	rows = kn_map_get(r, "teachers");
 	if (rows == NULL || rows->type != MSGPACK_OBJECT_ARRAY || rows->via.array.size != TEACHERS ||
@@ -689,14 +709,14 @@ v_inbox(kntest_conn *c, const void *arg)
 
 /* record.get of every teacher's head SKP record of the current season, all sent at once, then every reply read. */
 static int
-v_heads(kntest_conn *c, const void *arg)
+v_heads(const target *x)
 {
+	kntest_conn *c = &x->d->c;
 	uint32_t first = c->next_id;
 
-	(void)arg;
 	for (int i = 0; i < TEACHERS; i++) {
 		kn_buf p = KN_BUF_INIT;
-		const char *kv[] = { "token", ks_token, "id", current()->head[i], NULL };
+		const char *kv[] = { "token", x->d->ks_token, "id", current()->head[i], NULL };
 		pack_args(&p, kv, 0);
 		int rc = kntest_conn_send(c, c->next_id++, "record.get", 1, &p, NULL, 0);
 		kn_buf_free(&p);
@@ -712,27 +732,26 @@ v_heads(kntest_conn *c, const void *arg)
 	return 0;
 }
 
-/* plan.show of teacher arg's plan of the current season, by the Kepala Sekolah. */
+/* plan.show of the teacher's plan of the current season, by the Kepala Sekolah. */
 static int
-v_show(kntest_conn *c, const void *arg)
+v_show(const target *x)
 {
-	const person *t = arg;
 	const msgpack_object *r;
-	const char *kv[] = { "token", ks_token, "period", current()->period, "teacher", t->nip, NULL };
+	const char *kv[] = { "token", x->d->ks_token, "period", current()->period, "teacher", x->t->nip, NULL };
 
-	return call_kv(&r, c, "plan.show", kv, 0);
+	return call_kv(&r, &x->d->c, "plan.show", kv, 0);
 }
 
-/* Versions of teacher arg's SKP of the current season, all on one page (record.history); *n = how many. */
+/* Versions of the teacher's SKP of the current season, all on one page (record.history); *n = how many. */
 static int
-history_count(size_t *n, kntest_conn *c, const person *t)
+history_count(size_t *n, const target *x)
 {
 	char doc[128];
 	const msgpack_object *r, *recs;
-	const char *kv[] = { "token", ks_token, "doc", doc, NULL };
+	const char *kv[] = { "token", x->d->ks_token, "doc", doc, NULL };
 
-	snprintf(doc, sizeof(doc), "skp/%s/%s.%s", NPSN, t->hex, current()->period);
-	if (call_kv(&r, c, "record.history", kv, 1000) != 0)
+	snprintf(doc, sizeof(doc), "skp/%s/%s.%s", NPSN, x->t->hex, current()->period);
+	if (call_kv(&r, &x->d->c, "record.history", kv, 1000) != 0)
 		return -1;
 	recs = kn_map_get(r, "records");
 	if (recs == NULL || recs->type != MSGPACK_OBJECT_ARRAY || recs->via.array.size == 0) {
@@ -743,100 +762,199 @@ history_count(size_t *n, kntest_conn *c, const person *t)
 	return 0;
 }
 
-/* record.history of teacher arg's SKP document. */
+/* record.history of the teacher's SKP document. */
 static int
-v_history(kntest_conn *c, const void *arg)
+v_history(const target *x)
 {
 	size_t n;
-	return history_count(&n, c, arg);
+	return history_count(&n, x);
 }
 
-/* Calls of fn per second over about ROUND_S seconds, added to *calls and *secs. */
-static int
-timed(long *calls, double *secs, kntest_conn *c, view_fn fn, const void *arg)
+/* CPU time the daemon pid has used so far, all its threads, in ns (/proc/PID/task/TID/schedstat); 0 when unknown. */
+static uint64_t
+cpu_ns(pid_t pid)
 {
+	char path[64];
+	uint64_t sum = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char f[64 + 256 + 16];
+		unsigned long long ns;
+		FILE *fp;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/schedstat", path, e->d_name);
+		if ((fp = fopen(f, "r")) == NULL)
+			continue;
+		if (fscanf(fp, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(fp);
+	}
+	closedir(d);
+	return sum;
+}
+
+/* A view and its baseline on one daemon: their speed in each round, and the daemon's CPU time and calls in all. */
+typedef struct {
+	const char *label, *blabel;
+	view_fn view, base;
+	target x;
+	double v[ROUNDS], b[ROUNDS];
+	uint64_t vcpu, bcpu;
+	long vn, bn;
+} pair;
+
+/* Calls of fn per second over about ROUND_S seconds into *out; the calls and the daemon's CPU time added to *n and *cpu. */
+static int
+timed(double *out, long *n, uint64_t *cpu, view_fn fn, const target *x)
+{
+	uint64_t c0 = cpu_ns(x->d->pid);
 	double t0 = kntest_now_s(), t;
-	long n = 0;
+	long k = 0;
 
 	do {
-		if (fn(c, arg) != 0)
+		if (fn(x) != 0)
 			return -1;
-		n++;
+		k++;
 		t = kntest_now_s() - t0;
 	} while (t < ROUND_S);
-	*calls += n;
-	*secs += t;
+	*out = k / t;
+	*n += k;
+	*cpu += cpu_ns(x->d->pid) - c0;
 	return 0;
 }
 
-/* A figure: views per second, and its ratio to the baseline beside it. */
-typedef struct {
-	double per_s;
-	double ratio;
-} figure;
-
-/* Time view and base alternately ROUNDS times (after a warm-up); print both and their ratio. */
+/* qsort order of speeds. */
 static int
-compare(figure *out, kntest_conn *c, const char *label, view_fn view, const void *varg, const char *blabel,
-    view_fn base, const void *barg)
+by_speed(const void *a, const void *b)
 {
-	long vn = 0, bn = 0;
-	double vs = 0, bs = 0;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	for (int i = 0; i < 10; i++)
-		if (view(c, varg) != 0 || base(c, barg) != 0)
-			return -1;
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the ROUNDS speeds in r (sorted in place). */
+static double
+median(double *r)
+{
+	qsort(r, ROUNDS, sizeof(*r), by_speed);
+	return r[ROUNDS / 2];
+}
+
+/*
+ * Time the pairs p[0..n) (after a warm-up of each): in each of ROUNDS
+ * rounds every view, then every baseline, each for ROUND_S, so a change of
+ * the machine's load (other processes) weighs on all alike. Print for
+ * each view and its baseline the median speed of its rounds and the CPU
+ * time the daemon spent per call (less moved by other processes), and
+ * their ratio.
+ */
+static int
+compare(pair *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 10; k++)
+			if (p[i].view(&p[i].x) != 0 || p[i].base(&p[i].x) != 0)
+				return -1;
 	for (int r = 0; r < ROUNDS; r++)
-		if (timed(&vn, &vs, c, view, varg) != 0 || timed(&bn, &bs, c, base, barg) != 0)
-			return -1;
-	out->per_s = vn / vs;
-	out->ratio = (vn / vs) / (bn / bs);
-	printf("  %-48s %9.1f /s  (%.3f ms each)\n", label, vn / vs, vs * 1000 / vn);
-	printf("  %-48s %9.1f /s  (%.3f ms each)\n", blabel, bn / bs, bs * 1000 / bn);
-	printf("  ratio view / baseline: %.2f\n", out->ratio);
+		for (int i = 0; i < n; i++)
+			if (timed(&p[i].v[r], &p[i].vn, &p[i].vcpu, p[i].view, &p[i].x) != 0 ||
+			    timed(&p[i].b[r], &p[i].bn, &p[i].bcpu, p[i].base, &p[i].x) != 0)
+				return -1;
+	for (int i = 0; i < n; i++) {
+		double v = median(p[i].v), b = median(p[i].b);
+		p[i].v[0] = v; /* speed() reads it */
+		printf("  %-12s %-44s %9.1f /s  (%.3f ms each; daemon CPU %.3f ms)\n", p[i].x.d->what, p[i].label, v, 1000 / v,
+		    p[i].vcpu / 1e6 / p[i].vn);
+		printf("  %-12s %-44s %9.1f /s  (%.3f ms each; daemon CPU %.3f ms)\n", "", p[i].blabel, b, 1000 / b,
+		    p[i].bcpu / 1e6 / p[i].bn);
+		printf("  %-12s ratio view / baseline: %.2f\n", "", v / b);
+	}
 	return 0;
 }
 
-/* (a) and (b) on the store as it is; the figures go to inbox and show. */
-static int
-measure(figure *inbox, figure *show, kntest_conn *c, const char *when)
+/* Views per second of pair p (the median, once compare() has run). */
+static double
+speed(const pair *p)
 {
-	char blabel[96];
-	size_t nver;
-
-	printf("(a) %s: the atasan's inbox of %d teachers:\n", when, TEACHERS);
-	snprintf(blabel, sizeof(blabel), "baseline: record.get of the %d head SKPs", TEACHERS);
-	if (compare(inbox, c, "plan.inbox", v_inbox, NULL, blabel, v_heads, NULL) != 0)
-		return -1;
-	if (history_count(&nver, c, &teachers[1]) != 0)
-		return -1;
-	printf("(b) %s: one teacher's plan, %zu versions in its history:\n", when, nver);
-	snprintf(blabel, sizeof(blabel), "baseline: record.history (%zu records)", nver);
-	return compare(show, c, "plan.show --teacher", v_show, &teachers[1], blabel, v_history, &teachers[1]);
+	return p->v[0];
 }
 
-/* Build the school, time the views with one season and with SEMESTERS, grow one history, time again. */
+/* Daemon CPU time per view of pair p, in ms. */
+static double
+cpu_each(const pair *p)
+{
+	return p->vcpu / 1e6 / p->vn;
+}
+
+/* Start a daemon on d's directory and log the Kepala Sekolah, the operator and the first teacher in. */
+static int
+side_start(side *d, const char *bin, const char *const *args)
+{
+	if (kntest_daemon_start(&d->pid, bin, d->dir, d->sock, args) != 0 || kntest_conn_open(&d->c, d->sock, IO_TIMEOUT_S) != 0)
+		return -1;
+	if (login(&d->c, ks_nip, ks_pass, d->ks_token) != 0 || login(&d->c, op_ident, op_pass, d->op_token) != 0 ||
+	    login(&d->c, teachers[0].nip, guru_pass, d->t0_token) != 0)
+		return -1;
+	return 0;
+}
+
+/* Close d's connection and stop its daemon; -1 when it did not exit 0. */
+static int
+side_stop(side *d)
+{
+	int rc = 0;
+
+	kntest_conn_close(&d->c);
+	if (d->pid > 0 && kntest_daemon_stop(d->pid, STOP_TIMEOUT_MS) != 0)
+		rc = -1;
+	d->pid = -1;
+	return rc;
+}
+
+/* d's store: the people and the current season, made before its daemon starts. */
+static int
+side_fill(side *d, const kn_buf *list)
+{
+	char path[128];
+	store *st;
+	store_hooks h;
+	store_opts so = { 0, 1 };
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/store", d->dir);
+	if (mkdir(d->dir, 0700) != 0 || store_open(&st, path, &so) != 0) {
+		fprintf(stderr, "bench_plan: %s: %s\n", path, kn_error_message());
+		return -1;
+	}
+	kd_rules_hooks(&h, NULL);
+	store_set_hooks(st, &h);
+	rc = store_fill(st, list, 1);
+	store_close(st);
+	return rc;
+}
+
+/* Build the school, time the views on one season and on ten side by side, grow one history, time again. */
 int
 main(int argc, char **argv)
 {
-	char dir[64], bin[512], catalog[560], path[600], store_dir[96], label[96], blabel[96];
+	char dir[64], bin[512], catalog[560], path[600], label[96], blabel[96];
 	const char *build = argc > 1 ? argv[1] : "build";
-	pid_t dpid = -1;
 	const char *daemon_args[] = { "--set", "keys.pwhash=min", "--set", "store.nosync=true", "--set", catalog,
 		"--log-level", "warn", NULL };
 	kn_buf now_list = KN_BUF_INIT, past_list = KN_BUF_INIT;
-	figure in1, sh1, in10, sh10, f;
-	kntest_conn c;
 	uint8_t *json = NULL;
 	size_t json_len, nver, nimported;
-	store *st = NULL;
-	store_hooks h;
-	store_opts so = { 0, 1 };
 	double t0;
 	int rc = 1;
 
-	memset(&c, 0, sizeof(c));
-	c.fd = -1;
+	one.pid = ten.pid = -1;
+	one.c.fd = ten.c.fd = -1;
 	if (sodium_init() < 0)
 		return 1;
 	kn_log_init("bench_plan", KN_LOG_ERROR, 0);
@@ -849,8 +967,10 @@ main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
-	snprintf(store_dir, sizeof(store_dir), "%s/store", dir);
+	snprintf(one.dir, sizeof(one.dir), "%s/one", dir);
+	snprintf(one.sock, sizeof(one.sock), "%s/s.sock", one.dir);
+	snprintf(ten.dir, sizeof(ten.dir), "%s/ten", dir);
+	snprintf(ten.sock, sizeof(ten.sock), "%s/s.sock", ten.dir);
 
 	t0 = kntest_now_s();
 	if (slurp(&json, &json_len, path) != 0 || domain_catalog_parse(&cat, json, json_len) != 0 || seasons_plan() != 0)
@@ -868,76 +988,66 @@ main(int argc, char **argv)
 		if (season_make(&past_list, &seasons[i]) != 0)
 			goto out_rm;
 	}
-	if (store_open(&st, store_dir, &so) != 0) {
-		fprintf(stderr, "bench_plan: %s\n", kn_error_message());
+	if (side_fill(&one, &now_list) != 0 || side_fill(&ten, &now_list) != 0)
 		goto out_rm;
-	}
-	kd_rules_hooks(&h, NULL);
-	store_set_hooks(st, &h);
-	if (store_fill(st, &now_list, 1) != 0)
-		goto out_rm;
-	store_close(st);
-	st = NULL;
 	printf("bench_plan: %s (keys.pwhash=min, store.nosync=true: setup only, every figure is a read)\n", bin);
 	printf("a Kepala Sekolah and %d teachers; %d seasons %s to %s made as signed records in %.1f s\n", TEACHERS,
 	    SEMESTERS, seasons[0].period, current()->period, kntest_now_s() - t0);
 
-	if (kntest_daemon_start(&dpid, bin, dir, sock, daemon_args) != 0)
+	/* two daemons, side by side: one holds the current season, the other gets the nine before it too */
+	if (side_start(&one, bin, daemon_args) != 0 || side_start(&ten, bin, daemon_args) != 0)
 		goto out_stop;
-	if (kntest_conn_open(&c, sock, IO_TIMEOUT_S) != 0 || login(&c, op_ident, op_pass, op_token) != 0 ||
-	    login(&c, ks_nip, ks_pass, ks_token) != 0 || login(&c, teachers[0].nip, guru_pass, teachers[0].token) != 0)
-		goto out_close;
+	t0 = kntest_now_s();
+	if (import_all(&nimported, &ten, &past_list) != 0)
+		goto out_stop;
+	printf("1 season (%s) in one daemon's store; the other also got %s to %s: %zu records through record.import "
+	       "in %.1f s\n", current()->period, seasons[0].period, seasons[SEMESTERS - 2].period, nimported,
+	    kntest_now_s() - t0);
 
-	printf("-- 1 season in the store (%s: each plan submitted, approved, agreed)\n", current()->period);
-	if (measure(&in1, &sh1, &c, "1 season") != 0)
-		goto out_close;
+	printf("(a) the atasan's inbox of %d teachers, each plan submitted, approved, agreed:\n", TEACHERS);
+	snprintf(blabel, sizeof(blabel), "baseline: record.get of the %d head SKPs", TEACHERS);
+	pair inbox[2] = { { "plan.inbox", blabel, v_inbox, v_heads, { &one, NULL } },
+		{ "plan.inbox", blabel, v_inbox, v_heads, { &ten, NULL } } };
+	if (compare(inbox, 2) != 0)
+		goto out_stop;
+	if (history_count(&nver, &(target){ &ten, &teachers[1] }) != 0)
+		goto out_stop;
+	printf("(b) one teacher's plan, %zu versions in its history:\n", nver);
+	snprintf(label, sizeof(label), "baseline: record.history (%zu records)", nver);
+	pair show[2] = { { "plan.show --teacher", label, v_show, v_history, { &one, &teachers[1] } },
+		{ "plan.show --teacher", label, v_show, v_history, { &ten, &teachers[1] } } };
+	if (compare(show, 2) != 0)
+		goto out_stop;
+	printf("(a, b) %d seasons against 1: plan.inbox at %.2f of the speed (%.2f of the CPU per view), plan.show at %.2f "
+	       "(%.2f)\n", SEMESTERS, speed(&inbox[1]) / speed(&inbox[0]), cpu_each(&inbox[1]) / cpu_each(&inbox[0]),
+	    speed(&show[1]) / speed(&show[0]), cpu_each(&show[1]) / cpu_each(&show[0]));
 
 	t0 = kntest_now_s();
-	if (import_all(&nimported, &c, &past_list) != 0)
-		goto out_close;
-	printf("-- %d seasons in the store: %zu records of %s to %s imported (record.import) in %.1f s\n", SEMESTERS,
-	    nimported, seasons[0].period, seasons[SEMESTERS - 2].period, kntest_now_s() - t0);
-	if (measure(&in10, &sh10, &c, "10 seasons") != 0)
-		goto out_close;
-	printf("-- %d seasons against 1: plan.inbox %.2f of its speed (ratio to baseline %.2f -> %.2f), "
-	       "plan.show %.2f (%.2f -> %.2f)\n", SEMESTERS, in10.per_s / in1.per_s, in1.ratio, in10.ratio,
-	    sh10.per_s / sh1.per_s, sh1.ratio, sh10.ratio);
-
-	t0 = kntest_now_s();
-	for (int i = 0; i < CYCLES; i++) {
-		person *t = &teachers[0];
-		char head[65];
-		if (judge(&c, "plan.reopen", t) != 0 || submit_full(&c, t) != 0 || judge(&c, "plan.approve", t) != 0 ||
-		    agree(&c, t, head) != 0)
-			goto out_close;
-	}
-	if (history_count(&nver, &c, &teachers[0]) != 0)
-		goto out_close;
-	printf("(c) one plan after %d more rounds of reopen, submit, approve, agree through the daemon (%.1f s): "
-	       "%zu versions\n", CYCLES, kntest_now_s() - t0, nver);
+	for (int i = 0; i < CYCLES; i++)
+		if (judge(&ten, "plan.reopen") != 0 || submit_full(&ten) != 0 || judge(&ten, "plan.approve") != 0 ||
+		    agree(&ten) != 0)
+			goto out_stop;
+	if (history_count(&nver, &(target){ &ten, &teachers[0] }) != 0)
+		goto out_stop;
+	printf("(c) %s: one plan after %d more rounds of reopen, submit, approve, agree through the daemon (%.1f s), "
+	       "and another's, of 3 versions, as a control:\n", ten.what, CYCLES, kntest_now_s() - t0);
 	snprintf(label, sizeof(label), "plan.show --teacher (%zu versions)", nver);
 	snprintf(blabel, sizeof(blabel), "baseline: record.history (%zu records)", nver);
-	if (compare(&f, &c, label, v_show, &teachers[0], blabel, v_history, &teachers[0]) != 0)
-		goto out_close;
-	if (history_count(&nver, &c, &teachers[1]) != 0)
-		goto out_close;
-	printf("(c') control, in the same phase: another teacher's plan, %zu versions:\n", nver);
-	snprintf(blabel, sizeof(blabel), "baseline: record.history (%zu records)", nver);
-	if (compare(&f, &c, "plan.show --teacher", v_show, &teachers[1], blabel, v_history, &teachers[1]) != 0)
-		goto out_close;
+	pair longer[2] = { { label, blabel, v_show, v_history, { &ten, &teachers[0] } },
+		{ "plan.show --teacher (3 versions)", "baseline: record.history (3 records)", v_show, v_history,
+		    { &ten, &teachers[1] } } };
+	if (compare(longer, 2) != 0)
+		goto out_stop;
 	rc = 0;
 
-out_close:
-	kntest_conn_close(&c);
 out_stop:
-	if (dpid > 0) {
-		if (kntest_daemon_stop(dpid, STOP_TIMEOUT_MS) != 0)
-			rc = 1;
-		else if (rc == 0)
-			printf("kinerjad stopped with SIGTERM: exit 0\n");
-	}
+	if (side_stop(&one) != 0)
+		rc = 1;
+	if (side_stop(&ten) != 0)
+		rc = 1;
+	if (rc == 0)
+		printf("both kinerjad stopped with SIGTERM: exit 0\n");
 out_rm:
-	store_close(st);
 	kntest_rm_rf(dir);
 	kn_buf_free(&now_list);
 	kn_buf_free(&past_list);
