@@ -848,8 +848,9 @@ median(double *r)
 
 /*
  * Time the pairs p[0..n) (after a warm-up of each): in each of ROUNDS
- * rounds every view, then every baseline, each for ROUND_S, so a change of
- * the machine's load (other processes) weighs on all alike. Print for
+ * rounds every pair's view, then its baseline, each for ROUND_S, the pairs
+ * in turn (in the other order every other round), so a change of the
+ * machine's load (other processes) weighs on all alike. Print for
  * each view and its baseline the median speed of its rounds and the CPU
  * time the daemon spent per call (less moved by other processes), and
  * their ratio.
@@ -861,11 +862,14 @@ compare(pair *p, int n)
 		for (int k = 0; k < 10; k++)
 			if (p[i].view(&p[i].x) != 0 || p[i].base(&p[i].x) != 0)
 				return -1;
-	for (int r = 0; r < ROUNDS; r++)
-		for (int i = 0; i < n; i++)
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int k = 0; k < n; k++) {
+			int i = r % 2 ? n - 1 - k : k; /* every other round the other way round: no pair always comes first */
 			if (timed(&p[i].v[r], &p[i].vn, &p[i].vcpu, p[i].view, &p[i].x) != 0 ||
 			    timed(&p[i].b[r], &p[i].bn, &p[i].bcpu, p[i].base, &p[i].x) != 0)
 				return -1;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		double v = median(p[i].v), b = median(p[i].b);
 		p[i].v[0] = v; /* speed() reads it */
