@@ -81,7 +81,7 @@ static const char ks_nip[] = "197803152005012002", ks_pass[] = "kepsek-pass", gu
 typedef struct {
 	keys_secret *k;
 	char hex[65];
-	char nip[19];
+	char nip[32];
 	uint8_t enr[32];    /* the enrollment record the acts being made name */
 	uint64_t enr_hlc;
 	uint8_t tip[32];    /* the newest version of the enrollment made */
@@ -402,7 +402,7 @@ school_make(kn_buf *list, const uint8_t *json, size_t json_len)
 	if (rc == 0)
 		rc = enroll(list, &ks, "Dewi Lestari", "kepala_sekolah", ks_nip, hlc++, op.k, op.enr);
 	for (int i = 0; rc == 0 && i < TEACHERS; i++) {
-		char name[32], nip[19];
+		char name[32], nip[32];
 		snprintf(name, sizeof(name), "Guru %02d", i + 1);
 		snprintf(nip, sizeof(nip), "19850101201001%d%03d", 1 + i % 2, i + 1);
 		rc = enroll(list, &teachers[i], name, "guru", nip, hlc++, op.k, op.enr);
