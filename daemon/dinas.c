@@ -231,9 +231,9 @@ list__cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	(void)val;
 	(void)vlen;
 
-	if (klen < 11)
+	if (klen < 12)
 		return 0;
-	snprintf(doc, sizeof(doc), "assignment/%s/%.*s", ls->school, (int)(klen - 11), (const char *)key + 11);
+	snprintf(doc, sizeof(doc), "assignment/%s/%.*s", ls->school, (int)(klen - 12), (const char *)key + 12);
 	if ((ls->rc = kd_doc_head(&v, ls->t, doc)))
 		return ls->rc == KN_ENOTFOUND ? (ls->rc = 0) : -1;
 	if (domain_assignment_body_parse(&ab, v.body) == 0) {
@@ -280,7 +280,7 @@ kd_m_assignment_list(kd_req *req, msgpack_packer *pk)
 	msgpack_packer_init(&ls.ip, &ls.items, kn_buf_msgpack_write);
 	if ((rc = store_read_begin(&ls.t, req->srv->st)))
 		return rc;
-	snprintf(prefix, sizeof(prefix), "a/%s/", req->school);
+	snprintf(prefix, sizeof(prefix), "as/%s/", req->school);
 	rc = store_idx_scan(ls.t, prefix, strlen(prefix), list__cb, &ls);
 	if (rc >= 0)
 		rc = ls.rc;

@@ -30,6 +30,7 @@
 #include "../util/mpmap.h"
 #include "methods.h"
 #include "server.h"
+#include "work.h"
 
 /* ---- reading what an act stands on ---- */
 
@@ -403,9 +404,9 @@ plan__assign_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, 
 	(void)val;
 	(void)vlen;
 
-	if (klen < 11 || ps->out->n >= PLAN_POSTS_MAX)
+	if (klen < 12 || ps->out->n >= PLAN_POSTS_MAX)
 		return 0;
-	snprintf(doc, sizeof(doc), "assignment/%s/%.*s", ps->school, (int)(klen - 11), (const char *)key + 11);
+	snprintf(doc, sizeof(doc), "assignment/%s/%.*s", ps->school, (int)(klen - 12), (const char *)key + 12);
 	if ((ps->rc = kd_doc_head(&v, ps->t, doc)))
 		return ps->rc == KN_ENOTFOUND ? (ps->rc = 0) : ps->rc;
 	if (domain_assignment_body_parse(&ab, v.body) == 0) {
@@ -432,7 +433,7 @@ plan__posts(plan_posts *out, store_txn *t, const char *school)
 	snprintf(prefix, sizeof(prefix), "u/%s/", school);
 	rc = store_idx_scan(t, prefix, strlen(prefix), plan__posts_cb, &ps);
 	if (rc >= 0 && ps.rc == 0) {
-		snprintf(prefix, sizeof(prefix), "a/%s/", school);
+		snprintf(prefix, sizeof(prefix), "as/%s/", school);
 		rc = store_idx_scan(t, prefix, strlen(prefix), plan__assign_cb, &ps);
 	}
 	kn_error_clear();
@@ -1483,29 +1484,53 @@ plan__rows(plan_rows *out, store_txn *t, const char *school, const char *period,
 	return rc;
 }
 
-/* plan.inbox {period?}: the atasan's teachers, those waiting for approval first counted. */
-int
-kd_m_plan_inbox(kd_req *req, msgpack_packer *pk)
+/*
+ * What plan.inbox and plan.tasks take from the request. They read one
+ * plan per teacher of the school, so they run on the read lane
+ * (kd_work_read), where the request and its session are not valid.
+ */
+typedef struct {
+	char school[9];
+	char period[8];
+	uint8_t me[32];
+	char role[16];
+	int home;          /* the school is this store's own (not one an office holds) */
+} plan_reader;
+
+/* Copy what plan__inbox_read and plan__tasks_read need from the request. */
+static int
+plan__reader(plan_reader *out, const kd_req *req)
 {
-	char period[8], msg[DOMAIN_MSG_MAX];
+	memset(out, 0, sizeof(*out));
+	memcpy(out->school, req->school, sizeof(out->school));
+	out->home = strcmp(req->school, req->srv->school) == 0;
+	memcpy(out->me, req->sess->key->pk, 32);
+	snprintf(out->role, sizeof(out->role), "%s", req->me.role);
+	return plan__period_arg(out->period, req);
+}
+
+/* plan.inbox {period?}: the atasan's teachers, those waiting for approval first counted (read on the read lane). */
+static int
+plan__inbox_read(msgpack_packer *pk, store_txn *t, const void *arg)
+{
+	const plan_reader *a = arg;
+	const char *period = a->period;
+	char msg[DOMAIN_MSG_MAX];
 	plan_period pp;
 	plan_rows rows = { 0 };
-	store_txn *t;
 	size_t waiting = 0;
 	int rc;
 
-	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
+	if ((rc = plan__period(&pp, t, a->school, period)))
 		return rc;
-	if ((rc = plan__period(&pp, t, req->school, period)))
-		goto out_end;
-	if ((rc = plan__rows(&rows, t, req->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
+	if ((rc = plan__rows(&rows, t, a->school, period, a->me, &pp, domain_day_of_ms(kn_now_ms()))))
 		goto out_free;
 	for (size_t i = 0; i < rows.n; i++)
 		waiting += rows.rows[i].state == DOMAIN_SKP_DIAJUKAN;
 	msgpack_pack_map(pk, 5);
 	kd_pack_kv_str(pk, "period", period);
 	kd_pack_kv_str(pk, "period_state", domain_period_state_name(plan__period_state(msg, sizeof(msg), &pp,
-	    req->school, domain_day_of_ms(kn_now_ms()))));
+	    a->school, domain_day_of_ms(kn_now_ms()))));
 	kd_pack_kv_str(pk, "period_message", msg);
 	kd_pack_kv_u64(pk, "waiting", waiting);
 	kd_pack_str(pk, "teachers");
@@ -1528,9 +1553,20 @@ kd_m_plan_inbox(kd_req *req, msgpack_packer *pk)
 out_free:
 	free(rows.rows);
 	plan__period_free(&pp);
-out_end:
-	store_read_end(t);
 	return rc;
+}
+
+/* plan.inbox {period?}: the arguments here, the teachers on the read lane. */
+int
+kd_m_plan_inbox(kd_req *req, msgpack_packer *pk)
+{
+	plan_reader a;
+	int rc;
+
+	(void)pk;
+	if ((rc = plan__reader(&a, req)))
+		return rc;
+	return kd_work_read(req, plan__inbox_read, &a, sizeof(a));
 }
 
 /* One task: {code, message, teacher?, state?}. */
@@ -1596,42 +1632,40 @@ plan__teacher_task(const plan_row *r, int *mine)
  * for someone else: the period to open, their own plan (a Guru), their
  * teachers' plans (the Kepala Sekolah, as atasan). The Kepala Sekolah's
  * own SKP goes to the Pengawas or the Dinas, which come later: it is not
- * listed.
+ * listed. Read on the read lane (kd_m_plan_tasks).
  */
-int
-kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
+static int
+plan__tasks_read(msgpack_packer *pk, store_txn *t, const void *arg)
 {
-	char period[8], msg[DOMAIN_MSG_MAX], n[16];
-	const char *me_role = req->me.role;
+	const plan_reader *a = arg;
+	const char *period = a->period;
+	char msg[DOMAIN_MSG_MAX], n[16];
 	plan_period pp;
 	plan_rows rows = { 0 };
 	plan_row own;
 	kn_buf mine = KN_BUF_INIT, others = KN_BUF_INIT;
 	msgpack_packer pm, po;
 	size_t nmine = 0, nothers = 0;
-	store_txn *t;
 	domain_period_state st;
-	int rc, is_ks = strcmp(me_role, "kepala_sekolah") == 0;
+	int rc, is_ks = strcmp(a->role, "kepala_sekolah") == 0;
 	/* an SKP of one's own: a Guru or Kepala Sekolah of this school (not an official of the Dinas) */
-	int own_plan = (strcmp(me_role, "guru") == 0 || is_ks) && strcmp(req->school, req->srv->school) == 0;
+	int own_plan = (strcmp(a->role, "guru") == 0 || is_ks) && a->home;
 	int judges = is_ks;
 
-	if ((rc = plan__period_arg(period, req)) || (rc = store_read_begin(&t, req->srv->st)))
+	if ((rc = plan__period(&pp, t, a->school, period)))
 		return rc;
-	if ((rc = plan__period(&pp, t, req->school, period)))
-		goto out_end;
 	if (!judges) {
 		/* a Plt, Pengawas or Kepala Dinas judges plans by an assignment valid today */
 		plan_posts posts;
-		if (plan__posts(&posts, t, req->school) == 0)
+		if (plan__posts(&posts, t, a->school) == 0)
 			for (size_t i = 0; i < posts.n; i++)
-				judges |= posts.assigned[i] && memcmp(posts.a[i].person, req->sess->key->pk, 32) == 0 &&
-				    domain_assignment_valid(&posts.a[i], req->school, domain_day_of_ms(kn_now_ms()));
+				judges |= posts.assigned[i] && memcmp(posts.a[i].person, a->me, 32) == 0 &&
+				    domain_assignment_valid(&posts.a[i], a->school, domain_day_of_ms(kn_now_ms()));
 		kn_error_clear();
 	}
 	msgpack_packer_init(&pm, &mine, kn_buf_msgpack_write);
 	msgpack_packer_init(&po, &others, kn_buf_msgpack_write);
-	st = plan__period_state(msg, sizeof(msg), &pp, req->school, domain_day_of_ms(kn_now_ms()));
+	st = plan__period_state(msg, sizeof(msg), &pp, a->school, domain_day_of_ms(kn_now_ms()));
 	if (st == DOMAIN_PERIOD_BELUM_DIBUKA) {
 		const char *params[] = { "periode", period, NULL };
 		plan__pack_task(is_ks ? &pm : &po, is_ks ? "TUGAS_MULAI_PERIODE" : "TUGAS_TUNGGU_PERIODE", params, NULL);
@@ -1640,8 +1674,8 @@ kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
 	if (st == DOMAIN_PERIOD_DIBUKA && own_plan) {
 		int to_me;
 		memset(&own, 0, sizeof(own));
-		if ((rc = plan__person(&own.p, t, req->school, req->sess->key->pk)) ||
-		    (rc = plan__row_fill(&own, t, req->school, period, &pp)))
+		if ((rc = plan__person(&own.p, t, a->school, a->me)) ||
+		    (rc = plan__row_fill(&own, t, a->school, period, &pp)))
 			goto out_free;
 		const char *code = plan__own_task(&own, &to_me);
 		snprintf(n, sizeof(n), "%zu", own.nadjustments);
@@ -1651,7 +1685,7 @@ kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
 		*(to_me ? &nmine : &nothers) += 1;
 	}
 	if (st == DOMAIN_PERIOD_DIBUKA && judges) {
-		if ((rc = plan__rows(&rows, t, req->school, period, req->sess->key->pk, &pp, domain_day_of_ms(kn_now_ms()))))
+		if ((rc = plan__rows(&rows, t, a->school, period, a->me, &pp, domain_day_of_ms(kn_now_ms()))))
 			goto out_free;
 		for (size_t i = 0; i < rows.n; i++) {
 			int to_me;
@@ -1681,7 +1715,18 @@ out_free:
 	kn_buf_free(&mine);
 	kn_buf_free(&others);
 	plan__period_free(&pp);
-out_end:
-	store_read_end(t);
 	return rc;
+}
+
+/* plan.tasks {period?}: the arguments here, the plans on the read lane. */
+int
+kd_m_plan_tasks(kd_req *req, msgpack_packer *pk)
+{
+	plan_reader a;
+	int rc;
+
+	(void)pk;
+	if ((rc = plan__reader(&a, req)))
+		return rc;
+	return kd_work_read(req, plan__tasks_read, &a, sizeof(a));
 }

@@ -9,6 +9,31 @@
  *   "id/<npsn>/<nip|nuptk>" -> pk (32 B)  login identifier of that person
  *   "ev/<npsn>/<pkhex>.<period>" -> ""    evidence of a person and period
  *   "cat/<npsn>/<version>" -> hlc (8 B)   a catalog version, first added then (catalog.c)
+ *   "h/<doc>"              -> id (32 B)   the document's current version (kd_doc_head), or
+ *                                         "" when it has records but none takes effect
+ *   "a/<pkhex>/<doc>"      -> hlc (8 B)   the newest record pk wrote in doc: what a change
+ *                                         of pk's enrollment may make effective or not
+ *
+ * The current version of a document is a fold (kd_doc_head_fold): its
+ * newest record that takes effect, which depends on the document's records
+ * and, for each, on its author's enrollment versions older than it (and
+ * theirs, to EFFECTIVE_DEPTH). "h/" keeps the fold's answer, so a read
+ * costs one index look-up and one record, however long the history. The
+ * index hook keeps it equal to the fold over the records stored, whatever
+ * order they came in (heads_index):
+ *   - a record of document D can change the fold of D only: D is folded
+ *     again (one document's history, at most);
+ *   - an enrollment version of person P, dated T, can change whether the
+ *     records P wrote after T take effect, hence the fold of every
+ *     document holding one ("a/<P>/" entries newer than T), and, when such
+ *     a record is itself an enrollment of Q, whether Q's records after T
+ *     take effect: those documents are folded again, following people
+ *     until none is new. Nothing else enters the fold: auth records are
+ *     stored before what names them and never change.
+ * A record made here carries the newest time, so nothing follows an
+ * enrollment; only records that arrive late (import, later sync) do.
+ * kd_rules_install builds both indexes once for a store written before
+ * they existed (kd_rules_index_rebuild).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +58,15 @@ to_domain(domain_rec *out, const record_view *v)
 	out->body = v->body;
 }
 
-/* Open the record id from t into out (verified); KN_ENOTFOUND when absent. */
+/*
+ * Open the stored record id from t into out; KN_ENOTFOUND when absent.
+ * Not verified again: everything here reads records the store verified
+ * and judged before writing them (the trust rule, store_record_open).
+ */
 static int
 open_id(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])
 {
-	const uint8_t *rec;
-	size_t len;
-	int rc = store_txn_get(&rec, &len, t, id);
-
-	if (rc)
-		return rc;
-	return record_open(out, rec, len, id);
+	return store_record_open(out, t, id);
 }
 
 /* The auth records a view names, opened into views/recs (at most RECORD_MAX_AUTH); *n set. */
@@ -134,7 +157,7 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 
 	int rc = open_id(&v, h->t, id);
 	if (rc)
-		return rc; /* a stored record that no longer verifies: report, never trust */
+		return rc; /* a damaged stored record: report, never guess */
 	if (!h->have || v.hlc > h->best.hlc ||
 	    (v.hlc == h->best.hlc && memcmp(v.id, h->best.id, RECORD_ID_BYTES) > 0)) {
 		if (h->have)
@@ -148,14 +171,15 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 }
 
 /*
- * The current version of a document: its newest record (highest hlc, then
- * larger id) that takes effect. The newest record of a document is always
- * a head (a record's parents are older than it), so the heads answer the
- * common case; only when that one does not take effect (its author's right
- * was revoked before it) is the whole history searched.
+ * The current version of a document, folded from its records: its newest
+ * record (highest hlc, then larger id) that takes effect. The newest
+ * record of a document is always a head (a record's parents are older
+ * than it), so the heads answer the common case; only when that one does
+ * not take effect (its author's right was revoked before it) is the whole
+ * history searched. The index hook runs this; readers use kd_doc_head.
  */
 int
-kd_doc_head(record_view *out, store_txn *t, const char *doc)
+kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
 {
 	struct head_ctx h = { .t = t };
 	kd_history hist = { 0 };
@@ -186,12 +210,47 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 	return rc ? rc : kn_error_set(KN_ENOTFOUND, "doc", "no version of %s takes effect", doc);
 }
 
+/* The "h/<doc>" key of a document into key (RECORD_DOC_KEY_MAX + 2 bytes); its length. */
+static size_t
+head_key(char *key, const char *doc)
+{
+	return (size_t)snprintf(key, RECORD_DOC_KEY_MAX + 2, "h/%s", doc);
+}
+
+/*
+ * The current version of a document, from the index the hook keeps equal
+ * to kd_doc_head_fold: one look-up and one stored record, however many
+ * versions and enrollments lie behind it.
+ */
+int
+kd_doc_head(record_view *out, store_txn *t, const char *doc)
+{
+	char key[RECORD_DOC_KEY_MAX + 2];
+	uint8_t id[RECORD_ID_BYTES];
+	const uint8_t *val;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(doc) >= RECORD_DOC_KEY_MAX)
+		return kn_error_set(KN_EINVAL, "doc", "document key must be 1-%d bytes", RECORD_DOC_KEY_MAX - 1);
+	rc = store_idx_get(&val, &len, t, key, head_key(key, doc));
+	if (rc == KN_ENOTFOUND)
+		return kn_error_set(KN_ENOTFOUND, "doc", "no records of %s are stored here", doc);
+	if (rc)
+		return rc;
+	if (len == 0)
+		return kn_error_set(KN_ENOTFOUND, "doc", "no version of %s takes effect", doc);
+	if (len != RECORD_ID_BYTES)
+		return kn_error_set(KN_ERROR, "doc", "the index entry of %s is damaged", doc);
+	memcpy(id, val, RECORD_ID_BYTES);
+	return store_record_open(out, t, id);
+}
+
 static int
 history_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 {
 	kd_history *h = arg;
-	const uint8_t *rec;
-	size_t len;
 
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? 2 * h->cap : 16;
@@ -201,9 +260,7 @@ history_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 		h->v = nv;
 		h->cap = cap;
 	}
-	int rc = store_txn_get(&rec, &len, h->t, id);
-	if (rc == 0)
-		rc = record_open(&h->v[h->n], rec, len, id);
+	int rc = open_id(&h->v[h->n], h->t, id);
 	if (rc == 0)
 		h->n++;
 	return rc;
@@ -453,13 +510,13 @@ out:
 	return rc;
 }
 
+/* The secondary index of each record type: schools, people and their logins, evidence, catalogs. */
 static int
-rules_index(void *ctx, store_txn *t, const record_view *v)
+index_by_type(store_txn *t, const record_view *v)
 {
 	char key[128], npsn[9], hex[65];
 	int rc;
 
-	(void)ctx;
 	memcpy(npsn, v->school, 8);
 	npsn[8] = '\0';
 	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0) {
@@ -470,8 +527,8 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 		return store_idx_put(t, key, strlen(key), sc.office ? "d" : "", sc.office ? 1 : 0);
 	}
 	if (v->type_len == 10 && memcmp(v->type, "assignment", 10) == 0) {
-		/* the school's assignments, found by a prefix scan: "a/<school>/<person>.<role>" */
-		snprintf(key, sizeof(key), "a/%s/%.*s", npsn, (int)v->subject_len, v->subject);
+		/* the school's assignments, found by a prefix scan: "as/<school>/<person>.<role>" */
+		snprintf(key, sizeof(key), "as/%s/%.*s", npsn, (int)v->subject_len, v->subject);
 		return store_idx_put(t, key, strlen(key), "", 0);
 	}
 	if (v->type_len == 7 && memcmp(v->type, "catalog", 7) == 0)
@@ -519,19 +576,263 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	return rc;
 }
 
+/* Big-endian u64, so that index values compare as numbers. */
+static void
+be64_put(uint8_t out[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+/* The number be64_put() wrote. */
+static uint64_t
+be64_get(const uint8_t in[8])
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | in[i];
+	return v;
+}
+
+/* Fold doc again and keep the answer in "h/<doc>" (its id, or "" when no version takes effect). */
+static int
+head_refold(store_txn *t, const char *doc)
+{
+	char key[RECORD_DOC_KEY_MAX + 2];
+	record_view v;
+	int rc = kd_doc_head_fold(&v, t, doc);
+
+	if (rc == KN_ENOTFOUND) {
+		kn_error_clear();
+		return store_idx_put(t, key, head_key(key, doc), "", 0);
+	}
+	if (rc)
+		return rc;
+	rc = store_idx_put(t, key, head_key(key, doc), v.id, RECORD_ID_BYTES);
+	record_view_free(&v);
+	return rc;
+}
+
+/* "a/<author hex>/<doc>": the newest time the author wrote in doc, raised to v's (a maximum: any order gives it). */
+static int
+author_index(store_txn *t, const record_view *v)
+{
+	char key[2 + 64 + 1 + RECORD_DOC_KEY_MAX], hex[65];
+	const uint8_t *old;
+	uint8_t val[8];
+	size_t len, n;
+	int rc;
+
+	n = (size_t)snprintf(key, sizeof(key), "a/%s/", kn_hex(hex, v->author, 32));
+	n += record_doc_key(key + n, v);
+	rc = store_idx_get(&old, &len, t, key, n);
+	if (rc == 0 && len == 8 && be64_get(old) >= v->hlc)
+		return 0;
+	if (rc && rc != KN_ENOTFOUND)
+		return rc;
+	be64_put(val, v->hlc);
+	return store_idx_put(t, key, n, val, sizeof(val));
+}
+
+/* Who an enrollment change reaches: the people to follow (32 B each, in order) and one person's documents. */
+struct follow {
+	kn_buf people;      /* every person queued so far: also the set of those seen */
+	kn_buf docs;        /* doc keys, each NUL-terminated, of the person being followed */
+	uint64_t after;     /* the enrollment change's time: records after it may change */
+};
+
+/* Index callback over "a/<pk>/": a document pk wrote in after the change is folded again. */
+static int
+follow_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct follow *f = arg;
+	const size_t skip = 2 + 64 + 1;
+
+	if (klen <= skip || vlen != 8)
+		return kn_error_set(KN_ERROR, "", "an author index entry is damaged");
+	if (be64_get(val) <= f->after)
+		return 0;
+	if (kn_buf_put(&f->docs, key + skip, klen - skip) || kn_buf_put(&f->docs, "", 1))
+		return kn_error_set(KN_ENOMEM, "", "out of memory following an enrollment");
+	return 0;
+}
+
+/* Queue the person whose enrollment doc is, unless seen; doc is "user/<npsn>/<key hex>". */
+static int
+follow_person(struct follow *f, const char *doc)
+{
+	uint8_t pk[32];
+	size_t n = strlen(doc);
+
+	if (n != 5 + 8 + 1 + 64 || memcmp(doc, "user/", 5) != 0 || kn_unhex(pk, 32, doc + 14, 64) != 0)
+		return 0;
+	for (size_t i = 0; i < f->people.len; i += 32)
+		if (memcmp(f->people.ptr + i, pk, 32) == 0)
+			return 0;
+	if (kn_buf_put(&f->people, pk, 32))
+		return kn_error_set(KN_ENOMEM, "", "out of memory following an enrollment");
+	return 0;
+}
+
+/*
+ * An enrollment version v (of the person its subject names) has arrived:
+ * fold again every document holding a record that person wrote after v,
+ * and follow the enrollments among them to the people they enroll (see
+ * the head of this file). A record made here is newer than anything
+ * stored, so this only scans "a/<pk>/" and folds nothing.
+ */
+static int
+heads_follow(store_txn *t, const record_view *v)
+{
+	char doc[RECORD_DOC_KEY_MAX], prefix[2 + 64 + 2], hex[65];
+	struct follow f = { KN_BUF_INIT, KN_BUF_INIT, v->hlc };
+	int rc;
+
+	record_doc_key(doc, v);
+	if ((rc = follow_person(&f, doc)))
+		goto out;
+	for (size_t i = 0; rc == 0 && i < f.people.len; i += 32) {
+		kn_buf_clear(&f.docs);
+		snprintf(prefix, sizeof(prefix), "a/%s/", kn_hex(hex, f.people.ptr + i, 32));
+		if ((rc = store_idx_scan(t, prefix, strlen(prefix), follow_cb, &f)))
+			break;
+		for (size_t off = 0; rc == 0 && off < f.docs.len; off += strlen((const char *)f.docs.ptr + off) + 1) {
+			const char *d = (const char *)f.docs.ptr + off;
+			if ((rc = head_refold(t, d)) == 0)
+				rc = follow_person(&f, d);
+		}
+	}
+out:
+	kn_buf_free(&f.people);
+	kn_buf_free(&f.docs);
+	return rc;
+}
+
+/* Keep "a/" and "h/" for a record just stored: its author's entry, its document's fold, and who an enrollment reaches. */
+static int
+heads_index(store_txn *t, const record_view *v)
+{
+	char doc[RECORD_DOC_KEY_MAX];
+	int rc;
+
+	record_doc_key(doc, v);
+	if ((rc = author_index(t, v)) || (rc = head_refold(t, doc)))
+		return rc;
+	if (v->type_len == 4 && memcmp(v->type, "user", 4) == 0)
+		rc = heads_follow(t, v);
+	return rc;
+}
+
+/* The store's index hook: the index of the record's type, then the current versions it may change. */
+static int
+rules_index(void *ctx, store_txn *t, const record_view *v)
+{
+	int rc;
+
+	(void)ctx;
+	if ((rc = index_by_type(t, v)))
+		return rc;
+	return heads_index(t, v);
+}
+
 void
 kd_rules_hooks(store_hooks *out, void *ctx)
 {
 	*out = (store_hooks){ rules_check, rules_index, ctx };
 }
 
-void
+/* The meta value that says "h/" and "a/" are kept for every record stored (and which way). */
+#define RULES_INDEX_META "rules.index"
+#define RULES_INDEX_VERSION "heads 1"
+
+struct rebuild_ctx {
+	store_txn *t;
+	size_t n;
+};
+
+/* store_heads callback: keep the last head, in id order. */
+static int
+last_head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
+{
+	memcpy(arg, id, RECORD_ID_BYTES);
+	return 0;
+}
+
+/* Change-feed callback: the record's author entry; its document's fold, once (at its last head). */
+static int
+rebuild_cb(void *arg, uint64_t seq, const uint8_t id[RECORD_ID_BYTES])
+{
+	struct rebuild_ctx *x = arg;
+	char doc[RECORD_DOC_KEY_MAX];
+	uint8_t last[RECORD_ID_BYTES];
+	record_view v;
+	int rc;
+	(void)seq;
+
+	if ((rc = store_record_open(&v, x->t, id)))
+		return rc;
+	record_doc_key(doc, &v);
+	memset(last, 0, sizeof(last));
+	rc = author_index(x->t, &v);
+	if (rc == 0)
+		rc = store_heads(x->t, doc, strlen(doc), last_head_cb, last);
+	if (rc == 0 && memcmp(last, id, RECORD_ID_BYTES) == 0)
+		rc = head_refold(x->t, doc);
+	record_view_free(&v);
+	x->n++;
+	return rc;
+}
+
+/* See server.h: every record's author entry and every document's fold, in one batch. */
+int
+kd_rules_index_rebuild(store *st)
+{
+	struct rebuild_ctx x = { NULL, 0 };
+	store_batch *b;
+	uint64_t t0 = kn_mono_ms();
+	int rc;
+
+	if ((rc = store_batch_begin(&b, st)))
+		return rc;
+	x.t = store_batch_txn(b);
+	rc = store_log_scan(x.t, 0, rebuild_cb, &x);
+	if (rc == 0)
+		rc = store_batch_meta_put(b, RULES_INDEX_META, RULES_INDEX_VERSION, strlen(RULES_INDEX_VERSION));
+	if (rc) {
+		store_batch_abort(b);
+		return rc;
+	}
+	if ((rc = store_batch_commit(b)))
+		return rc;
+	if (x.n)
+		kn_info("indexed the current version of every document: %zu records in %llu ms", x.n,
+		    (unsigned long long)(kn_mono_ms() - t0));
+	return 0;
+}
+
+int
 kd_rules_install(kd_server *srv)
 {
+	kn_buf have = KN_BUF_INIT;
 	store_hooks h;
+	int rc;
 
 	kd_rules_hooks(&h, srv);
 	store_set_hooks(srv->st, &h);
+	/* a store written before the index of current versions existed gets it now, once */
+	rc = store_meta_get(&have, srv->st, RULES_INDEX_META);
+	if (rc == 0 && have.len == strlen(RULES_INDEX_VERSION) && memcmp(have.ptr, RULES_INDEX_VERSION, have.len) == 0)
+		goto out;
+	if (rc && rc != KN_ENOTFOUND)
+		goto out;
+	kn_error_clear();
+	rc = kd_rules_index_rebuild(srv->st);
+out:
+	kn_buf_free(&have);
+	return rc;
 }
 
 void

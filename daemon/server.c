@@ -1047,7 +1047,8 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		goto out_free;
 	if ((rc = mkdir_parent(cfg->device_key)) || (rc = keys_device_load(&srv->device, cfg->device_key)))
 		goto out_free;
-	kd_rules_install(srv);
+	if ((rc = kd_rules_install(srv)))
+		goto out_free;
 	kd_refresh_school(srv);
 	if ((rc = kd_evidence_init(srv)))
 		goto out_free;

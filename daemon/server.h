@@ -232,7 +232,18 @@ void kd_login_free_all(kd_server *srv);
  * hooks use no server state, so tests install them on a bare store.
  */
 void kd_rules_hooks(store_hooks *out, void *ctx);
-void kd_rules_install(kd_server *srv);
+/*
+ * Install the hooks on srv's store and, on a store written before the
+ * index of current versions existed, build it (kd_rules_index_rebuild).
+ * 0 or the store's error.
+ */
+int kd_rules_install(kd_server *srv);
+/*
+ * Build the index of current versions ("h/", "a/": see rules.c) from
+ * every stored record, in one batch, and mark the store as kept up to
+ * date. The index hook keeps it from then on. 0 or the store's error.
+ */
+int kd_rules_index_rebuild(store *st);
 /* Current enrollment of pk in school; KN_ENOTFOUND when none. */
 int kd_user_lookup(domain_user *out, store_txn *t, const char *school, const uint8_t pk[32]);
 int kd_school_lookup(domain_school *out, store_txn *t, const char *school);
@@ -253,11 +264,16 @@ int kd_idents_free(store_txn *t, const char *school, const domain_user *u, const
 
 /*
  * The current version of a document: its newest record (ties: larger id)
- * that takes effect (domain_act_effective); KN_ENOTFOUND when none.
+ * that takes effect (domain_act_effective); KN_ENOTFOUND when none. Read
+ * from the index the store's index hook keeps ("h/<doc>"): one look-up
+ * and one record. kd_doc_head_fold computes the same from the document's
+ * records and its authors' enrollments (what the hook runs, and what the
+ * tests compare the index with). The view borrows from t.
  */
 int kd_doc_head(record_view *out, store_txn *t, const char *doc);
+int kd_doc_head_fold(record_view *out, store_txn *t, const char *doc);
 
-/* Every record of a document, verified, oldest first (by hlc, then id). */
+/* Every record of a document, as stored (verified when written: store_record_open), oldest first (by hlc, then id). */
 typedef struct {
 	store_txn *t;
 	record_view *v; /* n views, borrowed from t */

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,4 +376,72 @@ kd_job_answer(kd_job *j)
 		j->cleanup(j);
 	kd_job_release(j);
 	free(j);
+}
+
+/* A read job of kd_work_read: the function, the answer it packed, and its argument (copied). */
+typedef struct {
+	kd_job j;
+	store *st;
+	kd_read_fn fn;
+	kn_buf res;
+	max_align_t arg[]; /* argsz bytes */
+} kd_read_job;
+
+/* Worker thread: fn in a read transaction of the job's own, its answer packed into the job. */
+static void
+read_run(kd_job *j)
+{
+	kd_read_job *rj = (kd_read_job *)j;
+	msgpack_packer pk;
+	store_txn *t;
+	int rc;
+
+	if ((rc = store_read_begin(&t, rj->st)) == 0) {
+		msgpack_packer_init(&pk, &rj->res, kn_buf_msgpack_write);
+		rc = rj->fn(&pk, t, rj->arg);
+		store_read_end(t);
+		if (rc == 0 && rj->res.failed)
+			rc = kn_error_set(KN_ENOMEM, "", "out of memory packing the answer");
+	}
+	if (rc)
+		kd_job_keep_error(j, rc);
+}
+
+/* Loop thread: the answer, packed by the worker already. */
+static void
+read_pack(kd_job *j, msgpack_packer *pk)
+{
+	kd_read_job *rj = (kd_read_job *)j;
+
+	kn_buf_put(pk->data, rj->res.ptr, rj->res.len);
+}
+
+/* Free what the job owns (kd_job_answer frees the job). */
+static void
+read_cleanup(kd_job *j)
+{
+	kd_read_job *rj = (kd_read_job *)j;
+
+	kn_buf_free(&rj->res);
+}
+
+/* See work.h: the job carries a copy of arg; it answers through kd_job_answer. */
+int
+kd_work_read(kd_req *req, kd_read_fn fn, const void *arg, size_t argsz)
+{
+	kd_read_job *rj = calloc(1, sizeof(*rj) + argsz);
+
+	if (rj == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	rj->st = req->srv->st;
+	rj->fn = fn;
+	if (argsz)
+		memcpy(rj->arg, arg, argsz);
+	rj->j.lane = KD_LANE_READ;
+	rj->j.run = read_run;
+	rj->j.done = kd_job_answer;
+	rj->j.pack = read_pack;
+	rj->j.cleanup = read_cleanup;
+	rj->j.req = *req;
+	return kd_work_submit(req->srv, &rj->j);
 }

@@ -10,7 +10,8 @@
  * Lanes. A job names the lane it runs in:
  *   KD_LANE_CPU    Argon2id and other pure CPU work (the default: 0)
  *   KD_LANE_READ   reads that may be long: listings, histories, git reads,
- *                  evidence.verify
+ *                  evidence.verify, the planning views of a whole school
+ *                  (kd_work_read)
  *   KD_LANE_WRITE  git writes that must keep their order (upload finish
  *                  and its rollback): one dedicated thread runs them one at
  *                  a time in the order they were queued, so a new upload's
@@ -103,5 +104,18 @@ int kd_job_error(const kd_job *j);
 void kd_job_answer(kd_job *j);
 /* Release the job's client reference; call at the end of done(). */
 void kd_job_release(kd_job *j);
+
+/*
+ * A method whose answer is only a read of the store runs it on the read
+ * lane with this: fn runs on a worker thread, in a read transaction of its
+ * own, and packs the answer (one object) into pk, or returns a KN_E* code
+ * with the last error set; the loop then answers the request. arg (argsz
+ * bytes, copied into the job) carries what fn needs from the request: the
+ * request itself, its session and its arguments are not valid there. fn
+ * must touch nothing but t, arg and what is thread-safe (the catalog
+ * cache is). Returns KD_ASYNC, or KN_ENOMEM when the job cannot be made.
+ */
+typedef int (*kd_read_fn)(msgpack_packer *pk, store_txn *t, const void *arg);
+int kd_work_read(kd_req *req, kd_read_fn fn, const void *arg, size_t argsz);
 
 #endif

@@ -285,6 +285,48 @@ test_access__records_follow_the_domain(void **state)
 	kntest_conn_close(&c);
 }
 
+/*
+ * record.import verifies what it is given, whatever the store trusts in
+ * what it has already (store_record_open): a stored record sent back with
+ * one signature bit changed is refused as a bad signature, not taken for
+ * the record it claims to be, and nothing is added.
+ */
+static void
+test_access__import_refuses_forged(void **state)
+{
+	kntest_conn c;
+	kn_buf recs = KN_BUF_INIT;
+	msgpack_packer pk;
+	uint64_t before, after;
+	char code[32];
+	(void)state;
+
+	assert_int_equal(kntest_conn_open(&c, sock, 10), 0);
+	const char *st[] = { NULL };
+	before = kn_map_get(kn_map_get(result(call(&c, "status", st)), "store"), "records")->via.u64;
+	const char *ex[] = { "token", op.token, NULL };
+	const msgpack_object *got = kn_map_get(result(call(&c, "record.export", ex)), "records");
+	assert_non_null(got);
+	assert_true(got->via.array.size > 0);
+	const msgpack_object *one = &got->via.array.ptr[got->via.array.size - 1];
+	assert_int_equal(one->type, MSGPACK_OBJECT_BIN);
+	msgpack_packer_init(&pk, &recs, kn_buf_msgpack_write);
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_bin(&pk, one->via.bin.size);
+	msgpack_pack_bin_body(&pk, one->via.bin.ptr, one->via.bin.size);
+	recs.ptr[recs.len - 10] ^= 0x04; /* a bit of the signature, the record's last 64 bytes */
+
+	const msgpack_object *r = result(call_raw(&c, "record.import", "records", recs.ptr, recs.len, ex));
+	assert_int_equal(kn_map_get(r, "refused")->via.u64, 1);
+	assert_int_equal(kn_map_get(r, "present")->via.u64, 0);
+	str_of(code, sizeof(code), &kn_map_get(r, "results")->via.array.ptr[0], "code");
+	assert_string_equal(code, "bad_signature");
+	after = kn_map_get(kn_map_get(result(call(&c, "status", st)), "store"), "records")->via.u64;
+	assert_int_equal(after, before);
+	kn_buf_free(&recs);
+	kntest_conn_close(&c);
+}
+
 /* Bukti Dukung: own, the atasan's, never the operator's or a colleague's. */
 static void
 test_access__evidence_follows_the_domain(void **state)
@@ -481,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_access__no_session_refused_except_three),
 		cmocka_unit_test(test_access__user_list_by_role),
 		cmocka_unit_test(test_access__records_follow_the_domain),
+		cmocka_unit_test(test_access__import_refuses_forged),
 		cmocka_unit_test(test_access__evidence_follows_the_domain),
 		cmocka_unit_test(test_access__plans_follow_the_domain),
 		cmocka_unit_test(test_access__empty_evidence_list),

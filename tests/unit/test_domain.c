@@ -545,6 +545,133 @@ test_domain__any_arrival_order(void **state)
 		made_free(&m[i]);
 }
 
+/* kd_doc_head (the index) and kd_doc_head_fold (the fold) of doc agree: same answer, same version. */
+static void
+assert_head_is_fold(store_txn *t, const char *doc, int round)
+{
+	record_view a, b;
+	int ra = kd_doc_head(&a, t, doc), rb = kd_doc_head_fold(&b, t, doc);
+
+	if (ra != rb)
+		fail_msg("round %d: %s: the index says %d, the fold %d", round, doc, ra, rb);
+	if (ra == 0 && memcmp(a.id, b.id, 32) != 0)
+		fail_msg("round %d: %s: the index and the fold name different versions", round, doc);
+	if (ra == 0) {
+		record_view_free(&a);
+		record_view_free(&b);
+	}
+}
+
+/*
+ * The index of current versions ("h/", kept by the index hook) is the
+ * fold over the records stored, whatever order they arrive in: compared
+ * document by document with kd_doc_head_fold after shuffled arrivals.
+ * The set has a revocation that reaches two steps down: a second operator
+ * O2 enrolls a guru G3 (T0+8) after O1 had deactivated O2 (T0+6), so
+ * neither G3's enrollment nor G3's upload (T0+12) takes effect, and
+ * arriving last, the deactivation must reach G3's files through G3's
+ * enrollment. Also: the raced revocation of test_domain__any_arrival_order,
+ * and an index built afterwards from the records (kd_rules_index_rebuild)
+ * on a store that had none.
+ */
+static void
+test_domain__head_index_is_the_fold(void **state)
+{
+	enum { N = 12 };
+	made m[N];
+	char subj[80], subj3[80], dir[64], docs[N][RECORD_DOC_KEY_MAX];
+	key ko2, kg3;
+	unsigned seed = 5;
+	(void)state;
+
+	key_new(&ko2);
+	key_new(&kg3);
+	memcpy(&m[0], &S, sizeof(made));
+	memcpy(&m[1], &O1, sizeof(made));
+	memcpy(&m[2], &G1, sizeof(made));
+	memcpy(&m[3], &K1, sizeof(made));
+	snprintf(subj, sizeof(subj), "%s.2025-2", kg.hex);
+	snprintf(subj3, sizeof(subj3), "%s.2025-2", kg3.hex);
+	evidence_body(&body, "0123456789abcdef0123456789abcdef01234567", "89abcdef0123456789abcdef0123456789abcdef");
+	make(&m[4], &kg, "evidence", NPSN, subj, T0 + 10, NULL, &G1, &body);
+	user_body(&body, "Budi Santoso", "guru", "198501012010011001", 0);
+	make(&m[5], &ko, "user", NPSN, kg.hex, T0 + 20, &G1, &O1, &body); /* G deactivated */
+	evidence_body(&body, "2123456789abcdef0123456789abcdef01234567", "a9abcdef0123456789abcdef0123456789abcdef");
+	make(&m[6], &kg, "evidence", NPSN, subj, T0 + 30, &m[4], &G1, &body); /* raced: made offline after */
+	user_body(&body, "Rina Wati", "operator", "N2234567890123456", 1);
+	make(&m[7], &ko, "user", NPSN, ko2.hex, T0 + 5, NULL, &O1, &body);  /* O2 */
+	user_body(&body, "Rina Wati", "operator", "N2234567890123456", 0);
+	make(&m[8], &ko, "user", NPSN, ko2.hex, T0 + 6, &m[7], &O1, &body); /* O2 deactivated by O1 */
+	user_body(&body, "Joko Susilo", "guru", "198701012012011004", 1);
+	make(&m[9], &ko2, "user", NPSN, kg3.hex, T0 + 8, NULL, &m[7], &body); /* G3, by O2 */
+	evidence_body(&body, "3123456789abcdef0123456789abcdef01234567", "b9abcdef0123456789abcdef0123456789abcdef");
+	make(&m[10], &kg3, "evidence", NPSN, subj3, T0 + 12, NULL, &m[9], &body); /* G3's upload */
+	user_body(&body, "Dewi Lestari", "kepala_sekolah", "197803152005012002", 1);
+	make(&m[11], &ko, "user", NPSN, kk.hex, T0 + 7, &K1, &O1, &body);  /* K edited: nothing changes */
+	for (int i = 0; i < N; i++)
+		record_doc_key(docs[i], &m[i].v);
+
+	for (int round = 0; round < 32; round++) {
+		int order[N];
+		store *st;
+		store_hooks h;
+		store_opts so = { 0, 1 };
+		store_txn *t;
+		record_view v;
+
+		/* in time order; the deactivation of O2 last; reversed; then shuffled */
+		for (int i = 0; i < N; i++)
+			order[i] = round == 2 ? N - 1 - i : i;
+		if (round == 1) {
+			for (int i = 8; i < N - 1; i++)
+				order[i] = i + 1;
+			order[N - 1] = 8;
+		}
+		for (int i = N - 1; round > 2 && i > 0; i--) {
+			int j = (int)(rand_r(&seed) % (unsigned)(i + 1)), tmp = order[i];
+			order[i] = order[j];
+			order[j] = tmp;
+		}
+		assert_int_equal(kntest_tmpdir(dir, sizeof(dir), "/tmp/kinerja-domain.XXXXXX"), 0);
+		assert_int_equal(store_open(&st, dir, &so), 0);
+		kd_rules_hooks(&h, NULL);
+		if (round == 3)
+			h.index = NULL; /* a store written before the index: built afterwards */
+		store_set_hooks(st, &h);
+		for (int i = 0; i < N; i++) {
+			int rc = store_put(st, m[order[i]].raw.ptr, m[order[i]].raw.len, NULL);
+			if (rc != 0 && rc != 2)
+				fail_msg("round %d: record %d: %s", round, order[i], kn_error_message());
+		}
+		if (round == 3) {
+			assert_int_equal(store_read_begin(&t, st), 0);
+			assert_int_equal(kd_doc_head(&v, t, docs[4]), KN_ENOTFOUND);
+			store_read_end(t);
+			assert_int_equal(kd_rules_index_rebuild(st), 0);
+		}
+		assert_int_equal(store_read_begin(&t, st), 0);
+		for (int i = 0; i < N; i++)
+			assert_head_is_fold(t, docs[i], round);
+		/* and the fold is what the rules say */
+		assert_int_equal(kd_doc_head(&v, t, docs[4]), 0);
+		assert_memory_equal(v.id, m[4].id, 32);
+		record_view_free(&v);
+		assert_int_equal(kd_doc_head(&v, t, docs[7]), 0);
+		assert_memory_equal(v.id, m[8].id, 32);
+		record_view_free(&v);
+		assert_int_equal(kd_doc_head(&v, t, docs[9]), KN_ENOTFOUND);
+		assert_int_equal(kd_doc_head(&v, t, docs[10]), KN_ENOTFOUND);
+		assert_int_equal(kd_doc_head(&v, t, docs[11]), 0);
+		assert_memory_equal(v.id, m[11].id, 32);
+		record_view_free(&v);
+		store_read_end(t);
+		store_close(st);
+		assert_int_equal(kntest_rm_rf(dir), 0);
+	}
+	for (int i = 4; i < N; i++)
+		made_free(&m[i]);
+}
+
 int
 main(void)
 {
@@ -561,6 +688,7 @@ main(void)
 		cmocka_unit_test(test_domain__act_effective),
 		cmocka_unit_test(test_domain__access),
 		cmocka_unit_test(test_domain__any_arrival_order),
+		cmocka_unit_test(test_domain__head_index_is_the_fold),
 	};
 
 	if (sodium_init() < 0)

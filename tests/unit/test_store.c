@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
 #include "../../store/store.h"
 #include "../lib/kntest.h"
 
@@ -344,6 +346,87 @@ test_store__bad_signature_refused(void **state)
 	assert_int_equal(after.size_bytes, before.size_bytes);
 	store_close(s);
 	kn_buf_free(&rec);
+}
+
+/*
+ * Change the stored bytes of record id behind the store's back (the store
+ * closed, LMDB opened directly): flip bit `mask` of the byte at offset
+ * from the end. Stands for a store file changed by someone else.
+ */
+static void
+tamper_stored(const char *dir, const uint8_t id[RECORD_ID_BYTES], size_t from_end, uint8_t mask)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { RECORD_ID_BYTES, (void *)id }, v;
+	uint8_t buf[RECORD_MAX_BYTES];
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_true(v.mv_size <= sizeof(buf) && from_end < v.mv_size);
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size - 1 - from_end] ^= mask;
+	v.mv_data = buf;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * The trust rule (store.h, store_record_open): a stored record is read
+ * back without its signature checked again, because nothing gets into the
+ * table unverified; the rest (structure, id = hash of the payload) is
+ * still checked, so a damaged row is refused. Records from outside are
+ * verified: test_store__bad_signature_refused.
+ */
+static void
+test_store__stored_records_are_trusted(void **state)
+{
+	fixture *f = *state;
+	kn_buf rec = KN_BUF_INIT, got = KN_BUF_INIT;
+	uint8_t id[RECORD_ID_BYTES], id2[RECORD_ID_BYTES], missing[RECORD_ID_BYTES] = { 0 };
+	store *s = open_store(f);
+	store_txn *t;
+	record_view v;
+
+	make_record(&rec, id, f, "t1", NULL, 0);
+	assert_int_equal(store_put(s, rec.ptr, rec.len, NULL), 0);
+	put_new(s, f, id2, "t2", NULL, 0);
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_record_open(&v, t, id), 0);
+	assert_memory_equal(v.id, id, RECORD_ID_BYTES);
+	assert_memory_equal(v.author, f->pk, RECORD_KEY_BYTES);
+	assert_int_equal(v.raw_len, rec.len);
+	record_view_free(&v);
+	assert_int_equal(store_record_open(&v, t, missing), KN_ENOTFOUND);
+	store_read_end(t);
+	store_close(s);
+
+	/* a signature bit of a stored record changed: the store's read does not look; record_open does */
+	tamper_stored(f->dir, id, 9, 0x04);
+	/* a payload bit of another: its id no longer names its content */
+	tamper_stored(f->dir, id2, RECORD_SIG_BYTES + 2 + 4, 0x01);
+	s = open_store(f);
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_record_open(&v, t, id), 0);
+	record_view_free(&v);
+	assert_int_not_equal(store_record_open(&v, t, id2), 0);
+	store_read_end(t);
+	assert_int_equal(store_get(&got, s, id), 0);
+	assert_int_equal(record_open(&v, got.ptr, got.len, id), KN_EBADSIG);
+	/* and such bytes offered to the store from outside are refused */
+	assert_int_equal(store_put(s, got.ptr, got.len, NULL), KN_EBADSIG);
+	make_record(&rec, id, f, "t3", NULL, 0);
+	rec.ptr[rec.len - 10] ^= 0x04;
+	assert_int_equal(store_put(s, rec.ptr, rec.len, NULL), KN_EBADSIG);
+	store_close(s);
+	kn_buf_free(&rec);
+	kn_buf_free(&got);
 }
 
 /* Context of the check hook: refuses subject "refuse", counts calls. */
@@ -1512,6 +1595,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store__put_then_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__duplicate_returns_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__bad_signature_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__stored_records_are_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__check_hook_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__index_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__index_failure_poisons_batch, setup, teardown),
