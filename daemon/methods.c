@@ -825,8 +825,9 @@ kd_m_record_get(kd_req *req, msgpack_packer *pk)
 
 /*
  * record.history, one page: the records of a document, oldest first (by
- * hlc, then id). Every record is verified, so a long document is read on
- * a worker thread (KD_LANE_READ); the cursor is the id of the last record
+ * hlc, then id). Every record handed out is verified (this view is for
+ * audits), so a long document is read on a worker thread (KD_LANE_READ);
+ * the cursor is the id of the last record
  * of the previous page.
  */
 typedef struct {
