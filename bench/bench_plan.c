@@ -145,11 +145,17 @@ user_body(kn_buf *b, const char *name, const char *role, const char *ident)
 
 	kn_buf_clear(b);
 	msgpack_packer_init(&pk, b, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 5);
+	int guru = strcmp(role, "guru") == 0;
+	msgpack_pack_map(&pk, 5 + guru);
 	pack_s(&pk, "name");
 	pack_s(&pk, name);
 	pack_s(&pk, "role");
 	pack_s(&pk, role);
+	if (guru) {
+		/* a Guru's Jenis PTK from Dapodik: without it he may draft but not submit (eligibility) */
+		pack_s(&pk, "jenis_ptk");
+		pack_s(&pk, "Guru Kelas");
+	}
 	pack_s(&pk, "status");
 	pack_s(&pk, nuptk ? "NON_ASN" : "PNS");
 	pack_s(&pk, nuptk ? "nuptk" : "nip");
