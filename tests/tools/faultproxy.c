@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 #include <event2/util.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -402,7 +401,8 @@ struct fp_conn {
 typedef struct fp_proxy {
 	fp_conf conf;
 	struct event_base *base;
-	struct evconnlistener *listener;
+	int lfd;                               /* the listening socket, -1 before it is open */
+	struct event *accept_ev;               /* reads lfd while accepting */
 	struct event *sig_term, *sig_int, *reaper, *accept_retry;
 	struct sockaddr_storage to;
 	int tolen;
@@ -489,6 +489,18 @@ fp_tv_us(uint64_t us)
 
 static void conn_close(fp_conn *c, int rst, const char *how);
 static void dir_pump(fp_dir *d);
+
+/* Read the listening socket only while neither --max-conns nor an accept error holds it. */
+static void
+fp_accept_update(fp_proxy *p)
+{
+	if (p->accept_ev == NULL)
+		return;
+	if (p->accept_paused || p->accept_failing)
+		event_del(p->accept_ev);
+	else
+		event_add(p->accept_ev, NULL);
+}
 
 /* Drop a direction's held bytes. */
 static void
@@ -595,10 +607,29 @@ chunk_push(fp_dir *d, const char *data, size_t len, int eof, int rst, uint64_t n
 }
 
 /*
- * Reset both sides: nothing more is read or forwarded, and once the bytes
- * already handed to the kernel have been acknowledged (or after
- * --linger-ms), both sockets are closed with SO_LINGER 0, which sends RST.
- * how names the reason in the close line.
+ * After a cut or during a reset: drop what is held, forward nothing more,
+ * and read both sockets only to throw the bytes away (dir_drain), so that
+ * a peer blocked on sending can go on to read what it was sent. A socket
+ * already at its end reads 0 once and is then left alone.
+ */
+static void
+conn_stop_forwarding(fp_conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		dir_drop(&c->d[i]);
+		event_del(c->d[i].wr);
+		event_del(c->d[i].tm);
+		dir_read_on(&c->d[i], 0);
+		c->d[i].eof_read = 0;
+		dir_read_on(&c->d[i], 1);
+	}
+}
+
+/*
+ * Reset both sides: nothing more is forwarded, and once the bytes already
+ * handed to the kernel have been acknowledged (or after --linger-ms), both
+ * sockets are closed with SO_LINGER 0, which sends RST. how names the
+ * reason in the close line.
  */
 static void
 conn_start_reset(fp_conn *c, const char *how)
@@ -611,12 +642,7 @@ conn_start_reset(fp_conn *c, const char *how)
 	}
 	c->state = FP_RESETTING;
 	c->end_how = how;
-	for (int i = 0; i < 2; i++) {
-		dir_drop(&c->d[i]);
-		dir_read_on(&c->d[i], 0);
-		event_del(c->d[i].wr);
-		event_del(c->d[i].tm);
-	}
+	conn_stop_forwarding(c);
 	c->linger_until_us = fp_now_us() + c->p->conf.linger_ms * 1000;
 	event_active(c->linger_tm, EV_TIMEOUT, 0);
 }
@@ -645,19 +671,9 @@ conn_cut(fp_conn *c, const fp_dir *d, const char *why)
 	}
 	/* FIN both ways, then read and drop what the peers still send until they close */
 	c->state = FP_DRAINING;
-	for (int i = 0; i < 2; i++) {
-		dir_drop(&c->d[i]);
-		event_del(c->d[i].wr);
-		event_del(c->d[i].tm);
-		shutdown(c->fd[i], SHUT_WR);
-	}
 	for (int i = 0; i < 2; i++)
-		if (!c->d[i].eof_read)
-			dir_read_on(&c->d[i], 1);
-	if (c->d[0].eof_read && c->d[1].eof_read) {
-		conn_close(c, 0, "cut");
-		return;
-	}
+		shutdown(c->fd[i], SHUT_WR);
+	conn_stop_forwarding(c);
 	struct timeval tv = fp_tv_us(p->conf.linger_ms * 1000);
 	evtimer_add(c->linger_tm, &tv);
 }
@@ -820,7 +836,11 @@ dir_pump(fp_dir *d)
 	dir_read_update(d);
 }
 
-/* After a FIN cut: read and drop until the peer closes; close when both have. */
+/*
+ * After a cut or during a reset: read and drop until the peer closes. A
+ * FIN cut closes when both peers have; a reset waits for its send queues
+ * (fp_linger_cb).
+ */
 static void
 dir_drain(fp_dir *d)
 {
@@ -831,7 +851,7 @@ dir_drain(fp_dir *d)
 		return;
 	d->eof_read = 1;
 	dir_read_on(d, 0);
-	if (c->d[0].eof_read && c->d[1].eof_read)
+	if (c->state == FP_DRAINING && c->d[0].eof_read && c->d[1].eof_read)
 		conn_close(c, 0, "cut");
 }
 
@@ -845,7 +865,7 @@ fp_read_cb(evutil_socket_t fd, short what, void *arg)
 	ssize_t r;
 
 	(void)what;
-	if (c->state == FP_DRAINING) {
+	if (c->state == FP_DRAINING || c->state == FP_RESETTING) {
 		dir_drain(d);
 		return;
 	}
@@ -887,6 +907,25 @@ fp_pump_cb(evutil_socket_t fd, short what, void *arg)
 	dir_pump(arg);
 }
 
+/*
+ * Bytes of fd's send queue not yet acknowledged by the peer (SIOCOUTQ);
+ * 0 once the connection is closed, e.g. reset by the peer, where the
+ * kernel's count stays at what was left.
+ */
+static int
+fp_outq(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int q = 0;
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_CLOSE)
+		return 0;
+	if (ioctl(fd, SIOCOUTQ, &q) < 0)
+		return 0;
+	return q;
+}
+
 /* The linger timer: a FIN cut waited long enough; a reset polls its send queues until they are empty. */
 static void
 fp_linger_cb(evutil_socket_t fd, short what, void *arg)
@@ -902,11 +941,7 @@ fp_linger_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c->state != FP_RESETTING)
 		return;
-	int q[2] = { 0, 0 };
-	for (int i = 0; i < 2; i++)
-		if (ioctl(c->fd[i], SIOCOUTQ, &q[i]) < 0)
-			q[i] = 0;
-	if ((q[0] == 0 && q[1] == 0) || fp_now_us() >= c->linger_until_us) {
+	if ((fp_outq(c->fd[0]) == 0 && fp_outq(c->fd[1]) == 0) || fp_now_us() >= c->linger_until_us) {
 		conn_close(c, 1, c->end_how);
 		return;
 	}
@@ -1002,8 +1037,7 @@ conn_close(fp_conn *c, int rst, const char *how)
 	event_active(p->reaper, EV_TIMEOUT, 0);
 	if (p->accept_paused && p->nopen < p->conf.max_conns) {
 		p->accept_paused = 0;
-		if (!p->accept_failing)
-			evconnlistener_enable(p->listener);
+		fp_accept_update(p);
 		fp_log(0, "event=resume-accept open=%" PRIu64, p->nopen);
 	}
 }
@@ -1126,16 +1160,14 @@ conn_plan(fp_conn *c, char *plan, size_t size)
 	}
 }
 
-/* A client connected: open a connection to the server for it. */
+/* A client connected on fd (from sa): open a connection to the server for it. */
 static void
-fp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+conn_new(fp_proxy *p, int fd, const struct sockaddr *sa)
 {
-	fp_proxy *p = arg;
 	fp_conn *c = calloc(1, sizeof(*c));
 	char peer[80], plan[160];
 	int one = 1, s;
 
-	(void)salen;
 	if (c == NULL) {
 		fp_log(0, "event=no-memory");
 		close(fd);
@@ -1154,7 +1186,7 @@ fp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, 
 	p->nopen++;
 	if (p->nopen >= p->conf.max_conns && !p->accept_paused) {
 		p->accept_paused = 1;
-		evconnlistener_disable(l);
+		fp_accept_update(p);
 		fp_log(0, "event=pause-accept open=%" PRIu64, p->nopen);
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -1187,16 +1219,34 @@ fp_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, 
 	}
 }
 
-/* accept() failed (out of fds, most likely): pause accepting for 100 ms rather than spin. */
+/*
+ * The listening socket is readable: accept one connection per call (the
+ * event is level-triggered, so a backlog comes back), so that --max-conns
+ * is never passed. When accept() fails for want of fds or memory, pause
+ * for 100 ms rather than spin.
+ */
 static void
-fp_accept_error_cb(struct evconnlistener *l, void *arg)
+fp_accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	fp_proxy *p = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
 	struct timeval tv = { 0, 100 * 1000 };
+	int fd;
 
-	fp_log(0, "event=accept-error error=%s", strerror(EVUTIL_SOCKET_ERROR()));
-	evconnlistener_disable(l);
+	(void)what;
+	if (p->accept_paused || p->accept_failing)
+		return;
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0) {
+		conn_new(p, fd, (struct sockaddr *)&ss);
+		return;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+		return;
+	fp_log(0, "event=accept-error error=%s", strerror(errno));
 	p->accept_failing = 1;
+	fp_accept_update(p);
 	evtimer_add(p->accept_retry, &tv);
 }
 
@@ -1209,8 +1259,7 @@ fp_accept_retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	p->accept_failing = 0;
-	if (!p->accept_paused)
-		evconnlistener_enable(p->listener);
+	fp_accept_update(p);
 }
 
 /* SIGTERM or SIGINT (libevent turns them into events): leave the loop; main() cleans up. */
@@ -1287,6 +1336,7 @@ fp_start(fp_proxy *p, int argc, char **argv)
 	struct event_config *cfg;
 	char addr[80], args[512];
 	size_t n = 0;
+	int one = 1;
 
 	if (fp_parse_addr(&p->to, &p->tolen, p->conf.connect) != 0 || ((struct sockaddr_in *)&p->to)->sin_port == 0) {
 		fprintf(stderr, "faultproxy: --connect '%s' is not HOST:PORT\n", p->conf.connect);
@@ -1307,24 +1357,24 @@ fp_start(fp_proxy *p, int argc, char **argv)
 		fprintf(stderr, "faultproxy: cannot set up libevent\n");
 		return -1;
 	}
-	p->listener = evconnlistener_new_bind(p->base, fp_accept_cb, p,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 1024, (struct sockaddr *)&la, lalen);
-	if (p->listener == NULL) {
+	p->lfd = socket(la.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->lfd < 0 || setsockopt(p->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(p->lfd, (struct sockaddr *)&la, (socklen_t)lalen) || listen(p->lfd, 1024)) {
 		fprintf(stderr, "faultproxy: cannot listen on %s: %s\n", p->conf.listen, strerror(errno));
 		return -1;
 	}
-	evconnlistener_set_error_cb(p->listener, fp_accept_error_cb);
 	lalen = sizeof(la);
-	if (getsockname(evconnlistener_get_fd(p->listener), (struct sockaddr *)&la, (socklen_t *)&lalen) != 0) {
+	if (getsockname(p->lfd, (struct sockaddr *)&la, (socklen_t *)&lalen) != 0) {
 		fprintf(stderr, "faultproxy: getsockname: %s\n", strerror(errno));
 		return -1;
 	}
+	p->accept_ev = event_new(p->base, p->lfd, EV_READ | EV_PERSIST, fp_accept_cb, p);
 	p->sig_term = evsignal_new(p->base, SIGTERM, fp_signal_cb, p->base);
 	p->sig_int = evsignal_new(p->base, SIGINT, fp_signal_cb, p->base);
 	p->reaper = event_new(p->base, -1, 0, fp_reap_cb, p);
 	p->accept_retry = evtimer_new(p->base, fp_accept_retry_cb, p);
-	if (!p->sig_term || !p->sig_int || !p->reaper || !p->accept_retry || event_add(p->sig_term, NULL) ||
-	    event_add(p->sig_int, NULL)) {
+	if (!p->accept_ev || !p->sig_term || !p->sig_int || !p->reaper || !p->accept_retry ||
+	    event_add(p->sig_term, NULL) || event_add(p->sig_int, NULL) || event_add(p->accept_ev, NULL)) {
 		fprintf(stderr, "faultproxy: cannot set up libevent\n");
 		return -1;
 	}
@@ -1353,8 +1403,9 @@ fp_stop(fp_proxy *p)
 	fp_event_free(p->sig_int);
 	fp_event_free(p->reaper);
 	fp_event_free(p->accept_retry);
-	if (p->listener)
-		evconnlistener_free(p->listener);
+	fp_event_free(p->accept_ev);
+	if (p->lfd >= 0)
+		close(p->lfd);
 	if (p->base)
 		event_base_free(p->base);
 	fp_log(0, "event=exit conns=%" PRIu64, conns);
@@ -1369,6 +1420,7 @@ main(int argc, char **argv)
 	int rc = 1;
 
 	fp_p = p;
+	p->lfd = -1;
 	p->start_us = fp_now_us();
 	if (fp_conf_parse(&p->conf, argc, argv))
 		return 2;
