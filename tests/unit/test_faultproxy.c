@@ -6,7 +6,8 @@
  * sink, source, or one that never reads), runs the real faultproxy binary
  * in front of it, and checks through it what one fault does: bytes intact
  * and in order, a delay, a rate limit, cuts at exact byte offsets (FIN and
- * RST), a stall that resumes, the same cuts from the same seed, 256
+ * RST), a stall that resumes, a peer's reset passed on after the bytes
+ * before it, a refused connect, the same cuts from the same seed, 256
  * connections at once, --max-conns, and bounded buffering. The proxy must
  * exit 0 on SIGTERM (under AddressSanitizer: with no leak).
  *
@@ -71,6 +72,8 @@ typedef struct {
 	uint16_t port;
 	const unsigned char *src; /* source: sent to every connection, then FIN */
 	size_t src_len;
+	const unsigned char *tail; /* source: if set, no FIN; on the client's first byte, this, then RST */
+	size_t tail_len;
 	size_t ack_at;            /* sink: one byte back once this many arrived (0: never) */
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -149,6 +152,14 @@ srv_serve(srv *s, int i, short revents)
 				srv_finish(s, i, T_EOF); /* a source stops sending when the client has gone */
 				return;
 			}
+			if (r > 0 && s->mode == SRV_SOURCE && s->tail) {
+				struct linger lg = { 1, 0 };
+
+				send(c->fd, s->tail, s->tail_len, MSG_NOSIGNAL);
+				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+				srv_finish(s, i, T_RESET);
+				return;
+			}
 			if (r > 0 && s->mode == SRV_SINK) {
 				c->count += (uint64_t)r;
 				c->hash = fnv1a(c->hash, buf, (size_t)r);
@@ -181,7 +192,7 @@ srv_serve(srv *s, int i, short revents)
 		if (r > 0)
 			c->sent += (size_t)r;
 	}
-	if (s->mode == SRV_SOURCE && c->sent == s->src_len && !c->shut) {
+	if (s->mode == SRV_SOURCE && c->sent == s->src_len && !c->shut && !s->tail) {
 		c->shut = 1;
 		shutdown(c->fd, SHUT_WR);
 	}
@@ -842,6 +853,74 @@ test_faultproxy__stall_then_resume(void **state)
 	free(data);
 }
 
+/*
+ * The server sends 30000 bytes; when the client answers, 5000 more, then
+ * it resets the connection. With --down-delay-ms 100 the proxy still holds
+ * those 5000 when it reads the reset: the client gets them all, then the
+ * reset.
+ */
+static void
+test_faultproxy__peer_reset_passed_on(void **state)
+{
+	fixture *f = *state;
+	static const char *const opts[] = { "--down-delay-ms", "100", NULL };
+	const size_t n = 30000, tn = 5000;
+	unsigned char *data = pattern(n, 8), *tail = pattern(tn, 9), *got = malloc(n), *tgot = calloc(1, tn + 1);
+	size_t count;
+
+	f->s = srv_start(SRV_SOURCE, 0);
+	f->s->src = data;
+	f->s->src_len = n;
+	f->s->tail = tail;
+	f->s->tail_len = tn;
+	fproxy *p = fp_start(f, f->s->port, opts);
+	int fd = cli_connect(p->port);
+	read_exact(fd, got, n);
+	assert_memory_equal(got, data, n);
+	assert_int_equal(send(fd, "k", 1, MSG_NOSIGNAL), 1);
+	int end = read_to_end(fd, tgot, tn + 1, &count);
+	close(fd);
+	assert_int_equal(count, tn);
+	assert_memory_equal(tgot, tail, tn);
+	assert_int_equal(end, T_RESET);
+	fp_stop(p);
+	char *log = fp_log(p);
+	assert_true(log_has(log, "conn=1 event=peer-error side=server", NULL));
+	assert_true(log_has(log, "conn=1 event=reset dir=down byte=35000", NULL));
+	assert_true(log_has(log, "conn=1 event=close how=reset", NULL));
+	free(log);
+	free(tgot);
+	free(got);
+	free(tail);
+	free(data);
+}
+
+/* Nothing listens at --connect: the client is reset, and the log says why. */
+static void
+test_faultproxy__connect_refused(void **state)
+{
+	fixture *f = *state;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t count;
+
+	/* a port that was free a moment ago, bound but not listening: connecting to it is refused */
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	fproxy *p = fp_start(f, ntohs(a.sin_port), NULL);
+	int fd = cli_connect(p->port);
+	assert_int_equal(read_to_end(fd, NULL, 0, &count), T_RESET);
+	close(fd);
+	close(s);
+	fp_stop(p);
+	char *log = fp_log(p);
+	assert_true(log_has(log, "conn=1 event=connect-failed error=Connection refused", NULL));
+	assert_true(log_has(log, "conn=1 event=close how=connect-failed", NULL));
+	free(log);
+}
+
 #define SEED_CONNS 5
 
 /*
@@ -948,13 +1027,13 @@ test_faultproxy__max_conns(void **state)
 
 	f->s = srv_start(SRV_ECHO, 0);
 	fproxy *p = fp_start(f, f->s->port, opts);
-	int a = cli_connect(p->port), b = cli_connect(p->port);
+	/* all three at once, so that they wait in the backlog together: the kernel accepts them in order */
+	int a = cli_connect(p->port), b = cli_connect(p->port), third = cli_connect(p->port);
 	for (int i = 0; i < 2; i++) {
 		int fd = i ? b : a;
 		assert_int_equal(send(fd, &c, 1, MSG_NOSIGNAL), 1);
 		read_exact(fd, &back, 1);
 	}
-	int third = cli_connect(p->port); /* the kernel's backlog takes it */
 	assert_int_equal(send(third, &c, 1, MSG_NOSIGNAL), 1);
 	struct pollfd pf = { third, POLLIN, 0 };
 	assert_int_equal(poll(&pf, 1, 300), 0);
@@ -1021,6 +1100,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_faultproxy__cut_after_bytes_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultproxy__cut_rst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultproxy__stall_then_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faultproxy__peer_reset_passed_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faultproxy__connect_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultproxy__same_seed_same_cuts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultproxy__256_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultproxy__max_conns, setup, teardown),
