@@ -147,4 +147,16 @@ check-crash: $(DEPS_OK)
 	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/tests/durability/crashloop
 	@$(O)/tests/durability/crashloop $(O)
 
+# ---- test tools (tests/tools): standalone programs that tests run, such
+# as faultproxy, the fault-injecting TCP proxy; see tests/tools/README.md.
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(O)/tests/tools/%)
+
+$(O)/tests/tools/%: $(O)/tests/tools/%.o | $(DEPS_OK)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+.PHONY: tools
+tools: $(TOOLS)
+check: $(TOOLS)
+
 endif
