@@ -189,4 +189,27 @@ int evidence_pack_index_commit(evidence_indexer *ix, uint32_t *nobjects);
 /* Drop a pack being received; NULL-safe; frees ix. */
 void evidence_pack_index_abort(evidence_indexer *ix);
 
+/* ---- Resumable transfer of a pack (evidence_xfer.c) ---- */
+
+/*
+ * Sender: build the pack of wants not reachable from haves into
+ * <dir>/<key>.pack, key being the pack's SHA-256 (hex, 65 bytes with the
+ * NUL); the same file is offered again after a cut. Read pieces of it with
+ * evidence_spool_read; drop it once the receiver acknowledged all of it.
+ */
+int evidence_spool_pack(char key[65], uint64_t *size, uint32_t *nobjects, evidence_repo *r, const char *dir,
+    const char *const *wants, size_t nwants, const char *const *haves, size_t nhaves);
+int evidence_spool_read(kn_buf *out, const char *dir, const char *key, uint64_t offset, size_t len);
+void evidence_spool_drop(const char *dir, const char *key);
+/*
+ * Receiver: how many bytes of pack key are here (where to resume); add a
+ * chunk at exactly that offset (KN_ESTATE naming the right offset
+ * otherwise), on disk before this returns, so the caller may acknowledge
+ * it; once size bytes are here, check them against the key (SHA-256) and
+ * index them (KN_EBADREC and nothing kept when they are not that pack).
+ */
+int evidence_incoming_have(uint64_t *have, const char *dir, const char *key);
+int evidence_incoming_append(const char *dir, const char *key, uint64_t offset, const void *data, size_t len);
+int evidence_incoming_finish(uint32_t *nobjects, evidence_repo *r, const char *dir, const char *key, uint64_t size);
+
 #endif

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Objects bigger than this are packed without a delta search (see evidence_pack_build). */
+#define EVIDENCE_PACK_DELTA_MAX (64 * 1024)
+
 struct evidence_indexer {
 	evidence_repo *r;
 	git_indexer *ix;
@@ -81,6 +84,24 @@ evidence_pack_build(evidence_repo *r, const char *const *wants, size_t nwants, c
 			rc = evidence__git_fail(gerr, KN_EBADREC, "haves", "cannot walk from commit %s", haves[i]);
 			goto out_free_walk;
 		}
+	}
+	/*
+	 * Evidence is mostly PDF and JPEG, already compressed: a delta search
+	 * finds nothing there and costs a window of comparisons per object.
+	 * Objects over EVIDENCE_PACK_DELTA_MAX are packed whole. libgit2
+	 * (1.1 to 1.9 at least) reads its big-file threshold from the key
+	 * "pack.deltaCacheSize" (sic), so that is the key set here; commits
+	 * and trees, small, still get deltas.
+	 */
+	{
+		git_config *cfg = NULL;
+		int64_t have = 0;
+		if (git_repository_config(&cfg, r->repo) == 0) {
+			if (git_config_get_int64(&have, cfg, "pack.deltaCacheSize") != 0 || have != EVIDENCE_PACK_DELTA_MAX)
+				git_config_set_int64(cfg, "pack.deltaCacheSize", EVIDENCE_PACK_DELTA_MAX);
+			git_config_free(cfg);
+		}
+		git_error_clear();
 	}
 	gerr = git_packbuilder_new(&pb, r->repo);
 	if (gerr < 0) {
