@@ -485,7 +485,7 @@ rules_check(void *ctx, store_txn *t, const record_view *v)
 	domain_rec r, pr[RECORD_MAX_PARENTS], ar[RECORD_MAX_AUTH];
 	size_t np = 0, na = 0;
 	struct school_scan ss = { "" };
-	domain_ctx dc;
+	domain_ctx dc = { "", 0, kd_catalog_parse_cached, NULL };
 	int rc;
 
 	(void)ctx;

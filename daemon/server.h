@@ -303,6 +303,8 @@ int kd_catalog_get(struct domain_catalog **out, char version_out[65], store_txn 
  */
 int kd_catalog_index(store_txn *t, const record_view *v);
 void kd_catalog_cache_clear(void);
+/* domain_catalog_parse, through the cache of parsed versions (a domain_ctx's catalog_parse). */
+int kd_catalog_parse_cached(domain_catalog **out, const uint8_t *json, size_t len, void *arg);
 /*
  * The catalogs of a new school (school.init): _new on the loop (copies
  * dir), _read on the worker thread (reads and checks every *.json file of

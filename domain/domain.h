@@ -183,9 +183,17 @@ typedef struct {
 } domain_rec;
 
 /* What acceptance depends on besides the records: fixed for a store, and the time. */
+typedef struct domain_catalog domain_catalog;
 typedef struct {
-	char school[9];              /* the school this store holds, "" before its school record */
+	char school[9];              /* the school this store holds, "" before its school record (and at an office) */
 	uint64_t now_ms;             /* wall clock */
+	/*
+	 * Optional: parse a catalog record's bytes, e.g. from a cache of parsed
+	 * versions; it must give exactly what domain_catalog_parse gives for
+	 * those bytes (*out is the caller's to free). NULL: parsed here.
+	 */
+	int (*catalog_parse)(domain_catalog **out, const uint8_t *json, size_t len, void *arg);
+	void *catalog_arg;
 } domain_ctx;
 
 /*
