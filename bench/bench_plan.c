@@ -949,6 +949,83 @@ side_fill(side *d, const kn_buf *list)
 	return rc;
 }
 
+/*
+ * (d) What a hub does with records that arrive: every record of the ten
+ * seasons, in the order a school's feed sends them, through
+ * store_batch_add (signature, domain rules, indexes) in batches of 256
+ * committed durably, as a sync push is; beside checking the signatures
+ * alone (record_open) of the same records in the same run, on one core as
+ * the ingest runs. The ingest holds the store's one writer, so it uses one
+ * core; more cores raise the verify rate but not the ingest.
+ */
+static int
+ingest(const char *dir, const kn_buf *a, const kn_buf *b)
+{
+	const kn_buf *lists[2] = { a, b };
+	char path[128];
+	store *st;
+	store_hooks h;
+	store_opts so = { 0, 0 };
+	store_batch *bt = NULL;
+	size_t n = 0, inbatch = 0, verified = 0;
+	double t0, t_ingest, t_verify;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/ingest", dir);
+	if (mkdir(path, 0700) != 0 || store_open(&st, path, &so) != 0) {
+		fprintf(stderr, "bench_plan: %s: %s\n", path, kn_error_message());
+		return -1;
+	}
+	kd_rules_hooks(&h, NULL);
+	store_set_hooks(st, &h);
+	t0 = kntest_now_s();
+	for (int l = 0; rc == 0 && l < 2; l++)
+		for (size_t off = 0; rc == 0 && off + 4 <= lists[l]->len;) {
+			uint32_t len;
+			memcpy(&len, lists[l]->ptr + off, 4);
+			if (bt == NULL && (rc = store_batch_begin(&bt, st)))
+				break;
+			rc = store_batch_add(bt, lists[l]->ptr + off + 4, len, NULL);
+			if (rc == 1 || rc == 2)
+				rc = 0;
+			off += 4 + len;
+			n++;
+			if (rc == 0 && ++inbatch == 256) {
+				rc = store_batch_commit(bt);
+				bt = NULL;
+				inbatch = 0;
+			}
+		}
+	if (rc == 0 && bt)
+		rc = store_batch_commit(bt);
+	else if (bt)
+		store_batch_abort(bt);
+	t_ingest = kntest_now_s() - t0;
+	store_close(st);
+	if (rc) {
+		fprintf(stderr, "bench_plan: ingest: %s\n", kn_error_message());
+		return -1;
+	}
+	t0 = kntest_now_s();
+	for (int l = 0; l < 2; l++)
+		for (size_t off = 0; off + 4 <= lists[l]->len;) {
+			uint32_t len;
+			record_view v;
+			memcpy(&len, lists[l]->ptr + off, 4);
+			if (record_open(&v, lists[l]->ptr + off + 4, len, NULL) == 0) {
+				verified++;
+				record_view_free(&v);
+			}
+			off += 4 + len;
+		}
+	t_verify = kntest_now_s() - t0;
+	printf("(d) a hub's ingest of the %zu records of the ten seasons, in batches of 256 committed with fsync:\n", n);
+	printf("               ingest (verify, domain rules, indexes)       %8.0f records/s\n", (double)n / t_ingest);
+	printf("               baseline: Ed25519 verify of the same, 1 core %8.0f records/s\n", (double)verified / t_verify);
+	printf("               ratio ingest / verify: %.2f\n", ((double)n / t_ingest) / ((double)verified / t_verify));
+	return 0;
+}
+
 /* Build the school, time the views on one season and on ten side by side, grow one history, time again. */
 int
 main(int argc, char **argv)
@@ -1047,6 +1124,8 @@ main(int argc, char **argv)
 		{ "plan.show --teacher (3 versions)", "baseline: record.history (3 records)", v_show, v_history,
 		    { &ten, &teachers[1] } } };
 	if (compare(longer, 2) != 0)
+		goto out_stop;
+	if (ingest(dir, &now_list, &past_list) != 0)
 		goto out_stop;
 	rc = 0;
 
