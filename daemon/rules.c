@@ -9,6 +9,8 @@
  *   "id/<npsn>/<nip|nuptk>" -> pk (32 B)  login identifier of that person
  *   "ev/<npsn>/<pkhex>.<period>" -> ""    evidence of a person and period
  *   "cat/<npsn>/<version>" -> hlc (8 B)   a catalog version, first added then (catalog.c)
+ * and, for every record, the keys of sync_index.c (the per-school change
+ * feed and fingerprint, the hub's registrations).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "../domain/domain.h"
 #include "server.h"
+#include "sync.h"
 
 /* A verified record as the domain rules see it. */
 static void
@@ -459,7 +462,9 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 	char key[128], npsn[9], hex[65];
 	int rc;
 
-	(void)ctx;
+	/* every record: the per-school change feed and fingerprint sync uses (sync_index.c) */
+	if ((rc = kd_sync_index(ctx, t, v)))
+		return rc;
 	memcpy(npsn, v->school, 8);
 	npsn[8] = '\0';
 	if (v->type_len == 6 && memcmp(v->type, "school", 6) == 0) {
@@ -485,6 +490,9 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 		return 0;
 	/* identity confirmations too (identity/<npsn>/<key hex>) */
 	if (v->type_len == 8 && memcmp(v->type, "identity", 8) == 0)
+		return 0;
+	/* a hub's registrations of schools: kd_sync_index indexes them */
+	if (v->type_len == 12 && memcmp(v->type, "registration", 12) == 0)
 		return 0;
 	domain_user u;
 	uint8_t pk[32];
