@@ -679,7 +679,7 @@ kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed)
 {
 	uint64_t n = 0;
 
-	for (uint64_t i = acked + 1; i <= feed && i <= acked + 1000000; i++) {
+	for (uint64_t i = acked + 1; i <= feed && i <= acked + 100000; i++) {
 		kd_feed_entry e;
 		if (kd_sync_feed_get(&e, t, npsn, i) != 0)
 			break;
