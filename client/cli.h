@@ -154,6 +154,13 @@ void client_print_eligibility_block(const msgpack_object *e, const char *indent,
 /* Under a person's line of the user list: why they may not plan, when they may not. */
 void client_print_eligibility_line(const msgpack_object *u);
 
+/* ---- sync.c: kinerja sync ..., kinerja hub ... ---- */
+
+void client_print_sync_status(const msgpack_object *r);
+void client_print_sync_now(const msgpack_object *r);
+void client_print_hub_registration(const msgpack_object *r);
+void client_print_hub_schools(const msgpack_object *r);
+
 /* ---- evidence.c ---- */
 
 int client_cmd_evidence_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);

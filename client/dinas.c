@@ -113,7 +113,8 @@ client_print_assignment(const msgpack_object *r)
 	printf("Penugasan dicatat untuk sekolah %s (ditandatangani kunci otoritas Dinas):\n",
 	    client_str(r, "school", school, sizeof(school)));
 	dinas__assignment(r);
-	printf("Bawa ke sekolah: kinerja record export FILE --sekolah %s, lalu di sekolah: kinerja record import FILE\n", school);
+	printf("Sekolah menerimanya pada sinkronisasi berikutnya dengan hub; tanpa hub, bawa ke sekolah:\n"
+	    "kinerja record export FILE --sekolah %s, lalu di sekolah: kinerja record import FILE\n", school);
 }
 
 /* penugasan: the school's assignments. */

@@ -729,6 +729,29 @@ static kc_cmd commands[] = {
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.inbox", 1, client_print_plan_inbox },
 	{ "rencana tugas", NULL, "Tugas (tasks): apa yang menunggu Anda, dan apa yang menunggu orang lain.",
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.tasks", 1, client_print_plan_tasks },
+	{ "sync status", NULL,
+	    "Status sinkronisasi dengan hub: terakhir berhasil, yang menunggu dikirim, yang sedang berjalan,\n"
+	    "tanda terima terakhir dari hub, kesalahan terakhir dan apa yang perlu dilakukan.",
+	    client_cmd_simple, { { NULL } }, "sync.status", 1, client_print_sync_status },
+	{ "sync now", NULL,
+	    "Sinkronkan sekarang dengan hub (sync now) dan tunggu hasilnya.\n"
+	    "Hub diatur di konfigurasi kinerjad: sync.hub = HOST:PORT dan sync.hub_key = kunci perangkat hub.",
+	    client_cmd_simple, { { NULL } }, "sync.now", 1, client_print_sync_now },
+	{ "hub daftar", NULL,
+	    "Daftarkan (register) sekolah di hub ini: NPSN dan kunci perangkat daemon sekolah; Operator atau\n"
+	    "Kepala Dinas di kantor Dinas. Kunci perangkat adalah device_key di 'kinerja status' komputer sekolah.\n"
+	    "Ditandatangani kunci otoritas Dinas. Lagi dengan kunci lain: perangkat sekolah diganti.",
+	    client_cmd_simple,
+	    { { "sekolah", "npsn", 1, "NPSN sekolah, 8 angka", NULL },
+	        { "kunci-perangkat", "device", 1, "kunci perangkat sekolah (device_key), 64 hex", NULL }, { NULL } },
+	    "hub.register", 1, client_print_hub_registration },
+	{ "hub cabut", NULL, "Cabut (revoke) pendaftaran sekolah di hub ini: perangkatnya tidak dapat sinkron lagi.",
+	    client_cmd_simple, { { "sekolah", "npsn", 1, "NPSN sekolah, 8 angka", NULL }, { NULL } }, "hub.revoke", 1,
+	    client_print_hub_registration },
+	{ "hub sekolah", NULL,
+	    "Sekolah yang dilayani hub ini: pendaftaran, catatan di hub, sinkron terakhir, kesalahan terakhir,\n"
+	    "versi perangkat lunak dan selisih jam sekolah.",
+	    client_cmd_simple, { { NULL } }, "hub.schools", 1, client_print_hub_schools },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 /* The global usage: options, then every command with the first line of its summary. */

@@ -44,12 +44,27 @@ client_print_status(const msgpack_object *r)
 		char key[80], role[16];
 		client_str(r, "authority", key, sizeof(key));
 		client_str(r, "role", role, sizeof(role));
-		if (strcmp(role, "dinas") == 0)
+		if (strcmp(role, "dinas") == 0 || strcmp(role, "hub") == 0)
 			printf("Dinas:    kunci otoritas %s (for the schools: kinerja dinas kunci --out FILE)\n", key);
 		else if (key[0])
 			printf("Dinas:    kunci otoritas %.16s… (acts of the Dinas signed with it are accepted)\n", key);
 		else
 			printf("Dinas:    kunci belum dikenal: no act of the Dinas is accepted (set at 'school init --authority-key')\n");
+	}
+	{
+		const msgpack_object *sy = kn_map_get(r, "sync");
+		char mode[16], hub[128];
+		client_str(sy, "mode", mode, sizeof(mode));
+		if (strcmp(mode, "hub") == 0)
+			printf("Sync:     hub, listening on port %llu (%llu session(s) now); the schools: kinerja hub sekolah\n",
+			    (unsigned long long)client_u64(sy, "listen_port"), (unsigned long long)client_u64(sy, "sessions_active"));
+		else if (strcmp(mode, "school") == 0)
+			printf("Sync:     with hub %s; see kinerja sync status\n", client_str(sy, "hub", hub, sizeof(hub)));
+	}
+	{
+		char dev[80];
+		printf("Device:   %s (device_key: the hub registers it, kinerja hub daftar)\n",
+		    client_str(r, "device_key", dev, sizeof(dev)));
 	}
 	client_print__bytes(b2, sizeof(b2), client_u64(st, "size_bytes"));
 	client_print__bytes(b3, sizeof(b3), client_u64(st, "map_bytes"));

@@ -55,6 +55,15 @@ static const struct option_def {
 	S("evidence", "staging_dir", staging_dir, "var/uploads", "uploads in progress (emptied at start)"),
 	I("evidence", "max_mb", evidence_max_mb, "10", 1, 1024, "largest evidence file, MB"),
 	S("evidence", "types", evidence_types, "pdf", "file types accepted: any of pdf, jpeg, png, docx, comma separated"),
+	S("sync", "listen", sync_listen, "",
+	    "hub only: HOST:PORT the schools connect to, e.g. 0.0.0.0:7447 (port 0: any free port, shown by status)"),
+	S("sync", "hub", sync_hub, "", "school: HOST:PORT of its hub (from the Dinas); empty: no sync"),
+	S("sync", "hub_key", sync_hub_key, "", "school: the hub's device key, 64 hex digits (device_key in the hub's 'kinerja status')"),
+	I("sync", "interval_s", sync_interval_s, "60", 1, 86400, "school: seconds between syncs (after a failure: backoff up to 5 minutes)"),
+	I("sync", "timeout_s", sync_timeout_s, "30", 1, 3600, "seconds a sync peer may stay silent before the session is dropped"),
+	I("sync", "max_sessions", sync_max_sessions, "32", 1, 1024, "hub: schools served at once; others wait their turn"),
+	I("sync", "batch_records", sync_batch_records, "256", 1, 256, "school: records per push or pull message"),
+	I("sync", "test_delay_ms", sync_test_delay_ms, "0", 0, 60000, "hub: delay before each answer with records (tests only)"),
 #undef S
 #undef I
 #undef B
@@ -186,8 +195,23 @@ kd_config_validate(const kd_config *cfg)
 {
 	if (strcmp(cfg->role, "school") != 0 && strcmp(cfg->role, "hub") != 0 && strcmp(cfg->role, "dinas") != 0)
 		return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use school, dinas or hub", cfg->role);
-	if (strcmp(cfg->role, "hub") == 0)
-		return kn_error_set(KN_EINVAL, "role", "the hub role is not built yet: use role = school");
+	if (strcmp(cfg->role, "hub") == 0 && !cfg->sync_listen[0])
+		return kn_error_set(KN_EINVAL, "sync.listen", "a hub listens for its schools: set sync.listen = HOST:PORT");
+	if (strcmp(cfg->role, "hub") != 0 && cfg->sync_listen[0])
+		return kn_error_set(KN_EINVAL, "sync.listen", "only a hub listens for schools (role = hub); this daemon is a %s",
+		    cfg->role);
+	if (strcmp(cfg->role, "school") != 0 && cfg->sync_hub[0])
+		return kn_error_set(KN_EINVAL, "sync.hub",
+		    "sync.hub is a school's setting: a hub syncing up to a parent hub is not built yet");
+	if ((cfg->sync_hub[0] != 0) != (cfg->sync_hub_key[0] != 0))
+		return kn_error_set(KN_EINVAL, cfg->sync_hub[0] ? "sync.hub_key" : "sync.hub",
+		    "a school syncs with sync.hub (HOST:PORT) and sync.hub_key (the hub's device key) together");
+	if (cfg->sync_hub_key[0] && (strlen(cfg->sync_hub_key) != 64 || strspn(cfg->sync_hub_key, "0123456789abcdefABCDEF") != 64))
+		return kn_error_set(KN_EINVAL, "sync.hub_key",
+		    "sync.hub_key must be the hub's device key, 64 hex digits (device_key in the hub's 'kinerja status')");
+	if ((cfg->sync_hub[0] && strchr(cfg->sync_hub, ':') == NULL) || (cfg->sync_listen[0] && strchr(cfg->sync_listen, ':') == NULL))
+		return kn_error_set(KN_EINVAL, cfg->sync_hub[0] ? "sync.hub" : "sync.listen",
+		    "an address is HOST:PORT, e.g. 192.0.2.10:7447");
 	int lvl;
 	if (kn_log_level_parse(&lvl, cfg->log_level))
 		return KN_EINVAL;

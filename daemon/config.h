@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct {
-	char role[16];          /* "school" or "hub" */
+	char role[16];          /* "school", "dinas" or "hub" */
 	char socket_path[256];
 	char store_dir[256];
 	char device_key[256];
@@ -32,6 +32,14 @@ typedef struct {
 	char staging_dir[256];  /* uploads in progress */
 	int evidence_max_mb;    /* largest file */
 	char evidence_types[64];/* "pdf" or e.g. "pdf,jpeg,png,docx" */
+	char sync_listen[256];  /* hub: HOST:PORT the schools connect to */
+	char sync_hub[256];     /* school: HOST:PORT of its hub; "" = no sync */
+	char sync_hub_key[80];  /* school: the hub's device key (Ed25519, 64 hex) */
+	int sync_interval_s;    /* school: seconds between syncs after a success */
+	int sync_timeout_s;     /* a peer silent this long is dropped */
+	int sync_max_sessions;  /* hub: sessions served at once (others wait) */
+	int sync_batch_records; /* school: records per push and pull */
+	int sync_test_delay_ms; /* hub: wait before each receipt and records answer (tests only) */
 } kd_config;
 
 /* Built-in defaults: everything under ./var. */

@@ -9,6 +9,7 @@
 #include "../domain/catalog.h"
 #include "../domain/domain.h"
 #include "methods.h"
+#include "sync.h"
 #include "server.h"
 #include "work.h"
 
@@ -281,8 +282,11 @@ kd_m_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	for (kd_session *s = srv->sessions; s; s = s->next)
 		nsess++;
-	msgpack_pack_map(pk, 11);
+	msgpack_pack_map(pk, 12);
 	kd_pack_kv_str(pk, "version", KD_VERSION);
+	/* sync: the hub's listening port, or the school's hub and last success */
+	kd_pack_str(pk, "sync");
+	kd_sync_pack_status(pk, srv);
 	/* the Dinas's authority key this store knows (an office: its own), public, for `school init --authority-key` */
 	{
 		static const uint8_t zero[32];
@@ -417,19 +421,20 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 	}
 	if ((rc = kd_arg_str(authority, sizeof(authority), req, "authority", 0)))
 		goto out;
-	office = strcmp(srv->cfg.role, "dinas") == 0;
+	office = strcmp(srv->cfg.role, "dinas") == 0 || strcmp(srv->cfg.role, "hub") == 0;
 	{
 		char kind[16];
 		if ((rc = kd_arg_str(kind, sizeof(kind), req, "kind", 0)))
 			goto out;
 		if (strcmp(kind, "dinas") == 0 && !office) {
 			rc = kn_error_set(KN_EINVAL, "kind",
-			    "this daemon serves a school (role = %s); an education office runs kinerjad with role = dinas in its config",
+			    "this daemon serves a school (role = %s); an education office runs kinerjad with role = dinas (or hub) in its config",
 			    srv->cfg.role);
 			goto out;
 		}
 		if (office && strcmp(kind, "dinas") != 0) {
-			rc = kn_error_set(KN_EINVAL, "kind", "this daemon is an education office (role = dinas): set it up with 'kinerja dinas init'");
+			rc = kn_error_set(KN_EINVAL, "kind", "this daemon is an education office (role = %s): set it up with 'kinerja dinas init'",
+			    srv->cfg.role);
 			goto out;
 		}
 	}

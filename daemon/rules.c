@@ -34,6 +34,9 @@
  * enrollment; only records that arrive late (import, later sync) do.
  * kd_rules_install builds both indexes once for a store written before
  * they existed (kd_rules_index_rebuild).
+ *
+ * The hook also keeps, for every record, the keys of sync_index.c (the per-school change
+ * feed and fingerprint, the hub's registrations).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,7 @@
 
 #include "../domain/domain.h"
 #include "server.h"
+#include "sync.h"
 
 /* A verified record as the domain rules see it. */
 static void
@@ -543,6 +547,9 @@ index_by_type(store_txn *t, const record_view *v)
 	/* identity confirmations too (identity/<npsn>/<key hex>) */
 	if (v->type_len == 8 && memcmp(v->type, "identity", 8) == 0)
 		return 0;
+	/* a hub's registrations of schools: kd_sync_index indexes them */
+	if (v->type_len == 12 && memcmp(v->type, "registration", 12) == 0)
+		return 0;
 	domain_user u;
 	uint8_t pk[32];
 	rc = domain_user_parse(&u, v->body);
@@ -732,8 +739,8 @@ rules_index(void *ctx, store_txn *t, const record_view *v)
 {
 	int rc;
 
-	(void)ctx;
-	if ((rc = index_by_type(t, v)))
+	/* every record: the per-school change feed and fingerprint sync uses (sync_index.c) */
+	if ((rc = kd_sync_index(ctx, t, v)) || (rc = index_by_type(t, v)))
 		return rc;
 	return heads_index(t, v);
 }

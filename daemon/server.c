@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../util/mpscan.h"
+#include "sync.h"
 #include "work.h"
 
 struct kd_client {
@@ -814,6 +815,8 @@ flush_batch(kd_server *srv)
 			srv->commits++;
 			srv->committed_records += n;
 		}
+		/* the sync sessions whose writes joined this batch learn that they are durable (or not) */
+		kd_sync_flushed(srv, rc);
 	}
 	p = srv->pending;
 	srv->pending = NULL;
@@ -1080,6 +1083,9 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory setting up the event loop");
 		goto out_free;
 	}
+	/* sync last: its threads may hand writes to the loop as soon as they run */
+	if ((rc = kd_sync_start(srv)))
+		goto out_free;
 	struct timeval sweep = { 30, 0 }, cron = { 1, 0 };
 	event_add(srv->sweep_ev, &sweep);
 	event_add(srv->cron_ev, &cron);
@@ -1115,6 +1121,7 @@ kd_server_run(kd_server *srv)
 	}
 	kd_work_stop(srv);
 	flush_batch(srv);
+	kd_sync_stop(srv);
 	uint64_t until = kn_mono_ms() + 2000;
 	while (srv->clients && kn_mono_ms() < until) {
 		int owed = 0;
@@ -1136,6 +1143,7 @@ kd_server_free(kd_server *srv)
 	kd_work_stop(srv);
 	if (srv->batch || srv->pending)
 		flush_batch(srv);
+	kd_sync_stop(srv);
 	kd_evidence_free(srv);
 	kd_catalog_cache_clear();
 	while (srv->clients)

@@ -75,7 +75,7 @@ struct kd_server {
 	uint64_t started_ms;
 	char school[9];            /* NPSN of this store's school, "" if none */
 	char school_name[101];
-	int office;                /* the store of an education office (role = dinas): holds many schools' records */
+	int office;                /* the store of an education office (role = dinas or hub): holds many schools' records */
 	uint8_t authority_pk[32];  /* the office's authority key (public half), when office */
 	struct kd_work *work;      /* the worker pool (work.c) */
 	evidence_repo *ev;         /* Bukti Dukung: the loop's handle, for start-up repairs (workers have their own) */
@@ -87,6 +87,8 @@ struct kd_server {
 	uint64_t committed_records;
 	struct kd_login *logins;   /* login throttle, per person (login.c) */
 	uint64_t login_evaluations; /* Argon2id unlocks started for session.login and session.passwd; atomic (worker) */
+	struct kd_sync *sync;      /* sync with the hub, or the hub's schools (sync.h); NULL before start */
+	int sync_origin;           /* loop: records being added arrive from a sync peer (the feed's origin flag) */
 };
 
 /* Create, listen and run until SIGTERM/SIGINT; then shut down cleanly. */

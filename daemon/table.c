@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "methods.h"
+#include "sync.h"
 
 const kd_method kd_method_table[] = {
 	/* name                      fn                               access     gate                          decides per object */
@@ -54,6 +55,11 @@ const kd_method kd_method_table[] = {
 	{ "plan.show",               kd_m_plan_show,                  KD_MEMBER, domain_may_read_plans,        "domain_plan_may_read" },
 	{ "plan.inbox",              kd_m_plan_inbox,                 KD_MEMBER, domain_may_judge_plans,       "domain_atasan_resolve (teachers whose atasan is the caller)" },
 	{ "plan.tasks",              kd_m_plan_tasks,                 KD_MEMBER, domain_may_read_plans,        "own plan; domain_atasan_resolve" },
+	{ "sync.status",             kd_m_sync_status,                KD_MEMBER, domain_may_use,               "" },
+	{ "sync.now",                kd_m_sync_now,                   KD_MEMBER, domain_may_use,               "" },
+	{ "hub.register",            kd_m_hub_register,               KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
+	{ "hub.revoke",              kd_m_hub_revoke,                 KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept" },
+	{ "hub.schools",             kd_m_hub_schools,                KD_MEMBER, domain_may_act_for_dinas,     "" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

@@ -530,6 +530,8 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 		return domain_assignment_accept(r, auth, nauth);
 	} else if (rec_is(r, "identity")) {
 		return domain_identity_accept(r, parents, nparents, auth, nauth);
+	} else if (rec_is(r, "registration")) {
+		return domain_registration_accept(r, parents, nparents, auth, nauth);
 	} else {
 		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
 		    (int)r->type_len, r->type);

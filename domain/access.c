@@ -143,6 +143,9 @@ domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
 		return domain_plan_may_read(reader, reader_pk, subject, subject_pk);
 	}
+	/* a hub's enrolment of a school: the office's Operator and Kepala Dinas */
+	if (strcmp(type, "registration") == 0)
+		return domain_may_act_for_dinas(reader);
 	/* a person's confirmation of their own data is theirs alone (identity.h I6) */
 	if (strcmp(type, "identity") == 0) {
 		if (subject_pk != NULL && memcmp(reader_pk, subject_pk, 32) == 0)

@@ -29,6 +29,9 @@
  *             person's SKP (skp.h).
  *   "identity" subject = hex of the person's key: the person's own
  *             confirmation of their data, "Data sudah sesuai" (identity.h).
+ *   "registration" subject = the NPSN of a school an office's hub serves;
+ *             school = the office's code. body {"device": bin32, "revoked":
+ *             bool}: the school daemon's device key (registration.c).
  * Roles: "operator" (Operator Sekolah), "guru", "kepala_sekolah".
  * Status kepegawaian: "PNS", "PPPK", "NON_ASN".
  */
@@ -226,6 +229,28 @@ int domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domai
  */
 int domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t nauth, const domain_rec *author_versions,
     size_t n);
+
+/*
+ * A hub's enrolment of a school (registration.c): the school daemon's
+ * device key (Ed25519), and whether the office has withdrawn it.
+ */
+typedef struct {
+	uint8_t device[32];
+	int revoked;
+} domain_registration;
+
+/* Parse a registration body (strict: exactly device and revoked). KN_EBADREC naming the field. */
+int domain_registration_body_parse(domain_registration *out, const msgpack_object *body);
+/* Append a registration body to out. 0 or KN_ENOMEM. */
+int domain_registration_body_pack(kn_buf *out, const domain_registration *reg);
+/*
+ * Acceptance of a "registration" record (accept.c calls it): subject an
+ * NPSN other than the office's code; body well-formed; at most one parent;
+ * auth = [the office's school record (kind dinas)], whose authority is the
+ * record's author. The same in any arrival order.
+ */
+int domain_registration_accept(const domain_rec *r, const domain_rec *parents, size_t nparents, const domain_rec *auth,
+    size_t nauth);
 
 /* The person key that a "user" or "evidence" subject starts with. */
 int domain_subject_key(uint8_t out[32], const char *subject, size_t n);

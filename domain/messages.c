@@ -339,6 +339,69 @@ static const domain_msg msgs[] = {
 	{ "LABEL_IDENTITAS_JENJANG", "Jenjang jabatan" },
 	{ "LABEL_IDENTITAS_SATUAN_PENDIDIKAN", "Satuan pendidikan" },
 	{ "LABEL_IDENTITAS_JENIS_PTK", "Jenis PTK" },
+
+	/* ---- the hub: enrolment of schools (registration.c, daemon/hub.c) ---- */
+	{ "HUB_DAFTAR_AUTH",
+	    "Pendaftaran sekolah di hub harus menyebut data kantor Dinas (yang memuat kunci otoritasnya) sebagai dasar "
+	    "kewenangannya." },
+	{ "HUB_DAFTAR_BUKAN_OTORITAS",
+	    "Pendaftaran sekolah hanya sah bila ditandatangani kunci otoritas kantor Dinas ini; tanda tangan ini bukan dari "
+	    "kunci itu." },
+	{ "HUB_KUNCI_SUDAH_DIPAKAI",
+	    "Kunci perangkat ini sudah terdaftar untuk sekolah {terdaftar}. Satu perangkat melayani satu sekolah: cabut dulu "
+	    "pendaftaran sekolah {terdaftar} (kinerja hub cabut --sekolah {terdaftar}) bila perangkatnya dipindahkan." },
+	{ "HUB_BELUM_TERDAFTAR", "Sekolah {npsn} belum terdaftar di hub ini: tidak ada yang dapat dicabut." },
+	{ "HUB_SUDAH_DICABUT", "Pendaftaran sekolah {npsn} sudah dicabut sebelumnya." },
+
+	/* ---- sync between a school and its hub (daemon/sync*.c): what the people at the school read ---- */
+	{ "SYNC_BELUM_DIATUR",
+	    "Sinkronisasi belum diatur: Operator Sekolah mengisi sync.hub (alamat hub) dan sync.hub_key (kunci perangkat hub) "
+	    "di konfigurasi kinerjad, keduanya dari Dinas." },
+	{ "SYNC_BUKAN_SEKOLAH",
+	    "Daemon ini adalah kantor Dinas atau hub: sekolah yang menyinkronkan datanya ke sini, bukan sebaliknya. Lihat "
+	    "kinerja hub sekolah." },
+	{ "SYNC_SEKOLAH_BELUM_ADA", "Sekolah belum disiapkan di daemon ini (kinerja school init), jadi belum ada yang disinkronkan." },
+	{ "SYNC_HUB_TIDAK_TERJANGKAU",
+	    "Hub {hub} tidak dapat dihubungi ({sebab}). Data tetap aman tersimpan di sekolah; sinkronisasi dicoba lagi "
+	    "otomatis. Periksa sambungan internet, atau jalankan kinerja sync now setelah sambungan pulih." },
+	{ "SYNC_KUNCI_HUB_SALAH",
+	    "Hub {hub} tidak dapat membuktikan bahwa ia memegang kunci yang diatur di sync.hub_key ({sebab}). Periksa kunci "
+	    "perangkat hub di konfigurasi, atau minta kunci yang benar dari Dinas." },
+	{ "SYNC_HUB_BELUM_SIAP", "Hub belum disiapkan oleh Dinas (kinerja dinas init belum dijalankan di hub). Coba lagi nanti." },
+	{ "SYNC_SEKOLAH_BELUM_TERDAFTAR",
+	    "Sekolah {npsn} belum terdaftar di hub ini: minta Dinas mendaftarkan kunci perangkat sekolah ini "
+	    "(kinerja hub daftar --sekolah {npsn} --kunci-perangkat {kunci})." },
+	{ "SYNC_KUNCI_DICABUT",
+	    "Kunci perangkat sekolah {npsn} sudah dicabut oleh Dinas di hub ini. Bila perangkat sekolah diganti, minta Dinas "
+	    "mendaftarkan kunci perangkat yang baru: {kunci}." },
+	{ "SYNC_NPSN_LAIN",
+	    "Kunci perangkat ini terdaftar di hub untuk sekolah {terdaftar}, bukan sekolah {npsn}. Periksa NPSN sekolah di "
+	    "daemon ini, atau minta Dinas memperbaiki pendaftarannya." },
+	{ "SYNC_KUNCI_LAIN",
+	    "Sekolah {npsn} terdaftar di hub dengan kunci perangkat lain. Bila perangkat sekolah diganti, minta Dinas "
+	    "mendaftarkan kunci perangkat yang baru: {kunci}." },
+	{ "SYNC_PROTOKOL",
+	    "Hub dan sekolah tidak sepakat tentang isi pesan sinkronisasi ({sebab}). Mungkin versi Kinerja berbeda: perbarui "
+	    "Kinerja, lalu coba lagi." },
+	{ "SYNC_TERPUTUS",
+	    "Sambungan ke hub terputus di tengah sinkronisasi ({sebab}). Tidak ada data yang hilang: yang belum diterima hub "
+	    "dikirim lagi pada percobaan berikutnya." },
+	{ "SYNC_HUB_GAGAL_MENYIMPAN",
+	    "Hub tidak dapat menyimpan kiriman sekolah saat ini ({sebab}). Data tetap aman di sekolah; dicoba lagi otomatis." },
+	{ "SYNC_SEKOLAH_GAGAL_MENYIMPAN",
+	    "Data dari hub tidak dapat disimpan di sekolah ({sebab}). Periksa ruang disk komputer sekolah; dicoba lagi otomatis." },
+	{ "SYNC_DIBERHENTIKAN", "kinerjad sedang berhenti; sinkronisasi dilanjutkan setelah kinerjad berjalan lagi." },
+	{ "SYNC_DI_LUAR_CAKUPAN",
+	    "Catatan ini milik sekolah {milik}, bukan sekolah {npsn}: sebuah sekolah hanya mengirim catatannya sendiri." },
+	{ "SYNC_BUKAN_KANTOR", "Sebuah sekolah tidak boleh mengirim data kantor Dinas ke hub." },
+	{ "SYNC_CATATAN_DITOLAK",
+	    "Hub menolak {jumlah} catatan dari sekolah ini; catatan lain tetap diterima. Alasan pertama: {alasan} Hubungi "
+	    "Operator Sekolah." },
+	{ "SYNC_FASE_DIAM", "tidak sedang sinkronisasi" },
+	{ "SYNC_FASE_MENGHUBUNGI", "menghubungi hub" },
+	{ "SYNC_FASE_MENGIRIM", "mengirim catatan ke hub" },
+	{ "SYNC_FASE_MENERIMA", "menerima catatan dari hub" },
+	{ "SYNC_FASE_MENCOCOKKAN", "mencocokkan isi sekolah dan hub" },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */

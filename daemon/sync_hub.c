@@ -1,0 +1,883 @@
+/*
+ * sync_hub.c - the hub's side of sync: a TCP listener on the loop and a
+ * bounded pool of session threads (sync.max_sessions, others wait in a
+ * queue), each running one school's session with blocking socket I/O and
+ * a timeout on every wait, so one slow or hostile school never stalls the
+ * others or the Unix-socket clients. Sessions read the store with their
+ * own read transactions and hand their writes to the loop (kd_sync_apply).
+ *
+ * A session: the school's hello names its NPSN and its device key, which
+ * must be the key the channel authenticated, registered (and not revoked)
+ * by this office for exactly that NPSN; otherwise an error with the reason
+ * in plain words, and the connection ends. Then: pushes are verified here
+ * (signature, and the scope rule: a school speaks for itself only), stored
+ * through the domain rules by the loop, and answered with a receipt once
+ * durable; pulls are answered from the school's feed, without the records
+ * that came from the school itself; recon and want serve the
+ * reconciliation.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../domain/plan.h"
+#include "../util/mpmap.h"
+#include "../util/mpscan.h"
+#include "sync_int.h"
+
+#define HUB_SCHOOLS_MAX 4096
+#define HUB_QUEUE_PER_SESSION 4
+#define HUB_FEED_SCAN_MAX 4096
+
+typedef struct {
+	struct kd_sync *sy;
+	kd_server *srv;
+	kd_link l;
+	char office[9];
+	char npsn[9];             /* the school the hello names */
+	char as[9];               /* whose status this session updates: npsn, or the school the key is registered for */
+	uint8_t device[32];
+	kn_buf msg;
+	recon_set set;
+	int have_set;
+	recon_diff diff;
+	uint64_t records_in, refused;
+	kd_sync_error err;
+} hub_session;
+
+/* ---- the schools' status ---- */
+
+kd_hub_school *
+kd_sync_hub_school(struct kd_sync *sy, const char *npsn)
+{
+	for (size_t i = 0; i < sy->nschools; i++)
+		if (strcmp(sy->schools[i].npsn, npsn) == 0)
+			return &sy->schools[i];
+	if (sy->nschools == HUB_SCHOOLS_MAX)
+		return NULL;
+	if (sy->nschools == sy->capschools) {
+		size_t cap = sy->capschools ? 2 * sy->capschools : 16;
+		kd_hub_school *n = realloc(sy->schools, cap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		sy->schools = n;
+		sy->capschools = cap;
+	}
+	kd_hub_school *s = &sy->schools[sy->nschools++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->npsn, sizeof(s->npsn), "%s", npsn);
+	return s;
+}
+
+void
+kd_sync_hub_school_pack(kn_buf *out, const kd_hub_school *s)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 10);
+	kd_pack_kv_str(&pk, "sw", s->sw);
+	kd_pack_kv_u64(&pk, "last_ok_ms", s->last_ok_ms);
+	kd_pack_kv_u64(&pk, "last_attempt_ms", s->last_attempt_ms);
+	kd_pack_str(&pk, "clock_offset_ms");
+	msgpack_pack_int64(&pk, s->clock_offset_ms);
+	kd_pack_kv_u64(&pk, "sessions", s->sessions);
+	kd_pack_kv_u64(&pk, "records_in", s->records_in);
+	kd_pack_kv_u64(&pk, "refused_total", s->refused_total);
+	kd_pack_kv_u64(&pk, "last_round_trips", s->last_round_trips);
+	kd_pack_kv_u64(&pk, "last_bytes", s->last_bytes);
+	kd_pack_str(&pk, "error");
+	kd_sync_error_pack(&pk, &s->err);
+}
+
+static uint64_t
+map_u64(const msgpack_object *m, const char *k)
+{
+	const msgpack_object *o = kn_map_get(m, k);
+	return o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? o->via.u64 : 0;
+}
+
+struct load_scan {
+	struct kd_sync *sy;
+};
+
+static int
+load_cb(void *arg, const char *npsn)
+{
+	struct kd_sync *sy = arg;
+	char name[16];
+	kn_buf b = KN_BUF_INIT;
+	msgpack_unpacked up;
+	size_t off = 0;
+
+	snprintf(name, sizeof(name), "hub/%s", npsn);
+	if (store_meta_get(&b, sy->srv->st, name) == 0 && kn_mpscan_exact(b.ptr, b.len, 64 * 1024) == 0) {
+		msgpack_unpacked_init(&up);
+		if (msgpack_unpack_next(&up, (const char *)b.ptr, b.len, &off) == MSGPACK_UNPACK_SUCCESS &&
+		    up.data.type == MSGPACK_OBJECT_MAP) {
+			const msgpack_object *m = &up.data, *o, *e;
+			kd_hub_school *s = kd_sync_hub_school(sy, npsn);
+			if (s) {
+				kn_map_str(s->sw, sizeof(s->sw), m, "sw");
+				s->last_ok_ms = map_u64(m, "last_ok_ms");
+				s->last_attempt_ms = map_u64(m, "last_attempt_ms");
+				o = kn_map_get(m, "clock_offset_ms");
+				if (o && (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER || o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
+					s->clock_offset_ms = o->via.i64;
+				s->sessions = map_u64(m, "sessions");
+				s->records_in = map_u64(m, "records_in");
+				s->refused_total = map_u64(m, "refused_total");
+				s->last_round_trips = map_u64(m, "last_round_trips");
+				s->last_bytes = map_u64(m, "last_bytes");
+				e = kn_map_get(m, "error");
+				if (e && e->type == MSGPACK_OBJECT_MAP) {
+					char code[32];
+					if (kn_map_str(code, sizeof(code), e, "code") == 0)
+						s->err.code = kn_error_code_from_name(code);
+					kn_map_str(s->err.reason, sizeof(s->err.reason), e, "reason");
+					kn_map_str(s->err.text, sizeof(s->err.text), e, "message");
+					s->err.at_ms = map_u64(e, "at_ms");
+				}
+			}
+		}
+		msgpack_unpacked_destroy(&up);
+	}
+	kn_buf_free(&b);
+	kn_error_clear();
+	return 0;
+}
+
+void
+kd_sync_hub_load(struct kd_sync *sy)
+{
+	store_txn *t;
+
+	if (store_read_begin(&t, sy->srv->st) != 0)
+		return;
+	pthread_mutex_lock(&sy->mu);
+	kd_sync_registered_each(t, load_cb, sy);
+	pthread_mutex_unlock(&sy->mu);
+	store_read_end(t);
+	kn_error_clear();
+}
+
+void
+kd_sync_hub_save(struct kd_sync *sy)
+{
+	store_txn *t;
+
+	if (store_read_begin(&t, sy->srv->st) != 0)
+		return;
+	/* only schools registered here: a stranger's claim of an NPSN is kept in memory only */
+	for (size_t i = 0; i < sy->nschools; i++)
+		sy->schools[i].registered = kd_sync_is_registered(t, sy->schools[i].npsn);
+	store_read_end(t);
+	for (size_t i = 0; i < sy->nschools; i++) {
+		kd_hub_school *s = &sy->schools[i];
+		char name[16];
+		kn_buf b = KN_BUF_INIT;
+		if (!s->dirty || !s->registered)
+			continue;
+		snprintf(name, sizeof(name), "hub/%s", s->npsn);
+		kd_sync_hub_school_pack(&b, s);
+		if (!b.failed && store_meta_put(sy->srv->st, name, b.ptr, b.len) != 0)
+			kn_warn("sync: the status of school %s could not be saved: %s", s->npsn, kn_error_message());
+		kn_buf_free(&b);
+	}
+}
+
+/* ---- one session ---- */
+
+static int
+hub_fail(hub_session *h, int code, const char *reason, const char *const *params)
+{
+	if (h->err.code == 0)
+		kd_sync_error_set(&h->err, code, reason, params);
+	return code;
+}
+
+/* The school's device key, registered by this office for exactly its NPSN? */
+static int
+check_school(hub_session *h)
+{
+	domain_registration reg;
+	store_txn *t;
+	char other[9], hex[65];
+	int rc, rc2;
+
+	kn_hex(hex, h->device, 32);
+	const char *params[] = { "npsn", h->npsn, "kunci", hex, "terdaftar", other, NULL };
+	other[0] = '\0';
+	if ((rc = store_read_begin(&t, h->srv->st)))
+		return hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	rc = kd_sync_registration_get(&reg, NULL, t, h->office, h->npsn);
+	if (rc == 0 && memcmp(reg.device, h->device, 32) == 0) {
+		store_read_end(t);
+		if (reg.revoked)
+			return hub_fail(h, KN_EDENIED, "SYNC_KUNCI_DICABUT", params);
+		return 0;
+	}
+	if (rc && rc != KN_ENOTFOUND) {
+		store_read_end(t);
+		return hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	}
+	rc2 = kd_sync_device_school(other, t, h->office, h->device, h->npsn);
+	store_read_end(t);
+	kn_error_clear();
+	if (rc2 == 0) {
+		/* the Dinas reads this under the school the key belongs to */
+		memcpy(h->as, other, 9);
+		return hub_fail(h, KN_EDENIED, "SYNC_NPSN_LAIN", params);
+	}
+	if (rc == 0)
+		return hub_fail(h, KN_EDENIED, "SYNC_KUNCI_LAIN", params);
+	return hub_fail(h, KN_EDENIED, "SYNC_SEKOLAH_BELUM_TERDAFTAR", params);
+}
+
+/* The office this hub serves (its own record, kind dinas). */
+static int
+office_of(char out[9], kd_server *srv)
+{
+	store_txn *t;
+	domain_school sc;
+	int rc;
+
+	if ((rc = store_read_begin(&t, srv->st)))
+		return rc;
+	/* the office's record is indexed "s/<code>" = "d"; a school's are "" */
+	rc = kd_sync_store_office(out, t);
+	if (rc == 0)
+		rc = kd_school_lookup(&sc, t, out);
+	store_read_end(t);
+	return rc;
+}
+
+static void
+fill_view(sync_msg *m, const kd_sync_state *st)
+{
+	memcpy(m->fp, st->fp, SYNC_FP_BYTES);
+	m->count = st->count;
+	/* what the school may lack ends at the last record that did not come from it */
+	m->feed = st->feed_out;
+}
+
+static int
+state_now(kd_sync_state *st, hub_session *h)
+{
+	store_txn *t;
+	int rc = store_read_begin(&t, h->srv->st);
+
+	if (rc)
+		return rc;
+	rc = kd_sync_state_get(st, t, h->npsn);
+	store_read_end(t);
+	return rc;
+}
+
+/* Tests only: a slow hub (sync.test_delay_ms), so a test can cut a session in the middle. */
+static void
+test_delay(hub_session *h)
+{
+	for (int left = h->sy->delay_ms; left > 0 && !kd_sync_stopping(h->sy); left -= 50)
+		usleep(50 * 1000);
+}
+
+/* A push: verify each record here, store the good ones through the loop, answer the receipt once durable. */
+static int
+on_push(hub_session *h, const sync_msg *m)
+{
+	sync_refusal *refused = m->nrecords ? calloc(m->nrecords, sizeof(*refused)) : NULL;
+	sync_bytes *good = m->nrecords ? calloc(m->nrecords, sizeof(*good)) : NULL;
+	uint32_t *index = m->nrecords ? calloc(m->nrecords, sizeof(*index)) : NULL;
+	kd_sync_outcome *out = m->nrecords ? calloc(m->nrecords, sizeof(*out)) : NULL;
+	size_t ngood = 0, nref = 0;
+	kn_buf status = KN_BUF_INIT;
+	char name[16];
+	const char *names[1] = { name };
+	kd_sync_op op;
+	kd_sync_state st;
+	sync_msg r;
+	int rc;
+
+	if (m->nrecords && (refused == NULL || good == NULL || index == NULL || out == NULL)) {
+		rc = hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
+		goto out;
+	}
+	for (size_t i = 0; i < m->nrecords; i++) {
+		record_view v;
+		int got = record_open(&v, m->records[i].ptr, m->records[i].len, NULL);
+		sync_refusal *f = &refused[nref];
+		if (got == 0) {
+			char owner[9];
+			memcpy(owner, v.school, 8);
+			owner[8] = '\0';
+			if (memcmp(v.school, h->npsn, 8) != 0) {
+				const char *params[] = { "milik", owner, "npsn", h->npsn, NULL };
+				domain_msg_render(f->message, sizeof(f->message), "SYNC_DI_LUAR_CAKUPAN", params);
+				got = KN_EDENIED;
+			} else if (v.type_len == 6 && memcmp(v.type, "school", 6) == 0) {
+				/* a school never makes itself an office (the hub's own record is kind dinas) */
+				domain_school sc;
+				if (domain_school_parse(&sc, v.body) == 0 && sc.office) {
+					snprintf(f->message, sizeof(f->message), "%s", domain_msg_text("SYNC_BUKAN_KANTOR"));
+					got = KN_EDENIED;
+				}
+			}
+			if (got) {
+				f->has_id = 1;
+				memcpy(f->id, v.id, 32);
+			}
+			record_view_free(&v);
+		} else {
+			snprintf(f->message, sizeof(f->message), "%s", kn_error_message());
+		}
+		if (got) {
+			f->index = (uint32_t)i;
+			snprintf(f->code, sizeof(f->code), "%s", kn_error_code_name(got));
+			kn_info("sync: school %s: record %zu of a push refused: %s", h->npsn, i, f->message);
+			nref++;
+			continue;
+		}
+		index[ngood] = (uint32_t)i;
+		good[ngood++] = m->records[i];
+	}
+	/* the school's status rides along with its records */
+	snprintf(name, sizeof(name), "hub/%s", h->npsn);
+	pthread_mutex_lock(&h->sy->mu);
+	{
+		kd_hub_school *s = kd_sync_hub_school(h->sy, h->npsn);
+		if (s)
+			kd_sync_hub_school_pack(&status, s);
+	}
+	pthread_mutex_unlock(&h->sy->mu);
+	memset(&op, 0, sizeof(op));
+	op.origin = 1;
+	op.recs = good;
+	op.nrecs = ngood;
+	op.out = out;
+	op.meta_names = names;
+	op.meta_vals = &status;
+	op.nmeta = status.len && !status.failed ? 1 : 0;
+	if ((rc = kd_sync_apply(h->srv, &op))) {
+		rc = hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+		goto out;
+	}
+	for (size_t i = 0; i < ngood; i++) {
+		if (out[i].result >= 0)
+			continue;
+		sync_refusal *f = &refused[nref++];
+		f->index = index[i];
+		f->has_id = out[i].has_id;
+		memcpy(f->id, out[i].id, 32);
+		snprintf(f->code, sizeof(f->code), "%s", kn_error_code_name(out[i].result));
+		snprintf(f->message, sizeof(f->message), "%s", out[i].message);
+		kn_info("sync: school %s: record %u of a push refused by the rules: %s", h->npsn, index[i], f->message);
+	}
+	h->records_in += op.counts[0] + op.counts[2];
+	h->refused += nref;
+	kn_debug("sync: school %s: push of %zu record(s): %zu stored, %zu present, %zu held, %zu refused", h->npsn,
+	    m->nrecords, op.counts[0], op.counts[1], op.counts[2], nref);
+	if ((rc = state_now(&st, h))) {
+		rc = hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = SYNC_MSG_RECEIPT;
+	r.upto = m->upto;
+	r.stored = op.counts[0];
+	r.present = op.counts[1];
+	r.held = op.counts[2];
+	r.refused = refused;
+	r.nrefused = nref;
+	r.at_ms = kn_now_ms();
+	fill_view(&r, &st);
+	test_delay(h);
+	rc = kd_link_send(&h->l, &r);
+out:
+	free(refused);
+	free(good);
+	free(index);
+	free(out);
+	kn_buf_free(&status);
+	return rc;
+}
+
+/* Records of this school by feed position (pull) or by id (want), at most a batch, into arena/recs. */
+typedef struct {
+	kn_buf arena;
+	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
+	size_t offs[SYNC_PROTO_BATCH_RECORDS];
+	size_t n;
+} batch;
+
+static int
+batch_add(batch *b, const uint8_t *rec, size_t len)
+{
+	if (b->n == SYNC_PROTO_BATCH_RECORDS || (b->n > 0 && b->arena.len + len > SYNC_PROTO_BATCH_BYTES))
+		return 1;
+	b->offs[b->n] = b->arena.len;
+	b->recs[b->n].len = len;
+	if (kn_buf_put(&b->arena, rec, len))
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	b->n++;
+	return 0;
+}
+
+static void
+batch_fix(batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		b->recs[i].ptr = b->arena.ptr + b->offs[i];
+}
+
+/* A pull: the school's feed after `after`, without what came from the school itself. */
+static int
+on_pull(hub_session *h, const sync_msg *m)
+{
+	batch b = { KN_BUF_INIT };
+	kd_sync_state st;
+	store_txn *t;
+	sync_msg r;
+	uint64_t pos = m->after, scanned = 0, max = m->max;
+	int rc;
+
+	if (max == 0 || max > SYNC_PROTO_BATCH_RECORDS)
+		max = SYNC_PROTO_BATCH_RECORDS;
+	if ((rc = store_read_begin(&t, h->srv->st)))
+		return rc;
+	rc = kd_sync_state_get(&st, t, h->npsn);
+	if (rc == 0 && pos > st.feed)
+		pos = st.feed; /* a school that remembers more than the hub holds (a restored hub): start over from the end */
+	/* up to the last record that did not come from the school: after it there is nothing it lacks */
+	while (rc == 0 && pos < st.feed_out && b.n < max && scanned < HUB_FEED_SCAN_MAX) {
+		kd_feed_entry e;
+		const uint8_t *rec;
+		size_t len;
+		if ((rc = kd_sync_feed_get(&e, t, h->npsn, pos + 1)))
+			break;
+		scanned++;
+		if (!e.origin) {
+			if ((rc = store_txn_get(&rec, &len, t, e.id)))
+				break;
+			if ((rc = batch_add(&b, rec, len)) == 1) {
+				rc = 0;
+				break;
+			}
+			if (rc)
+				break;
+		}
+		pos++;
+	}
+	store_read_end(t);
+	if (rc == 0) {
+		batch_fix(&b);
+		memset(&r, 0, sizeof(r));
+		r.type = SYNC_MSG_RECORDS;
+		r.records = b.recs;
+		r.nrecords = b.n;
+		r.next = pos;
+		r.more = pos < st.feed_out;
+		fill_view(&r, &st);
+		test_delay(h);
+		rc = kd_link_send(&h->l, &r);
+	}
+	kn_buf_free(&b.arena);
+	return rc;
+}
+
+/* A want: the records of these ids that this school may have (its own); next says how many ids were handled. */
+static int
+on_want(hub_session *h, const sync_msg *m)
+{
+	batch b = { KN_BUF_INIT };
+	kd_sync_state st;
+	store_txn *t;
+	sync_msg r;
+	size_t i;
+	int rc;
+
+	if ((rc = store_read_begin(&t, h->srv->st)))
+		return rc;
+	rc = kd_sync_state_get(&st, t, h->npsn);
+	for (i = 0; rc == 0 && i < m->nids; i++) {
+		const uint8_t *rec;
+		size_t len;
+		record_view v;
+		if (store_txn_get(&rec, &len, t, m->ids[i]) != 0)
+			continue;
+		if (record_open(&v, rec, len, m->ids[i]) != 0)
+			continue;
+		int mine = memcmp(v.school, h->npsn, 8) == 0;
+		record_view_free(&v);
+		if (!mine) {
+			kn_info("sync: school %s asked for a record of another school; not sent", h->npsn);
+			continue;
+		}
+		if ((rc = batch_add(&b, rec, len)) == 1) {
+			rc = 0;
+			break;
+		}
+	}
+	store_read_end(t);
+	kn_error_clear();
+	if (rc == 0) {
+		batch_fix(&b);
+		memset(&r, 0, sizeof(r));
+		r.type = SYNC_MSG_RECORDS;
+		r.records = b.recs;
+		r.nrecords = b.n;
+		r.next = i;
+		r.more = i < m->nids;
+		fill_view(&r, &st);
+		rc = kd_link_send(&h->l, &r);
+	}
+	kn_buf_free(&b.arena);
+	return rc;
+}
+
+/* Send the hub's side of the reconciliation's result and forget it. */
+static int
+send_recon_end(hub_session *h)
+{
+	sync_msg r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SYNC_MSG_RECON_END;
+	r.ids = (const uint8_t(*)[SYNC_ID_BYTES])h->diff.need;
+	r.nids = h->diff.nneed > SYNC_PROTO_IDS_MAX ? SYNC_PROTO_IDS_MAX : h->diff.nneed;
+	r.ids2 = (const uint8_t(*)[SYNC_ID_BYTES])h->diff.have;
+	r.nids2 = h->diff.nhave > SYNC_PROTO_IDS_MAX ? SYNC_PROTO_IDS_MAX : h->diff.nhave;
+	rc = kd_link_send(&h->l, &r);
+	kn_info("sync: school %s: reconciled; the hub lacks %zu record(s), the school %zu", h->npsn, h->diff.nneed,
+	    h->diff.nhave);
+	recon_diff_free(&h->diff);
+	if (h->have_set)
+		recon_set_free(&h->set);
+	h->have_set = 0;
+	return rc;
+}
+
+static int
+on_recon(hub_session *h, const sync_msg *m)
+{
+	kn_buf out = KN_BUF_INIT;
+	sync_msg r;
+	int done = 0, rc;
+
+	if (!h->have_set) {
+		store_txn *t;
+		if ((rc = store_read_begin(&t, h->srv->st)))
+			return rc;
+		rc = kd_sync_recon_load(&h->set, t, h->npsn);
+		store_read_end(t);
+		if (rc)
+			return rc;
+		h->have_set = 1;
+	}
+	if ((rc = recon_respond(&out, &done, &h->diff, &h->set, m->m.ptr, m->m.len)) == 0) {
+		if (done) {
+			rc = send_recon_end(h);
+		} else {
+			memset(&r, 0, sizeof(r));
+			r.type = SYNC_MSG_RECON;
+			r.m = (sync_bytes){ out.ptr, out.len };
+			rc = kd_link_send(&h->l, &r);
+		}
+	}
+	kn_buf_free(&out);
+	return rc;
+}
+
+/* The hello: who the school is, checked against the channel's key and this office's registrations. */
+static int
+on_hello(hub_session *h, const sync_msg *m)
+{
+	uint8_t want[SYNC_CHANNEL_KEY_BYTES], got[SYNC_CHANNEL_KEY_BYTES];
+	kd_sync_state st;
+	sync_msg w;
+	int rc;
+
+	memcpy(h->npsn, m->npsn, 9);
+	memcpy(h->as, m->npsn, 9);
+	memcpy(h->device, m->device, 32);
+	if (sync_channel_peer_from_ed25519(want, m->device) != 0 || sync_channel_peer_key(got, h->l.ch) != 0 ||
+	    sodium_memcmp(want, got, sizeof(want)) != 0)
+		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL",
+		    (const char *const[]){ "sebab", "kunci perangkat dalam hello bukan kunci sambungan", NULL });
+	if (office_of(h->office, h->srv) != 0)
+		return hub_fail(h, KN_ESTATE, "SYNC_HUB_BELUM_SIAP", NULL);
+	if ((rc = check_school(h)))
+		return rc;
+	/* the school is who it says: its version and clock, as its hello gives them */
+	pthread_mutex_lock(&h->sy->mu);
+	{
+		kd_hub_school *s = kd_sync_hub_school(h->sy, h->npsn);
+		if (s) {
+			snprintf(s->sw, sizeof(s->sw), "%s", m->sw);
+			s->clock_offset_ms = (int64_t)m->now_ms - (int64_t)kn_now_ms();
+		}
+	}
+	pthread_mutex_unlock(&h->sy->mu);
+	if ((rc = state_now(&st, h)))
+		return hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	memset(&w, 0, sizeof(w));
+	w.type = SYNC_MSG_WELCOME;
+	w.now_ms = kn_now_ms();
+	w.caps = SYNC_CAP_RECORDS;
+	fill_view(&w, &st);
+	return kd_link_send(&h->l, &w);
+}
+
+static void
+hub_session_run(struct kd_sync *sy, int fd)
+{
+	hub_session h;
+	sync_msg m;
+	int rc, first = 1, clean = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.sy = sy;
+	h.srv = sy->srv;
+	h.l = (kd_link){ .sy = sy, .fd = fd };
+	if ((rc = kd_link_channel(&h.l, NULL)))
+		goto out;
+	for (;;) {
+		rc = kd_link_recv(&h.msg, &h.l);
+		if (rc == 0) {
+			clean = !first;
+			break;
+		}
+		if (rc < 0)
+			break;
+		if ((rc = sync_msg_decode(&m, h.msg.ptr, h.msg.len))) {
+			hub_fail(&h, rc, "SYNC_PROTOKOL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+			sync_msg_free(&m);
+			break;
+		}
+		if (first != (m.type == SYNC_MSG_HELLO)) {
+			hub_fail(&h, KN_EPROTO, "SYNC_PROTOKOL", (const char *const[]){ "sebab", "hello harus pesan pertama, sekali", NULL });
+			sync_msg_free(&m);
+			rc = KN_EPROTO;
+			break;
+		}
+		switch (m.type) {
+		case SYNC_MSG_HELLO: rc = on_hello(&h, &m); break;
+		case SYNC_MSG_PUSH: rc = on_push(&h, &m); break;
+		case SYNC_MSG_PULL: rc = on_pull(&h, &m); break;
+		case SYNC_MSG_WANT: rc = on_want(&h, &m); break;
+		case SYNC_MSG_RECON: rc = on_recon(&h, &m); break;
+		case SYNC_MSG_RECON_END: rc = send_recon_end(&h); break;
+		case SYNC_MSG_ERROR:
+			kn_info("sync: school %s ended the session: %s", h.npsn[0] ? h.npsn : "?", m.text);
+			rc = KN_ESTATE;
+			break;
+		default:
+			rc = hub_fail(&h, KN_EPROTO, "SYNC_PROTOKOL",
+			    (const char *const[]){ "sebab", "pesan ini tidak dikirim sekolah", NULL });
+			break;
+		}
+		first = 0;
+		sync_msg_free(&m);
+		if (rc)
+			break;
+	}
+	if (rc && h.err.code)
+		kd_link_send_error(&h.l, &h.err);
+	if (rc && h.err.code == 0 && h.npsn[0]) {
+		const char *params[] = { "sebab", kn_error_message(), NULL };
+		kd_sync_error_set(&h.err, rc, rc == KN_EPROTO || rc == KN_ETOOBIG ? "SYNC_PROTOKOL" : "SYNC_TERPUTUS", params);
+	}
+out:
+	if (h.npsn[0]) {
+		pthread_mutex_lock(&sy->mu);
+		kd_hub_school *s = kd_sync_hub_school(sy, h.as);
+		if (s) {
+			s->last_attempt_ms = kn_now_ms();
+			s->sessions++;
+			s->records_in += h.records_in;
+			s->refused_total += h.refused;
+			s->last_round_trips = h.l.waits;
+			s->last_bytes = h.l.sent + h.l.recvd;
+			s->dirty = 1;
+			if (clean && h.err.code == 0) {
+				s->last_ok_ms = kn_now_ms();
+				memset(&s->err, 0, sizeof(s->err));
+			} else if (h.err.code) {
+				s->err = h.err;
+			}
+		}
+		pthread_mutex_unlock(&sy->mu);
+		if (h.err.code)
+			kn_info("sync: school %s: %s [%s]", h.npsn, h.err.text, h.err.reason);
+		else
+			kn_debug("sync: school %s: session of %llu message(s), %llu bytes", h.npsn, (unsigned long long)h.l.waits,
+			    (unsigned long long)(h.l.sent + h.l.recvd));
+	} else if (rc) {
+		kn_debug("sync: a connection ended before its hello: %s", kn_error_message());
+	}
+	if (h.have_set)
+		recon_set_free(&h.set);
+	recon_diff_free(&h.diff);
+	kn_buf_free(&h.msg);
+	kd_link_free(&h.l);
+	kn_error_clear();
+}
+
+/* ---- the pool ---- */
+
+static void *
+session_main(void *arg)
+{
+	struct kd_sync *sy = arg;
+
+	pthread_mutex_lock(&sy->mu);
+	for (;;) {
+		while (!sy->stop && sy->nconns == 0) {
+			sy->idle++;
+			pthread_cond_wait(&sy->cv, &sy->mu);
+			sy->idle--;
+		}
+		if (sy->stop)
+			break;
+		int fd = sy->conns[0];
+		memmove(sy->conns, sy->conns + 1, (sy->nconns - 1) * sizeof(*sy->conns));
+		sy->nconns--;
+		sy->active++;
+		pthread_mutex_unlock(&sy->mu);
+		hub_session_run(sy, fd);
+		pthread_mutex_lock(&sy->mu);
+		sy->active--;
+		sy->hub_sessions++;
+	}
+	pthread_mutex_unlock(&sy->mu);
+	return NULL;
+}
+
+/* Loop thread: a school connected; a session thread takes it (a new one while fewer than max_sessions run). */
+static void
+accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, int socklen, void *arg)
+{
+	struct kd_sync *sy = arg;
+	int one = 1;
+	(void)lis;
+	(void)sa;
+	(void)socklen;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pthread_mutex_lock(&sy->mu);
+	if (sy->nconns >= (size_t)sy->max_sessions * HUB_QUEUE_PER_SESSION) {
+		pthread_mutex_unlock(&sy->mu);
+		kn_warn("sync: %d sessions run and %zu wait; a new connection is closed", sy->active, (size_t)sy->nconns);
+		close(fd);
+		return;
+	}
+	if (sy->nconns == sy->capconns) {
+		size_t cap = sy->capconns ? 2 * sy->capconns : 16;
+		int *n = realloc(sy->conns, cap * sizeof(*n));
+		if (n == NULL) {
+			pthread_mutex_unlock(&sy->mu);
+			close(fd);
+			return;
+		}
+		sy->conns = n;
+		sy->capconns = cap;
+	}
+	sy->conns[sy->nconns++] = fd;
+	if (sy->idle == 0 && sy->nthreads < sy->max_sessions) {
+		if (pthread_create(&sy->threads[sy->nthreads], NULL, session_main, sy) == 0)
+			sy->nthreads++;
+		else
+			kn_warn("sync: cannot start another session thread; the connection waits");
+	}
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+}
+
+static void
+accept_error_cb(struct evconnlistener *lis, void *arg)
+{
+	(void)arg;
+	kn_warn("sync: accept failed: %s", strerror(EVUTIL_SOCKET_ERROR()));
+	(void)lis;
+}
+
+int
+kd_sync_hub_start(struct kd_sync *sy)
+{
+	kd_server *srv = sy->srv;
+	char host[KD_SYNC_HOST_MAX], port[16];
+	struct addrinfo hints, *ai = NULL, *a;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int rc, fd = -1, one = 1;
+
+	if ((rc = kd_sync_split_addr(host, sizeof(host), port, sizeof(port), srv->cfg.sync_listen)))
+		return kn_error_set(rc, "sync.listen", "sync.listen: %s", kn_error_message());
+	sy->threads = calloc((size_t)sy->max_sessions, sizeof(*sy->threads));
+	if (sy->threads == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0)
+		return kn_error_set(KN_EINVAL, "sync.listen", "sync.listen: %s: %s", host, gai_strerror(rc));
+	rc = kn_error_set(KN_ERROR, "sync.listen", "sync.listen: no address for %s", srv->cfg.sync_listen);
+	for (a = ai; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 128) == 0) {
+			rc = 0;
+			break;
+		}
+		rc = kn_error_set(KN_ERROR, "sync.listen", "cannot listen on %s: %s", srv->cfg.sync_listen, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (rc)
+		return rc;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		sy->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+		                                          : ((struct sockaddr_in *)&ss)->sin_port);
+	sy->listener = evconnlistener_new(srv->base, accept_cb, sy, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (sy->listener == NULL) {
+		close(fd);
+		return kn_error_set(KN_ERROR, "sync.listen", "cannot listen on %s", srv->cfg.sync_listen);
+	}
+	evconnlistener_set_error_cb(sy->listener, accept_error_cb);
+	sy->hub = 1;
+	kd_sync_hub_load(sy);
+	kn_info("sync: hub listening on %s (port %d), at most %d sessions at once", srv->cfg.sync_listen, sy->port,
+	    sy->max_sessions);
+	return 0;
+}
+
+void
+kd_sync_hub_stop(struct kd_sync *sy)
+{
+	if (sy->listener)
+		evconnlistener_free(sy->listener);
+	sy->listener = NULL;
+	pthread_mutex_lock(&sy->mu);
+	sy->stop = 1;
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+	for (int i = 0; i < sy->nthreads; i++)
+		pthread_join(sy->threads[i], NULL);
+	sy->nthreads = 0;
+	for (size_t i = 0; i < sy->nconns; i++)
+		close(sy->conns[i]);
+	sy->nconns = 0;
+}

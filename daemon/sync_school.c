@@ -1,0 +1,822 @@
+/*
+ * sync_school.c - the school's side of sync: one thread that opens a
+ * session with the hub at start, every sync.interval_s after a success,
+ * with exponential backoff and jitter after a failure (at most 5 min), and
+ * at once when sync.now asks. It never blocks local clients: it reads the
+ * store with its own read transactions and hands its writes to the loop
+ * (kd_sync_apply).
+ *
+ * A session (docs/design.md, "Sync"): IK handshake with the configured
+ * hub key; hello -> welcome; push the feed after the last receipt, in
+ * batches, each checkpoint stored only once its receipt came back; pull
+ * the hub's feed for this school after the stored position, each batch
+ * stored with its position in one commit; push again (what was made
+ * meanwhile; the checkpoint passes over what came from the hub); then, if
+ * the fingerprints still differ, reconcile and exchange what each lacks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../domain/plan.h"
+#include "sync_int.h"
+
+#define BACKOFF_BASE_MS 2000ull
+#define BACKOFF_CAP_MS (5 * 60 * 1000ull)
+#define RECON_ROUNDS_MAX 64
+#define LAST_OK_PERSIST_MS (10 * 60 * 1000ull)
+
+/* What a session works with. */
+typedef struct {
+	struct kd_sync *sy;
+	kd_server *srv;
+	kd_link l;
+	kd_sync_result *res;
+	char npsn[9];
+	uint64_t acked, pulled;
+	/* the hub's view of this school, as its last message said */
+	uint8_t hub_fp[SYNC_FP_BYTES];
+	uint64_t hub_count, hub_feed;
+	int wrote;               /* something was committed here */
+	kn_buf msg;              /* the last message received */
+} school_session;
+
+static void
+set_phase(struct kd_sync *sy, kd_sync_phase p)
+{
+	pthread_mutex_lock(&sy->mu);
+	sy->phase = p;
+	sy->phase_ms = kn_now_ms();
+	pthread_mutex_unlock(&sy->mu);
+}
+
+/* Fail the session with a message code; returns code. */
+static int
+fail(school_session *s, int code, const char *reason, const char *const *params)
+{
+	if (s->res->err.code == 0)
+		kd_sync_error_set(&s->res->err, code, reason, params);
+	return code;
+}
+
+/* The link failed (a cut, a timeout, the hub's own channel error): say so in the words for people. */
+static int
+fail_link(school_session *s, int rc)
+{
+	const char *params[] = { "sebab", kn_error_message(), "hub", s->sy->hub_addr, NULL };
+
+	if (rc == KN_ESTATE && kd_sync_stopping(s->sy))
+		return fail(s, rc, "SYNC_DIBERHENTIKAN", NULL);
+	return fail(s, rc, "SYNC_TERPUTUS", params);
+}
+
+static int
+fail_proto(school_session *s, const char *why)
+{
+	const char *params[] = { "sebab", why, NULL };
+	return fail(s, KN_EPROTO, "SYNC_PROTOKOL", params);
+}
+
+/* Local storage failed. */
+static int
+fail_store(school_session *s, int rc)
+{
+	const char *params[] = { "sebab", kn_error_message(), NULL };
+
+	if (rc == KN_ESTATE && kd_sync_stopping(s->sy))
+		return fail(s, rc, "SYNC_DIBERHENTIKAN", NULL);
+	return fail(s, rc, "SYNC_SEKOLAH_GAGAL_MENYIMPAN", params);
+}
+
+/* Receive the next message, decoded into m; an error message of the hub ends the session with its reason. */
+static int
+recv_msg(sync_msg *m, school_session *s, sync_msg_type want1, sync_msg_type want2)
+{
+	int rc = kd_link_recv(&s->msg, &s->l);
+
+	memset(m, 0, sizeof(*m));
+	if (rc == 0) {
+		kn_error_set(KN_EPROTO, "", "the hub ended the session early");
+		return fail_link(s, KN_EPROTO);
+	}
+	if (rc < 0)
+		return fail_link(s, rc);
+	if ((rc = sync_msg_decode(m, s->msg.ptr, s->msg.len)))
+		return fail_proto(s, kn_error_message());
+	if (m->type == SYNC_MSG_ERROR) {
+		/* the hub's reason, in the words it rendered (the same table as ours) */
+		s->res->err.code = kn_error_code_from_name(m->code);
+		if (s->res->err.code >= 0)
+			s->res->err.code = KN_ERROR;
+		snprintf(s->res->err.reason, sizeof(s->res->err.reason), "%s", m->reason);
+		snprintf(s->res->err.text, sizeof(s->res->err.text), "%s", m->text);
+		s->res->err.at_ms = kn_now_ms();
+		return s->res->err.code;
+	}
+	if (m->type != want1 && m->type != want2) {
+		char why[80];
+		snprintf(why, sizeof(why), "pesan %s datang saat menunggu %s", sync_msg_type_name(m->type),
+		    sync_msg_type_name(want1));
+		return fail_proto(s, why);
+	}
+	return 0;
+}
+
+static void
+hub_view(school_session *s, const sync_msg *m)
+{
+	memcpy(s->hub_fp, m->fp, SYNC_FP_BYTES);
+	s->hub_count = m->count;
+	s->hub_feed = m->feed;
+}
+
+static void
+be64_buf(kn_buf *b, uint64_t v)
+{
+	uint8_t p[8];
+
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+	kn_buf_clear(b);
+	kn_buf_put(b, p, 8);
+}
+
+/* Hand records and meta rows to the loop and wait until they are durable. */
+static int
+store_op(school_session *s, const sync_bytes *recs, size_t n, kd_sync_outcome *out, const char *const *names,
+    const kn_buf *vals, size_t nmeta, size_t counts[4])
+{
+	kd_sync_op op;
+	int rc;
+
+	memset(&op, 0, sizeof(op));
+	op.origin = 1;
+	op.recs = recs;
+	op.nrecs = n;
+	op.out = out;
+	op.meta_names = names;
+	op.meta_vals = vals;
+	op.nmeta = nmeta;
+	if ((rc = kd_sync_apply(s->srv, &op)))
+		return fail_store(s, rc);
+	if (counts)
+		memcpy(counts, op.counts, sizeof(op.counts));
+	s->wrote = 1;
+	return 0;
+}
+
+/* Records the hub sent, stored here through the same checks as every write; refusals logged. */
+static int
+store_received(school_session *s, const sync_msg *m, const char *meta, uint64_t pos, uint64_t *stored)
+{
+	kd_sync_outcome *out = m->nrecords ? calloc(m->nrecords, sizeof(*out)) : NULL;
+	kn_buf val = KN_BUF_INIT;
+	const char *names[1] = { meta };
+	size_t counts[4] = { 0 };
+	int rc;
+
+	if (m->nrecords == 0 && meta == NULL)
+		return 0;
+	if (m->nrecords && out == NULL)
+		return fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+	be64_buf(&val, pos);
+	rc = store_op(s, m->records, m->nrecords, out, names, &val, meta ? 1 : 0, counts);
+	for (size_t i = 0; rc == 0 && i < m->nrecords; i++)
+		if (out[i].result < 0)
+			kn_warn("sync: a record from the hub was refused here: %s", out[i].message);
+	*stored += counts[0] + counts[2];
+	kn_buf_free(&val);
+	free(out);
+	return rc;
+}
+
+/* The receipt as this school keeps it (meta "sync/receipt"), for sync.status. */
+static void
+pack_receipt(kn_buf *out, const sync_msg *r)
+{
+	msgpack_packer pk;
+	char hex[65];
+	size_t n = r->nrefused > 16 ? 16 : r->nrefused;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 7);
+	kd_pack_kv_u64(&pk, "at_ms", r->at_ms);
+	kd_pack_kv_u64(&pk, "upto", r->upto);
+	kd_pack_kv_u64(&pk, "stored", r->stored);
+	kd_pack_kv_u64(&pk, "present", r->present);
+	kd_pack_kv_u64(&pk, "held", r->held);
+	kd_pack_kv_u64(&pk, "refused", r->nrefused);
+	kd_pack_str(&pk, "refusals");
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(&pk, 3);
+		kd_pack_kv_str(&pk, "id", r->refused[i].has_id ? kn_hex(hex, r->refused[i].id, 32) : "");
+		kd_pack_kv_str(&pk, "code", r->refused[i].code);
+		kd_pack_kv_str(&pk, "message", r->refused[i].message);
+	}
+}
+
+/* Push records, wait for the receipt, store the checkpoint (upto > 0) and the receipt. */
+static int
+push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
+{
+	sync_msg m, r;
+	kn_buf vals[2] = { KN_BUF_INIT, KN_BUF_INIT };
+	const char *names[2] = { "sync/receipt", "sync/acked" };
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_PUSH;
+	m.upto = upto;
+	m.records = (sync_bytes *)recs;
+	m.nrecords = n;
+	if ((rc = kd_link_send(&s->l, &m)))
+		return fail_link(s, rc);
+	if ((rc = recv_msg(&r, s, SYNC_MSG_RECEIPT, SYNC_MSG_RECEIPT)))
+		goto out;
+	if (r.upto != upto || r.stored + r.present + r.held + r.nrefused != n) {
+		rc = fail_proto(s, "tanda terima tidak cocok dengan kiriman");
+		goto out;
+	}
+	hub_view(s, &r);
+	s->res->stored += r.stored;
+	s->res->present += r.present;
+	s->res->held += r.held;
+	s->res->refused += r.nrefused;
+	if (r.nrefused && !s->res->first_refusal.code[0])
+		s->res->first_refusal = r.refused[0];
+	for (size_t i = 0; i < r.nrefused; i++)
+		kn_warn("sync: the hub refused a record of this school: %s", r.refused[i].message);
+	pack_receipt(&vals[0], &r);
+	be64_buf(&vals[1], upto);
+	rc = store_op(s, NULL, 0, NULL, names, vals, upto ? 2 : 1, NULL);
+	if (rc == 0 && upto)
+		s->acked = upto;
+out:
+	sync_msg_free(&r);
+	kn_buf_free(&vals[0]);
+	kn_buf_free(&vals[1]);
+	return rc;
+}
+
+/*
+ * Push what this school's feed holds after the checkpoint, in batches;
+ * entries that came from the hub are passed over (the checkpoint moves
+ * past them, stored without a round trip when no record goes with them).
+ */
+static int
+push_phase(school_session *s)
+{
+	kn_buf arena = KN_BUF_INIT;
+	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
+	size_t offs[SYNC_PROTO_BATCH_RECORDS];
+	size_t max = (size_t)s->sy->batch_records;
+	int rc = 0;
+
+	for (;;) {
+		kd_sync_state st;
+		store_txn *t;
+		uint64_t pos = s->acked;
+		size_t n = 0;
+
+		kn_buf_clear(&arena);
+		if ((rc = store_read_begin(&t, s->srv->st)))
+			return fail_store(s, rc);
+		rc = kd_sync_state_get(&st, t, s->npsn);
+		while (rc == 0 && pos < st.feed && n < max) {
+			kd_feed_entry e;
+			const uint8_t *rec;
+			size_t len;
+			if ((rc = kd_sync_feed_get(&e, t, s->npsn, pos + 1)))
+				break;
+			if (e.origin) {
+				pos++;
+				continue;
+			}
+			if ((rc = store_txn_get(&rec, &len, t, e.id)))
+				break;
+			if (n > 0 && arena.len + len > SYNC_PROTO_BATCH_BYTES)
+				break;
+			offs[n] = arena.len;
+			recs[n].len = len;
+			if (kn_buf_put(&arena, rec, len)) {
+				rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+				break;
+			}
+			n++;
+			pos++;
+		}
+		store_read_end(t);
+		if (rc) {
+			rc = fail_store(s, rc);
+			break;
+		}
+		if (pos == s->acked)
+			break;
+		for (size_t i = 0; i < n; i++)
+			recs[i].ptr = arena.ptr + offs[i];
+		if (n == 0) {
+			/* only records from the hub: move the checkpoint past them here */
+			kn_buf val = KN_BUF_INIT;
+			const char *names[1] = { "sync/acked" };
+			be64_buf(&val, pos);
+			rc = store_op(s, NULL, 0, NULL, names, &val, 1, NULL);
+			kn_buf_free(&val);
+			if (rc)
+				break;
+			s->acked = pos;
+			continue;
+		}
+		set_phase(s->sy, KD_PHASE_PUSH);
+		s->res->pushed += n;
+		if ((rc = push_batch(s, recs, n, pos)))
+			break;
+	}
+	kn_buf_free(&arena);
+	return rc;
+}
+
+/* Pull the hub's feed for this school after the stored position. */
+static int
+pull_phase(school_session *s)
+{
+	int more = s->pulled < s->hub_feed, rc = 0;
+
+	while (more) {
+		sync_msg m, r;
+		set_phase(s->sy, KD_PHASE_PULL);
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_MSG_PULL;
+		m.after = s->pulled;
+		m.max = (uint64_t)s->sy->batch_records;
+		if ((rc = kd_link_send(&s->l, &m)))
+			return fail_link(s, rc);
+		if ((rc = recv_msg(&r, s, SYNC_MSG_RECORDS, SYNC_MSG_RECORDS))) {
+			sync_msg_free(&r);
+			return rc;
+		}
+		if (r.next < s->pulled || (r.next == s->pulled && r.more)) {
+			sync_msg_free(&r);
+			return fail_proto(s, "posisi umpan hub mundur");
+		}
+		hub_view(s, &r);
+		if (r.nrecords || r.next != s->pulled)
+			rc = store_received(s, &r, "sync/pulled", r.next, &s->res->pulled);
+		if (rc == 0)
+			s->pulled = r.next;
+		more = r.more;
+		sync_msg_free(&r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* a ∪ b, sorted, without repeats, into *out (malloc'd); *n set. */
+static int
+ids_union(uint8_t (**out)[32], size_t *n, const uint8_t (*a)[32], size_t na, const uint8_t (*b)[32], size_t nb)
+{
+	uint8_t(*u)[32] = malloc((na + nb + 1) * 32);
+	size_t w = 0;
+
+	if (u == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	if (na)
+		memcpy(u, a, na * 32);
+	if (nb)
+		memcpy(u + na, b, nb * 32);
+	if (na + nb > 1)
+		qsort(u, na + nb, 32, id_cmp);
+	for (size_t i = 0; i < na + nb; i++)
+		if (w == 0 || memcmp(u[w - 1], u[i], 32) != 0)
+			memcpy(u[w++], u[i], 32);
+	*out = u;
+	*n = w;
+	return 0;
+}
+
+/* Fetch the records of ids from the hub (want -> records), in batches. */
+static int
+fetch_ids(school_session *s, const uint8_t (*ids)[32], size_t n)
+{
+	int rc = 0;
+
+	/* the hub answers as many ids as fit in one message and says how many (next) */
+	for (size_t i = 0; i < n && rc == 0;) {
+		sync_msg m, r;
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_MSG_WANT;
+		m.ids = ids + i;
+		m.nids = n - i > SYNC_PROTO_WANT_MAX ? SYNC_PROTO_WANT_MAX : n - i;
+		if ((rc = kd_link_send(&s->l, &m)))
+			return fail_link(s, rc);
+		if ((rc = recv_msg(&r, s, SYNC_MSG_RECORDS, SYNC_MSG_RECORDS)) == 0) {
+			if (r.next == 0 || r.next > m.nids) {
+				rc = fail_proto(s, "jawaban atas permintaan catatan tidak cocok");
+			} else {
+				hub_view(s, &r);
+				rc = store_received(s, &r, NULL, 0, &s->res->fetched);
+				i += r.next;
+			}
+		}
+		sync_msg_free(&r);
+	}
+	return rc;
+}
+
+/* Push the records of ids (outside the feed's order: no checkpoint), in batches. */
+static int
+push_ids(school_session *s, const uint8_t (*ids)[32], size_t n)
+{
+	kn_buf arena = KN_BUF_INIT;
+	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
+	size_t offs[SYNC_PROTO_BATCH_RECORDS];
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < n && rc == 0) {
+		store_txn *t;
+		size_t k = 0;
+		kn_buf_clear(&arena);
+		if ((rc = store_read_begin(&t, s->srv->st)))
+			return fail_store(s, rc);
+		for (; i < n && k < SYNC_PROTO_BATCH_RECORDS; i++) {
+			const uint8_t *rec;
+			size_t len;
+			if (store_txn_get(&rec, &len, t, ids[i]) != 0)
+				continue; /* held here, or gone: nothing to send */
+			if (k > 0 && arena.len + len > SYNC_PROTO_BATCH_BYTES)
+				break;
+			offs[k] = arena.len;
+			recs[k].len = len;
+			if (kn_buf_put(&arena, rec, len))
+				break;
+			k++;
+		}
+		store_read_end(t);
+		kn_error_clear();
+		if (arena.failed) {
+			rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+			break;
+		}
+		for (size_t j = 0; j < k; j++)
+			recs[j].ptr = arena.ptr + offs[j];
+		if (k == 0)
+			continue;
+		s->res->pushed_recon += k;
+		rc = push_batch(s, recs, k, 0);
+	}
+	kn_buf_free(&arena);
+	return rc;
+}
+
+/*
+ * The fingerprints differ after push and pull: reconcile (sync/recon.h)
+ * over the two sets of this school, then fetch what this side lacks and
+ * push what the hub lacks. The set is loaded by a scan of the school's
+ * feed, here only.
+ */
+static int
+recon_phase(school_session *s)
+{
+	recon_set set;
+	recon_diff mine = { 0 };
+	kn_buf out = KN_BUF_INIT;
+	uint8_t(*fetch)[32] = NULL, (*push)[32] = NULL;
+	size_t nfetch = 0, npush = 0;
+	store_txn *t;
+	sync_msg m, r;
+	int rc, rounds = 0, done = 0;
+
+	set_phase(s->sy, KD_PHASE_RECON);
+	s->res->reconciled = 1;
+	memset(&r, 0, sizeof(r));
+	if ((rc = store_read_begin(&t, s->srv->st)))
+		return fail_store(s, rc);
+	rc = kd_sync_recon_load(&set, t, s->npsn);
+	store_read_end(t);
+	if (rc)
+		return fail_store(s, rc);
+	if ((rc = recon_initiate(&out, &set))) {
+		rc = fail_store(s, rc);
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_RECON;
+	for (;;) {
+		if (done) {
+			memset(&m, 0, sizeof(m));
+			m.type = SYNC_MSG_RECON_END;
+		} else {
+			m.m = (sync_bytes){ out.ptr, out.len };
+		}
+		if ((rc = kd_link_send(&s->l, &m))) {
+			rc = fail_link(s, rc);
+			goto out;
+		}
+		sync_msg_free(&r);
+		if ((rc = recv_msg(&r, s, SYNC_MSG_RECON, SYNC_MSG_RECON_END)))
+			goto out;
+		if (r.type == SYNC_MSG_RECON_END)
+			break;
+		if (done || ++rounds > RECON_ROUNDS_MAX) {
+			rc = fail_proto(s, "pencocokan tidak selesai");
+			goto out;
+		}
+		kn_buf_clear(&out);
+		if ((rc = recon_respond(&out, &done, &mine, &set, r.m.ptr, r.m.len))) {
+			rc = fail_proto(s, kn_error_message());
+			goto out;
+		}
+	}
+	s->res->recon_rounds = rounds + 1;
+	/* what this side lacks: its own need and the hub's have; what the hub lacks: the reverse */
+	if ((rc = ids_union(&fetch, &nfetch, (const uint8_t(*)[32])mine.need, mine.nneed, r.ids2, r.nids2)) ||
+	    (rc = ids_union(&push, &npush, (const uint8_t(*)[32])mine.have, mine.nhave, r.ids, r.nids))) {
+		rc = fail_store(s, rc);
+		goto out;
+	}
+	kn_info("sync: reconciliation with the hub in %d round(s): %zu record(s) to fetch, %zu to send", rounds + 1, nfetch,
+	    npush);
+	if ((rc = fetch_ids(s, (const uint8_t(*)[32])fetch, nfetch)) == 0)
+		rc = push_ids(s, (const uint8_t(*)[32])push, npush);
+out:
+	sync_msg_free(&r);
+	recon_set_free(&set);
+	recon_diff_free(&mine);
+	kn_buf_free(&out);
+	free(fetch);
+	free(push);
+	return rc;
+}
+
+/* This store's school, checkpoints, fingerprint and what waits, for hello. */
+static int
+read_state(school_session *s, kd_sync_state *st, uint64_t *waiting)
+{
+	store_txn *t;
+	int rc;
+
+	s->acked = kd_sync_meta_u64(s->srv, "sync/acked");
+	s->pulled = kd_sync_meta_u64(s->srv, "sync/pulled");
+	if ((rc = store_read_begin(&t, s->srv->st)))
+		return fail_store(s, rc);
+	rc = kd_sync_store_school(s->npsn, t);
+	if (rc == 0)
+		rc = kd_sync_state_get(st, t, s->npsn);
+	if (rc == 0)
+		*waiting = kd_sync_waiting(t, s->npsn, s->acked, st->feed);
+	store_read_end(t);
+	if (rc == KN_ENOTFOUND)
+		return fail(s, KN_ESTATE, "SYNC_SEKOLAH_BELUM_ADA", NULL);
+	if (rc)
+		return fail_store(s, rc);
+	return 0;
+}
+
+/* Connect, handshake (IK with the configured hub key), and run the session. */
+static int
+run_session(struct kd_sync *sy, kd_sync_result *res)
+{
+	school_session s;
+	kd_sync_state st;
+	sync_msg m, w;
+	uint64_t waiting = 0;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&w, 0, sizeof(w));
+	s.sy = sy;
+	s.srv = sy->srv;
+	s.res = res;
+	s.l = (kd_link){ .sy = sy, .fd = -1 };
+	if ((rc = read_state(&s, &st, &waiting)))
+		return rc;
+	set_phase(sy, KD_PHASE_CONNECT);
+	if ((rc = kd_sync_connect(&s.l, sy->hub_addr, sy->hub_x25519))) {
+		const char *params[] = { "hub", sy->hub_addr, "sebab", kn_error_message(), NULL };
+		if (rc == KN_ESTATE && kd_sync_stopping(sy))
+			fail(&s, rc, "SYNC_DIBERHENTIKAN", NULL);
+		else
+			fail(&s, rc, rc == KN_EBADSIG ? "SYNC_KUNCI_HUB_SALAH" : "SYNC_HUB_TIDAK_TERJANGKAU", params);
+		goto out;
+	}
+	res->handshake_bytes = s.l.hs_bytes;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_HELLO;
+	memcpy(m.npsn, s.npsn, 9);
+	memcpy(m.device, s.srv->device->pk, 32);
+	snprintf(m.sw, sizeof(m.sw), "%s", KD_VERSION);
+	m.now_ms = kn_now_ms();
+	m.caps = SYNC_CAP_RECORDS;
+	m.pulled = s.pulled;
+	m.waiting = waiting;
+	memcpy(m.fp, st.fp, SYNC_FP_BYTES);
+	m.count = st.count;
+	if ((rc = kd_link_send(&s.l, &m))) {
+		rc = fail_link(&s, rc);
+		goto out;
+	}
+	if ((rc = recv_msg(&w, &s, SYNC_MSG_WELCOME, SYNC_MSG_WELCOME)))
+		goto out;
+	hub_view(&s, &w);
+	res->clock_offset_ms = (int64_t)w.now_ms - (int64_t)kn_now_ms();
+	if (w.feed < s.pulled) {
+		/*
+		 * The hub's feed for us is shorter than what we pulled: it lost
+		 * records (a restored backup) and numbers new ones where we have
+		 * been. Follow it from where it is now; the fingerprints differ,
+		 * and the reconciliation below finds whatever the feed skips.
+		 */
+		kn_buf val = KN_BUF_INIT;
+		const char *names[1] = { "sync/pulled" };
+		kn_warn("sync: the hub's feed for this school ends at %llu, before %llu pulled here: the hub lost records; "
+		    "reconciling", (unsigned long long)w.feed, (unsigned long long)s.pulled);
+		be64_buf(&val, w.feed);
+		rc = store_op(&s, NULL, 0, NULL, names, &val, 1, NULL);
+		kn_buf_free(&val);
+		if (rc)
+			goto out;
+		s.pulled = w.feed;
+	}
+	if (memcmp(w.fp, st.fp, SYNC_FP_BYTES) == 0 && waiting == 0 && s.pulled >= w.feed)
+		goto done; /* nothing moved on either side: one round trip */
+	if ((rc = push_phase(&s)) || (rc = pull_phase(&s)) || (rc = push_phase(&s)))
+		goto out;
+	{
+		store_txn *t;
+		if ((rc = store_read_begin(&t, s.srv->st))) {
+			rc = fail_store(&s, rc);
+			goto out;
+		}
+		rc = kd_sync_state_get(&st, t, s.npsn);
+		store_read_end(t);
+		if (rc) {
+			rc = fail_store(&s, rc);
+			goto out;
+		}
+	}
+	if (memcmp(st.fp, s.hub_fp, SYNC_FP_BYTES) != 0 && (rc = recon_phase(&s)))
+		goto out;
+done:
+	kd_link_close(&s.l);
+	res->ok = 1;
+	rc = 0;
+	{
+		store_txn *t;
+		if (store_read_begin(&t, s.srv->st) == 0) {
+			if (kd_sync_state_get(&st, t, s.npsn) == 0) {
+				memcpy(res->fp, st.fp, SYNC_FP_BYTES);
+				res->count = st.count;
+			}
+			store_read_end(t);
+		}
+		memcpy(res->hub_fp, s.hub_fp, SYNC_FP_BYTES);
+		res->hub_count = s.hub_count;
+		res->fp_match = memcmp(res->fp, res->hub_fp, SYNC_FP_BYTES) == 0;
+	}
+	/* when the last success was (kept across restarts; written with the session's own writes, or now and then) */
+	if (s.wrote || kn_now_ms() - kd_sync_meta_u64(s.srv, "sync/last_ok") > LAST_OK_PERSIST_MS) {
+		kn_buf val = KN_BUF_INIT;
+		const char *names[1] = { "sync/last_ok" };
+		be64_buf(&val, kn_now_ms());
+		(void)store_op(&s, NULL, 0, NULL, names, &val, 1, NULL);
+		kn_buf_free(&val);
+		kn_error_clear();
+	}
+out:
+	res->round_trips = s.l.waits;
+	res->bytes_sent = s.l.sent;
+	res->bytes_received = s.l.recvd;
+	if (!res->handshake_bytes)
+		res->handshake_bytes = s.l.hs_bytes;
+	kd_link_free(&s.l);
+	sync_msg_free(&w);
+	kn_buf_free(&s.msg);
+	if (!res->ok && res->err.code == 0)
+		kd_sync_error_set(&res->err, rc ? rc : KN_ERROR, "SYNC_TERPUTUS", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	return res->ok ? 0 : res->err.code;
+}
+
+/* The wait after n failures in a row: 2 s doubling to 5 min, with jitter (half to all of it). */
+static uint64_t
+backoff_ms(int n)
+{
+	uint64_t d = BACKOFF_BASE_MS;
+
+	for (int i = 1; i < n && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	return d / 2 + randombytes_uniform((uint32_t)(d / 2) + 1);
+}
+
+static void
+deadline(struct timespec *ts, uint64_t mono_ms)
+{
+	ts->tv_sec = (time_t)(mono_ms / 1000);
+	ts->tv_nsec = (long)(mono_ms % 1000) * 1000000L;
+}
+
+static void *
+school_main(void *arg)
+{
+	struct kd_sync *sy = arg;
+	uint64_t next = kn_mono_ms(); /* the first session at once */
+
+	pthread_mutex_lock(&sy->mu);
+	for (;;) {
+		while (!sy->stop && !sy->wake_now && kn_mono_ms() < next) {
+			struct timespec ts;
+			deadline(&ts, next);
+			pthread_cond_timedwait(&sy->cv, &sy->mu, &ts);
+		}
+		if (sy->stop)
+			break;
+		sy->wake_now = 0;
+		uint64_t gen = ++sy->started;
+		sy->last_attempt_ms = kn_now_ms();
+		pthread_mutex_unlock(&sy->mu);
+
+		kd_sync_result res;
+		uint64_t t0 = kn_mono_ms();
+		memset(&res, 0, sizeof(res));
+		res.started_ms = kn_now_ms();
+		int rc = run_session(sy, &res);
+		res.ms = kn_mono_ms() - t0;
+		if (rc == 0)
+			kn_info("sync: with hub %s in %llu ms: %llu record(s) sent (%llu stored, %llu present, %llu held, %llu refused), "
+			    "%llu received%s; %llu round trip(s), %llu bytes sent, %llu received after the handshake (%llu)",
+			    sy->hub_addr, (unsigned long long)res.ms, (unsigned long long)(res.pushed + res.pushed_recon),
+			    (unsigned long long)res.stored, (unsigned long long)res.present, (unsigned long long)res.held,
+			    (unsigned long long)res.refused, (unsigned long long)(res.pulled + res.fetched),
+			    res.reconciled ? ", after a reconciliation" : "", (unsigned long long)res.round_trips,
+			    (unsigned long long)res.bytes_sent, (unsigned long long)res.bytes_received,
+			    (unsigned long long)res.handshake_bytes);
+		else
+			kn_warn("sync: with hub %s: %s [%s]", sy->hub_addr, res.err.text, res.err.reason);
+
+		pthread_mutex_lock(&sy->mu);
+		sy->last = res;
+		sy->done = gen;
+		sy->phase = KD_PHASE_IDLE;
+		sy->phase_ms = kn_now_ms();
+		if (rc == 0) {
+			sy->fails = 0;
+			sy->last_ok_ms = kn_now_ms();
+			next = kn_mono_ms() + (uint64_t)sy->interval_s * 1000;
+		} else {
+			sy->fails++;
+			next = kn_mono_ms() + backoff_ms(sy->fails);
+		}
+		sy->next_ms = kn_now_ms() + (next - kn_mono_ms());
+		pthread_mutex_unlock(&sy->mu);
+		kd_sync_wake_loop(sy);
+		pthread_mutex_lock(&sy->mu);
+	}
+	pthread_mutex_unlock(&sy->mu);
+	return NULL;
+}
+
+int
+kd_sync_school_start(struct kd_sync *sy)
+{
+	kd_server *srv = sy->srv;
+	int rc;
+
+	snprintf(sy->hub_addr, sizeof(sy->hub_addr), "%s", srv->cfg.sync_hub);
+	if (kn_unhex(sy->hub_key, 32, srv->cfg.sync_hub_key, strlen(srv->cfg.sync_hub_key)) != 0 ||
+	    sync_channel_peer_from_ed25519(sy->hub_x25519, sy->hub_key) != 0)
+		return kn_error_set(KN_EINVAL, "sync.hub_key",
+		    "sync.hub_key must be the hub's device key, 64 hex digits (device_key in the hub's 'kinerja status')");
+	sy->school = 1;
+	if ((rc = pthread_create(&sy->thread, NULL, school_main, sy)) != 0)
+		return kn_error_set(KN_ERROR, "", "cannot start the sync thread: %s", strerror(rc));
+	sy->have_thread = 1;
+	kn_info("sync: this school syncs with hub %s every %d s", sy->hub_addr, sy->interval_s);
+	return 0;
+}
+
+void
+kd_sync_school_stop(struct kd_sync *sy)
+{
+	if (!sy->have_thread)
+		return;
+	pthread_mutex_lock(&sy->mu);
+	sy->stop = 1;
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+	pthread_join(sy->thread, NULL);
+	sy->have_thread = 0;
+}
