@@ -157,6 +157,7 @@ void client_print_eligibility_line(const msgpack_object *u);
 /* ---- sync.c: kinerja sync ..., kinerja hub ... ---- */
 
 void client_print_sync_status(const msgpack_object *r);
+void client_print_sync_acts(const msgpack_object *r);
 void client_print_sync_now(const msgpack_object *r);
 void client_print_hub_registration(const msgpack_object *r);
 void client_print_hub_schools(const msgpack_object *r);

@@ -733,6 +733,11 @@ static kc_cmd commands[] = {
 	    "Status sinkronisasi dengan hub: terakhir berhasil, yang menunggu dikirim, yang sedang berjalan,\n"
 	    "tanda terima terakhir dari hub, kesalahan terakhir dan apa yang perlu dilakukan.",
 	    client_cmd_simple, { { NULL } }, "sync.status", 1, client_print_sync_status },
+	{ "sync acts", NULL,
+	    "Tindakan Anda yang terakhir dan statusnya (your latest acts and where each stands): tersimpan di sini,\n"
+	    "menunggu dikirim, atau diterima hub pada jam berapa.",
+	    client_cmd_simple, { { "limit", "limit", 0, "berapa tindakan [20]", NULL }, { NULL } }, "sync.acts", 1,
+	    client_print_sync_acts },
 	{ "sync now", NULL,
 	    "Sinkronkan sekarang dengan hub (sync now) dan tunggu hasilnya.\n"
 	    "Hub diatur di konfigurasi kinerjad: sync.hub = HOST:PORT dan sync.hub_key = kunci perangkat hub.",

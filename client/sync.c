@@ -174,3 +174,26 @@ client_print_hub_schools(const msgpack_object *r)
 			    client_str(e, "message", b2, sizeof(b2)));
 	}
 }
+
+/* sync acts: the caller's latest records and where each stands with the hub. */
+void
+client_print_sync_acts(const msgpack_object *r)
+{
+	const msgpack_object *as = kn_map_get(r, "acts");
+	char type[32], label[400];
+
+	if (as == NULL || as->type != MSGPACK_OBJECT_ARRAY || as->via.array.size == 0) {
+		printf("Belum ada tindakan Anda yang tercatat di sini.\n");
+		return;
+	}
+	for (uint32_t i = 0; i < as->via.array.size; i++) {
+		const msgpack_object *a = &as->via.array.ptr[i];
+		time_t s = (time_t)(client_u64(a, "time_ms") / 1000) + 7 * 3600;
+		struct tm tm;
+		char when[32];
+		gmtime_r(&s, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		printf("%s  %-12s %s\n", when, client_str(a, "type", type, sizeof(type)),
+		    client_str(a, "state_label", label, sizeof(label)));
+	}
+}

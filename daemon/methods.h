@@ -56,6 +56,7 @@ int kd_m_period_open(kd_req *req, msgpack_packer *pk);
 int kd_m_dinas_period_open(kd_req *req, msgpack_packer *pk);
 int kd_m_dinas_assign(kd_req *req, msgpack_packer *pk);
 int kd_m_assignment_list(kd_req *req, msgpack_packer *pk);
+int kd_m_sync_acts(kd_req *req, msgpack_packer *pk);
 
 /*
  * Is reader the atasan of owner's SKP today, by any post of the school (a

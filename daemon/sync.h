@@ -46,6 +46,8 @@
  *   "rn/<npsn>"              -> ""  a school registered here (ever)
  */
 #define KD_SYNC_FEED_VALUE 41
+/* receipts kept in meta "sync/receipts" (upto, at_ms; 16 bytes each) for sync.acts */
+#define KD_SYNC_RECEIPTS_MAX 4096
 
 /*
  * The index hook's part (rules.c calls it first for every record): ctx is

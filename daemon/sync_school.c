@@ -225,8 +225,8 @@ static int
 push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
 {
 	sync_msg m, r;
-	kn_buf vals[2] = { KN_BUF_INIT, KN_BUF_INIT };
-	const char *names[2] = { "sync/receipt", "sync/acked" };
+	kn_buf vals[3] = { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT };
+	const char *names[3] = { "sync/receipt", "sync/acked", "sync/receipts" };
 	int rc;
 
 	memset(&m, 0, sizeof(m));
@@ -253,13 +253,31 @@ push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
 		kn_warn("sync: the hub refused a record of this school: %s", r.refused[i].message);
 	pack_receipt(&vals[0], &r);
 	be64_buf(&vals[1], upto);
-	rc = store_op(s, NULL, 0, NULL, names, vals, upto ? 2 : 1, NULL);
+	if (upto) {
+		/* the receipts log (sync_acts.c): (upto, at_ms) appended, the oldest dropped past KD_SYNC_RECEIPTS_MAX */
+		if (store_meta_get(&vals[2], s->srv->st, "sync/receipts") != 0 || vals[2].len % 16)
+			kn_buf_clear(&vals[2]);
+		kn_error_clear();
+		uint8_t pair[16];
+		for (int i = 0; i < 8; i++) {
+			pair[i] = (uint8_t)(upto >> (56 - 8 * i));
+			pair[8 + i] = (uint8_t)(r.at_ms >> (56 - 8 * i));
+		}
+		kn_buf_put(&vals[2], pair, sizeof(pair));
+		if (vals[2].len > 16 * KD_SYNC_RECEIPTS_MAX) {
+			size_t drop = vals[2].len - 16 * KD_SYNC_RECEIPTS_MAX;
+			memmove(vals[2].ptr, vals[2].ptr + drop, vals[2].len - drop);
+			vals[2].len -= drop;
+		}
+	}
+	rc = store_op(s, NULL, 0, NULL, names, vals, upto ? 3 : 1, NULL);
 	if (rc == 0 && upto)
 		s->acked = upto;
 out:
 	sync_msg_free(&r);
 	kn_buf_free(&vals[0]);
 	kn_buf_free(&vals[1]);
+	kn_buf_free(&vals[2]);
 	return rc;
 }
 

@@ -44,6 +44,7 @@ const kd_method kd_method_table[] = {
 	{ "period.open",             kd_m_period_open,                KD_MEMBER, domain_may_open_periods,      "domain_record_accept (domain_period_may_open)" },
 	{ "dinas.period_open",       kd_m_dinas_period_open,          KD_MEMBER, domain_may_act_for_dinas,     "domain_record_accept (authority of the school record)" },
 	{ "dinas.assign",            kd_m_dinas_assign,               KD_MEMBER, domain_may_act_for_dinas,     "domain_assignment_accept" },
+	{ "sync.acts",               kd_m_sync_acts,                  KD_MEMBER, domain_may_use,               "own records only (the caller's key)" },
 	{ "assignment.list",         kd_m_assignment_list,            KD_MEMBER, domain_may_use,               "" },
 	{ "period.show",             kd_m_period_show,                KD_MEMBER, domain_may_use,               "" },
 	{ "plan.save",               kd_m_plan_save,                  KD_MEMBER, domain_may_plan,              "domain_skp_decide (owner only)" },

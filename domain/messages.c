@@ -48,6 +48,13 @@ static const domain_msg msgs[] = {
 	{ "DINAS_AUTH_BUKAN_PENUGASAN", "Dasar kewenangan yang disebut bukan penugasan Dinas untuk sekolah ini." },
 	{ "DINAS_PENUGASAN_BUKAN_PENULIS", "Penugasan yang disebut bukan milik orang yang menandatangani tindakan ini." },
 	{ "DINAS_PENUGASAN_TIDAK_BERLAKU", "Penugasan {peran} tidak berlaku pada {tanggal}." },
+	/* ---- where an act stands with the hub (sync.acts) ---- */
+	{ "SYNC_ACT_DARI_HUB", "Diterima dari hub." },
+	{ "SYNC_ACT_DITERIMA_HUB", "Diterima hub pada {waktu}." },
+	{ "SYNC_ACT_DITERIMA_HUB_LAMA", "Diterima hub (tanda terimanya sudah lama dan tidak disimpan lagi)." },
+	{ "SYNC_ACT_TANPA_HUB",
+	    "Tersimpan di komputer ini. Sekolah ini belum disambungkan ke hub (sync.hub): belum ada yang dikirim." },
+	{ "SYNC_ACT_MENUNGGU", "Tersimpan di komputer ini, menunggu dikirim ke hub saat sambungan tersedia." },
 	{ "FORMAT_TANGGAL", "{nilai} bukan tanggal yang sah." },
 
 	/* ---- the check before Ajukan ---- */
