@@ -1,20 +1,26 @@
 /*
- * messages.c - every text of the planning rules that a teacher, principal
- * or Dinas officer reads, in Indonesian, under a stable code (plan.h).
+ * messages.c - every text that a teacher, principal, Operator Sekolah or
+ * Dinas officer reads, in Indonesian, under a stable code (messages.h):
+ * the planning rules, and the errors of access, enrollment, login,
+ * sessions, Bukti Dukung, catalogs, records and the CLI.
  *
  * One table, so that wording is reviewed in one place, a GUI can show the
  * same sentences (or its own for the same codes), and a test can check
- * that every code the rules use exists. A template names its parameters
- * in braces; domain_msg_render() fills them. Codes never change meaning;
- * a new meaning gets a new code.
+ * that every code the sources use exists (tests/unit/test_messages.c). A
+ * template names its parameters in braces; domain_msg_render() fills
+ * them. Codes never change meaning; a new meaning gets a new code.
  *
  * Terms follow the domain: SKP, RHK, Bukti Dukung, Praktik Kinerja,
- * Perilaku Kerja, Tugas Tambahan, atasan, Pejabat Penilai.
+ * Perilaku Kerja, Tugas Tambahan, atasan, Pejabat Penilai, Operator
+ * Sekolah, periode, NIP/NUPTK, kata sandi (a passphrase), sesi (a login
+ * session), rekaman (a signed record), berkas (a file). An error says what
+ * is wrong and what to do next.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "plan.h"
+#include "messages.h"
 
 static const domain_msg msgs[] = {
 	/* ---- the plan body (structure) ---- */
@@ -409,4 +415,27 @@ domain_msg_render(char *out, size_t outsz, const char *code, const char *const *
 	out[o] = '\0';
 	kn_utf8_clean(out);
 	return rc;
+}
+
+/* See messages.h: render, then set the last error. */
+int
+domain_msg_error(int err, const char *field, const char *code, ...)
+{
+	const char *params[2 * DOMAIN_MSG_PARAMS_MAX + 1];
+	char msg[512]; /* what kn_error_set keeps */
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, code);
+	for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *)) {
+		const char *value = va_arg(ap, const char *);
+		if (n < 2 * DOMAIN_MSG_PARAMS_MAX) {
+			params[n++] = name;
+			params[n++] = value;
+		}
+	}
+	va_end(ap);
+	params[n] = NULL;
+	domain_msg_render(msg, sizeof(msg), code, params);
+	return kn_error_set(err, field, "%s", msg);
 }
