@@ -74,12 +74,12 @@ echo "operator-pass" | kin logout >/dev/null || fail "logout"
 kin whoami >/dev/null 2>&1 && fail "whoami after logout"
 echo "guru-pass-1" | kin login 198501012010011001 | grep -q "Budi Santoso" || fail "guru login"
 out=$(echo "guru-pass-9" | kin user add --name "Orang Lain" --role guru --nip 198501012010011009 2>&1) && fail "guru enrolled someone"
-echo "$out" | grep -q "only the Operator Sekolah" || fail "guru user add message: $out"
+echo "$out" | grep -q "Hanya Operator Sekolah.*\[session\]" || fail "guru user add message: $out"
 ok "roles enforced"
 
 # Records are signed and have a history.
 out=$(kin user list 2>&1) && fail "a guru listed every person"
-echo "$out" | grep -q "only the Operator Sekolah and the Kepala Sekolah" || fail "guru user list message: $out"
+echo "$out" | grep -q "hanya dilihat Operator Sekolah dan Kepala Sekolah.*\[session\]" || fail "guru user list message: $out"
 key=$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 [ -n "$key" ] || fail "no key for Budi"
 kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
@@ -155,7 +155,7 @@ ok "wrong passphrases are throttled per person"
 
 # The operator lets the owner in at once; nobody else may.
 out=$(kin user unlock 9876543210987654 2>&1) && fail "the Kepala Sekolah unlocked someone"
-echo "$out" | grep -q "only the Operator Sekolah" || fail "unlock by the Kepala Sekolah: $out"
+echo "$out" | grep -q "Hanya Operator Sekolah.*\[session\]" || fail "unlock by the Kepala Sekolah: $out"
 kin user unlock --help | grep -q "NIP|NUPTK" || fail "user unlock --help"
 echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
 kin user unlock 9876543210987654 | grep -q "Rina Wati (9876543210987654) boleh mencoba masuk lagi" || fail "user unlock"

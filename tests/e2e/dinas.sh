@@ -204,7 +204,7 @@ oas $OPD dinas-op-pass
 ofc dinas buka-periode --sekolah $NPSN --period "$NEXT" --catalog "$FIX" >"$T/out" || fail "dinas buka-periode: $(cat "$T/out")"
 oas $PENGAWAS pengawas-pass
 out=$(ofc dinas buka-periode --sekolah $NPSN --period "$NEXT" 2>&1) && fail "a Pengawas opened a period"
-echo "$out" | grep -q "only the office's Operator or its Kepala Dinas" || fail "a Pengawas does not open periods: $out"
+echo "$out" | grep -q "atas nama Dinas.*\[session\]" || fail "a Pengawas does not open periods: $out"
 oas $OPD dinas-op-pass
 ofc record export "$T/office-3.rec" --sekolah $NPSN >/dev/null || fail "office export 3"
 as $OPN operator-pass

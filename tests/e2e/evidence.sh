@@ -88,7 +88,7 @@ ok "submit (Kumpulkan)"
 
 echo "guru-pass-2" | kin login 9876543210987654 >/dev/null || fail "Rina login"
 out=$(kin evidence list --teacher 198501012010011001 --period $P 2>&1) && fail "a guru read another's evidence"
-echo "$out" | grep -q "only their own" || fail "permission message: $out"
+echo "$out" | grep -q "Guru hanya membaca rekamannya sendiri.*\[teacher\]" || fail "permission message: $out"
 kin evidence submit --period $P 2>&1 | grep -q "no Bukti Dukung for $P yet\|uploaded no Bukti Dukung" || fail "submit with nothing"
 echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "Dewi login"
 kin evidence list --teacher 198501012010011001 --period $P | grep -q "sertifikat-baru.pdf" || fail "KS reads a teacher's evidence"
@@ -137,7 +137,7 @@ done
 ok "SIGKILL during uploads leaves a clean repository"
 
 out=$(kin evidence verify 2>&1) && fail "a guru ran the repository check"
-echo "$out" | grep -q "Kepala Sekolah or the Operator Sekolah" || fail "verify permission message: $out"
+echo "$out" | grep -q "diperiksa oleh Kepala Sekolah atau Operator Sekolah.*\[session\]" || fail "verify permission message: $out"
 ok "verify is for the Kepala Sekolah and the operator"
 
 # The records are the truth: at start, refs are put back where the records say.

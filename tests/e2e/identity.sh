@@ -82,7 +82,7 @@ grep -q "Jenis PTK: *(belum tercatat)" "$T/out" || fail "Ani's data: $(cat "$T/o
 grep -q "Yang memperbaiki: Operator Sekolah" "$T/out" || fail "who fixes it: $(cat "$T/out")"
 grep -q "kinerja user edit $ANI --jenis-ptk" "$T/out" || fail "how to fix it: $(cat "$T/out")"
 out=$(kin identitas lihat 2>&1) && fail "the operator has an identity to confirm"
-echo "$out" | grep -q "has no SKP" || fail "operator identity message: $out"
+echo "$out" | grep -q "tidak memiliki SKP sendiri.*\[session\]" || fail "operator identity message: $out"
 ok "the operator sees each person's eligibility and what to fix"
 
 # The principal opens the period; he sees his teachers' eligibility too.
@@ -190,7 +190,7 @@ kin record history "identity/20100001/$BKEY" >"$T/hist" || fail "Budi reads his 
 [ "$(grep -c "^record " "$T/hist")" = 3 ] || fail "three confirmations: $(cat "$T/hist")"
 as $DEWI kepsek-pass
 out=$(kin record history "identity/20100001/$BKEY" 2>&1) && fail "the principal read Budi's identity records"
-echo "$out" | grep -q "read by that person only" || fail "identity read message: $out"
+echo "$out" | grep -q "hanya dapat dibaca oleh pemiliknya.*\[id\]" || fail "identity read message: $out"
 ok "who reads eligibility and identity"
 
 # A restart keeps the confirmation and the edit used.

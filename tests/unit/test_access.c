@@ -378,7 +378,7 @@ test_access__plans_follow_the_domain(void **state)
 	const char *oper[] = { "token", op.token, NULL };
 	const msgpack_object *r = call(&c, "plan.show", oper);
 	assert_string_equal(err_code(r), "denied");
-	assert_non_null(strstr(err_message(r), "does not read SKPs"));
+	assert_non_null(strstr(err_message(r), "tidak membaca SKP"));
 	assert_string_equal(err_code(call(&c, "period.open", oper)), "denied");
 	assert_string_equal(err_code(call(&c, "plan.tasks", oper)), "denied");
 	const char *kso[] = { "token", ks.token, NULL };
