@@ -264,7 +264,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 
 	client_session_load(token, sizeof(token), client_socket_path());
 	if (!token[0]) {
-		kn_error_set(KN_EAUTH, "token", "you are not logged in: the Operator Sekolah runs 'kinerja login NIP' first");
+		domain_msg_error(KN_EAUTH, "token", "SESI_BELUM_MASUK_OPERATOR", NULL);
 		return client_fail();
 	}
 	snprintf(who, sizeof(who), "%.199s", opts[0].value);

@@ -80,7 +80,7 @@ client_session_need(char *out, size_t outsz, const char *socket)
 {
 	client_session_load(out, outsz, socket);
 	if (!out[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
+		return domain_msg_error(KN_EAUTH, "token", "SESI_BELUM_MASUK", NULL);
 	return 0;
 }
 

@@ -438,6 +438,48 @@ static const domain_msg msgs[] = {
 	{ "BUKTI_HANYA_PEGAWAI_AKTIF",
 	    "Hanya Guru atau Kepala Sekolah yang aktif di sekolah ini yang dapat mengunggah Bukti Dukung." },
 	{ "BUKTI_HANYA_PEMILIK", "Bukti Dukung diunggah dan dikumpulkan oleh pemiliknya sendiri." },
+
+	/* ---- logging in, sessions and passphrases (daemon/login.c, daemon/session.c) ---- */
+	{ "PEGAWAI_TIDAK_TERDAFTAR",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah ini. Periksa nomornya." },
+	{ "MASUK_TIDAK_TERDAFTAR",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah ini. Periksa nomornya, atau hubungi "
+	    "Operator Sekolah." },
+	{ "MASUK_TANPA_KUNCI", "{siapa} belum memiliki kunci di komputer ini. Hubungi Operator Sekolah." },
+	{ "MASUK_SANDI_SALAH", "Kata sandi salah. Periksa kembali (huruf besar dan kecil dibedakan), lalu coba lagi." },
+	{ "MASUK_SANDI_SALAH_TUNGGU",
+	    "Kata sandi salah ({jumlah} kali berturut-turut): percobaan berikutnya harus menunggu {detik} detik." },
+	{ "MASUK_SEDANG_DIPERIKSA", "Kata sandi untuk {siapa} sedang diperiksa: tunggu 1 detik, lalu coba lagi." },
+	{ "MASUK_TERLALU_BANYAK_SALAH",
+	    "Terlalu banyak kata sandi salah untuk {siapa}: tunggu {detik} detik, lalu coba lagi (atau minta Operator "
+	    "Sekolah menjalankan 'kinerja user unlock')." },
+	{ "MASUK_SANDI_BERUBAH",
+	    "Kata sandi {siapa} diganti atau diatur ulang selagi diperiksa: masuk dengan kata sandi yang baru." },
+	{ "MASUK_AKUN_NONAKTIF", "Akun {nama} dinonaktifkan. Hubungi Operator Sekolah." },
+	{ "SESI_BELUM_MASUK", "Anda belum masuk: jalankan 'kinerja login NIP' (atau NUPTK) lebih dulu." },
+	{ "SESI_BELUM_MASUK_OPERATOR",
+	    "Anda belum masuk: Operator Sekolah menjalankan 'kinerja login NIP' (atau NUPTK) lebih dulu." },
+	{ "SESI_TOKEN_RUSAK", "Token sesi rusak: jalankan 'kinerja login' lagi." },
+	{ "SESI_BERAKHIR",
+	    "Sesi Anda sudah berakhir (keluar, kedaluwarsa, atau kinerjad dimulai ulang): jalankan 'kinerja login' lagi." },
+	{ "GANTI_SANDI_SALAH", "Kata sandi saat ini salah: kata sandi lama diperlukan untuk memilih yang baru." },
+	{ "GANTI_SANDI_SALAH_TUNGGU",
+	    "Kata sandi saat ini salah ({jumlah} kali berturut-turut; percobaan berikutnya harus menunggu {detik} detik): "
+	    "kata sandi lama diperlukan untuk memilih yang baru." },
+	{ "GANTI_SANDI_SYARAT", "Kata sandi baru harus {min} sampai {maks} karakter. Pilih kata sandi lain." },
+	{ "GANTI_SANDI_SAMA", "Kata sandi baru harus berbeda dari kata sandi saat ini." },
+	{ "GANTI_SANDI_BERUBAH", "Kata sandi Anda diganti atau diatur ulang pada saat yang sama; tidak ada yang diubah." },
+	{ "GANTI_SANDI_TIDAK_TERDAFTAR", "Pendaftaran Anda di sekolah ini sudah tidak ada. Hubungi Operator Sekolah." },
+	{ "ATUR_ULANG_SANDI_BERUBAH",
+	    "{nama} mengganti kata sandinya pada saat yang sama; tidak ada yang diatur ulang. Coba lagi bila masih "
+	    "diperlukan." },
+	{ "ATUR_ULANG_AKUN_NONAKTIF", "Akun {nama} dinonaktifkan: tidak ada kata sandi yang perlu diatur ulang." },
+	{ "ATUR_ULANG_AKUN_SENDIRI", "Ini akun Anda sendiri: ganti kata sandi Anda dengan 'kinerja passwd'." },
+	{ "ATUR_ULANG_TANPA_SALINAN",
+	    "{nama} didaftarkan sebelum ada fitur atur ulang kata sandi, sehingga komputer ini tidak menyimpan salinan "
+	    "pemulihan kuncinya. Bila ia masih ingat kata sandinya, ia menjalankan 'kinerja passwd' sekali agar salinan itu "
+	    "tersimpan; bila tidak, ia harus didaftarkan ulang." },
+	{ "ATUR_ULANG_TANPA_KUNCI", "{nama} tidak memiliki kunci di komputer ini untuk diatur ulang." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */
