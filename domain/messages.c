@@ -480,6 +480,71 @@ static const domain_msg msgs[] = {
 	    "pemulihan kuncinya. Bila ia masih ingat kata sandinya, ia menjalankan 'kinerja passwd' sekali agar salinan itu "
 	    "tersimpan; bila tidak, ia harus didaftarkan ulang." },
 	{ "ATUR_ULANG_TANPA_KUNCI", "{nama} tidak memiliki kunci di komputer ini untuk diatur ulang." },
+
+	/* ---- Bukti Dukung files: the checks at upload (store/evidence_check.c) ---- */
+	{ "BERKAS_KOSONG", "Berkas ini kosong: pilih berkas yang benar, lalu unggah lagi." },
+	{ "BERKAS_BUKAN_BERKAS_BIASA", "Yang diunggah bukan berkas biasa: pilih berkasnya sendiri, lalu unggah lagi." },
+	{ "BERKAS_TERLALU_BESAR", "Berkas ini {ukuran}, batasnya {batas}: {saran}, lalu unggah lagi." },
+	{ "BERKAS_JENIS_SALAH",
+	    "Berkas ini bukan {jenis} (tampaknya {tampak}); Bukti Dukung yang diterima di sini: {daftar}. Pilih berkas yang "
+	    "benar, atau simpan/ekspor sebagai {sebagai}, lalu unggah lagi." },
+	{ "BERKAS_PDF_TERPOTONG",
+	    "PDF ini terpotong (tidak ada %%EOF di akhirnya): salinannya mungkin tidak lengkap. Simpan lagi, lalu unggah "
+	    "lagi." },
+	{ "BERKAS_PNG_TERPOTONG",
+	    "Gambar PNG ini terpotong (bagian IEND-nya tidak ada): salinannya mungkin tidak lengkap. Simpan lagi, lalu "
+	    "unggah lagi." },
+	{ "BERKAS_JPEG_TERPOTONG",
+	    "Foto JPEG ini terpotong (tanda akhir gambar FF D9 tidak ada): salinannya mungkin tidak lengkap. Simpan lagi, "
+	    "lalu unggah lagi." },
+	{ "BERKAS_DOCX_TERPOTONG",
+	    "DOCX ini terpotong (akhir arsip ZIP-nya tidak ada): salinannya mungkin tidak lengkap. Buka di Word atau "
+	    "LibreOffice, simpan lagi sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_DOCX_ZIP64",
+	    "DOCX ini arsip terpecah atau ZIP64, yang tidak diterima. Buka di Word atau LibreOffice, simpan lagi sebagai "
+	    ".docx, lalu unggah lagi." },
+	{ "BERKAS_DOCX_RUSAK",
+	    "DOCX ini rusak (direktori ZIP-nya menunjuk melewati akhir berkas). Buka di Word atau LibreOffice, simpan lagi "
+	    "sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_ZIP_BUKAN_DOCX",
+	    "Berkas ini arsip ZIP, bukan DOCX (tidak memuat {bagian}). Pilih dokumen Word-nya sendiri, atau buka di Word "
+	    "atau LibreOffice, simpan lagi sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_NAMA_PANJANG", "Nama berkas harus 1 sampai {maks} byte: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_TITIK", "Nama berkas tidak boleh diawali '.': ganti nama berkasnya." },
+	{ "BERKAS_NAMA_KHUSUS", "Nama berkas \"{nama}\" tidak dapat dipakai: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_UTF8", "Nama berkas bukan teks UTF-8 yang sah: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_KONTROL", "Nama berkas tidak boleh memuat karakter kendali: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_GARIS_MIRING", "Nama berkas tidak boleh memuat '/' atau '\\': ganti nama berkasnya." },
+	{ "BERKAS_NAMA_TAK_TERLIHAT",
+	    "Nama berkas tidak boleh memuat karakter tak terlihat atau pengubah arah tulisan: ganti nama berkasnya." },
+	{ "BUKTI_SLOT_PANJANG", "Slot harus 1 sampai {maks} karakter, misalnya rhk-1." },
+	{ "BUKTI_SLOT_KARAKTER", "Slot \"{slot}\" hanya boleh memuat a-z, 0-9 dan '-', misalnya rhk-1." },
+	{ "BUKTI_SLOT_AWAL", "Slot \"{slot}\" tidak boleh diawali '-'." },
+
+	/* ---- Bukti Dukung: uploading, submitting, reading (daemon/evidence*.c) ---- */
+	{ "UNGGAH_SEDANG_DISIMPAN", "Unggahan ini sedang disimpan; tunggu hasilnya." },
+	{ "UNGGAH_TIDAK_ADA",
+	    "Tidak ada unggahan {id} yang sedang berjalan (sudah selesai, dibatalkan, tidak aktif selama satu jam, atau "
+	    "kinerjad dimulai ulang): mulai unggahan dari awal." },
+	{ "UNGGAH_UKURAN_WAJIB", "Isian size (panjang berkas dalam byte) wajib diisi." },
+	{ "UNGGAH_TERLALU_BANYAK_MILIK",
+	    "Anda sedang menjalankan {jumlah} unggahan: selesaikan atau batalkan salah satunya dulu." },
+	{ "UNGGAH_TERLALU_BANYAK", "{jumlah} unggahan sedang berjalan di komputer ini: coba lagi sebentar lagi." },
+	{ "UNGGAH_OFFSET_WAJIB", "Isian offset (posisi awal potongan ini dalam berkas) wajib diisi." },
+	{ "UNGGAH_DATA_WAJIB", "Isian data harus berisi byte potongan berkas (bin)." },
+	{ "UNGGAH_POTONGAN_BESAR", "Satu potongan paling banyak {maks} byte (chunk_max)." },
+	{ "UNGGAH_OFFSET_SALAH", "Potongan berikutnya diharapkan pada offset {harap} (yang sudah diterima), bukan {dapat}." },
+	{ "UNGGAH_MELEWATI_UKURAN", "Data melewati ukuran berkas yang disebut di awal ({ukuran} byte)." },
+	{ "UNGGAH_BELUM_LENGKAP",
+	    "Unggahan belum lengkap: baru {diterima} dari {ukuran} byte yang diterima. Kirim sisanya, lalu selesaikan." },
+	{ "BUKTI_KUMPUL_KOSONG",
+	    "Anda belum mengunggah Bukti Dukung untuk periode {periode}: unggah dulu, lalu kumpulkan." },
+	{ "BUKTI_VERSI_TIDAK_ADA", "Tidak ada versi Bukti Dukung {versi} milik pegawai ini pada periode ini." },
+	{ "BUKTI_BELUM_ADA", "Belum ada Bukti Dukung untuk periode {periode}." },
+	{ "BUKTI_VERSI_FORMAT",
+	    "Versi disebut dengan sedikitnya 7 karakter heksadesimal dari id-nya (lihat 'kinerja evidence history')." },
+	{ "UNDUH_OFFSET", "Isian offset harus bilangan bulat byte, 0 atau lebih." },
+	{ "UNDUH_PANJANG", "Isian length harus bilangan bulat byte, 1 atau lebih." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */
@@ -573,4 +638,14 @@ domain_msg_error(int err, const char *field, const char *code, ...)
 	params[n] = NULL;
 	domain_msg_render(msg, sizeof(msg), code, params);
 	return kn_error_set(err, field, "%s", msg);
+}
+
+/* See messages.h. */
+domain_msg_number
+domain_msg_num(unsigned long long v)
+{
+	domain_msg_number out;
+
+	snprintf(out.s, sizeof(out.s), "%llu", v);
+	return out;
 }

@@ -48,5 +48,15 @@ int domain_msg_render(char *out, size_t outsz, const char *code, const char *con
  */
 #define DOMAIN_MSG_PARAMS_MAX 8
 int domain_msg_error(int err, const char *field, const char *code, ...) __attribute__((sentinel));
+/*
+ * A count or size as a parameter value: domain_msg_num(n).s. The text
+ * lives in the returned struct, a temporary that lasts until the end of
+ * the full expression (C11 6.2.4), so use it only inside the call:
+ *   domain_msg_error(KN_EBUSY, "upload_id", "UNGGAH_TERLALU_BANYAK", "jumlah", domain_msg_num(n).s, NULL);
+ */
+typedef struct {
+	char s[24];
+} domain_msg_number;
+domain_msg_number domain_msg_num(unsigned long long v);
 
 #endif
