@@ -545,6 +545,79 @@ static const domain_msg msgs[] = {
 	    "Versi disebut dengan sedikitnya 7 karakter heksadesimal dari id-nya (lihat 'kinerja evidence history')." },
 	{ "UNDUH_OFFSET", "Isian offset harus bilangan bulat byte, 0 atau lebih." },
 	{ "UNDUH_PANJANG", "Isian length harus bilangan bulat byte, 1 atau lebih." },
+
+	/* ---- planning acts and views (daemon/plan.c) ---- */
+	{ "PEGAWAI_TIDAK_TERDAFTAR_SEKOLAH", "Pegawai ini tidak terdaftar di sekolah ini." },
+	{ "PEGAWAI_TIDAK_TERDAFTAR_DI",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah {npsn}. Periksa nomornya." },
+	{ "ATASAN_HARI_INI", "Atasan SKP {nama} hari ini: {daftar}." },
+	{ "SKP_SEBUT_PEGAWAI", "Sebutkan pegawai pemilik SKP ini: NIP atau NUPTK-nya (--teacher)." },
+	{ "SKP_AKSI_PEMILIK_SENDIRI",
+	    "{aksi} dilakukan pemilik SKP atas SKP-nya sendiri: jangan sebut pegawai (--teacher)." },
+	{ "SKP_EKSPEKTASI_SAAT_SETUJUI", "Ekspektasi khusus diberikan oleh atasan saat Setujui." },
+	{ "SKP_CATATAN_TEMPAT",
+	    "Catatan hanya menyertai Tinjau Ulang (apa yang perlu diperbaiki) atau Buka Kembali (alasannya)." },
+	{ "SKP_AKSI_TANPA_PERUBAHAN",
+	    "{aksi} membawa rencana apa adanya: perubahan dibuat dengan Simpan, atau oleh atasan saat Setujui." },
+	{ "PERIODE_DI_KANTOR_DINAS",
+	    "Di kantor Dinas, periode sekolah dibuka oleh Dinas: kinerja dinas buka-periode --sekolah NPSN." },
+
+	/* ---- correcting a person's data (daemon/people.c) ---- */
+	{ "PEGAWAI_DIPEKERJAKAN_YA_TIDAK",
+	    "Isian seconded_private: ya bila ASN dipekerjakan di sekolah swasta, selain itu tidak." },
+	{ "PEGAWAI_UBAH_KOLOM_TETAP",
+	    "'user edit' memperbaiki data Dapodik seseorang; NIP, NUPTK, peran dan status akun tidak diubah di sini." },
+	{ "PEGAWAI_UBAH_KOSONG",
+	    "Tidak ada yang diubah: sebutkan satu atau lebih dari name, status, golongan, pangkat, jenjang, jenis_ptk, "
+	    "naungan, seconded_private." },
+
+	/* ---- the Dinas's office (daemon/dinas.c) ---- */
+	{ "DINAS_KUNCI_DI_SEKOLAH",
+	    "Hanya kantor Dinas Pendidikan (role = dinas) yang memegang kunci otoritas Dinas; kinerjad ini milik sekolah." },
+	{ "DINAS_KUNCI_BELUM_ADA",
+	    "Kantor ini belum menyimpan kunci otoritas. Apakah sudah disiapkan dengan 'kinerja dinas init'?" },
+	{ "DINAS_HANYA_DI_KANTOR",
+	    "Tindakan Dinas dilakukan di kantor Dinas Pendidikan (role = dinas), bukan di sekolah." },
+	{ "DINAS_SEBUT_SEKOLAH",
+	    "Sebutkan sekolah yang dimaksud: --sekolah NPSN (rekaman sekolah itu harus diimpor ke sini lebih dulu)." },
+	{ "DINAS_GURU_TIDAK_ADA",
+	    "Tidak ada guru dengan NIP/NUPTK {nomor} dalam rekaman sekolah {npsn} yang tersimpan di sini. Impor dulu "
+	    "rekaman terbaru sekolah itu." },
+	{ "DINAS_PEJABAT_TIDAK_ADA",
+	    "Tidak ada pejabat dengan NIP {nip} yang terdaftar di kantor ini. Daftarkan dulu (kinerja user add --role "
+	    "{peran})." },
+	{ "DINAS_PEJABAT_PERAN_LAIN", "{nama} terdaftar di sini sebagai {peran}, bukan sebagai {perlu}." },
+	{ "DINAS_PEJABAT_NONAKTIF", "{nama} terdaftar di sini sebagai {peran} (nonaktif), bukan sebagai {perlu}." },
+
+	/* ---- catalogs (daemon/catalog.c) ---- */
+	{ "KATALOG_VERSI_FORMAT",
+	    "Versi katalog adalah 64 karakter heksadesimal huruf kecil; 'kinerja catalog list' menampilkannya." },
+	{ "KATALOG_VERSI_TIDAK_ADA",
+	    "Katalog versi {versi} tidak tersimpan di sekolah ini; 'kinerja catalog list' menampilkan yang tersimpan." },
+	{ "KATALOG_BELUM_ADA",
+	    "Belum ada katalog yang tersimpan di sekolah ini: Operator Sekolah menambahkannya dengan 'kinerja catalog add "
+	    "BERKAS' (berkas katalog disertakan bersama Kinerja, di direktori catalog/)." },
+	{ "KATALOG_VERSI_AWALAN",
+	    "Sebutkan versi katalog seperti yang ditampilkan 'kinerja catalog list': 64 karakter heksadesimal huruf kecil, "
+	    "atau 8 karakter pertamanya atau lebih." },
+	{ "KATALOG_VERSI_AWALAN_TIDAK_ADA",
+	    "Tidak ada versi katalog di sekolah ini yang diawali {awalan}; 'kinerja catalog list' menampilkan yang "
+	    "tersimpan." },
+	{ "KATALOG_VERSI_AWALAN_GANDA", "{jumlah} versi katalog diawali {awalan}: sebutkan lebih banyak karakternya." },
+	{ "KATALOG_SUB_TIDAK_ADA", "Sub-indikator '{id}' tidak ada di katalog {nama}; yang ada: {daftar}." },
+	{ "KATALOG_GAPS_FORMAT", "Isian gaps harus true atau false." },
+	{ "KATALOG_JSON_FORMAT", "Isian json harus berisi byte berkas katalog apa adanya (bin)." },
+	{ "KATALOG_TERLALU_BESAR",
+	    "{berkas} berukuran {ukuran} byte; katalog dibawa dalam satu rekaman bertanda tangan yang memuat paling banyak "
+	    "{maks} byte." },
+
+	/* ---- records: export and import (daemon/records.c) ---- */
+	{ "REKAMAN_AFTER_FORMAT", "Isian after harus posisi umpan perubahan (bilangan bulat, 0 atau lebih)." },
+	{ "REKAMAN_LIMIT_FORMAT", "Isian limit harus bilangan bulat, 1 atau lebih." },
+	{ "REKAMAN_IMPOR_FORMAT", "Isian records harus berupa array rekaman bertanda tangan (bin)." },
+	{ "REKAMAN_IMPOR_TERLALU_BANYAK",
+	    "Paling banyak {maks} rekaman per panggilan; kirim sisanya dalam panggilan berikutnya." },
+	{ "REKAMAN_BUKAN_REKAMAN", "Rekaman nomor {nomor} bukan rekaman bertanda tangan (bin)." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */

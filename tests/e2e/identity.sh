@@ -161,9 +161,9 @@ as $OP operator-pass
 kin user edit $ANI --jenis-ptk "Tenaga Administrasi Sekolah" >"$T/out" || fail "user edit: $(cat "$T/out")"
 grep -q "Belum dapat mengajukan SKP" "$T/out" || fail "edit shows eligibility: $(cat "$T/out")"
 out=$(kin user edit $ANI 2>&1) && fail "an edit of nothing"
-echo "$out" | grep -q "nothing to change.*\[user\]" || fail "empty edit message: $out"
+echo "$out" | grep -q "Tidak ada yang diubah.*\[user\]" || fail "empty edit message: $out"
 out=$(kin user edit 199912312020121001 --jenis-ptk "Guru Kelas" 2>&1) && fail "an edit of nobody"
-echo "$out" | grep -q "no one with NIP/NUPTK" || fail "unknown person message: $out"
+echo "$out" | grep -q "Tidak ada pegawai dengan NIP/NUPTK.*\[user\]" || fail "unknown person message: $out"
 as $ANI guru-pass-2
 # shellcheck disable=SC2086 # PLAN is a list of options
 out=$(kin rencana ajukan $PLAN 2>&1) && fail "submitted with a wrong Jenis PTK"
