@@ -10,7 +10,7 @@ ok "status on an empty store"
 
 kin --help | grep -q "school init" || fail "--help lists commands"
 kin user add --help | grep -q -- "--nip" || fail "subcommand --help"
-kin user add --name X 2>&1 | grep -q -- "--role is required" || fail "missing option named"
+kin user add --name X 2>&1 | grep -q -- "--role wajib diisi" || fail "missing option named"
 ok "help and usage errors"
 
 # Bad input is refused with the field named, and changes nothing.
