@@ -1279,7 +1279,7 @@ kd_catalog_files_store(kd_catalog_files *cf, kd_server *srv, store_batch *b, con
 	if (rc)
 		return rc;
 	if (stored == 0)
-		files_warn(cf, "no catalog was loaded: the Operator Sekolah adds one with 'kinerja catalog add FILE'");
+		files_warn(cf, "%s", domain_msg_text("KATALOG_TIDAK_DIMUAT"));
 	for (size_t i = 0; i < cf->nwarn; i++)
 		kn_warn("school.init: %s", cf->warn[i]);
 	return 0;

@@ -603,6 +603,8 @@ static const domain_msg msgs[] = {
 	{ "KATALOG_VERSI_AWALAN_TIDAK_ADA",
 	    "Tidak ada versi katalog di sekolah ini yang diawali {awalan}; 'kinerja catalog list' menampilkan yang "
 	    "tersimpan." },
+	{ "KATALOG_TIDAK_DIMUAT",
+	    "Tidak ada katalog yang dimuat: Operator Sekolah menambahkannya dengan 'kinerja catalog add BERKAS'." },
 	{ "KATALOG_VERSI_AWALAN_GANDA", "{jumlah} versi katalog diawali {awalan}: sebutkan lebih banyak karakternya." },
 	{ "KATALOG_SUB_TIDAK_ADA", "Sub-indikator '{id}' tidak ada di katalog {nama}; yang ada: {daftar}." },
 	{ "KATALOG_GAPS_FORMAT", "Isian gaps harus true atau false." },

@@ -40,7 +40,7 @@ echo "operator-pass" | kin --json school init --npsn 20100001 --name "SD Negeri 
 [ "$("$JC" catalogs <"$T/out.json")" = 0 ] || fail "missing directory: catalogs stored: $(cat "$T/out.json")"
 "$JC" catalog_warnings.0 <"$T/out.json" | grep -q "cannot read the catalog directory $T/no-such-dir" ||
     fail "missing directory named: $(cat "$T/out.json")"
-"$JC" catalog_warnings.1 <"$T/out.json" | grep -q "no catalog was loaded" || fail "the reply says no catalog was loaded"
+"$JC" catalog_warnings.1 <"$T/out.json" | grep -q "Tidak ada katalog yang dimuat" || fail "the reply says no catalog was loaded"
 grep -q "warn: school.init: cannot read the catalog directory" "$T/daemon.log" || fail "no warning logged for the missing directory"
 stop_daemon || fail "stop"
 ok "a missing or broken catalog directory does not stop school init, and the reply says so"
