@@ -49,7 +49,7 @@ client_cmd_catalog_show(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	(void)argv;
 
 	if (gaps && sub) {
-		fprintf(stderr, "kinerja catalog show: --gaps lists every gap; use --sub alone for one sub-indicator\n");
+		fprintf(stderr, "kinerja catalog show: %s\n", domain_msg_text("CLI_KATALOG_GAPS_SUB"));
 		return 2;
 	}
 	if (client_session_need(token, sizeof(token), client_socket_path()))
@@ -88,22 +88,22 @@ catalog_file_read(kn_buf *out, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
-		return kn_error_set(KN_ENOTFOUND, "file", "cannot open %s: %s", path, strerror(errno));
+		return domain_msg_error(KN_ENOTFOUND, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUKA", "berkas", path, "sebab", strerror(errno),
+		    NULL);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = kn_error_set(KN_EINVAL, "file", "%s is not a regular file", path);
+		rc = domain_msg_error(KN_EINVAL, "file", "CLI_BUKAN_BERKAS_BIASA", "berkas", path, NULL);
 		goto out;
 	}
 	/* the daemon gives the exact limit; this only keeps a huge file off the socket */
 	if ((size_t)st.st_size > CATALOG_FILE_MAX) {
-		rc = kn_error_set(KN_ETOOBIG, "file",
-		    "%s is %lld bytes; a catalog travels in one signed record of at most %d bytes", path,
-		    (long long)st.st_size, CATALOG_FILE_MAX);
+		rc = domain_msg_error(KN_ETOOBIG, "file", "KATALOG_TERLALU_BESAR", "berkas", path, "ukuran",
+		    domain_msg_num((unsigned long long)st.st_size).s, "maks", domain_msg_num(CATALOG_FILE_MAX).s, NULL);
 		goto out;
 	}
 	if ((rc = kn_buf_grow(out, (size_t)st.st_size + 1)))
 		goto out;
 	if (kn_pread_full(fd, out->ptr, (size_t)st.st_size, 0) != st.st_size) {
-		rc = kn_error_set(KN_ERROR, "file", "cannot read %s", path);
+		rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBACA", "berkas", path, NULL);
 		goto out;
 	}
 	out->len = (size_t)st.st_size;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../domain/messages.h"
 #include "../util/kn.h"
 
 typedef struct {

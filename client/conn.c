@@ -41,12 +41,10 @@ client_connect(client_conn *out, const char *path)
 		int e = errno;
 		close(fd);
 		if (e == ENOENT || e == ECONNREFUSED)
-			return kn_error_set(KN_ENOTFOUND, "socket",
-			    "kinerjad is not running at %s: start it (make run), or point --socket / KINERJA_SOCKET at it", path);
+			return domain_msg_error(KN_ENOTFOUND, "socket", "CLI_KINERJAD_TIDAK_BERJALAN", "soket", path, NULL);
 		if (e == EACCES)
-			return kn_error_set(KN_EDENIED, "socket",
-			    "no permission to use %s: ask the administrator to add you to the daemon's group", path);
-		return kn_error_set(KN_ERROR, "socket", "cannot connect to %s: %s", path, strerror(e));
+			return domain_msg_error(KN_EDENIED, "socket", "CLI_SOKET_TANPA_IZIN", "soket", path, NULL);
+		return domain_msg_error(KN_ERROR, "socket", "CLI_SOKET_GAGAL", "soket", path, "sebab", strerror(e), NULL);
 	}
 	out->fd = fd;
 	memcpy(out->path, path, strlen(path) + 1);
@@ -90,7 +88,7 @@ client__call_once(const msgpack_object **result, client_conn *c, const char *met
 		msgpack_pack_array(&pk, 0);
 	}
 	rc = kn_write_full(c->fd, req.ptr, req.len) == 0 ? 0 :
-	    kn_error_set(KN_ERROR, "socket", "lost the connection to kinerjad: %s", strerror(errno));
+	    domain_msg_error(KN_ERROR, "socket", "CLI_KONEKSI_PUTUS", "sebab", strerror(errno), NULL);
 	kn_buf_free(&req); /* wipes: the request may hold a passphrase */
 	if (rc)
 		return rc;
@@ -109,7 +107,7 @@ client__call_once(const msgpack_object **result, client_conn *c, const char *met
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return kn_error_set(KN_ERROR, "socket", "kinerjad closed the connection before replying");
+			return domain_msg_error(KN_ERROR, "socket", "CLI_KONEKSI_DITUTUP", NULL);
 		c->in.len += (size_t)r;
 	}
 	msgpack_unpacked_destroy(&c->resp);
@@ -236,13 +234,13 @@ client__pages_add(client__pages *pg, const msgpack_object *page)
 		if (pg->list[i].items.failed)
 			return kn_error_set(KN_ENOMEM, "", "out of memory while joining the pages of a listing");
 		if (pg->list[i].n > UINT32_MAX - a->via.array.size)
-			return kn_error_set(KN_ETOOBIG, "", "the listing is too long to show at once; ask for pages (limit, cursor)");
+			return domain_msg_error(KN_ETOOBIG, "", "CLI_DAFTAR_TERLALU_PANJANG", NULL);
 		pg->list[i].n += a->via.array.size;
 		pg->bytes += pg->list[i].items.len - before;
 	}
 	if (pg->bytes > CLIENT_MAX_LISTING)
-		return kn_error_set(KN_ETOOBIG, "", "the listing is larger than %u MiB; ask for pages (limit, cursor)",
-		    CLIENT_MAX_LISTING >> 20);
+		return domain_msg_error(KN_ETOOBIG, "", "CLI_DAFTAR_TERLALU_BESAR", "maks", domain_msg_num(CLIENT_MAX_LISTING >> 20).s,
+		    NULL);
 	return 0;
 }
 
@@ -518,7 +516,7 @@ read_line(char *out, size_t outsz, int fd)
 		if (r <= 0 || ch == '\n')
 			break;
 		if (n + 1 >= outsz)
-			return kn_error_set(KN_ETOOBIG, "passphrase", "passphrase is too long");
+			return domain_msg_error(KN_ETOOBIG, "passphrase", "CLI_SANDI_TERLALU_PANJANG", NULL);
 		out[n++] = ch;
 	}
 	if (n > 0 && out[n - 1] == '\r')
@@ -558,9 +556,9 @@ client_passphrase(char *out, size_t outsz, const char *prompt, int fd, int confi
 	rc = tty_read(out, outsz, tty, prompt);
 	if (rc == 0 && confirm) {
 		char again[1100];
-		rc = tty_read(again, sizeof(again), tty, "Ulangi passphrase (repeat): ");
+		rc = tty_read(again, sizeof(again), tty, domain_msg_text("CLI_TANYA_ULANGI_SANDI"));
 		if (rc == 0 && strcmp(again, out) != 0)
-			rc = kn_error_set(KN_EINVAL, "passphrase", "the two passphrases differ; nothing was changed, try again");
+			rc = domain_msg_error(KN_EINVAL, "passphrase", "CLI_SANDI_BERBEDA", NULL);
 		explicit_bzero(again, sizeof(again));
 	}
 	close(tty);

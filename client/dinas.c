@@ -30,22 +30,23 @@ client_cmd_dinas_key(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	client_str(r, "authority", key, sizeof(key));
 	client_str(r, "role", role, sizeof(role));
 	if (strlen(key) != 64) {
-		rc = kn_error_set(KN_ENOTFOUND, "authority", strcmp(role, "dinas") == 0 ?
-		    "this office is not set up yet: run 'kinerja dinas init' first" :
-		    "this daemon knows no Dinas authority key (a school learns it at 'kinerja school init --authority-key')");
+		rc = domain_msg_error(KN_ENOTFOUND, "authority",
+		    strcmp(role, "dinas") == 0 ? "CLI_DINAS_BELUM_DISIAPKAN" : "CLI_DINAS_KUNCI_TIDAK_DIKENAL", NULL);
 		goto out;
 	}
 	if (out && out[0]) {
 		FILE *f = fopen(out, "wx");
 		if (f == NULL) {
-			rc = kn_error_set(KN_ERROR, "out", "cannot create %s: %s%s", out, strerror(errno),
-			    errno == EEXIST ? " (it exists: choose another name)" : "");
+			rc = errno == EEXIST ? domain_msg_error(KN_ERROR, "out", "CLI_BERKAS_SUDAH_ADA", "berkas", out, NULL) :
+			    domain_msg_error(KN_ERROR, "out", "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "berkas", out, "sebab", strerror(errno),
+			    NULL);
 			goto out;
 		}
 		int bad = fprintf(f, "%s\n", key) < 0;
 		bad |= fclose(f) != 0;
 		if (bad) {
-			rc = kn_error_set(KN_ERROR, "out", "cannot write %s", out);
+			rc = domain_msg_error(KN_ERROR, "out", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", out, "sebab", strerror(errno),
+			    NULL);
 			goto out;
 		}
 		if (!client_g.json)
@@ -74,15 +75,14 @@ client_authority_key_arg(kc_opt *o, char *buf, size_t bufsz)
 	if (n == 64 && o->value[64] == '\0')
 		return 0;
 	if ((f = fopen(o->value, "r")) == NULL)
-		return kn_error_set(KN_EINVAL, "authority-key",
-		    "--authority-key is the Dinas's key, 64 hex digits, or a file holding it ('kinerja dinas kunci --out FILE'); "
-		    "cannot open %s: %s", o->value, strerror(errno));
+		return domain_msg_error(KN_EINVAL, "authority-key", "CLI_KUNCI_DINAS_ARG", "berkas", o->value, "sebab",
+		    strerror(errno), NULL);
 	if (fgets(buf, (int)bufsz, f) == NULL)
 		buf[0] = '\0';
 	fclose(f);
 	buf[strcspn(buf, "\r\n \t")] = '\0';
 	if (strlen(buf) != 64 || strspn(buf, "0123456789abcdef") != 64)
-		return kn_error_set(KN_EINVAL, "authority-key", "%s does not hold a Dinas key (64 lower-case hex digits)", o->value);
+		return domain_msg_error(KN_EINVAL, "authority-key", "CLI_KUNCI_DINAS_BERKAS", "berkas", o->value, NULL);
 	o->value = buf;
 	return 0;
 }

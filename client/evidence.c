@@ -99,7 +99,7 @@ progress(const char *name, uint64_t done, uint64_t total)
 		return;
 	client_mb(a, sizeof(a), done);
 	client_mb(b, sizeof(b), total);
-	fprintf(stderr, "\rMengunggah %s: %3d%% (%s of %s)", name, total ? (int)(done * 100 / total) : 100, a, b);
+	fprintf(stderr, "\rMengunggah %s: %3d%% (%s dari %s)", name, total ? (int)(done * 100 / total) : 100, a, b);
 	if (done == total)
 		fputc('\n', stderr);
 }
@@ -116,10 +116,11 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return kn_error_set(KN_ENOTFOUND, "file", "cannot open %s: %s", path, strerror(errno));
+		return domain_msg_error(KN_ENOTFOUND, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUKA", "berkas", path, "sebab", strerror(errno),
+		    NULL);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return kn_error_set(KN_EINVAL, "file", "%s is not a regular file", path);
+		return domain_msg_error(KN_EINVAL, "file", "CLI_BUKAN_BERKAS_BIASA", "berkas", path, NULL);
 	}
 	am_init(&a);
 	am_str(&a, "token", token);
@@ -145,7 +146,8 @@ client_evidence_upload(client_conn *c, const msgpack_object **res, const char *t
 	while (off < size) {
 		ssize_t n = pread(fd, buf, chunk, (off_t)off);
 		if (n <= 0) {
-			rc = kn_error_set(KN_ERROR, "file", "cannot read %s: %s", path, n < 0 ? strerror(errno) : "it shrank while uploading");
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_BACA_GAGAL", "berkas", path, "sebab",
+			    n < 0 ? strerror(errno) : "berkasnya menyusut selagi diunggah", NULL);
 			goto out;
 		}
 		am_init(&a);
@@ -218,12 +220,13 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 	snprintf(pinned, sizeof(pinned), "%s", version_in ? version_in : "");
 	char *version = pinned;
 	if (!force && access(out_path, F_OK) == 0)
-		return kn_error_set(KN_EEXISTS, "output", "%s exists already: choose another --output, or add --force", out_path);
+		return domain_msg_error(KN_EEXISTS, "output", "CLI_KELUARAN_SUDAH_ADA", "berkas", out_path, NULL);
 	snprintf(tmp, sizeof(tmp), "%s.part", out_path);
 	/* evidence is personal: readable by its owner only, and never written through a link */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+		return domain_msg_error(KN_ERROR, "output", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", tmp, "sebab", strerror(errno),
+		    NULL);
 	while (off < total) {
 		am_init(&a);
 		am_str(&a, "token", token);
@@ -248,16 +251,19 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 			break;
 		}
 		if (write(fd, d->via.bin.ptr, d->via.bin.size) != (ssize_t)d->via.bin.size) {
-			rc = kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+			rc = domain_msg_error(KN_ERROR, "output", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", tmp, "sebab",
+			    strerror(errno), NULL);
 			break;
 		}
 		off += d->via.bin.size;
 	}
 	if (rc == 0 && fsync(fd) != 0)
-		rc = kn_error_set(KN_ERROR, "output", "cannot write %s: %s", tmp, strerror(errno));
+		rc = domain_msg_error(KN_ERROR, "output", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", tmp, "sebab", strerror(errno),
+		    NULL);
 	close(fd);
 	if (rc == 0 && rename(tmp, out_path) != 0)
-		rc = kn_error_set(KN_ERROR, "output", "cannot create %s: %s", out_path, strerror(errno));
+		rc = domain_msg_error(KN_ERROR, "output", "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "berkas", out_path, "sebab",
+		    strerror(errno), NULL);
 	if (rc)
 		unlink(tmp);
 	*written = off;
@@ -300,15 +306,17 @@ client_cmd_evidence_upload(const kc_cmd *cmd, kc_opt *opts, int argc, char **arg
 		client_str(r, "replaced", replaced, sizeof(replaced));
 		client_mb(size, sizeof(size), client_u64(r, "size"));
 		if (un && un->via.boolean) {
-			printf("Slot %s already holds this exact file (%s); nothing changed.\n", slot, nm);
+			printf("Slot %s sudah memuat berkas yang persis sama (%s); tidak ada yang berubah.\n", slot, nm);
 		} else {
 			printf("Bukti Dukung %s/%s tersimpan (%s, %s), periode %s. Status: draf.\n", slot, nm, size,
 			    client_str(r, "type", type, sizeof(type)), period);
 			if (dd && dd->via.boolean)
-				printf("The same file was stored before (identical content): it is kept once, not copied.\n");
+				printf("Berkas yang sama sudah pernah disimpan (isinya identik): disimpan sekali, tidak disalin.\n");
 			if (replaced[0])
-				printf("It replaces %s, which stays in the history (kinerja evidence history --slot %s).\n", replaced, slot);
-			printf("Next: when all files are in, submit them with 'kinerja evidence submit --period %s'.\n", period);
+				printf("Berkas ini menggantikan %s, yang tetap ada dalam riwayat (kinerja evidence history --slot %s).\n",
+				    replaced, slot);
+			printf("Berikutnya: bila semua berkas sudah diunggah, kumpulkan dengan 'kinerja evidence submit --period %s'.\n",
+			    period);
 		}
 	}
 	client_close(&c);
@@ -357,7 +365,7 @@ evidence__name_of(char *out, size_t n, kc_opt *opts)
 	}
 	client_close(&c);
 	if (rc == 0 && !found)
-		rc = kn_error_set(KN_ENOTFOUND, "slot", "slot %s holds no file%s", slot, version ? " in that version" : "");
+		rc = domain_msg_error(KN_ENOTFOUND, "slot", version ? "CLI_SLOT_KOSONG_VERSI" : "CLI_SLOT_KOSONG", "slot", slot, NULL);
 	return rc;
 }
 
@@ -396,7 +404,7 @@ client_cmd_evidence_get(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if (client_g.json)
 		printf("{\"output\": \"%s\", \"bytes\": %llu}\n", out, (unsigned long long)n);
 	else
-		printf("Wrote %s (%llu bytes).\n", out, (unsigned long long)n);
+		printf("%s ditulis (%llu byte).\n", out, (unsigned long long)n);
 	return 0;
 }
 
@@ -434,15 +442,16 @@ client_cmd_evidence_verify(const kc_cmd *cmd, kc_opt *opts, int argc, char **arg
 		uint32_t np = ps ? ps->via.array.size : 0;
 		if (!client_g.json) {
 			char repo[300];
-			printf("Checked %llu commits of %llu evidence documents in %s (%s; %llu files against their signed SHA-256): %s\n",
+			printf("Diperiksa %llu commit dari %llu dokumen Bukti Dukung di %s (%s; %llu berkas dicocokkan dengan SHA-256 "
+			    "bertanda tangan): %s\n",
 			    (unsigned long long)client_u64(r, "commits"), (unsigned long long)client_u64(r, "documents"),
-			    client_str(r, "repository", repo, sizeof(repo)), client_opt(opts, "quick") ? "quick" : "every file read",
-			    (unsigned long long)client_u64(r, "files_hashed"), np ? "PROBLEMS FOUND" : "all intact");
+			    client_str(r, "repository", repo, sizeof(repo)), client_opt(opts, "quick") ? "cepat" : "setiap berkas dibaca",
+			    (unsigned long long)client_u64(r, "files_hashed"), np ? "ADA MASALAH" : "semua utuh");
 			for (uint32_t i = 0; i < np; i++)
 				printf("  %.*s\n", (int)ps->via.array.ptr[i].via.str.size, ps->via.array.ptr[i].via.str.ptr);
 		}
 		if (np)
-			rc = kn_error_set(KN_EBADREC, "", "%u problem(s) in the evidence repository", np);
+			rc = domain_msg_error(KN_EBADREC, "", "CLI_BUKTI_MASALAH", "jumlah", domain_msg_num(np).s, NULL);
 	}
 	client_close(&c);
 	return rc ? client_fail() : 0;

@@ -188,8 +188,9 @@ static int
 read_new_passphrase(char *out, size_t outsz, const char *whose)
 {
 	char prompt[400];
+	const char *params[] = { "siapa", whose, NULL };
 
-	snprintf(prompt, sizeof(prompt), "New passphrase for %.200s (at least 8 characters): ", whose);
+	domain_msg_render(prompt, sizeof(prompt), "CLI_TANYA_SANDI_BARU_UNTUK", params);
 	return client_passphrase(out, outsz, prompt, client_g.pass_fd, 1);
 }
 
@@ -211,7 +212,7 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		if (strcmp(o->flag, "authority-key") == 0 && client_authority_key_arg(o, keybuf, sizeof(keybuf)))
 			return client_fail();
 	if ((pass = secret_new()) == NULL ||
-	    (rc = read_new_passphrase(pass, KC_PASS_BYTES, office ? "the office's Operator" : "the Operator Sekolah"))) {
+	    (rc = read_new_passphrase(pass, KC_PASS_BYTES, office ? "Operator kantor Dinas" : "Operator Sekolah"))) {
 		sodium_free(pass);
 		return client_fail();
 	}
@@ -227,8 +228,8 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			client_str(op, "nuptk", id, sizeof(id));
 		printf("Kantor %s (%s) siap. Kunci otoritas Dinas: %s\n", client_str(r, "name", name, sizeof(name)),
 		    client_str(r, "npsn", code, sizeof(code)), client_str(r, "authority", key, sizeof(key)));
-		printf("Next: 'kinerja dinas kunci --out dinas.key' for the schools; log in with 'kinerja login %s';\n"
-		    "enroll Pengawas and Kepala Dinas with 'kinerja user add --role pengawas'.\n", id);
+		printf("Berikutnya: 'kinerja dinas kunci --out dinas.key' untuk sekolah-sekolah; masuk dengan 'kinerja login %s';\n"
+		    "daftarkan Pengawas dan Kepala Dinas dengan 'kinerja user add --role pengawas'.\n", id);
 		kn_buf_free(&args);
 		client_close(&c);
 		return 0;
@@ -242,7 +243,8 @@ c_school_init(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		printf("Sekolah %s (%s) siap. Operator Sekolah: %s\n", client_str(r, "name", name, sizeof(name)),
 		    client_str(r, "npsn", npsn, sizeof(npsn)), client_str(op, "name", opname, sizeof(opname)));
 		client_print_catalog_loaded(r);
-		printf("Next: log in as the operator with 'kinerja login %s', then add teachers with 'kinerja user add'.\n", id);
+		printf("Berikutnya: masuk sebagai Operator Sekolah dengan 'kinerja login %s', lalu tambahkan guru dengan "
+		    "'kinerja user add'.\n", id);
 	}
 	kn_buf_free(&args); /* wipes */
 	client_close(&c);
@@ -264,7 +266,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 
 	client_session_load(token, sizeof(token), client_socket_path());
 	if (!token[0]) {
-		kn_error_set(KN_EAUTH, "token", "you are not logged in: the Operator Sekolah runs 'kinerja login NIP' first");
+		domain_msg_error(KN_EAUTH, "token", "SESI_BELUM_MASUK_OPERATOR", NULL);
 		return client_fail();
 	}
 	snprintf(who, sizeof(who), "%.199s", opts[0].value);
@@ -281,7 +283,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		client_str(r, "nip", id, sizeof(id));
 		if (!id[0])
 			client_str(r, "nuptk", id, sizeof(id));
-		printf("%s ditambahkan sebagai %s. They log in with 'kinerja login %s'.\n",
+		printf("%s ditambahkan sebagai %s. Ia masuk dengan 'kinerja login %s'.\n",
 		    client_str(r, "name", name, sizeof(name)), client_str(r, "role_label", role, sizeof(role)), id);
 		client_print_eligibility_line(r);
 	}
@@ -295,7 +297,7 @@ c_user_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 static int
 c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
-	char prompt[128], *pass = NULL;
+	char prompt[256], *pass = NULL;
 	kn_buf args = KN_BUF_INIT;
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r;
@@ -306,7 +308,8 @@ c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		client_cmd_usage(stderr, cmd);
 		return 2;
 	}
-	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", argv[0]);
+	const char *who[] = { "siapa", argv[0], NULL };
+	domain_msg_render(prompt, sizeof(prompt), "CLI_TANYA_SANDI", who);
 	if ((pass = secret_new()) == NULL || (rc = client_passphrase(pass, KC_PASS_BYTES, prompt, client_g.pass_fd, 0))) {
 		sodium_free(pass);
 		return client_fail();
@@ -324,10 +327,10 @@ c_login(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			time_t until = (time_t)(client_u64(r, "expires_ms") / 1000);
 			char when[32];
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&until));
-			printf("Selamat datang, %s (%s). Session valid until %s.\n", client_str(r, "name", name, sizeof(name)),
+			printf("Selamat datang, %s (%s). Sesi berlaku sampai %s.\n", client_str(r, "name", name, sizeof(name)),
 			    client_str(r, "role_label", role, sizeof(role)), when);
 			if (mc && mc->type == MSGPACK_OBJECT_BOOLEAN && mc->via.boolean)
-				printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri sekarang dengan "
+				printf("Anda masuk dengan kata sandi sekali pakai: pilih kata sandi Anda sendiri sekarang dengan "
 				    "'kinerja passwd'.\nSampai itu, hanya passwd, whoami dan logout yang bisa dijalankan.\n");
 		}
 	}
@@ -360,8 +363,8 @@ c_passwd(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		rc = KN_ENOMEM;
 		goto out;
 	}
-	if ((rc = client_passphrase(old, KC_PASS_BYTES, "Passphrase sekarang (current): ", client_g.pass_fd, 0)) ||
-	    (rc = client_passphrase(new, KC_PASS_BYTES, "Passphrase baru (new, at least 8 characters): ", client_g.pass_fd, 1)))
+	if ((rc = client_passphrase(old, KC_PASS_BYTES, domain_msg_text("CLI_TANYA_SANDI_SEKARANG"), client_g.pass_fd, 0)) ||
+	    (rc = client_passphrase(new, KC_PASS_BYTES, domain_msg_text("CLI_TANYA_SANDI_BARU"), client_g.pass_fd, 1)))
 		goto out;
 	const char *extra[] = { "token", token, "passphrase", old, "new_passphrase", new, NULL };
 	client_pack_args(&args, NULL, extra);
@@ -371,7 +374,7 @@ c_passwd(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	rc = client_call_print(&c, &r, "session.passwd", &args);
 	if (rc == 0 && !client_g.json) {
 		uint64_t ended = client_u64(r, "sessions_ended");
-		printf("Passphrase Anda sudah diganti. Mulai sekarang masuk dengan passphrase yang baru.\n");
+		printf("Kata sandi Anda sudah diganti. Mulai sekarang masuk dengan kata sandi yang baru.\n");
 		if (ended)
 			printf("%llu sesi lain atas nama Anda diakhiri.\n", (unsigned long long)ended);
 	}
@@ -400,7 +403,7 @@ c_logout(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if (rc == 0 || kn_error_last_code() == KN_EAUTH)
 		client_session_forget();
 	if (rc == 0 && !client_g.json)
-		printf("Logged out; your key is locked again.\n");
+		printf("Anda sudah keluar; kunci Anda terkunci lagi.\n");
 	return rc ? client_fail() : 0;
 }
 
@@ -416,7 +419,7 @@ c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 {
 	client_conn c = { .fd = -1 };
 	const msgpack_object *r, *rs;
-	char token[80], why[160];
+	char token[80], why[256];
 	kn_buf args = KN_BUF_INIT;
 	uint32_t n, bad = 0;
 	int rc;
@@ -445,7 +448,8 @@ c_record(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 				client_print_record(rec, ok, why);
 		}
 		if (bad)
-			rc = kn_error_set(KN_EBADSIG, "record", "%u of %u record(s) shown do not verify: do not rely on them", bad, n);
+			rc = domain_msg_error(KN_EBADSIG, "record", "CLI_REKAMAN_TIDAK_SAH", "buruk", domain_msg_num(bad).s, "jumlah",
+			    domain_msg_num(n).s, NULL);
 		else if (client_g.json)
 			client_json(stdout, r, 2);
 	}
@@ -820,12 +824,30 @@ group_usage(FILE *fp, const char *group)
 }
 
 /* Parse a command's options and positional arguments, then run it. */
+/*
+ * A mistake on the command line: "kinerja[ COMMAND]: " and the message of
+ * code (params as for domain_msg_render) on stderr. Returns 2, the exit
+ * status of a usage error.
+ */
+static int
+usage_error(const char *cmd, const char *code, const char *const *params)
+{
+	char msg[DOMAIN_MSG_MAX];
+
+	domain_msg_render(msg, sizeof(msg), code, params);
+	fprintf(stderr, "kinerja%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", msg);
+	return 2;
+}
+
 static int
 run_command(const kc_cmd *cmd, int argc, char **argv)
 {
 	kc_cmd c = *cmd;
-	char *pos[8];
+	char *pos[8], help[96], max[16];
 	int npos = 0;
+
+	snprintf(help, sizeof(help), "kinerja %s --help", c.name);
+	snprintf(max, sizeof(max), "%d", KC_MULTI_MAX);
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -839,8 +861,8 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 		}
 		if (strncmp(a, "--", 2) != 0) {
 			if (npos == 8) {
-				fprintf(stderr, "kinerja: too many arguments\n");
-				return 2;
+				const char *p[] = { "bantuan", help, NULL };
+				return usage_error(c.name, "CLI_ARGUMEN_TERLALU_BANYAK", p);
 			}
 			pos[npos++] = argv[i];
 			continue;
@@ -852,8 +874,8 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 			if (strlen(o->flag) == n && strncmp(o->flag, name, n) == 0)
 				break;
 		if (!o->flag) {
-			fprintf(stderr, "kinerja %s: unknown option '%s'; see 'kinerja %s --help'\n", c.name, a, c.name);
-			return 2;
+			const char *p[] = { "opsi", a, "bantuan", help, NULL };
+			return usage_error(c.name, "CLI_OPSI_TIDAK_DIKENAL", p);
 		}
 		if (o->is_flag) {
 			o->value = "1";
@@ -862,27 +884,26 @@ run_command(const kc_cmd *cmd, int argc, char **argv)
 		} else if (i + 1 < argc) {
 			o->value = argv[++i];
 		} else {
-			fprintf(stderr, "kinerja %s: option --%s needs a value\n", c.name, o->flag);
-			return 2;
+			const char *p[] = { "opsi", a, "bantuan", help, NULL };
+			return usage_error(c.name, "CLI_OPSI_PERLU_NILAI", p);
 		}
 		if (o->multi) {
 			if (o->nvalues == KC_MULTI_MAX) {
-				fprintf(stderr, "kinerja %s: --%s may be given at most %d times\n", c.name, o->flag, KC_MULTI_MAX);
-				return 2;
+				const char *p[] = { "opsi", o->flag, "maks", max, NULL };
+				return usage_error(c.name, "CLI_OPSI_TERLALU_SERING", p);
 			}
 			o->values[o->nvalues++] = o->value;
 		}
 	}
 	for (kc_opt *o = c.opts; o->flag; o++) {
 		if (o->required && !o->value) {
-			fprintf(stderr, "kinerja %s: --%s is required (%s); see 'kinerja %s --help'\n", c.name, o->flag, o->help,
-			    c.name);
-			return 2;
+			const char *p[] = { "opsi", o->flag, "arti", o->help, "bantuan", help, NULL };
+			return usage_error(c.name, "CLI_OPSI_WAJIB", p);
 		}
 	}
 	if (!c.args && npos) {
-		fprintf(stderr, "kinerja %s: unexpected argument '%s'; see 'kinerja %s --help'\n", c.name, pos[0], c.name);
-		return 2;
+		const char *p[] = { "argumen", pos[0], "bantuan", help, NULL };
+		return usage_error(c.name, "CLI_ARGUMEN_TAK_TERDUGA", p);
 	}
 	return c.run(&c, c.opts, npos, pos);
 }
@@ -912,8 +933,8 @@ main(int argc, char **argv)
 			client_g.socket = a + 9;
 		} else if (strcmp(a, "--socket") == 0 || strcmp(a, "--passphrase-fd") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "kinerja: %s needs a value; see 'kinerja --help'\n", a);
-				return 2;
+				const char *p[] = { "opsi", a, "bantuan", "kinerja --help", NULL };
+				return usage_error(NULL, "CLI_OPSI_PERLU_NILAI", p);
 			}
 			if (strcmp(a, "--socket") == 0) {
 				client_g.socket = argv[++i];
@@ -922,13 +943,13 @@ main(int argc, char **argv)
 			char *end;
 			long fd = strtol(argv[++i], &end, 10);
 			if (*argv[i] == '\0' || *end != '\0' || fd < 0 || fd > 1023) {
-				fprintf(stderr, "kinerja: --passphrase-fd needs a file descriptor number, not '%s'\n", argv[i]);
-				return 2;
+				const char *p[] = { "nilai", argv[i], NULL };
+				return usage_error(NULL, "CLI_FD_SANDI", p);
 			}
 			client_g.pass_fd = (int)fd;
 		} else {
-			fprintf(stderr, "kinerja: unknown option '%s'; see 'kinerja --help'\n", a);
-			return 2;
+			const char *p[] = { "opsi", a, "bantuan", "kinerja --help", NULL };
+			return usage_error(NULL, "CLI_OPSI_TIDAK_DIKENAL", p);
 		}
 	}
 	if (i >= argc) {
@@ -950,6 +971,6 @@ main(int argc, char **argv)
 	int help = i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0);
 	if (group_usage(help ? stdout : stderr, argv[i]))
 		return help ? 0 : 2;
-	fprintf(stderr, "kinerja: unknown command '%s'; see 'kinerja --help'\n", argv[i]);
-	return 2;
+	const char *p[] = { "perintah", argv[i], NULL };
+	return usage_error(NULL, "CLI_PERINTAH_TIDAK_DIKENAL", p);
 }

@@ -68,7 +68,7 @@ plan__items(plan_items *out, const kc_opt *o, int split)
 		while (1) {
 			size_t n = split ? strcspn(v, ",") : strlen(v);
 			if (out->n == sizeof(out->s) / sizeof(out->s[0]))
-				return kn_error_set(KN_EINVAL, o->flag, "too many --%s items", o->flag);
+				return domain_msg_error(KN_EINVAL, o->flag, "CLI_RENCANA_TERLALU_BANYAK", "opsi", o->flag, NULL);
 			out->s[out->n] = v;
 			out->len[out->n++] = n;
 			if (!split || v[n] == '\0')
@@ -104,10 +104,11 @@ plan__pack_rhk(msgpack_packer *pk, const kc_opt *o)
 		const char *colon = memchr(it.s[i], ':', it.len[i]);
 		long id = colon ? plan__number(it.s[i], (size_t)(colon - it.s[i])) : -1;
 		long q = colon ? plan__number(colon + 1, it.len[i] - (size_t)(colon - it.s[i]) - 1) : -1;
-		if (id < 1 || q < 0)
-			return kn_error_set(KN_EINVAL, "rhk",
-			    "--rhk takes RHK:JUMLAH, e.g. --rhk 1:2 for RHK 1 with target kuantitas 2 (1:0 removes RHK 1), not '%.*s'",
-			    (int)it.len[i], it.s[i]);
+		if (id < 1 || q < 0) {
+			char given[64];
+			snprintf(given, sizeof(given), "%.*s", (int)it.len[i], it.s[i]);
+			return domain_msg_error(KN_EINVAL, "rhk", "CLI_RENCANA_RHK", "nilai", given, NULL);
+		}
 		msgpack_pack_map(pk, 2);
 		plan__pack_s(pk, "id", 2);
 		msgpack_pack_int64(pk, id);
@@ -136,15 +137,15 @@ plan__pack_pairs(msgpack_packer *pk, const kc_opt *o, const char *arg, const cha
 	for (size_t i = 0; i < it.n; i++) {
 		const char *colon = strchr(it.s[i], ':');
 		if (colon == NULL || colon == it.s[i])
-			return kn_error_set(KN_EINVAL, o->flag, "--%s takes %s, not '%s'", o->flag, usage, it.s[i]);
+			return domain_msg_error(KN_EINVAL, o->flag, "CLI_RENCANA_PASANGAN", "opsi", o->flag, "bentuk", usage, "nilai",
+			    it.s[i], NULL);
 		msgpack_pack_map(pk, 2);
 		plan__pack_s(pk, k1, strlen(k1));
 		plan__pack_s(pk, it.s[i], (size_t)(colon - it.s[i]));
 		plan__pack_s(pk, k2, strlen(k2));
 		long n = numbered ? plan__number(colon + 1, strlen(colon + 1)) : -1;
 		if (numbered && n == 0)
-			return kn_error_set(KN_EINVAL, o->flag, "--%s numbers the behaviours from 1, as 'kinerja catalog show' lists them",
-			    o->flag);
+			return domain_msg_error(KN_EINVAL, o->flag, "CLI_RENCANA_PERILAKU_NOMOR", "opsi", o->flag, NULL);
 		if (n > 0)
 			msgpack_pack_int64(pk, n - 1);
 		else
@@ -205,16 +206,16 @@ client_cmd_plan_edit(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if ((o = plan__opt(opts, "rhk")) && (rc = plan__pack_rhk(&pk, o)))
 		goto out;
 	if ((o = plan__opt(opts, "tugas")) &&
-	    (rc = plan__pack_pairs(&pk, o, "tugas_tambahan", "id", "sk", 0, "ID:NOMOR-SK, e.g. --tugas kepala_perpustakaan:800/12/2026")))
+	    (rc = plan__pack_pairs(&pk, o, "tugas_tambahan", "id", "sk", 0, "ID:NOMOR-SK, misalnya --tugas kepala_perpustakaan:800/12/2026")))
 		goto out;
 	if ((o = plan__opt(opts, "hapus-tugas")) && (rc = plan__pack_list(&pk, o, "tugas_hapus")))
 		goto out;
 	if ((o = plan__opt(opts, "perilaku")) &&
 	    (rc = plan__pack_pairs(&pk, o, "perilaku", "aspek", "perilaku", 1,
-		"ASPEK:NOMOR or ASPEK:teks, e.g. --perilaku akuntabel:1")))
+		"ASPEK:NOMOR atau ASPEK:teks, misalnya --perilaku akuntabel:1")))
 		goto out;
 	if ((o = plan__opt(opts, "ekspektasi")) &&
-	    (rc = plan__pack_pairs(&pk, o, "ekspektasi", "aspek", "teks", 0, "ASPEK:TEKS, e.g. --ekspektasi loyal:\"...\"")))
+	    (rc = plan__pack_pairs(&pk, o, "ekspektasi", "aspek", "teks", 0, "ASPEK:TEKS, misalnya --ekspektasi loyal:\"...\"")))
 		goto out;
 	rc = client_call_print(&c, &r, cmd->method, &args);
 	if (rc == 0 && !client_g.json)

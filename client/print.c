@@ -38,18 +38,19 @@ client_print_status(const msgpack_object *r)
 		printf("Sekolah:  %s  %s\n", client_str(school, "npsn", npsn, sizeof(npsn)),
 		    client_str(school, "name", b1, sizeof(b1)));
 	} else {
-		printf("Sekolah:  (belum ada) - set it up with: kinerja school init --help\n");
+		printf("Sekolah:  (belum ada) - siapkan dengan: kinerja school init --help\n");
 	}
 	if (school && school->type == MSGPACK_OBJECT_MAP) {
 		char key[80], role[16];
 		client_str(r, "authority", key, sizeof(key));
 		client_str(r, "role", role, sizeof(role));
 		if (strcmp(role, "dinas") == 0 || strcmp(role, "hub") == 0)
-			printf("Dinas:    kunci otoritas %s (for the schools: kinerja dinas kunci --out FILE)\n", key);
+			printf("Dinas:    kunci otoritas %s (untuk sekolah-sekolah: kinerja dinas kunci --out BERKAS)\n", key);
 		else if (key[0])
-			printf("Dinas:    kunci otoritas %.16s… (acts of the Dinas signed with it are accepted)\n", key);
+			printf("Dinas:    kunci otoritas %.16s… (tindakan Dinas yang ditandatangani dengannya diterima)\n", key);
 		else
-			printf("Dinas:    kunci belum dikenal: no act of the Dinas is accepted (set at 'school init --authority-key')\n");
+			printf("Dinas:    kunci belum dikenal: tindakan Dinas belum diterima (dipasang saat 'school init "
+			    "--authority-key')\n");
 	}
 	{
 		const msgpack_object *sy = kn_map_get(r, "sync");
@@ -118,7 +119,7 @@ client_print_whoami(const msgpack_object *r)
 	printf("%s, %s, sekolah %s\n", client_str(r, "name", name, sizeof(name)),
 	    client_str(r, "role_label", role, sizeof(role)), client_str(r, "npsn", npsn, sizeof(npsn)));
 	if (mc && mc->type == MSGPACK_OBJECT_BOOLEAN && mc->via.boolean)
-		printf("Anda masuk dengan passphrase sekali pakai: pilih passphrase Anda sendiri dengan 'kinerja passwd'.\n");
+		printf("Anda masuk dengan kata sandi sekali pakai: pilih kata sandi Anda sendiri dengan 'kinerja passwd'.\n");
 }
 
 /*
@@ -215,7 +216,7 @@ client_print_evidence_submit(const msgpack_object *r)
 	const msgpack_object *al = kn_map_get(r, "already");
 
 	printf("Bukti Dukung periode %s %s.\n", client_str(r, "period", period, sizeof(period)),
-	    al && al->via.boolean ? "was already submitted; nothing changed" : "dikumpulkan (submitted)");
+	    al && al->via.boolean ? "sudah dikumpulkan sebelumnya; tidak ada yang berubah" : "dikumpulkan");
 }
 
 /* user reset-passphrase: the one-time passphrase, shown once, and what the person does with it. */
@@ -227,9 +228,9 @@ client_print_reset(const msgpack_object *r)
 
 	client_str(r, "name", name, sizeof(name));
 	client_str(r, "user", user, sizeof(user));
-	printf("Passphrase sekali pakai untuk %s (%s):\n\n    %s\n\n", name, user, client_str(r, "passphrase", pass, sizeof(pass)));
-	printf("Sampaikan langsung kepada yang bersangkutan; passphrase ini tidak ditampilkan lagi.\n");
-	printf("Ia masuk dengan 'kinerja login %s', lalu harus memilih passphrase sendiri dengan 'kinerja passwd'.\n", user);
+	printf("Kata sandi sekali pakai untuk %s (%s):\n\n    %s\n\n", name, user, client_str(r, "passphrase", pass, sizeof(pass)));
+	printf("Sampaikan langsung kepada yang bersangkutan; kata sandi ini tidak ditampilkan lagi.\n");
+	printf("Ia masuk dengan 'kinerja login %s', lalu harus memilih kata sandi sendiri dengan 'kinerja passwd'.\n", user);
 	if (ended)
 		printf("%llu sesi %s diakhiri.\n", (unsigned long long)ended, name);
 	explicit_bzero(pass, sizeof(pass));

@@ -58,7 +58,7 @@ client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if (client_session_need(token, sizeof(token), client_socket_path()))
 		return client_fail();
 	if (access(argv[0], F_OK) == 0) {
-		kn_error_set(KN_EEXISTS, "file", "%s exists already: choose another name (nothing is overwritten)", argv[0]);
+		domain_msg_error(KN_EEXISTS, "file", "CLI_BERKAS_SUDAH_ADA", "berkas", argv[0], NULL);
 		return client_fail();
 	}
 	crypto_generichash_init(&h, NULL, 0, sizeof(sum));
@@ -123,7 +123,8 @@ client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || kn_write_full(fd, file.ptr, file.len) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
 	    rename(part, argv[0]) != 0) {
-		rc = kn_error_set(KN_ERROR, "file", "cannot write %s: %s", argv[0], strerror(errno));
+		rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", argv[0], "sebab", strerror(errno),
+		    NULL);
 		if (fd >= 0)
 			unlink(part);
 		goto out;
@@ -171,11 +172,12 @@ records_parse(records_file *out, const uint8_t *data, size_t size, const char *p
 		kn_mpscan scan;
 		kn_mpscan_init(&scan, RECORD_BYTES_MAX + 64);
 		if (kn_mpscan_feed(&scan, data + off, size - off, &flen) != 1) {
-			rc = kn_error_set(KN_EBADREC, "file", "%s is cut short or damaged at byte %zu: export it again", path, off);
+			rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_TERPOTONG_DI", "berkas", path, "posisi", domain_msg_num(off).s,
+			    NULL);
 			break;
 		}
 		if (msgpack_unpack_next(&up, (const char *)data + off, flen, &pos) != MSGPACK_UNPACK_SUCCESS) {
-			rc = kn_error_set(KN_EBADREC, "file", "%s is damaged at byte %zu", path, off);
+			rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_RUSAK_DI", "berkas", path, "posisi", domain_msg_num(off).s, NULL);
 			break;
 		}
 		const msgpack_object *o = &up.data;
@@ -183,7 +185,7 @@ records_parse(records_file *out, const uint8_t *data, size_t size, const char *p
 			char fmt[32] = "";
 			if (o->type != MSGPACK_OBJECT_MAP || kn_map_str(fmt, sizeof(fmt), o, "format") != 0 ||
 			    strcmp(fmt, RECORDS_FORMAT) != 0) {
-				rc = kn_error_set(KN_EBADREC, "file", "%s is not a file of Kinerja records ('kinerja record export' makes them)", path);
+				rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_BUKAN_BERKAS_REKAMAN", "berkas", path, NULL);
 				break;
 			}
 			kn_map_str(out->npsn, sizeof(out->npsn), o, "npsn");
@@ -210,22 +212,24 @@ records_parse(records_file *out, const uint8_t *data, size_t size, const char *p
 			const msgpack_object *end = kn_map_get(o, "end"), *b = kn_map_get(o, "blake2b");
 			crypto_generichash_final(&h, sum, sizeof(sum));
 			if (end == NULL || end->type != MSGPACK_OBJECT_POSITIVE_INTEGER || end->via.u64 != out->n)
-				rc = kn_error_set(KN_EBADREC, "file", "%s should hold %llu records but holds %zu: it was altered", path,
-				    end && end->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (unsigned long long)end->via.u64 : 0ull, out->n);
+				rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_JUMLAH_BEDA", "berkas", path, "harap",
+				    domain_msg_num(end && end->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? end->via.u64 : 0).s, "ada",
+				    domain_msg_num(out->n).s, NULL);
 			else if (b == NULL || b->type != MSGPACK_OBJECT_BIN || b->via.bin.size != 32 ||
 			    sodium_memcmp(b->via.bin.ptr, sum, 32) != 0)
-				rc = kn_error_set(KN_EBADREC, "file", "the checksum of %s does not match its records: it was altered", path);
+				rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_CHECKSUM", "berkas", path, NULL);
 			state = 2;
 		} else {
-			rc = kn_error_set(KN_EBADREC, "file", "%s holds something unexpected at byte %zu", path, off);
+			rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_TAK_TERDUGA", "berkas", path, "posisi", domain_msg_num(off).s,
+			    NULL);
 		}
 		off += flen;
 		if (state == 2 && rc == 0 && off != size)
-			rc = kn_error_set(KN_EBADREC, "file", "%s has bytes after its end", path);
+			rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_BYTE_SISA", "berkas", path, NULL);
 	}
 	msgpack_unpacked_destroy(&up);
 	if (rc == 0 && state != 2)
-		rc = kn_error_set(KN_EBADREC, "file", "%s is cut short: its end (count and checksum) is missing; nothing was imported", path);
+		rc = domain_msg_error(KN_EBADREC, "file", "CLI_IMPOR_TANPA_AKHIR", "berkas", path, NULL);
 	if (rc) {
 		free(out->rec);
 		free(out->len);
@@ -242,16 +246,17 @@ read_file(kn_buf *out, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return kn_error_set(KN_ENOTFOUND, "file", "cannot open %s: %s", path, strerror(errno));
+		return domain_msg_error(KN_ENOTFOUND, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUKA", "berkas", path, "sebab", strerror(errno),
+		    NULL);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > RECORDS_FILE_MAX) {
 		close(fd);
-		return kn_error_set(KN_EINVAL, "file", "%s is not a regular file of at most 1 GiB", path);
+		return domain_msg_error(KN_EINVAL, "file", "CLI_IMPOR_BUKAN_BERKAS", "berkas", path, NULL);
 	}
 	int rc = kn_buf_grow(out, (size_t)st.st_size);
 	if (rc == 0) {
 		ssize_t got = kn_pread_full(fd, out->ptr, (size_t)st.st_size, 0);
 		if (got != st.st_size)
-			rc = kn_error_set(KN_ERROR, "file", "cannot read %s", path);
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBACA", "berkas", path, NULL);
 		else
 			out->len = (size_t)got;
 	}
@@ -332,8 +337,8 @@ client_cmd_record_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			printf("Rekaman yang menunggu disimpan begitu rekaman yang mereka perlukan tiba.\n");
 	}
 	if (totals[3])
-		rc = kn_error_set(KN_EDENIED, "records", "%llu of %zu records were refused (the others were imported)",
-		    (unsigned long long)totals[3], f.n);
+		rc = domain_msg_error(KN_EDENIED, "records", "CLI_IMPOR_DITOLAK", "ditolak", domain_msg_num(totals[3]).s, "jumlah",
+		    domain_msg_num(f.n).s, NULL);
 out:
 	client_close(&c);
 	free(f.rec);

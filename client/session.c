@@ -80,7 +80,7 @@ client_session_need(char *out, size_t outsz, const char *socket)
 {
 	client_session_load(out, outsz, socket);
 	if (!out[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login NIP' first");
+		return domain_msg_error(KN_EAUTH, "token", "SESI_BELUM_MASUK", NULL);
 	return 0;
 }
 
@@ -100,12 +100,14 @@ client_session_save(const char *token, const char *socket)
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
+		return domain_msg_error(KN_ERROR, "session", "CLI_SESI_TIDAK_TERSIMPAN", "berkas", path, "sebab", strerror(errno),
+		    NULL);
 	bad = dprintf(fd, "%s %s\n", token, sock) < 0;
 	bad |= close(fd) != 0;
 	if (bad) {
 		unlink(path);
-		return kn_error_set(KN_ERROR, "session", "cannot save the session in %s: %s", path, strerror(errno));
+		return domain_msg_error(KN_ERROR, "session", "CLI_SESI_TIDAK_TERSIMPAN", "berkas", path, "sebab", strerror(errno),
+		    NULL);
 	}
 	return 0;
 }

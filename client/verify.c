@@ -118,47 +118,47 @@ client_record_verify(char *why, size_t whysz, const msgpack_object *rec)
 	const msgpack_object *raw = kn_map_get(rec, "raw"), *pay, *sig, *author, *hlc, *shown_hlc;
 	msgpack_unpacked outer, inner;
 	uint8_t id[VERIFY_ID_BYTES];
-	const char *bad = NULL;
+	const char *bad = NULL; /* the message code of the first check that fails */
 
 	msgpack_unpacked_init(&outer);
 	msgpack_unpacked_init(&inner);
 	if (!verify__bin(raw, 0)) {
-		bad = "the answer holds no record bytes (raw) to check";
+		bad = "VERIFIKASI_TANPA_BYTE";
 		goto out;
 	}
 	if (verify__unpack(&outer, (const uint8_t *)raw->via.bin.ptr, raw->via.bin.size) != 0 ||
 	    outer.data.type != MSGPACK_OBJECT_ARRAY || outer.data.via.array.size != 2) {
-		bad = "the record bytes are not [payload, signature]";
+		bad = "VERIFIKASI_BUKAN_PASANGAN";
 		goto out;
 	}
 	pay = &outer.data.via.array.ptr[0];
 	sig = &outer.data.via.array.ptr[1];
 	if (!verify__bin(pay, 0) || !verify__bin(sig, crypto_sign_BYTES)) {
-		bad = "the record bytes are not [payload, signature of 64 bytes]";
+		bad = "VERIFIKASI_TANDA_TANGAN_64";
 		goto out;
 	}
 	if (verify__unpack(&inner, (const uint8_t *)pay->via.bin.ptr, pay->via.bin.size) != 0 ||
 	    inner.data.type != MSGPACK_OBJECT_MAP) {
-		bad = "the payload is not a MessagePack map";
+		bad = "VERIFIKASI_PAYLOAD_MAP";
 		goto out;
 	}
 	author = kn_map_get(&inner.data, "author");
 	if (!verify__bin(author, VERIFY_KEY_BYTES)) {
-		bad = "the payload names no 32-byte author key";
+		bad = "VERIFIKASI_TANPA_PENULIS";
 		goto out;
 	}
 	if (crypto_sign_verify_detached((const unsigned char *)sig->via.bin.ptr, (const unsigned char *)pay->via.bin.ptr,
 	    pay->via.bin.size, (const unsigned char *)author->via.bin.ptr) != 0) {
-		bad = "the Ed25519 signature does not match the payload and its author's key";
+		bad = "VERIFIKASI_TANDA_TANGAN";
 		goto out;
 	}
 	crypto_generichash(id, sizeof(id), (const unsigned char *)pay->via.bin.ptr, pay->via.bin.size, NULL, 0);
 	if (!verify__same_hex(rec, "id", id, sizeof(id))) {
-		bad = "the record id shown is not the hash of the signed payload";
+		bad = "VERIFIKASI_ID";
 		goto out;
 	}
 	if (!verify__same_hex(rec, "author", (const uint8_t *)author->via.bin.ptr, VERIFY_KEY_BYTES)) {
-		bad = "the author shown is not the one who signed";
+		bad = "VERIFIKASI_PENULIS";
 		goto out;
 	}
 	hlc = kn_map_get(&inner.data, "hlc");
@@ -167,16 +167,16 @@ client_record_verify(char *why, size_t whysz, const msgpack_object *rec)
 	    !verify__same_str(rec, &inner.data, "subject") || hlc == NULL || shown_hlc == NULL ||
 	    hlc->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
 	    !msgpack_object_equal(*hlc, *shown_hlc) || !verify__same_parents(rec, &inner.data)) {
-		bad = "the type, school, subject, time or parents shown are not the signed ones";
+		bad = "VERIFIKASI_KEPALA";
 		goto out;
 	}
 	if (client_u64(rec, "time_ms") != hlc->via.u64 >> 16 || !verify__doc_is(rec, &inner.data)) {
-		bad = "the time or document key shown are not the signed ones";
+		bad = "VERIFIKASI_WAKTU_DOKUMEN";
 		goto out;
 	}
 	const msgpack_object *body = kn_map_get(&inner.data, "body"), *shown_body = kn_map_get(rec, "body");
 	if (body == NULL || shown_body == NULL || !msgpack_object_equal(*body, *shown_body)) {
-		bad = "the body shown is not the signed one";
+		bad = "VERIFIKASI_ISI";
 		goto out;
 	}
 out:
@@ -184,6 +184,7 @@ out:
 	msgpack_unpacked_destroy(&outer);
 	if (bad == NULL)
 		return 0;
-	snprintf(why, whysz, "%s", bad);
-	return kn_error_set(KN_EBADSIG, "record", "%s", bad);
+	domain_msg_error(KN_EBADSIG, "record", bad, NULL);
+	snprintf(why, whysz, "%s", kn_error_message());
+	return KN_EBADSIG;
 }

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "../domain/catalog.h"
+#include "../domain/messages.h"
 #include "../util/mpmap.h"
 #include "methods.h"
 #include "server.h"
@@ -339,13 +340,10 @@ kd_catalog_get(struct domain_catalog **out, char version_out[65], store_txn *t, 
 	*out = NULL;
 	if (version && version[0]) {
 		if (!is_version(version))
-			return kn_error_set(KN_EINVAL, "version",
-			    "a catalog version is 64 lower-case hex characters; 'kinerja catalog list' shows them");
+			return domain_msg_error(KN_EINVAL, "version", "KATALOG_VERSI_FORMAT", NULL);
 		rc = catalog_open(out, NULL, t, school, version);
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_ENOTFOUND, "version",
-			    "catalog version %s is not stored in this school; 'kinerja catalog list' shows those that are",
-			    version);
+			rc = domain_msg_error(KN_ENOTFOUND, "version", "KATALOG_VERSI_TIDAK_ADA", "versi", version, NULL);
 		if (rc == 0 && version_out)
 			memcpy(version_out, version, DOMAIN_CATALOG_VERSION_HEX + 1);
 		return rc;
@@ -361,9 +359,7 @@ kd_catalog_get(struct domain_catalog **out, char version_out[65], store_txn *t, 
 	}
 	free(l.e);
 	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_ENOTFOUND, "catalog",
-		    "no catalog is stored in this school yet: the Operator Sekolah adds one with 'kinerja catalog add FILE' "
-		    "(the catalog files come with Kinerja, in its catalog/ directory)");
+		rc = domain_msg_error(KN_ENOTFOUND, "catalog", "KATALOG_BELUM_ADA", NULL);
 	return rc;
 }
 
@@ -383,9 +379,7 @@ version_resolve(char out[DOMAIN_CATALOG_VERSION_HEX + 1], store_txn *t, const ch
 	if (n == 0 || n == DOMAIN_CATALOG_VERSION_HEX)
 		return 0;
 	if (n < 8 || n > DOMAIN_CATALOG_VERSION_HEX || strspn(given, "0123456789abcdef") != n)
-		return kn_error_set(KN_EINVAL, "version",
-		    "give a catalog version as 'kinerja catalog list' shows it: 64 lower-case hex characters, or the first "
-		    "8 or more of them");
+		return domain_msg_error(KN_EINVAL, "version", "KATALOG_VERSI_AWALAN", NULL);
 	if ((rc = entries_load(&l, t, school)))
 		return rc;
 	for (size_t i = 0; i < l.n; i++)
@@ -393,10 +387,10 @@ version_resolve(char out[DOMAIN_CATALOG_VERSION_HEX + 1], store_txn *t, const ch
 			memcpy(out, l.e[i].version, DOMAIN_CATALOG_VERSION_HEX + 1);
 	free(l.e);
 	if (found == 0)
-		return kn_error_set(KN_ENOTFOUND, "version",
-		    "no catalog version stored in this school starts with %s; 'kinerja catalog list' shows those that are", given);
+		return domain_msg_error(KN_ENOTFOUND, "version", "KATALOG_VERSI_AWALAN_TIDAK_ADA", "awalan", given, NULL);
 	if (found > 1)
-		return kn_error_set(KN_EINVAL, "version", "%zu catalog versions start with %s: give more of it", found, given);
+		return domain_msg_error(KN_EINVAL, "version", "KATALOG_VERSI_AWALAN_GANDA", "jumlah", domain_msg_num(found).s,
+		    "awalan", given, NULL);
 	return 0;
 }
 
@@ -856,8 +850,8 @@ show_run(kd_job *j)
 			char ids[DOMAIN_CATALOG_SUB_MAX * (DOMAIN_CATALOG_ID_MAX + 2)] = "";
 			for (size_t i = 0; i < c->nsub; i++)
 				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", i ? ", " : "", c->sub[i].id);
-			rc = kn_error_set(KN_ENOTFOUND, "sub", "sub-indicator '%s' is not in catalog %s; it has: %s", cj->sub,
-			    c->name, ids);
+			rc = domain_msg_error(KN_ENOTFOUND, "sub", "KATALOG_SUB_TIDAK_ADA", "id", cj->sub, "nama", c->name, "daftar",
+			    ids, NULL);
 			goto out_free;
 		}
 		sub_index = (size_t)(s - c->sub);
@@ -935,7 +929,7 @@ kd_m_catalog_show(kd_req *req, msgpack_packer *pk)
 	if ((rc = kd_arg_str(version, sizeof(version), req, "version", 0)) || (rc = kd_arg_str(sub, sizeof(sub), req, "sub", 0)))
 		return rc;
 	if (gaps && gaps->type != MSGPACK_OBJECT_BOOLEAN)
-		return kn_error_set(KN_EINVAL, "gaps", "gaps must be true or false");
+		return domain_msg_error(KN_EINVAL, "gaps", "KATALOG_GAPS_FORMAT", NULL);
 	if ((rc = catalog_job_new(&cj, req, show_run)))
 		return rc;
 	memcpy(cj->version, version, sizeof(version));
@@ -1072,14 +1066,13 @@ version_stored(store_txn *t, const char *school, const char *version)
 	return store_idx_get(&val, &len, t, key, strlen(key)) == 0;
 }
 
-/* Refuse bytes that cannot travel in one record, with the sizes in the message. */
+/* Refuse bytes that cannot travel in one record, with the sizes in the message; what names the file. */
 static int
 check_size(size_t len, const char *what)
 {
 	if (len > CATALOG_FILE_MAX)
-		return kn_error_set(KN_ETOOBIG, "json",
-		    "%s is %zu bytes; a catalog travels in one signed record, which holds at most %d bytes of it", what, len,
-		    CATALOG_FILE_MAX);
+		return domain_msg_error(KN_ETOOBIG, "json", "KATALOG_TERLALU_BESAR", "berkas", what, "ukuran",
+		    domain_msg_num(len).s, "maks", domain_msg_num(CATALOG_FILE_MAX).s, NULL);
 	return 0;
 }
 
@@ -1100,8 +1093,8 @@ kd_m_catalog_add(kd_req *req, msgpack_packer *pk)
 	int rc, already = 0;
 
 	if (json == NULL || json->type != MSGPACK_OBJECT_BIN)
-		return kn_error_set(KN_EINVAL, "json", "json must be the catalog file's exact bytes (bin)");
-	if ((rc = check_size(json->via.bin.size, "the catalog file")) ||
+		return domain_msg_error(KN_EINVAL, "json", "KATALOG_JSON_FORMAT", NULL);
+	if ((rc = check_size(json->via.bin.size, "Berkas katalog ini")) ||
 	    (rc = domain_catalog_parse(&c, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
 		return rc;
 	if ((rc = kd_write_begin(&b, req)))
@@ -1311,7 +1304,7 @@ kd_catalog_files_store(kd_catalog_files *cf, kd_server *srv, store_batch *b, con
 	if (rc)
 		return rc;
 	if (stored == 0)
-		files_warn(cf, "no catalog was loaded: the Operator Sekolah adds one with 'kinerja catalog add FILE'");
+		files_warn(cf, "%s", domain_msg_text("KATALOG_TIDAK_DIMUAT"));
 	for (size_t i = 0; i < cf->nwarn; i++)
 		kn_warn("school.init: %s", cf->warn[i]);
 	return 0;

@@ -34,11 +34,10 @@ kd_authority_open(keys_secret **out, kd_server *srv)
 
 	*out = NULL;
 	if (!srv->office)
-		return kn_error_set(KN_EDENIED, "authority",
-		    "only an education office (role = dinas) holds the Dinas's authority key; this daemon is a school's");
+		return domain_msg_error(KN_EDENIED, "authority", "DINAS_KUNCI_DI_SEKOLAH", NULL);
 	rc = store_meta_get(&blob, srv->st, "authority");
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "authority", "this office has no authority key stored (was it set up with 'kinerja dinas init'?)");
+		return domain_msg_error(KN_ENOTFOUND, "authority", "DINAS_KUNCI_BELUM_ADA", NULL);
 	if (rc == 0)
 		rc = keys_recovery_open(out, blob.ptr, blob.len, srv->authority_pk, srv->device);
 	kn_buf_free(&blob);
@@ -51,9 +50,9 @@ int
 kd_office_school_needed(const kd_req *req)
 {
 	if (!req->srv->office)
-		return kn_error_set(KN_EDENIED, "method", "the Dinas's acts are made at an education office (role = dinas), not at a school");
+		return domain_msg_error(KN_EDENIED, "method", "DINAS_HANYA_DI_KANTOR", NULL);
 	if (strcmp(req->school, req->srv->school) == 0)
-		return kn_error_set(KN_EINVAL, "school", "name the school this is for: --sekolah NPSN (its records must be imported here first)");
+		return domain_msg_error(KN_EINVAL, "school", "DINAS_SEBUT_SEKOLAH", NULL);
 	return 0;
 }
 
@@ -141,8 +140,7 @@ kd_m_dinas_assign(kd_req *req, msgpack_packer *pk)
 		/* a teacher of the school: his enrollment is the assignment's second auth record */
 		if ((rc = kd_ident_lookup(person, t, req->school, nip)) || (rc = kd_user_lookup(&u, t, req->school, person))) {
 			if (rc == KN_ENOTFOUND)
-				rc = kn_error_set(KN_ENOTFOUND, "nip", "no teacher with NIP/NUPTK %s in the records of school %s held here; "
-				    "import the school's latest records first", nip, req->school);
+				rc = domain_msg_error(KN_ENOTFOUND, "nip", "DINAS_GURU_TIDAK_ADA", "nomor", nip, "npsn", req->school, NULL);
 			goto out_end;
 		}
 		snprintf(doc, sizeof(doc), "user/%s/%s", req->school, kn_hex(hex, person, 32));
@@ -153,13 +151,12 @@ kd_m_dinas_assign(kd_req *req, msgpack_packer *pk)
 		const char *want = ab.a.role == DOMAIN_ROLE_PENGAWAS ? "pengawas" : "kepala_dinas";
 		if ((rc = kd_ident_lookup(person, t, srv->school, nip)) || (rc = kd_user_lookup(&u, t, srv->school, person))) {
 			if (rc == KN_ENOTFOUND)
-				rc = kn_error_set(KN_ENOTFOUND, "nip", "no official with NIP %s is enrolled in this office: enroll them first "
-				    "(kinerja user add --role %s)", nip, want);
+				rc = domain_msg_error(KN_ENOTFOUND, "nip", "DINAS_PEJABAT_TIDAK_ADA", "nip", nip, "peran", want, NULL);
 			goto out_end;
 		}
 		if (strcmp(u.role, want) != 0 || !u.active) {
-			rc = kn_error_set(KN_EINVAL, "nip", "%s is enrolled here as %s%s, not as %s", u.name, domain_role_label(u.role),
-			    u.active ? "" : " (inactive)", domain_role_label(want));
+			rc = domain_msg_error(KN_EINVAL, "nip", u.active ? "DINAS_PEJABAT_PERAN_LAIN" : "DINAS_PEJABAT_NONAKTIF", "nama",
+			    u.name, "peran", domain_role_label(u.role), "perlu", domain_role_label(want), NULL);
 			goto out_end;
 		}
 	}

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../domain/domain.h"
+#include "../domain/messages.h"
 #include "evidence_int.h"
 #include "methods.h"
 #include "server.h"
@@ -96,7 +97,7 @@ kd_ev_subject_arg(uint8_t pk[32], domain_user *subject, kd_req *req, const kd_se
 	int by_post = rc == 0 && kd_plan_is_atasan(t, req->srv->school, s->key->pk, pk, subject);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+		return domain_msg_error(KN_ENOTFOUND, "teacher", "PEGAWAI_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 	if (rc)
 		return rc;
 	if (by_post && domain_may_use(me) == 0)

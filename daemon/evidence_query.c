@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../domain/domain.h"
+#include "../domain/messages.h"
 #include "evidence_int.h"
 #include "methods.h"
 #include "server.h"
@@ -338,9 +339,8 @@ read_find(read_job *rj)
 	kd_history_free(&h);
 	store_read_end(t);
 	if (rc == 0 && !found)
-		rc = kn_error_set(KN_ENOTFOUND, want ? "commit" : "period",
-		    want ? "no Bukti Dukung version %s of this person and period" : "no Bukti Dukung for %s yet",
-		    want ? rj->commit : rj->period);
+		rc = want ? domain_msg_error(KN_ENOTFOUND, "commit", "BUKTI_VERSI_TIDAK_ADA", "versi", rj->commit, NULL) :
+		    domain_msg_error(KN_ENOTFOUND, "period", "BUKTI_BELUM_ADA", "periode", rj->period, NULL);
 	return rc;
 }
 
@@ -399,12 +399,12 @@ kd_m_evidence_read(kd_req *req, msgpack_packer *pk)
 	    (rc = kd_arg_str(commit, sizeof(commit), req, "commit", 0)))
 		return rc;
 	if (commit[0] && (strlen(commit) < 7 || strspn(commit, "0123456789abcdef") != strlen(commit)))
-		return kn_error_set(KN_EINVAL, "commit", "a version is named by at least 7 hex characters of its id (see evidence history)");
+		return domain_msg_error(KN_EINVAL, "commit", "BUKTI_VERSI_FORMAT", NULL);
 	const msgpack_object *off = kd_arg(req, "offset"), *len = kd_arg(req, "length");
 	if (off && off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EINVAL, "offset", "offset must be a whole number of bytes, 0 or more");
+		return domain_msg_error(KN_EINVAL, "offset", "UNDUH_OFFSET", NULL);
 	if (len && (len->type != MSGPACK_OBJECT_POSITIVE_INTEGER || len->via.u64 == 0))
-		return kn_error_set(KN_EINVAL, "length", "length must be a whole number of bytes, 1 or more");
+		return domain_msg_error(KN_EINVAL, "length", "UNDUH_PANJANG", NULL);
 	uint64_t offset = off ? off->via.u64 : 0;
 	uint64_t length = len ? len->via.u64 : UPLOAD_CHUNK_MAX;
 	if (length > UPLOAD_CHUNK_MAX)

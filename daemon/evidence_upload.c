@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../domain/domain.h"
+#include "../domain/messages.h"
 #include "../domain/skp.h"
 #include "evidence_int.h"
 #include "methods.h"
@@ -94,14 +95,13 @@ upload_find(kd_upload **out, kd_server *srv, const kd_req *req, const uint8_t ow
 	for (kd_upload *u = srv->uploads; u; u = u->next) {
 		if (strcmp(u->id, id) == 0 && memcmp(u->owner, owner, 32) == 0) {
 			if (u->busy)
-				return kn_error_set(KN_ESTATE, "upload_id", "this upload is being stored already; wait for its result");
+				return domain_msg_error(KN_ESTATE, "upload_id", "UNGGAH_SEDANG_DISIMPAN", NULL);
 			u->touched_ms = kn_mono_ms();
 			*out = u;
 			return 0;
 		}
 	}
-	return kn_error_set(KN_ENOTFOUND, "upload_id",
-	    "no upload %s in progress (finished, cancelled, idle for an hour, or the daemon restarted): start the upload again", id);
+	return domain_msg_error(KN_ENOTFOUND, "upload_id", "UNGGAH_TIDAK_ADA", "id", id, NULL);
 }
 
 int
@@ -120,22 +120,26 @@ kd_m_evidence_upload_begin(kd_req *req, msgpack_packer *pk)
 		return rc;
 	const msgpack_object *sz = kd_arg(req, "size");
 	if (sz == NULL || sz->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EINVAL, "size", "size (the file's length in bytes) is required");
+		return domain_msg_error(KN_EINVAL, "size", "UNGGAH_UKURAN_WAJIB", NULL);
 	uint64_t max = (uint64_t)srv->cfg.evidence_max_mb * 1000 * 1000;
 	if (sz->via.u64 == 0)
-		return kn_error_set(KN_EINVAL, "file", "the file is empty: choose the right file and upload again");
-	if (sz->via.u64 > max)
-		return kn_error_set(KN_ETOOBIG, "file", "the file is %.1f MB; the limit is %d MB: compress or split it, then upload again",
-		    (double)sz->via.u64 / 1e6, srv->cfg.evidence_max_mb);
+		return domain_msg_error(KN_EINVAL, "file", "BERKAS_KOSONG", NULL);
+	if (sz->via.u64 > max) {
+		char have[32], limit[32];
+		snprintf(have, sizeof(have), "%.1f MB", (double)sz->via.u64 / 1e6);
+		snprintf(limit, sizeof(limit), "%d MB", srv->cfg.evidence_max_mb);
+		return domain_msg_error(KN_ETOOBIG, "file", "BERKAS_TERLALU_BESAR", "ukuran", have, "batas", limit, "saran",
+		    "kompres atau pecah berkasnya", NULL);
+	}
 	for (kd_upload *u = srv->uploads; u; u = u->next)
 		n += memcmp(u->owner, s->key->pk, 32) == 0;
 	if (n >= UPLOADS_PER_PERSON)
-		return kn_error_set(KN_EBUSY, "upload_id", "you have %d uploads in progress: finish or cancel one first", n);
+		return domain_msg_error(KN_EBUSY, "upload_id", "UNGGAH_TERLALU_BANYAK_MILIK", "jumlah", domain_msg_num((unsigned)n).s, NULL);
 	int all = 0;
 	for (kd_upload *v = srv->uploads; v; v = v->next)
 		all++;
 	if (all >= UPLOADS_MAX)
-		return kn_error_set(KN_EBUSY, "upload_id", "%d uploads are in progress on this machine; try again in a moment", all);
+		return domain_msg_error(KN_EBUSY, "upload_id", "UNGGAH_TERLALU_BANYAK", "jumlah", domain_msg_num((unsigned)all).s, NULL);
 
 	kd_upload *u = calloc(1, sizeof(*u));
 	if (u == NULL)
@@ -188,17 +192,16 @@ kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk)
 		return rc;
 	const msgpack_object *off = kd_arg(req, "offset"), *data = kd_arg(req, "data");
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EINVAL, "offset", "offset (where this chunk starts in the file) is required");
+		return domain_msg_error(KN_EINVAL, "offset", "UNGGAH_OFFSET_WAJIB", NULL);
 	if (data == NULL || data->type != MSGPACK_OBJECT_BIN || data->via.bin.size == 0)
-		return kn_error_set(KN_EINVAL, "data", "data must be the chunk's bytes (bin)");
+		return domain_msg_error(KN_EINVAL, "data", "UNGGAH_DATA_WAJIB", NULL);
 	if (data->via.bin.size > chunk_max(srv))
-		return kn_error_set(KN_ETOOBIG, "data", "a chunk holds at most %zu bytes (chunk_max)", chunk_max(srv));
+		return domain_msg_error(KN_ETOOBIG, "data", "UNGGAH_POTONGAN_BESAR", "maks", domain_msg_num(chunk_max(srv)).s, NULL);
 	if (off->via.u64 != u->received)
-		return kn_error_set(KN_ESTATE, "offset", "expected the chunk at offset %llu (received so far), not %llu",
-		    (unsigned long long)u->received, (unsigned long long)off->via.u64);
+		return domain_msg_error(KN_ESTATE, "offset", "UNGGAH_OFFSET_SALAH", "harap", domain_msg_num(u->received).s, "dapat",
+		    domain_msg_num(off->via.u64).s, NULL);
 	if (u->received + data->via.bin.size > u->size)
-		return kn_error_set(KN_ETOOBIG, "data", "the data runs past the declared size of %llu bytes",
-		    (unsigned long long)u->size);
+		return domain_msg_error(KN_ETOOBIG, "data", "UNGGAH_MELEWATI_UKURAN", "ukuran", domain_msg_num(u->size).s, NULL);
 	const uint8_t *p = (const uint8_t *)data->via.bin.ptr;
 	size_t left = data->via.bin.size;
 	uint64_t at = u->received;
@@ -221,9 +224,7 @@ kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk)
 		ssize_t n = pread(u->fd, head, sizeof(head), 0);
 		unsigned t = n > 0 ? evidence_sniff(head, (size_t)n) : 0;
 		if ((t & srv->ev_types) == 0) {
-			rc = kn_error_set(KN_EINVAL, "file", "the file is not %s (it looks like %s): choose the right file; accepted types: %s",
-			    srv->ev_types == EVIDENCE_PDF ? "a PDF" : "an accepted type", t ? evidence_type_name(t) : "something else",
-			    srv->cfg.evidence_types);
+			rc = evidence_type_refuse(head, n > 0 ? (size_t)n : 0, srv->ev_types);
 			kd_ev_upload_free(srv, u);
 			return rc;
 		}
@@ -502,8 +503,8 @@ kd_m_evidence_upload_finish(kd_req *req, msgpack_packer *pk)
 	if ((rc = upload_find(&u, srv, req, s->key->pk)))
 		return rc;
 	if (u->received != u->size)
-		return kn_error_set(KN_ESTATE, "file", "the upload is incomplete: %llu of %llu bytes arrived; send the rest, then finish",
-		    (unsigned long long)u->received, (unsigned long long)u->size);
+		return domain_msg_error(KN_ESTATE, "file", "UNGGAH_BELUM_LENGKAP", "diterima", domain_msg_num(u->received).s, "ukuran",
+		    domain_msg_num(u->size).s, NULL);
 	if ((rc = domain_evidence_may_write(&me, s->key->pk, s->key->pk)))
 		return rc;
 	finish_job *fj = calloc(1, sizeof(*fj));
@@ -546,7 +547,7 @@ kd_m_evidence_submit(kd_req *req, msgpack_packer *pk)
 	rc = kd_ev_head(&e, t, doc);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ESTATE, "period", "you have uploaded no Bukti Dukung for %s yet: upload first, then submit", period);
+		return domain_msg_error(KN_ESTATE, "period", "BUKTI_KUMPUL_KOSONG", "periode", period, NULL);
 	if (rc)
 		return rc;
 	int already = strcmp(e.state, "dikumpulkan") == 0;

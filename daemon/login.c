@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/messages.h"
 #include "../util/mpscan.h"
 #include "methods.h"
 #include "server.h"
@@ -251,10 +252,10 @@ login_try_begin(kd_server *srv, const kd_req *req, const uint8_t pk[32], const c
 			    "further refusals are not logged", who, s, l->inflight ? "a try is being checked" : "wrong passphrases",
 			    peer ? (long)peer->uid : -1L, peer ? (long)peer->pid : -1L);
 		if (l->inflight)
-			return kn_error_set(KN_EBUSY, "passphrase", "a passphrase for %s is being checked right now: wait 1 second, then try again",
-			    who);
-		return kn_error_set(KN_EBUSY, "passphrase", "too many wrong passphrases for %s: wait %llu seconds, then try again "
-		    "(or ask the Operator Sekolah to run 'kinerja user unlock')", who, s);
+			return domain_msg_error(KN_EBUSY, "passphrase", "MASUK_SEDANG_DIPERIKSA", "siapa", who, NULL);
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%llu", s);
+		return domain_msg_error(KN_EBUSY, "passphrase", "MASUK_TERLALU_BANYAK_SALAH", "siapa", who, "detik", secs, NULL);
 	}
 	n = *l;
 	if (window_over) {
@@ -371,8 +372,7 @@ person_lookup(uint8_t pk[32], domain_user *u, kd_server *srv, const char *ident)
 		rc = kd_user_lookup(u, t, srv->school, pk);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_EAUTH, "user", "no one with NIP/NUPTK %s is enrolled in this school; ask the Operator Sekolah",
-		    ident);
+		rc = domain_msg_error(KN_EAUTH, "user", "MASUK_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 	return rc;
 }
 
@@ -473,7 +473,7 @@ unlock_new(unlock_job **out, kd_req *req, const uint8_t pk[32], const char *pass
 	uj->have_peer = kd_client_peer(&uj->peer, req->client) == 0;
 	if ((rc = store_key_get(&uj->sealed, srv->st, pk))) {
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_EAUTH, "user", "%s has no key on this machine; ask the Operator Sekolah", who);
+			rc = domain_msg_error(KN_EAUTH, "user", "MASUK_TANPA_KUNCI", "siapa", who, NULL);
 		unlock_free(uj);
 		return rc;
 	}
@@ -497,17 +497,24 @@ log_wrong_passphrase(kd_server *srv, const unlock_job *uj, const char *what)
 	    (unsigned long long)((wait + 999) / 1000));
 }
 
-/* Say in the error how long the next try must wait, so the owner is not left guessing. */
+/*
+ * Say in the error how long the next try must wait, so the owner is not
+ * left guessing: code when there is no wait, code_wait (with {jumlah}
+ * wrong in a row and {detik}) when there is.
+ */
 static int
-wrong_passphrase_error(kd_server *srv, const uint8_t pk[32], const char *prefix)
+wrong_passphrase_error(kd_server *srv, const uint8_t pk[32], const char *code, const char *code_wait)
 {
 	struct kd_login *l;
 	uint64_t now = kn_now_ms();
+	char fails[16], secs[24];
 
-	if (login_state_get(&l, srv, pk) == 0 && l->next_ms > now + 500)
-		return kn_error_set(KN_EAUTH, "passphrase", "%s (%u wrong in a row: the next try must wait %llu seconds)", prefix,
-		    l->fails, (unsigned long long)((l->next_ms - now + 999) / 1000));
-	return kn_error_set(KN_EAUTH, "passphrase", "%s", prefix);
+	if (login_state_get(&l, srv, pk) == 0 && l->next_ms > now + 500) {
+		snprintf(fails, sizeof(fails), "%u", l->fails);
+		snprintf(secs, sizeof(secs), "%llu", (unsigned long long)((l->next_ms - now + 999) / 1000));
+		return domain_msg_error(KN_EAUTH, "passphrase", code_wait, "jumlah", fails, "detik", secs, NULL);
+	}
+	return domain_msg_error(KN_EAUTH, "passphrase", code, NULL);
 }
 
 /* Loop thread, after the passphrase was tried: the session, or why not. */
@@ -526,21 +533,20 @@ login_done(kd_job *j)
 	login_try_end(srv, &j->req, uj->pk, uj->key != NULL);
 	if (rc == KN_EAUTH && uj->key == NULL) {
 		log_wrong_passphrase(srv, uj, "login");
-		rc = wrong_passphrase_error(srv, uj->pk, "wrong passphrase");
+		rc = wrong_passphrase_error(srv, uj->pk, "MASUK_SANDI_SALAH", "MASUK_SANDI_SALAH_TUNGGU");
 	}
 	/* No one to hand a session to: do not leave an unlocked key behind. */
 	if (rc == 0 && kd_client_gone(j->req.client))
 		rc = kn_error_set(KN_EBUSY, "", "the client hung up");
 	/* A reset or a change while the key was being unlocked: the passphrase tried is no longer the one. */
 	if (rc == 0 && !key_unchanged(srv, uj->pk, &uj->sealed))
-		rc = kn_error_set(KN_ESTATE, "passphrase", "the passphrase of %s was changed or reset meanwhile: log in with the new one",
-		    uj->who);
+		rc = domain_msg_error(KN_ESTATE, "passphrase", "MASUK_SANDI_BERUBAH", "siapa", uj->who, NULL);
 	/* The enrollment may have changed while the key was being unlocked. */
 	if (rc == 0 && (rc = store_read_begin(&t, srv->st)) == 0) {
 		rc = kd_user_lookup(&uj->u, t, srv->school, uj->pk);
 		store_read_end(t);
 		if (rc == 0 && !uj->u.active)
-			rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", uj->u.name);
+			rc = domain_msg_error(KN_EAUTH, "user", "MASUK_AKUN_NONAKTIF", "nama", uj->u.name, NULL);
 	}
 	if (rc == 0 && (rc = kd_session_add(&s, srv, uj->key, srv->school, uj->u.role, uj->u.name)) == 0) {
 		uj->key = NULL; /* the session owns it now */
@@ -585,7 +591,7 @@ kd_m_session_login(kd_req *req, msgpack_packer *pk)
 	(void)pk;
 	have_peer = kd_client_peer(&peer, req->client) == 0;
 	if (!srv->school[0]) {
-		rc = kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
+		rc = domain_msg_error(KN_ENOTFOUND, "npsn", "SEKOLAH_BELUM_ADA", NULL);
 		goto out;
 	}
 	if ((rc = kd_arg_str(ident, sizeof(ident), req, "user", 1)) ||
@@ -598,7 +604,7 @@ kd_m_session_login(kd_req *req, msgpack_packer *pk)
 		goto out;
 	}
 	if (!u.active) {
-		rc = kn_error_set(KN_EAUTH, "user", "the account of %s is deactivated; ask the Operator Sekolah", u.name);
+		rc = domain_msg_error(KN_EAUTH, "user", "MASUK_AKUN_NONAKTIF", "nama", u.name, NULL);
 		goto out;
 	}
 	if ((rc = must_change_get(&must_change, srv, upk)) || (rc = unlock_new(&uj, req, upk, pass, ident)))
@@ -632,13 +638,13 @@ passwd_done(kd_job *j)
 	login_try_end(srv, req, uj->pk, uj->key != NULL);
 	if (rc == KN_EAUTH && uj->key == NULL) {
 		log_wrong_passphrase(srv, uj, "passphrase change");
-		rc = wrong_passphrase_error(srv, uj->pk, "wrong passphrase: your current passphrase is needed to choose a new one");
+		rc = wrong_passphrase_error(srv, uj->pk, "GANTI_SANDI_SALAH", "GANTI_SANDI_SALAH_TUNGGU");
 	}
 	/* The person may have logged out, or been reset, while the key was being sealed. */
 	if (rc == 0)
 		rc = kd_session_by_token(&s, srv, uj->token);
 	if (rc == 0 && !key_unchanged(srv, uj->pk, &uj->sealed))
-		rc = kn_error_set(KN_ESTATE, "passphrase", "your passphrase was changed or reset meanwhile; nothing was changed");
+		rc = domain_msg_error(KN_ESTATE, "passphrase", "GANTI_SANDI_BERUBAH", NULL);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
 		rc = kd_key_store(b, uj->pk, &uj->new_sealed, &uj->recovery, 0);
 		rc = kd_write_end(req, rc);
@@ -683,14 +689,16 @@ kd_m_session_passwd(kd_req *req, msgpack_packer *pk)
 	if ((rc = kd_arg_str(pass, sizeof(pass), req, "passphrase", 1)) ||
 	    (rc = kd_arg_str(newpass, sizeof(newpass), req, "new_passphrase", 1)))
 		goto out;
+	/* keys.c words its rules in English for every caller; here the person reads them */
 	if (keys_passphrase_check(newpass, strlen(newpass)) != 0) {
-		char why[256];
-		snprintf(why, sizeof(why), "%s", kn_error_message());
-		rc = kn_error_set(KN_EINVAL, "new_passphrase", "new %s", why);
+		char min[16], max[16];
+		snprintf(min, sizeof(min), "%d", KEYS_PASS_MIN);
+		snprintf(max, sizeof(max), "%d", KEYS_PASS_MAX);
+		rc = domain_msg_error(KN_EINVAL, "new_passphrase", "GANTI_SANDI_SYARAT", "min", min, "maks", max, NULL);
 		goto out;
 	}
 	if (strcmp(pass, newpass) == 0) {
-		rc = kn_error_set(KN_EINVAL, "new_passphrase", "the new passphrase must differ from the current one");
+		rc = domain_msg_error(KN_EINVAL, "new_passphrase", "GANTI_SANDI_SAMA", NULL);
 		goto out;
 	}
 	if ((rc = store_read_begin(&t, srv->st)))
@@ -698,9 +706,9 @@ kd_m_session_passwd(kd_req *req, msgpack_packer *pk)
 	rc = kd_user_lookup(&u, t, srv->school, s->key->pk);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_EDENIED, "session", "your enrollment in this school is gone; ask the Operator Sekolah");
+		rc = domain_msg_error(KN_EDENIED, "session", "GANTI_SANDI_TIDAK_TERDAFTAR", NULL);
 	if (rc == 0 && !u.active)
-		rc = kn_error_set(KN_EDENIED, "session", "your account is deactivated; ask the Operator Sekolah");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_AKUN_TIDAK_AKTIF", NULL);
 	if (rc || (rc = unlock_new(&uj, req, s->key->pk, pass, s->name)))
 		goto out;
 	if ((uj->newpass = secret_dup(newpass)) == NULL) {
@@ -784,8 +792,7 @@ reset_done(kd_job *j)
 	if (rc == 0)
 		rc = kd_session_by_token(&op, srv, rj->token);
 	if (rc == 0 && !key_unchanged(srv, rj->pk, &rj->sealed_before))
-		rc = kn_error_set(KN_ESTATE, "user", "%s changed their passphrase meanwhile; nothing was reset: try again if it is still needed",
-		    rj->u.name);
+		rc = domain_msg_error(KN_ESTATE, "user", "ATUR_ULANG_SANDI_BERUBAH", "nama", rj->u.name, NULL);
 	if (rc == 0)
 		rc = login_state_get(&l, srv, rj->pk);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
@@ -836,31 +843,28 @@ kd_m_user_reset_passphrase(kd_req *req, msgpack_packer *pk)
 	}
 	if ((rc = person_lookup(rj->pk, &rj->u, srv, ident))) {
 		if (rc == KN_EAUTH)
-			rc = kn_error_set(KN_ENOTFOUND, "user", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+			rc = domain_msg_error(KN_ENOTFOUND, "user", "PEGAWAI_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 		goto out;
 	}
 	if (!rj->u.active) {
-		rc = kn_error_set(KN_ESTATE, "user", "the account of %s is deactivated: there is nothing to reset", rj->u.name);
+		rc = domain_msg_error(KN_ESTATE, "user", "ATUR_ULANG_AKUN_NONAKTIF", "nama", rj->u.name, NULL);
 		goto out;
 	}
 	if (memcmp(rj->pk, req->sess->key->pk, 32) == 0) {
-		rc = kn_error_set(KN_EINVAL, "user", "this is your own account: change your passphrase with 'kinerja passwd'");
+		rc = domain_msg_error(KN_EINVAL, "user", "ATUR_ULANG_AKUN_SENDIRI", NULL);
 		goto out;
 	}
 	meta_name(name, "recovery", rj->pk);
 	rc = store_meta_get(&rj->recovery, srv->st, name);
 	if (rc == KN_ENOTFOUND) {
-		rc = kn_error_set(KN_ESTATE, "user",
-		    "%s was enrolled before passphrase resets existed, so this machine holds no recovery copy of their key and "
-		    "cannot reset it. If they still know their passphrase, they run 'kinerja passwd' once, which stores the copy; "
-		    "otherwise they must be enrolled again", rj->u.name);
+		rc = domain_msg_error(KN_ESTATE, "user", "ATUR_ULANG_TANPA_SALINAN", "nama", rj->u.name, NULL);
 		goto out;
 	}
 	if (rc)
 		goto out;
 	if ((rc = store_key_get(&rj->sealed_before, srv->st, rj->pk))) {
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_ESTATE, "user", "%s has no key on this machine to reset", rj->u.name);
+			rc = domain_msg_error(KN_ESTATE, "user", "ATUR_ULANG_TANPA_KUNCI", "nama", rj->u.name, NULL);
 		goto out;
 	}
 	if ((rc = keys_passphrase_generate(&rj->onetime)))
@@ -900,7 +904,7 @@ kd_m_user_unlock(kd_req *req, msgpack_packer *pk)
 		return rc;
 	if ((rc = person_lookup(upk, &u, srv, ident))) {
 		if (rc == KN_EAUTH)
-			rc = kn_error_set(KN_ENOTFOUND, "user", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+			rc = domain_msg_error(KN_ENOTFOUND, "user", "PEGAWAI_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 		return rc;
 	}
 	if ((rc = login_state_get(&l, srv, upk)))

@@ -70,7 +70,7 @@ people__identity(people_identity *out, store_txn *t, const char *school, const u
 	kn_hex(hex, owner, 32);
 	snprintf(doc, sizeof(doc), "user/%s/%s", school, hex);
 	if ((rc = kd_doc_head(&v, t, doc)))
-		return rc == KN_ENOTFOUND ? kn_error_set(KN_ENOTFOUND, "teacher", "this person is not enrolled in this school") : rc;
+		return rc == KN_ENOTFOUND ? domain_msg_error(KN_ENOTFOUND, "teacher", "PEGAWAI_TIDAK_TERDAFTAR_SEKOLAH", NULL) : rc;
 	memcpy(out->user_id, v.id, 32);
 	rc = domain_user_parse(&out->u, v.body);
 	record_view_free(&v);
@@ -317,8 +317,7 @@ kd_user_args_eligibility(domain_user *u, const kd_req *req, size_t *n)
 			else if (strcmp(v, "tidak") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || v[0] == '\0')
 				u->seconded_private = 0;
 			else
-				return kn_error_set(KN_EINVAL, "seconded_private",
-				    "seconded_private is yes (ya) when an ASN is dipekerjakan at a private school, else no (tidak)");
+				return domain_msg_error(KN_EINVAL, "seconded_private", "PEGAWAI_DIPEKERJAKAN_YA_TIDAK", NULL);
 		}
 		(*n)++;
 	}
@@ -362,14 +361,13 @@ kd_m_user_edit(kd_req *req, msgpack_packer *pk)
 		return rc;
 	for (size_t i = 0; fixed[i]; i++)
 		if (kd_arg(req, fixed[i]))
-			return kn_error_set(KN_EINVAL, fixed[i],
-			    "'user edit' corrects a person's Dapodik data; the NIP, NUPTK, role and account state are not changed here");
+			return domain_msg_error(KN_EINVAL, fixed[i], "PEGAWAI_UBAH_KOLOM_TETAP", NULL);
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	t = store_batch_txn(b);
 	rc = kd_ident_lookup(who, t, srv->school, ident);
 	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_ENOTFOUND, "user", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+		rc = domain_msg_error(KN_ENOTFOUND, "user", "PEGAWAI_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 	if (rc)
 		goto out_end;
 	snprintf(doc, sizeof(doc), "user/%s/%s", srv->school, kn_hex(hex, who, 32));
@@ -390,8 +388,7 @@ kd_m_user_edit(kd_req *req, msgpack_packer *pk)
 	if ((rc = kd_user_args_eligibility(&u, req, &n)))
 		goto out_end;
 	if (n == 0) {
-		rc = kn_error_set(KN_EINVAL, "user",
-		    "nothing to change: give one or more of name, status, golongan, pangkat, jenjang, jenis_ptk, naungan, seconded_private");
+		rc = domain_msg_error(KN_EINVAL, "user", "PEGAWAI_UBAH_KOSONG", NULL);
 		goto out_end;
 	}
 	/* the rules check the new version (domain_user_parse, domain_user_may_write) as the store adds it */
@@ -436,7 +433,7 @@ kd_m_eligibility_show(kd_req *req, msgpack_packer *pk)
 		if (rc == 0)
 			rc = kd_user_lookup(&u, t, srv->school, owner);
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in this school", ident);
+			rc = domain_msg_error(KN_ENOTFOUND, "teacher", "PEGAWAI_TIDAK_TERDAFTAR", "nomor", ident, NULL);
 		if (rc == 0)
 			rc = domain_eligibility_may_read(&req->me, req->sess->key->pk, &u, owner);
 	}
@@ -470,7 +467,7 @@ kd_m_identity_show(kd_req *req, msgpack_packer *pk)
 	int rc;
 
 	if (kd_arg(req, "teacher"))
-		return kn_error_set(KN_EDENIED, "teacher", "a person's identity is read by that person only");
+		return domain_msg_error(KN_EDENIED, "teacher", "AKSES_IDENTITAS_PEMILIK", NULL);
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
 	rc = kd_identity_view(pk, t, req->srv->school, req->sess->key->pk);

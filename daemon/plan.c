@@ -53,7 +53,7 @@ plan__person(plan_person *out, store_txn *t, const char *school, const uint8_t p
 	memcpy(out->pk, pk, 32);
 	snprintf(doc, sizeof(doc), "user/%s/%s", school, kn_hex(hex, pk, 32));
 	if ((rc = kd_doc_head(&v, t, doc)))
-		return rc == KN_ENOTFOUND ? kn_error_set(KN_ENOTFOUND, "teacher", "this person is not enrolled in this school") : rc;
+		return rc == KN_ENOTFOUND ? domain_msg_error(KN_ENOTFOUND, "teacher", "PEGAWAI_TIDAK_TERDAFTAR_SEKOLAH", NULL) : rc;
 	memcpy(out->id, v.id, 32);
 	out->ms = v.hlc >> 16;
 	rc = domain_user_parse(&out->u, v.body);
@@ -229,7 +229,8 @@ plan__owner_arg(uint8_t owner[32], kd_req *req, store_txn *t)
 	if (rc == 0)
 		rc = kd_user_lookup(&who, t, req->school, owner);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "teacher", "no one with NIP/NUPTK %s is enrolled in school %s", ident, req->school);
+		return domain_msg_error(KN_ENOTFOUND, "teacher", "PEGAWAI_TIDAK_TERDAFTAR_DI", "nomor", ident, "npsn", req->school,
+		    NULL);
 	if (rc)
 		return rc;
 	return plan__may_read(req, t, &who, owner);
@@ -491,7 +492,7 @@ plan__may_read(kd_req *req, store_txn *t, const domain_user *who, const uint8_t 
 		return 0;
 	if (strcmp(req->school, req->srv->school) == 0)
 		return domain_plan_may_read(&req->me, req->sess->key->pk, who, owner);
-	return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person, so you do not read their SKP");
+	return domain_msg_error(KN_EDENIED, "teacher", "AKSES_BUKAN_ATASAN_SKP", NULL);
 }
 
 int
@@ -962,9 +963,12 @@ plan__say_atasan(int rc, store_txn *t, const plan_posts *posts, const plan_perso
 			if (n >= sizeof(names))
 				break;
 		}
-	if (names[0])
-		kn_error_set(rc, "atasan", "%s Atasan SKP %s hari ini: %s.", why, owner->u.name, names);
-	else
+	if (names[0]) {
+		char today[DOMAIN_MSG_MAX];
+		const char *params[] = { "nama", owner->u.name, "daftar", names, NULL };
+		domain_msg_render(today, sizeof(today), "ATASAN_HARI_INI", params);
+		kn_error_set(rc, "atasan", "%s %s", why, today);
+	} else
 		kn_error_set(rc, "atasan", "%s %s", why, set.message);
 }
 
@@ -1002,14 +1006,14 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 	    (rc = kd_arg_str(ident, sizeof(ident), req, "teacher", 0)))
 		return rc;
 	if (by_atasan && !ident[0])
-		return kn_error_set(KN_EINVAL, "teacher", "name the teacher whose SKP this is (their NIP or NUPTK)");
+		return domain_msg_error(KN_EINVAL, "teacher", "SKP_SEBUT_PEGAWAI", NULL);
 	if (!by_atasan && ident[0])
-		return kn_error_set(KN_EINVAL, "teacher", "%s is done by the SKP's owner on their own SKP",
-		    domain_skp_action_label(action));
+		return domain_msg_error(KN_EINVAL, "teacher", "SKP_AKSI_PEMILIK_SENDIRI", "aksi", domain_skp_action_label(action),
+		    NULL);
 	if (action != DOMAIN_SKP_SETUJUI && kd_arg(req, "ekspektasi"))
-		return kn_error_set(KN_EINVAL, "ekspektasi", "ekspektasi khusus is the atasan's, given at Setujui");
+		return domain_msg_error(KN_EINVAL, "ekspektasi", "SKP_EKSPEKTASI_SAAT_SETUJUI", NULL);
 	if (note[0] && action != DOMAIN_SKP_TINJAU_ULANG && action != DOMAIN_SKP_BUKA_KEMBALI)
-		return kn_error_set(KN_EINVAL, "note", "a note goes with Tinjau Ulang (what to fix) or Buka Kembali (why)");
+		return domain_msg_error(KN_EINVAL, "note", "SKP_CATATAN_TEMPAT", NULL);
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	t = store_batch_txn(b);
@@ -1060,8 +1064,7 @@ plan__act(kd_req *req, msgpack_packer *pk, domain_skp_action action)
 	if ((rc = domain_plan_apply_edits(plan, &nedits, req->args)))
 		goto out_end;
 	if (nedits && !edits_ok) {
-		rc = kn_error_set(KN_EINVAL, "plan", "%s carries the plan as it is; changes are made with Simpan, or by the atasan at Setujui",
-		    domain_skp_action_label(action));
+		rc = domain_msg_error(KN_EINVAL, "plan", "SKP_AKSI_TANPA_PERUBAHAN", "aksi", domain_skp_action_label(action), NULL);
 		goto out_end;
 	}
 
@@ -1311,8 +1314,7 @@ int
 kd_m_period_open(kd_req *req, msgpack_packer *pk)
 {
 	if (req->srv->office)
-		return kn_error_set(KN_EDENIED, "method",
-		    "at an education office the Dinas opens a school's period: kinerja dinas buka-periode --sekolah NPSN");
+		return domain_msg_error(KN_EDENIED, "method", "PERIODE_DI_KANTOR_DINAS", NULL);
 	return plan__period_open(req, pk, 0);
 }
 

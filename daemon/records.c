@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/messages.h"
 #include "methods.h"
 #include "server.h"
 
@@ -82,9 +83,9 @@ kd_m_record_export(kd_req *req, msgpack_packer *pk)
 	int rc;
 
 	if (after && after->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EINVAL, "after", "after must be a change-feed position (a whole number, 0 or more)");
+		return domain_msg_error(KN_EINVAL, "after", "REKAMAN_AFTER_FORMAT", NULL);
 	if (limit && (limit->type != MSGPACK_OBJECT_POSITIVE_INTEGER || limit->via.u64 == 0))
-		return kn_error_set(KN_EINVAL, "limit", "limit must be a whole number, 1 or more");
+		return domain_msg_error(KN_EINVAL, "limit", "REKAMAN_LIMIT_FORMAT", NULL);
 	x.limit = limit ? (limit->via.u64 > EXPORT_LIMIT_MAX ? EXPORT_LIMIT_MAX : (size_t)limit->via.u64) : EXPORT_LIMIT_DEFAULT;
 	x.last_seq = after ? after->via.u64 : 0;
 	x.all = domain_may_administer(&req->me) == 0;
@@ -151,10 +152,10 @@ kd_m_record_import(kd_req *req, msgpack_packer *pk)
 	int rc;
 
 	if (recs == NULL || recs->type != MSGPACK_OBJECT_ARRAY)
-		return kn_error_set(KN_EINVAL, "records", "records must be an array of signed records (bin)");
+		return domain_msg_error(KN_EINVAL, "records", "REKAMAN_IMPOR_FORMAT", NULL);
 	if (recs->via.array.size > IMPORT_RECORDS_MAX)
-		return kn_error_set(KN_ETOOBIG, "records", "at most %d records per call; send the rest in another call",
-		    IMPORT_RECORDS_MAX);
+		return domain_msg_error(KN_ETOOBIG, "records", "REKAMAN_IMPOR_TERLALU_BANYAK", "maks",
+		    domain_msg_num(IMPORT_RECORDS_MAX).s, NULL);
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	msgpack_packer_init(&op, &out, kn_buf_msgpack_write);
@@ -165,7 +166,7 @@ kd_m_record_import(kd_req *req, msgpack_packer *pk)
 		memset(id, 0, sizeof(id));
 		kn_error_clear();
 		if (r->type != MSGPACK_OBJECT_BIN) {
-			got = kn_error_set(KN_EINVAL, "records", "record %u is not a signed record (bin)", i);
+			got = domain_msg_error(KN_EINVAL, "records", "REKAMAN_BUKAN_REKAMAN", "nomor", domain_msg_num(i).s, NULL);
 			pack_outcome(&op, i, id, 0, "refused", got);
 			counts[3]++;
 			continue;

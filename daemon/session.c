@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/messages.h"
 #include "server.h"
 
 static void session_free(kd_session *s);
@@ -68,9 +69,9 @@ kd_session_find(kd_session **out, kd_server *srv, const kd_req *req)
 	if (rc)
 		return rc;
 	if (!hex[0])
-		return kn_error_set(KN_EAUTH, "token", "you are not logged in: run 'kinerja login' first");
+		return domain_msg_error(KN_EAUTH, "token", "SESI_BELUM_MASUK", NULL);
 	if (kn_unhex(token, 32, hex, strlen(hex)) != 0)
-		return kn_error_set(KN_EAUTH, "token", "the session token is malformed: run 'kinerja login' again");
+		return domain_msg_error(KN_EAUTH, "token", "SESI_TOKEN_RUSAK", NULL);
 	return kd_session_by_token(out, srv, token);
 }
 
@@ -88,7 +89,7 @@ kd_session_by_token(kd_session **out, kd_server *srv, const uint8_t token[32])
 		*out = s;
 		return 0;
 	}
-	return kn_error_set(KN_EAUTH, "token", "your session has ended (logged out, expired, or the daemon restarted): run 'kinerja login' again");
+	return domain_msg_error(KN_EAUTH, "token", "SESI_BERAKHIR", NULL);
 }
 
 /* End the session with this token; KN_ENOTFOUND when there is none. */

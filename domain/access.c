@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "messages.h"
 #include "skp.h"
 
 static int
@@ -22,7 +23,7 @@ int
 domain_may_use(const domain_user *me)
 {
 	if (me == NULL || !me->active)
-		return kn_error_set(KN_EDENIED, "session", "your account is not active in this school; ask the Operator Sekolah");
+		return domain_msg_error(KN_EDENIED, "session", "AKSES_AKUN_TIDAK_AKTIF", NULL);
 	return 0;
 }
 
@@ -32,8 +33,8 @@ domain_may_administer(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "operator"))
-		rc = kn_error_set(KN_EDENIED, "session", "only the Operator Sekolah may do this (you are %s)",
-		    domain_role_label(me->role));
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_HANYA_OPERATOR", "peran",
+		    domain_role_label(me->role), NULL);
 	return rc;
 }
 
@@ -43,8 +44,7 @@ domain_may_list_people(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_sekolah"))
-		rc = kn_error_set(KN_EDENIED, "session",
-		    "only the Operator Sekolah and the Kepala Sekolah see the list of people; 'kinerja whoami' shows your own data");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_DAFTAR_PEGAWAI", NULL);
 	return rc;
 }
 
@@ -54,7 +54,7 @@ domain_may_keep_evidence(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
-		rc = kn_error_set(KN_EDENIED, "session", "an %s has no Bukti Dukung of their own", domain_role_label(me->role));
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_TANPA_BUKTI", "peran", domain_role_label(me->role), NULL);
 	return rc;
 }
 
@@ -64,7 +64,7 @@ domain_may_check_repository(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_sekolah"))
-		rc = kn_error_set(KN_EDENIED, "session", "the Kepala Sekolah or the Operator Sekolah checks the evidence repository");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_PERIKSA_PENYIMPANAN_BUKTI", NULL);
 	return rc;
 }
 
@@ -103,11 +103,10 @@ domain_person_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 	if (memcmp(reader_pk, subject_pk, 32) == 0 || domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
 		return 0;
 	if (is_role(reader, "operator"))
-		return kn_error_set(KN_EDENIED, "teacher",
-		    "the Operator Sekolah administers people and the device but does not read a teacher's Bukti Dukung");
+		return domain_msg_error(KN_EDENIED, "teacher", "AKSES_OPERATOR_TIDAK_MEMBACA_BUKTI", NULL);
 	if (is_role(reader, "kepala_sekolah"))
-		return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person");
-	return kn_error_set(KN_EDENIED, "teacher", "a teacher reads only their own records; their Kepala Sekolah reads them too");
+		return domain_msg_error(KN_EDENIED, "teacher", "AKSES_BUKAN_ATASAN", NULL);
+	return domain_msg_error(KN_EDENIED, "teacher", "AKSES_GURU_REKAMAN_SENDIRI", NULL);
 }
 
 int
@@ -129,18 +128,18 @@ domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 			return 0;
 		if (is_role(reader, "operator") || is_role(reader, "kepala_sekolah"))
 			return 0;
-		return kn_error_set(KN_EDENIED, "id", "a teacher reads only their own enrollment");
+		return domain_msg_error(KN_EDENIED, "id", "AKSES_GURU_PENDAFTARAN_SENDIRI", NULL);
 	}
 	if (strcmp(type, "evidence") == 0) {
 		if (subject == NULL || subject_pk == NULL)
-			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
+			return domain_msg_error(KN_EDENIED, "id", "AKSES_SUBJEK_TIDAK_TERDAFTAR", NULL);
 		return domain_person_may_read(reader, reader_pk, subject, subject_pk);
 	}
 	if (strcmp(type, "period") == 0)
 		return 0; /* the school's periods concern everyone in it */
 	if (strcmp(type, "skp") == 0) {
 		if (subject == NULL || subject_pk == NULL)
-			return kn_error_set(KN_EDENIED, "id", "this record is about someone not enrolled here");
+			return domain_msg_error(KN_EDENIED, "id", "AKSES_SUBJEK_TIDAK_TERDAFTAR", NULL);
 		return domain_plan_may_read(reader, reader_pk, subject, subject_pk);
 	}
 	/* a hub's enrolment of a school: the office's Operator and Kepala Dinas */
@@ -150,9 +149,9 @@ domain_record_may_read(const domain_user *reader, const uint8_t reader_pk[32], c
 	if (strcmp(type, "identity") == 0) {
 		if (subject_pk != NULL && memcmp(reader_pk, subject_pk, 32) == 0)
 			return 0;
-		return kn_error_set(KN_EDENIED, "id", "a person's identity confirmation is read by that person only");
+		return domain_msg_error(KN_EDENIED, "id", "AKSES_IDENTITAS_PEMILIK", NULL);
 	}
-	return kn_error_set(KN_EDENIED, "id", "records of type '%s' cannot be read here", type);
+	return domain_msg_error(KN_EDENIED, "id", "AKSES_JENIS_REKAMAN", "jenis", type, NULL);
 }
 
 /* R10: the school's principal starts the period (the Dinas path comes with assignments). */
@@ -162,8 +161,7 @@ domain_may_open_periods(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "kepala_sekolah"))
-		rc = kn_error_set(KN_EDENIED, "session",
-		    "only the Kepala Sekolah starts (opens) a period for the school; ask your Kepala Sekolah");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_MULAI_PERIODE", NULL);
 	return rc;
 }
 
@@ -178,7 +176,7 @@ domain_may_act_for_dinas(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_dinas"))
-		rc = kn_error_set(KN_EDENIED, "session", "only the office's Operator or its Kepala Dinas acts for the Dinas");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_ATAS_NAMA_DINAS", NULL);
 	return rc;
 }
 
@@ -189,8 +187,7 @@ domain_may_plan(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah"))
-		rc = kn_error_set(KN_EDENIED, "session", "an %s has no SKP of their own; teachers and the Kepala Sekolah plan",
-		    domain_role_label(me->role));
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_TANPA_SKP", "peran", domain_role_label(me->role), NULL);
 	return rc;
 }
 
@@ -203,8 +200,7 @@ domain_may_judge_plans(const domain_user *me)
 	/* a Guru may be Plt Kepala Sekolah; whether he is the atasan of this SKP today is decided per plan */
 	if (rc == 0 && !is_role(me, "kepala_sekolah") && !is_role(me, "guru") && !is_role(me, "pengawas") &&
 	    !is_role(me, "kepala_dinas"))
-		rc = kn_error_set(KN_EDENIED, "session",
-		    "only an atasan (Kepala Sekolah, Plt Kepala Sekolah, Pengawas Sekolah, Kepala Dinas) approves, returns or reopens an SKP");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_HANYA_ATASAN", NULL);
 	return rc;
 }
 
@@ -216,8 +212,7 @@ domain_may_read_plans(const domain_user *me)
 
 	if (rc == 0 && !is_role(me, "guru") && !is_role(me, "kepala_sekolah") && !is_role(me, "pengawas") &&
 	    !is_role(me, "kepala_dinas"))
-		rc = kn_error_set(KN_EDENIED, "session",
-		    "the Operator Sekolah administers people and the device but does not read SKPs");
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_OPERATOR_TIDAK_MEMBACA_SKP", NULL);
 	return rc;
 }
 
@@ -233,6 +228,6 @@ domain_plan_may_read(const domain_user *reader, const uint8_t reader_pk[32], con
 	if (memcmp(reader_pk, subject_pk, 32) == 0 || domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
 		return 0;
 	if (is_role(reader, "kepala_sekolah"))
-		return kn_error_set(KN_EDENIED, "teacher", "you are not the atasan of this person, so you do not read their SKP");
-	return kn_error_set(KN_EDENIED, "teacher", "a teacher reads only their own SKP; their Kepala Sekolah reads it too");
+		return domain_msg_error(KN_EDENIED, "teacher", "AKSES_BUKAN_ATASAN_SKP", NULL);
+	return domain_msg_error(KN_EDENIED, "teacher", "AKSES_GURU_SKP_SENDIRI", NULL);
 }

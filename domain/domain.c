@@ -2,6 +2,7 @@
  * domain.c - rules for schools and enrollments (DOMAIN.md §1, §3).
  */
 #include "domain.h"
+#include "messages.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ int
 domain_check_npsn(const char *npsn)
 {
 	if (!all_digits(npsn, 8))
-		return kn_error_set(KN_EINVAL, "npsn", "NPSN must be exactly 8 digits (got '%s'); see the school's Dapodik data", npsn);
+		return domain_msg_error(KN_EINVAL, "npsn", "FORMAT_NPSN", "nilai", npsn, NULL);
 	return 0;
 }
 
@@ -33,17 +34,15 @@ int
 domain_check_nip(const char *nip)
 {
 	if (!all_digits(nip, 18))
-		return kn_error_set(KN_EINVAL, "nip", "NIP must be exactly 18 digits (got '%s')", nip);
+		return domain_msg_error(KN_EINVAL, "nip", "FORMAT_NIP", "nilai", nip, NULL);
 	/* YYYYMMDD birth date, YYYYMM appointment, sex digit, sequence */
 	int bm = (nip[4] - '0') * 10 + (nip[5] - '0');
 	int bd = (nip[6] - '0') * 10 + (nip[7] - '0');
 	int am = (nip[12] - '0') * 10 + (nip[13] - '0');
 	if (bm < 1 || bm > 12 || bd < 1 || bd > 31 || am < 1 || am > 12)
-		return kn_error_set(KN_EINVAL, "nip",
-		    "NIP '%s' does not hold a valid birth date (digits 1-8) and appointment month (digits 9-14); check it against the SK",
-		    nip);
+		return domain_msg_error(KN_EINVAL, "nip", "FORMAT_NIP_TANGGAL", "nip", nip, NULL);
 	if (nip[14] != '1' && nip[14] != '2')
-		return kn_error_set(KN_EINVAL, "nip", "NIP '%s': digit 15 (sex) must be 1 or 2", nip);
+		return domain_msg_error(KN_EINVAL, "nip", "FORMAT_NIP_JENIS_KELAMIN", "nip", nip, NULL);
 	return 0;
 }
 
@@ -51,7 +50,7 @@ int
 domain_check_nuptk(const char *nuptk)
 {
 	if (!all_digits(nuptk, 16))
-		return kn_error_set(KN_EINVAL, "nuptk", "NUPTK must be exactly 16 digits (got '%s')", nuptk);
+		return domain_msg_error(KN_EINVAL, "nuptk", "FORMAT_NUPTK", "nilai", nuptk, NULL);
 	return 0;
 }
 
@@ -69,7 +68,7 @@ domain_check_role(const char *role)
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (strcmp(role, roles[i][0]) == 0)
 			return 0;
-	return kn_error_set(KN_EINVAL, "role", "role '%s' is unknown: use guru, kepala_sekolah, operator, pengawas or kepala_dinas", role);
+	return domain_msg_error(KN_EINVAL, "role", "FORMAT_PERAN", "nilai", role, NULL);
 }
 
 const char *
@@ -88,12 +87,15 @@ domain_check_name(const char *name, const char *field)
 	size_t n = strlen(name);
 
 	if (n < 2)
-		return kn_error_set(KN_EINVAL, field, "%s must have at least 2 characters", field);
-	if (n > DOMAIN_NAME_MAX)
-		return kn_error_set(KN_EINVAL, field, "%s must have at most %d characters", field, DOMAIN_NAME_MAX);
+		return domain_msg_error(KN_EINVAL, field, "FORMAT_NAMA_PENDEK", "kolom", field, NULL);
+	if (n > DOMAIN_NAME_MAX) {
+		char max[16];
+		snprintf(max, sizeof(max), "%d", DOMAIN_NAME_MAX);
+		return domain_msg_error(KN_EINVAL, field, "FORMAT_NAMA_PANJANG", "kolom", field, "maks", max, NULL);
+	}
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return kn_error_set(KN_EINVAL, field, "%s must not contain control characters", field);
+			return domain_msg_error(KN_EINVAL, field, "FORMAT_NAMA_KONTROL", "kolom", field, NULL);
 	return 0;
 }
 
@@ -106,16 +108,22 @@ opt_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
 	out[0] = '\0';
 	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
 		return 0;
-	if (kn_map_str(out, outsz, body, key) != 0)
-		return kn_error_set(KN_EINVAL, key, "%s must be text of at most %zu characters", key, outsz - 1);
+	if (kn_map_str(out, outsz, body, key) != 0) {
+		char max[24];
+		snprintf(max, sizeof(max), "%zu", outsz - 1);
+		return domain_msg_error(KN_EINVAL, key, "FORMAT_TEKS_PANJANG", "kolom", key, "maks", max, NULL);
+	}
 	return 0;
 }
 
 static int
 req_str(char *out, size_t outsz, const msgpack_object *body, const char *key)
 {
-	if (kn_map_str(out, outsz, body, key) != 0)
-		return kn_error_set(KN_EINVAL, key, "%s is required (text of at most %zu characters)", key, outsz - 1);
+	if (kn_map_str(out, outsz, body, key) != 0) {
+		char max[24];
+		snprintf(max, sizeof(max), "%zu", outsz - 1);
+		return domain_msg_error(KN_EINVAL, key, "FORMAT_TEKS_WAJIB", "kolom", key, "maks", max, NULL);
+	}
 	return 0;
 }
 
@@ -132,19 +140,19 @@ domain_school_parse(domain_school *out, const msgpack_object *body)
 		return rc;
 	const msgpack_object *op = kn_map_get(body, "operator");
 	if (op == NULL || op->type != MSGPACK_OBJECT_BIN || op->via.bin.size != 32)
-		return kn_error_set(KN_EINVAL, "operator", "school record must name its operator's public key");
+		return domain_msg_error(KN_EINVAL, "operator", "SEKOLAH_TANPA_OPERATOR", NULL);
 	memcpy(out->operator_pk, op->via.bin.ptr, 32);
 	const msgpack_object *au = kn_map_get(body, "authority");
 	if (au) {
 		if (au->type != MSGPACK_OBJECT_BIN || au->via.bin.size != 32)
-			return kn_error_set(KN_EINVAL, "authority", "the school record's authority is the Dinas's 32-byte public key");
+			return domain_msg_error(KN_EINVAL, "authority", "SEKOLAH_KUNCI_DINAS", NULL);
 		memcpy(out->authority_pk, au->via.bin.ptr, 32);
 		out->has_authority = 1;
 	}
 	const msgpack_object *kind = kn_map_get(body, "kind");
 	if (kind) {
 		if (kind->type != MSGPACK_OBJECT_STR || kind->via.str.size != 5 || memcmp(kind->via.str.ptr, "dinas", 5) != 0)
-			return kn_error_set(KN_EINVAL, "kind", "the only kind a school record may name is \"dinas\" (an education office)");
+			return domain_msg_error(KN_EINVAL, "kind", "SEKOLAH_JENIS", NULL);
 		out->office = 1;
 	}
 	return 0;
@@ -165,15 +173,15 @@ domain_check_golongan(const char *status, const char *g)
 				if (strlen(pns[i]) == (size_t)(slash - g) && strncmp(g, pns[i], (size_t)(slash - g)) == 0)
 					return 0;
 		}
-		return kn_error_set(KN_EINVAL, "golongan", "golongan '%s' is not a PNS golongan: write it like III/a (I-IV, a-e)", g);
+		return domain_msg_error(KN_EINVAL, "golongan", "PEGAWAI_GOLONGAN_PNS", "nilai", g, NULL);
 	}
 	if (strcmp(status, "PPPK") == 0) {
 		for (size_t i = 0; i < sizeof(pppk) / sizeof(pppk[0]); i++)
 			if (strcmp(g, pppk[i]) == 0)
 				return 0;
-		return kn_error_set(KN_EINVAL, "golongan", "golongan '%s' is not a PPPK golongan: write it as a roman numeral I-XVII, like IX", g);
+		return domain_msg_error(KN_EINVAL, "golongan", "PEGAWAI_GOLONGAN_PPPK", "nilai", g, NULL);
 	}
-	return kn_error_set(KN_EINVAL, "golongan", "a non-ASN person has no golongan: leave it empty");
+	return domain_msg_error(KN_EINVAL, "golongan", "PEGAWAI_GOLONGAN_NON_ASN", NULL);
 }
 
 static const char *jenjangs[] = { "Guru Ahli Pertama", "Guru Ahli Muda", "Guru Ahli Madya", "Guru Ahli Utama" };
@@ -187,11 +195,9 @@ domain_check_jenjang(const char *jenjang, int asn)
 	for (size_t i = 0; i < sizeof(jenjangs) / sizeof(jenjangs[0]); i++)
 		ok |= strcmp(jenjang, jenjangs[i]) == 0;
 	if (!ok)
-		return kn_error_set(KN_EINVAL, "jenjang",
-		    "jenjang jabatan '%s' is unknown: use Guru Ahli Pertama, Guru Ahli Muda, Guru Ahli Madya or Guru Ahli Utama",
-		    jenjang);
+		return domain_msg_error(KN_EINVAL, "jenjang", "PEGAWAI_JENJANG", "nilai", jenjang, NULL);
 	if (!asn)
-		return kn_error_set(KN_EINVAL, "jenjang", "jenjang jabatan applies to ASN only: leave it empty for a non-ASN person");
+		return domain_msg_error(KN_EINVAL, "jenjang", "PEGAWAI_JENJANG_NON_ASN", NULL);
 	return 0;
 }
 
@@ -200,7 +206,7 @@ int
 domain_check_naungan(const char *naungan)
 {
 	if (strcmp(naungan, "pemda") != 0 && strcmp(naungan, "kemenag") != 0)
-		return kn_error_set(KN_EINVAL, "naungan", "naungan '%s' is unknown: use pemda or kemenag", naungan);
+		return domain_msg_error(KN_EINVAL, "naungan", "PEGAWAI_NAUNGAN", "nilai", naungan, NULL);
 	return 0;
 }
 
@@ -215,7 +221,7 @@ user_keys_check(const msgpack_object *body)
 	unsigned seen = 0;
 
 	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
-		return kn_error_set(KN_EINVAL, "body", "a user record's body must be a map");
+		return domain_msg_error(KN_EINVAL, "body", "PEGAWAI_FORMAT_MAP", NULL);
 	for (uint32_t i = 0; i < body->via.map.size; i++) {
 		const msgpack_object *k = &body->via.map.ptr[i].key;
 		int found = -1;
@@ -227,10 +233,10 @@ user_keys_check(const msgpack_object *body)
 			int n = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 32 ? 32 : k->via.str.size) : 1;
 			snprintf(name, sizeof(name), "%.*s", n, k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
 			kn_utf8_clean(name);
-			return kn_error_set(KN_EINVAL, name, "user record field '%s' is unknown to this version of Kinerja", name);
+			return domain_msg_error(KN_EINVAL, name, "PEGAWAI_KOLOM_ASING", "kolom", name, NULL);
 		}
 		if (seen & (1u << found))
-			return kn_error_set(KN_EINVAL, user_keys[found], "user record field '%s' appears twice", user_keys[found]);
+			return domain_msg_error(KN_EINVAL, user_keys[found], "PEGAWAI_KOLOM_GANDA", "kolom", user_keys[found], NULL);
 		seen |= 1u << found;
 	}
 	return 0;
@@ -259,42 +265,41 @@ domain_user_parse(domain_user *out, const msgpack_object *body)
 		return rc;
 	const msgpack_object *sec = kn_map_get(body, "seconded_private");
 	if (sec && sec->type != MSGPACK_OBJECT_NIL && sec->type != MSGPACK_OBJECT_BOOLEAN)
-		return kn_error_set(KN_EINVAL, "seconded_private", "seconded_private must be true or false");
+		return domain_msg_error(KN_EINVAL, "seconded_private", "PEGAWAI_DIPEKERJAKAN_FORMAT", NULL);
 	out->seconded_private = sec && sec->type == MSGPACK_OBJECT_BOOLEAN && sec->via.boolean;
 	const msgpack_object *act = kn_map_get(body, "active");
 	if (act == NULL || act->type != MSGPACK_OBJECT_BOOLEAN)
-		return kn_error_set(KN_EINVAL, "active", "user record must say whether the person is active");
+		return domain_msg_error(KN_EINVAL, "active", "PEGAWAI_AKTIF_WAJIB", NULL);
 	out->active = act->via.boolean;
 
 	int asn = strcmp(out->status, "PNS") == 0 || strcmp(out->status, "PPPK") == 0;
 	if (!asn && strcmp(out->status, "NON_ASN") != 0)
-		return kn_error_set(KN_EINVAL, "status", "status kepegawaian '%s' is unknown: use PNS, PPPK or NON_ASN", out->status);
+		return domain_msg_error(KN_EINVAL, "status", "PEGAWAI_STATUS", "nilai", out->status, NULL);
 	if (out->nip[0] && (rc = domain_check_nip(out->nip)))
 		return rc;
 	if (out->nuptk[0] && (rc = domain_check_nuptk(out->nuptk)))
 		return rc;
 	if (asn && !out->nip[0])
-		return kn_error_set(KN_EINVAL, "nip", "an ASN (%s) needs an NIP of 18 digits", out->status);
+		return domain_msg_error(KN_EINVAL, "nip", "PEGAWAI_ASN_TANPA_NIP", "status", out->status, NULL);
 	if (!asn && out->nip[0])
-		return kn_error_set(KN_EINVAL, "nip", "a non-ASN person has no NIP: give the NUPTK instead, or set status PNS/PPPK");
+		return domain_msg_error(KN_EINVAL, "nip", "PEGAWAI_NON_ASN_NIP", NULL);
 	if (!out->nip[0] && !out->nuptk[0])
-		return kn_error_set(KN_EINVAL, "nuptk", "a non-ASN person needs a NUPTK of 16 digits to log in with");
+		return domain_msg_error(KN_EINVAL, "nuptk", "PEGAWAI_NON_ASN_TANPA_NUPTK", NULL);
 	if (out->golongan[0] && (rc = domain_check_golongan(out->status, out->golongan)))
 		return rc;
 	if (out->jenjang[0] && (rc = domain_check_jenjang(out->jenjang, asn)))
 		return rc;
 	for (size_t i = 0; out->jenis_ptk[i]; i++)
 		if ((unsigned char)out->jenis_ptk[i] < 0x20 || out->jenis_ptk[i] == 0x7f)
-			return kn_error_set(KN_EINVAL, "jenis_ptk", "jenis_ptk must not contain control characters");
+			return domain_msg_error(KN_EINVAL, "jenis_ptk", "PEGAWAI_JENIS_PTK_KONTROL", NULL);
 	if (out->naungan[0] && (rc = domain_check_naungan(out->naungan)))
 		return rc;
 	if (out->seconded_private && !asn)
-		return kn_error_set(KN_EINVAL, "seconded_private",
-		    "only an ASN (PNS or PPPK) is dipekerjakan (seconded) to a private school; a non-ASN person is not");
+		return domain_msg_error(KN_EINVAL, "seconded_private", "PEGAWAI_DIPEKERJAKAN_NON_ASN", NULL);
 	if (strcmp(out->role, "kepala_sekolah") == 0 && !asn)
-		return kn_error_set(KN_EINVAL, "status", "a definitive Kepala Sekolah is an ASN (PNS or PPPK)");
+		return domain_msg_error(KN_EINVAL, "status", "PEGAWAI_KS_NON_ASN", NULL);
 	if ((strcmp(out->role, "pengawas") == 0 || strcmp(out->role, "kepala_dinas") == 0) && !asn)
-		return kn_error_set(KN_EINVAL, "status", "a %s is an ASN (PNS or PPPK)", domain_role_label(out->role));
+		return domain_msg_error(KN_EINVAL, "status", "PEGAWAI_PERAN_NON_ASN", "peran", domain_role_label(out->role), NULL);
 	return 0;
 }
 
@@ -350,18 +355,18 @@ domain_user_may_write(const domain_user *author_user, const uint8_t author_pk[32
     const domain_school *school, const domain_user *user, const uint8_t subject_pk[32])
 {
 	if (school == NULL)
-		return kn_error_set(KN_EDENIED, "npsn", "the school is not initialised here: run 'kinerja school init' first");
+		return domain_msg_error(KN_EDENIED, "npsn", "SEKOLAH_BELUM_ADA", NULL);
 	/* The operator named by the school record enrolls itself first. */
 	if (memcmp(author_pk, school->operator_pk, 32) == 0 && memcmp(subject_pk, author_pk, 32) == 0 &&
 	    author_user == NULL && strcmp(user->role, "operator") == 0)
 		return 0;
 	if (author_user == NULL || !author_user->active)
-		return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may add or change people");
+		return domain_msg_error(KN_EDENIED, "session", "PEGAWAI_HANYA_OPERATOR_AKTIF", NULL);
 	if (strcmp(author_user->role, "operator") != 0)
-		return kn_error_set(KN_EDENIED, "session", "only the Operator Sekolah may add or change people (you are %s)",
-		    domain_role_label(author_user->role));
+		return domain_msg_error(KN_EDENIED, "session", "PEGAWAI_HANYA_OPERATOR", "peran",
+		    domain_role_label(author_user->role), NULL);
 	if (memcmp(author_pk, subject_pk, 32) == 0 && (!user->active || strcmp(user->role, "operator") != 0))
-		return kn_error_set(KN_EDENIED, "user", "an operator may not deactivate or demote their own account; ask another operator");
+		return domain_msg_error(KN_EDENIED, "user", "PEGAWAI_OPERATOR_DIRI_SENDIRI", NULL);
 	return 0;
 }
 
@@ -369,7 +374,7 @@ int
 domain_school_may_edit(const domain_user *author_user)
 {
 	if (author_user == NULL || !author_user->active || strcmp(author_user->role, "operator") != 0)
-		return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may change the school");
+		return domain_msg_error(KN_EDENIED, "session", "SEKOLAH_HANYA_OPERATOR", NULL);
 	return 0;
 }
 
@@ -379,11 +384,13 @@ domain_check_period(const char *period)
 	if (strlen(period) != 6 || period[4] != '-' || (period[5] != '1' && period[5] != '2') ||
 	    period[0] < '0' || period[0] > '9' || period[1] < '0' || period[1] > '9' ||
 	    period[2] < '0' || period[2] > '9' || period[3] < '0' || period[3] > '9')
-		return kn_error_set(KN_EINVAL, "period", "period '%s' must be YEAR-SEMESTER, e.g. 2026-1 (Jan-Jun) or 2026-2 (Jul-Dec)",
-		    period);
+		return domain_msg_error(KN_EINVAL, "period", "SKP_FORMAT_PERIODE", "periode", period, NULL);
 	int year = atoi(period);
-	if (year < 2020 || year > 2100)
-		return kn_error_set(KN_EINVAL, "period", "period year %d is out of range (2020-2100)", year);
+	if (year < 2020 || year > 2100) {
+		char y[8];
+		snprintf(y, sizeof(y), "%d", year);
+		return domain_msg_error(KN_EINVAL, "period", "PERIODE_TAHUN", "tahun", y, NULL);
+	}
 	return 0;
 }
 
@@ -409,11 +416,14 @@ domain_period_of(char *out, uint64_t ms)
 static int
 check_hex(const char *s, size_t n, const char *field)
 {
+	char len[24];
+
+	snprintf(len, sizeof(len), "%zu", n);
 	if (strlen(s) != n)
-		return kn_error_set(KN_EINVAL, field, "%s must be %zu hex characters", field, n);
+		return domain_msg_error(KN_EINVAL, field, "FORMAT_HEKSA", "kolom", field, "jumlah", len, NULL);
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return kn_error_set(KN_EINVAL, field, "%s must be %zu lower-case hex characters", field, n);
+			return domain_msg_error(KN_EINVAL, field, "FORMAT_HEKSA_KECIL", "kolom", field, "jumlah", len, NULL);
 	return 0;
 }
 
@@ -433,18 +443,18 @@ domain_evidence_parse(domain_evidence *out, const msgpack_object *body)
 	    (rc = opt_str(out->replaced, sizeof(out->replaced), body, "replaced")))
 		return rc;
 	if (strcmp(out->state, "draf") != 0 && strcmp(out->state, "dikumpulkan") != 0)
-		return kn_error_set(KN_EINVAL, "state", "evidence state '%s' is unknown: draf or dikumpulkan", out->state);
+		return domain_msg_error(KN_EINVAL, "state", "BUKTI_FORMAT_STATUS", "nilai", out->state, NULL);
 	if (strcmp(out->action, "upload") == 0) {
 		if (!out->slot[0] || !out->name[0] || (rc = check_hex(out->blob, 40, "blob")))
 			return out->slot[0] && out->name[0] ? rc :
-			    kn_error_set(KN_EINVAL, "slot", "an upload record names its slot, file name and blob");
+			    domain_msg_error(KN_EINVAL, "slot", "BUKTI_FORMAT_UNGGAH", NULL);
 		if (strcmp(out->state, "draf") != 0)
-			return kn_error_set(KN_EINVAL, "state", "an upload leaves the evidence in state draf until it is submitted");
+			return domain_msg_error(KN_EINVAL, "state", "BUKTI_FORMAT_UNGGAH_STATUS", NULL);
 	} else if (strcmp(out->action, "submit") == 0) {
 		if (strcmp(out->state, "dikumpulkan") != 0)
-			return kn_error_set(KN_EINVAL, "state", "a submission sets the state dikumpulkan");
+			return domain_msg_error(KN_EINVAL, "state", "BUKTI_FORMAT_KUMPUL_STATUS", NULL);
 	} else {
-		return kn_error_set(KN_EINVAL, "action", "evidence action '%s' is unknown: upload or submit", out->action);
+		return domain_msg_error(KN_EINVAL, "action", "BUKTI_FORMAT_AKSI", "nilai", out->action, NULL);
 	}
 	const msgpack_object *o = kn_map_get(body, "size");
 	if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -457,9 +467,9 @@ domain_evidence_parse(domain_evidence *out, const msgpack_object *body)
 	    (rc = opt_str(out->type, sizeof(out->type), body, "type")))
 		return rc;
 	if (out->sha256[0] && (strlen(out->sha256) != 64 || strspn(out->sha256, "0123456789abcdef") != 64))
-		return kn_error_set(KN_EINVAL, "sha256", "sha256 is the file's SHA-256, 64 lower-case hex digits");
+		return domain_msg_error(KN_EINVAL, "sha256", "BUKTI_FORMAT_SHA256", NULL);
 	if (strcmp(out->action, "upload") == 0 && (out->sha256[0] != 0) != (out->type[0] != 0))
-		return kn_error_set(KN_EINVAL, "sha256", "an upload record carries the file's sha256 and type together");
+		return domain_msg_error(KN_EINVAL, "sha256", "BUKTI_FORMAT_SHA256_JENIS", NULL);
 	return 0;
 }
 
@@ -467,10 +477,10 @@ int
 domain_evidence_may_write(const domain_user *author_user, const uint8_t author_pk[32], const uint8_t subject_pk[32])
 {
 	if (author_user == NULL || !author_user->active)
-		return kn_error_set(KN_EDENIED, "session", "only an active teacher or principal of this school may upload Bukti Dukung");
+		return domain_msg_error(KN_EDENIED, "session", "BUKTI_HANYA_PEGAWAI_AKTIF", NULL);
 	if (memcmp(author_pk, subject_pk, 32) != 0)
-		return kn_error_set(KN_EDENIED, "teacher", "Bukti Dukung is uploaded and submitted by the person it belongs to");
+		return domain_msg_error(KN_EDENIED, "teacher", "BUKTI_HANYA_PEMILIK", NULL);
 	if (strcmp(author_user->role, "guru") != 0 && strcmp(author_user->role, "kepala_sekolah") != 0)
-		return kn_error_set(KN_EDENIED, "session", "an %s has no Bukti Dukung of their own", domain_role_label(author_user->role));
+		return domain_msg_error(KN_EDENIED, "session", "AKSES_TANPA_BUKTI", "peran", domain_role_label(author_user->role), NULL);
 	return 0;
 }

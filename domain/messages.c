@@ -1,20 +1,26 @@
 /*
- * messages.c - every text of the planning rules that a teacher, principal
- * or Dinas officer reads, in Indonesian, under a stable code (plan.h).
+ * messages.c - every text that a teacher, principal, Operator Sekolah or
+ * Dinas officer reads, in Indonesian, under a stable code (messages.h):
+ * the planning rules, and the errors of access, enrollment, login,
+ * sessions, Bukti Dukung, catalogs, records and the CLI.
  *
  * One table, so that wording is reviewed in one place, a GUI can show the
  * same sentences (or its own for the same codes), and a test can check
- * that every code the rules use exists. A template names its parameters
- * in braces; domain_msg_render() fills them. Codes never change meaning;
- * a new meaning gets a new code.
+ * that every code the sources use exists (tests/unit/test_messages.c). A
+ * template names its parameters in braces; domain_msg_render() fills
+ * them. Codes never change meaning; a new meaning gets a new code.
  *
  * Terms follow the domain: SKP, RHK, Bukti Dukung, Praktik Kinerja,
- * Perilaku Kerja, Tugas Tambahan, atasan, Pejabat Penilai.
+ * Perilaku Kerja, Tugas Tambahan, atasan, Pejabat Penilai, Operator
+ * Sekolah, periode, NIP/NUPTK, kata sandi (a passphrase), sesi (a login
+ * session), rekaman (a signed record), berkas (a file). An error says what
+ * is wrong and what to do next.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "plan.h"
+#include "messages.h"
 
 static const domain_msg msgs[] = {
 	/* ---- the plan body (structure) ---- */
@@ -409,6 +415,363 @@ static const domain_msg msgs[] = {
 	{ "SYNC_FASE_MENGIRIM", "mengirim catatan ke hub" },
 	{ "SYNC_FASE_MENERIMA", "menerima catatan dari hub" },
 	{ "SYNC_FASE_MENCOCOKKAN", "mencocokkan isi sekolah dan hub" },
+
+	/* ---- access: who may call what and read whose records (access.c) ---- */
+	{ "AKSES_AKUN_TIDAK_AKTIF", "Akun Anda tidak aktif di sekolah ini. Minta Operator Sekolah mengaktifkannya." },
+	{ "AKSES_HANYA_OPERATOR", "Hanya Operator Sekolah yang dapat melakukan ini (Anda: {peran})." },
+	{ "AKSES_DAFTAR_PEGAWAI",
+	    "Daftar pegawai hanya dilihat Operator Sekolah dan Kepala Sekolah. Data Anda sendiri ditampilkan "
+	    "'kinerja whoami'." },
+	{ "AKSES_TANPA_BUKTI",
+	    "{peran} tidak memiliki Bukti Dukung sendiri: Bukti Dukung diunggah oleh Guru dan Kepala Sekolah." },
+	{ "AKSES_PERIKSA_PENYIMPANAN_BUKTI", "Penyimpanan Bukti Dukung diperiksa oleh Kepala Sekolah atau Operator Sekolah." },
+	{ "AKSES_OPERATOR_TIDAK_MEMBACA_BUKTI",
+	    "Operator Sekolah mengelola data pegawai dan perangkat, tetapi tidak membaca Bukti Dukung guru." },
+	{ "AKSES_BUKAN_ATASAN", "Anda bukan atasan pegawai ini." },
+	{ "AKSES_GURU_REKAMAN_SENDIRI",
+	    "Guru hanya membaca rekamannya sendiri; Kepala Sekolahnya (atasan) juga dapat membacanya." },
+	{ "AKSES_GURU_PENDAFTARAN_SENDIRI", "Guru hanya membaca data pendaftarannya sendiri." },
+	{ "AKSES_SUBJEK_TIDAK_TERDAFTAR", "Rekaman ini tentang orang yang tidak terdaftar di sekolah ini." },
+	{ "AKSES_IDENTITAS_PEMILIK", "Konfirmasi data diri hanya dapat dibaca oleh pemiliknya sendiri." },
+	{ "AKSES_JENIS_REKAMAN", "Rekaman jenis '{jenis}' tidak dapat dibaca di sini." },
+	{ "AKSES_MULAI_PERIODE",
+	    "Hanya Kepala Sekolah yang memulai (membuka) periode sekolah. Mintalah Kepala Sekolah Anda memulainya." },
+	{ "AKSES_ATAS_NAMA_DINAS", "Hanya Operator kantor Dinas atau Kepala Dinas yang bertindak atas nama Dinas Pendidikan." },
+	{ "AKSES_TANPA_SKP", "{peran} tidak memiliki SKP sendiri: SKP disusun oleh Guru dan Kepala Sekolah." },
+	{ "AKSES_HANYA_ATASAN",
+	    "Hanya atasan (Kepala Sekolah, Plt Kepala Sekolah, Pengawas Sekolah, Kepala Dinas) yang menyetujui, meminta "
+	    "Tinjau Ulang atau membuka kembali SKP." },
+	{ "AKSES_OPERATOR_TIDAK_MEMBACA_SKP",
+	    "Operator Sekolah mengelola data pegawai dan perangkat, tetapi tidak membaca SKP." },
+	{ "AKSES_BUKAN_ATASAN_SKP", "Anda bukan atasan pegawai ini, sehingga tidak dapat membaca SKP-nya." },
+	{ "AKSES_GURU_SKP_SENDIRI", "Guru hanya membaca SKP-nya sendiri; Kepala Sekolahnya (atasan) juga dapat membacanya." },
+
+	/* ---- the school and its people: what the Operator Sekolah enters (domain.c) ---- */
+	{ "FORMAT_NPSN", "NPSN harus tepat 8 angka (tertulis '{nilai}'). Lihat NPSN sekolah di Dapodik." },
+	{ "FORMAT_NIP", "NIP harus tepat 18 angka (tertulis '{nilai}'). Cocokkan dengan SK." },
+	{ "FORMAT_NIP_TANGGAL",
+	    "NIP '{nip}' tidak memuat tanggal lahir (angka ke-1 sampai ke-8) dan bulan pengangkatan (angka ke-9 sampai "
+	    "ke-14) yang sah. Cocokkan dengan SK." },
+	{ "FORMAT_NIP_JENIS_KELAMIN", "NIP '{nip}': angka ke-15 (jenis kelamin) harus 1 atau 2. Cocokkan dengan SK." },
+	{ "FORMAT_NUPTK", "NUPTK harus tepat 16 angka (tertulis '{nilai}'). Cocokkan dengan Dapodik." },
+	{ "FORMAT_PERAN", "Peran '{nilai}' tidak dikenal: gunakan guru, kepala_sekolah, operator, pengawas atau kepala_dinas." },
+	{ "FORMAT_NAMA_PENDEK", "Isian {kolom} minimal 2 karakter." },
+	{ "FORMAT_NAMA_PANJANG", "Isian {kolom} paling banyak {maks} karakter. Persingkat isiannya." },
+	{ "FORMAT_NAMA_KONTROL", "Isian {kolom} memuat karakter kendali yang tidak terlihat. Ketik ulang isiannya." },
+	{ "FORMAT_TEKS_PANJANG", "Isian {kolom} harus berupa teks, paling banyak {maks} karakter." },
+	{ "FORMAT_TEKS_WAJIB", "Isian {kolom} wajib diisi (teks, paling banyak {maks} karakter)." },
+	{ "FORMAT_HEKSA", "Isian {kolom} harus {jumlah} karakter heksadesimal." },
+	{ "FORMAT_HEKSA_KECIL", "Isian {kolom} harus {jumlah} karakter heksadesimal huruf kecil (0-9, a-f)." },
+	{ "SEKOLAH_TANPA_OPERATOR", "Data sekolah harus menyebut kunci publik Operator Sekolah-nya." },
+	{ "SEKOLAH_KUNCI_DINAS", "Kunci otoritas dalam data sekolah harus kunci publik Dinas Pendidikan (32 byte)." },
+	{ "SEKOLAH_JENIS", "Jenis yang boleh disebut data sekolah hanya \"dinas\" (kantor Dinas Pendidikan)." },
+	{ "SEKOLAH_BELUM_ADA", "Sekolah belum disiapkan di sini: jalankan 'kinerja school init' lebih dulu." },
+	{ "SEKOLAH_HANYA_OPERATOR", "Hanya Operator Sekolah yang aktif di sekolah ini yang dapat mengubah data sekolah." },
+	{ "PEGAWAI_GOLONGAN_PNS", "Golongan '{nilai}' bukan golongan PNS: tulis seperti III/a (I-IV, a-e)." },
+	{ "PEGAWAI_GOLONGAN_PPPK", "Golongan '{nilai}' bukan golongan PPPK: tulis dengan angka Romawi I-XVII, misalnya IX." },
+	{ "PEGAWAI_GOLONGAN_NON_ASN", "Pegawai non-ASN tidak memiliki golongan: kosongkan golongan." },
+	{ "PEGAWAI_JENJANG",
+	    "Jenjang jabatan '{nilai}' tidak dikenal: gunakan Guru Ahli Pertama, Guru Ahli Muda, Guru Ahli Madya atau Guru "
+	    "Ahli Utama." },
+	{ "PEGAWAI_JENJANG_NON_ASN", "Jenjang jabatan hanya untuk ASN: kosongkan jenjang untuk pegawai non-ASN." },
+	{ "PEGAWAI_NAUNGAN", "Naungan '{nilai}' tidak dikenal: gunakan pemda atau kemenag." },
+	{ "PEGAWAI_FORMAT_MAP", "Isi rekaman data pegawai harus berupa map (pasangan kolom dan nilai)." },
+	{ "PEGAWAI_KOLOM_ASING", "Kolom data pegawai '{kolom}' tidak dikenal oleh versi Kinerja ini." },
+	{ "PEGAWAI_KOLOM_GANDA", "Kolom data pegawai '{kolom}' muncul dua kali." },
+	{ "PEGAWAI_DIPEKERJAKAN_FORMAT", "Isian seconded_private (dipekerjakan di sekolah swasta) harus true atau false." },
+	{ "PEGAWAI_AKTIF_WAJIB", "Data pegawai harus menyebut apakah pegawai itu aktif." },
+	{ "PEGAWAI_STATUS", "Status kepegawaian '{nilai}' tidak dikenal: gunakan PNS, PPPK atau NON_ASN." },
+	{ "PEGAWAI_ASN_TANPA_NIP", "Pegawai ASN ({status}) wajib memiliki NIP 18 angka. Isi NIP sesuai SK." },
+	{ "PEGAWAI_NON_ASN_NIP",
+	    "Pegawai non-ASN tidak memiliki NIP: isi NUPTK sebagai gantinya, atau ubah status menjadi PNS/PPPK." },
+	{ "PEGAWAI_NON_ASN_TANPA_NUPTK", "Pegawai non-ASN memerlukan NUPTK 16 angka untuk masuk. Isi NUPTK sesuai Dapodik." },
+	{ "PEGAWAI_JENIS_PTK_KONTROL", "Jenis PTK memuat karakter kendali yang tidak terlihat. Ketik ulang sesuai Dapodik." },
+	{ "PEGAWAI_DIPEKERJAKAN_NON_ASN",
+	    "Hanya ASN (PNS atau PPPK) yang dapat dipekerjakan di sekolah swasta; pegawai non-ASN tidak." },
+	{ "PEGAWAI_KS_NON_ASN", "Kepala Sekolah definitif adalah ASN (PNS atau PPPK). Periksa status kepegawaiannya." },
+	{ "PEGAWAI_PERAN_NON_ASN", "{peran} adalah ASN (PNS atau PPPK). Periksa status kepegawaiannya." },
+	{ "PEGAWAI_HANYA_OPERATOR_AKTIF",
+	    "Hanya Operator Sekolah yang aktif di sekolah ini yang dapat menambah atau mengubah data pegawai." },
+	{ "PEGAWAI_HANYA_OPERATOR", "Hanya Operator Sekolah yang dapat menambah atau mengubah data pegawai (Anda: {peran})." },
+	{ "PEGAWAI_OPERATOR_DIRI_SENDIRI",
+	    "Operator Sekolah tidak dapat menonaktifkan atau menurunkan peran akunnya sendiri. Mintalah operator lain." },
+	{ "PERIODE_TAHUN", "Tahun periode {tahun} di luar rentang 2020-2100." },
+
+	/* ---- the Bukti Dukung record (domain.c) ---- */
+	{ "BUKTI_FORMAT_STATUS", "Status Bukti Dukung '{nilai}' tidak dikenal: draf atau dikumpulkan." },
+	{ "BUKTI_FORMAT_UNGGAH", "Rekaman unggahan Bukti Dukung harus menyebut slot, nama berkas dan blob-nya." },
+	{ "BUKTI_FORMAT_UNGGAH_STATUS", "Unggahan membuat Bukti Dukung berstatus draf sampai dikumpulkan." },
+	{ "BUKTI_FORMAT_KUMPUL_STATUS", "Pengumpulan membuat Bukti Dukung berstatus dikumpulkan." },
+	{ "BUKTI_FORMAT_AKSI", "Aksi Bukti Dukung '{nilai}' tidak dikenal: upload atau submit." },
+	{ "BUKTI_FORMAT_SHA256", "Isian sha256 adalah SHA-256 berkas: 64 karakter heksadesimal huruf kecil." },
+	{ "BUKTI_FORMAT_SHA256_JENIS", "Rekaman unggahan membawa sha256 dan jenis berkas bersama-sama." },
+	{ "BUKTI_HANYA_PEGAWAI_AKTIF",
+	    "Hanya Guru atau Kepala Sekolah yang aktif di sekolah ini yang dapat mengunggah Bukti Dukung." },
+	{ "BUKTI_HANYA_PEMILIK", "Bukti Dukung diunggah dan dikumpulkan oleh pemiliknya sendiri." },
+
+	/* ---- logging in, sessions and passphrases (daemon/login.c, daemon/session.c) ---- */
+	{ "PEGAWAI_TIDAK_TERDAFTAR",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah ini. Periksa nomornya." },
+	{ "MASUK_TIDAK_TERDAFTAR",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah ini. Periksa nomornya, atau hubungi "
+	    "Operator Sekolah." },
+	{ "MASUK_TANPA_KUNCI", "{siapa} belum memiliki kunci di komputer ini. Hubungi Operator Sekolah." },
+	{ "MASUK_SANDI_SALAH", "Kata sandi salah. Periksa kembali (huruf besar dan kecil dibedakan), lalu coba lagi." },
+	{ "MASUK_SANDI_SALAH_TUNGGU",
+	    "Kata sandi salah ({jumlah} kali berturut-turut): percobaan berikutnya harus menunggu {detik} detik." },
+	{ "MASUK_SEDANG_DIPERIKSA", "Kata sandi untuk {siapa} sedang diperiksa: tunggu 1 detik, lalu coba lagi." },
+	{ "MASUK_TERLALU_BANYAK_SALAH",
+	    "Terlalu banyak kata sandi salah untuk {siapa}: tunggu {detik} detik, lalu coba lagi (atau minta Operator "
+	    "Sekolah menjalankan 'kinerja user unlock')." },
+	{ "MASUK_SANDI_BERUBAH",
+	    "Kata sandi {siapa} diganti atau diatur ulang selagi diperiksa: masuk dengan kata sandi yang baru." },
+	{ "MASUK_AKUN_NONAKTIF", "Akun {nama} dinonaktifkan. Hubungi Operator Sekolah." },
+	{ "SESI_BELUM_MASUK", "Anda belum masuk: jalankan 'kinerja login NIP' (atau NUPTK) lebih dulu." },
+	{ "SESI_BELUM_MASUK_OPERATOR",
+	    "Anda belum masuk: Operator Sekolah menjalankan 'kinerja login NIP' (atau NUPTK) lebih dulu." },
+	{ "SESI_TOKEN_RUSAK", "Token sesi rusak: jalankan 'kinerja login' lagi." },
+	{ "SESI_BERAKHIR",
+	    "Sesi Anda sudah berakhir (keluar, kedaluwarsa, atau kinerjad dimulai ulang): jalankan 'kinerja login' lagi." },
+	{ "GANTI_SANDI_SALAH", "Kata sandi saat ini salah: kata sandi lama diperlukan untuk memilih yang baru." },
+	{ "GANTI_SANDI_SALAH_TUNGGU",
+	    "Kata sandi saat ini salah ({jumlah} kali berturut-turut; percobaan berikutnya harus menunggu {detik} detik): "
+	    "kata sandi lama diperlukan untuk memilih yang baru." },
+	{ "GANTI_SANDI_SYARAT", "Kata sandi baru harus {min} sampai {maks} karakter. Pilih kata sandi lain." },
+	{ "GANTI_SANDI_SAMA", "Kata sandi baru harus berbeda dari kata sandi saat ini." },
+	{ "GANTI_SANDI_BERUBAH", "Kata sandi Anda diganti atau diatur ulang pada saat yang sama; tidak ada yang diubah." },
+	{ "GANTI_SANDI_TIDAK_TERDAFTAR", "Pendaftaran Anda di sekolah ini sudah tidak ada. Hubungi Operator Sekolah." },
+	{ "ATUR_ULANG_SANDI_BERUBAH",
+	    "{nama} mengganti kata sandinya pada saat yang sama; tidak ada yang diatur ulang. Coba lagi bila masih "
+	    "diperlukan." },
+	{ "ATUR_ULANG_AKUN_NONAKTIF", "Akun {nama} dinonaktifkan: tidak ada kata sandi yang perlu diatur ulang." },
+	{ "ATUR_ULANG_AKUN_SENDIRI", "Ini akun Anda sendiri: ganti kata sandi Anda dengan 'kinerja passwd'." },
+	{ "ATUR_ULANG_TANPA_SALINAN",
+	    "{nama} didaftarkan sebelum ada fitur atur ulang kata sandi, sehingga komputer ini tidak menyimpan salinan "
+	    "pemulihan kuncinya. Bila ia masih ingat kata sandinya, ia menjalankan 'kinerja passwd' sekali agar salinan itu "
+	    "tersimpan; bila tidak, ia harus didaftarkan ulang." },
+	{ "ATUR_ULANG_TANPA_KUNCI", "{nama} tidak memiliki kunci di komputer ini untuk diatur ulang." },
+
+	/* ---- Bukti Dukung files: the checks at upload (store/evidence_check.c) ---- */
+	{ "BERKAS_KOSONG", "Berkas ini kosong: pilih berkas yang benar, lalu unggah lagi." },
+	{ "BERKAS_BUKAN_BERKAS_BIASA", "Yang diunggah bukan berkas biasa: pilih berkasnya sendiri, lalu unggah lagi." },
+	{ "BERKAS_TERLALU_BESAR", "Berkas ini {ukuran}, batasnya {batas}: {saran}, lalu unggah lagi." },
+	{ "BERKAS_JENIS_SALAH",
+	    "Berkas ini bukan {jenis} (tampaknya {tampak}); Bukti Dukung yang diterima di sini: {daftar}. Pilih berkas yang "
+	    "benar, atau simpan/ekspor sebagai {sebagai}, lalu unggah lagi." },
+	{ "BERKAS_PDF_TERPOTONG",
+	    "PDF ini terpotong (tidak ada %%EOF di akhirnya): salinannya mungkin tidak lengkap. Simpan lagi, lalu unggah "
+	    "lagi." },
+	{ "BERKAS_PNG_TERPOTONG",
+	    "Gambar PNG ini terpotong (bagian IEND-nya tidak ada): salinannya mungkin tidak lengkap. Simpan lagi, lalu "
+	    "unggah lagi." },
+	{ "BERKAS_JPEG_TERPOTONG",
+	    "Foto JPEG ini terpotong (tanda akhir gambar FF D9 tidak ada): salinannya mungkin tidak lengkap. Simpan lagi, "
+	    "lalu unggah lagi." },
+	{ "BERKAS_DOCX_TERPOTONG",
+	    "DOCX ini terpotong (akhir arsip ZIP-nya tidak ada): salinannya mungkin tidak lengkap. Buka di Word atau "
+	    "LibreOffice, simpan lagi sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_DOCX_ZIP64",
+	    "DOCX ini arsip terpecah atau ZIP64, yang tidak diterima. Buka di Word atau LibreOffice, simpan lagi sebagai "
+	    ".docx, lalu unggah lagi." },
+	{ "BERKAS_DOCX_RUSAK",
+	    "DOCX ini rusak (direktori ZIP-nya menunjuk melewati akhir berkas). Buka di Word atau LibreOffice, simpan lagi "
+	    "sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_ZIP_BUKAN_DOCX",
+	    "Berkas ini arsip ZIP, bukan DOCX (tidak memuat {bagian}). Pilih dokumen Word-nya sendiri, atau buka di Word "
+	    "atau LibreOffice, simpan lagi sebagai .docx, lalu unggah lagi." },
+	{ "BERKAS_NAMA_PANJANG", "Nama berkas harus 1 sampai {maks} byte: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_TITIK", "Nama berkas tidak boleh diawali '.': ganti nama berkasnya." },
+	{ "BERKAS_NAMA_KHUSUS", "Nama berkas \"{nama}\" tidak dapat dipakai: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_UTF8", "Nama berkas bukan teks UTF-8 yang sah: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_KONTROL", "Nama berkas tidak boleh memuat karakter kendali: ganti nama berkasnya." },
+	{ "BERKAS_NAMA_GARIS_MIRING", "Nama berkas tidak boleh memuat '/' atau '\\': ganti nama berkasnya." },
+	{ "BERKAS_NAMA_TAK_TERLIHAT",
+	    "Nama berkas tidak boleh memuat karakter tak terlihat atau pengubah arah tulisan: ganti nama berkasnya." },
+	{ "BUKTI_SLOT_PANJANG", "Slot harus 1 sampai {maks} karakter, misalnya rhk-1." },
+	{ "BUKTI_SLOT_KARAKTER", "Slot \"{slot}\" hanya boleh memuat a-z, 0-9 dan '-', misalnya rhk-1." },
+	{ "BUKTI_SLOT_AWAL", "Slot \"{slot}\" tidak boleh diawali '-'." },
+
+	/* ---- Bukti Dukung: uploading, submitting, reading (daemon/evidence*.c) ---- */
+	{ "UNGGAH_SEDANG_DISIMPAN", "Unggahan ini sedang disimpan; tunggu hasilnya." },
+	{ "UNGGAH_TIDAK_ADA",
+	    "Tidak ada unggahan {id} yang sedang berjalan (sudah selesai, dibatalkan, tidak aktif selama satu jam, atau "
+	    "kinerjad dimulai ulang): mulai unggahan dari awal." },
+	{ "UNGGAH_UKURAN_WAJIB", "Isian size (panjang berkas dalam byte) wajib diisi." },
+	{ "UNGGAH_TERLALU_BANYAK_MILIK",
+	    "Anda sedang menjalankan {jumlah} unggahan: selesaikan atau batalkan salah satunya dulu." },
+	{ "UNGGAH_TERLALU_BANYAK", "{jumlah} unggahan sedang berjalan di komputer ini: coba lagi sebentar lagi." },
+	{ "UNGGAH_OFFSET_WAJIB", "Isian offset (posisi awal potongan ini dalam berkas) wajib diisi." },
+	{ "UNGGAH_DATA_WAJIB", "Isian data harus berisi byte potongan berkas (bin)." },
+	{ "UNGGAH_POTONGAN_BESAR", "Satu potongan paling banyak {maks} byte (chunk_max)." },
+	{ "UNGGAH_OFFSET_SALAH", "Potongan berikutnya diharapkan pada offset {harap} (yang sudah diterima), bukan {dapat}." },
+	{ "UNGGAH_MELEWATI_UKURAN", "Data melewati ukuran berkas yang disebut di awal ({ukuran} byte)." },
+	{ "UNGGAH_BELUM_LENGKAP",
+	    "Unggahan belum lengkap: baru {diterima} dari {ukuran} byte yang diterima. Kirim sisanya, lalu selesaikan." },
+	{ "BUKTI_KUMPUL_KOSONG",
+	    "Anda belum mengunggah Bukti Dukung untuk periode {periode}: unggah dulu, lalu kumpulkan." },
+	{ "BUKTI_VERSI_TIDAK_ADA", "Tidak ada versi Bukti Dukung {versi} milik pegawai ini pada periode ini." },
+	{ "BUKTI_BELUM_ADA", "Belum ada Bukti Dukung untuk periode {periode}." },
+	{ "BUKTI_VERSI_FORMAT",
+	    "Versi disebut dengan sedikitnya 7 karakter heksadesimal dari id-nya (lihat 'kinerja evidence history')." },
+	{ "UNDUH_OFFSET", "Isian offset harus bilangan bulat byte, 0 atau lebih." },
+	{ "UNDUH_PANJANG", "Isian length harus bilangan bulat byte, 1 atau lebih." },
+
+	/* ---- planning acts and views (daemon/plan.c) ---- */
+	{ "PEGAWAI_TIDAK_TERDAFTAR_SEKOLAH", "Pegawai ini tidak terdaftar di sekolah ini." },
+	{ "PEGAWAI_TIDAK_TERDAFTAR_DI",
+	    "Tidak ada pegawai dengan NIP/NUPTK {nomor} yang terdaftar di sekolah {npsn}. Periksa nomornya." },
+	{ "ATASAN_HARI_INI", "Atasan SKP {nama} hari ini: {daftar}." },
+	{ "SKP_SEBUT_PEGAWAI", "Sebutkan pegawai pemilik SKP ini: NIP atau NUPTK-nya (--teacher)." },
+	{ "SKP_AKSI_PEMILIK_SENDIRI",
+	    "{aksi} dilakukan pemilik SKP atas SKP-nya sendiri: jangan sebut pegawai (--teacher)." },
+	{ "SKP_EKSPEKTASI_SAAT_SETUJUI", "Ekspektasi khusus diberikan oleh atasan saat Setujui." },
+	{ "SKP_CATATAN_TEMPAT",
+	    "Catatan hanya menyertai Tinjau Ulang (apa yang perlu diperbaiki) atau Buka Kembali (alasannya)." },
+	{ "SKP_AKSI_TANPA_PERUBAHAN",
+	    "{aksi} membawa rencana apa adanya: perubahan dibuat dengan Simpan, atau oleh atasan saat Setujui." },
+	{ "PERIODE_DI_KANTOR_DINAS",
+	    "Di kantor Dinas, periode sekolah dibuka oleh Dinas: kinerja dinas buka-periode --sekolah NPSN." },
+
+	/* ---- correcting a person's data (daemon/people.c) ---- */
+	{ "PEGAWAI_DIPEKERJAKAN_YA_TIDAK",
+	    "Isian seconded_private: ya bila ASN dipekerjakan di sekolah swasta, selain itu tidak." },
+	{ "PEGAWAI_UBAH_KOLOM_TETAP",
+	    "'user edit' memperbaiki data Dapodik seseorang; NIP, NUPTK, peran dan status akun tidak diubah di sini." },
+	{ "PEGAWAI_UBAH_KOSONG",
+	    "Tidak ada yang diubah: sebutkan satu atau lebih dari name, status, golongan, pangkat, jenjang, jenis_ptk, "
+	    "naungan, seconded_private." },
+
+	/* ---- the Dinas's office (daemon/dinas.c) ---- */
+	{ "DINAS_KUNCI_DI_SEKOLAH",
+	    "Hanya kantor Dinas Pendidikan (role = dinas) yang memegang kunci otoritas Dinas; kinerjad ini milik sekolah." },
+	{ "DINAS_KUNCI_BELUM_ADA",
+	    "Kantor ini belum menyimpan kunci otoritas. Apakah sudah disiapkan dengan 'kinerja dinas init'?" },
+	{ "DINAS_HANYA_DI_KANTOR",
+	    "Tindakan Dinas dilakukan di kantor Dinas Pendidikan (role = dinas), bukan di sekolah." },
+	{ "DINAS_SEBUT_SEKOLAH",
+	    "Sebutkan sekolah yang dimaksud: --sekolah NPSN (rekaman sekolah itu harus diimpor ke sini lebih dulu)." },
+	{ "DINAS_GURU_TIDAK_ADA",
+	    "Tidak ada guru dengan NIP/NUPTK {nomor} dalam rekaman sekolah {npsn} yang tersimpan di sini. Impor dulu "
+	    "rekaman terbaru sekolah itu." },
+	{ "DINAS_PEJABAT_TIDAK_ADA",
+	    "Tidak ada pejabat dengan NIP {nip} yang terdaftar di kantor ini. Daftarkan dulu (kinerja user add --role "
+	    "{peran})." },
+	{ "DINAS_PEJABAT_PERAN_LAIN", "{nama} terdaftar di sini sebagai {peran}, bukan sebagai {perlu}." },
+	{ "DINAS_PEJABAT_NONAKTIF", "{nama} terdaftar di sini sebagai {peran} (nonaktif), bukan sebagai {perlu}." },
+
+	/* ---- catalogs (daemon/catalog.c) ---- */
+	{ "KATALOG_VERSI_FORMAT",
+	    "Versi katalog adalah 64 karakter heksadesimal huruf kecil; 'kinerja catalog list' menampilkannya." },
+	{ "KATALOG_VERSI_TIDAK_ADA",
+	    "Katalog versi {versi} tidak tersimpan di sekolah ini; 'kinerja catalog list' menampilkan yang tersimpan." },
+	{ "KATALOG_BELUM_ADA",
+	    "Belum ada katalog yang tersimpan di sekolah ini: Operator Sekolah menambahkannya dengan 'kinerja catalog add "
+	    "BERKAS' (berkas katalog disertakan bersama Kinerja, di direktori catalog/)." },
+	{ "KATALOG_VERSI_AWALAN",
+	    "Sebutkan versi katalog seperti yang ditampilkan 'kinerja catalog list': 64 karakter heksadesimal huruf kecil, "
+	    "atau 8 karakter pertamanya atau lebih." },
+	{ "KATALOG_VERSI_AWALAN_TIDAK_ADA",
+	    "Tidak ada versi katalog di sekolah ini yang diawali {awalan}; 'kinerja catalog list' menampilkan yang "
+	    "tersimpan." },
+	{ "KATALOG_TIDAK_DIMUAT",
+	    "Tidak ada katalog yang dimuat: Operator Sekolah menambahkannya dengan 'kinerja catalog add BERKAS'." },
+	{ "KATALOG_VERSI_AWALAN_GANDA", "{jumlah} versi katalog diawali {awalan}: sebutkan lebih banyak karakternya." },
+	{ "KATALOG_SUB_TIDAK_ADA", "Sub-indikator '{id}' tidak ada di katalog {nama}; yang ada: {daftar}." },
+	{ "KATALOG_GAPS_FORMAT", "Isian gaps harus true atau false." },
+	{ "KATALOG_JSON_FORMAT", "Isian json harus berisi byte berkas katalog apa adanya (bin)." },
+	{ "KATALOG_TERLALU_BESAR",
+	    "{berkas} berukuran {ukuran} byte; katalog dibawa dalam satu rekaman bertanda tangan yang memuat paling banyak "
+	    "{maks} byte." },
+
+	/* ---- records: export and import (daemon/records.c) ---- */
+	{ "REKAMAN_AFTER_FORMAT", "Isian after harus posisi umpan perubahan (bilangan bulat, 0 atau lebih)." },
+	{ "REKAMAN_LIMIT_FORMAT", "Isian limit harus bilangan bulat, 1 atau lebih." },
+	{ "REKAMAN_IMPOR_FORMAT", "Isian records harus berupa array rekaman bertanda tangan (bin)." },
+	{ "REKAMAN_IMPOR_TERLALU_BANYAK",
+	    "Paling banyak {maks} rekaman per panggilan; kirim sisanya dalam panggilan berikutnya." },
+	{ "REKAMAN_BUKAN_REKAMAN", "Rekaman nomor {nomor} bukan rekaman bertanda tangan (bin)." },
+
+	/* ---- the kinerja CLI's own messages (client/) ---- */
+	{ "CLI_TANYA_SANDI", "Kata sandi {siapa}: " },
+	{ "CLI_TANYA_SANDI_BARU_UNTUK", "Kata sandi baru untuk {siapa} (minimal 8 karakter): " },
+	{ "CLI_TANYA_SANDI_SEKARANG", "Kata sandi saat ini: " },
+	{ "CLI_TANYA_SANDI_BARU", "Kata sandi baru (minimal 8 karakter): " },
+	{ "CLI_TANYA_ULANGI_SANDI", "Ulangi kata sandi: " },
+	{ "CLI_SANDI_TERLALU_PANJANG", "Kata sandi terlalu panjang." },
+	{ "CLI_SANDI_BERBEDA", "Kedua kata sandi berbeda; tidak ada yang diubah. Coba lagi." },
+	{ "CLI_SESI_TIDAK_TERSIMPAN", "Sesi tidak dapat disimpan di {berkas}: {sebab}." },
+	{ "CLI_ARGUMEN_TERLALU_BANYAK", "Terlalu banyak argumen; lihat '{bantuan}'." },
+	{ "CLI_OPSI_TIDAK_DIKENAL", "Opsi '{opsi}' tidak dikenal; lihat '{bantuan}'." },
+	{ "CLI_OPSI_PERLU_NILAI", "Opsi {opsi} memerlukan nilai; lihat '{bantuan}'." },
+	{ "CLI_OPSI_TERLALU_SERING", "Opsi --{opsi} paling banyak {maks} kali." },
+	{ "CLI_OPSI_WAJIB", "--{opsi} wajib diisi ({arti}); lihat '{bantuan}'." },
+	{ "CLI_ARGUMEN_TAK_TERDUGA", "Argumen '{argumen}' tidak diharapkan; lihat '{bantuan}'." },
+	{ "CLI_FD_SANDI", "--passphrase-fd memerlukan nomor file descriptor, bukan '{nilai}'." },
+	{ "CLI_PERINTAH_TIDAK_DIKENAL", "Perintah '{perintah}' tidak dikenal; lihat 'kinerja --help'." },
+	{ "CLI_KINERJAD_TIDAK_BERJALAN",
+	    "kinerjad tidak berjalan di {soket}: jalankan kinerjad (make run), atau arahkan --socket / KINERJA_SOCKET ke "
+	    "soketnya." },
+	{ "CLI_SOKET_TANPA_IZIN",
+	    "Anda tidak berhak memakai {soket}: minta pengelola komputer ini menambahkan Anda ke grup kinerjad." },
+	{ "CLI_SOKET_GAGAL", "Tidak dapat terhubung ke {soket}: {sebab}." },
+	{ "CLI_KONEKSI_PUTUS", "Koneksi ke kinerjad terputus: {sebab}." },
+	{ "CLI_KONEKSI_DITUTUP", "kinerjad menutup koneksi sebelum menjawab." },
+	{ "CLI_DAFTAR_TERLALU_PANJANG",
+	    "Daftar ini terlalu panjang untuk ditampilkan sekaligus; mintalah per halaman (limit, cursor)." },
+	{ "CLI_DAFTAR_TERLALU_BESAR", "Daftar ini lebih dari {maks} MiB; mintalah per halaman (limit, cursor)." },
+	{ "CLI_BERKAS_TIDAK_DAPAT_DIBUKA", "Berkas {berkas} tidak dapat dibuka ({sebab}). Periksa nama dan letaknya." },
+	{ "CLI_BUKAN_BERKAS_BIASA", "{berkas} bukan berkas biasa." },
+	{ "CLI_BERKAS_TIDAK_DAPAT_DIBACA", "Berkas {berkas} tidak dapat dibaca." },
+	{ "CLI_BERKAS_BACA_GAGAL", "Berkas {berkas} tidak dapat dibaca: {sebab}." },
+	{ "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "Berkas {berkas} tidak dapat ditulis: {sebab}." },
+	{ "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "Berkas {berkas} tidak dapat dibuat: {sebab}." },
+	{ "CLI_BERKAS_SUDAH_ADA", "{berkas} sudah ada: pilih nama lain (tidak ada yang ditimpa)." },
+	{ "CLI_KELUARAN_SUDAH_ADA", "{berkas} sudah ada: pilih --output lain, atau tambahkan --force." },
+	{ "CLI_KATALOG_GAPS_SUB", "--gaps menampilkan semua kekurangan katalog; gunakan --sub saja untuk satu sub-indikator." },
+	{ "CLI_DINAS_BELUM_DISIAPKAN", "Kantor ini belum disiapkan: jalankan 'kinerja dinas init' lebih dulu." },
+	{ "CLI_DINAS_KUNCI_TIDAK_DIKENAL",
+	    "kinerjad ini tidak mengenal kunci otoritas Dinas (sekolah mengenalnya saat 'kinerja school init "
+	    "--authority-key')." },
+	{ "CLI_KUNCI_DINAS_ARG",
+	    "--authority-key adalah kunci Dinas (64 karakter heksadesimal) atau berkas yang memuatnya ('kinerja dinas "
+	    "kunci --out BERKAS'); {berkas} tidak dapat dibuka: {sebab}." },
+	{ "CLI_KUNCI_DINAS_BERKAS", "{berkas} tidak memuat kunci Dinas (64 karakter heksadesimal huruf kecil)." },
+	{ "CLI_SLOT_KOSONG", "Slot {slot} tidak memuat berkas." },
+	{ "CLI_SLOT_KOSONG_VERSI", "Slot {slot} tidak memuat berkas pada versi itu." },
+	{ "CLI_BUKTI_MASALAH", "Ada {jumlah} masalah di penyimpanan Bukti Dukung." },
+	{ "CLI_REKAMAN_TIDAK_SAH",
+	    "{buruk} dari {jumlah} rekaman yang ditampilkan tidak lolos pemeriksaan tanda tangan: jangan mengandalkannya." },
+	{ "CLI_IMPOR_DITOLAK", "{ditolak} dari {jumlah} rekaman ditolak (yang lain sudah diimpor)." },
+	{ "CLI_IMPOR_TERPOTONG_DI", "{berkas} terpotong atau rusak pada byte {posisi}: ekspor lagi." },
+	{ "CLI_IMPOR_RUSAK_DI", "{berkas} rusak pada byte {posisi}." },
+	{ "CLI_IMPOR_BUKAN_BERKAS_REKAMAN", "{berkas} bukan berkas rekaman Kinerja (yang dibuat 'kinerja record export')." },
+	{ "CLI_IMPOR_JUMLAH_BEDA", "{berkas} seharusnya memuat {harap} rekaman, tetapi memuat {ada}: berkas ini telah diubah." },
+	{ "CLI_IMPOR_CHECKSUM", "Checksum {berkas} tidak cocok dengan rekamannya: berkas ini telah diubah." },
+	{ "CLI_IMPOR_TAK_TERDUGA", "{berkas} memuat sesuatu yang tidak terduga pada byte {posisi}." },
+	{ "CLI_IMPOR_BYTE_SISA", "{berkas} memuat byte sesudah akhirnya." },
+	{ "CLI_IMPOR_TANPA_AKHIR",
+	    "{berkas} terpotong: bagian akhirnya (jumlah dan checksum) tidak ada; tidak ada yang diimpor." },
+	{ "CLI_IMPOR_BUKAN_BERKAS", "{berkas} bukan berkas biasa berukuran paling besar 1 GiB." },
+	{ "CLI_RENCANA_TERLALU_BANYAK", "Terlalu banyak isian --{opsi}." },
+	{ "CLI_RENCANA_RHK",
+	    "--rhk berbentuk RHK:JUMLAH, misalnya --rhk 1:2 untuk RHK 1 dengan target kuantitas 2 (1:0 menghapus RHK 1), "
+	    "bukan '{nilai}'." },
+	{ "CLI_RENCANA_PASANGAN", "--{opsi} berbentuk {bentuk}, bukan '{nilai}'." },
+	{ "CLI_RENCANA_PERILAKU_NOMOR",
+	    "--{opsi} menomori perilaku mulai dari 1, seperti yang ditampilkan 'kinerja catalog show'." },
+
+	/* ---- checking a record's signature in the CLI (client/verify.c) ---- */
+	{ "VERIFIKASI_TANPA_BYTE", "Jawaban tidak memuat byte rekaman (raw) untuk diperiksa." },
+	{ "VERIFIKASI_BUKAN_PASANGAN", "Byte rekaman bukan [payload, tanda tangan]." },
+	{ "VERIFIKASI_TANDA_TANGAN_64", "Byte rekaman bukan [payload, tanda tangan 64 byte]." },
+	{ "VERIFIKASI_PAYLOAD_MAP", "Payload bukan map MessagePack." },
+	{ "VERIFIKASI_TANPA_PENULIS", "Payload tidak menyebut kunci penulis 32 byte." },
+	{ "VERIFIKASI_TANDA_TANGAN", "Tanda tangan Ed25519 tidak cocok dengan payload dan kunci penulisnya." },
+	{ "VERIFIKASI_ID", "Id rekaman yang ditampilkan bukan hash dari payload yang ditandatangani." },
+	{ "VERIFIKASI_PENULIS", "Penulis yang ditampilkan bukan yang menandatangani." },
+	{ "VERIFIKASI_KEPALA", "Jenis, sekolah, subjek, waktu atau induk yang ditampilkan bukan yang ditandatangani." },
+	{ "VERIFIKASI_WAKTU_DOKUMEN", "Waktu atau kunci dokumen yang ditampilkan bukan yang ditandatangani." },
+	{ "VERIFIKASI_ISI", "Isi (body) yang ditampilkan bukan yang ditandatangani." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */
@@ -479,4 +842,37 @@ domain_msg_render(char *out, size_t outsz, const char *code, const char *const *
 	out[o] = '\0';
 	kn_utf8_clean(out);
 	return rc;
+}
+
+/* See messages.h: render, then set the last error. */
+int
+domain_msg_error(int err, const char *field, const char *code, ...)
+{
+	const char *params[2 * DOMAIN_MSG_PARAMS_MAX + 1];
+	char msg[512]; /* what kn_error_set keeps */
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, code);
+	for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *)) {
+		const char *value = va_arg(ap, const char *);
+		if (n < 2 * DOMAIN_MSG_PARAMS_MAX) {
+			params[n++] = name;
+			params[n++] = value;
+		}
+	}
+	va_end(ap);
+	params[n] = NULL;
+	domain_msg_render(msg, sizeof(msg), code, params);
+	return kn_error_set(err, field, "%s", msg);
+}
+
+/* See messages.h. */
+domain_msg_number
+domain_msg_num(unsigned long long v)
+{
+	domain_msg_number out;
+
+	snprintf(out.s, sizeof(out.s), "%llu", v);
+	return out;
 }

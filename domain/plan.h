@@ -97,28 +97,9 @@
 
 #include "../util/kn.h"
 #include "catalog.h"
+#include "messages.h"
 
-/* ---- messages (messages.c) ---- */
-
-#define DOMAIN_MSG_MAX 400
-
-typedef struct {
-	const char *code;   /* stable, e.g. "SKP_POIN_KURANG" */
-	const char *text;   /* Indonesian template with {name} parameters */
-} domain_msg;
-
-/* The whole table (static); *n gets its length. For a GUI or a listing. */
-const domain_msg *domain_msg_table(size_t *n);
-/* The template of a code, or NULL when the code is unknown. */
-const char *domain_msg_text(const char *code);
-/*
- * Render a code's template into out (outsz bytes, always NUL-terminated,
- * never cut inside a UTF-8 character). params is a list of name, value
- * pairs ended by a NULL name; a parameter without a value (absent, or a
- * NULL value) is left as "{name}".
- * Returns 0, or KN_ENOTFOUND for an unknown code (out then holds the code).
- */
-int domain_msg_render(char *out, size_t outsz, const char *code, const char *const *params);
+/* ---- messages: see messages.h ---- */
 
 /* A problem, a warning or a refusal: the code, the field at fault and the text. */
 typedef struct {

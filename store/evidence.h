@@ -80,6 +80,12 @@ int evidence_types_parse(unsigned *out, const char *list);
 const char *evidence_type_name(unsigned type);
 /* Type from the first bytes of a file (give at least 8 when the file has them); 0 when none. */
 unsigned evidence_sniff(const uint8_t *head, size_t len);
+/*
+ * Refuse a file whose first bytes (head, len) are not of the allowed
+ * types: KN_EINVAL, field "file", with a message for the person
+ * uploading (what the file looks like, what is accepted, what to do).
+ */
+int evidence_type_refuse(const uint8_t *head, size_t len, unsigned allowed);
 
 /*
  * Check a complete file before it is stored: not empty, at most max_bytes,

@@ -2,9 +2,12 @@
  * evidence_check.c - checks of an evidence file before it is stored: its
  * type by magic bytes, its size, that it is complete (PDF, PNG, JPEG,
  * DOCX), and the slot and file name it is stored under (see evidence.h).
- * Reads files with pread only; no libgit2 here.
+ * Reads files with pread only; no libgit2 here. What a teacher reads when
+ * a file is refused comes from the message catalog (domain/messages.h);
+ * read errors and the evidence_types setting stay English (diagnostics).
  */
 #include "evidence_int.h"
+#include "../domain/messages.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -22,17 +25,17 @@
 #define EVIDENCE__OOXML_NAME "[Content_Types].xml"
 #define EVIDENCE__DOCX_PART "word/document.xml" /* what makes an OOXML zip a Word document */
 
-/* The file types, their names and how to call them in a message. */
+/* The file types, their names and how to call them in a message (Indonesian). */
 static const struct {
 	unsigned type;
 	const char *name;
 	const char *alias;
 	const char *desc;
 } evidence__types[] = {
-	{ EVIDENCE_PDF, "pdf", NULL, "a PDF" },
-	{ EVIDENCE_JPEG, "jpeg", "jpg", "a JPEG photo" },
-	{ EVIDENCE_PNG, "png", NULL, "a PNG image" },
-	{ EVIDENCE_DOCX, "docx", NULL, "a Word document (DOCX)" },
+	{ EVIDENCE_PDF, "pdf", NULL, "PDF" },
+	{ EVIDENCE_JPEG, "jpeg", "jpg", "foto JPEG" },
+	{ EVIDENCE_PNG, "png", NULL, "gambar PNG" },
+	{ EVIDENCE_DOCX, "docx", NULL, "dokumen Word (DOCX)" },
 };
 #define EVIDENCE__NTYPES (sizeof(evidence__types) / sizeof(evidence__types[0]))
 
@@ -122,26 +125,26 @@ evidence__looks_like(const uint8_t *head, size_t len)
 		if (evidence__types[i].type == t)
 			return evidence__types[i].desc;
 	if (len >= 8 && memcmp(head, ole, 8) == 0)
-		return "an old Office file (.doc, .xls or .ppt)";
+		return "berkas Office lama (.doc, .xls atau .ppt)";
 	if (len >= 4 && memcmp(head, "GIF8", 4) == 0)
-		return "a GIF image";
+		return "gambar GIF";
 	if (len >= 12 && memcmp(head, "RIFF", 4) == 0 && memcmp(head + 8, "WEBP", 4) == 0)
-		return "a WebP image";
+		return "gambar WebP";
 	if (len >= 12 && memcmp(head + 4, "ftyphei", 7) == 0)
-		return "an HEIC photo";
+		return "foto HEIC";
 	if (len >= 5 && memcmp(head, "{\\rtf", 5) == 0)
-		return "an RTF document";
-	return "a type that is not recognised";
+		return "dokumen RTF";
+	return "jenis yang tidak dikenali";
 }
 
-/* "a PDF" when allowed is one type, else "an allowed type". */
+/* "PDF" when allowed is one type, else "jenis yang diterima". */
 static const char *
 evidence__allowed_desc(unsigned allowed)
 {
 	for (size_t i = 0; i < EVIDENCE__NTYPES; i++)
 		if (evidence__types[i].type == allowed)
 			return evidence__types[i].desc;
-	return "an allowed type";
+	return "jenis yang diterima";
 }
 
 /* The allowed types as "pdf, jpeg" into out. */
@@ -160,10 +163,10 @@ evidence__allowed_list(char *out, size_t outsz, unsigned allowed)
 		at += (size_t)n;
 	}
 	if (at == 0)
-		snprintf(out, outsz, "none");
+		snprintf(out, outsz, "tidak ada");
 }
 
-/* A size for people: "12.3 MB", "456.7 KB" or "800 bytes" (decimal units). */
+/* A size for people: "12.3 MB", "456.7 KB" or "800 byte" (decimal units). */
 static void
 evidence__size_text(char *out, size_t outsz, uint64_t n)
 {
@@ -172,7 +175,7 @@ evidence__size_text(char *out, size_t outsz, uint64_t n)
 	else if (n >= 1000)
 		snprintf(out, outsz, "%.1f KB", (double)n / 1e3);
 	else
-		snprintf(out, outsz, "%llu bytes", (unsigned long long)n);
+		snprintf(out, outsz, "%llu byte", (unsigned long long)n);
 	/* "10.0 MB" reads better as "10 MB" */
 	char *dot = strstr(out, ".0 ");
 	if (dot)
@@ -185,14 +188,14 @@ evidence__shrink_advice(unsigned type)
 {
 	switch (type) {
 	case EVIDENCE_PDF:
-		return "compress or split the PDF";
+		return "kompres atau pecah PDF-nya";
 	case EVIDENCE_JPEG:
 	case EVIDENCE_PNG:
-		return "save the picture at a lower resolution";
+		return "simpan gambarnya dengan resolusi lebih rendah";
 	case EVIDENCE_DOCX:
-		return "compress its pictures or split the document";
+		return "kompres gambar di dalamnya atau pecah dokumennya";
 	default:
-		return "make it smaller";
+		return "perkecil berkasnya";
 	}
 }
 
@@ -372,7 +375,6 @@ evidence__le32(const uint8_t *p)
 static int
 evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 {
-	static const char fix[] = "open it in Word or LibreOffice, save it again as .docx and upload again";
 	size_t tail_len = size < EVIDENCE__ZIP_EOCD + 0xffff ? (size_t)size : EVIDENCE__ZIP_EOCD + 0xffff;
 	uint64_t tail_off = size - tail_len;
 	uint8_t *tail = NULL, cdh[EVIDENCE__ZIP_CDH];
@@ -402,8 +404,7 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 		}
 	}
 	if (!found) {
-		rc = kn_error_set(KN_EINVAL, "file",
-		    "the DOCX is truncated (the end of its ZIP archive is missing): the copy may be incomplete; %s", fix);
+		rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_DOCX_TERPOTONG", NULL);
 		goto out_free;
 	}
 	const uint8_t *e = tail + (eocd - tail_off);
@@ -412,12 +413,11 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 	cd_off = evidence__le32(e + 16);
 	if (evidence__le16(e + 4) != 0 || evidence__le16(e + 6) != 0 || entries == 0xffff ||
 	    cd_off == 0xffffffffu || cd_size == 0xffffffffu) {
-		rc = kn_error_set(KN_EINVAL, "file", "the DOCX is a split or ZIP64 archive, which is not accepted: %s", fix);
+		rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_DOCX_ZIP64", NULL);
 		goto out_free;
 	}
 	if (cd_off + cd_size > eocd) {
-		rc = kn_error_set(KN_EINVAL, "file", "the DOCX is damaged (its ZIP directory points past the file's end): %s",
-		    fix);
+		rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_DOCX_RUSAK", NULL);
 		goto out_free;
 	}
 	rd->fd = fd;
@@ -448,9 +448,8 @@ evidence__docx_check(evidence__reader *rd, int fd, uint64_t size)
 		goto out_free;
 	}
 	if (found != 3) {
-		rc = kn_error_set(KN_EINVAL, "file",
-		    "the file is a ZIP archive but not a DOCX (it holds no %s): choose the Word document itself, or %s",
-		    (found & 1) ? EVIDENCE__DOCX_PART : EVIDENCE__OOXML_NAME, fix);
+		rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_ZIP_BUKAN_DOCX", "bagian",
+		    (found & 1) ? EVIDENCE__DOCX_PART : EVIDENCE__OOXML_NAME, NULL);
 		goto out_free;
 	}
 	rc = 0;
@@ -471,7 +470,6 @@ static int
 evidence__complete_check(int fd, uint64_t size, unsigned type)
 {
 	static const uint8_t iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
-	static const char again[] = "the copy may be incomplete; save it again and upload again";
 	uint8_t tail[EVIDENCE__PDF_TAIL];
 	size_t tlen = size < sizeof(tail) ? (size_t)size : sizeof(tail);
 	evidence__reader *rd = NULL;
@@ -484,8 +482,7 @@ evidence__complete_check(int fd, uint64_t size, unsigned type)
 	switch (type) {
 	case EVIDENCE_PDF:
 		if (memmem(tail, tlen, "%%EOF", 5) == NULL)
-			return kn_error_set(KN_EINVAL, "file",
-			    "the PDF is truncated (no %%%%EOF at its end): the copy may be incomplete, save it again and upload again");
+			return domain_msg_error(KN_EINVAL, "file", "BERKAS_PDF_TERPOTONG", NULL);
 		return 0;
 	case EVIDENCE_PNG:
 		if (tlen >= sizeof(iend) && memcmp(tail + tlen - sizeof(iend), iend, sizeof(iend)) == 0)
@@ -494,7 +491,7 @@ evidence__complete_check(int fd, uint64_t size, unsigned type)
 		if (ok < 0)
 			return kn_error_set(KN_ERROR, "file", "cannot read the file: %s", strerror(errno));
 		if (!ok)
-			return kn_error_set(KN_EINVAL, "file", "the PNG image is truncated (its IEND chunk is missing): %s", again);
+			return domain_msg_error(KN_EINVAL, "file", "BERKAS_PNG_TERPOTONG", NULL);
 		return 0;
 	case EVIDENCE_JPEG:
 	case EVIDENCE_DOCX:
@@ -513,8 +510,7 @@ evidence__complete_check(int fd, uint64_t size, unsigned type)
 			if (ok < 0)
 				rc = kn_error_set(KN_ERROR, "file", "cannot read the file: %s", strerror(rd->error));
 			else if (!ok)
-				rc = kn_error_set(KN_EINVAL, "file",
-				    "the JPEG photo is truncated (no end-of-image marker FF D9): %s", again);
+				rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_JPEG_TERPOTONG", NULL);
 			else
 				rc = 0;
 		}
@@ -525,11 +521,23 @@ evidence__complete_check(int fd, uint64_t size, unsigned type)
 	}
 }
 
+/* See evidence.h: what the file is, what it should be, and what to do. */
+int
+evidence_type_refuse(const uint8_t *head, size_t len, unsigned allowed)
+{
+	char list[64];
+
+	evidence__allowed_list(list, sizeof(list), allowed);
+	return domain_msg_error(KN_EINVAL, "file", "BERKAS_JENIS_SALAH", "jenis", evidence__allowed_desc(allowed), "tampak",
+	    evidence__looks_like(head, len), "daftar", list, "sebagai", allowed == EVIDENCE_PDF ? "PDF" : "salah satu jenis itu",
+	    NULL);
+}
+
 /* See evidence.h: not empty, not too big, an allowed type, complete. */
 int
 evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed)
 {
-	char list[64], have[32], limit[32];
+	char have[32], limit[32];
 	uint8_t head[16];
 	struct stat st;
 	uint64_t size;
@@ -540,10 +548,10 @@ evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed
 	if (fstat(fd, &st) != 0)
 		return kn_error_set(KN_ERROR, "file", "cannot stat the file: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return kn_error_set(KN_EINVAL, "file", "the upload is not a regular file");
+		return domain_msg_error(KN_EINVAL, "file", "BERKAS_BUKAN_BERKAS_BIASA", NULL);
 	size = (uint64_t)st.st_size;
 	if (size == 0)
-		return kn_error_set(KN_EINVAL, "file", "the file is empty: choose the right file and upload again");
+		return domain_msg_error(KN_EINVAL, "file", "BERKAS_KOSONG", NULL);
 	n = kn_pread_full(fd, head, sizeof(head), 0);
 	if (n <= 0)
 		return kn_error_set(KN_ERROR, "file", "cannot read the file: %s", n < 0 ? strerror(errno) : "it is empty");
@@ -552,20 +560,14 @@ evidence_check_file(unsigned *type, int fd, uint64_t max_bytes, unsigned allowed
 		evidence__size_text(have, sizeof(have), size);
 		evidence__size_text(limit, sizeof(limit), max_bytes);
 		if (strcmp(have, limit) == 0) {
-			snprintf(have, sizeof(have), "%llu bytes", (unsigned long long)size);
-			snprintf(limit, sizeof(limit), "%llu bytes", (unsigned long long)max_bytes);
+			snprintf(have, sizeof(have), "%llu byte", (unsigned long long)size);
+			snprintf(limit, sizeof(limit), "%llu byte", (unsigned long long)max_bytes);
 		}
-		return kn_error_set(KN_ETOOBIG, "file", "the file is %s; the limit is %s: %s, then upload again", have,
-		    limit, evidence__shrink_advice(t));
+		return domain_msg_error(KN_ETOOBIG, "file", "BERKAS_TERLALU_BESAR", "ukuran", have, "batas", limit, "saran",
+		    evidence__shrink_advice(t), NULL);
 	}
-	if (t == 0 || !(t & allowed)) {
-		evidence__allowed_list(list, sizeof(list), allowed);
-		return kn_error_set(KN_EINVAL, "file",
-		    "the file is not %s (it looks like %s); Bukti Dukung allowed here: %s. "
-		    "Choose the right file, or save or export it as %s, and upload again",
-		    evidence__allowed_desc(allowed), evidence__looks_like(head, (size_t)n), list,
-		    allowed == EVIDENCE_PDF ? "PDF" : "one of these");
-	}
+	if (t == 0 || !(t & allowed))
+		return evidence_type_refuse(head, (size_t)n, allowed);
 	int rc = evidence__complete_check(fd, size, t);
 	if (rc)
 		return rc;
@@ -579,12 +581,15 @@ evidence_slot_check(const char *slot)
 {
 	size_t n = slot ? strlen(slot) : 0;
 
-	if (n == 0 || n > EVIDENCE_SLOT_MAX)
-		return kn_error_set(KN_EINVAL, "slot", "the slot must have 1 to %d characters", EVIDENCE_SLOT_MAX);
+	if (n == 0 || n > EVIDENCE_SLOT_MAX) {
+		char max[16];
+		snprintf(max, sizeof(max), "%d", EVIDENCE_SLOT_MAX);
+		return domain_msg_error(KN_EINVAL, "slot", "BUKTI_SLOT_PANJANG", "maks", max, NULL);
+	}
 	if (strspn(slot, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
-		return kn_error_set(KN_EINVAL, "slot", "the slot \"%s\" may hold only a-z, 0-9 and '-'", slot);
+		return domain_msg_error(KN_EINVAL, "slot", "BUKTI_SLOT_KARAKTER", "slot", slot, NULL);
 	if (slot[0] == '-')
-		return kn_error_set(KN_EINVAL, "slot", "the slot \"%s\" must not start with '-'", slot);
+		return domain_msg_error(KN_EINVAL, "slot", "BUKTI_SLOT_AWAL", "slot", slot, NULL);
 	return 0;
 }
 
@@ -636,25 +641,27 @@ evidence_name_check(const char *name)
 	const uint8_t *p = (const uint8_t *)name;
 	size_t n = name ? strlen(name) : 0;
 
-	if (n == 0 || n > EVIDENCE_NAME_MAX)
-		return kn_error_set(KN_EINVAL, "name", "the file name must have 1 to %d bytes", EVIDENCE_NAME_MAX);
+	if (n == 0 || n > EVIDENCE_NAME_MAX) {
+		char max[16];
+		snprintf(max, sizeof(max), "%d", EVIDENCE_NAME_MAX);
+		return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_PANJANG", "maks", max, NULL);
+	}
 	if (name[0] == '.')
-		return kn_error_set(KN_EINVAL, "name", "the file name must not start with '.': rename the file");
+		return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_TITIK", NULL);
 	if (strcasecmp(name, "git~1") == 0)
-		return kn_error_set(KN_EINVAL, "name", "the file name \"%s\" is reserved: rename the file", name);
+		return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_KHUSUS", "nama", name, NULL);
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
 		size_t len = evidence__utf8(&c, p + i, n - i);
 		if (len == 0)
-			return kn_error_set(KN_EINVAL, "name", "the file name is not valid UTF-8 text: rename the file");
+			return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_UTF8", NULL);
 		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-			return kn_error_set(KN_EINVAL, "name", "the file name must not contain control characters");
+			return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_KONTROL", NULL);
 		if (c == '/' || c == '\\')
-			return kn_error_set(KN_EINVAL, "name", "the file name must not contain '/' or '\\'");
+			return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_GARIS_MIRING", NULL);
 		if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
 		    c == 0xfeff)
-			return kn_error_set(KN_EINVAL, "name",
-			    "the file name must not contain invisible or direction-changing characters: rename the file");
+			return domain_msg_error(KN_EINVAL, "name", "BERKAS_NAMA_TAK_TERLIHAT", NULL);
 		i += len;
 	}
 	return 0;

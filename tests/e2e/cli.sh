@@ -10,7 +10,7 @@ ok "status on an empty store"
 
 kin --help | grep -q "school init" || fail "--help lists commands"
 kin user add --help | grep -q -- "--nip" || fail "subcommand --help"
-kin user add --name X 2>&1 | grep -q -- "--role is required" || fail "missing option named"
+kin user add --name X 2>&1 | grep -q -- "--role wajib diisi" || fail "missing option named"
 ok "help and usage errors"
 
 # Bad input is refused with the field named, and changes nothing.
@@ -30,10 +30,10 @@ echo "$out" | grep -q "already holds school 20100001" || fail "second init messa
 ok "school init"
 
 out=$(echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501012010011001 2>&1) && fail "user add without login"
-echo "$out" | grep -q "not logged in" || fail "user add without login message: $out"
+echo "$out" | grep -q "belum masuk.*\[token\]" || fail "user add without login message: $out"
 
 out=$(echo "wrong-pass" | kin login 1234567890123456 2>&1) && fail "wrong passphrase accepted"
-echo "$out" | grep -q "wrong passphrase" || fail "wrong passphrase message: $out"
+echo "$out" | grep -q "Kata sandi salah.*\[passphrase\]" || fail "wrong passphrase message: $out"
 echo "operator-pass" | kin login 1234567890123456 | grep -q "Selamat datang, Siti Aminah" || fail "operator login"
 [ "$(stat -c %a "$KINERJA_SESSION")" = 600 ] || fail "session file must be 0600"
 kin whoami | grep -q "Operator Sekolah" || fail "whoami"
@@ -74,12 +74,12 @@ echo "operator-pass" | kin logout >/dev/null || fail "logout"
 kin whoami >/dev/null 2>&1 && fail "whoami after logout"
 echo "guru-pass-1" | kin login 198501012010011001 | grep -q "Budi Santoso" || fail "guru login"
 out=$(echo "guru-pass-9" | kin user add --name "Orang Lain" --role guru --nip 198501012010011009 2>&1) && fail "guru enrolled someone"
-echo "$out" | grep -q "only the Operator Sekolah" || fail "guru user add message: $out"
+echo "$out" | grep -q "Hanya Operator Sekolah.*\[session\]" || fail "guru user add message: $out"
 ok "roles enforced"
 
 # Records are signed and have a history.
 out=$(kin user list 2>&1) && fail "a guru listed every person"
-echo "$out" | grep -q "only the Operator Sekolah and the Kepala Sekolah" || fail "guru user list message: $out"
+echo "$out" | grep -q "hanya dilihat Operator Sekolah dan Kepala Sekolah.*\[session\]" || fail "guru user list message: $out"
 key=$(kin --json whoami | sed -n 's/.*"key": "\([0-9a-f]*\)".*/\1/p')
 [ -n "$key" ] || fail "no key for Budi"
 kin record history "user/20100001/$key" >"$T/hist" || fail "record history"
@@ -97,7 +97,7 @@ grep -q "stopped cleanly" "$T/daemon.log" || fail "no clean stop logged"
 start_daemon
 kin status | grep -q "6 records" || fail "records after restart"
 out=$(kin whoami 2>&1) && fail "session survived a restart"
-echo "$out" | grep -q "run .kinerja login. again" || fail "ended session message: $out"
+echo "$out" | grep -q "Sesi Anda sudah berakhir.*kinerja login.*\[token\]" || fail "ended session message: $out"
 out=$(kin user list 2>&1) && fail "user list answered with an ended session"
 echo "kepsek-pass" | kin login 197803152005012002 | grep -q "Kepala Sekolah" || fail "login after restart"
 kin user list | grep -q "(4 orang)" || fail "users after restart"
@@ -135,7 +135,7 @@ echo "wrong-guess-1" >"$T/wrong"
 "$B/kinerja" --socket "$SOCK" login 9876543210987654 <"$T/wrong" >"$T/out" 2>&1 &
 lpid=$!
 wait $lpid && fail "a wrong passphrase was accepted"
-grep -q "wrong passphrase" "$T/out" || fail "wrong passphrase message: $(cat "$T/out")"
+grep -q "Kata sandi salah.*\[passphrase\]" "$T/out" || fail "wrong passphrase message: $(cat "$T/out")"
 grep -q "failed login for 9876543210987654: wrong passphrase; peer uid $(id -u) pid $lpid;" "$T/daemon.log" ||
     fail "the failed login is not logged with uid $(id -u) and pid $lpid"
 ok "a failed login is logged with the peer's uid and pid"
@@ -147,15 +147,15 @@ for i in 2 3; do
 	echo "wrong-guess-$i" | kin login 9876543210987654 >/dev/null 2>&1 && fail "a wrong passphrase was accepted"
 done
 out=$(echo "wrong-guess-4" | kin login 9876543210987654 2>&1) && fail "a fourth try was checked at once"
-echo "$out" | grep -q "too many wrong passphrases for 9876543210987654: wait [12] seconds" || fail "throttle message: $out"
+echo "$out" | grep -q "Terlalu banyak kata sandi salah untuk 9876543210987654: tunggu [12] detik" || fail "throttle message: $out"
 out=$(echo "honor-pass" | kin login 9876543210987654 2>&1) && fail "login allowed right after 3 wrong passphrases"
-echo "$out" | grep -q "too many wrong passphrases" || fail "throttle message for the owner: $out"
+echo "$out" | grep -q "Terlalu banyak kata sandi salah.*\[passphrase\]" || fail "throttle message for the owner: $out"
 echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "another person is not throttled"
 ok "wrong passphrases are throttled per person"
 
 # The operator lets the owner in at once; nobody else may.
 out=$(kin user unlock 9876543210987654 2>&1) && fail "the Kepala Sekolah unlocked someone"
-echo "$out" | grep -q "only the Operator Sekolah" || fail "unlock by the Kepala Sekolah: $out"
+echo "$out" | grep -q "Hanya Operator Sekolah.*\[session\]" || fail "unlock by the Kepala Sekolah: $out"
 kin user unlock --help | grep -q "NIP|NUPTK" || fail "user unlock --help"
 echo "operator-pass" | kin login 1234567890123456 >/dev/null || fail "operator login"
 kin user unlock 9876543210987654 | grep -q "Rina Wati (9876543210987654) boleh mencoba masuk lagi" || fail "user unlock"
@@ -167,7 +167,7 @@ ok "the operator's unlock lets the owner in at once"
 # (two lines), or from --passphrase-fd.
 kin passwd --help | grep -q "current one" || fail "passwd --help"
 out=$(printf 'wrong-old-pass\nrina-new-pass\n' | kin passwd 2>&1) && fail "passwd with a wrong current passphrase"
-echo "$out" | grep -q "wrong passphrase" || fail "passwd wrong message: $out"
+echo "$out" | grep -q "Kata sandi saat ini salah.*\[passphrase\]" || fail "passwd wrong message: $out"
 out=$(printf 'honor-pass\nshort\n' | kin passwd 2>&1) && fail "passwd to a short passphrase"
 echo "$out" | grep -q "\[new_passphrase\]" || fail "passwd short message: $out"
 printf 'honor-pass\nrina-new-pass\n' | kin passwd | grep -q "sudah diganti" || fail "passwd"
@@ -209,7 +209,7 @@ done
 stop_daemon || fail "stop"
 start_daemon --set keys.login_delay_max_s=3
 out=$(echo "kepsek-pass" | kin login 197803152005012002 2>&1) && fail "the throttle was forgotten at a restart"
-wait=$(echo "$out" | sed -n 's/.*wait \([0-9]*\) second.*/\1/p')
+wait=$(echo "$out" | sed -n 's/.*tunggu \([0-9]*\) detik.*/\1/p')
 [ -n "$wait" ] && [ "$wait" -le 3 ] || fail "restart throttle message: $out"
 sleep "$wait"
 sleep 0.2

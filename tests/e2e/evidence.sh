@@ -34,7 +34,7 @@ kin evidence list --period $P | grep -q "Draf" || fail "state draf"
 ok "upload and list"
 
 kin evidence upload "$T/sertifikat-baru.pdf" --slot refleksi --period $P >"$T/out" || fail "replace"
-grep -q "replaces sertifikat.pdf" "$T/out" || fail "replace message: $(cat "$T/out")"
+grep -q "menggantikan sertifikat.pdf" "$T/out" || fail "replace message: $(cat "$T/out")"
 kin evidence list --period $P >"$T/list"
 grep -q "sertifikat-baru.pdf" "$T/list" || fail "new file listed"
 grep -q " sertifikat.pdf" "$T/list" && fail "old file still listed in the slot"
@@ -49,24 +49,24 @@ cmp -s "$T/cur.pdf" "$T/sertifikat-baru.pdf" || fail "current version differs"
 kin evidence get --slot refleksi --period $P --output "$T/cur.pdf" 2>&1 | grep -q -- "--force" || fail "get refuses to overwrite"
 ok "replace keeps history; get any version"
 
-kin evidence upload "$T/sertifikat.pdf" --slot observasi --period $P | grep -q "kept once" || fail "dedup message"
-kin evidence upload "$T/sertifikat-baru.pdf" --slot refleksi --period $P | grep -q "nothing changed" || fail "unchanged message"
+kin evidence upload "$T/sertifikat.pdf" --slot observasi --period $P | grep -q "disimpan sekali, tidak disalin" || fail "dedup message"
+kin evidence upload "$T/sertifikat-baru.pdf" --slot refleksi --period $P | grep -q "sudah memuat berkas yang persis sama" || fail "unchanged message"
 ok "same file stored once"
 
 hist_before=$(kin --json evidence history --period $P | grep -c '"commit"')
 printf '\211PNG\r\n\032\n\0\0\0\rIHDRxxxxxxxxxxxxx\0\0\0\0IEND\256B`\202' >"$T/foto.pdf"
 out=$(kin evidence upload "$T/foto.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "PNG accepted as PDF"
-echo "$out" | grep -q "not a PDF (it looks like png)" || fail "type message: $out"
+echo "$out" | grep -q "bukan PDF (tampaknya gambar PNG).*\[file\]" || fail "type message: $out"
 : >"$T/kosong.pdf"
 out=$(kin evidence upload "$T/kosong.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "empty file accepted"
-echo "$out" | grep -q "empty" || fail "empty message: $out"
+echo "$out" | grep -q "Berkas ini kosong.*\[file\]" || fail "empty message: $out"
 mkpdf "$T/besar.pdf" 9000000 c
 out=$(kin evidence upload "$T/besar.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "9 MB file accepted with max_mb=8"
-echo "$out" | grep -q "limit is 8 MB" || fail "size message: $out"
+echo "$out" | grep -q "batasnya 8 MB.*\[file\]" || fail "size message: $out"
 mkpdf "$T/potong.pdf" 50000 d
 head -c 40000 "$T/potong.pdf" >"$T/terpotong.pdf"
 out=$(kin evidence upload "$T/terpotong.pdf" --slot tindak-lanjut --period $P 2>&1) && fail "truncated PDF accepted"
-echo "$out" | grep -q "truncated" || fail "truncated message: $out"
+echo "$out" | grep -q "terpotong.*\[file\]" || fail "truncated message: $out"
 out=$(kin evidence upload "$T/sertifikat.pdf" --slot "RHK 1" --period $P 2>&1) && fail "bad slot accepted"
 echo "$out" | grep -q "\[slot\]" || fail "slot message: $out"
 out=$(kin evidence upload "$T/sertifikat.pdf" --slot refleksi --period 2026-3 2>&1) && fail "bad period accepted"
@@ -83,21 +83,21 @@ ok "5 MB file round trip"
 
 kin evidence submit --period $P | grep -q "dikumpulkan" || fail "submit"
 kin evidence list --period $P | grep -q "Sudah dikumpulkan" || fail "state after submit"
-kin evidence submit --period $P | grep -q "already submitted" || fail "second submit"
+kin evidence submit --period $P | grep -q "sudah dikumpulkan sebelumnya" || fail "second submit"
 ok "submit (Kumpulkan)"
 
 echo "guru-pass-2" | kin login 9876543210987654 >/dev/null || fail "Rina login"
 out=$(kin evidence list --teacher 198501012010011001 --period $P 2>&1) && fail "a guru read another's evidence"
-echo "$out" | grep -q "only their own" || fail "permission message: $out"
-kin evidence submit --period $P 2>&1 | grep -q "no Bukti Dukung for $P yet\|uploaded no Bukti Dukung" || fail "submit with nothing"
+echo "$out" | grep -q "Guru hanya membaca rekamannya sendiri.*\[teacher\]" || fail "permission message: $out"
+kin evidence submit --period $P 2>&1 | grep -q "belum mengunggah Bukti Dukung untuk periode $P.*\[period\]" || fail "submit with nothing"
 echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "Dewi login"
 kin evidence list --teacher 198501012010011001 --period $P | grep -q "sertifikat-baru.pdf" || fail "KS reads a teacher's evidence"
 kin evidence get --teacher 198501012010011001 --slot refleksi --period $P --output "$T/ks.pdf" >/dev/null || fail "KS get"
 cmp -s "$T/ks.pdf" "$T/sertifikat-baru.pdf" || fail "KS copy differs"
 ok "permissions: own evidence; Kepala Sekolah reads all"
 
-kin evidence verify | grep -q "all intact" || fail "verify"
-kin evidence verify | grep -q "[1-9][0-9]* files against their signed SHA-256" || fail "verify hashes the files: $(kin evidence verify)"
+kin evidence verify | grep -q "semua utuh" || fail "verify"
+kin evidence verify | grep -q "[1-9][0-9]* berkas dicocokkan dengan SHA-256 bertanda tangan" || fail "verify hashes the files: $(kin evidence verify)"
 # the upload record carries the file's SHA-256 and type, inside the signed payload
 sum=$(sha256sum "$T/sertifikat-baru.pdf" | cut -d' ' -f1)
 echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "Budi login"
@@ -129,7 +129,7 @@ for d in 0.05 0.15 0.3 0.5; do
 	start_daemon --set evidence.max_mb=8 --set daemon.max_frame_kb=64
 	[ -z "$(ls "$T/uploads")" ] || fail "staging not cleaned after a crash: $(ls -la "$T/uploads")"
 	echo "kepsek-pass" | kin login 197803152005012002 >/dev/null || fail "KS login after crash"
-	kin evidence verify | grep -q "all intact" || fail "verify after SIGKILL at $d s: $(kin evidence verify)"
+	kin evidence verify | grep -q "semua utuh" || fail "verify after SIGKILL at $d s: $(kin evidence verify)"
 	echo "guru-pass-1" | kin login 198501012010011001 >/dev/null || fail "login after crash"
 	git --git-dir="$T/evidence.git" rev-parse --verify "$ref" >/dev/null 2>&1 || fail "ref broken after SIGKILL"
 	kin evidence list --period $P | grep -q "sertifikat-baru.pdf" || fail "list after crash"
@@ -137,7 +137,7 @@ done
 ok "SIGKILL during uploads leaves a clean repository"
 
 out=$(kin evidence verify 2>&1) && fail "a guru ran the repository check"
-echo "$out" | grep -q "Kepala Sekolah or the Operator Sekolah" || fail "verify permission message: $out"
+echo "$out" | grep -q "diperiksa oleh Kepala Sekolah atau Operator Sekolah.*\[session\]" || fail "verify permission message: $out"
 ok "verify is for the Kepala Sekolah and the operator"
 
 # The records are the truth: at start, refs are put back where the records say.

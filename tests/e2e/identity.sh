@@ -82,7 +82,7 @@ grep -q "Jenis PTK: *(belum tercatat)" "$T/out" || fail "Ani's data: $(cat "$T/o
 grep -q "Yang memperbaiki: Operator Sekolah" "$T/out" || fail "who fixes it: $(cat "$T/out")"
 grep -q "kinerja user edit $ANI --jenis-ptk" "$T/out" || fail "how to fix it: $(cat "$T/out")"
 out=$(kin identitas lihat 2>&1) && fail "the operator has an identity to confirm"
-echo "$out" | grep -q "has no SKP" || fail "operator identity message: $out"
+echo "$out" | grep -q "tidak memiliki SKP sendiri.*\[session\]" || fail "operator identity message: $out"
 ok "the operator sees each person's eligibility and what to fix"
 
 # The principal opens the period; he sees his teachers' eligibility too.
@@ -161,9 +161,9 @@ as $OP operator-pass
 kin user edit $ANI --jenis-ptk "Tenaga Administrasi Sekolah" >"$T/out" || fail "user edit: $(cat "$T/out")"
 grep -q "Belum dapat mengajukan SKP" "$T/out" || fail "edit shows eligibility: $(cat "$T/out")"
 out=$(kin user edit $ANI 2>&1) && fail "an edit of nothing"
-echo "$out" | grep -q "nothing to change.*\[user\]" || fail "empty edit message: $out"
+echo "$out" | grep -q "Tidak ada yang diubah.*\[user\]" || fail "empty edit message: $out"
 out=$(kin user edit 199912312020121001 --jenis-ptk "Guru Kelas" 2>&1) && fail "an edit of nobody"
-echo "$out" | grep -q "no one with NIP/NUPTK" || fail "unknown person message: $out"
+echo "$out" | grep -q "Tidak ada pegawai dengan NIP/NUPTK.*\[user\]" || fail "unknown person message: $out"
 as $ANI guru-pass-2
 # shellcheck disable=SC2086 # PLAN is a list of options
 out=$(kin rencana ajukan $PLAN 2>&1) && fail "submitted with a wrong Jenis PTK"
@@ -190,7 +190,7 @@ kin record history "identity/20100001/$BKEY" >"$T/hist" || fail "Budi reads his 
 [ "$(grep -c "^record " "$T/hist")" = 3 ] || fail "three confirmations: $(cat "$T/hist")"
 as $DEWI kepsek-pass
 out=$(kin record history "identity/20100001/$BKEY" 2>&1) && fail "the principal read Budi's identity records"
-echo "$out" | grep -q "read by that person only" || fail "identity read message: $out"
+echo "$out" | grep -q "hanya dapat dibaca oleh pemiliknya.*\[id\]" || fail "identity read message: $out"
 ok "who reads eligibility and identity"
 
 # A restart keeps the confirmation and the edit used.

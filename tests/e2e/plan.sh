@@ -47,9 +47,9 @@ ok "--help on every planning command"
 
 # The operator does not read plans; before the period is opened, nobody plans.
 out=$(kin rencana lihat 2>&1) && fail "the operator read a plan"
-echo "$out" | grep -q "does not read SKPs" || fail "operator message: $out"
+echo "$out" | grep -q "tidak membaca SKP.*\[session\]" || fail "operator message: $out"
 out=$(kin periode buka 2>&1) && fail "the operator opened the period"
-echo "$out" | grep -q "only the Kepala Sekolah" || fail "operator period message: $out"
+echo "$out" | grep -q "Hanya Kepala Sekolah yang memulai.*\[session\]" || fail "operator period message: $out"
 as_budi
 kin periode lihat | grep -q "belum dimulai" || fail "period not open yet"
 out=$(kin rencana simpan --rhk 1:2 2>&1) && fail "a plan before the period was opened"
@@ -118,7 +118,7 @@ as_ani
 kin identitas konfirmasi >/dev/null || fail "Ani confirms her identity"
 kin rencana simpan --rhk 3:1 >/dev/null || fail "Ani simpan"
 out=$(kin rencana lihat --teacher $BUDI 2>&1) && fail "a teacher read a colleague's plan"
-echo "$out" | grep -q "reads only their own SKP" || fail "colleague message: $out"
+echo "$out" | grep -q "Guru hanya membaca SKP-nya sendiri.*\[teacher\]" || fail "colleague message: $out"
 ok "a colleague does not read the plan"
 
 # The principal's views, then Tinjau Ulang with a note.

@@ -116,6 +116,17 @@ err_message(const msgpack_object *reply)
 	return msg;
 }
 
+/* The field an error names, "" when none. */
+static const char *
+err_field(const msgpack_object *reply)
+{
+	static char field[64];
+
+	field[0] = '\0';
+	kn_map_str(field, sizeof(field), &reply->via.array.ptr[2], "field");
+	return field;
+}
+
 static const msgpack_object *
 result(const msgpack_object *reply)
 {
@@ -378,7 +389,7 @@ test_access__plans_follow_the_domain(void **state)
 	const char *oper[] = { "token", op.token, NULL };
 	const msgpack_object *r = call(&c, "plan.show", oper);
 	assert_string_equal(err_code(r), "denied");
-	assert_non_null(strstr(err_message(r), "does not read SKPs"));
+	assert_non_null(strstr(err_message(r), "tidak membaca SKP"));
 	assert_string_equal(err_code(call(&c, "period.open", oper)), "denied");
 	assert_string_equal(err_code(call(&c, "plan.tasks", oper)), "denied");
 	const char *kso[] = { "token", ks.token, NULL };
@@ -408,17 +419,20 @@ test_access__plans_follow_the_domain(void **state)
 	const char *other[] = { "token", beni.token, "teacher", ani.ident, "sub", "x", NULL };
 	r = call(&c, "plan.save", other);
 	assert_string_equal(err_code(r), "invalid");
-	assert_non_null(strstr(err_message(r), "owner"));
+	assert_string_equal(err_field(r), "teacher");
+	assert_non_null(strstr(err_message(r), "pemilik SKP"));
 	/* the atasan names the teacher */
 	r = call(&c, "plan.approve", kso);
 	assert_string_equal(err_code(r), "invalid");
-	assert_non_null(strstr(err_message(r), "teacher"));
+	assert_string_equal(err_field(r), "teacher");
+	assert_non_null(strstr(err_message(r), "Sebutkan pegawai"));
 	/* the ekspektasi khusus is the atasan's; a note goes with Tinjau Ulang and Buka Kembali */
 	assert_string_equal(err_code(call_raw(&c, "plan.save", "ekspektasi", "\x90", 1, ani_only)), "invalid");
 	const char *agree_note[] = { "token", ani.token, "note", "setuju", NULL };
 	r = call(&c, "plan.agree", agree_note);
 	assert_string_equal(err_code(r), "invalid");
-	assert_non_null(strstr(err_message(r), "note"));
+	assert_string_equal(err_field(r), "note");
+	assert_non_null(strstr(err_message(r), "Catatan hanya menyertai Tinjau Ulang"));
 	kntest_conn_close(&c);
 }
 

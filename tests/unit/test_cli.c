@@ -297,10 +297,10 @@ test_cli__tampered_records_are_refused(void **state)
 		enum tamper how;
 		const char *says;
 	} cases[] = {
-		{ T_SIG_BIT, "signature does not match" },
-		{ T_BODY_SHOWN, "body shown is not the signed one" },
-		{ T_AUTHOR_SHOWN, "author shown is not the one who signed" },
-		{ T_NO_RAW, "no record bytes" },
+		{ T_SIG_BIT, "Tanda tangan Ed25519 tidak cocok" },
+		{ T_BODY_SHOWN, "Isi (body) yang ditampilkan bukan yang ditandatangani" },
+		{ T_AUTHOR_SHOWN, "Penulis yang ditampilkan bukan yang menandatangani" },
+		{ T_NO_RAW, "tidak memuat byte rekaman" },
 	};
 	signed_rec r;
 
@@ -339,7 +339,7 @@ test_cli__history_checks_each_record(void **state)
 	assert_int_not_equal(run_cli(&out, lfd, &res, args), 0);
 	assert_non_null(strstr((char *)out.ptr, "tanda tangan diperiksa: sah"));
 	assert_non_null(strstr((char *)out.ptr, "PERINGATAN: tanda tangan TIDAK sah"));
-	assert_non_null(strstr((char *)out.ptr, "1 of 2 record(s)"));
+	assert_non_null(strstr((char *)out.ptr, "1 dari 2 rekaman"));
 	kn_buf_free(&out);
 	/* --json: no result is printed for records that do not verify, only the error */
 	const char *json[] = { "--json", "record", "history", "user/20100001/x", NULL };

@@ -398,7 +398,7 @@ test_evidence__check_file_empty_and_limit(void **state)
 	size_t max = 2000;
 
 	assert_error(check_bytes(f, &t, "", 0, MB, EVIDENCE_PDF), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "empty"));
+	assert_non_null(strstr(kn_error_message(), "kosong"));
 
 	/* A PDF of exactly max bytes passes; one byte more does not. */
 	big = malloc(max + 1);
@@ -411,8 +411,8 @@ test_evidence__check_file_empty_and_limit(void **state)
 	memcpy(big + max - 6, "      ", 6);
 	memcpy(big + max + 1 - 6, "%%EOF\n", 6);
 	assert_error(check_bytes(f, &t, big, max + 1, max, EVIDENCE_PDF), KN_ETOOBIG, "file");
-	assert_non_null(strstr(kn_error_message(), "2001 bytes"));
-	assert_non_null(strstr(kn_error_message(), "compress or split the PDF"));
+	assert_non_null(strstr(kn_error_message(), "2001 byte"));
+	assert_non_null(strstr(kn_error_message(), "kompres atau pecah PDF-nya"));
 	free(big);
 
 	/* The message speaks MB like a person does. */
@@ -420,7 +420,7 @@ test_evidence__check_file_empty_and_limit(void **state)
 	assert_non_null(big);
 	memcpy(big, "%PDF-1.7\n", 9);
 	assert_error(check_bytes(f, &t, big, 12300000, 10 * MB, EVIDENCE_PDF), KN_ETOOBIG, "file");
-	assert_non_null(strstr(kn_error_message(), "the file is 12.3 MB; the limit is 10 MB"));
+	assert_non_null(strstr(kn_error_message(), "Berkas ini 12.3 MB, batasnya 10 MB"));
 	free(big);
 }
 
@@ -436,9 +436,9 @@ test_evidence__check_file_types(void **state)
 
 	assert_error(check_bytes(f, &t, sample_png, sizeof(sample_png), MB, EVIDENCE_PDF), KN_EINVAL, "file");
 	assert_int_equal(t, 0);
-	assert_non_null(strstr(kn_error_message(), "not a PDF"));
+	assert_non_null(strstr(kn_error_message(), "bukan PDF"));
 	assert_non_null(strstr(kn_error_message(), "PNG"));
-	assert_non_null(strstr(kn_error_message(), "allowed here: pdf"));
+	assert_non_null(strstr(kn_error_message(), "diterima di sini: pdf"));
 	assert_int_equal(check_bytes(f, &t, sample_png, sizeof(sample_png), MB, EVIDENCE_PDF | EVIDENCE_PNG), 0);
 	assert_int_equal(t, EVIDENCE_PNG);
 	assert_int_equal(check_bytes(f, &t, sample_jpeg, sizeof(sample_jpeg), MB, EVIDENCE_JPEG), 0);
@@ -454,7 +454,7 @@ test_evidence__check_file_types(void **state)
 	assert_int_equal(t, EVIDENCE_DOCX);
 	assert_error(check_bytes(f, &t, docx.ptr, docx.len, MB, EVIDENCE_PDF), KN_EINVAL, "file");
 	assert_error(check_bytes(f, &t, plain.ptr, plain.len, MB, EVIDENCE_DOCX), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "not a DOCX"));
+	assert_non_null(strstr(kn_error_message(), "bukan DOCX"));
 	/* an Excel workbook is OOXML too, but not a Word document */
 	kn_buf xlsx = KN_BUF_INIT;
 	static const char *const xn[] = { "[Content_Types].xml", "xl/workbook.xml" };
@@ -476,11 +476,11 @@ test_evidence__check_file_truncated(void **state)
 	unsigned t;
 
 	assert_error(check_bytes(f, &t, cut_pdf, strlen(cut_pdf), MB, EVIDENCE_PDF), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "the PDF is truncated (no %%EOF at its end)"));
+	assert_non_null(strstr(kn_error_message(), "PDF ini terpotong (tidak ada %%EOF di akhirnya)"));
 	assert_error(check_bytes(f, &t, sample_png, sizeof(sample_png) - 5, MB, EVIDENCE_PNG), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "PNG image is truncated"));
+	assert_non_null(strstr(kn_error_message(), "Gambar PNG ini terpotong"));
 	assert_error(check_bytes(f, &t, sample_jpeg, sizeof(sample_jpeg) - 2, MB, EVIDENCE_JPEG), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "JPEG photo is truncated"));
+	assert_non_null(strstr(kn_error_message(), "Foto JPEG ini terpotong"));
 	assert_error(check_bytes(f, &t, sample_jpeg, 24, MB, EVIDENCE_JPEG), KN_EINVAL, "file");
 
 	/* Data after the end marker, as some phones append, is not truncation. */
@@ -494,7 +494,7 @@ test_evidence__check_file_truncated(void **state)
 
 	make_docx(&docx);
 	assert_error(check_bytes(f, &t, docx.ptr, docx.len - 10, MB, EVIDENCE_DOCX), KN_EINVAL, "file");
-	assert_non_null(strstr(kn_error_message(), "DOCX is truncated"));
+	assert_non_null(strstr(kn_error_message(), "DOCX ini terpotong"));
 	kn_buf_free(&docx);
 	kn_buf_free(&b);
 }

@@ -175,10 +175,10 @@ evaluations(void)
 static int
 wait_of(const msgpack_object *reply)
 {
-	const char *m = strstr(err_message(reply), "wait ");
+	const char *m = strstr(err_message(reply), "tunggu ");
 
 	assert_non_null(m);
-	return atoi(m + 5);
+	return atoi(m + 7);
 }
 
 /*
@@ -314,7 +314,7 @@ flood_recv(kntest_conn *c, int n, int *busy)
 		const char *code = err_code(reply);
 		if (strcmp(code, "busy") == 0) {
 			(*busy)++;
-			assert_non_null(strstr(err_message(reply), "wait "));
+			assert_non_null(strstr(err_message(reply), "tunggu "));
 		} else if (strcmp(code, "auth") != 0) {
 			fail_msg("a wrong passphrase was answered with '%s': %s", code, err_message(reply));
 		}
@@ -379,7 +379,7 @@ test_login__unlock_lets_the_owner_in(void **state)
 	assert_true(wait_of(r) >= 1 && wait_of(r) <= DELAY_MAX_S);
 	r = try_login(&c, &ani, ani.pass);
 	assert_string_equal(err_code(r), "busy");
-	assert_non_null(strstr(err_message(r), "too many wrong passphrases"));
+	assert_non_null(strstr(err_message(r), "Terlalu banyak kata sandi salah"));
 
 	/* only the operator unlocks */
 	login_as(&c, &beni, beni.pass);
@@ -434,7 +434,7 @@ test_login__throttle_survives_a_restart(void **state)
 	kntest_sleep_ms(wait_of(r) * 1000 + 100);
 	r = try_login(&c, &beni, "not-beni-pass");
 	assert_string_equal(err_code(r), "auth");
-	assert_non_null(strstr(err_message(r), "must wait"));
+	assert_non_null(strstr(err_message(r), "harus menunggu"));
 	kntest_conn_close(&c);
 
 	daemon_stop();
@@ -583,7 +583,7 @@ test_login__reset_without_a_recovery_copy(void **state)
 	const char *o[] = { "token", op.token, "user", eko.ident, NULL };
 	r = call(&c, "user.reset_passphrase", o);
 	assert_string_equal(err_code(r), "wrong_state");
-	assert_non_null(strstr(err_message(r), "no recovery copy"));
+	assert_non_null(strstr(err_message(r), "salinan pemulihan"));
 	assert_non_null(strstr(err_message(r), "kinerja passwd"));
 	/* nothing changed: Eko's passphrase still works */
 	login_as(&c, &eko, eko.pass);

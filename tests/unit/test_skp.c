@@ -920,7 +920,7 @@ test_skp__who_reads(void **state)
 	assert_int_equal(domain_record_may_read(&ks_off, c, "skp", &g, a), KN_EDENIED);
 	assert_int_equal(domain_record_may_read(&g2, b, "skp", &g, a), KN_EDENIED);
 	assert_int_equal(domain_record_may_read(&op, d, "skp", &g, a), KN_EDENIED);
-	assert_non_null(strstr(kn_error_message(), "does not read SKPs"));
+	assert_non_null(strstr(kn_error_message(), "tidak membaca SKP"));
 	assert_int_equal(domain_record_may_read(&g, a, "skp", NULL, NULL), KN_EDENIED);
 	/* a principal is not the atasan of another principal's SKP */
 	assert_int_equal(domain_record_may_read(&ks, c, "skp", &ks, d), KN_EDENIED);
