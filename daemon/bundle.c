@@ -113,7 +113,7 @@ pack_write(void *ctx, const void *data, size_t len)
  * once it does, its commits are the haves).
  */
 static int
-build_pack(kn_buf *pack, uint32_t *objects, kd_server *srv, const char *npsn)
+build_pack(kn_buf *out, kn_buf *pack, uint32_t *objects, kd_server *srv, const char *npsn)
 {
 	struct refs_ctx x = { .r = srv->ev };
 	char prefix[40];
@@ -126,6 +126,8 @@ build_pack(kn_buf *pack, uint32_t *objects, kd_server *srv, const char *npsn)
 	rc = evidence_ref_foreach(srv->ev, prefix, ref_cb, &x);
 	if (rc == 0 && x.n)
 		rc = evidence_pack_build(srv->ev, (const char *const *)x.wants, x.n, NULL, 0, pack_write, pack, objects);
+	if (rc == 0 && pack->len)
+		rc = bundle_add_pack(out, pack->ptr, pack->len, *objects, (const char *const *)x.wants, x.n);
 	for (size_t i = 0; i < x.n; i++)
 		free(x.wants[i]);
 	free(x.wants);
@@ -205,9 +207,7 @@ kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
 	}
 	store_read_end(t);
 	t = NULL;
-	if (h.up && (rc = build_pack(&pack, &objects, srv, h.npsn)))
-		goto out;
-	if (pack.len && (rc = bundle_add_pack(&out, pack.ptr, pack.len, objects)))
+	if (h.up && (rc = build_pack(&out, &pack, &objects, srv, h.npsn)))
 		goto out;
 	if (out.len > BUNDLE_RPC_MAX) {
 		rc = kn_error_set(KN_ETOOBIG, "", "the bundle does not fit %zu MiB", BUNDLE_RPC_MAX >> 20);
@@ -316,6 +316,17 @@ index_pack(uint32_t *objects, kd_server *srv, const bundle_view *v)
 		evidence_pack_index_abort(ix);
 	else if (rc == 0)
 		rc = evidence_pack_index_commit(ix, objects);
+	/* every head the bundle names is a whole commit now; at a hub a ref keeps each reachable */
+	for (size_t i = 0; rc == 0 && i < v->nheads; i++) {
+		char ref[96];
+		if ((rc = evidence_check_commit(r, v->heads[i], 0)) != 0) {
+			rc = kn_error_set(KN_EBADREC, "file", "evidence commit %s named by the bundle is not in its pack", v->heads[i]);
+			break;
+		}
+		snprintf(ref, sizeof(ref), "refs/kinerja/%s/bundle/%s", v->h.npsn, v->heads[i]);
+		if (srv->office)
+			rc = evidence_ref_set(r, ref, v->heads[i]);
+	}
 	if (r != srv->ev)
 		evidence_close(r);
 	return rc;

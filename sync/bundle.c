@@ -60,17 +60,24 @@ bundle_add_record(kn_buf *out, const uint8_t *rec, size_t len)
 }
 
 int
-bundle_add_pack(kn_buf *out, const uint8_t *pack, size_t len, uint32_t objects)
+bundle_add_pack(kn_buf *out, const uint8_t *pack, size_t len, uint32_t objects, const char *const *heads,
+    size_t nheads)
 {
 	msgpack_packer pk;
 
+	if (nheads > BUNDLE_HEADS_MAX)
+		return kn_error_set(KN_ETOOBIG, "heads", "too many evidence heads for one bundle");
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, 3);
 	pstr(&pk, "pack");
 	msgpack_pack_bin(&pk, len);
 	msgpack_pack_bin_body(&pk, pack, len);
 	pstr(&pk, "objects");
 	msgpack_pack_uint32(&pk, objects);
+	pstr(&pk, "heads");
+	msgpack_pack_array(&pk, nheads);
+	for (size_t i = 0; i < nheads; i++)
+		pstr(&pk, heads[i]);
 	return out->failed ? kn_error_set(KN_ENOMEM, "", "out of memory") : 0;
 }
 
@@ -209,13 +216,28 @@ bundle_parse(bundle_view *out, const uint8_t *data, size_t size)
 			out->rec[out->n] = (const uint8_t *)o->via.bin.ptr;
 			out->len[out->n++] = o->via.bin.size;
 		} else if (state == 1 && o->type == MSGPACK_OBJECT_MAP && kn_map_get(o, "pack")) {
-			const msgpack_object *p = kn_map_get(o, "pack");
+			const msgpack_object *p = kn_map_get(o, "pack"), *hs = kn_map_get(o, "heads");
 			uint64_t objs = 0;
-			if (o->via.map.size != 2 || p->type != MSGPACK_OBJECT_BIN || p->via.bin.size == 0 ||
-			    map_u64(&objs, o, "objects") != 0 || objs > UINT32_MAX) {
+			if (o->via.map.size != 3 || p->type != MSGPACK_OBJECT_BIN || p->via.bin.size == 0 ||
+			    map_u64(&objs, o, "objects") != 0 || objs > UINT32_MAX || hs == NULL ||
+			    hs->type != MSGPACK_OBJECT_ARRAY || hs->via.array.size == 0 || hs->via.array.size > BUNDLE_HEADS_MAX) {
 				rc = kn_error_set(KN_EBADREC, "file", "the bundle's evidence pack is damaged (byte %zu)", off);
 				break;
 			}
+			if ((out->heads = calloc(hs->via.array.size, sizeof(*out->heads))) == NULL) {
+				rc = kn_error_set(KN_ENOMEM, "", "out of memory");
+				break;
+			}
+			for (uint32_t k = 0; k < hs->via.array.size && rc == 0; k++) {
+				const msgpack_object *e = &hs->via.array.ptr[k];
+				if (e->type != MSGPACK_OBJECT_STR || e->via.str.size != 40 ||
+				    strspn(e->via.str.ptr, "0123456789abcdef") < 40)
+					rc = kn_error_set(KN_EBADREC, "file", "the bundle's evidence heads are damaged (byte %zu)", off);
+				else
+					memcpy(out->heads[out->nheads++], e->via.str.ptr, 40);
+			}
+			if (rc)
+				break;
 			out->pack = (const uint8_t *)p->via.bin.ptr;
 			out->pack_len = p->via.bin.size;
 			out->pack_objects = (uint32_t)objs;
@@ -272,5 +294,6 @@ bundle_view_free(bundle_view *v)
 {
 	free(v->rec);
 	free(v->len);
+	free(v->heads);
 	memset(v, 0, sizeof(*v));
 }

@@ -7,7 +7,9 @@
  *   {"format": "kinerja-bundle", "v": 1, "dir": "up"|"down", "npsn": str,
  *    "device": bin 32, "created_ms": uint, "from": uint, "to": uint}
  *   bin (one signed record), bin, ...           (at most BUNDLE_RECORDS_MAX)
- *   {"pack": bin, "objects": uint}              (at most one: a git packfile)
+ *   {"pack": bin, "objects": uint, "heads": [str 40, ...]}
+ *                                               (at most one: a git packfile,
+ *                                                and the commits it ends at)
  *   {"end": records, "pack_objects": uint, "pack_bytes": uint,
  *    "blake2b": bin 32, "sig": bin 64}
  *
@@ -32,6 +34,7 @@
 #define BUNDLE_RECORD_MAX (64 * 1024)
 #define BUNDLE_RECORDS_MAX 1000000
 #define BUNDLE_BYTES_MAX ((size_t)1 << 30)
+#define BUNDLE_HEADS_MAX 65536
 
 typedef struct {
 	int up;                 /* dir: 1 "up" (school -> hub), 0 "down" */
@@ -49,6 +52,8 @@ typedef struct {
 	const uint8_t *pack;    /* NULL when none */
 	size_t pack_len;
 	uint32_t pack_objects;
+	char (*heads)[41];      /* the pack's head commits (hex), nheads of them */
+	size_t nheads;
 	uint8_t sum[32];
 	uint8_t sig[64];
 } bundle_view;
@@ -56,7 +61,8 @@ typedef struct {
 /* Writing: begin (header), records, at most one pack, end (hash and signature by sk, 64 bytes). */
 int bundle_begin(kn_buf *out, const bundle_header *h);
 int bundle_add_record(kn_buf *out, const uint8_t *rec, size_t len);
-int bundle_add_pack(kn_buf *out, const uint8_t *pack, size_t len, uint32_t objects);
+int bundle_add_pack(kn_buf *out, const uint8_t *pack, size_t len, uint32_t objects, const char *const *heads,
+    size_t nheads);
 int bundle_end(kn_buf *out, size_t records, uint32_t pack_objects, uint64_t pack_bytes, const unsigned char *sk);
 
 /*
