@@ -741,10 +741,10 @@ static kc_cmd commands[] = {
 	    "Tulis ke FILE semua yang belum dimiliki pihak lain (bundel untuk dibawa tanpa jaringan, sneakernet).\n"
 	    "Di sekolah (Operator Sekolah): catatan setelah tanda terima terakhir hub, dan bukti dukung.\n"
 	    "Di hub (Operator atau Kepala Dinas): catatan hub untuk sekolah --sekolah setelah posisi --setelah\n"
-	    "(nilai 'pulled' di 'kinerja sync status' sekolah itu), atau --semua. Bundel ditandatangani kunci perangkat.",
+	    "(angka 'diterima s.d.' di 'kinerja sync status' sekolah itu), atau --semua. Bundel ditandatangani kunci perangkat.",
 	    client_cmd_sync_export,
 	    { { "sekolah", "npsn", 0, "di hub: NPSN sekolah tujuan, 8 angka", NULL },
-	      { "setelah", "after", 0, "di hub: posisi 'pulled' sekolah itu (catatan sesudahnya)", NULL },
+	      { "setelah", "after", 0, "di hub: posisi 'diterima s.d.' sekolah itu (catatan sesudahnya)", NULL },
 	      { "semua", "all", 0, "semua catatan, tanpa melihat posisi", NULL, 1 },
 	      { NULL } } },
 	{ "sync import", "FILE",

@@ -167,7 +167,7 @@ kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
 			return kn_error_set(KN_EINVAL, "npsn", "an NPSN is 8 digits");
 		if (!all && (a_after == NULL || a_after->type != MSGPACK_OBJECT_POSITIVE_INTEGER))
 			return kn_error_set(KN_EINVAL, "after",
-			    "give the school's position (--setelah N: 'pulled' in the school's 'kinerja sync status') or --semua");
+			    "give the school's position (--setelah N: 'diterima s.d.' in the school's 'kinerja sync status') or --semua");
 		h.from = all ? 0 : a_after->via.u64;
 	} else {
 		if (!srv->school[0])
