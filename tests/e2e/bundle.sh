@@ -80,6 +80,12 @@ printf '\377' | dd of="$T/flip.bundle" bs=1 seek=$OFF conv=notrunc 2>/dev/null
 cmp -s "$T/up.bundle" "$T/flip.bundle" && { printf '\000' | dd of="$T/flip.bundle" bs=1 seek=$OFF conv=notrunc 2>/dev/null; }
 out=$(hub sync import "$T/flip.bundle" 2>&1) && fail "a tampered bundle was imported"
 echo "$out" | grep -q "rusak, terpotong, atau telah diubah" || fail "the tampered bundle's refusal: $out"
+# a flipped byte in the signature: the file is whole, so only kinerjad's signature check can tell
+cp "$T/up.bundle" "$T/sig.bundle"
+printf '\125' | dd of="$T/sig.bundle" bs=1 seek=$((SIZE - 10)) conv=notrunc 2>/dev/null
+cmp -s "$T/up.bundle" "$T/sig.bundle" && printf '\252' | dd of="$T/sig.bundle" bs=1 seek=$((SIZE - 10)) conv=notrunc 2>/dev/null
+out=$(hub sync import "$T/sig.bundle" 2>&1) && fail "a bundle with a bad signature was imported"
+echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar" || fail "the bad signature's refusal: $out"
 hub --json hub sekolah >"$T/hs.json" || fail "hub sekolah"
 [ "$(jget schools.0.records <"$T/hs.json")" = 0 ] || fail "a refused bundle left records: $(cat "$T/hs.json")"
 [ -d "$T/hub-evidence.git.sekolah/$NPSN" ] && fail "a refused bundle left an evidence repository"
