@@ -119,6 +119,8 @@ int client_record_verify(char *why, size_t whysz, const msgpack_object *rec);
 
 /* ---- records.c ---- */
 
+int client_cmd_sync_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
+int client_cmd_sync_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 int client_cmd_record_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 int client_cmd_record_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv);
 

@@ -746,6 +746,21 @@ static kc_cmd commands[] = {
 	    "Sinkronkan sekarang dengan hub (sync now) dan tunggu hasilnya.\n"
 	    "Hub diatur di konfigurasi kinerjad: sync.hub = HOST:PORT dan sync.hub_key = kunci perangkat hub.",
 	    client_cmd_simple, { { NULL } }, "sync.now", 1, client_print_sync_now },
+	{ "sync export", "FILE",
+	    "Tulis ke FILE semua yang belum dimiliki pihak lain (bundel untuk dibawa tanpa jaringan, sneakernet).\n"
+	    "Di sekolah (Operator Sekolah): catatan setelah tanda terima terakhir hub, dan bukti dukung.\n"
+	    "Di hub (Operator atau Kepala Dinas): catatan hub untuk sekolah --sekolah setelah posisi --setelah\n"
+	    "(angka 'diterima s.d.' di 'kinerja sync status' sekolah itu), atau --semua. Bundel ditandatangani kunci perangkat.",
+	    client_cmd_sync_export,
+	    { { "sekolah", "npsn", 0, "di hub: NPSN sekolah tujuan, 8 angka", NULL },
+	      { "setelah", "after", 0, "di hub: posisi 'diterima s.d.' sekolah itu (catatan sesudahnya)", NULL },
+	      { "semua", "all", 0, "semua catatan, tanpa melihat posisi", NULL, 1 },
+	      { NULL } } },
+	{ "sync import", "FILE",
+	    "Terapkan bundel FILE (dibuat 'sync export'): seluruh berkas diperiksa dulu (struktur, jumlah, BLAKE2b,\n"
+	    "tanda tangan perangkat sekolah yang terdaftar / hub sekolah ini); berkas terpotong atau diubah ditolak\n"
+	    "tanpa ada yang diterapkan. Lalu tiap catatan diperiksa seperti sinkronisasi. Mengimpor dua kali aman.",
+	    client_cmd_sync_import, { { NULL } } },
 	{ "hub daftar", NULL,
 	    "Daftarkan (register) sekolah di hub ini: NPSN dan kunci perangkat daemon sekolah; Operator atau\n"
 	    "Kepala Dinas di kantor Dinas. Kunci perangkat adalah device_key di 'kinerja status' komputer sekolah.\n"

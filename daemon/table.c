@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "bundle.h"
 #include "methods.h"
 #include "sync.h"
 
@@ -58,6 +59,8 @@ const kd_method kd_method_table[] = {
 	{ "plan.tasks",              kd_m_plan_tasks,                 KD_MEMBER, domain_may_read_plans,        "own plan; domain_atasan_resolve" },
 	{ "sync.status",             kd_m_sync_status,                KD_MEMBER, domain_may_use,               "" },
 	{ "sync.now",                kd_m_sync_now,                   KD_MEMBER, domain_may_use,               "" },
+	{ "sync.bundle_export",      kd_m_sync_bundle_export,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; a hub: registered schools only" },
+	{ "sync.bundle_import",      kd_m_sync_bundle_import,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; signature of the registered device or the hub; scope; domain_record_accept" },
 	{ "hub.register",            kd_m_hub_register,               KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
 	{ "hub.revoke",              kd_m_hub_revoke,                 KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept" },
 	{ "hub.schools",             kd_m_hub_schools,                KD_MEMBER, domain_may_act_for_dinas,     "" },

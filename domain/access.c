@@ -180,6 +180,18 @@ domain_may_act_for_dinas(const domain_user *me)
 	return rc;
 }
 
+int
+domain_may_carry_bundles(const domain_user *me)
+{
+	int rc = domain_may_use(me);
+
+	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_dinas"))
+		rc = kn_error_set(KN_EDENIED, "session",
+		    "only the Operator (the Operator Sekolah at a school; the office's Operator or its Kepala Dinas at a hub) "
+		    "carries sync bundles (you are %s)", domain_role_label(me->role));
+	return rc;
+}
+
 /* Those who have an SKP of their own: Guru and Kepala Sekolah. */
 int
 domain_may_plan(const domain_user *me)

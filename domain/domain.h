@@ -151,6 +151,13 @@ int domain_may_plan(const domain_user *me);
 int domain_may_judge_plans(const domain_user *me);
 /* The Dinas's acts at an education office: its Operator or Kepala Dinas. */
 int domain_may_act_for_dinas(const domain_user *me);
+/*
+ * Sneakernet bundles (sync export/import): an Operator (the Operator
+ * Sekolah at a school, the office's Operator at a hub) or the Kepala
+ * Dinas; the method narrows it by the daemon's role (a school: its
+ * Operator only, domain_may_administer).
+ */
+int domain_may_carry_bundles(const domain_user *me);
 int domain_may_read_plans(const domain_user *me);
 /* Is reader the atasan (evaluator) of subject? 1 or 0. */
 int domain_is_atasan_of(const domain_user *reader, const uint8_t reader_pk[32], const domain_user *subject,

@@ -410,6 +410,22 @@ static const domain_msg msgs[] = {
 	{ "SYNC_CATATAN_DITOLAK",
 	    "Hub menolak {jumlah} catatan dari sekolah ini; catatan lain tetap diterima. Alasan pertama: {alasan} Hubungi "
 	    "Operator Sekolah." },
+	{ "BUNDEL_RUSAK",
+	    "Berkas bundel ini rusak, terpotong, atau telah diubah ({sebab}). Tidak ada isinya yang diterapkan; buat ekspor "
+	    "baru (kinerja sync export) dan salin lagi." },
+	{ "BUNDEL_SEKOLAH_TIDAK_TERDAFTAR",
+	    "Sekolah {npsn} tidak terdaftar di hub ini, jadi bundelnya tidak diterima. Daftarkan dulu dengan kinerja hub daftar." },
+	{ "BUNDEL_BUKAN_PERANGKAT_TERDAFTAR",
+	    "Bundel ini tidak ditandatangani oleh perangkat yang terdaftar untuk sekolah {npsn}. Tidak ada isinya yang "
+	    "diterapkan; buat bundel di komputer sekolah yang terdaftar." },
+	{ "BUNDEL_ARAH_SALAH",
+	    "Bundel untuk sekolah {npsn} ini bukan untuk daemon ini: bundel dari sekolah diimpor di hub, bundel dari hub "
+	    "diimpor di sekolah itu." },
+	{ "BUNDEL_KUNCI_HUB_BELUM",
+	    "Kunci hub belum diatur di sekolah ini (sync.hub_key), jadi bundel dari hub tidak dapat diperiksa. Tidak ada "
+	    "yang diterapkan." },
+	{ "BUNDEL_BUKAN_HUB",
+	    "Bundel ini tidak ditandatangani oleh hub sekolah ini (sync.hub_key). Tidak ada isinya yang diterapkan." },
 	{ "SYNC_FASE_DIAM", "tidak sedang sinkronisasi" },
 	{ "SYNC_FASE_MENGHUBUNGI", "menghubungi hub" },
 	{ "SYNC_FASE_MENGIRIM", "mengirim catatan ke hub" },

@@ -1,0 +1,151 @@
+#!/bin/sh
+# Sneakernet bundles end to end (issue 9): a hub and a school with no
+# network between them (the school's sync.hub is a dead port). School work
+# and an evidence upload go up in a bundle (`sync export` at the school,
+# `sync import` at the hub): the hub holds the records (equal fingerprints)
+# and the evidence commit; importing again changes nothing; a cut bundle, a
+# bundle with one flipped byte and one signed by an unregistered device are
+# refused with nothing applied. The way back: a Dinas assignment at the hub
+# goes down in a bundle (`sync export --sekolah`) and the school sees it.
+. "$(dirname "$0")/../lib/daemon.sh"
+
+JC=$T/jsoncheck
+# shellcheck disable=SC2046 # pkg-config prints flags to split
+cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
+jget() { "$JC" "$1"; }
+
+NPSN=20100001
+OFFICE=30100000
+OPD=197001011995031002
+PENGAWAS=196805101990031004
+OPA=1234567890123456
+BUDI=198501012010011001
+P=2026-1
+
+HPID=
+XPID=
+stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
+trap 'stop_pid "$XPID"; stop_pid "$HPID"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
+    --set evidence.dir="$T/hub-evidence.git" --set evidence.staging_dir="$T/hub-uploads" \
+    --set keys.pwhash=min --set daemon.role=hub --set sync.listen=127.0.0.1:0 --log-level debug >>"$T/hub.log" 2>&1 &
+HPID=$!
+i=0
+while ! "$B/kinerja" --socket "$T/hub.sock" status >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "hub did not start"
+	sleep 0.05
+done
+hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
+echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
+    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
+hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
+echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
+echo "pengawas-pass" | hub user add --name "Hendra Wijaya" --role pengawas --nip $PENGAWAS >/dev/null || fail "add Pengawas"
+HUBKEY=$(hub --json status | jget device_key)
+
+# the school: its hub configured, at a port where nothing listens
+start_daemon --set sync.hub=127.0.0.1:9 --set sync.hub_key="$HUBKEY" --set sync.interval_s=3600 --set sync.timeout_s=2
+echo "operator-pass" | kin school init --npsn $NPSN --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
+    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school init"
+echo operator-pass | kin login $OPA >/dev/null || fail "login"
+DEV=$(kin --json status | jget device_key)
+hub hub daftar --sekolah $NPSN --kunci-perangkat "$DEV" >/dev/null || fail "hub daftar"
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
+echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login"
+{ printf '%%PDF-1.4\n%% bundle test\n'; head -c 50000 /dev/urandom | od -An -tx1 | tr -d ' \n'; printf '\n%%%%EOF\n'; } >"$T/s.pdf"
+kin evidence upload "$T/s.pdf" --slot refleksi --period $P >"$T/out" || fail "upload: $(cat "$T/out")"
+COMMIT=$(kin --json evidence list --period $P | grep -o '"commit": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
+[ -n "$COMMIT" ] || fail "the upload's commit: $(kin --json evidence list --period $P)"
+out=$(kin sync export "$T/x.bundle" 2>&1) && fail "a teacher exported a bundle"
+echo "$out" | grep -q "only the Operator" || fail "a teacher is told who may: $out"
+echo operator-pass | kin login $OPA >/dev/null || fail "login"
+ok "a school with its hub out of reach: people and an evidence upload ($COMMIT)"
+
+# ---- up: school -> hub ----
+kin --json sync export "$T/up.bundle" >"$T/out" || fail "sync export: $(cat "$T/out")"
+NREC=$(jget records <"$T/out")
+[ "$NREC" -ge 3 ] || fail "the bundle holds the school's records: $(cat "$T/out")"
+[ "$(jget pack_objects <"$T/out")" -ge 3 ] || fail "the bundle holds the evidence: $(cat "$T/out")"
+out=$(kin sync export "$T/up.bundle" 2>&1) && fail "export overwrote a file"
+
+# refusals first, nothing applied: a cut bundle, a flipped byte, an unregistered device
+SIZE=$(wc -c <"$T/up.bundle")
+head -c $((SIZE - 30)) "$T/up.bundle" >"$T/cut.bundle"
+out=$(hub sync import "$T/cut.bundle" 2>&1) && fail "a cut bundle was imported"
+echo "$out" | grep -q "Tidak ada isinya yang diterapkan" || fail "the cut bundle's refusal: $out"
+cp "$T/up.bundle" "$T/flip.bundle"
+OFF=$((SIZE / 2))
+printf '\377' | dd of="$T/flip.bundle" bs=1 seek=$OFF conv=notrunc 2>/dev/null
+cmp -s "$T/up.bundle" "$T/flip.bundle" && { printf '\000' | dd of="$T/flip.bundle" bs=1 seek=$OFF conv=notrunc 2>/dev/null; }
+out=$(hub sync import "$T/flip.bundle" 2>&1) && fail "a tampered bundle was imported"
+echo "$out" | grep -q "rusak, terpotong, atau telah diubah" || fail "the tampered bundle's refusal: $out"
+# a flipped byte in the signature: the file is whole, so only kinerjad's signature check can tell
+cp "$T/up.bundle" "$T/sig.bundle"
+printf '\125' | dd of="$T/sig.bundle" bs=1 seek=$((SIZE - 10)) conv=notrunc 2>/dev/null
+cmp -s "$T/up.bundle" "$T/sig.bundle" && printf '\252' | dd of="$T/sig.bundle" bs=1 seek=$((SIZE - 10)) conv=notrunc 2>/dev/null
+out=$(hub sync import "$T/sig.bundle" 2>&1) && fail "a bundle with a bad signature was imported"
+echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar" || fail "the bad signature's refusal: $out"
+hub --json hub sekolah >"$T/hs.json" || fail "hub sekolah"
+[ "$(jget schools.0.records <"$T/hs.json")" = 0 ] || fail "a refused bundle left records: $(cat "$T/hs.json")"
+[ -d "$T/hub-evidence.git.sekolah/$NPSN" ] && fail "a refused bundle left an evidence repository"
+# another school daemon (not registered) signs a bundle for the same NPSN
+"$B/kinerjad" --socket "$T/x.sock" --store "$T/x" --set keys.device_key="$T/x-device.key" \
+    --set evidence.dir="$T/x-evidence.git" --set evidence.staging_dir="$T/x-uploads" --set keys.pwhash=min \
+    --set sync.hub=127.0.0.1:9 --set sync.hub_key="$HUBKEY" --set sync.interval_s=3600 >>"$T/x.log" 2>&1 &
+XPID=$!
+i=0
+while ! "$B/kinerja" --socket "$T/x.sock" status >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -gt 300 ] && fail "x did not start"; sleep 0.05
+done
+sx() { KINERJA_SESSION=$T/x-session "$B/kinerja" --socket "$T/x.sock" "$@"; }
+echo "x-pass-123" | sx school init --npsn $NPSN --name "Palsu" --operator-name "Palsu" --operator-nuptk 1234567890123999 \
+    --authority-key "$T/dinas.key" >/dev/null || fail "x init"
+echo x-pass-123 | sx login 1234567890123999 >/dev/null || fail "x login"
+sx sync export "$T/forged.bundle" >/dev/null || fail "x export"
+out=$(hub sync import "$T/forged.bundle" 2>&1) && fail "a bundle of an unregistered device was imported"
+echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar untuk sekolah $NPSN" || fail "forged: $out"
+[ "$(hub --json hub sekolah | jget schools.0.records)" = 0 ] || fail "the forged bundle left records"
+ok "a cut bundle, a flipped byte and a bundle of an unregistered device are refused with nothing applied"
+
+hub --json sync import "$T/up.bundle" >"$T/out" || fail "sync import at the hub: $(cat "$T/out")"
+[ "$(jget stored <"$T/out")" = "$NREC" ] || fail "every record stored: $(cat "$T/out")"
+[ "$(jget refused <"$T/out")" = 0 ] || fail "nothing refused: $(cat "$T/out")"
+kin --json sync status >"$T/ss.json"
+hub --json hub sekolah >"$T/hs.json"
+[ "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")" = "$(jget schools.0.fp <"$T/hs.json") $(jget schools.0.records <"$T/hs.json")" ] ||
+    fail "the fingerprints differ: $(cat "$T/ss.json") / $(cat "$T/hs.json")"
+[ "$(git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" cat-file -t "$COMMIT")" = commit ] || fail "the hub holds the evidence commit"
+git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" fsck --no-dangling >/dev/null 2>&1 || fail "the school's repository at the hub is sound"
+git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" show-ref | grep -q "$COMMIT refs/kinerja/$NPSN/bundle/$COMMIT" || fail "a ref keeps the commit reachable at the hub"
+hub --json sync import "$T/up.bundle" >"$T/out" || fail "import again: $(cat "$T/out")"
+[ "$(jget stored <"$T/out") $(jget present <"$T/out")" = "0 $NREC" ] || fail "again: all present: $(cat "$T/out")"
+[ "$(hub --json hub sekolah | jget schools.0.fp)" = "$(jget schools.0.fp <"$T/hs.json")" ] || fail "a second import changed the hub"
+ok "the bundle's $NREC records and evidence are at the hub (equal fingerprints); importing again changes nothing"
+
+# ---- down: the Dinas's assignment at the hub -> the school ----
+hub dinas tugaskan --sekolah $NPSN --peran pengawas --nip $PENGAWAS --mulai 2020-01-01 >"$T/out" ||
+    fail "assign at the hub: $(cat "$T/out")"
+PULLED=$(jget checkpoints.pulled <"$T/ss.json")
+hub --json sync export "$T/down.bundle" --sekolah $NPSN --setelah "$PULLED" >"$T/out" || fail "export down: $(cat "$T/out")"
+[ "$(jget records <"$T/out")" -ge 1 ] || fail "the assignment is in the bundle: $(cat "$T/out")"
+out=$(hub sync import "$T/down.bundle" 2>&1) && fail "the hub imported its own bundle for the school"
+echo "$out" | grep -q "bukan untuk daemon ini" || fail "wrong direction: $out"
+kin --json sync import "$T/down.bundle" >"$T/out" || fail "import at the school: $(cat "$T/out")"
+[ "$(jget stored <"$T/out")" -ge 1 ] || fail "the school stored the assignment: $(cat "$T/out")"
+kin --json penugasan | grep -q "$PENGAWAS" ||
+    fail "the school sees the assignment: $(kin penugasan 2>&1)"
+[ "$(kin --json sync status | jget checkpoints.pulled)" -gt "$PULLED" ] || fail "sync/pulled moved"
+kin --json sync import "$T/down.bundle" | grep -q '"stored": 0' || fail "the down bundle again: nothing new"
+# a bundle made by the stranger is not the hub's
+out=$(kin sync import "$T/forged.bundle" 2>&1) && fail "the school imported a school's bundle"
+ok "the way back: the Dinas's assignment reaches the school in a bundle"
+
+# --semua: every record the hub holds for the school; at the school all of them are there already
+hub --json sync export "$T/all.bundle" --sekolah $NPSN --semua >"$T/out" || fail "export --semua: $(cat "$T/out")"
+N=$(jget records <"$T/out")
+kin --json sync import "$T/all.bundle" >"$T/out" || fail "import --semua: $(cat "$T/out")"
+[ "$(jget present <"$T/out")" = "$N" ] || fail "every record of --semua is present at the school: $(cat "$T/out")"
+out=$(hub sync export "$T/none.bundle" --sekolah 20999999 --semua 2>&1) && fail "export for an unregistered school"
+echo "$out" | grep -q "tidak terdaftar" || fail "unregistered school: $out"
+ok "--semua carries all $N records of the school; an unregistered NPSN is refused"
