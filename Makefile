@@ -162,7 +162,8 @@ check: $(TOOLS)
 endif
 
 # ---- scale (tests/scale): many simulated schools syncing with one hub at
-# once (tests/scale/schools.sh, run by `make check`).
+# once (tests/scale/schools.sh, run by `make check` through tests/e2e/scale.sh).
+check: $(O)/tests/scale/schools
 $(O)/tests/scale/schools: $(O)/tests/scale/schools.o $(O)/libkinerja.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)

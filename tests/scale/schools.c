@@ -6,13 +6,17 @@
  *
  *   schools keys N                         print "NPSN DEVICEHEX" for the
  *                                          N schools and the one that stalls
- *   schools run N HOST:PORT HUBKEYHEX      sync them
+ *   schools run N HOST:PORT HUBKEYHEX CATALOG
+ *                                          sync them (CATALOG: catalog/pmm-2024.1.json)
  *
  * Every school is one thread speaking the protocol as a school daemon
  * does (sync/proto.h): its own Ed25519 device key (derived from its index,
  * so `keys` and `run` agree), its own records signed here (record_sign):
  * the school record naming its operator, the operator's founding
- * enrollment, a Kepala Sekolah and TEACHERS teachers. A session: the Noise
+ * enrollment, a Kepala Sekolah and TEACHERS teachers, the catalog, the
+ * current period opened by the Kepala Sekolah and every teacher's Ajukan
+ * of a complete plan (domain_skp_decide, as the daemon decides it): the
+ * hub's domain rules judge each as any write. A session: the Noise
  * handshake, hello (fingerprint and count of the school's set), push of
  * every record (receipt: all stored, none refused), pull of the hub's feed
  * for it, and at the end the hub's fingerprint and count of the school's
@@ -40,6 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../domain/catalog.h"
+#include "../../domain/domain.h"
+#include "../../domain/plan.h"
+#include "../../domain/skp.h"
 #include "../../store/record.h"
 #include "../../sync/channel.h"
 #include "../../sync/proto.h"
@@ -47,8 +55,16 @@
 #include "../../util/kn.h"
 
 #define TEACHERS 4
-#define NRECS (3 + TEACHERS)
+#define NRECS (5 + 2 * TEACHERS)  /* school, operator, Kepala Sekolah, teachers, catalog, period, one Ajukan each */
 #define HLC(ms) ((uint64_t)(ms) << 16)
+#define DAY_MS 86400000ULL
+
+/* the catalog every school records, and the current period, opened at open_ms */
+static domain_catalog *cat;
+static const uint8_t *cat_json;
+static size_t cat_json_len;
+static char period[8];
+static uint64_t open_ms;
 
 static char host[256], port[16];
 static uint8_t hub_x[32];
@@ -192,10 +208,10 @@ pack_s(msgpack_packer *pk, const char *s)
 static int
 sign(kn_buf *arena, size_t *offs, size_t *lens, uint8_t ids[][32], size_t *n, const school *s,
     const uint8_t *pk, const uint8_t *sk, const char *type, const char *subject, uint64_t hlc, const uint8_t *auth,
-    const kn_buf *body)
+    size_t nauth, const kn_buf *body)
 {
 	record_fields f = { type, s->npsn, subject, hlc, NULL, 0, body->ptr, body->len,
-		(const uint8_t(*)[32])auth, auth ? 1 : 0 };
+		(const uint8_t(*)[32])auth, nauth };
 	size_t before = arena->len;
 
 	if (record_sign(arena, ids[*n], &f, pk, sk) != 0)
@@ -231,18 +247,70 @@ user_body(kn_buf *b, const char *name, const char *role, const char *ident)
 	msgpack_pack_true(&pk);
 }
 
-/* The school's records: school, operator, Kepala Sekolah, teachers. */
+/* A person: key pair, enrollment id and hlc, the enrollment as the decisions read it. */
+typedef struct {
+	uint8_t pk[32], sk[64], enr[32];
+	uint64_t enr_ms;
+	domain_user u;
+} person;
+
+static int
+parse_user(domain_user *u, const kn_buf *b)
+{
+	msgpack_unpacked up;
+	size_t off = 0;
+	int rc = -1;
+
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, (const char *)b->ptr, b->len, &off) == MSGPACK_UNPACK_SUCCESS &&
+	    domain_user_parse(u, &up.data) == 0)
+		rc = 0;
+	msgpack_unpacked_destroy(&up);
+	return rc;
+}
+
+/* The complete plan a teacher submits (as bench/bench_plan.c's). */
+static void
+full_plan(domain_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->period, sizeof(p->period), "%s", period);
+	snprintf(p->catalog, sizeof(p->catalog), "%s", cat->version);
+	p->jabatan = DOMAIN_JABATAN_GURU;
+	p->npraktik = 1;
+	snprintf(p->praktik[0], sizeof(p->praktik[0]), "keteraturan_suasana_kelas");
+	p->nrhk = 2;
+	p->rhk[0] = (domain_plan_rhk){ 1, 2 };
+	p->rhk[1] = (domain_plan_rhk){ 5, 4 };
+	for (size_t i = 0; i < cat->naspects && i < DOMAIN_PLAN_PERILAKU_MAX; i++) {
+		snprintf(p->perilaku[i].aspek, sizeof(p->perilaku[i].aspek), "%s", cat->aspects[i].id);
+		p->perilaku[i].has_index = 1;
+		p->nperilaku++;
+	}
+}
+
+/*
+ * The school's records: the school naming its operator, the operator's
+ * founding enrollment, a Kepala Sekolah, TEACHERS teachers, the catalog,
+ * the period opened by the Kepala Sekolah, and every teacher's Ajukan of
+ * a complete plan (decided by domain_skp_decide, as the daemon does).
+ */
 static int
 make_records(kn_buf *arena, size_t *offs, size_t *lens, uint8_t ids[][32], size_t *n, const school *s)
 {
-	uint8_t opk[32], osk[64], pk[32], sk[64], op_enr[32];
-	char hex[65], name[40], nip[24];
+	person *pp = calloc(TEACHERS + 2, sizeof(*pp)), *op = &pp[0], *ks = &pp[1];
+	domain_plan *plan = calloc(1, sizeof(*plan));
+	domain_skp_outcome *o = calloc(1, sizeof(*o));
+	domain_period_body pb;
+	uint8_t cat_id[32], period_id[32], auth[4][32];
+	char hex[65], name[40], nip[24], subject[DOMAIN_SKP_SUBJECT_LEN + 1];
 	kn_buf b = KN_BUF_INIT;
 	msgpack_packer mp;
-	uint64_t hlc = HLC(kn_now_ms() - 60000);
-	int rc = 0;
+	uint64_t ms = open_ms - 30 * DAY_MS;
+	int rc = pp && plan && o ? 0 : -1;
 
-	crypto_sign_keypair(opk, osk);
+	for (int i = 0; rc == 0 && i < TEACHERS + 2; i++)
+		crypto_sign_keypair(pp[i].pk, pp[i].sk);
 	msgpack_packer_init(&mp, &b, kn_buf_msgpack_write);
 	msgpack_pack_map(&mp, 2);
 	pack_s(&mp, "name");
@@ -250,20 +318,62 @@ make_records(kn_buf *arena, size_t *offs, size_t *lens, uint8_t ids[][32], size_
 	pack_s(&mp, name);
 	pack_s(&mp, "operator");
 	msgpack_pack_bin(&mp, 32);
-	msgpack_pack_bin_body(&mp, opk, 32);
-	rc |= sign(arena, offs, lens, ids, n, s, opk, osk, "school", s->npsn, hlc++, NULL, &b);
-	user_body(&b, "Operator", "operator", "1234567890123456");
-	rc |= sign(arena, offs, lens, ids, n, s, opk, osk, "user", kn_hex(hex, opk, 32), hlc++, ids[0], &b);
-	memcpy(op_enr, ids[1], 32);
-	for (int i = 0; rc == 0 && i <= TEACHERS; i++) {
-		crypto_sign_keypair(pk, sk);
-		snprintf(name, sizeof(name), "%s %d", i ? "Guru" : "Kepala", i);
+	msgpack_pack_bin_body(&mp, op->pk, 32);
+	rc |= sign(arena, offs, lens, ids, n, s, op->pk, op->sk, "school", s->npsn, HLC(ms++), NULL, 0, &b);
+	for (int i = 0; rc == 0 && i < TEACHERS + 2; i++) {
+		snprintf(name, sizeof(name), "%s %d", i == 0 ? "Operator" : i == 1 ? "Kepala" : "Guru", i);
 		snprintf(nip, sizeof(nip), "19850101201001%d%03d", 1 + i % 2, i + 1);
-		user_body(&b, name, i ? "guru" : "kepala_sekolah", nip);
-		rc |= sign(arena, offs, lens, ids, n, s, opk, osk, "user", kn_hex(hex, pk, 32), hlc++, op_enr, &b);
+		user_body(&b, name, i == 0 ? "operator" : i == 1 ? "kepala_sekolah" : "guru",
+		    i == 0 ? "1234567890123456" : nip);
+		pp[i].enr_ms = ms;
+		rc |= sign(arena, offs, lens, ids, n, s, op->pk, op->sk, "user", kn_hex(hex, pp[i].pk, 32), HLC(ms++),
+		    i == 0 ? ids[0] : op->enr, 1, &b);
+		memcpy(pp[i].enr, ids[*n - 1], 32);
+		rc |= parse_user(&pp[i].u, &b);
+	}
+	kn_buf_clear(&b);
+	msgpack_pack_map(&mp, 1);
+	pack_s(&mp, "json");
+	msgpack_pack_bin(&mp, cat_json_len);
+	msgpack_pack_bin_body(&mp, cat_json, cat_json_len);
+	rc |= sign(arena, offs, lens, ids, n, s, op->pk, op->sk, "catalog", cat->version, HLC(ms++), op->enr, 1, &b);
+	memcpy(cat_id, ids[*n - 1], 32);
+	/* the period, opened by the Kepala Sekolah */
+	memset(&pb, 0, sizeof(pb));
+	snprintf(pb.catalog, sizeof(pb.catalog), "%s", cat->version);
+	memcpy(auth[0], ks->enr, 32);
+	memcpy(auth[1], cat_id, 32);
+	kn_buf_clear(&b);
+	if (rc == 0 && domain_period_body_pack(&b, &pb) != 0)
+		rc = -1;
+	rc |= sign(arena, offs, lens, ids, n, s, ks->pk, ks->sk, "period", period, HLC(open_ms), auth[0], 2, &b);
+	memcpy(period_id, ids[*n - 1], 32);
+	/* every teacher's Ajukan */
+	if (rc == 0)
+		full_plan(plan);
+	for (int i = 2; rc == 0 && i < TEACHERS + 2; i++) {
+		person *t = &pp[i];
+		uint64_t at = open_ms + 60000 + (uint64_t)i * 3000;
+		domain_skp_input in = { DOMAIN_SKP_AJUKAN, t->pk, &t->u, t->enr_ms, t->pk, &t->u, s->npsn, at, NULL,
+			plan, NULL, cat, period, &pb, ks->pk, open_ms };
+		memset(o, 0, sizeof(*o));
+		kn_buf_clear(&b);
+		if (domain_skp_decide(o, &in) != 0 || domain_skp_body_pack(&b, &o->body) != 0) {
+			fprintf(stderr, "schools: Ajukan: %s\n", kn_error_message());
+			rc = -1;
+			break;
+		}
+		memcpy(auth[0], t->enr, 32);
+		memcpy(auth[1], period_id, 32);
+		memcpy(auth[2], cat_id, 32);
+		domain_skp_subject(subject, sizeof(subject), t->pk, period);
+		rc |= sign(arena, offs, lens, ids, n, s, t->pk, t->sk, "skp", subject, HLC(at), auth[0], 3, &b);
 	}
 	kn_buf_free(&b);
-	return rc;
+	free(pp);
+	free(plan);
+	free(o);
+	return rc ? -1 : 0;
 }
 
 static int
@@ -386,6 +496,45 @@ out:
 	return rc;
 }
 
+/* The catalog from path, and the current period (or the one before when it began under ten minutes ago). */
+static int
+load_catalog(const char *path)
+{
+	static uint8_t buf[1 << 20];
+	FILE *f = fopen(path, "rb");
+	uint64_t now = kn_now_ms();
+
+	if (f == NULL)
+		return -1;
+	cat_json_len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	cat_json = buf;
+	if (domain_catalog_parse(&cat, cat_json, cat_json_len) != 0) {
+		fprintf(stderr, "schools: %s: %s\n", path, kn_error_message());
+		return -1;
+	}
+	domain_period_of(period, now);
+	for (int tries = 0; tries < 2; tries++) {
+		domain_period d;
+		if (domain_period_get(&d, cat, period) != 0) {
+			fprintf(stderr, "schools: period %s: %s\n", period, kn_error_message());
+			return -1;
+		}
+		uint64_t open = (uint64_t)d.start_day * DAY_MS + 3 * 3600 * 1000; /* 10:00 WIB */
+		if (open > now - 600000)
+			open = now - 600000;
+		if (domain_day_of_ms(open) >= d.start_day) {
+			open_ms = open;
+			return 0;
+		}
+		int year = atoi(period), sem = period[5] - '0';
+		if (sem != 2)
+			year--;
+		snprintf(period, sizeof(period), "%04d-%d", year, sem == 2 ? 1 : 2);
+	}
+	return -1;
+}
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int go;
@@ -412,7 +561,7 @@ main(int argc, char **argv)
 	int n;
 
 	if (argc < 3 || sodium_init() < 0 || (n = atoi(argv[2])) <= 0 || n > 5000) {
-		fprintf(stderr, "usage: schools keys N | schools run N HOST:PORT HUBKEYHEX\n");
+		fprintf(stderr, "usage: schools keys N | schools run N HOST:PORT HUBKEYHEX CATALOG\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "keys") == 0) {
@@ -425,7 +574,7 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc != 5 || strcmp(argv[1], "run") != 0)
+	if (argc != 6 || strcmp(argv[1], "run") != 0 || load_catalog(argv[5]) != 0)
 		return 2;
 	uint8_t hub_ed[32];
 	char *colon;

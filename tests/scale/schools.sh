@@ -32,7 +32,7 @@ while read -r npsn dev; do
 done <"$T/keys"
 ok "$((N + 1)) schools registered at the hub in $(($(date +%s) - t0)) s"
 
-"$DRV" run "$N" "127.0.0.1:$PORT" "$HUBKEY" >"$T/out" 2>"$T/err"
+"$DRV" run "$N" "127.0.0.1:$PORT" "$HUBKEY" catalog/pmm-2024.1.json >"$T/out" 2>"$T/err"
 rc=$?
 cat "$T/out"
 [ $rc -eq 0 ] || fail "not every school converged while one stalled: $(cat "$T/out" "$T/err")"
