@@ -395,6 +395,9 @@ has_id(uint8_t ids[][32], size_t n, const uint8_t id[32])
 	return 0;
 }
 
+/* the bytes of the first school's records, in the order made (printed at the end) */
+static size_t sizes0[NRECS];
+
 /* One school's session. */
 static int
 session(school *s)
@@ -487,6 +490,8 @@ session(school *s)
 		    (unsigned long long)r.count);
 		goto out;
 	}
+	if (s->idx == 0)
+		memcpy(sizes0, lens, sizeof(sizes0));
 	rc = 0;
 out:
 	sync_msg_free(&r);
@@ -647,6 +652,15 @@ main(int argc, char **argv)
 	printf("schools %d converged %d failed %d seconds %.2f (session mean %.2f s, slowest %.2f s) records %d "
 	       "stalled-open %d\n",
 	    n, okn, n - okn, total, okn ? sum / okn : 0.0, slowest, okn * NRECS, stalled_open);
+	if (ss[0].ok) {
+		size_t total0 = 0;
+		for (int i = 0; i < NRECS; i++)
+			total0 += sizes0[i];
+		printf("record bytes (one school): school %zu, enrollment %zu, catalog %zu, period %zu, skp (Ajukan) %zu; "
+		       "all %d: %zu\n",
+		    sizes0[0], sizes0[2], sizes0[NRECS - TEACHERS - 2], sizes0[NRECS - TEACHERS - 1], sizes0[NRECS - 1],
+		    NRECS, total0);
+	}
 	conn_close(&sc);
 	kn_buf_free(&msg);
 	free(th);
