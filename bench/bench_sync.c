@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <msgpack.h>
@@ -56,7 +57,7 @@
 #define OP_IDENT "1234567890123456"
 #define OP_PASS "operator-pass"
 #define NNEW 1000
-#define NOCHANGE_RUNS 5
+#define NOCHANGE_RUNS 31
 #define STATUS_RUNS 200
 #define HLC(ms) ((uint64_t)(ms) << 16)
 
@@ -342,6 +343,35 @@ status_rtt(double *out, const char *sock)
 	return rc ? -1 : 0;
 }
 
+/* CPU seconds (user + system) process pid has used so far, from /proc; -1 when unreadable. */
+static double
+cpu_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after the command name's ')': state is field 3, utime 14, stime 15 */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Disk blocks a file takes, in bytes (LMDB's file is sparse up to its map size). */
+static double
+disk_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (double)st.st_blocks * 512.0 : -1;
+}
+
 /* Ed25519 verification (record_open) of every record of list, on this core: records/s. */
 static double
 verify_rate(const kn_buf *list, size_t *n)
@@ -560,9 +590,14 @@ main(int argc, char **argv)
 	printf("               ratio ingest / verify: %.2f (goal >= 0.8); %llu bytes sent, %.0f per record, %llu round "
 	       "trips\n", ingest / verify, (unsigned long long)first.sent, (double)first.sent / (double)nrec,
 	    (unsigned long long)first.round_trips);
+	snprintf(path, sizeof(path), "%s/store/data.mdb", hubdir);
+	double hub_disk = disk_of(path);
+	printf("               the hub's store on disk: %.1f MB, %.0f bytes per record (the records: %.0f each)\n",
+	    hub_disk / 1e6, hub_disk / (double)nrec, (double)list_bytes / (double)nrec);
 
 	/* (2) no change: both hold the same records */
 	uint64_t rt[NOCHANGE_RUNS], by[NOCHANGE_RUNS], tm[NOCHANGE_RUNS], hs = 0;
+	double hub_cpu0 = cpu_of(hpid);
 	for (int i = 0; i < NOCHANGE_RUNS; i++) {
 		session s;
 		if (sync_now(&s) != 0)
@@ -577,6 +612,7 @@ main(int argc, char **argv)
 		tm[i] = s.ms;
 		hs = s.handshake;
 	}
+	double hub_cpu = (cpu_of(hpid) - hub_cpu0) / NOCHANGE_RUNS;
 	qsort(rt, NOCHANGE_RUNS, sizeof(rt[0]), cmp_u64);
 	qsort(by, NOCHANGE_RUNS, sizeof(by[0]), cmp_u64);
 	qsort(tm, NOCHANGE_RUNS, sizeof(tm[0]), cmp_u64);
@@ -593,6 +629,8 @@ main(int argc, char **argv)
 	printf("               the session (connect, handshake, hello, welcome) %llu ms; baseline: a `status` RPC "
 	       "round trip %.3f ms; ratio %.0f\n",
 	    (unsigned long long)tm[NOCHANGE_RUNS / 2], rtt, (double)tm[NOCHANGE_RUNS / 2] / rtt);
+	printf("               the hub's CPU per session (from /proc, over the %d): %.2f ms\n", NOCHANGE_RUNS,
+	    hub_cpu * 1000);
 
 	/* (3) NNEW new records at the school (record.import by its operator, 500 a call), then a sync */
 	if (import_all(&fresh) != 0)
