@@ -637,7 +637,7 @@ main(int argc, char **argv)
 	struct pollfd p = { sc.fd, POLLIN, 0 };
 	int stalled_open = poll(&p, 1, 0) == 0;
 
-	int okn = 0;
+	int okn = 0, told = 0;
 	double slowest = 0, sum = 0;
 	for (int i = 0; i < n; i++) {
 		if (ss[i].ok) {
@@ -645,7 +645,7 @@ main(int argc, char **argv)
 			sum += ss[i].secs;
 			if (ss[i].secs > slowest)
 				slowest = ss[i].secs;
-		} else if (n - okn <= 5 || i < 5) {
+		} else if (told++ < 5) { /* the first five failures */
 			fprintf(stderr, "schools: %s: %s\n", ss[i].npsn, ss[i].why);
 		}
 	}
