@@ -160,3 +160,15 @@ tools: $(TOOLS)
 check: $(TOOLS)
 
 endif
+
+# ---- scale (tests/scale): many simulated schools syncing with one hub at
+# once (tests/scale/schools.sh, run by `make check` through tests/e2e/scale.sh).
+check: $(O)/tests/scale/schools
+$(O)/tests/scale/schools: $(O)/tests/scale/schools.o $(O)/libkinerja.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEPLIBS)
+
+.PHONY: check-scale
+check-scale: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(O)/tests/scale/schools
+	@KINERJA_BUILD=$$(cd $(O) && pwd) sh tests/scale/schools.sh
