@@ -402,6 +402,11 @@ static const domain_msg msgs[] = {
 	{ "SYNC_FASE_MENGIRIM", "mengirim catatan ke hub" },
 	{ "SYNC_FASE_MENERIMA", "menerima catatan dari hub" },
 	{ "SYNC_FASE_MENCOCOKKAN", "mencocokkan isi sekolah dan hub" },
+	{ "SYNC_FASE_BUKTI", "mengirim berkas Bukti Dukung ke hub" },
+	{ "SYNC_BUKTI_RUSAK",
+	    "Paket berkas Bukti Dukung yang sampai di hub rusak atau tidak cocok ({sebab}); paket itu dibuang dan dikirim ulang dari awal pada sinkronisasi berikutnya." },
+	{ "SYNC_BUKTI_GAGAL",
+	    "Hub tidak dapat menyimpan berkas Bukti Dukung sekolah ini ({sebab}). Coba lagi nanti; bila tetap gagal, hubungi pengelola hub." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */
