@@ -747,18 +747,37 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
-	offer = malloc((set->ndocs + 1) * SYNC_PROTO_COMMIT_BYTES);
-	wants = calloc(set->ndocs + 1, sizeof(char *));
-	haves = calloc(set->ndocs + 1, sizeof(char *));
+	/*
+	 * The offer: the newest commit of each document (what the hub must
+	 * hold), then every older commit the upload records name (what the
+	 * hub may hold already: the pack leaves out what they reach).
+	 */
+	size_t ntot = set->ndocs + set->nfiles, noffer = 0;
+	const char **hexes = calloc(ntot + 1, sizeof(char *));
+	offer = malloc((ntot + 1) * SYNC_PROTO_COMMIT_BYTES);
+	wants = calloc(ntot + 1, sizeof(char *));
+	haves = calloc(ntot + 1, sizeof(char *));
+	if (hexes == NULL) {
+		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+		goto out;
+	}
 	if (offer == NULL || wants == NULL || haves == NULL) {
 		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 		goto out;
 	}
-	for (size_t i = 0; i < set->ndocs; i++)
-		if (kn_unhex(offer[i], SYNC_PROTO_COMMIT_BYTES, set->docs[i].commit, 40) != 0) {
+	for (size_t i = 0; i < ntot && noffer < SYNC_PROTO_COMMITS_MAX; i++) {
+		const char *c = i < set->ndocs ? set->docs[i].commit : set->files[i - set->ndocs].commit;
+		int dup = 0;
+		for (size_t k = 0; i >= set->ndocs && k < noffer && !dup; k++)
+			dup = strcmp(hexes[k], c) == 0;
+		if (dup)
+			continue;
+		if (kn_unhex(offer[noffer], SYNC_PROTO_COMMIT_BYTES, c, 40) != 0) {
 			rc = fail_store(s, kn_error_set(KN_EBADREC, "commit", "a record names a commit that is not 40 hex digits"));
 			goto out;
 		}
+		hexes[noffer++] = c;
+	}
 	for (int round = 0; round < EV_ROUNDS; round++) {
 		size_t nw = 0, nh = 0, j = 0;
 		char key[65];
@@ -768,7 +787,7 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 		memset(&m, 0, sizeof(m));
 		m.type = SYNC_MSG_EV_OFFER;
 		m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])offer;
-		m.ncommits = set->ndocs;
+		m.ncommits = noffer;
 		if ((rc = kd_link_send(&s->l, &m))) {
 			rc = fail_link(s, rc);
 			goto out;
@@ -777,12 +796,12 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 		if ((rc = recv_msg(&r, s, SYNC_MSG_EV_HAVE, SYNC_MSG_EV_HAVE)))
 			goto out;
 		/* the hub's answer is a subset of the offer, in its order */
-		for (size_t i = 0; i < set->ndocs; i++) {
+		for (size_t i = 0; i < noffer; i++) {
 			if (j < r.ncommits && memcmp(r.commits[j], offer[i], SYNC_PROTO_COMMIT_BYTES) == 0) {
-				haves[nh++] = (char *)set->docs[i].commit;
+				haves[nh++] = (char *)hexes[i];
 				j++;
-			} else {
-				wants[nw++] = (char *)set->docs[i].commit;
+			} else if (i < set->ndocs) {
+				wants[nw++] = (char *)hexes[i];
 			}
 		}
 		if (j != r.ncommits) {
@@ -846,6 +865,7 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 	}
 out:
 	sync_msg_free(&r);
+	free(hexes);
 	free(offer);
 	free(wants);
 	free(haves);
