@@ -175,7 +175,8 @@ ok "the hub's repository of A holds its commits and refs, git fsck is clean, 3 f
 # ---- a sync with nothing new sends no evidence message; a new upload goes alone ----
 stop_pid "$XPID"
 XPID=
-"$FP" --listen "127.0.0.1:$XPORT" --connect "127.0.0.1:$PORT" >"$T/fp.out" 2>"$T/fp2.log" &
+"$FP" --listen "127.0.0.1:$XPORT" --connect "127.0.0.1:$PORT" --up-cut-after-bytes 250000 --cut-conns 2 \
+    >"$T/fp.out" 2>"$T/fp2.log" &
 XPID=$!
 sleep 0.2
 kin sync now >"$T/out" 2>&1 || fail "sync now without cuts: $(cat "$T/out")"
@@ -183,12 +184,22 @@ kin --json sync status >"$T/st.json"
 [ "$(jget last.ev_bytes_sent <"$T/st.json")" -eq 0 ] || fail "a sync with nothing new moved evidence"
 mkpdf "$T/a4.pdf" 400000 a4
 kin evidence upload "$T/a4.pdf" --slot persiapan --period $P >/dev/null || fail "upload a4 (replaces a1)"
+kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut the second connection"
+# a pack damaged at the school after the cut (beyond what the hub acknowledged): refused whole, built again from zero
+PK=$(find "$T/store/sync-spool" -name '*.pack' | head -1)
+[ -n "$PK" ] || fail "the cut left no spooled pack"
+printf 'X' | dd of="$PK" bs=1 seek=$(( $(stat -c %s "$PK") - 100 )) conv=notrunc 2>/dev/null
+kin sync now >"$T/out" 2>&1 && fail "a damaged pack was accepted"
+grep -q "rusak" "$T/out" || fail "the school is told the pack was damaged: $(cat "$T/out")"
+[ -z "$(find "$T/store/sync-spool" -name '*.pack')" ] || fail "the damaged pack is kept"
+[ -z "$(find "$INC" -name '*.part')" ] || fail "the hub keeps the damaged pack's bytes"
 kin sync now >"$T/out" 2>&1 || fail "sync now after a4: $(cat "$T/out")"
 kin --json sync status >"$T/st.json"
+[ "$(jget last.ev_resumed_at <"$T/st.json")" -eq 0 ] || fail "the rebuilt pack resumed instead of starting at zero"
 p2=$(jget last.ev_pack_bytes <"$T/st.json")
 [ "$p2" -gt 400000 ] && [ "$p2" -lt 600000 ] || fail "the second pack holds the new file only: $p2 bytes"
 [ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 4 ] || fail "4 files verified"
-ok "a sync with nothing new moves no evidence; a new upload travels alone ($p2 bytes)"
+ok "a sync with nothing new moves no evidence; a new upload travels alone ($p2 bytes); a damaged pack is sent again from zero"
 
 # ---- B: its own repository; no school obtains another's objects ----
 sb sync now >"$T/out" 2>&1 || fail "sync now B: $(cat "$T/out")"
