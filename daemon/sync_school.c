@@ -834,6 +834,7 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 		if (rc && strcmp(s->res->err.reason, "SYNC_BUKTI_RUSAK") == 0) {
 			kn_warn("sync: the hub found evidence pack %.12s damaged; it is built again", key);
 			ev_current_drop(spool, key);
+			ev_progress(s->sy, "", 0, 0);
 		}
 		if (rc)
 			goto out;
@@ -856,7 +857,15 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 		int done = r.waiting == 0 && r.bad == 0;
 		pack_ev_receipt(&vals[0], &r, set->ndocs);
 		ev_digest(dig, set);
-		kn_buf_put(&vals[1], done ? dig : "", done ? 64 : 0);
+		if (done) {
+			/* the digest, and when: a day later the documents are offered again (a hub restored from a backup) */
+			uint64_t now = kn_now_ms();
+			uint8_t t8[8];
+			for (int i = 7; i >= 0; i--, now >>= 8)
+				t8[i] = (uint8_t)now;
+			kn_buf_put(&vals[1], dig, 64);
+			kn_buf_put(&vals[1], t8, 8);
+		}
 		rc = store_op(s, NULL, 0, NULL, names, vals, 2, NULL);
 		kn_buf_free(&vals[0]);
 		kn_buf_free(&vals[1]);
@@ -870,6 +879,18 @@ out:
 	free(wants);
 	free(haves);
 	return rc;
+}
+
+/* A receipt with nothing waiting, older than a day: offer again (the hub may have lost files since). */
+#define EV_RECHECK_MS (24 * 60 * 60 * 1000ull)
+static int
+ev_done_stale(const uint8_t *t8)
+{
+	uint64_t t = 0;
+
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | t8[i];
+	return kn_now_ms() - t > EV_RECHECK_MS;
 }
 
 static int
@@ -887,8 +908,9 @@ evidence_phase(school_session *s)
 	if ((rc = kd_sync_ev_collect(&set, s->srv->st, s->npsn)))
 		return fail_store(s, rc);
 	ev_digest(dig, &set);
-	if (set.ndocs == 0 || (store_meta_get(&done, s->srv->st, "sync/ev_done") == 0 && done.len == 64 &&
-	                          memcmp(done.ptr, dig, 64) == 0)) {
+	if (store_meta_get(&done, s->srv->st, "sync/ev_done") != 0 || done.len != 72)
+		kn_buf_clear(&done);
+	if (set.ndocs == 0 || (done.len == 72 && memcmp(done.ptr, dig, 64) == 0 && !ev_done_stale(done.ptr + 64))) {
 		kn_error_clear();
 		kn_buf_free(&done);
 		kd_sync_ev_set_free(&set);
