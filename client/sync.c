@@ -109,6 +109,25 @@ client_print_sync_status(const msgpack_object *r)
 		for (uint32_t i = 0; refs && refs->type == MSGPACK_OBJECT_ARRAY && i < refs->via.array.size; i++)
 			printf("  ditolak: %s\n", client_str(&refs->via.array.ptr[i], "message", b2, sizeof(b2)));
 	}
+	{
+		const msgpack_object *ev = kn_map_get(r, "evidence"), *mv, *er;
+		if (ev && ev->type == MSGPACK_OBJECT_MAP) {
+			printf("Bukti Dukung:        %llu dokumen menunggu berkasnya dikirim\n",
+			    (unsigned long long)client_u64(ev, "waiting"));
+			mv = kn_map_get(ev, "moving");
+			if (mv && mv->type == MSGPACK_OBJECT_MAP) {
+				uint64_t size = client_u64(mv, "size"), sent = client_u64(mv, "sent");
+				printf("  sedang dikirim:    %llu dari %llu bita (%llu%%)\n", (unsigned long long)sent,
+				    (unsigned long long)size, (unsigned long long)(size ? sent * 100 / size : 0));
+			}
+			er = kn_map_get(ev, "receipt");
+			if (er && er->type == MSGPACK_OBJECT_MAP)
+				printf("  tanda terima hub:  %s: %llu berkas terverifikasi (SHA-256), %llu dokumen menunggu berkas, "
+				       "%llu berkas rusak\n",
+				    when(b1, sizeof(b1), client_u64(er, "at_ms")), (unsigned long long)client_u64(er, "verified"),
+				    (unsigned long long)client_u64(er, "waiting"), (unsigned long long)client_u64(er, "bad"));
+		}
+	}
 	if (err && err->type == MSGPACK_OBJECT_MAP && is_true(r, "configured"))
 		printf("Kesalahan terakhir (%s):\n  %s\n", when(b1, sizeof(b1), client_u64(err, "at_ms")),
 		    client_str(err, "message", b2, sizeof(b2)));
@@ -169,6 +188,10 @@ client_print_hub_schools(const msgpack_object *r)
 		    name[0] ? name : "-", state, (unsigned long long)client_u64(s, "records"),
 		    when(b1, sizeof(b1), client_u64(s, "last_ok_ms")), client_str(s, "sw", sw, sizeof(sw))[0] ? sw : "-",
 		    (double)offset / 1000.0, client_str(s, "fp", fp, sizeof(fp)));
+		if (client_u64(s, "evidence_waiting") || client_u64(s, "evidence_verified") || client_u64(s, "evidence_bad"))
+			printf("          Bukti Dukung: %llu dokumen menunggu berkas, %llu berkas terverifikasi, %llu berkas rusak\n",
+			    (unsigned long long)client_u64(s, "evidence_waiting"), (unsigned long long)client_u64(s, "evidence_verified"),
+			    (unsigned long long)client_u64(s, "evidence_bad"));
 		if (e && e->type == MSGPACK_OBJECT_MAP)
 			printf("          kesalahan terakhir (%s): %s\n", when(b1, sizeof(b1), client_u64(e, "at_ms")),
 			    client_str(e, "message", b2, sizeof(b2)));

@@ -54,7 +54,13 @@ may_carry(kd_req *req)
 static void
 school_repo_path(char *out, size_t outsz, kd_server *srv, const char *npsn)
 {
-	snprintf(out, outsz, "%s.sekolah/%s", srv->cfg.evidence_dir, npsn);
+	/* the same per-school repository a live sync's evidence phase fills (sync_evidence.c) */
+	char incoming[512];
+
+	if (kd_sync_hub_ev_paths(out, outsz, incoming, sizeof(incoming), srv, npsn) != 0) {
+		kn_error_clear();
+		snprintf(out, outsz, "%s.sekolah/%s", srv->cfg.evidence_dir, npsn);
+	}
 }
 
 static void

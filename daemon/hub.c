@@ -305,7 +305,7 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 			pthread_mutex_unlock(&sy->mu);
 		}
 		kn_error_clear();
-		msgpack_pack_map(pk, 16);
+		msgpack_pack_map(pk, 20);
 		kd_pack_kv_str(pk, "npsn", npsn);
 		kd_pack_kv_str(pk, "name", named ? sc.name : "");
 		kd_pack_str(pk, "registered");
@@ -330,6 +330,11 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 		kd_pack_kv_u64(pk, "records_received", hs.records_in);
 		kd_pack_kv_u64(pk, "refused", hs.refused_total);
 		kd_pack_kv_u64(pk, "last_bytes", hs.last_bytes);
+		/* evidence documents whose files have not arrived or are not verified: menunggu berkas */
+		kd_pack_kv_u64(pk, "evidence_waiting", hs.ev_waiting);
+		kd_pack_kv_u64(pk, "evidence_verified", hs.ev_verified);
+		kd_pack_kv_u64(pk, "evidence_bad", hs.ev_bad);
+		kd_pack_kv_u64(pk, "evidence_bytes_in", hs.ev_bytes_in);
 		kd_pack_str(pk, "error");
 		kd_sync_error_pack(pk, &hs.err);
 	}

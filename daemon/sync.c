@@ -443,7 +443,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 {
 	char hex[2 * SYNC_FP_BYTES + 1];
 
-	msgpack_pack_map(pk, 19);
+	msgpack_pack_map(pk, 23);
 	kd_pack_str(pk, "ok");
 	if (r->ok)
 		msgpack_pack_true(pk);
@@ -475,6 +475,10 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 	kd_pack_kv_u64(pk, "count", r->count);
 	kd_pack_kv_str(pk, "hub_fp", kn_hex(hex, r->hub_fp, SYNC_FP_BYTES));
 	kd_pack_kv_u64(pk, "hub_count", r->hub_count);
+	kd_pack_kv_u64(pk, "ev_bytes_sent", r->ev_bytes_sent);
+	kd_pack_kv_u64(pk, "ev_packs", r->ev_packs);
+	kd_pack_kv_u64(pk, "ev_pack_bytes", r->ev_pack_bytes);
+	kd_pack_kv_u64(pk, "ev_resumed_at", r->ev_resumed_at);
 }
 
 /* Loop thread: answer the sync.now requests whose session has finished. */
@@ -625,11 +629,11 @@ static const char *
 phase_code(kd_sync_phase p)
 {
 	static const char *const codes[] = { "SYNC_FASE_DIAM", "SYNC_FASE_MENGHUBUNGI", "SYNC_FASE_MENGIRIM",
-		"SYNC_FASE_MENERIMA", "SYNC_FASE_MENCOCOKKAN" };
+		"SYNC_FASE_MENERIMA", "SYNC_FASE_MENCOCOKKAN", "SYNC_FASE_BUKTI" };
 	return codes[p];
 }
 
-static const char *const phase_names[] = { "idle", "connect", "push", "pull", "reconcile" };
+static const char *const phase_names[] = { "idle", "connect", "push", "pull", "reconcile", "evidence" };
 
 void
 kd_sync_pack_status(msgpack_packer *pk, kd_server *srv)
@@ -703,8 +707,10 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 	kd_sync_result last;
 	kd_sync_error err;
 	store_txn *t;
-	kn_buf receipt = KN_BUF_INIT;
+	kn_buf receipt = KN_BUF_INIT, ev_receipt = KN_BUF_INIT;
 	uint64_t acked, pulled, waiting = 0, last_ok, last_attempt, next, phase_ms;
+	uint64_t ev_size = 0, ev_at = 0, ev_waiting = 0, ev_total = 0;
+	char ev_key[65] = "";
 	kd_sync_phase phase;
 	int fails, rc, configured = sy && sy->school;
 	char hex[65], msg[SYNC_PROTO_TEXT_MAX + 1];
@@ -733,6 +739,8 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	if (store_meta_get(&receipt, srv->st, "sync/receipt") != 0)
 		kn_buf_clear(&receipt);
+	if (store_meta_get(&ev_receipt, srv->st, "sync/ev_receipt") != 0)
+		kn_buf_clear(&ev_receipt);
 	kn_error_clear();
 	memset(&last, 0, sizeof(last));
 	memset(&err, 0, sizeof(err));
@@ -751,6 +759,11 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		phase = sy->phase;
 		phase_ms = sy->phase_ms;
 		fails = sy->fails;
+		memcpy(ev_key, sy->ev_key, sizeof(ev_key));
+		ev_size = sy->ev_size;
+		ev_at = sy->ev_at;
+		ev_waiting = sy->ev_waiting;
+		ev_total = sy->ev_bytes_total;
 		pthread_mutex_unlock(&sy->mu);
 	}
 	if (!configured) {
@@ -767,7 +780,7 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		snprintf(msg, sizeof(msg), "Belum pernah sinkron dengan hub; %llu catatan menunggu dikirim.",
 		    (unsigned long long)waiting);
 
-	msgpack_pack_map(pk, 20);
+	msgpack_pack_map(pk, 21);
 	kd_pack_kv_str(pk, "mode", "school");
 	kd_pack_kv_str(pk, "message", msg);
 	kd_pack_str(pk, "configured");
@@ -805,7 +818,27 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		msgpack_pack_nil(pk);
 	kd_pack_str(pk, "error");
 	kd_sync_error_pack(pk, &err);
+	/* the evidence: documents the hub lacked at the last offer, the pack moving now, the hub's last receipt */
+	kd_pack_str(pk, "evidence");
+	msgpack_pack_map(pk, 4);
+	kd_pack_kv_u64(pk, "waiting", ev_waiting);
+	kd_pack_str(pk, "moving");
+	if (ev_key[0]) {
+		msgpack_pack_map(pk, 3);
+		kd_pack_kv_str(pk, "key", ev_key);
+		kd_pack_kv_u64(pk, "size", ev_size);
+		kd_pack_kv_u64(pk, "sent", ev_at);
+	} else {
+		msgpack_pack_nil(pk);
+	}
+	kd_pack_kv_u64(pk, "bytes_sent_total", ev_total);
+	kd_pack_str(pk, "receipt");
+	if (ev_receipt.len && kn_mpscan_exact(ev_receipt.ptr, ev_receipt.len, 64 * 1024) == 0)
+		kn_buf_put(pk->data, ev_receipt.ptr, ev_receipt.len);
+	else
+		msgpack_pack_nil(pk);
 	kn_buf_free(&receipt);
+	kn_buf_free(&ev_receipt);
 	return 0;
 }
 

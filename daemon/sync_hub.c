@@ -32,6 +32,7 @@
 #include "../util/mpmap.h"
 #include "../util/mpscan.h"
 #include "sync_int.h"
+#include "../store/evidence.h"
 
 #define HUB_SCHOOLS_MAX 4096
 #define HUB_QUEUE_PER_SESSION 4
@@ -51,6 +52,13 @@ typedef struct {
 	recon_diff diff;
 	uint64_t records_in, refused;
 	kd_sync_error err;
+	/* the evidence phase: this school's own repository, opened on this thread when the school offers */
+	evidence_repo *ev;
+	char ev_inc[320];         /* packs arriving: <hub-evidence>/<npsn>.incoming */
+	char ev_key[65];          /* the pack offered in this session */
+	uint64_t ev_size, ev_in;  /* its size; pack bytes received in this session */
+	int ev_state;             /* ev_waiting etc. below were computed */
+	uint64_t ev_waiting, ev_verified, ev_bad;
 } hub_session;
 
 /* ---- the schools' status ---- */
@@ -83,8 +91,12 @@ kd_sync_hub_school_pack(kn_buf *out, const kd_hub_school *s)
 	msgpack_packer pk;
 
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 10);
+	msgpack_pack_map(&pk, 14);
 	kd_pack_kv_str(&pk, "sw", s->sw);
+	kd_pack_kv_u64(&pk, "ev_waiting", s->ev_waiting);
+	kd_pack_kv_u64(&pk, "ev_verified", s->ev_verified);
+	kd_pack_kv_u64(&pk, "ev_bad", s->ev_bad);
+	kd_pack_kv_u64(&pk, "ev_bytes_in", s->ev_bytes_in);
 	kd_pack_kv_u64(&pk, "last_ok_ms", s->last_ok_ms);
 	kd_pack_kv_u64(&pk, "last_attempt_ms", s->last_attempt_ms);
 	kd_pack_str(&pk, "clock_offset_ms");
@@ -137,6 +149,10 @@ load_cb(void *arg, const char *npsn)
 				s->refused_total = map_u64(m, "refused_total");
 				s->last_round_trips = map_u64(m, "last_round_trips");
 				s->last_bytes = map_u64(m, "last_bytes");
+				s->ev_waiting = map_u64(m, "ev_waiting");
+				s->ev_verified = map_u64(m, "ev_verified");
+				s->ev_bad = map_u64(m, "ev_bad");
+				s->ev_bytes_in = map_u64(m, "ev_bytes_in");
 				e = kn_map_get(m, "error");
 				if (e && e->type == MSGPACK_OBJECT_MAP) {
 					char code[32];
@@ -632,9 +648,206 @@ on_hello(hub_session *h, const sync_msg *m)
 	memset(&w, 0, sizeof(w));
 	w.type = SYNC_MSG_WELCOME;
 	w.now_ms = kn_now_ms();
-	w.caps = SYNC_CAP_RECORDS;
+	w.caps = SYNC_CAP_RECORDS | (h->srv->cfg.evidence_dir[0] ? SYNC_CAP_EVIDENCE : 0);
 	fill_view(&w, &st);
 	return kd_link_send(&h->l, &w);
+}
+
+
+/* ---- the evidence phase ---- */
+
+/* Open this school's own repository (the NPSN of its checked hello: never another school's). */
+static int
+ev_open(hub_session *h)
+{
+	char repo[320];
+	int rc;
+
+	if (h->ev)
+		return 0;
+	if ((rc = kd_sync_hub_ev_paths(repo, sizeof(repo), h->ev_inc, sizeof(h->ev_inc), h->srv, h->npsn)) ||
+	    (rc = evidence_open(&h->ev, repo)))
+		return hub_fail(h, rc, "SYNC_BUKTI_GAGAL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	return 0;
+}
+
+/*
+ * What the hub's records say of this school's evidence, against its
+ * repository: documents whose newest commit is missing (waiting), and
+ * with verify, each upload's file hashed (SHA-256) against its signed
+ * record, and the school's refs set to the commits the records name.
+ */
+static int
+ev_account(hub_session *h, int verify)
+{
+	kd_sync_ev_set set;
+	uint64_t waiting = 0, verified = 0, bad = 0;
+	int rc;
+
+	if ((rc = kd_sync_ev_collect(&set, h->srv->st, h->npsn)))
+		return hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	for (size_t i = 0; i < set.ndocs; i++) {
+		const kd_sync_ev_doc *d = &set.docs[i];
+		char cur[EVIDENCE_OID_HEX];
+		if (evidence_check_commit(h->ev, d->commit, 0) != 0) {
+			waiting++;
+			continue;
+		}
+		if (verify && (evidence_ref_get(cur, h->ev, d->ref) != 0 || strcmp(cur, d->commit) != 0) &&
+		    evidence_ref_set(h->ev, d->ref, d->commit) != 0)
+			kn_warn("sync: school %s: cannot set %s: %s", h->npsn, d->ref, kn_error_message());
+	}
+	for (size_t i = 0; verify && i < set.nfiles; i++) {
+		const kd_sync_ev_file *f = &set.files[i];
+		char sum[65];
+		uint64_t size;
+		if (f->sha256[0] == '\0') {
+			/* an older record without the file's SHA-256: the git objects' own hashes, checked by the indexer */
+			if (evidence_check_commit(h->ev, f->commit, 0) == 0)
+				verified++;
+			continue;
+		}
+		rc = evidence_sha256_blob(sum, &size, h->ev, f->blob);
+		if (rc == 0 && strcmp(sum, f->sha256) == 0) {
+			verified++;
+		} else if (rc == 0 || rc != KN_ENOTFOUND) {
+			bad++;
+			kn_warn("sync: school %s: the file %s does not match its record's SHA-256", h->npsn, f->blob);
+		}
+	}
+	kn_error_clear();
+	kd_sync_ev_set_free(&set);
+	h->ev_waiting = waiting;
+	if (verify) {
+		h->ev_verified = verified;
+		h->ev_bad = bad;
+	}
+	h->ev_state = verify ? 2 : (h->ev_state > 1 ? 2 : 1);
+	return 0;
+}
+
+/* ev_offer: which of the school's commits its repository here holds. */
+static int
+on_ev_offer(hub_session *h, const sync_msg *m)
+{
+	uint8_t(*have)[SYNC_PROTO_COMMIT_BYTES] = NULL;
+	size_t n = 0;
+	sync_msg r;
+	int rc;
+
+	if ((rc = ev_open(h)))
+		return rc;
+	if (m->ncommits && (have = malloc(m->ncommits * SYNC_PROTO_COMMIT_BYTES)) == NULL)
+		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	for (size_t i = 0; i < m->ncommits; i++) {
+		char hex[41];
+		kn_hex(hex, m->commits[i], SYNC_PROTO_COMMIT_BYTES);
+		if (evidence_check_commit(h->ev, hex, 0) == 0)
+			memcpy(have[n++], m->commits[i], SYNC_PROTO_COMMIT_BYTES);
+	}
+	kn_error_clear();
+	if (!h->ev_state && (rc = ev_account(h, 0))) {
+		free(have);
+		return rc;
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = SYNC_MSG_EV_HAVE;
+	r.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])have;
+	r.ncommits = n;
+	rc = kd_link_send(&h->l, &r);
+	free(have);
+	return rc;
+}
+
+static int
+send_ev_at(hub_session *h, uint64_t at)
+{
+	sync_msg r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SYNC_MSG_EV_AT;
+	memcpy(r.key, h->ev_key, sizeof(r.key));
+	r.at = at;
+	return kd_link_send(&h->l, &r);
+}
+
+/* All of the pack is here: index and verify it (KN_EBADREC: dropped, the school sends it again from zero). */
+static int
+ev_finish(hub_session *h)
+{
+	uint32_t nobjects = 0;
+	int rc = evidence_incoming_finish(&nobjects, h->ev, h->ev_inc, h->ev_key, h->ev_size);
+
+	if (rc == KN_EBADREC)
+		return hub_fail(h, rc, "SYNC_BUKTI_RUSAK", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	if (rc)
+		return hub_fail(h, rc, "SYNC_BUKTI_GAGAL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	kn_info("sync: school %s: evidence pack %.12s of %llu bytes indexed, %u object(s)", h->npsn, h->ev_key,
+	    (unsigned long long)h->ev_size, nobjects);
+	h->ev_state = 0; /* count again */
+	return 0;
+}
+
+/* ev_pack: how many bytes of it are here already (the school resumes there). */
+static int
+on_ev_pack(hub_session *h, const sync_msg *m)
+{
+	uint64_t have = 0;
+	int rc;
+
+	if (h->ev == NULL)
+		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL", (const char *const[]){ "sebab", "ev_pack sebelum ev_offer", NULL });
+	memcpy(h->ev_key, m->key, sizeof(h->ev_key));
+	h->ev_size = m->size;
+	if ((rc = evidence_incoming_have(&have, h->ev_inc, h->ev_key)))
+		return hub_fail(h, rc, "SYNC_BUKTI_GAGAL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	if (have > h->ev_size)
+		return hub_fail(h, KN_EBADREC, "SYNC_BUKTI_RUSAK",
+		    (const char *const[]){ "sebab", "bagian yang sudah diterima lebih panjang dari paket", NULL });
+	if (have == h->ev_size && (rc = ev_finish(h)))
+		return rc;
+	if (have)
+		kn_info("sync: school %s: evidence pack %.12s resumes at byte %llu of %llu", h->npsn, h->ev_key,
+		    (unsigned long long)have, (unsigned long long)h->ev_size);
+	return send_ev_at(h, have);
+}
+
+/* ev_chunk: on disk before it is acknowledged; the last one indexes the pack. */
+static int
+on_ev_chunk(hub_session *h, const sync_msg *m)
+{
+	int rc;
+
+	if (h->ev == NULL || strcmp(m->key, h->ev_key) != 0 || m->at + m->data.len > h->ev_size)
+		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL",
+		    (const char *const[]){ "sebab", "potongan berkas bukan bagian dari paket yang ditawarkan", NULL });
+	if ((rc = evidence_incoming_append(h->ev_inc, h->ev_key, m->at, m->data.ptr, m->data.len))) {
+		if (rc == KN_ESTATE)
+			return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+		return hub_fail(h, rc, "SYNC_BUKTI_GAGAL", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	}
+	h->ev_in += m->data.len;
+	if (m->at + m->data.len == h->ev_size && (rc = ev_finish(h)))
+		return rc;
+	return send_ev_at(h, m->at + m->data.len);
+}
+
+/* ev_end: set the refs, hash every file against its record, and say what is verified. */
+static int
+on_ev_end(hub_session *h)
+{
+	sync_msg r;
+	int rc;
+
+	if ((rc = ev_open(h)) || (rc = ev_account(h, 1)))
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.type = SYNC_MSG_EV_RECEIPT;
+	r.verified = h->ev_verified;
+	r.waiting = h->ev_waiting;
+	r.bad = h->ev_bad;
+	r.at_ms = kn_now_ms();
+	return kd_link_send(&h->l, &r);
 }
 
 static void
@@ -676,6 +889,10 @@ hub_session_run(struct kd_sync *sy, int fd)
 		case SYNC_MSG_WANT: rc = on_want(&h, &m); break;
 		case SYNC_MSG_RECON: rc = on_recon(&h, &m); break;
 		case SYNC_MSG_RECON_END: rc = send_recon_end(&h); break;
+		case SYNC_MSG_EV_OFFER: rc = on_ev_offer(&h, &m); break;
+		case SYNC_MSG_EV_PACK: rc = on_ev_pack(&h, &m); break;
+		case SYNC_MSG_EV_CHUNK: rc = on_ev_chunk(&h, &m); break;
+		case SYNC_MSG_EV_END: rc = on_ev_end(&h); break;
 		case SYNC_MSG_ERROR:
 			kn_info("sync: school %s ended the session: %s", h.npsn[0] ? h.npsn : "?", m.text);
 			rc = KN_ESTATE;
@@ -707,6 +924,14 @@ out:
 			s->refused_total += h.refused;
 			s->last_round_trips = h.l.waits;
 			s->last_bytes = h.l.sent + h.l.recvd;
+			s->ev_bytes_in += h.ev_in;
+			if (h.ev_state) {
+				s->ev_waiting = h.ev_waiting;
+				if (h.ev_state > 1) {
+					s->ev_verified = h.ev_verified;
+					s->ev_bad = h.ev_bad;
+				}
+			}
 			s->dirty = 1;
 			if (clean && h.err.code == 0) {
 				s->last_ok_ms = kn_now_ms();
@@ -727,6 +952,8 @@ out:
 	if (h.have_set)
 		recon_set_free(&h.set);
 	recon_diff_free(&h.diff);
+	if (h.ev)
+		evidence_close(h.ev);
 	kn_buf_free(&h.msg);
 	kd_link_free(&h.l);
 	kn_error_clear();

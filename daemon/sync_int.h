@@ -44,6 +44,11 @@ typedef struct {
 	uint64_t count, hub_count;
 	sync_refusal first_refusal;             /* the first refused record, when any */
 	int64_t clock_offset_ms;                /* hub clock minus ours, from welcome */
+	/* the evidence phase */
+	int ev_ran;                             /* it ran (the hub offers it, something to send or to verify) */
+	uint64_t ev_bytes_sent;                 /* on the socket during it */
+	uint64_t ev_packs, ev_pack_bytes;       /* packs completed, their bytes */
+	uint64_t ev_resumed_at;                 /* a pack resumed at this byte (0: none) */
 } kd_sync_result;
 
 /* A school as the hub sees it (hub.schools). */
@@ -55,6 +60,8 @@ typedef struct {
 	int64_t clock_offset_ms;                /* the school's clock minus the hub's, at its last hello */
 	uint64_t sessions, records_in, refused_total;
 	uint64_t last_round_trips, last_bytes;
+	uint64_t ev_waiting, ev_verified, ev_bad; /* evidence documents waiting for files; files verified, files damaged */
+	uint64_t ev_bytes_in;                   /* pack bytes received, all sessions */
 	kd_sync_error err;                      /* the last session's failure, or code 0 */
 	int dirty;                              /* changed since last saved to meta "hub/<npsn>" */
 } kd_hub_school;
@@ -72,6 +79,7 @@ typedef enum {
 	KD_PHASE_PUSH,
 	KD_PHASE_PULL,
 	KD_PHASE_RECON,
+	KD_PHASE_EVIDENCE,
 } kd_sync_phase;
 
 struct kd_sync {
@@ -118,7 +126,36 @@ struct kd_sync {
 	kd_sync_result last;                    /* mu: the last session's */
 	kd_sync_waiter *waiters;                /* loop */
 	int delay_ms;                           /* const: tests only (sync.test_delay_ms) */
+	/* the school's evidence phase (mu) */
+	char ev_key[65];                        /* the pack moving now ("" when none) */
+	uint64_t ev_size, ev_at;                /* its size, the bytes the hub acknowledged */
+	uint64_t ev_waiting;                    /* documents whose newest commit the hub lacked at the last offer */
+	uint64_t ev_bytes_total;                /* bytes sent in evidence phases since start */
 };
+
+/* ---- sync_evidence.c ---- */
+
+/* An evidence document of a school: its ref and newest commit; a file an upload record names. */
+typedef struct {
+	char ref[200];
+	char commit[41];
+} kd_sync_ev_doc;
+typedef struct {
+	char commit[41];
+	char blob[41];
+	char sha256[65];                        /* "" in older records */
+} kd_sync_ev_file;
+typedef struct {
+	kd_sync_ev_doc *docs;
+	size_t ndocs;
+	kd_sync_ev_file *files;
+	size_t nfiles;
+} kd_sync_ev_set;
+/* The evidence documents of npsn and their files, from the records in st (a read transaction of its own). */
+int kd_sync_ev_collect(kd_sync_ev_set *out, store *st, const char *npsn);
+void kd_sync_ev_set_free(kd_sync_ev_set *s);
+/* Where a hub keeps npsn's evidence: its own bare repository, and the directory of packs arriving. */
+int kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn);
 
 /* ---- sync.c ---- */
 

@@ -22,6 +22,12 @@
 
 #include "../domain/plan.h"
 #include "sync_int.h"
+#include "../store/evidence.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define BACKOFF_BASE_MS 2000ull
 #define BACKOFF_CAP_MS (5 * 60 * 1000ull)
@@ -41,6 +47,7 @@ typedef struct {
 	uint64_t hub_count, hub_feed;
 	int wrote;               /* something was committed here */
 	kn_buf msg;              /* the last message received */
+	uint32_t hub_caps;       /* the welcome's */
 } school_session;
 
 static void
@@ -578,6 +585,374 @@ out:
 	return rc;
 }
 
+
+/* ---- the evidence phase ---- */
+
+#define EV_CHUNK (64 * 1024) /* bytes per ev_chunk: what a cut can cost, at most, besides the bytes in flight */
+#define EV_ROUNDS 4          /* offers in one session (a pack, then what was uploaded meanwhile) */
+
+/* The spool of packs under the store: <store>/sync-spool; "current" names the pack on its way ("<key> <size>"). */
+static void
+ev_spool_dir(char *out, size_t n, kd_server *srv)
+{
+	snprintf(out, n, "%s/sync-spool", srv->cfg.store_dir);
+}
+
+static int
+ev_current_get(char key[65], uint64_t *size, const char *spool)
+{
+	char path[600], line[128], pack[700];
+	unsigned long long sz = 0;
+	struct stat stb;
+	FILE *f;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "%s/current", spool);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) && sscanf(line, "%64s %llu", key, &sz) == 2 && strlen(key) == 64) {
+		snprintf(pack, sizeof(pack), "%s/%s.pack", spool, key);
+		ok = stat(pack, &stb) == 0 && (uint64_t)stb.st_size == sz;
+	}
+	fclose(f);
+	*size = sz;
+	return ok;
+}
+
+static int
+ev_current_set(const char *spool, const char *key, uint64_t size)
+{
+	char path[600], tmp[620];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/current", spool);
+	snprintf(tmp, sizeof(tmp), "%s/current.tmp", spool);
+	if ((f = fopen(tmp, "we")) == NULL)
+		return kn_error_set(KN_ERROR, "spool", "cannot write %s", tmp);
+	ok = fprintf(f, "%s %llu\n", key, (unsigned long long)size) > 0;
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0)
+		return kn_error_set(KN_ERROR, "spool", "cannot write %s", path);
+	return 0;
+}
+
+/* The pack was acknowledged in full (or is to be sent again from zero): forget it. */
+static void
+ev_current_drop(const char *spool, const char *key)
+{
+	char path[600];
+
+	evidence_spool_drop(spool, key);
+	snprintf(path, sizeof(path), "%s/current", spool);
+	unlink(path);
+}
+
+static void
+ev_progress(struct kd_sync *sy, const char *key, uint64_t size, uint64_t at)
+{
+	pthread_mutex_lock(&sy->mu);
+	snprintf(sy->ev_key, sizeof(sy->ev_key), "%s", key);
+	sy->ev_size = size;
+	sy->ev_at = at;
+	pthread_mutex_unlock(&sy->mu);
+}
+
+/* Send pack key of size bytes from where the hub says it holds them, each chunk acknowledged. */
+static int
+ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t size)
+{
+	kn_buf chunk = KN_BUF_INIT;
+	sync_msg m, r;
+	uint64_t at;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_PACK;
+	snprintf(m.key, sizeof(m.key), "%s", key);
+	m.size = size;
+	if ((rc = kd_link_send(&s->l, &m)))
+		return fail_link(s, rc);
+	if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
+		goto out;
+	at = r.at;
+	if (strcmp(r.key, key) != 0 || at > size) {
+		rc = fail_proto(s, "hub menjawab untuk paket lain");
+		goto out;
+	}
+	if (at)
+		s->res->ev_resumed_at = at;
+	ev_progress(s->sy, key, size, at);
+	while (at < size) {
+		size_t n = size - at > EV_CHUNK ? EV_CHUNK : (size_t)(size - at);
+		kn_buf_clear(&chunk);
+		if ((rc = evidence_spool_read(&chunk, spool, key, at, n)) || chunk.len != n) {
+			rc = fail_store(s, rc ? rc : kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than offered"));
+			goto out;
+		}
+		sync_msg_free(&r);
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_MSG_EV_CHUNK;
+		snprintf(m.key, sizeof(m.key), "%s", key);
+		m.at = at;
+		m.data = (sync_bytes){ chunk.ptr, chunk.len };
+		if ((rc = kd_link_send(&s->l, &m))) {
+			rc = fail_link(s, rc);
+			goto out;
+		}
+		if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
+			goto out;
+		if (strcmp(r.key, key) != 0 || r.at != at + n) {
+			rc = fail_proto(s, "hub mengakui bagian paket yang tidak dikirim");
+			goto out;
+		}
+		at = r.at;
+		ev_progress(s->sy, key, size, at);
+	}
+	s->res->ev_packs++;
+	s->res->ev_pack_bytes += size;
+	rc = 0;
+out:
+	sync_msg_free(&r);
+	kn_buf_free(&chunk);
+	return rc;
+}
+
+/* The SHA-256 of the sorted commits offered (what a receipt with nothing waiting covered). */
+static void
+ev_digest(char out[65], const kd_sync_ev_set *set)
+{
+	crypto_hash_sha256_state h;
+	uint8_t sum[32];
+
+	crypto_hash_sha256_init(&h);
+	for (size_t i = 0; i < set->ndocs; i++) {
+		crypto_hash_sha256_update(&h, (const uint8_t *)set->docs[i].ref, strlen(set->docs[i].ref) + 1);
+		crypto_hash_sha256_update(&h, (const uint8_t *)set->docs[i].commit, 41);
+	}
+	crypto_hash_sha256_final(&h, sum);
+	kn_hex(out, sum, 32);
+}
+
+static void
+pack_ev_receipt(kn_buf *out, const sync_msg *r, uint64_t docs)
+{
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 5);
+	kd_pack_kv_u64(&pk, "at_ms", r->at_ms);
+	kd_pack_kv_u64(&pk, "documents", docs);
+	kd_pack_kv_u64(&pk, "verified", r->verified);
+	kd_pack_kv_u64(&pk, "waiting", r->waiting);
+	kd_pack_kv_u64(&pk, "bad", r->bad);
+}
+
+/*
+ * After the records: offer the newest commit of every evidence document;
+ * send one pack of what the hub lacks, resumably (the spooled pack is
+ * offered again after a cut, from the byte the hub holds); then ev_end,
+ * and keep the hub's receipt. Skipped without a round trip when the
+ * documents are those of the last receipt with nothing waiting.
+ */
+static int
+ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set, const char *spool)
+{
+	uint8_t(*offer)[SYNC_PROTO_COMMIT_BYTES] = NULL;
+	char **wants = NULL, **haves = NULL;
+	sync_msg m, r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	/*
+	 * The offer: the newest commit of each document (what the hub must
+	 * hold), then every older commit the upload records name (what the
+	 * hub may hold already: the pack leaves out what they reach).
+	 */
+	size_t ntot = set->ndocs + set->nfiles, noffer = 0;
+	const char **hexes = calloc(ntot + 1, sizeof(char *));
+	offer = malloc((ntot + 1) * SYNC_PROTO_COMMIT_BYTES);
+	wants = calloc(ntot + 1, sizeof(char *));
+	haves = calloc(ntot + 1, sizeof(char *));
+	if (hexes == NULL) {
+		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+		goto out;
+	}
+	if (offer == NULL || wants == NULL || haves == NULL) {
+		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+		goto out;
+	}
+	for (size_t i = 0; i < ntot && noffer < SYNC_PROTO_COMMITS_MAX; i++) {
+		const char *c = i < set->ndocs ? set->docs[i].commit : set->files[i - set->ndocs].commit;
+		int dup = 0;
+		for (size_t k = 0; i >= set->ndocs && k < noffer && !dup; k++)
+			dup = strcmp(hexes[k], c) == 0;
+		if (dup)
+			continue;
+		if (kn_unhex(offer[noffer], SYNC_PROTO_COMMIT_BYTES, c, 40) != 0) {
+			rc = fail_store(s, kn_error_set(KN_EBADREC, "commit", "a record names a commit that is not 40 hex digits"));
+			goto out;
+		}
+		hexes[noffer++] = c;
+	}
+	for (int round = 0; round < EV_ROUNDS; round++) {
+		size_t nw = 0, nh = 0, j = 0;
+		char key[65];
+		uint64_t size = 0;
+		uint32_t nobj = 0;
+
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_MSG_EV_OFFER;
+		m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])offer;
+		m.ncommits = noffer;
+		if ((rc = kd_link_send(&s->l, &m))) {
+			rc = fail_link(s, rc);
+			goto out;
+		}
+		sync_msg_free(&r);
+		if ((rc = recv_msg(&r, s, SYNC_MSG_EV_HAVE, SYNC_MSG_EV_HAVE)))
+			goto out;
+		/* the hub's answer is a subset of the offer, in its order */
+		for (size_t i = 0; i < noffer; i++) {
+			if (j < r.ncommits && memcmp(r.commits[j], offer[i], SYNC_PROTO_COMMIT_BYTES) == 0) {
+				haves[nh++] = (char *)hexes[i];
+				j++;
+			} else if (i < set->ndocs) {
+				wants[nw++] = (char *)hexes[i];
+			}
+		}
+		if (j != r.ncommits) {
+			rc = fail_proto(s, "hub menyebut commit yang tidak ditawarkan");
+			goto out;
+		}
+		pthread_mutex_lock(&s->sy->mu);
+		s->sy->ev_waiting = nw;
+		pthread_mutex_unlock(&s->sy->mu);
+		if (nw == 0) {
+			if (ev_current_get(key, &size, spool))
+				ev_current_drop(spool, key);
+			break;
+		}
+		if (*repo == NULL && (rc = evidence_open(repo, s->srv->cfg.evidence_dir))) {
+			rc = fail_store(s, rc);
+			goto out;
+		}
+		if (!ev_current_get(key, &size, spool)) {
+			if ((rc = evidence_spool_pack(key, &size, &nobj, *repo, spool, (const char *const *)wants, nw,
+			         (const char *const *)haves, nh)) ||
+			    (rc = ev_current_set(spool, key, size))) {
+				rc = fail_store(s, rc);
+				goto out;
+			}
+			kn_info("sync: evidence pack %.12s of %llu bytes, %u object(s), for %zu document(s)", key,
+			    (unsigned long long)size, nobj, nw);
+		}
+		rc = ev_send_pack(s, spool, key, size);
+		if (rc && strcmp(s->res->err.reason, "SYNC_BUKTI_RUSAK") == 0) {
+			kn_warn("sync: the hub found evidence pack %.12s damaged; it is built again", key);
+			ev_current_drop(spool, key);
+			ev_progress(s->sy, "", 0, 0);
+		}
+		if (rc)
+			goto out;
+		ev_current_drop(spool, key);
+		ev_progress(s->sy, "", 0, 0);
+	}
+	sync_msg_free(&r);
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_END;
+	if ((rc = kd_link_send(&s->l, &m))) {
+		rc = fail_link(s, rc);
+		goto out;
+	}
+	if ((rc = recv_msg(&r, s, SYNC_MSG_EV_RECEIPT, SYNC_MSG_EV_RECEIPT)))
+		goto out;
+	{
+		kn_buf vals[2] = { KN_BUF_INIT, KN_BUF_INIT };
+		const char *names[2] = { "sync/ev_receipt", "sync/ev_done" };
+		char dig[65];
+		int done = r.waiting == 0 && r.bad == 0;
+		pack_ev_receipt(&vals[0], &r, set->ndocs);
+		ev_digest(dig, set);
+		if (done) {
+			/* the digest, and when: a day later the documents are offered again (a hub restored from a backup) */
+			uint64_t now = kn_now_ms();
+			uint8_t t8[8];
+			for (int i = 7; i >= 0; i--, now >>= 8)
+				t8[i] = (uint8_t)now;
+			kn_buf_put(&vals[1], dig, 64);
+			kn_buf_put(&vals[1], t8, 8);
+		}
+		rc = store_op(s, NULL, 0, NULL, names, vals, 2, NULL);
+		kn_buf_free(&vals[0]);
+		kn_buf_free(&vals[1]);
+		kn_info("sync: the hub verified %llu evidence file(s); %llu document(s) wait for files, %llu file(s) damaged",
+		    (unsigned long long)r.verified, (unsigned long long)r.waiting, (unsigned long long)r.bad);
+	}
+out:
+	sync_msg_free(&r);
+	free(hexes);
+	free(offer);
+	free(wants);
+	free(haves);
+	return rc;
+}
+
+/* A receipt with nothing waiting, older than a day: offer again (the hub may have lost files since). */
+#define EV_RECHECK_MS (24 * 60 * 60 * 1000ull)
+static int
+ev_done_stale(const uint8_t *t8)
+{
+	uint64_t t = 0;
+
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | t8[i];
+	return kn_now_ms() - t > EV_RECHECK_MS;
+}
+
+static int
+evidence_phase(school_session *s)
+{
+	kd_sync_ev_set set;
+	evidence_repo *repo = NULL;
+	char spool[400], dig[65];
+	kn_buf done = KN_BUF_INIT;
+	uint64_t sent0 = s->l.sent;
+	int rc;
+
+	if (!(s->hub_caps & SYNC_CAP_EVIDENCE) || !s->srv->cfg.evidence_dir[0])
+		return 0;
+	if ((rc = kd_sync_ev_collect(&set, s->srv->st, s->npsn)))
+		return fail_store(s, rc);
+	ev_digest(dig, &set);
+	if (store_meta_get(&done, s->srv->st, "sync/ev_done") != 0 || done.len != 72)
+		kn_buf_clear(&done);
+	if (set.ndocs == 0 || (done.len == 72 && memcmp(done.ptr, dig, 64) == 0 && !ev_done_stale(done.ptr + 64))) {
+		kn_error_clear();
+		kn_buf_free(&done);
+		kd_sync_ev_set_free(&set);
+		pthread_mutex_lock(&s->sy->mu);
+		s->sy->ev_waiting = 0;
+		pthread_mutex_unlock(&s->sy->mu);
+		return 0;
+	}
+	kn_error_clear();
+	kn_buf_free(&done);
+	set_phase(s->sy, KD_PHASE_EVIDENCE);
+	s->res->ev_ran = 1;
+	ev_spool_dir(spool, sizeof(spool), s->srv);
+	rc = ev_phase_run(s, &repo, &set, spool);
+	if (repo)
+		evidence_close(repo);
+	kd_sync_ev_set_free(&set);
+	s->res->ev_bytes_sent = s->l.sent - sent0;
+	pthread_mutex_lock(&s->sy->mu);
+	s->sy->ev_bytes_total += s->l.sent - sent0;
+	pthread_mutex_unlock(&s->sy->mu);
+	return rc;
+}
+
 /* This store's school, checkpoints, fingerprint and what waits, for hello. */
 static int
 read_state(school_session *s, kd_sync_state *st, uint64_t *waiting)
@@ -637,7 +1012,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	memcpy(m.device, s.srv->device->pk, 32);
 	snprintf(m.sw, sizeof(m.sw), "%s", KD_VERSION);
 	m.now_ms = kn_now_ms();
-	m.caps = SYNC_CAP_RECORDS;
+	m.caps = SYNC_CAP_RECORDS | (s.srv->cfg.evidence_dir[0] ? SYNC_CAP_EVIDENCE : 0);
 	m.pulled = s.pulled;
 	m.waiting = waiting;
 	memcpy(m.fp, st.fp, SYNC_FP_BYTES);
@@ -649,6 +1024,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	if ((rc = recv_msg(&w, &s, SYNC_MSG_WELCOME, SYNC_MSG_WELCOME)))
 		goto out;
 	hub_view(&s, &w);
+	s.hub_caps = w.caps;
 	res->clock_offset_ms = (int64_t)w.now_ms - (int64_t)kn_now_ms();
 	if (w.feed < s.pulled) {
 		/*
@@ -669,7 +1045,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 		s.pulled = w.feed;
 	}
 	if (memcmp(w.fp, st.fp, SYNC_FP_BYTES) == 0 && waiting == 0 && s.pulled >= w.feed)
-		goto done; /* nothing moved on either side: one round trip */
+		goto evidence; /* no record moved on either side: one round trip, unless evidence waits */
 	if ((rc = push_phase(&s)) || (rc = pull_phase(&s)) || (rc = push_phase(&s)))
 		goto out;
 	{
@@ -687,7 +1063,9 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	}
 	if (memcmp(st.fp, s.hub_fp, SYNC_FP_BYTES) != 0 && (rc = recon_phase(&s)))
 		goto out;
-done:
+evidence:
+	if ((rc = evidence_phase(&s)))
+		goto out;
 	kd_link_close(&s.l);
 	res->ok = 1;
 	rc = 0;

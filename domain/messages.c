@@ -788,6 +788,11 @@ static const domain_msg msgs[] = {
 	{ "VERIFIKASI_KEPALA", "Jenis, sekolah, subjek, waktu atau induk yang ditampilkan bukan yang ditandatangani." },
 	{ "VERIFIKASI_WAKTU_DOKUMEN", "Waktu atau kunci dokumen yang ditampilkan bukan yang ditandatangani." },
 	{ "VERIFIKASI_ISI", "Isi (body) yang ditampilkan bukan yang ditandatangani." },
+	{ "SYNC_FASE_BUKTI", "mengirim berkas Bukti Dukung ke hub" },
+	{ "SYNC_BUKTI_RUSAK",
+	    "Paket berkas Bukti Dukung yang sampai di hub rusak atau tidak cocok ({sebab}); paket itu dibuang dan dikirim ulang dari awal pada sinkronisasi berikutnya." },
+	{ "SYNC_BUKTI_GAGAL",
+	    "Hub tidak dapat menyimpan berkas Bukti Dukung sekolah ini ({sebab}). Coba lagi nanti; bila tetap gagal, hubungi pengelola hub." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */

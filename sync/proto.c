@@ -17,13 +17,13 @@
 enum {
 	K_T, K_V, K_NPSN, K_DEVICE, K_SW, K_NOW, K_CAPS, K_PULLED, K_WAITING, K_FP, K_COUNT, K_FEED, K_CODE, K_REASON,
 	K_TEXT, K_UPTO, K_RECORDS, K_STORED, K_PRESENT, K_HELD, K_REFUSED, K_AT, K_AFTER, K_MAX, K_NEXT, K_MORE, K_IDS,
-	K_M, K_NEED, K_HAVE, K_N
+	K_M, K_NEED, K_HAVE, K_COMMITS, K_KEY, K_SIZE, K_OFF, K_DATA, K_VERIFIED, K_BAD, K_N
 };
 
 static const char *const knames[K_N] = {
 	"t", "v", "npsn", "device", "sw", "now_ms", "caps", "pulled", "waiting", "fp", "count", "feed", "code", "reason",
 	"text", "upto", "records", "stored", "present", "held", "refused", "at_ms", "after", "max", "next", "more", "ids",
-	"m", "need", "have",
+	"m", "need", "have", "commits", "key", "size", "at", "data", "verified", "bad",
 };
 
 #define B(k) (1ull << (k))
@@ -43,6 +43,13 @@ static const struct {
 	[SYNC_MSG_WANT] = { "want", B(K_T) | B(K_IDS) },
 	[SYNC_MSG_RECON] = { "recon", B(K_T) | B(K_M) },
 	[SYNC_MSG_RECON_END] = { "recon_end", B(K_T) | B(K_NEED) | B(K_HAVE) },
+	[SYNC_MSG_EV_OFFER] = { "ev_offer", B(K_T) | B(K_COMMITS) },
+	[SYNC_MSG_EV_HAVE] = { "ev_have", B(K_T) | B(K_COMMITS) },
+	[SYNC_MSG_EV_PACK] = { "ev_pack", B(K_T) | B(K_KEY) | B(K_SIZE) },
+	[SYNC_MSG_EV_AT] = { "ev_at", B(K_T) | B(K_KEY) | B(K_OFF) },
+	[SYNC_MSG_EV_CHUNK] = { "ev_chunk", B(K_T) | B(K_KEY) | B(K_OFF) | B(K_DATA) },
+	[SYNC_MSG_EV_END] = { "ev_end", B(K_T) },
+	[SYNC_MSG_EV_RECEIPT] = { "ev_receipt", B(K_T) | B(K_VERIFIED) | B(K_WAITING) | B(K_BAD) | B(K_AT) },
 };
 
 static const struct {
@@ -93,6 +100,18 @@ static int
 text_ok(const char *s, size_t n)
 {
 	return n <= SYNC_PROTO_TEXT_MAX && kn_utf8_valid(s, n) && memchr(s, 0, n) == NULL;
+}
+
+/* A pack's key: its SHA-256, 64 lower-case hex digits. */
+static int
+key_ok(const char *s, size_t n)
+{
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
 }
 
 /* ---- encoding ---- */
@@ -168,6 +187,21 @@ encode_check(const sync_msg *m)
 	case SYNC_MSG_RECON_END:
 		if (m->nids > SYNC_PROTO_IDS_MAX || m->nids2 > SYNC_PROTO_IDS_MAX)
 			return kn_error_set(KN_EINVAL, "need", "at most %d ids in each list", SYNC_PROTO_IDS_MAX);
+		break;
+	case SYNC_MSG_EV_OFFER:
+	case SYNC_MSG_EV_HAVE:
+		if (m->ncommits > SYNC_PROTO_COMMITS_MAX)
+			return kn_error_set(KN_EINVAL, "commits", "at most %d commits in one message", SYNC_PROTO_COMMITS_MAX);
+		break;
+	case SYNC_MSG_EV_PACK:
+	case SYNC_MSG_EV_AT:
+	case SYNC_MSG_EV_CHUNK:
+		if (!key_ok(m->key, strlen(m->key)))
+			return kn_error_set(KN_EINVAL, "key", "a pack is named by its SHA-256, 64 lower-case hex digits");
+		if (m->type == SYNC_MSG_EV_PACK && (m->size == 0 || m->size > SYNC_PROTO_PACK_MAX))
+			return kn_error_set(KN_EINVAL, "size", "a pack is 1 byte to 1 TiB");
+		if (m->type == SYNC_MSG_EV_CHUNK && (m->data.len == 0 || m->data.len > SYNC_PROTO_CHUNK_MAX))
+			return kn_error_set(KN_EINVAL, "data", "a chunk is 1 to %d bytes", SYNC_PROTO_CHUNK_MAX);
 		break;
 	case SYNC_MSG_RECON:
 		if (m->m.len == 0 || kn_mpscan_exact(m->m.ptr, m->m.len, SYNC_PROTO_MESSAGE_MAX - 64) != 0)
@@ -264,6 +298,17 @@ sync_msg_encode(kn_buf *out, const sync_msg *m)
 		case K_NEED: pk_ids(&pk, m->ids, m->nids); break;
 		case K_HAVE: pk_ids(&pk, m->ids2, m->nids2); break;
 		case K_M: pk_bin(&pk, m->m.ptr, m->m.len); break;
+		case K_COMMITS:
+			msgpack_pack_array(&pk, m->ncommits);
+			for (size_t i = 0; i < m->ncommits; i++)
+				pk_bin(&pk, m->commits[i], SYNC_PROTO_COMMIT_BYTES);
+			break;
+		case K_KEY: pk_str(&pk, m->key); break;
+		case K_SIZE: msgpack_pack_uint64(&pk, m->size); break;
+		case K_OFF: msgpack_pack_uint64(&pk, m->at); break;
+		case K_DATA: pk_bin(&pk, m->data.ptr, m->data.len); break;
+		case K_VERIFIED: msgpack_pack_uint64(&pk, m->verified); break;
+		case K_BAD: msgpack_pack_uint64(&pk, m->bad); break;
 		default: break;
 		}
 	}
@@ -331,6 +376,33 @@ get_ids(const uint8_t (**out)[SYNC_ID_BYTES], size_t *n, void **slot, const msgp
 		memcpy(ids[i], e->via.bin.ptr, SYNC_ID_BYTES);
 	}
 	*out = (const uint8_t(*)[SYNC_ID_BYTES])ids;
+	return 0;
+}
+
+/* A list of commit ids (20 bytes each), copied into slot. */
+static int
+get_commits(sync_msg *m, const msgpack_object *o)
+{
+	uint8_t(*c)[SYNC_PROTO_COMMIT_BYTES];
+
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return bad("commits", "must be a list of commit ids");
+	if (o->via.array.size > SYNC_PROTO_COMMITS_MAX)
+		return kn_error_set(KN_ETOOBIG, "commits", "sync message: more than %d commits", SYNC_PROTO_COMMITS_MAX);
+	m->ncommits = o->via.array.size;
+	if (m->ncommits == 0)
+		return 0;
+	c = malloc(m->ncommits * SYNC_PROTO_COMMIT_BYTES);
+	if (c == NULL)
+		return kn_error_set(KN_ENOMEM, "commits", "out of memory decoding a sync message");
+	m->alloc_[2] = c;
+	for (size_t i = 0; i < m->ncommits; i++) {
+		const msgpack_object *e = &o->via.array.ptr[i];
+		if (e->type != MSGPACK_OBJECT_BIN || e->via.bin.size != SYNC_PROTO_COMMIT_BYTES)
+			return bad("commits", "holds an id that is not 20 bytes");
+		memcpy(c[i], e->via.bin.ptr, SYNC_PROTO_COMMIT_BYTES);
+	}
+	m->commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])c;
 	return 0;
 }
 
@@ -493,6 +565,30 @@ decode_key(sync_msg *m, int k, const msgpack_object *v)
 			return bad(key, "must be one reconciliation message (MessagePack)");
 		m->m = (sync_bytes){ (const uint8_t *)v->via.bin.ptr, v->via.bin.size };
 		return 0;
+	case K_COMMITS: return get_commits(m, v);
+	case K_KEY:
+		if ((rc = get_str(m->key, sizeof(m->key), v, key)))
+			return rc;
+		return key_ok(m->key, strlen(m->key)) ? 0 : bad(key, "must be a SHA-256, 64 lower-case hex digits");
+	case K_SIZE:
+		if ((rc = get_u64(&m->size, v, key)))
+			return rc;
+		return m->size > 0 && m->size <= SYNC_PROTO_PACK_MAX ? 0 : bad(key, "must be 1 byte to 1 TiB");
+	case K_OFF:
+		if ((rc = get_u64(&m->at, v, key)))
+			return rc;
+		return m->at <= SYNC_PROTO_PACK_MAX ? 0 : bad(key, "is past the largest pack");
+	case K_DATA:
+		if (v->type != MSGPACK_OBJECT_BIN)
+			return bad(key, "must be bytes");
+		if (v->via.bin.size > SYNC_PROTO_CHUNK_MAX)
+			return kn_error_set(KN_ETOOBIG, key, "sync message: a chunk of more than %d bytes", SYNC_PROTO_CHUNK_MAX);
+		if (v->via.bin.size == 0)
+			return bad(key, "must not be empty");
+		m->data = (sync_bytes){ (const uint8_t *)v->via.bin.ptr, v->via.bin.size };
+		return 0;
+	case K_VERIFIED: return get_u64(&m->verified, v, key);
+	case K_BAD: return get_u64(&m->bad, v, key);
 	default:
 		return bad(key, "is not known");
 	}

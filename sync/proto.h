@@ -21,6 +21,13 @@
  *   want       school  ids
  *   recon      either  m                          (a sync/recon.h message)
  *   recon_end  either  need have
+ *   ev_offer   school  commits                    (the newest commit of each evidence document)
+ *   ev_have    hub     commits                    (those of the offer the hub's repository of the school holds)
+ *   ev_pack    school  key size                   (a pack of the missing objects: SHA-256, bytes)
+ *   ev_at      hub     key at                     (bytes of that pack the hub holds, on disk)
+ *   ev_chunk   school  key at data                (bytes of the pack from at; answered by ev_at)
+ *   ev_end     school                             (nothing more to send: verify)
+ *   ev_receipt hub     verified waiting bad at_ms (files of the school's upload records, by SHA-256)
  *
  * A session (docs/design.md, "Sync"): hello -> welcome or error; then the
  * school pushes what its feed holds after the hub's last receipt (push ->
@@ -55,10 +62,14 @@
 #define SYNC_PROTO_IDS_MAX 65536               /* ids in each list of recon_end */
 #define SYNC_PROTO_TEXT_MAX 400                /* an error's or a refusal's text, bytes */
 #define SYNC_PROTO_SW_MAX 32
+#define SYNC_PROTO_COMMIT_BYTES 20             /* a git commit id (SHA-1) */
+#define SYNC_PROTO_COMMITS_MAX 65536           /* commits in one ev_offer or ev_have */
+#define SYNC_PROTO_CHUNK_MAX (256 * 1024)      /* data in one ev_chunk */
+#define SYNC_PROTO_PACK_MAX (1ull << 40)       /* an evidence pack's size */
 
 /* Capabilities (hello's and welcome's "caps"); unknown names are ignored. */
 #define SYNC_CAP_RECORDS 0x1u
-#define SYNC_CAP_EVIDENCE 0x2u  /* reserved: the evidence phase, after the records */
+#define SYNC_CAP_EVIDENCE 0x2u  /* the evidence phase, after the records */
 
 typedef enum {
 	SYNC_MSG_HELLO = 1,
@@ -71,6 +82,13 @@ typedef enum {
 	SYNC_MSG_WANT,
 	SYNC_MSG_RECON,
 	SYNC_MSG_RECON_END,
+	SYNC_MSG_EV_OFFER,
+	SYNC_MSG_EV_HAVE,
+	SYNC_MSG_EV_PACK,
+	SYNC_MSG_EV_AT,
+	SYNC_MSG_EV_CHUNK,
+	SYNC_MSG_EV_END,
+	SYNC_MSG_EV_RECEIPT,
 	SYNC_MSG_NTYPES
 } sync_msg_type;
 
@@ -136,6 +154,16 @@ typedef struct {
 	size_t nids2;
 	/* recon */
 	sync_bytes m;
+	/* ev_offer, ev_have: commit ids (20 bytes each) */
+	const uint8_t (*commits)[SYNC_PROTO_COMMIT_BYTES];
+	size_t ncommits;
+	/* ev_pack, ev_at, ev_chunk: the pack's SHA-256 (64 lower-case hex digits), its size, an offset */
+	char key[65];
+	uint64_t size, at;
+	/* ev_chunk: 1 to SYNC_PROTO_CHUNK_MAX bytes */
+	sync_bytes data;
+	/* ev_receipt (and waiting, at_ms above) */
+	uint64_t verified, bad;
 
 	/* private: what decoding allocated */
 	msgpack_unpacked up_;

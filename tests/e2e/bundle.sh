@@ -88,7 +88,7 @@ out=$(hub sync import "$T/sig.bundle" 2>&1) && fail "a bundle with a bad signatu
 echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar" || fail "the bad signature's refusal: $out"
 hub --json hub sekolah >"$T/hs.json" || fail "hub sekolah"
 [ "$(jget schools.0.records <"$T/hs.json")" = 0 ] || fail "a refused bundle left records: $(cat "$T/hs.json")"
-[ -d "$T/hub-evidence.git.sekolah/$NPSN" ] && fail "a refused bundle left an evidence repository"
+[ -d "$T/hub-evidence/$NPSN.git" ] && fail "a refused bundle left an evidence repository"
 # another school daemon (not registered) signs a bundle for the same NPSN
 "$B/kinerjad" --socket "$T/x.sock" --store "$T/x" --set keys.device_key="$T/x-device.key" \
     --set evidence.dir="$T/x-evidence.git" --set evidence.staging_dir="$T/x-uploads" --set keys.pwhash=min \
@@ -115,9 +115,9 @@ kin --json sync status >"$T/ss.json"
 hub --json hub sekolah >"$T/hs.json"
 [ "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")" = "$(jget schools.0.fp <"$T/hs.json") $(jget schools.0.records <"$T/hs.json")" ] ||
     fail "the fingerprints differ: $(cat "$T/ss.json") / $(cat "$T/hs.json")"
-[ "$(git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" cat-file -t "$COMMIT")" = commit ] || fail "the hub holds the evidence commit"
-git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" fsck --no-dangling >/dev/null 2>&1 || fail "the school's repository at the hub is sound"
-git --git-dir="$T/hub-evidence.git.sekolah/$NPSN" show-ref | grep -q "$COMMIT refs/kinerja/$NPSN/bundle/$COMMIT" || fail "a ref keeps the commit reachable at the hub"
+[ "$(git --git-dir="$T/hub-evidence/$NPSN.git" cat-file -t "$COMMIT")" = commit ] || fail "the hub holds the evidence commit"
+git --git-dir="$T/hub-evidence/$NPSN.git" fsck --no-dangling >/dev/null 2>&1 || fail "the school's repository at the hub is sound"
+git --git-dir="$T/hub-evidence/$NPSN.git" show-ref | grep -q "$COMMIT refs/kinerja/$NPSN/bundle/$COMMIT" || fail "a ref keeps the commit reachable at the hub"
 hub --json sync import "$T/up.bundle" >"$T/out" || fail "import again: $(cat "$T/out")"
 [ "$(jget stored <"$T/out") $(jget present <"$T/out")" = "0 $NREC" ] || fail "again: all present: $(cat "$T/out")"
 [ "$(hub --json hub sekolah | jget schools.0.fp)" = "$(jget schools.0.fp <"$T/hs.json")" ] || fail "a second import changed the hub"

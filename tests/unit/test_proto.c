@@ -490,6 +490,128 @@ test_proto__random_bytes(void **state)
 	kn_buf_free(&good);
 }
 
+/* The evidence phase: every type round trips; chunks, keys, sizes and commit lists are bounded on both sides. */
+static void
+test_proto__evidence_messages(void **state)
+{
+	static uint8_t chunk[SYNC_PROTO_CHUNK_MAX + 1];
+	uint8_t commits[3][SYNC_PROTO_COMMIT_BYTES];
+	kn_buf b = KN_BUF_INIT;
+	msgpack_packer pk;
+	sync_msg m, d;
+	(void)state;
+
+	randombytes_buf(commits, sizeof(commits));
+	randombytes_buf(chunk, sizeof(chunk));
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_OFFER;
+	m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])commits;
+	m.ncommits = 3;
+	roundtrip(&d, &m);
+	assert_int_equal(d.ncommits, 3);
+	assert_memory_equal(d.commits, commits, sizeof(commits));
+	sync_msg_free(&d);
+	m.type = SYNC_MSG_EV_HAVE;
+	m.ncommits = 0;
+	roundtrip(&d, &m);
+	assert_int_equal(d.ncommits, 0);
+	sync_msg_free(&d);
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_PACK;
+	memset(m.key, 'a', 64);
+	m.size = 3 * 1024 * 1024;
+	roundtrip(&d, &m);
+	assert_string_equal(d.key, m.key);
+	assert_int_equal(d.size, m.size);
+	sync_msg_free(&d);
+	m.type = SYNC_MSG_EV_AT;
+	m.at = 12345;
+	roundtrip(&d, &m);
+	assert_int_equal(d.at, 12345);
+	sync_msg_free(&d);
+	m.type = SYNC_MSG_EV_CHUNK;
+	m.data = (sync_bytes){ chunk, SYNC_PROTO_CHUNK_MAX };
+	roundtrip(&d, &m);
+	assert_int_equal(d.data.len, SYNC_PROTO_CHUNK_MAX);
+	assert_memory_equal(d.data.ptr, chunk, SYNC_PROTO_CHUNK_MAX);
+	sync_msg_free(&d);
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_END;
+	roundtrip(&d, &m);
+	sync_msg_free(&d);
+	m.type = SYNC_MSG_EV_RECEIPT;
+	m.verified = 4;
+	m.waiting = 2;
+	m.bad = 1;
+	m.at_ms = 99;
+	roundtrip(&d, &m);
+	assert_int_equal(d.verified, 4);
+	assert_int_equal(d.waiting, 2);
+	assert_int_equal(d.bad, 1);
+	sync_msg_free(&d);
+
+	/* the encoder: a chunk over 256 KiB, an empty chunk, a bad key, a pack of 0 bytes */
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_CHUNK;
+	memset(m.key, 'b', 64);
+	m.data = (sync_bytes){ chunk, sizeof(chunk) };
+	assert_int_equal(sync_msg_encode(&b, &m), KN_EINVAL);
+	m.data.len = 0;
+	assert_int_equal(sync_msg_encode(&b, &m), KN_EINVAL);
+	m.data.len = 1;
+	m.key[3] = 'G';
+	assert_int_equal(sync_msg_encode(&b, &m), KN_EINVAL);
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_MSG_EV_PACK;
+	memset(m.key, 'c', 64);
+	assert_int_equal(sync_msg_encode(&b, &m), KN_EINVAL);
+	assert_int_equal(b.len, 0);
+
+	/* the decoder: a chunk over 256 KiB by hand */
+	msgpack_packer_init(&pk, &b, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 4);
+	pack_s(&pk, "t");
+	pack_s(&pk, "ev_chunk");
+	pack_s(&pk, "key");
+	pack_s(&pk, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	pack_s(&pk, "at");
+	msgpack_pack_uint64(&pk, 0);
+	pack_s(&pk, "data");
+	msgpack_pack_bin(&pk, sizeof(chunk));
+	msgpack_pack_bin_body(&pk, chunk, sizeof(chunk));
+	decode_refused(&b, KN_ETOOBIG);
+	/* a commit of 32 bytes */
+	kn_buf_clear(&b);
+	msgpack_pack_map(&pk, 2);
+	pack_s(&pk, "t");
+	pack_s(&pk, "ev_offer");
+	pack_s(&pk, "commits");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_bin(&pk, 32);
+	msgpack_pack_bin_body(&pk, chunk, 32);
+	decode_refused(&b, KN_EPROTO);
+	/* a key in upper case */
+	kn_buf_clear(&b);
+	msgpack_pack_map(&pk, 3);
+	pack_s(&pk, "t");
+	pack_s(&pk, "ev_pack");
+	pack_s(&pk, "key");
+	pack_s(&pk, "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef");
+	pack_s(&pk, "size");
+	msgpack_pack_uint64(&pk, 10);
+	decode_refused(&b, KN_EPROTO);
+	/* ev_end with a key it does not have */
+	kn_buf_clear(&b);
+	msgpack_pack_map(&pk, 2);
+	pack_s(&pk, "t");
+	pack_s(&pk, "ev_end");
+	pack_s(&pk, "size");
+	msgpack_pack_uint64(&pk, 10);
+	decode_refused(&b, KN_EPROTO);
+	kn_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -498,6 +620,7 @@ main(void)
 		cmocka_unit_test(test_proto__encoder_holds_the_limits),
 		cmocka_unit_test(test_proto__malformed_refused),
 		cmocka_unit_test(test_proto__random_bytes),
+		cmocka_unit_test(test_proto__evidence_messages),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -1,0 +1,215 @@
+#!/bin/sh
+# The evidence phase of sync, end to end (issue 9): a teacher at school A
+# uploads Bukti Dukung (PDFs of random bytes, ~1-3 MB); the school syncs to
+# its hub through the fault proxy, which cuts every connection after a
+# random number of bytes (several offsets); each `kinerja sync now` resumes
+# the pack where the hub's acknowledged bytes end (the hub's .part grows,
+# never restarts), and the bytes sent in all evidence phases stay within
+# 1.1 x the pack. At the end the hub's repository of school A holds the
+# commits the records name (its refs set), `git fsck` is clean, every file
+# is verified by its signed SHA-256, the school's status shows the hub's
+# receipt and the hub lists nothing waiting. School B's repository at the
+# hub holds none of A's objects, and no message carries evidence from the
+# hub to a school.
+. "$(dirname "$0")/../lib/daemon.sh"
+
+JC=$T/jsoncheck
+# shellcheck disable=SC2046 # pkg-config prints flags to split
+cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
+FP=$B/tests/tools/faultproxy
+[ -x "$FP" ] || fail "no $FP (make tools)"
+jget() { "$JC" "$1"; }
+
+NPSN_A=20100001
+NPSN_B=20100002
+OFFICE=30100000
+OPD=197001011995031002
+OPA=1234567890123456
+OPB=1234567890123457
+BUDI=198501012010011001
+WATI=198601012010012002
+P=2026-1
+
+# A PDF of about $2 random bytes (incompressible, like a scan).
+mkpdf() {
+	{ printf '%%PDF-1.4\n%% Kinerja test %s\n' "$3"
+	  head -c "$2" /dev/urandom
+	  printf '\n%%%%EOF\n'; } >"$1"
+}
+
+HPID=
+BPID=
+XPID=
+stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
+trap 'stop_pid "$XPID"; stop_pid "$BPID"; stop_pid "$HPID"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+wait_up() { # socket pid log
+	i=0
+	while ! "$B/kinerja" --socket "$1" status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "$1 did not start"
+		kill -0 "$2" 2>/dev/null || fail "exited at start: $(tail -5 "$3")"
+		sleep 0.05
+	done
+}
+"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
+    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
+    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="127.0.0.1:0" \
+    --set sync.timeout_s=5 --log-level debug >>"$T/hub.log" 2>&1 &
+HPID=$!
+wait_up "$T/hub.sock" $HPID "$T/hub.log"
+hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
+sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
+echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
+    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
+hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
+echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
+hub --json status >"$T/hub.json"
+PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
+HUBKEY=$(jget device_key <"$T/hub.json")
+
+# school A reaches the hub through the proxy: every connection cut after 0.6 to 1.4 MB up
+"$FP" --listen 127.0.0.1:0 --connect "127.0.0.1:$PORT" --up-cut-random-bytes 600000:1400000 --cut-every --seed 7 \
+    >"$T/fp.out" 2>"$T/fp.log" &
+XPID=$!
+i=0
+until [ -s "$T/fp.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
+XPORT=$(head -1 "$T/fp.out")
+SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=5 --set evidence.max_mb=8"
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
+# shellcheck disable=SC2086
+"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
+    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
+    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$PORT --log-level debug >>"$T/b.log" 2>&1 &
+BPID=$!
+wait_up "$T/b.sock" $BPID "$T/b.log"
+echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
+    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
+echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
+    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
+echo operator-pass | kin login $OPA >/dev/null || fail "login A"
+echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
+hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
+
+# ---- uploads: three files at A (about 5.5 MB), one at B ----
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
+echo "guru-pass-b" | sb user add --name "Wati Guru" --role guru --nip $WATI >/dev/null || fail "add Wati"
+echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login"
+mkpdf "$T/a1.pdf" 1500000 a1
+mkpdf "$T/a2.pdf" 2900000 a2
+mkpdf "$T/a3.pdf" 1100000 a3
+kin evidence upload "$T/a1.pdf" --slot persiapan --period $P >/dev/null || fail "upload a1"
+kin evidence upload "$T/a2.pdf" --slot observasi --period $P >/dev/null || fail "upload a2"
+kin evidence upload "$T/a3.pdf" --slot refleksi --period $P >/dev/null || fail "upload a3"
+echo "guru-pass-b" | sb login $WATI >/dev/null || fail "Wati login"
+mkpdf "$T/b1.pdf" 300000 b1
+sb evidence upload "$T/b1.pdf" --slot refleksi --period $P >/dev/null || fail "upload b1"
+A_COMMIT=$(git --git-dir="$T/evidence.git" for-each-ref --format='%(objectname)' refs/kinerja/) || fail "A's ref"
+B_COMMIT=$(git --git-dir="$T/b-evidence.git" for-each-ref --format='%(objectname)' refs/kinerja/) || fail "B's ref"
+[ -n "$A_COMMIT" ] && [ -n "$B_COMMIT" ] || fail "no evidence refs at the schools"
+ok "a teacher at A uploads 3 PDFs of random bytes, one at B"
+
+# ---- A syncs through cuts: each session resumes where the hub's acknowledged bytes end ----
+t0=$(date +%s)
+INC=$T/hub-ev/hub-evidence/$NPSN_A.incoming
+last=0
+n=0
+size=0
+while :; do
+	n=$((n + 1))
+	[ $n -gt 20 ] && fail "the evidence did not arrive after 20 sessions"
+	if kin sync now >"$T/out" 2>&1; then
+		break
+	fi
+	kin --json sync status >"$T/st.json" || fail "sync status"
+	moving=$(jget evidence.moving.size <"$T/st.json" 2>/dev/null) || moving=
+	if [ -n "$moving" ]; then
+		size=$moving
+		sent=$(jget evidence.moving.sent <"$T/st.json")
+		part=$(find "$INC" -name '*.part' -exec stat -c %s {} \; 2>/dev/null | head -1)
+		part=${part:-0}
+		[ "$part" -eq "$sent" ] || fail "the hub holds $part bytes, the school counts $sent acknowledged"
+		[ "$part" -ge "$last" ] || fail "the hub's .part shrank: $last -> $part (a restart from zero)"
+		[ "$part" -gt "$last" ] || [ "$part" -eq 0 ] || fail "no progress in session $n ($part bytes)"
+		last=$part
+		kin sync status | grep -q "sedang dikirim: *$sent dari $size bita" || fail "status shows the progress: $(kin sync status)"
+		[ $n -eq 2 ] && { hub hub sekolah | grep -q "Bukti Dukung: 1 dokumen menunggu berkas" ||
+		    fail "the hub shows A's document waiting for files: $(hub hub sekolah)"; }
+	fi
+done
+t1=$(date +%s)
+grep -q "event=cut" "$T/fp.log" || fail "the proxy cut nothing"
+cuts=$(grep -c "event=cut" "$T/fp.log")
+[ "$cuts" -ge 3 ] || fail "only $cuts cut(s)"
+kin --json sync status >"$T/st.json"
+total=$(jget evidence.bytes_sent_total <"$T/st.json")
+psize=$(jget last.ev_pack_bytes <"$T/st.json")
+[ "$size" -gt 0 ] || size=$psize
+[ "$psize" -eq "$size" ] || fail "the pack completed ($psize bytes) is not the one offered ($size bytes)"
+[ "$size" -gt 5000000 ] || fail "the pack is $size bytes (3 files of random bytes, ~5.5 MB)"
+[ $((total * 100)) -le $((size * 110)) ] || fail "sent $total bytes for a pack of $size (> 1.1 x)"
+grep -q "resumes at byte" "$T/hub.log" || fail "the hub logs a resumed pack"
+ok "through $cuts cuts in $n sessions: $total bytes sent for a pack of $size ($(( total * 1000 / size ))/1000), $((t1 - t0)) s"
+
+# ---- the hub holds A's commits, verified ----
+HA=$T/hub-ev/hub-evidence/$NPSN_A.git
+HB=$T/hub-ev/hub-evidence/$NPSN_B.git
+for c in $A_COMMIT; do
+	git --git-dir="$HA" cat-file -e "$c^{commit}" || fail "the hub lacks A's commit $c"
+	git --git-dir="$HA" for-each-ref --format='%(objectname)' refs/kinerja/ | grep -q "$c" || fail "A's ref at the hub"
+done
+git --git-dir="$HA" fsck --strict >"$T/fsck" 2>&1 || fail "git fsck at the hub: $(cat "$T/fsck")"
+[ "$(find "$INC" -name '*.part' | wc -l)" -eq 0 ] || fail "a .part is left at the hub"
+[ "$(find "$T/store/sync-spool" -name '*.pack' | wc -l)" -eq 0 ] || fail "the school's spool still holds the pack"
+[ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 3 ] || fail "the receipt verifies 3 files: $(cat "$T/st.json")"
+[ "$(jget evidence.receipt.waiting <"$T/st.json")" -eq 0 ] || fail "nothing waits after the receipt"
+kin sync status | grep -q "3 berkas terverifikasi (SHA-256)" || fail "status shows the verified files: $(kin sync status)"
+hub --json hub sekolah >"$T/hs.json"
+[ "$(jget schools.0.npsn <"$T/hs.json")" = $NPSN_A ] || fail "A listed first"
+[ "$(jget schools.0.evidence_waiting <"$T/hs.json")" -eq 0 ] || fail "the hub shows A waiting for files"
+[ "$(jget schools.0.evidence_verified <"$T/hs.json")" -eq 3 ] || fail "the hub shows A's 3 files verified"
+grep -q "the hub verified 3 evidence file(s)" "$T/daemon.log" || fail "the school logs the receipt"
+ok "the hub's repository of A holds its commits and refs, git fsck is clean, 3 files verified by SHA-256"
+
+# ---- a sync with nothing new sends no evidence message; a new upload goes alone ----
+stop_pid "$XPID"
+XPID=
+"$FP" --listen "127.0.0.1:$XPORT" --connect "127.0.0.1:$PORT" --up-cut-after-bytes 250000 --cut-conns 2 \
+    >"$T/fp.out" 2>"$T/fp2.log" &
+XPID=$!
+sleep 0.2
+kin sync now >"$T/out" 2>&1 || fail "sync now without cuts: $(cat "$T/out")"
+kin --json sync status >"$T/st.json"
+[ "$(jget last.ev_bytes_sent <"$T/st.json")" -eq 0 ] || fail "a sync with nothing new moved evidence"
+mkpdf "$T/a4.pdf" 400000 a4
+kin evidence upload "$T/a4.pdf" --slot persiapan --period $P >/dev/null || fail "upload a4 (replaces a1)"
+kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut the second connection"
+# a pack damaged at the school after the cut (beyond what the hub acknowledged): refused whole, built again from zero
+PK=$(find "$T/store/sync-spool" -name '*.pack' | head -1)
+[ -n "$PK" ] || fail "the cut left no spooled pack"
+printf 'X' | dd of="$PK" bs=1 seek=$(( $(stat -c %s "$PK") - 100 )) conv=notrunc 2>/dev/null
+kin sync now >"$T/out" 2>&1 && fail "a damaged pack was accepted"
+grep -q "rusak" "$T/out" || fail "the school is told the pack was damaged: $(cat "$T/out")"
+[ -z "$(find "$T/store/sync-spool" -name '*.pack')" ] || fail "the damaged pack is kept"
+[ -z "$(find "$INC" -name '*.part')" ] || fail "the hub keeps the damaged pack's bytes"
+kin sync now >"$T/out" 2>&1 || fail "sync now after a4: $(cat "$T/out")"
+kin --json sync status >"$T/st.json"
+[ "$(jget last.ev_resumed_at <"$T/st.json")" -eq 0 ] || fail "the rebuilt pack resumed instead of starting at zero"
+p2=$(jget last.ev_pack_bytes <"$T/st.json")
+[ "$p2" -gt 400000 ] && [ "$p2" -lt 600000 ] || fail "the second pack holds the new file only: $p2 bytes"
+[ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 4 ] || fail "4 files verified"
+ok "a sync with nothing new moves no evidence; a new upload travels alone ($p2 bytes); a damaged pack is sent again from zero"
+
+# ---- B: its own repository; no school obtains another's objects ----
+sb sync now >"$T/out" 2>&1 || fail "sync now B: $(cat "$T/out")"
+git --git-dir="$HB" cat-file -e "$B_COMMIT^{commit}" || fail "the hub lacks B's commit"
+for c in $A_COMMIT; do
+	git --git-dir="$HB" cat-file -e "$c" 2>/dev/null && fail "A's commit is in B's repository at the hub"
+done
+git --git-dir="$HA" cat-file -e "$B_COMMIT" 2>/dev/null && fail "B's commit is in A's repository at the hub"
+# the protocol: every ev_* message the hub sends carries offsets, commit ids of the school's own offer, or counts
+grep -E '^ \*   ev_[a-z]+ +hub' sync/proto.h >"$T/hubmsgs" || fail "proto.h lists the hub's evidence messages"
+grep -vE 'ev_(have|at|receipt) ' "$T/hubmsgs" && fail "a hub message carries evidence down"
+grep -q 'data' "$T/hubmsgs" && fail "a hub message has a data field"
+ok "B's files sit in B's own repository at the hub; neither holds the other's objects; no message serves evidence down"
