@@ -28,26 +28,19 @@
 #include "../../store/store.h"
 #include "../../util/kn.h"
 #include "../lib/kntest.h"
+#include "../lib/recmake.h"
+
+typedef kt_key key;
+typedef kt_made made;
+#define key_new kt_key_new
+#define made_free kt_made_free
+#define pack_s kt_pack_s
 
 #define CATALOG_FILE "catalog/pmm-2024.1.json"
 #define CATALOG_VERSION "70afff776e750a084f6ce4c6c50539ac4f8184bf31793f43a192947f86c48ead"
 #define NPSN "20100001"
 #define T0 (1760000000000ULL << 16) /* an hlc in 2025 */
 #define NOW_MS (1760000000000ULL + 3600 * 1000)
-
-typedef struct {
-	uint8_t pk[32];
-	unsigned char sk[64];
-	char hex[65];
-} key;
-
-/* A made record: its bytes, its id and its verified view. */
-typedef struct {
-	kn_buf raw;
-	uint8_t id[32];
-	record_view v;
-	domain_rec r;
-} made;
 
 static key ko, kg;
 static made S, O1, G1;
@@ -56,48 +49,14 @@ static char *shipped;
 static size_t shipped_len;
 static const domain_ctx ctx = { NPSN, NOW_MS };
 
-/* A fresh key pair and its hex. */
-static void
-key_new(key *k)
-{
-	crypto_sign_keypair(k->pk, k->sk);
-	kn_hex(k->hex, k->pk, 32);
-}
-
-/* Sign and open a record (one parent and one auth record at most); body is a packed map. */
+/* Sign and open a record of this school naming one auth record at most (tests/lib/recmake.c). */
 static void
 make(made *m, const key *author, const char *type, const char *subject, uint64_t hlc, const made *parent,
     const made *auth, const kn_buf *b)
 {
-	uint8_t parents[1][32], auths[1][32];
+	const made *a[1] = { auth };
 
-	memset(m, 0, sizeof(*m));
-	if (parent)
-		memcpy(parents[0], parent->id, 32);
-	if (auth)
-		memcpy(auths[0], auth->id, 32);
-	record_fields f = { type, NPSN, subject, hlc, (const uint8_t(*)[32])parents, parent ? 1 : 0, b->ptr, b->len,
-		(const uint8_t(*)[32])auths, auth ? 1 : 0 };
-	assert_int_equal(record_sign(&m->raw, m->id, &f, author->pk, author->sk), 0);
-	assert_int_equal(record_open(&m->v, m->raw.ptr, m->raw.len, NULL), 0);
-	m->r = (domain_rec){ m->v.id, m->v.type, m->v.type_len, m->v.school, m->v.subject, m->v.subject_len, m->v.author,
-		m->v.hlc, record_nparents(&m->v), m->v.body };
-}
-
-/* Free a made record. */
-static void
-made_free(made *m)
-{
-	record_view_free(&m->v);
-	kn_buf_free(&m->raw);
-}
-
-/* Pack a str. */
-static void
-pack_s(msgpack_packer *pk, const char *s)
-{
-	msgpack_pack_str(pk, strlen(s));
-	msgpack_pack_str_body(pk, s, strlen(s));
+	kt_make(m, NPSN, author, type, subject, hlc, parent, auth ? a : NULL, auth ? 1 : 0, b);
 }
 
 /* {"name", "operator"} of the school. */

@@ -32,6 +32,13 @@
 #include "../../util/kn.h"
 #include "../../util/mpmap.h"
 #include "../lib/kntest.h"
+#include "../lib/recmake.h"
+
+typedef kt_key key;
+typedef kt_made made;
+#define key_new kt_key_new
+#define made_free kt_made_free
+#define pack_s kt_pack_s
 
 #define NPSN "20100001"
 #define PERIOD "2026-1"
@@ -45,23 +52,6 @@
 #define NOW_MS 1796094000000ULL   /* 1 Dec 2026 */
 #define HLC(ms, n) (((uint64_t)(ms) << 16) | (uint64_t)(n))
 
-typedef struct {
-	uint8_t pk[32];
-	unsigned char sk[64];
-	char hex[65];
-} key;
-
-/* A made record, and what it was made with (so a test can accept it as made). */
-typedef struct made {
-	kn_buf raw;
-	uint8_t id[32];
-	record_view v;
-	domain_rec r;
-	const struct made *parent;
-	const struct made *auth[4];
-	size_t nauth;
-} made;
-
 static key ko, kk, kg, kg2;
 static made S, O1, K1, G1, G2, CAT, P;
 static kn_buf body;
@@ -70,63 +60,19 @@ static size_t catalog_len;
 static domain_catalog *cat;
 static const domain_ctx ctx = { NPSN, NOW_MS };
 
-/* A fresh Ed25519 key. */
-static void
-key_new(key *k)
-{
-	crypto_sign_keypair(k->pk, k->sk);
-	kn_hex(k->hex, k->pk, 32);
-}
-
-/* Sign and open a record naming parent (or none) and auth[0..nauth). body is a packed map. */
+/* Sign and open a record of this school (tests/lib/recmake.c). */
 static void
 make(made *m, const key *author, const char *type, const char *subject, uint64_t hlc, const made *parent,
     const made *const *auth, size_t nauth, const kn_buf *b)
 {
-	uint8_t parents[1][32], auths[4][32];
-
-	memset(m, 0, sizeof(*m));
-	if (parent)
-		memcpy(parents[0], parent->id, 32);
-	for (size_t i = 0; i < nauth; i++) {
-		memcpy(auths[i], auth[i]->id, 32);
-		m->auth[i] = auth[i];
-	}
-	m->nauth = nauth;
-	m->parent = parent;
-	record_fields f = { type, NPSN, subject, hlc, (const uint8_t(*)[32])parents, parent ? 1 : 0, b->ptr, b->len,
-		(const uint8_t(*)[32])auths, nauth };
-	assert_int_equal(record_sign(&m->raw, m->id, &f, author->pk, author->sk), 0);
-	assert_int_equal(record_open(&m->v, m->raw.ptr, m->raw.len, NULL), 0);
-	m->r = (domain_rec){ m->v.id, m->v.type, m->v.type_len, m->v.school, m->v.subject, m->v.subject_len, m->v.author,
-		m->v.hlc, record_nparents(&m->v), m->v.body };
-}
-
-/* Free a made record. */
-static void
-made_free(made *m)
-{
-	record_view_free(&m->v);
-	kn_buf_free(&m->raw);
+	kt_make(m, NPSN, author, type, subject, hlc, parent, auth, nauth, b);
 }
 
 /* Accept m against the parent and auth records it was made with. */
 static int
 accept_made(const made *m)
 {
-	domain_rec auth[4];
-
-	for (size_t i = 0; i < m->nauth; i++)
-		auth[i] = m->auth[i]->r;
-	return domain_record_accept(&ctx, &m->r, m->parent ? &m->parent->r : NULL, m->parent ? 1 : 0, auth, m->nauth);
-}
-
-/* A msgpack str. */
-static void
-pack_s(msgpack_packer *pk, const char *s)
-{
-	msgpack_pack_str(pk, strlen(s));
-	msgpack_pack_str_body(pk, s, strlen(s));
+	return kt_accept(&ctx, m);
 }
 
 /* The school's body, naming the operator. */
