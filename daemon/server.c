@@ -286,18 +286,19 @@ office_school(kd_req *req)
 		return rc;
 	if (!req->srv->office) {
 		if (strcmp(npsn, req->srv->school) != 0)
-			return kn_error_set(KN_EINVAL, "school", "this daemon holds school %s only, not %s", req->srv->school, npsn);
+			return kn_error_set(KN_EINVAL, "school", "Daemon ini hanya memegang sekolah %s, bukan %s.", req->srv->school, npsn);
 		return 0;
 	}
 	if (domain_check_npsn(npsn) != 0)
-		return rc = kn_error_set(KN_EINVAL, "school", "NPSN '%s' must be 8 digits", npsn);
+		return kn_error_set(KN_EINVAL, "school", "NPSN '%s' harus 8 angka.", npsn);
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
 	rc = kd_school_lookup(&sc, t, npsn);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
 		return kn_error_set(KN_ENOTFOUND, "school",
-		    "this office holds no records of school %s yet: import the school's records first (kinerja record import FILE)", npsn);
+		    "Kantor ini belum menyimpan catatan sekolah %s: impor dulu catatan sekolah itu (kinerja record import BERKAS) "
+		    "atau sinkronkan sekolah itu dengan hub ini.", npsn);
 	if (rc)
 		return rc;
 	memcpy(req->school, npsn, 9);
