@@ -388,7 +388,8 @@ apply_op(kd_server *srv, kd_sync_op *op)
 			int got;
 			kn_error_clear();
 			memset(o, 0, sizeof(*o));
-			got = store_batch_add(b, op->recs[i].ptr, op->recs[i].len, o->id);
+			got = op->verified ? store_batch_add_verified(b, op->recs[i].ptr, op->recs[i].len, o->id) :
+			    store_batch_add(b, op->recs[i].ptr, op->recs[i].len, o->id);
 			o->result = got;
 			o->has_id = got >= 0 || (got != KN_EBADREC && got != KN_EBADSIG);
 			if (got >= 0) {

@@ -118,6 +118,7 @@ typedef struct kd_sync_op {
 	struct kd_sync_op *next;
 	/* in */
 	int origin;                 /* records come from a sync peer (the feed's origin flag) */
+	int verified;               /* the sender's thread record_open'ed these very bytes: store_batch_add_verified */
 	const sync_bytes *recs;     /* borrowed while the op waits */
 	size_t nrecs;
 	const char *const *meta_names;

@@ -801,7 +801,7 @@ store__hold(store_batch *b, const record_view *v, const uint8_t *missing)
  * batch (or only the open sub-transaction); a refusal does not.
  */
 static int
-store__add_one(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+store__add_one(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES], int verified)
 {
 	store *s = b->s;
 	record_view v;
@@ -809,7 +809,8 @@ store__add_one(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD
 	MDB_val k, d;
 	int rc;
 
-	rc = record_open(&v, rec, len, NULL);
+	/* verified: the caller checked the signature of these very bytes with record_open (store_batch_add_verified) */
+	rc = verified ? record_open_stored(&v, rec, len, NULL) : record_open(&v, rec, len, NULL);
 	if (rc)
 		return rc;
 	if (id)
@@ -907,8 +908,8 @@ store__take_held(kn_buf *out, store_batch *b, const uint8_t id[RECORD_ID_BYTES])
  * of those is logged and dropped (it was never acknowledged to anyone),
  * and does not undo the record that released it.
  */
-int
-store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+static int
+store__batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES], int verified)
 {
 	uint8_t first[RECORD_ID_BYTES];
 	kn_buf queue = KN_BUF_INIT, waiting = KN_BUF_INIT;
@@ -918,7 +919,7 @@ store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECOR
 	rc = store__poisoned(b);
 	if (rc)
 		return rc;
-	rc = store__add_one(b, rec, len, first);
+	rc = store__add_one(b, rec, len, first, verified);
 	if (id)
 		memcpy(id, first, RECORD_ID_BYTES);
 	if (rc != 0)
@@ -940,7 +941,7 @@ store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECOR
 			uint8_t got[RECORD_ID_BYTES];
 			memcpy(&n, waiting.ptr + off, sizeof(n));
 			off += 4;
-			rc2 = store__add_one(b, waiting.ptr + off, n, got);
+			rc2 = store__add_one(b, waiting.ptr + off, n, got, 0);
 			off += n;
 			if (rc2 == 0) {
 				if (kn_buf_put(&queue, got, RECORD_ID_BYTES)) {
@@ -963,6 +964,18 @@ store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECOR
 	if (rc == 0)
 		kn_error_clear();
 	return rc;
+}
+
+int
+store_batch_add(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+{
+	return store__batch_add(b, rec, len, id, 0);
+}
+
+int
+store_batch_add_verified(store_batch *b, const uint8_t *rec, size_t len, uint8_t id[RECORD_ID_BYTES])
+{
+	return store__batch_add(b, rec, len, id, 1);
 }
 
 /* Put a sealed secret key in the batch (overwrites the previous one). */
