@@ -23,6 +23,8 @@ fail() {
 	[ -f "$T/daemon.log" ] && tail -20 "$T/daemon.log" >&2
 	exit 1
 }
+# `make check-faults` ends the run with SIGTERM at the bound: say so, with the seed, and clean up
+trap 'fail "stopped at the time bound of $LIMIT s"' TERM INT
 left() { echo $(( LIMIT - ($(date +%s) - START) )); }
 
 JC=$T/jsoncheck
@@ -158,7 +160,9 @@ converge() {
 		[ "$(left)" -gt 0 ] || fail "$name did not converge within $LIMIT s ($n sessions, $fails cut)"
 		n=$((n + 1))
 		okrun=0
-		$cli sync now >"$T/out" 2>&1 && okrun=1
+		# bounded: a session cannot outlast the time left
+		case $cli in kin) sock=$SOCK sess=$T/session ;; *) sock=$T/b.sock sess=$T/b-session ;; esac
+		KINERJA_SESSION=$sess timeout -k 5 "$(left)" "$B/kinerja" --socket "$sock" sync now >"$T/out" 2>&1 && okrun=1
 		# the pack's size: offered (moving) after a cut, or completed in this session
 		$cli --json sync status >"$T/st.json" || fail "sync status"
 		for k in evidence.moving.size last.ev_pack_bytes; do
