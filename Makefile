@@ -161,6 +161,14 @@ check: $(TOOLS)
 
 endif
 
+# ---- faults (tests/faults): sync over a bad link through faultproxy, at most
+# FAULT_SECONDS (240 by default; plus 30 s of setup at most); SEED=N repeats a run (the seed is printed).
+.PHONY: check-faults
+check-faults: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(TOOLS)
+	@s=$${FAULT_SECONDS:-240}; KINERJA_BUILD=$$(cd $(O) && pwd) FAULT_SECONDS=$$s \
+	    timeout -k 10 $$((s + 30)) sh tests/faults/bad_link.sh
+
 # ---- scale (tests/scale): many simulated schools syncing with one hub at
 # once (tests/scale/schools.sh, run by `make check` through tests/e2e/scale.sh).
 check: $(O)/tests/scale/schools
