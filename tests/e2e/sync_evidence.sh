@@ -188,7 +188,11 @@ kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut the second connection
 # a pack damaged at the school after the cut (beyond what the hub acknowledged): refused whole, built again from zero
 PK=$(find "$T/store/sync-spool" -name '*.pack' | head -1)
 [ -n "$PK" ] || fail "the cut left no spooled pack"
-printf 'X' | dd of="$PK" bs=1 seek=$(( $(stat -c %s "$PK") - 100 )) conv=notrunc 2>/dev/null
+# flip one bit of a byte near the end (writing a fixed byte would change nothing when it was that byte already)
+OFF=$(( $(stat -c %s "$PK") - 100 ))
+BYTE=$(dd if="$PK" bs=1 skip=$OFF count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+printf "\\$(printf %03o $(( BYTE ^ 1 )))" | dd of="$PK" bs=1 seek=$OFF conv=notrunc 2>/dev/null
+[ "$(dd if="$PK" bs=1 skip=$OFF count=1 2>/dev/null | od -An -tu1 | tr -d ' ')" = $(( BYTE ^ 1 )) ] || fail "the byte was not flipped"
 kin sync now >"$T/out" 2>&1 && fail "a damaged pack was accepted"
 grep -q "rusak" "$T/out" || fail "the school is told the pack was damaged: $(cat "$T/out")"
 [ -z "$(find "$T/store/sync-spool" -name '*.pack')" ] || fail "the damaged pack is kept"
