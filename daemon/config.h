@@ -39,6 +39,7 @@ typedef struct {
 	int sync_timeout_s;     /* a peer silent this long is dropped */
 	int sync_max_sessions;  /* hub: sessions served at once (others wait) */
 	int sync_batch_records; /* school: records per push and pull */
+	int sync_push_window;   /* school: pushes in flight before waiting for a receipt */
 	int sync_test_delay_ms; /* hub: wait before each receipt and records answer (tests only) */
 } kd_config;
 

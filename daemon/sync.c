@@ -161,6 +161,16 @@ kd_link_recv(kn_buf *msg, kd_link *l)
 }
 
 int
+kd_link_input_waiting(kd_link *l)
+{
+	struct pollfd p = { l->fd, POLLIN, 0 };
+
+	if (l->ch && sync_channel_has_input(l->ch))
+		return 1;
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+int
 kd_link_send(kd_link *l, const sync_msg *m)
 {
 	kn_buf b = KN_BUF_INIT;
@@ -336,7 +346,7 @@ kd_sync_connect(kd_link *l, const char *addr, const uint8_t hub_x25519[SYNC_CHAN
 /* ---- the loop hand-off ---- */
 
 int
-kd_sync_apply(kd_server *srv, kd_sync_op *op)
+kd_sync_submit(kd_server *srv, kd_sync_op *op)
 {
 	struct kd_sync *sy = srv->sync;
 
@@ -353,6 +363,14 @@ kd_sync_apply(kd_server *srv, kd_sync_op *op)
 	sy->queue_tail = &op->next;
 	pthread_mutex_unlock(&sy->mu);
 	kd_sync_wake_loop(sy);
+	return 0;
+}
+
+int
+kd_sync_wait(kd_server *srv, kd_sync_op *op)
+{
+	struct kd_sync *sy = srv->sync;
+
 	pthread_mutex_lock(&sy->mu);
 	/* the loop, or kd_sync_stop, always ends it: its memory is ours only then */
 	while (!op->done)
@@ -361,6 +379,14 @@ kd_sync_apply(kd_server *srv, kd_sync_op *op)
 	if (op->rc)
 		return kn_error_set(op->rc, "", "%s", op->err);
 	return 0;
+}
+
+int
+kd_sync_apply(kd_server *srv, kd_sync_op *op)
+{
+	int rc = kd_sync_submit(srv, op);
+
+	return rc ? rc : kd_sync_wait(srv, op);
 }
 
 /* Mark op finished with rc and why (the loop's last error when why is NULL); mu held. */
@@ -444,7 +470,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 {
 	char hex[2 * SYNC_FP_BYTES + 1];
 
-	msgpack_pack_map(pk, 23);
+	msgpack_pack_map(pk, 24);
 	kd_pack_str(pk, "ok");
 	if (r->ok)
 		msgpack_pack_true(pk);
@@ -464,6 +490,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 	else
 		msgpack_pack_false(pk);
 	kd_pack_kv_u64(pk, "round_trips", r->round_trips);
+	kd_pack_kv_u64(pk, "window_max", r->window_max);
 	kd_pack_kv_u64(pk, "bytes_sent", r->bytes_sent);
 	kd_pack_kv_u64(pk, "bytes_received", r->bytes_received);
 	kd_pack_kv_u64(pk, "handshake_bytes", r->handshake_bytes);
@@ -560,6 +587,7 @@ kd_sync_start(kd_server *srv)
 	sy->max_sessions = srv->cfg.sync_max_sessions;
 	sy->interval_s = srv->cfg.sync_interval_s;
 	sy->batch_records = srv->cfg.sync_batch_records;
+	sy->push_window = srv->cfg.sync_push_window;
 	sy->delay_ms = srv->cfg.sync_test_delay_ms;
 	pthread_mutex_init(&sy->mu, NULL);
 	{

@@ -137,6 +137,15 @@ typedef struct kd_sync_op {
  * or failed (op->rc). KN_ESTATE when the daemon is stopping.
  */
 int kd_sync_apply(kd_server *srv, kd_sync_op *op);
+/*
+ * kd_sync_apply in two steps, so a sync thread works on while the loop
+ * applies: submit queues op (KN_ESTATE when stopping: op is not queued);
+ * wait blocks until it is durable or failed. Ops of one thread are
+ * applied in the order submitted. op and what it borrows stay untouched
+ * until wait returns.
+ */
+int kd_sync_submit(kd_server *srv, kd_sync_op *op);
+int kd_sync_wait(kd_server *srv, kd_sync_op *op);
 /* server.c's flush_batch, after each commit: acknowledge the ops that joined it (loop thread). */
 void kd_sync_flushed(kd_server *srv, int rc);
 

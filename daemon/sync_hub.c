@@ -37,6 +37,12 @@
 #define HUB_SCHOOLS_MAX 4096
 #define HUB_QUEUE_PER_SESSION 4
 #define HUB_FEED_SCAN_MAX 4096
+/*
+ * Pushes of one session with the loop at once: while it commits one, the
+ * next ones join its next batch (fewer, larger commits: each commit
+ * rewrites every B-tree page it touched, and record ids are random).
+ */
+#define HUB_PUSH_DEPTH 8
 
 typedef struct {
 	struct kd_sync *sy;
@@ -59,7 +65,13 @@ typedef struct {
 	uint64_t ev_size, ev_in;  /* its size; pack bytes received in this session */
 	int ev_state;             /* ev_waiting etc. below were computed */
 	uint64_t ev_waiting, ev_verified, ev_bad;
+	/* pushes with the loop, their receipts not sent yet, oldest first (push_begin) */
+	struct hub_push *push[HUB_PUSH_DEPTH];
+	int npush;
 } hub_session;
+
+typedef struct hub_push hub_push;
+static int push_finish(hub_session *h);
 
 /* ---- the schools' status ---- */
 
@@ -306,31 +318,72 @@ test_delay(hub_session *h)
 		usleep(50 * 1000);
 }
 
-/* A push: verify each record here, store the good ones through the loop, answer the receipt once durable. */
-static int
-on_push(hub_session *h, const sync_msg *m)
-{
-	sync_refusal *refused = m->nrecords ? calloc(m->nrecords, sizeof(*refused)) : NULL;
-	sync_bytes *good = m->nrecords ? calloc(m->nrecords, sizeof(*good)) : NULL;
-	uint32_t *index = m->nrecords ? calloc(m->nrecords, sizeof(*index)) : NULL;
-	kd_sync_outcome *out = m->nrecords ? calloc(m->nrecords, sizeof(*out)) : NULL;
-	size_t ngood = 0, nref = 0;
-	kn_buf status = KN_BUF_INIT;
+/*
+ * Pushes are pipelined: a push is verified here (signatures, scope), then
+ * handed to the loop, which judges and stores it while this thread reads
+ * and verifies the next one; its receipt goes out once it is durable,
+ * before the next push is handed over (receipts stay in order) or as soon
+ * as nothing more has arrived (a school that waits for each receipt is
+ * answered at once). So Ed25519 on this thread and the rules, indexes
+ * and fsync on the loop run at the same time.
+ */
+struct hub_push {
+	kn_buf buf;            /* the message's bytes: m's records point here */
+	sync_msg m;
+	sync_refusal *refused;
+	sync_bytes *good;
+	uint32_t *index;
+	kd_sync_outcome *out;
+	size_t ngood, nref;
+	kn_buf status;
 	char name[16];
-	const char *names[1] = { name };
+	const char *names[1];
 	kd_sync_op op;
-	kd_sync_state st;
-	sync_msg r;
+	int submitted;
+};
+
+static void
+push_free(hub_push *p)
+{
+	if (p == NULL)
+		return;
+	sync_msg_free(&p->m);
+	kn_buf_free(&p->buf);
+	free(p->refused);
+	free(p->good);
+	free(p->index);
+	free(p->out);
+	kn_buf_free(&p->status);
+	free(p);
+}
+
+/* Verify a push's records (signature, scope) and hand the good ones to the loop; takes m and h->msg. */
+static int
+push_begin(hub_session *h, sync_msg *m)
+{
+	hub_push *p = calloc(1, sizeof(*p));
+	size_t n = m->nrecords;
 	int rc;
 
-	if (m->nrecords && (refused == NULL || good == NULL || index == NULL || out == NULL)) {
-		rc = hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
-		goto out;
+	if (p == NULL)
+		return hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
+	/* the message and its bytes are the pending push's now */
+	p->m = *m;
+	memset(m, 0, sizeof(*m));
+	p->buf = h->msg;
+	h->msg = (kn_buf)KN_BUF_INIT;
+	p->refused = n ? calloc(n, sizeof(*p->refused)) : NULL;
+	p->good = n ? calloc(n, sizeof(*p->good)) : NULL;
+	p->index = n ? calloc(n, sizeof(*p->index)) : NULL;
+	p->out = n ? calloc(n, sizeof(*p->out)) : NULL;
+	if (n && (p->refused == NULL || p->good == NULL || p->index == NULL || p->out == NULL)) {
+		push_free(p);
+		return hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
 	}
-	for (size_t i = 0; i < m->nrecords; i++) {
+	for (size_t i = 0; i < n; i++) {
 		record_view v;
-		int got = record_open(&v, m->records[i].ptr, m->records[i].len, NULL);
-		sync_refusal *f = &refused[nref];
+		int got = record_open(&v, p->m.records[i].ptr, p->m.records[i].len, NULL);
+		sync_refusal *f = &p->refused[p->nref];
 		if (got == 0) {
 			char owner[9];
 			memcpy(owner, v.school, 8);
@@ -359,72 +412,129 @@ on_push(hub_session *h, const sync_msg *m)
 			f->index = (uint32_t)i;
 			snprintf(f->code, sizeof(f->code), "%s", kn_error_code_name(got));
 			kn_info("sync: school %s: record %zu of a push refused: %s", h->npsn, i, f->message);
-			nref++;
+			p->nref++;
 			continue;
 		}
-		index[ngood] = (uint32_t)i;
-		good[ngood++] = m->records[i];
+		p->index[p->ngood] = (uint32_t)i;
+		p->good[p->ngood++] = p->m.records[i];
 	}
 	/* the school's status rides along with its records */
-	snprintf(name, sizeof(name), "hub/%s", h->npsn);
+	snprintf(p->name, sizeof(p->name), "hub/%s", h->npsn);
+	p->names[0] = p->name;
 	pthread_mutex_lock(&h->sy->mu);
 	{
 		kd_hub_school *s = kd_sync_hub_school(h->sy, h->npsn);
 		if (s)
-			kd_sync_hub_school_pack(&status, s);
+			kd_sync_hub_school_pack(&p->status, s);
 	}
 	pthread_mutex_unlock(&h->sy->mu);
-	memset(&op, 0, sizeof(op));
-	op.origin = 1;
-	op.verified = 1; /* record_open checked each good record's signature above, on these very bytes */
-	op.recs = good;
-	op.nrecs = ngood;
-	op.out = out;
-	op.meta_names = names;
-	op.meta_vals = &status;
-	op.nmeta = status.len && !status.failed ? 1 : 0;
-	if ((rc = kd_sync_apply(h->srv, &op))) {
+	p->op.origin = 1;
+	p->op.verified = 1; /* record_open checked each good record's signature above, on these very bytes */
+	p->op.recs = p->good;
+	p->op.nrecs = p->ngood;
+	p->op.out = p->out;
+	p->op.meta_names = p->names;
+	p->op.meta_vals = &p->status;
+	p->op.nmeta = p->status.len && !p->status.failed ? 1 : 0;
+	/* a full queue answers its oldest first: receipts go out in order */
+	if (h->npush == HUB_PUSH_DEPTH && (rc = push_finish(h))) {
+		push_free(p);
+		return rc;
+	}
+	if ((rc = kd_sync_submit(h->srv, &p->op))) {
+		push_free(p);
+		return hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
+	}
+	p->submitted = 1;
+	h->push[h->npush++] = p;
+	return 0;
+}
+
+/* The oldest pending push, if any: wait until the loop made it durable, then answer its receipt. */
+static int
+push_finish(hub_session *h)
+{
+	hub_push *p;
+	kd_sync_state st;
+	sync_msg r;
+	int rc;
+
+	if (h->npush == 0)
+		return 0;
+	p = h->push[0];
+	memmove(h->push, h->push + 1, (size_t)(h->npush - 1) * sizeof(h->push[0]));
+	h->npush--;
+	if ((rc = kd_sync_wait(h->srv, &p->op))) {
 		rc = hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
 		goto out;
 	}
-	for (size_t i = 0; i < ngood; i++) {
-		if (out[i].result >= 0)
+	for (size_t i = 0; i < p->ngood; i++) {
+		if (p->out[i].result >= 0)
 			continue;
-		sync_refusal *f = &refused[nref++];
-		f->index = index[i];
-		f->has_id = out[i].has_id;
-		memcpy(f->id, out[i].id, 32);
-		snprintf(f->code, sizeof(f->code), "%s", kn_error_code_name(out[i].result));
-		snprintf(f->message, sizeof(f->message), "%s", out[i].message);
-		kn_info("sync: school %s: record %u of a push refused by the rules: %s", h->npsn, index[i], f->message);
+		sync_refusal *f = &p->refused[p->nref++];
+		f->index = p->index[i];
+		f->has_id = p->out[i].has_id;
+		memcpy(f->id, p->out[i].id, 32);
+		snprintf(f->code, sizeof(f->code), "%s", kn_error_code_name(p->out[i].result));
+		snprintf(f->message, sizeof(f->message), "%s", p->out[i].message);
+		kn_info("sync: school %s: record %u of a push refused by the rules: %s", h->npsn, p->index[i], f->message);
 	}
-	h->records_in += op.counts[0] + op.counts[2];
-	h->refused += nref;
+	h->records_in += p->op.counts[0] + p->op.counts[2];
+	h->refused += p->nref;
 	kn_debug("sync: school %s: push of %zu record(s): %zu stored, %zu present, %zu held, %zu refused", h->npsn,
-	    m->nrecords, op.counts[0], op.counts[1], op.counts[2], nref);
+	    p->m.nrecords, p->op.counts[0], p->op.counts[1], p->op.counts[2], p->nref);
 	if ((rc = state_now(&st, h))) {
 		rc = hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
 		goto out;
 	}
 	memset(&r, 0, sizeof(r));
 	r.type = SYNC_MSG_RECEIPT;
-	r.upto = m->upto;
-	r.stored = op.counts[0];
-	r.present = op.counts[1];
-	r.held = op.counts[2];
-	r.refused = refused;
-	r.nrefused = nref;
+	r.upto = p->m.upto;
+	r.stored = p->op.counts[0];
+	r.present = p->op.counts[1];
+	r.held = p->op.counts[2];
+	r.refused = p->refused;
+	r.nrefused = p->nref;
 	r.at_ms = kn_now_ms();
 	fill_view(&r, &st);
 	test_delay(h);
 	rc = kd_link_send(&h->l, &r);
 out:
-	free(refused);
-	free(good);
-	free(index);
-	free(out);
-	kn_buf_free(&status);
+	push_free(p);
 	return rc;
+}
+
+/* The session ends with pushes at the loop: each is kept or not, as the loop decides; wait before freeing. */
+static void
+push_drop(hub_session *h)
+{
+	for (int i = 0; i < h->npush; i++) {
+		if (kd_sync_wait(h->srv, &h->push[i]->op) == 0)
+			h->records_in += h->push[i]->op.counts[0] + h->push[i]->op.counts[2];
+		kn_error_clear();
+		push_free(h->push[i]);
+	}
+	h->npush = 0;
+}
+
+/* Every pending push answered, in order. */
+static int
+push_finish_all(hub_session *h)
+{
+	int rc = 0;
+
+	while (rc == 0 && h->npush)
+		rc = push_finish(h);
+	return rc;
+}
+
+/* Before waiting for the school's next message: answer the pending pushes unless more has arrived. */
+static int
+push_maybe_finish(hub_session *h)
+{
+	if (h->npush == 0 || kd_link_input_waiting(&h->l))
+		return 0;
+	return push_finish_all(h);
 }
 
 /* Records of this school by feed position (pull) or by id (want), at most a batch, into arena/recs. */
@@ -865,6 +975,8 @@ hub_session_run(struct kd_sync *sy, int fd)
 	if ((rc = kd_link_channel(&h.l, NULL)))
 		goto out;
 	for (;;) {
+		if ((rc = push_maybe_finish(&h)))
+			break;
 		rc = kd_link_recv(&h.msg, &h.l);
 		if (rc == 0) {
 			clean = !first;
@@ -883,9 +995,14 @@ hub_session_run(struct kd_sync *sy, int fd)
 			rc = KN_EPROTO;
 			break;
 		}
+		/* anything but a push answers after the pending push's receipt */
+		if (m.type != SYNC_MSG_PUSH && (rc = push_finish_all(&h))) {
+			sync_msg_free(&m);
+			break;
+		}
 		switch (m.type) {
 		case SYNC_MSG_HELLO: rc = on_hello(&h, &m); break;
-		case SYNC_MSG_PUSH: rc = on_push(&h, &m); break;
+		case SYNC_MSG_PUSH: rc = push_begin(&h, &m); break;
 		case SYNC_MSG_PULL: rc = on_pull(&h, &m); break;
 		case SYNC_MSG_WANT: rc = on_want(&h, &m); break;
 		case SYNC_MSG_RECON: rc = on_recon(&h, &m); break;
@@ -908,6 +1025,7 @@ hub_session_run(struct kd_sync *sy, int fd)
 		if (rc)
 			break;
 	}
+	push_drop(&h);
 	if (rc && h.err.code)
 		kd_link_send_error(&h.l, &h.err);
 	if (rc && h.err.code == 0 && h.npsn[0]) {

@@ -37,6 +37,7 @@ typedef struct {
 	int reconciled;                         /* the fingerprints differed after push and pull */
 	int recon_rounds;
 	uint64_t round_trips;                   /* messages waited for after the handshake */
+	uint64_t window_max;                    /* most pushes in flight at once (sync.push_window) */
 	uint64_t bytes_sent, bytes_received;    /* on the socket after the handshake */
 	uint64_t handshake_bytes;
 	int fp_match;                           /* the sets were equal at the end */
@@ -115,6 +116,7 @@ struct kd_sync {
 	uint8_t hub_x25519[SYNC_CHANNEL_KEY_BYTES]; /* const: its Noise static key */
 	int interval_s;                         /* const */
 	int batch_records;                      /* const: records per push (sync.batch_records) */
+	int push_window;                        /* const: pushes in flight (sync.push_window) */
 	pthread_t thread;
 	int have_thread;
 	int wake_now;                           /* mu: sync.now asked for a session */
@@ -186,6 +188,12 @@ int kd_link_flush(kd_link *l);
  * properly, or an error (the channel's, the socket's, timeout, stopping).
  */
 int kd_link_recv(kn_buf *msg, kd_link *l);
+/*
+ * 1 when part of a next message has arrived (buffered in the channel or
+ * readable on the socket), without waiting: a hub that answers a push
+ * late, to verify the next one first, asks this before it waits.
+ */
+int kd_link_input_waiting(kd_link *l);
 /* Encode and send m, then flush. */
 int kd_link_send(kd_link *l, const sync_msg *m);
 /* Send an error message (best effort) built from e. */

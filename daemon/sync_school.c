@@ -227,13 +227,74 @@ pack_receipt(kn_buf *out, const sync_msg *r)
 	}
 }
 
-/* Push records, wait for the receipt, store the checkpoint (upto > 0) and the receipt. */
-static int
-push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
+/*
+ * Receipts not yet written here: the checkpoint (sync/acked), the last
+ * receipt (sync/receipt) and the (upto, at_ms) pairs of the receipts log
+ * (sync_acts.c). Losing them in a crash costs only a push again (the hub
+ * answers "present"), so they are written after several receipts, not
+ * one commit per receipt.
+ */
+typedef struct {
+	kn_buf last;          /* the last receipt, packed */
+	kn_buf pairs;         /* (upto, at_ms) pairs not written yet */
+	uint64_t acked;       /* the checkpoint they move to (0: none) */
+	int n;                /* receipts held */
+} receipts_due;
+
+#define RECEIPTS_DUE_MAX 8
+
+static void
+receipts_due_free(receipts_due *d)
 {
-	sync_msg m, r;
+	kn_buf_free(&d->last);
+	kn_buf_free(&d->pairs);
+}
+
+/* Write what d holds, durably. */
+static int
+receipts_flush(school_session *s, receipts_due *d)
+{
 	kn_buf vals[3] = { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT };
 	const char *names[3] = { "sync/receipt", "sync/acked", "sync/receipts" };
+	int rc;
+
+	if (d->n == 0)
+		return 0;
+	kn_buf_put(&vals[0], d->last.ptr, d->last.len);
+	be64_buf(&vals[1], d->acked);
+	if (d->acked) {
+		/* the receipts log: the pairs appended, the oldest dropped past KD_SYNC_RECEIPTS_MAX */
+		if (store_meta_get(&vals[2], s->srv->st, "sync/receipts") != 0 || vals[2].len % 16)
+			kn_buf_clear(&vals[2]);
+		kn_error_clear();
+		kn_buf_put(&vals[2], d->pairs.ptr, d->pairs.len);
+		if (vals[2].len > 16 * KD_SYNC_RECEIPTS_MAX) {
+			size_t drop = vals[2].len - 16 * KD_SYNC_RECEIPTS_MAX;
+			memmove(vals[2].ptr, vals[2].ptr + drop, vals[2].len - drop);
+			vals[2].len -= drop;
+		}
+	}
+	if (vals[0].failed || vals[1].failed || vals[2].failed)
+		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+	else
+		rc = store_op(s, NULL, 0, NULL, names, vals, d->acked ? 3 : 1, NULL);
+	if (rc == 0) {
+		if (d->acked)
+			s->acked = d->acked;
+		d->n = 0;
+		d->acked = 0;
+		kn_buf_clear(&d->pairs);
+	}
+	kn_buf_free(&vals[0]);
+	kn_buf_free(&vals[1]);
+	kn_buf_free(&vals[2]);
+	return rc;
+}
+
+static int
+push_send(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
+{
+	sync_msg m;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
@@ -243,6 +304,16 @@ push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
 	m.nrecords = n;
 	if ((rc = kd_link_send(&s->l, &m)))
 		return fail_link(s, rc);
+	return 0;
+}
+
+/* The receipt of the oldest push in flight (upto, n records), held in d; written when d is full. */
+static int
+push_receipt(school_session *s, receipts_due *d, uint64_t upto, size_t n)
+{
+	sync_msg r;
+	int rc;
+
 	if ((rc = recv_msg(&r, s, SYNC_MSG_RECEIPT, SYNC_MSG_RECEIPT)))
 		goto out;
 	if (r.upto != upto || r.stored + r.present + r.held + r.nrefused != n) {
@@ -258,40 +329,52 @@ push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
 		s->res->first_refusal = r.refused[0];
 	for (size_t i = 0; i < r.nrefused; i++)
 		kn_warn("sync: the hub refused a record of this school: %s", r.refused[i].message);
-	pack_receipt(&vals[0], &r);
-	be64_buf(&vals[1], upto);
+	kn_buf_clear(&d->last);
+	pack_receipt(&d->last, &r);
 	if (upto) {
-		/* the receipts log (sync_acts.c): (upto, at_ms) appended, the oldest dropped past KD_SYNC_RECEIPTS_MAX */
-		if (store_meta_get(&vals[2], s->srv->st, "sync/receipts") != 0 || vals[2].len % 16)
-			kn_buf_clear(&vals[2]);
-		kn_error_clear();
 		uint8_t pair[16];
 		for (int i = 0; i < 8; i++) {
 			pair[i] = (uint8_t)(upto >> (56 - 8 * i));
 			pair[8 + i] = (uint8_t)(r.at_ms >> (56 - 8 * i));
 		}
-		kn_buf_put(&vals[2], pair, sizeof(pair));
-		if (vals[2].len > 16 * KD_SYNC_RECEIPTS_MAX) {
-			size_t drop = vals[2].len - 16 * KD_SYNC_RECEIPTS_MAX;
-			memmove(vals[2].ptr, vals[2].ptr + drop, vals[2].len - drop);
-			vals[2].len -= drop;
-		}
+		kn_buf_put(&d->pairs, pair, sizeof(pair));
+		d->acked = upto;
 	}
-	rc = store_op(s, NULL, 0, NULL, names, vals, upto ? 3 : 1, NULL);
-	if (rc == 0 && upto)
-		s->acked = upto;
+	d->n++;
+	if (d->n >= RECEIPTS_DUE_MAX)
+		rc = receipts_flush(s, d);
 out:
 	sync_msg_free(&r);
-	kn_buf_free(&vals[0]);
-	kn_buf_free(&vals[1]);
-	kn_buf_free(&vals[2]);
 	return rc;
 }
 
+/* Push records, wait for the receipt, store it and the checkpoint (upto > 0). */
+static int
+push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
+{
+	receipts_due d = { KN_BUF_INIT, KN_BUF_INIT, 0, 0 };
+	int rc = push_send(s, recs, n, upto);
+
+	if (rc == 0)
+		rc = push_receipt(s, &d, upto, n);
+	if (rc == 0)
+		rc = receipts_flush(s, &d);
+	receipts_due_free(&d);
+	return rc;
+}
+
+/* A push in flight: where the feed stood after it, and how many records it carried. */
+typedef struct {
+	uint64_t upto;
+	size_t n;
+} push_sent;
+
 /*
- * Push what this school's feed holds after the checkpoint, in batches;
- * entries that came from the hub are passed over (the checkpoint moves
- * past them, stored without a round trip when no record goes with them).
+ * Push what this school's feed holds after the checkpoint, in batches,
+ * up to sync.push_window of them before the first receipt: the hub
+ * verifies one while it stores the one before. Entries that came from the
+ * hub are passed over (the checkpoint moves past them, stored without a
+ * round trip when no record goes with them).
  */
 static int
 push_phase(school_session *s)
@@ -300,14 +383,33 @@ push_phase(school_session *s)
 	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
 	size_t offs[SYNC_PROTO_BATCH_RECORDS];
 	size_t max = (size_t)s->sy->batch_records;
-	int rc = 0;
+	push_sent win[16];
+	size_t window = s->sy->push_window < 1 ? 1 : (size_t)s->sy->push_window, head = 0, inflight = 0;
+	receipts_due d = { KN_BUF_INIT, KN_BUF_INIT, 0, 0 };
+	uint64_t sent = s->acked;
+	int rc = 0, more = 1, drain = 0;
 
-	for (;;) {
+	if (window > sizeof(win) / sizeof(win[0]))
+		window = sizeof(win) / sizeof(win[0]);
+	while (more || inflight) {
 		kd_sync_state st;
 		store_txn *t;
-		uint64_t pos = s->acked;
+		uint64_t pos = sent;
 		size_t n = 0;
 
+		if (!more || inflight == window) {
+			/* the oldest push's receipt */
+			push_sent *p = &win[head];
+			if ((rc = push_receipt(s, &d, p->upto, p->n)))
+				break;
+			head = (head + 1) % window;
+			inflight--;
+			if (drain && inflight == 0) {
+				drain = 0;
+				more = 1;
+			}
+			continue;
+		}
 		kn_buf_clear(&arena);
 		if ((rc = store_read_begin(&t, s->srv->st)))
 			return fail_store(s, rc);
@@ -340,12 +442,19 @@ push_phase(school_session *s)
 			rc = fail_store(s, rc);
 			break;
 		}
-		if (pos == s->acked)
-			break;
-		for (size_t i = 0; i < n; i++)
-			recs[i].ptr = arena.ptr + offs[i];
+		if (pos == sent) {
+			more = 0;
+			continue;
+		}
 		if (n == 0) {
-			/* only records from the hub: move the checkpoint past them here */
+			/* only records from the hub: once every push before is answered, move the checkpoint here */
+			if (inflight) {
+				more = 0; /* drain the window, then come back for these */
+				drain = 1;
+				continue;
+			}
+			if ((rc = receipts_flush(s, &d)))
+				break;
 			kn_buf val = KN_BUF_INIT;
 			const char *names[1] = { "sync/acked" };
 			be64_buf(&val, pos);
@@ -353,14 +462,24 @@ push_phase(school_session *s)
 			kn_buf_free(&val);
 			if (rc)
 				break;
-			s->acked = pos;
+			s->acked = sent = pos;
 			continue;
 		}
+		for (size_t i = 0; i < n; i++)
+			recs[i].ptr = arena.ptr + offs[i];
 		set_phase(s->sy, KD_PHASE_PUSH);
 		s->res->pushed += n;
-		if ((rc = push_batch(s, recs, n, pos)))
+		if ((rc = push_send(s, recs, n, pos)))
 			break;
+		win[(head + inflight) % window] = (push_sent){ pos, n };
+		inflight++;
+		if (inflight > s->res->window_max)
+			s->res->window_max = inflight;
+		sent = pos;
 	}
+	if (rc == 0)
+		rc = receipts_flush(s, &d);
+	receipts_due_free(&d);
 	kn_buf_free(&arena);
 	return rc;
 }

@@ -691,6 +691,12 @@ sync_channel_peer_closed(const sync_channel *ch)
 }
 
 int
+sync_channel_has_input(const sync_channel *ch)
+{
+	return ch->msg_ready || ch->in_msg || ch->in.len > ch->in_off;
+}
+
+int
 sync_channel_peer_key(uint8_t out[SYNC_CHANNEL_KEY_BYTES], const sync_channel *ch)
 {
 	if (!ch->has_peer)

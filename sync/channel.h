@@ -144,6 +144,8 @@ void sync_channel_sent(sync_channel *ch, size_t n);
 int sync_channel_ready(const sync_channel *ch);
 /* 1 once the peer's authenticated close arrived. */
 int sync_channel_peer_closed(const sync_channel *ch);
+/* 1 when received bytes wait in the channel (a message ready, or part of one). */
+int sync_channel_has_input(const sync_channel *ch);
 
 /* The peer's static public key (X25519); KN_ENOTFOUND before the handshake reveals it. */
 int sync_channel_peer_key(uint8_t out[SYNC_CHANNEL_KEY_BYTES], const sync_channel *ch);
