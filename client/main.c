@@ -971,6 +971,13 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* The English names the hub's commands were first specified with, as aliases. */
+	static const char *const aliases[][3] = {
+		{ "hub", "schools", "sekolah" }, { "hub", "register", "daftar" }, { "hub", "revoke", "cabut" },
+	};
+	for (size_t k = 0; i + 1 < argc && k < sizeof(aliases) / sizeof(aliases[0]); k++)
+		if (strcmp(argv[i], aliases[k][0]) == 0 && strcmp(argv[i + 1], aliases[k][1]) == 0)
+			argv[i + 1] = (char *)aliases[k][2];
 	/* Match the longest command name: "user add" before "user". */
 	for (size_t k = 0; k < NCOMMANDS; k++) {
 		const char *name = commands[k].name, *sp = strchr(name, ' ');
