@@ -410,6 +410,11 @@ client_print_plan(const msgpack_object *r)
 		printf("\nPerlu diketahui:\n");
 		plan__print_problems(warns, "  ");
 	}
+	const msgpack_object *conf = kn_map_get(r, "conflicts");
+	if (conf && client_u64(conf, "count")) {
+		char text[512];
+		printf("\nPerhatian: %s\n", client_str(conf, "message", text, sizeof(text)));
+	}
 	if (plan__len(hist)) {
 		printf("\nRiwayat:\n");
 		for (uint32_t i = 0; i < plan__len(hist); i++) {
@@ -424,6 +429,8 @@ client_print_plan(const msgpack_object *r)
 				printf("%20sTerlambat: %s\n", "", text);
 			if (plan__i64(h, "adjustments"))
 				printf("%20s%lld penyesuaian atasan\n", "", plan__i64(h, "adjustments"));
+			if (client_str(h, "conflict", text, sizeof(text))[0])
+				printf("%20sTIDAK BERLAKU: %s\n", "", text);
 		}
 	}
 }

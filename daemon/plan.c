@@ -746,18 +746,68 @@ plan__author_name(char *out, size_t outsz, store_txn *t, const char *school, con
 	kn_error_clear();
 }
 
-/* The history, oldest first: when, what, who, the state it led to, its note, late flag and adjustments. */
+/*
+ * Which versions lead to the current one (head, an index, or -1 when there
+ * is none): on_line[i] = 1. A version off that line was made concurrently
+ * with another (at the hub and at the school before they synced, or two
+ * atasan at once); the fold chose the other. Returns how many are off.
+ */
+static size_t
+plan__line(unsigned char *on_line, const plan_history *ph, ssize_t head)
+{
+	size_t off = ph->h.n;
+
+	memset(on_line, 0, ph->h.n);
+	for (ssize_t i = head; i >= 0 && !on_line[i]; i = plan__history_parent(ph, i)) {
+		on_line[i] = 1;
+		off--;
+	}
+	return head >= 0 ? off : 0;
+}
+
+/* The version that counts in place of off-line entry i: the one on the line with the same fork point. */
+static ssize_t
+plan__rival(const plan_history *ph, const unsigned char *on_line, ssize_t i)
+{
+	ssize_t fork = i;
+
+	while (fork >= 0 && !on_line[fork])
+		fork = plan__history_parent(ph, fork);
+	for (size_t j = 0; j < ph->h.n; j++)
+		if (on_line[j] && plan__history_parent(ph, (ssize_t)j) == fork && (ssize_t)j != fork)
+			return (ssize_t)j;
+	return -1;
+}
+
+/*
+ * The history, oldest first: when, what, who, the state it led to, its
+ * note, late flag and adjustments, and whether it is in effect (with why
+ * not: a version made concurrently with the one that counts).
+ */
 static void
 plan__pack_history(msgpack_packer *pk, store_txn *t, const char *school, const plan_history *ph,
-    const domain_period *dates, const uint8_t owner[32])
+    const domain_period *dates, const uint8_t owner[32], const unsigned char *on_line, ssize_t head)
 {
 	msgpack_pack_array(pk, ph->h.n);
 	for (size_t i = 0; i < ph->h.n; i++) {
 		const record_view *v = &ph->h.v[i];
 		const domain_skp_body *b = ph->b[i];
-		char name[DOMAIN_NAME_MAX + 1], late[DOMAIN_MSG_MAX];
+		char name[DOMAIN_NAME_MAX + 1], late[DOMAIN_MSG_MAX], why[DOMAIN_MSG_MAX];
+		int in_effect = head < 0 || on_line[i];
 		plan__author_name(name, sizeof(name), t, school, v->author);
-		msgpack_pack_map(pk, 11);
+		msgpack_pack_map(pk, 13);
+		plan__pack_bool(pk, "in_effect", in_effect);
+		why[0] = '\0';
+		if (!in_effect) {
+			ssize_t r = plan__rival(ph, on_line, (ssize_t)i);
+			char rival_by[DOMAIN_NAME_MAX + 1] = "?";
+			if (r >= 0)
+				plan__author_name(rival_by, sizeof(rival_by), t, school, ph->h.v[r].author);
+			const char *params[] = { "aksi", r >= 0 && ph->b[r] ? domain_skp_action_label(ph->b[r]->action) : "?", "nama",
+				rival_by, NULL };
+			domain_msg_render(why, sizeof(why), "SKP_VERSI_BERSAMAAN", params);
+		}
+		plan__pack_opt_str(pk, "conflict", why);
 		kd_pack_kv_hex(pk, "id", v->id, 32);
 		kd_pack_kv_u64(pk, "time_ms", v->hlc >> 16);
 		kd_pack_kv_str(pk, "action", b ? domain_skp_action_name(b->action) : "?");
@@ -841,6 +891,8 @@ kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t
 	char pmsg[DOMAIN_MSG_MAX];
 	const int64_t today = domain_day_of_ms(now_ms);
 	ssize_t head = -1, note = -1, appr = -1;
+	unsigned char *on_line = NULL;
+	size_t nconflicts = 0;
 	int rc;
 
 	memset(&ph, 0, sizeof(ph));
@@ -866,9 +918,14 @@ kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t
 		note = plan__note_entry(&ph, head);
 		appr = plan__approval_entry(&ph, head);
 	}
+	if (ph.h.n && (on_line = malloc(ph.h.n)) == NULL) {
+		rc = kn_error_set(KN_ENOMEM, "", "out of memory building a plan view");
+		goto out_free;
+	}
+	nconflicts = ph.h.n ? plan__line(on_line, &ph, head) : 0;
 	plan__atasan(&atasan, &posts, &owner, school, plan->jabatan, today);
 
-	msgpack_pack_map(pk, 17);
+	msgpack_pack_map(pk, 18);
 	kd_pack_kv_str(pk, "period", period);
 	{
 		domain_period_state st = plan__period_state(pmsg, sizeof(pmsg), &pp, school, today);
@@ -930,11 +987,23 @@ kd_plan_view(msgpack_packer *pk, store_txn *t, const char *school, const uint8_t
 	}
 	kd_pack_str(pk, "adjustments");
 	plan__pack_adjustments(pk, &ph, appr, pp.catalog);
+	kd_pack_str(pk, "conflicts");
+	msgpack_pack_map(pk, 2);
+	kd_pack_kv_u64(pk, "count", nconflicts);
+	{
+		char msg[DOMAIN_MSG_MAX] = "", num[24];
+		snprintf(num, sizeof(num), "%zu", nconflicts);
+		const char *params[] = { "n", num, NULL };
+		if (nconflicts)
+			domain_msg_render(msg, sizeof(msg), "SKP_KONFLIK_RINGKAS", params);
+		kd_pack_kv_str(pk, "message", msg);
+	}
 	kd_pack_str(pk, "history");
-	plan__pack_history(pk, t, school, &ph, &pp.dates, owner_pk);
+	plan__pack_history(pk, t, school, &ph, &pp.dates, owner_pk, on_line, head);
 	if (((kn_buf *)pk->data)->failed)
 		rc = kn_error_set(KN_ENOMEM, "", "out of memory building a plan view");
 out_free:
+	free(on_line);
 	free(plan);
 	free(rep);
 	plan__history_free(&ph);

@@ -24,6 +24,11 @@
 
 static const domain_msg msgs[] = {
 	/* ---- the plan body (structure) ---- */
+	{ "SKP_VERSI_BERSAMAAN",
+	    "Dibuat bersamaan dengan versi lain dari rencana yang sama (misalnya di hub dan di sekolah sebelum keduanya tersinkron). "
+	    "Yang berlaku: {aksi} oleh {nama}; versi ini tetap disimpan dalam riwayat tetapi tidak berlaku. Bila isinya masih "
+	    "diperlukan, ulangi tindakannya pada versi yang berlaku." },
+	{ "SKP_KONFLIK_RINGKAS", "{n} versi dibuat bersamaan dengan versi lain dan tidak berlaku; lihat Riwayat." },
 	{ "SKP_FORMAT_KOLOM_WAJIB", "Kolom {kolom} wajib ada dalam rencana SKP." },
 	{ "SKP_FORMAT_KOLOM_ASING", "Kolom {kolom} tidak dikenal dalam rencana SKP." },
 	{ "SKP_FORMAT_KOLOM_GANDA", "Kolom {kolom} muncul lebih dari sekali dalam rencana SKP." },

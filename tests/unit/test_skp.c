@@ -1221,8 +1221,20 @@ test_skp__any_arrival_order(void **state)
 					char a[24];
 					assert_int_equal(kn_map_str(a, sizeof(a), &o->via.array.ptr[i], "action"), 0);
 					assert_string_equal(a, acts[i]);
+					/* the raced Tinjau Ulang (the 5th) is kept, shown, and marked not in effect, naming the Setujui */
+					const msgpack_object *ie = kn_map_get(&o->via.array.ptr[i], "in_effect");
+					assert_non_null(ie);
+					assert_int_equal(ie->type, MSGPACK_OBJECT_BOOLEAN);
+					assert_int_equal(ie->via.boolean, i != 4);
+					char why[512];
+					assert_int_equal(kn_map_str(why, sizeof(why), &o->via.array.ptr[i], "conflict"), i == 4 ? 0 : KN_EINVAL);
+					if (i == 4)
+						assert_non_null(strstr(why, "Setujui oleh"));
 				}
 			}
+			o = kn_map_get(kn_map_get(&up.data, "conflicts"), "count");
+			assert_non_null(o);
+			assert_int_equal(o->via.u64, 1);
 			o = kn_map_get(kn_map_get(&up.data, "points"), "total");
 			assert_int_equal(o->via.u64, 3 * 8 + 4 * 4 + 8);
 			msgpack_unpacked_destroy(&up);
