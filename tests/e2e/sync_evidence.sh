@@ -89,7 +89,6 @@ echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Conto
     --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
 echo operator-pass | kin login $OPA >/dev/null || fail "login A"
 echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
-hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
 hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
 
 # ---- uploads: three files at A (about 5.5 MB), one at B ----
@@ -108,6 +107,8 @@ sb evidence upload "$T/b1.pdf" --slot refleksi --period $P >/dev/null || fail "u
 A_COMMIT=$(git --git-dir="$T/evidence.git" for-each-ref --format='%(objectname)' refs/kinerja/) || fail "A's ref"
 B_COMMIT=$(git --git-dir="$T/b-evidence.git" for-each-ref --format='%(objectname)' refs/kinerja/) || fail "B's ref"
 [ -n "$A_COMMIT" ] && [ -n "$B_COMMIT" ] || fail "no evidence refs at the schools"
+# A is registered only now: a retry of its first (refused) session cannot carry part of the files early
+hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
 ok "a teacher at A uploads 3 PDFs of random bytes, one at B"
 
 # ---- A syncs through cuts: each session resumes where the hub's acknowledged bytes end ----
