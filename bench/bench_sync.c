@@ -11,6 +11,9 @@
  *      round trips and bytes after the handshake (goal <= 2 and <= 2 KB),
  *      beside the same session's handshake bytes; its time beside a
  *      `status` RPC round trip on the school daemon's socket;
+ *      The hub's durable commits during it and the bytes it wrote to disk
+ *      (/proc/PID/io) say why: each commit rewrites every B-tree page its
+ *      records touched. BENCH_SYNC_WINDOW sets the school's push window.
  *   3. NNEW new records at the school (record.import), then a sync: the
  *      bytes on the wire after the handshake beside the records' own size
  *      (goal <= 1.15).
@@ -208,6 +211,40 @@ store_fill(const char *path, const kn_buf *list)
 	kn_buf_free(&sealed);
 	store_close(st);
 	return rc ? -1 : 0;
+}
+
+/* write_bytes of /proc/PID/io: bytes the process caused to be written to storage (0 when unreadable). */
+static double
+io_written(pid_t pid)
+{
+	char path[64], line[128];
+	double v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "write_bytes:", 12) == 0)
+			v = strtod(line + 12, NULL);
+	fclose(f);
+	return v;
+}
+
+static json_t *cli_json(const char *sock, const char *session, const char *args);
+
+/* The commits a daemon has done (status), or -1. */
+static double
+commits_of(const char *sock, const char *session)
+{
+	json_t *j = cli_json(sock, session, "status");
+	double v = -1;
+
+	json_t *c = j ? json_object_get(json_object_get(j, "store"), "commits") : NULL;
+	if (json_is_integer(c))
+		v = (double)json_integer_value(c);
+	json_decref(j);
+	return v;
 }
 
 /* ---- the CLI ---- */
@@ -550,11 +587,17 @@ main(int argc, char **argv)
 	}
 
 	/* the school daemon: its first session (at start) pushes every record: the ingest */
+	char winset[64];
 	snprintf(hubset, sizeof(hubset), "sync.hub=127.0.0.1:%ld", port);
 	snprintf(keyset, sizeof(keyset), "sync.hub_key=%s", hub_key);
 	snprintf(devset, sizeof(devset), "keys.device_key=%s", seedpath);
+	/* BENCH_SYNC_WINDOW=N: the school's sync.push_window (the daemon's default otherwise) */
+	snprintf(winset, sizeof(winset), "sync.push_window=%s", getenv("BENCH_SYNC_WINDOW") ? getenv("BENCH_SYNC_WINDOW") : "");
 	const char *school_args[] = { "--set", "keys.pwhash=min", "--set", hubset, "--set", keyset, "--set",
-		"sync.interval_s=3600", "--set", "sync.timeout_s=120", "--set", devset, "--log-level", "warn", NULL };
+		"sync.interval_s=3600", "--set", "sync.timeout_s=120", "--set", devset, "--log-level", "warn", "--set", winset, NULL };
+	if (!getenv("BENCH_SYNC_WINDOW"))
+		school_args[sizeof(school_args) / sizeof(school_args[0]) - 3] = NULL;
+	double hub_commits0 = commits_of(hub_sock, "hub-session"), hub_io0 = io_written(hpid);
 	if (kntest_daemon_start(&spid, bin, schooldir, school_sock, school_args) != 0)
 		goto out;
 	if (sh("echo %s | KINERJA_SESSION=%s/school-session %s --socket %s login %s >/dev/null", OP_PASS, dir, cli,
@@ -582,6 +625,7 @@ main(int argc, char **argv)
 		    first.fp_match, (unsigned long long)first.stored, nrec);
 		goto out;
 	}
+	double hub_commits = commits_of(hub_sock, "hub-session") - hub_commits0, hub_io = io_written(hpid) - hub_io0;
 	double ingest = (double)first.stored / ((double)first.ms / 1000.0), verify = verify_rate(&list, &nverified);
 	printf("(1) the hub's ingest of the school's first sync: %zu records in %.1f s (the session, as the school counts "
 	       "it)\n", nrec, (double)first.ms / 1000.0);
@@ -590,6 +634,9 @@ main(int argc, char **argv)
 	printf("               ratio ingest / verify: %.2f (goal >= 0.8); %llu bytes sent, %.0f per record, %llu round "
 	       "trips\n", ingest / verify, (unsigned long long)first.sent, (double)first.sent / (double)nrec,
 	    (unsigned long long)first.round_trips);
+	if (hub_commits > 0)
+		printf("               the hub's durable commits: %.0f, %.0f records each; written to disk %.0f MB, %.1f KB per "
+		       "record\n", hub_commits, (double)nrec / hub_commits, hub_io / 1e6, hub_io / (double)nrec / 1e3);
 	snprintf(path, sizeof(path), "%s/store/data.mdb", hubdir);
 	double hub_disk = disk_of(path);
 	printf("               the hub's store on disk: %.1f MB, %.0f bytes per record (the records: %.0f each)\n",
