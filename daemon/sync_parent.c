@@ -41,6 +41,7 @@ struct kd_parent_code {
 	uint64_t pushed, pulled, refused;
 	int fp_match;
 	uint64_t count, parent_count;
+	uint8_t fp[SYNC_FP_BYTES], parent_fp[SYNC_FP_BYTES];
 	kd_sync_error err;
 };
 
@@ -281,6 +282,12 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 		p.origin = 2;
 		p.evidence = 0; /* records only */
 		rc = kd_sync_session(sy, &p, &r);
+		if (rc && i == 0 && strcmp(r.err.reason, "SYNC_SEKOLAH_BELUM_TERDAFTAR") == 0) {
+			/* the parent took this hub for a school: say what its Dinas runs there */
+			char hex[65];
+			kd_sync_error_set(&r.err, r.err.code, "SYNC_ANAK_BELUM_TERDAFTAR",
+			    (const char *const[]){ "kantor", c.v[0], "kunci", kn_hex(hex, srv->device->pk, 32), NULL });
+		}
 		add_result(res, &r);
 		all_match &= r.fp_match;
 		pthread_mutex_lock(&sy->mu);
@@ -298,6 +305,8 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 				pc->fp_match = r.fp_match;
 				pc->count = r.count;
 				pc->parent_count = r.hub_count;
+				memcpy(pc->fp, r.fp, SYNC_FP_BYTES);
+				memcpy(pc->parent_fp, r.hub_fp, SYNC_FP_BYTES);
 				pc->err = r.ok ? (kd_sync_error){ 0 } : r.err;
 			}
 		}
@@ -390,8 +399,11 @@ kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy)
 	msgpack_pack_array(pk, sy->npcodes);
 	for (size_t i = 0; i < sy->npcodes; i++) {
 		const struct kd_parent_code *c = &sy->pcodes[i];
-		msgpack_pack_map(pk, 11);
+		char hex[2 * SYNC_FP_BYTES + 1];
+		msgpack_pack_map(pk, 13);
 		kd_pack_kv_str(pk, "code", c->code);
+		kd_pack_kv_str(pk, "fp", kn_hex(hex, c->fp, SYNC_FP_BYTES));
+		kd_pack_kv_str(pk, "parent_fp", kn_hex(hex, c->parent_fp, SYNC_FP_BYTES));
 		kd_pack_kv_str(pk, "kind", c->office ? "office" : "school");
 		kd_pack_str(pk, "ok");
 		if (c->ok)

@@ -418,6 +418,9 @@ static const domain_msg msgs[] = {
 	    "Catatan ini milik sekolah {milik}, bukan sekolah {npsn}: sebuah sekolah hanya mengirim catatannya sendiri." },
 	{ "SYNC_BUKAN_KANTOR", "Sebuah sekolah tidak boleh mengirim data kantor Dinas ke hub." },
 	/* ---- a hub syncing up to its parent hub (daemon/sync_parent.c) ---- */
+	{ "SYNC_ANAK_BELUM_TERDAFTAR",
+	    "Hub ini (kantor {kantor}) belum terdaftar di hub induk: minta Dinas di hub induk mendaftarkannya "
+	    "(kinerja hub daftar-hub --kantor {kantor} --kunci-perangkat {kunci})." },
 	{ "SYNC_ANAK_DICABUT",
 	    "Pendaftaran hub kantor {anak} sudah dicabut di hub induk; catatan sekolah-sekolahnya tidak diterima lagi. Minta "
 	    "Dinas di hub induk mendaftarkan kunci perangkat hub ini lagi: {kunci}." },
