@@ -23,6 +23,7 @@ cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" sync/cha
 
 NPSN_A=20200001
 NPSN_Z=20200009          # registered nowhere
+NPSN_Y=20200008          # registered at the province itself
 DIST=34100000            # sorts before PROV: the province's store holds both office records, and must know its own
 PROV=35000000
 OPP=197001011995031002
@@ -138,7 +139,13 @@ hub_field prov $NPSN_A evidence_note | grep -q "disimpan di hub anak $DIST" || f
 prov hub sekolah >"$T/out"
 grep -q "^$DIST .*hub anak" "$T/out" || fail "hub sekolah shows the child hub: $(cat "$T/out")"
 grep -q "^$NPSN_A .*lewat hub anak" "$T/out" || fail "hub sekolah shows A through it: $(cat "$T/out")"
-prov status | grep -q "Dinas Pendidikan Provinsi Contoh" || fail "the province still knows itself: $(prov status)"
+# restarted, the province still knows which office record is its own (it holds the district's too)
+stop_pid "$PPID_"
+start p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT
+PPID_=$LASTPID
+prov status | grep -q "Dinas Pendidikan Provinsi Contoh" || fail "the province knows itself after a restart: $(prov status)"
+echo prov-op-pass | prov login $OPP >/dev/null || fail "login at the province after its restart"
+[ "$(prov --json hub sekolah | jget office)" = $PROV ] || fail "the province's hub sekolah names its own office"
 dist sync status >"$T/out"
 grep -q "Sinkron ke hub induk 127.0.0.1:$PPORT terakhir berhasil" "$T/out" || fail "the parent link at the district: $(cat "$T/out")"
 grep -q "$NPSN_A *sekolah *berhasil.*(sama)" "$T/out" || fail "A's code at the district's parent link: $(cat "$T/out")"
@@ -148,12 +155,14 @@ ok "A's records reach the province through the district (records only; files sta
 prov dinas tugaskan --sekolah $NPSN_A --peran pengawas --nip $PENGAWAS --mulai 2020-01-01 >"$T/out" ||
     fail "the province assigns a Pengawas to A: $(cat "$T/out")"
 dist sync now >"$T/out" || fail "the district pulls: $(cat "$T/out")"
-grep -q "Diterima dari hub: 1 catatan" "$T/out" || fail "the assignment comes to the district: $(cat "$T/out")"
+grep -q "Diterima dari hub: 1 catatan\.$" "$T/out" || fail "the assignment comes to the district by its feed: $(cat "$T/out")"
+grep -q "Dikirim ke hub: 0 catatan" "$T/out" || fail "what came from the province does not go back up: $(cat "$T/out")"
 kin sync now >"$T/out" || fail "A pulls: $(cat "$T/out")"
-grep -q "Diterima dari hub: 1 catatan" "$T/out" || fail "the assignment comes to A: $(cat "$T/out")"
+# by the district's feed for A, not repaired by a reconciliation (which would say so)
+grep -q "Diterima dari hub: 1 catatan\.$" "$T/out" || fail "the assignment comes to A by the feed: $(cat "$T/out")"
 kin penugasan | grep -q "Hendra Wijaya *Pengawas Sekolah" || fail "A sees the province's assignment: $(kin penugasan)"
 dist sync now >"$T/out" || fail "the district again: $(cat "$T/out")"
-grep -q "Dikirim ke hub: 0 catatan" "$T/out" || fail "what came from the province does not go back up: $(cat "$T/out")"
+grep -q "Dikirim ke hub: 0 catatan" "$T/out" || fail "nothing goes up on the next sync: $(cat "$T/out")"
 ok "an assignment made at the province reaches school A through the district, and does not go back up"
 
 # ---- security at the province: a push with the district's own key ----
@@ -179,8 +188,14 @@ grep -q "^error .*SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR.*Sekolah $NPSN_Z tidak terda
     fail "a school not under the district is refused with its reason: $(cat "$T/out")"
 [ "$(hub_field prov $NPSN_Z records)" = 0 ] || [ "$(hub_field prov $NPSN_Z records)" = "(absent)" ] ||
     fail "something of Z was stored"
+# a school the province registered itself syncs there itself: the district does not speak for it
+prov hub daftar --sekolah $NPSN_Y --kunci-perangkat "$DEV_A" >/dev/null || fail "the province registers Y directly"
+"$T/pushtool" "127.0.0.1:$PPORT" "$PKEY" "$T/d-device.key" $NPSN_Y "$T/a.rec" >"$T/out" 2>&1 &&
+    fail "the district spoke for a school registered at the province: $(cat "$T/out")"
+grep -q "^error .*SYNC_ANAK_SEKOLAH_LANGSUNG.*Sekolah $NPSN_Y terdaftar langsung di hub induk" "$T/out" ||
+    fail "a school registered at the province is refused from the district: $(cat "$T/out")"
 dist sync now >"$T/out" || fail "the district still syncs: $(cat "$T/out")"
-ok "at the province: a forged record, the province's own records and a school not under the district are refused with their reason; the good record is stored"
+ok "at the province: a forged record, the province's own records, a school not under the district and one registered at the province are refused with their reason; the good record is stored"
 
 # ---- a revoked district is refused; registered again, it syncs ----
 prov hub cabut --sekolah $DIST >/dev/null || fail "the province revokes the district"
