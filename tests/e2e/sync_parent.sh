@@ -190,10 +190,14 @@ grep -q "^error .*SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR.*Sekolah $NPSN_Z tidak terda
     fail "something of Z was stored"
 # a school the province registered itself syncs there itself: the district does not speak for it
 prov hub daftar --sekolah $NPSN_Y --kunci-perangkat "$DEV_A" >/dev/null || fail "the province registers Y directly"
+dist hub daftar --sekolah $NPSN_Y --kunci-perangkat "$PKEY" >/dev/null || fail "the district registers Y too"
+out=$(dist sync now 2>&1) && fail "the district synced a school registered at the province"
+echo "$out" | grep -q "Sekolah $NPSN_Y terdaftar langsung di hub induk, bukan lewat hub $DIST" || fail "Y from the district: $out"
 "$T/pushtool" "127.0.0.1:$PPORT" "$PKEY" "$T/d-device.key" $NPSN_Y "$T/a.rec" >"$T/out" 2>&1 &&
     fail "the district spoke for a school registered at the province: $(cat "$T/out")"
 grep -q "^error .*SYNC_ANAK_SEKOLAH_LANGSUNG.*Sekolah $NPSN_Y terdaftar langsung di hub induk" "$T/out" ||
     fail "a school registered at the province is refused from the district: $(cat "$T/out")"
+dist hub cabut --sekolah $NPSN_Y >/dev/null || fail "the district withdraws Y"
 dist sync now >"$T/out" || fail "the district still syncs: $(cat "$T/out")"
 ok "at the province: a forged record, the province's own records, a school not under the district and one registered at the province are refused with their reason; the good record is stored"
 
