@@ -362,19 +362,29 @@ kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy)
 		kd_pack_kv_str(pk, "message", domain_msg_text("SYNC_INDUK_BELUM_DIATUR"));
 		return;
 	}
-	pthread_mutex_lock(&sy->mu);
 	/* what waits to go up: per code, the records after its checkpoint that did not come from the parent */
-	if (store_read_begin(&t, sy->srv->st) == 0) {
-		for (size_t i = 0; i < sy->npcodes; i++) {
-			kd_sync_state st;
-			char name[48];
-			snprintf(name, sizeof(name), "parent/%s/acked", sy->pcodes[i].code);
-			if (kd_sync_state_get(&st, t, sy->pcodes[i].code) == 0)
-				waiting += kd_sync_waiting(t, sy->pcodes[i].code, kd_sync_meta_u64(sy->srv, name), st.feed, 2);
-		}
+	char(*codes)[9] = NULL;
+	size_t ncodes = 0;
+	pthread_mutex_lock(&sy->mu);
+	if (sy->npcodes && (codes = malloc(sy->npcodes * sizeof(*codes))) != NULL)
+		for (ncodes = 0; ncodes < sy->npcodes; ncodes++)
+			memcpy(codes[ncodes], sy->pcodes[ncodes].code, 9);
+	pthread_mutex_unlock(&sy->mu);
+	for (size_t i = 0; i < ncodes; i++) {
+		kd_sync_state st;
+		char name[48];
+		uint64_t acked;
+		snprintf(name, sizeof(name), "parent/%s/acked", codes[i]);
+		acked = kd_sync_meta_u64(sy->srv, name);
+		if (store_read_begin(&t, sy->srv->st) != 0)
+			break;
+		if (kd_sync_state_get(&st, t, codes[i]) == 0)
+			waiting += kd_sync_waiting(t, codes[i], acked, st.feed, 2);
 		store_read_end(t);
 	}
+	free(codes);
 	kn_error_clear();
+	pthread_mutex_lock(&sy->mu);
 	snprintf(n1, sizeof(n1), "%zu", sy->npcodes);
 	snprintf(n2, sizeof(n2), "%llu", (unsigned long long)waiting);
 	if (sy->done && !sy->last.ok)
