@@ -348,10 +348,10 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 		char note[DOMAIN_MSG_MAX] = "";
 
 		if (!registered || reg.revoked) {
-			/* a school a child hub registered (its authority signed it, the rules checked that here) */
+			/* a school a child hub (or a hub under it) registered (its authority signed it, the rules checked that here) */
 			for (size_t k = 0; k < kids.n && !via[0]; k++) {
-				domain_registration cr;
-				if (kd_sync_registration_get(&cr, NULL, t, kids.v[k].npsn, npsn) == 0 && !cr.revoked && !cr.hub)
+				int office = 0;
+				if (kd_sync_under(t, kids.v[k].npsn, npsn, 0, &office))
 					via = kids.v[k].npsn;
 			}
 			if (via[0])

@@ -46,6 +46,8 @@
  * and for a "registration" record (an office's enrolment of a school):
  *   "rg/<device hex>/<npsn>" -> ""  a registration naming that device key
  *   "rn/<npsn>"              -> ""  a school registered here (ever)
+ *   "ro/<npsn>/<office>"     -> ""  registered by that office (a parent hub
+ *                                   holds its child hubs' registrations too)
  */
 #define KD_SYNC_FEED_VALUE 41
 /* receipts kept in meta "sync/receipts" (upto, at_ms; 16 bytes each) for sync.acts */

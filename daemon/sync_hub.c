@@ -46,6 +46,7 @@ typedef struct {
 	char npsn[9];             /* the school the hello names */
 	char as[9];               /* whose status this session updates: npsn, or the school the key is registered for */
 	char child[9];            /* a child hub speaks for npsn: its office code (sync_parent.c); "" for a school */
+	int child_office;         /* ... and npsn is an office's code (the child's, or a hub's under it) */
 	uint8_t device[32];
 	kn_buf msg;
 	recon_set set;
@@ -344,7 +345,7 @@ on_push(hub_session *h, const sync_msg *m)
 			} else if (v.type_len == 6 && memcmp(v.type, "school", 6) == 0) {
 				/* a school never makes itself an office (the hub's own record is kind dinas); a child hub sends its own */
 				domain_school sc;
-				int own_office = h->child[0] && strcmp(h->npsn, h->child) == 0;
+				int own_office = h->child[0] && h->child_office; /* an office's session: its own record */
 				if (domain_school_parse(&sc, v.body) == 0 && sc.office && !own_office) {
 					snprintf(f->message, sizeof(f->message), "%s", domain_msg_text("SYNC_BUKAN_KANTOR"));
 					got = KN_EDENIED;
@@ -636,7 +637,7 @@ on_hello(hub_session *h, const sync_msg *m)
 	if (office_of(h->office, h->srv) != 0)
 		return hub_fail(h, KN_ESTATE, "SYNC_HUB_BELUM_SIAP", NULL);
 	/* a child hub's key speaks for its office and its schools (sync_parent.c); any other key is a school's */
-	if ((rc = kd_sync_child_check(&h->err, h->child, h->srv->st, h->office, h->device, h->npsn)) < 0)
+	if ((rc = kd_sync_child_check(&h->err, h->child, &h->child_office, h->srv->st, h->office, h->device, h->npsn)) < 0)
 		return rc;
 	if (rc == 1 && (rc = check_school(h)))
 		return rc;

@@ -65,6 +65,10 @@ index_registration(store_txn *t, const record_view *v)
 	snprintf(key, sizeof(key), "rg/%s/%.8s", kn_hex(hex, reg.device, 32), v->subject);
 	if ((rc = store_idx_put(t, key, strlen(key), "", 0)))
 		return rc;
+	/* who registered it: a parent hub holds its children's registrations too (sync_parent.c walks them up) */
+	snprintf(key, sizeof(key), "ro/%.8s/%.8s", v->subject, v->school);
+	if ((rc = store_idx_put(t, key, strlen(key), "", 0)))
+		return rc;
 	snprintf(key, sizeof(key), "rn/%.8s", v->subject);
 	return store_idx_put(t, key, strlen(key), "", 0);
 }

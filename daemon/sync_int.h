@@ -259,12 +259,19 @@ int kd_sync_parent_start(struct kd_sync *sy);
 /*
  * At a parent hub, a hello whose device key is registered here as a child
  * hub's (registration with "hub"): 1 when it is not (a school: check it
- * as one), 0 when the child may speak for npsn (its own office, or a school
- * its authority registered, not one registered here directly) with child
- * set to its office code, or an error with e set (refused, with reason).
+ * as one), 0 when the child may speak for npsn (its own office, or a code
+ * registered by it or by a hub under it, not one registered here directly)
+ * with child set to its office code and *office when npsn is an office's,
+ * or an error with e set (refused, with reason).
  */
-int kd_sync_child_check(kd_sync_error *e, char child[9], store *st, const char *office, const uint8_t device[32],
-    const char *npsn);
+int kd_sync_child_check(kd_sync_error *e, char child[9], int *office, store *st, const char *office_here,
+    const uint8_t device[32], const char *npsn);
+/*
+ * Is code registered (current, not revoked) by child, or by a hub office
+ * under child (each step a registration with "hub"), at most a few steps
+ * up? *office set when code is itself a hub's office. depth: 0.
+ */
+int kd_sync_under(store_txn *t, const char *child, const char *code, int depth, int *office);
 /* Pack the parent link's state for sync.status at a hub (a map; mu not held). */
 void kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy);
 

@@ -30,7 +30,9 @@
 #include "../domain/plan.h"
 #include "sync_int.h"
 
-#define PARENT_CODES_MAX 4096
+#define PARENT_CODES_MAX 65536
+#define CHAIN_DEPTH_MAX 4      /* hubs between a child and a school it speaks for: district -> province -> national and more */
+#define REGISTRARS_MAX 16      /* offices that registered one code, looked at */
 
 /* One code of the parent link and its last session (sy->pcodes, mu). */
 struct kd_parent_code {
@@ -86,9 +88,72 @@ child_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	return reg.revoked ? 0 : 1;
 }
 
+struct registrars {
+	char v[REGISTRARS_MAX][9];
+	size_t n;
+};
+
+static int
+registrars_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct registrars *r = arg;
+	(void)val;
+	(void)vlen;
+
+	if (klen != 3 + 8 + 1 + 8 || r->n == REGISTRARS_MAX)
+		return r->n == REGISTRARS_MAX;
+	memcpy(r->v[r->n], key + 12, 8);
+	r->v[r->n++][8] = '\0';
+	return 0;
+}
+
+/*
+ * Is code under child: registered (current version, not revoked) by child
+ * itself, or by a hub office that is itself under child (a registration
+ * with "hub" at each step up), at most CHAIN_DEPTH_MAX steps? Every step is
+ * a registration accepted here by the rules, so signed by the authority of
+ * the office that made it. *office: code is a hub's office (its first step
+ * is a registration with "hub").
+ */
 int
-kd_sync_child_check(kd_sync_error *e, char child[9], store *st, const char *office, const uint8_t device[32],
-    const char *npsn)
+kd_sync_under(store_txn *t, const char *child, const char *code, int depth, int *office)
+{
+	struct registrars r = { .n = 0 };
+	domain_registration reg;
+	char prefix[16];
+
+	/* the child's own registration: always looked at, index or not */
+	if (kd_sync_registration_get(&reg, NULL, t, child, code) == 0 && !reg.revoked && (depth == 0 || reg.hub)) {
+		*office = reg.hub;
+		return 1;
+	}
+	kn_error_clear();
+	if (depth >= CHAIN_DEPTH_MAX)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "ro/%s/", code);
+	if (store_idx_scan(t, prefix, strlen(prefix), registrars_cb, &r) != 0) {
+		kn_error_clear();
+		return 0;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		int up;
+		if (strcmp(r.v[i], child) == 0 || strcmp(r.v[i], code) == 0)
+			continue;
+		if (kd_sync_registration_get(&reg, NULL, t, r.v[i], code) != 0 || reg.revoked || (depth > 0 && !reg.hub)) {
+			kn_error_clear();
+			continue;
+		}
+		if (kd_sync_under(t, child, r.v[i], depth + 1, &up)) {
+			*office = reg.hub;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+kd_sync_child_check(kd_sync_error *e, char child[9], int *office, store *st, const char *office_here,
+    const uint8_t device[32], const char *npsn)
 {
 	struct child_scan cs;
 	domain_registration reg;
@@ -102,8 +167,9 @@ kd_sync_child_check(kd_sync_error *e, char child[9], store *st, const char *offi
 		kd_sync_error_set(e, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
 		return rc;
 	}
+	*office = 0;
 	cs.t = t;
-	cs.office = office;
+	cs.office = office_here;
 	cs.device = device;
 	snprintf(prefix, sizeof(prefix), "rg/%s/", kn_hex(hex, device, 32));
 	rc = store_idx_scan(t, prefix, strlen(prefix), child_cb, &cs);
@@ -128,20 +194,21 @@ kd_sync_child_check(kd_sync_error *e, char child[9], store *st, const char *offi
 	if (strcmp(npsn, cs.child) == 0) {
 		store_read_end(t);
 		memcpy(child, cs.child, 9);
+		*office = 1;
 		return 0;
 	}
 	/* a school registered here directly syncs here itself: no child speaks for it */
-	rc = kd_sync_registration_get(&reg, NULL, t, office, npsn);
+	rc = kd_sync_registration_get(&reg, NULL, t, office_here, npsn);
 	if (rc == 0 && !reg.revoked) {
 		store_read_end(t);
 		kd_sync_error_set(e, KN_EDENIED, "SYNC_ANAK_SEKOLAH_LANGSUNG", params);
 		return KN_EDENIED;
 	}
-	/* the child's own registration of the school: accepted here only when its authority signed it */
-	rc = kd_sync_registration_get(&reg, NULL, t, cs.child, npsn);
+	/* registered by the child (or by a hub under it): accepted here only when that office's authority signed it */
+	rc = kd_sync_under(t, cs.child, npsn, 0, office);
 	store_read_end(t);
 	kn_error_clear();
-	if (rc != 0 || reg.revoked || reg.hub) {
+	if (!rc) {
 		kd_sync_error_set(e, KN_EDENIED, "SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR", params);
 		return KN_EDENIED;
 	}
@@ -151,42 +218,83 @@ kd_sync_child_check(kd_sync_error *e, char child[9], store *st, const char *offi
 
 /* ---- the child's side ---- */
 
+struct code {
+	char code[9];
+	int office;              /* an office's code (this one, or a hub's below it), not a school's */
+};
+
 struct codes {
-	char (*v)[9];
+	struct code *v;
 	size_t n, cap;
 	store_txn *t;
-	const char *office;
+	int depth;
 };
 
 static int
-codes_add(struct codes *c, const char *code)
+codes_add(struct codes *c, const char *code, int office)
 {
 	if (c->n == PARENT_CODES_MAX)
 		return 1;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
-		char(*v)[9] = realloc(c->v, cap * sizeof(*v));
+		struct code *v = realloc(c->v, cap * sizeof(*v));
 		if (v == NULL)
 			return kn_error_set(KN_ENOMEM, "", "out of memory");
 		c->v = v;
 		c->cap = cap;
 	}
-	snprintf(c->v[c->n++], 9, "%s", code);
+	snprintf(c->v[c->n].code, 9, "%s", code);
+	c->v[c->n++].office = office;
 	return 0;
 }
 
-/* A school registered (and not revoked) at this office: the child speaks for it. */
+static int codes_of(struct codes *c, const char *office);
+
+/* One current registration of an office ("h/registration/<office>/<npsn>"): a school, or a hub and all under it. */
 static int
-codes_cb(void *arg, const char *npsn)
+codes_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
 	struct codes *c = arg;
 	domain_registration reg;
+	char office[9], npsn[9];
+	int rc;
+	(void)val;
 
-	if (kd_sync_registration_get(&reg, NULL, c->t, c->office, npsn) != 0 || reg.revoked || reg.hub) {
+	/* "h/registration/" office "/" npsn; an empty value: no version takes effect */
+	if (klen != 15 + 8 + 1 + 8 || vlen == 0)
+		return 0;
+	memcpy(office, key + 15, 8);
+	office[8] = '\0';
+	memcpy(npsn, key + 24, 8);
+	npsn[8] = '\0';
+	if (kd_sync_registration_get(&reg, NULL, c->t, office, npsn) != 0 || reg.revoked) {
 		kn_error_clear();
 		return 0;
 	}
-	return codes_add(c, npsn) < 0 ? -1 : 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].code, npsn) == 0)
+			return 0;
+	if ((rc = codes_add(c, npsn, reg.hub)))
+		return rc < 0 ? -1 : 1;
+	/* a hub below this one: its office's records, then its own schools, in this order (the parent checks them so) */
+	if (reg.hub && c->depth < CHAIN_DEPTH_MAX) {
+		c->depth++;
+		rc = codes_of(c, npsn);
+		c->depth--;
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The codes an office speaks for up the tree: every current registration it made, depth first. */
+static int
+codes_of(struct codes *c, const char *office)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "h/registration/%s/", office);
+	return store_idx_scan(c->t, prefix, strlen(prefix), codes_cb, c);
 }
 
 static struct kd_parent_code *
@@ -253,11 +361,10 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 	}
 	rc = kd_sync_store_office(office, srv->st, t);
 	if (rc == 0)
-		rc = codes_add(&c, office);
+		rc = codes_add(&c, office, 1);
 	c.t = t;
-	c.office = office;
 	if (rc == 0)
-		rc = kd_sync_registered_each(t, codes_cb, &c);
+		rc = codes_of(&c, office);
 	store_read_end(t);
 	if (rc) {
 		if (rc == KN_ENOTFOUND)
@@ -277,8 +384,8 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 		memset(&r, 0, sizeof(r));
 		p.addr = sy->hub_addr;
 		p.x25519 = sy->hub_x25519;
-		memcpy(p.npsn, c.v[i], 9);
-		snprintf(p.meta, sizeof(p.meta), "parent/%s/", c.v[i]);
+		memcpy(p.npsn, c.v[i].code, 9);
+		snprintf(p.meta, sizeof(p.meta), "parent/%s/", c.v[i].code);
 		p.origin = 2;
 		p.evidence = 0; /* records only */
 		rc = kd_sync_session(sy, &p, &r);
@@ -286,15 +393,15 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 			/* the parent took this hub for a school: say what its Dinas runs there */
 			char hex[65];
 			kd_sync_error_set(&r.err, r.err.code, "SYNC_ANAK_BELUM_TERDAFTAR",
-			    (const char *const[]){ "kantor", c.v[0], "kunci", kn_hex(hex, srv->device->pk, 32), NULL });
+			    (const char *const[]){ "kantor", c.v[0].code, "kunci", kn_hex(hex, srv->device->pk, 32), NULL });
 		}
 		add_result(res, &r);
 		all_match &= r.fp_match;
 		pthread_mutex_lock(&sy->mu);
 		{
-			struct kd_parent_code *pc = pcode(sy, c.v[i]);
+			struct kd_parent_code *pc = pcode(sy, c.v[i].code);
 			if (pc) {
-				pc->office = i == 0;
+				pc->office = c.v[i].office;
 				pc->ok = r.ok;
 				pc->last_attempt_ms = kn_now_ms();
 				if (r.ok)
@@ -312,7 +419,7 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 		}
 		pthread_mutex_unlock(&sy->mu);
 		if (rc) {
-			kn_warn("sync: parent %s, code %s: %s [%s]", sy->hub_addr, c.v[i], r.err.text, r.err.reason);
+			kn_warn("sync: parent %s, code %s: %s [%s]", sy->hub_addr, c.v[i].code, r.err.text, r.err.reason);
 			if (res->ok) {
 				res->ok = 0;
 				res->err = r.err;

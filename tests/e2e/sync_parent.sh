@@ -24,6 +24,8 @@ cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" sync/cha
 NPSN_A=20200001
 NPSN_Z=20200009          # registered nowhere
 NPSN_Y=20200008          # registered at the province itself
+NAS=36000000
+OPN=197201011997031004
 DIST=34100000            # sorts before PROV: the province's store holds both office records, and must know its own
 PROV=35000000
 OPP=197001011995031002
@@ -35,6 +37,7 @@ SEEDS=${SYNC_PARENT_SEEDS:-"1 2 3"}
 
 PPID_=
 DPID_=
+NPID_=
 # start NAME extra-options: a daemon with its own socket, store and device key
 start() {
 	n=$1
@@ -52,9 +55,10 @@ start() {
 	done
 }
 stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
-trap 'stop_pid "$DPID_"; stop_pid "$PPID_"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'stop_pid "$DPID_"; stop_pid "$PPID_"; stop_pid "$NPID_"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 prov() { KINERJA_SESSION=$T/p-session "$B/kinerja" --socket "$T/p.sock" "$@"; }
 dist() { KINERJA_SESSION=$T/d-session "$B/kinerja" --socket "$T/d.sock" "$@"; }
+nas() { KINERJA_SESSION=$T/n-session "$B/kinerja" --socket "$T/n.sock" "$@"; }
 jget() { "$JC" "$1"; }
 # field of NPSN's entry in `hub sekolah` at a hub (prov or dist)
 hub_field() { # HUB NPSN PATH
@@ -65,8 +69,9 @@ hub_field() { # HUB NPSN PATH
 hub_fp() { echo "$(hub_field "$1" "$2" fp) $(hub_field "$1" "$2" records)"; }
 school_fp() { kin --json sync status >"$T/ss.json" || fail "sync status"; echo "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")"; }
 # the district's own office as it holds it (its parent link's last session) and as the province holds it
-dist_code_field() { # CODE PATH
-	dist --json sync status >"$T/ds.json" || fail "sync status at the district"; n=0; while :; do
+dist_code_field() { code_field dist "$@"; }
+code_field() { # HUB CODE PATH
+	$1 --json sync status >"$T/ds.json" || fail "sync status at $1"; shift; n=0; while :; do
 	v=$(jget "parent.codes.$n.code" <"$T/ds.json" 2>/dev/null) || { echo "(absent)"; return; }
 	[ "$v" = "$1" ] && { jget "parent.codes.$n.$2" <"$T/ds.json"; return; }
 	n=$((n + 1)); done; }
@@ -216,6 +221,29 @@ dist sync now >/dev/null || fail "the district syncs once registered again"
 [ "$(school_fp)" = "$(hub_fp prov $NPSN_A)" ] || fail "A at the province after the new registration"
 ok "a revoked district is refused with the reason on both sides; registered again, it syncs"
 
+# ---- a third tier: the province syncs up to a national hub, which takes the district and A through it ----
+start n --set daemon.role=hub --set sync.listen=127.0.0.1:0
+NPID_=$LASTPID
+echo "nas-op-pass" | nas dinas init --kode $NAS --nama "Pusat Data Nasional Contoh" --operator-name "Agus Salim" \
+    --operator-nip $OPN >/dev/null || fail "dinas init at the national hub"
+echo nas-op-pass | nas login $OPN >/dev/null || fail "login at the national hub"
+nas --json status >"$T/n.json"
+NPORT=$(jget sync.listen_port <"$T/n.json")
+NKEY=$(jget device_key <"$T/n.json")
+nas hub daftar-hub --kantor $PROV --kunci-perangkat "$PKEY" >/dev/null || fail "the national hub registers the province"
+stop_pid "$PPID_"
+start p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT --set sync.parent=127.0.0.1:$NPORT --set sync.parent_key="$NKEY"
+PPID_=$LASTPID
+echo prov-op-pass | prov login $OPP >/dev/null || fail "login at the province after its restart"
+prov sync now >"$T/out" || fail "the province syncs up: $(cat "$T/out")"
+[ "$(hub_fp nas $PROV)" = "$(code_field prov $PROV fp) $(code_field prov $PROV count)" ] ||
+    fail "the province's office at the national hub: $(hub_fp nas $PROV) / $(code_field prov $PROV fp)"
+[ "$(hub_fp nas $DIST)" = "$(hub_fp prov $DIST)" ] || fail "the district's office at the national hub"
+[ "$(school_fp)" = "$(hub_fp nas $NPSN_A)" ] || fail "A at the national hub: $(school_fp) / $(hub_fp nas $NPSN_A)"
+[ "$(hub_field nas $NPSN_A via)" = $PROV ] && [ "$(hub_field nas $DIST via)" = $PROV ] ||
+    fail "the national hub lists the district and A under the province"
+ok "the province syncs up to a national hub: the district's office and A arrive through two tiers"
+
 # ---- random concurrent work on all three, syncs in between, then the same records and view everywhere ----
 for seed in $SEEDS; do
 	s=$seed
@@ -223,7 +251,7 @@ for seed in $SEEDS; do
 	while [ $i -lt 10 ]; do
 		s=$(( (s * 1103515245 + 12345) % 2147483648 ))
 		k="$seed$i"
-		case $((s / 7 % 6)) in
+		case $((s / 7 % 7)) in
 		0) echo "guru-pass-$k" | kin user add --name "Guru A$k" --role guru --nuptk "$(printf '31%014d' "$k")" \
 		    --status NON_ASN >/dev/null || fail "a teacher at A (seed $seed)" ;;
 		1) echo "op-pass-$k" | dist user add --name "Pegawai D$k" --role operator --nip "$(printf '198001012005011%03d' "$k")" \
@@ -235,22 +263,30 @@ for seed in $SEEDS; do
 		   wait $! || fail "A syncs in the mix (seed $seed)" ;;
 		4) kin sync now >/dev/null || fail "A syncs (seed $seed)" ;;
 		5) dist sync now >/dev/null || fail "the district syncs (seed $seed)" ;;
+		6) prov sync now >/dev/null || fail "the province syncs up (seed $seed)" ;;
 		esac
 		i=$((i + 1))
 	done
-	for x in a d a d; do
+	for x in a d p a d p; do
 		case $x in a) kin sync now >/dev/null || fail "final sync of A (seed $seed)" ;;
-		d) dist sync now >/dev/null || fail "final sync of the district (seed $seed)" ;; esac
+		d) dist sync now >/dev/null || fail "final sync of the district (seed $seed)" ;;
+		p) prov sync now >/dev/null || fail "final sync of the province (seed $seed)" ;; esac
 	done
 	fa=$(school_fp)
 	[ "$fa" = "$(hub_fp dist $NPSN_A)" ] || fail "seed $seed: A / district: $fa / $(hub_fp dist $NPSN_A)"
 	[ "$fa" = "$(hub_fp prov $NPSN_A)" ] || fail "seed $seed: A / province: $fa / $(hub_fp prov $NPSN_A)"
+	[ "$fa" = "$(hub_fp nas $NPSN_A)" ] || fail "seed $seed: A / national: $fa / $(hub_fp nas $NPSN_A)"
 	[ "$(dist_code_field $DIST fp) $(dist_code_field $DIST count)" = "$(hub_fp prov $DIST)" ] ||
 	    fail "seed $seed: the district's office / province: $(dist_code_field $DIST fp) / $(hub_fp prov $DIST)"
+	[ "$(hub_fp prov $DIST)" = "$(hub_fp nas $DIST)" ] &&
+	    [ "$(code_field prov $PROV fp) $(code_field prov $PROV count)" = "$(hub_fp nas $PROV)" ] ||
+	    fail "seed $seed: the offices at the national hub"
 	kin penugasan >"$T/va"
 	dist penugasan --sekolah $NPSN_A >"$T/vd" || fail "the district's view of A"
 	prov penugasan --sekolah $NPSN_A >"$T/vp" || fail "the province's view of A"
-	cmp -s "$T/va" "$T/vd" && cmp -s "$T/va" "$T/vp" || fail "seed $seed: the views of A's assignments differ"
-	echo "# seed $seed: A $(echo "$fa" | cut -d' ' -f2) records, the district's office $(dist_code_field $DIST count), equal at all three"
+	nas penugasan --sekolah $NPSN_A >"$T/vn" || fail "the national hub's view of A"
+	cmp -s "$T/va" "$T/vd" && cmp -s "$T/va" "$T/vp" && cmp -s "$T/va" "$T/vn" ||
+	    fail "seed $seed: the views of A's assignments differ"
+	echo "# seed $seed: A $(echo "$fa" | cut -d' ' -f2) records, the district's office $(dist_code_field $DIST count), equal at every tier"
 done
-ok "after random concurrent work on the school, the district and the province (seeds $SEEDS): equal fingerprints and views"
+ok "after random concurrent work on the school, the district and the province (seeds $SEEDS), synced up to the national hub: equal fingerprints and views"
