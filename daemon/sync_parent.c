@@ -375,6 +375,20 @@ parent_round(struct kd_sync *sy, kd_sync_result *res)
 		free(c.v);
 		return res->err.code;
 	}
+	/* the status lists the codes of this round only (a school revoked at this hub drops out) */
+	pthread_mutex_lock(&sy->mu);
+	for (size_t k = 0; k < sy->npcodes;) {
+		int keep = 0;
+		for (size_t i = 0; i < c.n && !keep; i++)
+			keep = strcmp(c.v[i].code, sy->pcodes[k].code) == 0;
+		if (keep) {
+			k++;
+			continue;
+		}
+		memmove(&sy->pcodes[k], &sy->pcodes[k + 1], (sy->npcodes - k - 1) * sizeof(*sy->pcodes));
+		sy->npcodes--;
+	}
+	pthread_mutex_unlock(&sy->mu);
 	res->ok = 1;
 	for (size_t i = 0; i < c.n; i++) {
 		kd_sync_peer p;

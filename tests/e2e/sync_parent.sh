@@ -290,3 +290,18 @@ for seed in $SEEDS; do
 	echo "# seed $seed: A $(echo "$fa" | cut -d' ' -f2) records, the district's office $(dist_code_field $DIST count), equal at every tier"
 done
 ok "after random concurrent work on the school, the district and the province (seeds $SEEDS), synced up to the national hub: equal fingerprints and views"
+
+# ---- a round with nothing new: one short session per code, each as small as a school's no-change sync ----
+kin --json sync now >"$T/a.json" || fail "A's no-change sync"
+dist --json sync now >"$T/d.json" || fail "the district's no-change round"
+dist --json sync status >"$T/ds.json" || fail "sync status at the district"
+ncodes=0
+while jget "parent.codes.$ncodes.code" <"$T/ds.json" >/dev/null 2>&1; do ncodes=$((ncodes + 1)); done
+[ $ncodes = 2 ] || fail "the district speaks for its office and A (Y was withdrawn): $ncodes codes listed"
+a_bytes=$(( $(jget bytes_sent <"$T/a.json") + $(jget bytes_received <"$T/a.json") ))
+d_bytes=$(( $(jget bytes_sent <"$T/d.json") + $(jget bytes_received <"$T/d.json") ))
+[ "$(jget pushed <"$T/d.json")" = 0 ] && [ "$(jget pulled <"$T/d.json")" = 0 ] || fail "a no-change round moved records"
+[ "$(jget round_trips <"$T/d.json")" -le $((2 * ncodes)) ] || fail "a no-change round took $(jget round_trips <"$T/d.json") round trips"
+[ $((d_bytes / ncodes)) -le 2048 ] || fail "a no-change round took $d_bytes bytes for $ncodes codes"
+echo "# no-change round of the district: $ncodes codes, $(jget round_trips <"$T/d.json") round trips, $d_bytes bytes after the handshakes ($((d_bytes / ncodes)) per code); a school's no-change sync in the same run: $(jget round_trips <"$T/a.json") round trip, $a_bytes bytes; ratio per code $(awk "BEGIN { printf \"%.2f\", $d_bytes / $ncodes / $a_bytes }")"
+ok "a round with nothing new: one round trip and a few hundred bytes per code"
