@@ -652,9 +652,10 @@ kd_sync_pack_status(msgpack_packer *pk, kd_server *srv)
 	}
 	pthread_mutex_lock(&sy->mu);
 	if (sy->hub) {
-		msgpack_pack_map(pk, 5);
+		msgpack_pack_map(pk, 6);
 		kd_pack_kv_str(pk, "mode", "hub");
 		kd_pack_kv_str(pk, "listen", srv->cfg.sync_listen);
+		kd_pack_kv_str(pk, "parent", sy->parent ? sy->hub_addr : "");
 		kd_pack_kv_u64(pk, "listen_port", (uint64_t)sy->port);
 		kd_pack_kv_u64(pk, "sessions_active", (uint64_t)sy->active);
 		kd_pack_kv_u64(pk, "sessions_served", sy->hub_sessions);

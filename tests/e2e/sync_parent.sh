@@ -105,6 +105,7 @@ echo dist-op-pass | dist login $OPD >/dev/null || fail "login at the district"
 dist --json status >"$T/d.json"
 DPORT=$(jget sync.listen_port <"$T/d.json")
 DKEY=$(jget device_key <"$T/d.json")
+dist status | grep -q "up to parent hub 127.0.0.1:$PPORT (records only)" || fail "status at the district names its parent"
 
 # ---- school A: its hub is the district's, its authority the province's ----
 start_daemon --set sync.hub=127.0.0.1:$DPORT --set sync.hub_key="$DKEY" --set sync.interval_s=3600 --set sync.timeout_s=5
