@@ -197,6 +197,12 @@ kd_sync_child_check(kd_sync_error *e, char child[9], int *office, store *st, con
 		*office = 1;
 		return 0;
 	}
+	/* this hub's own office is no child's to speak for (nor to read its feed) */
+	if (strcmp(npsn, office_here) == 0) {
+		store_read_end(t);
+		kd_sync_error_set(e, KN_EDENIED, "SYNC_ANAK_KANTOR_INDUK", params);
+		return KN_EDENIED;
+	}
 	/* a school registered here directly syncs here itself: no child speaks for it */
 	rc = kd_sync_registration_get(&reg, NULL, t, office_here, npsn);
 	if (rc == 0 && !reg.revoked) {

@@ -427,6 +427,9 @@ static const domain_msg msgs[] = {
 	{ "SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR",
 	    "Sekolah {npsn} tidak terdaftar di hub kantor {anak} (atau pendaftarannya dicabut), jadi hub {anak} tidak boleh "
 	    "mengirim catatannya ke hub induk. Daftarkan sekolah itu di hub {anak} dengan kinerja hub daftar, lalu sinkron lagi." },
+	{ "SYNC_ANAK_KANTOR_INDUK",
+	    "Kode {npsn} adalah kantor hub induk ini sendiri: hub {anak} tidak mengirim atau mengambil catatannya. Cabut "
+	    "pendaftaran kode itu di hub {anak}." },
 	{ "SYNC_ANAK_SEKOLAH_LANGSUNG",
 	    "Sekolah {npsn} terdaftar langsung di hub induk, bukan lewat hub {anak}: sekolah itu sinkron sendiri ke hub induk." },
 	{ "SYNC_ANAK_DI_LUAR_CAKUPAN",

@@ -204,6 +204,11 @@ echo "$out" | grep -q "Sekolah $NPSN_Y terdaftar langsung di hub induk, bukan le
 grep -q "^error .*SYNC_ANAK_SEKOLAH_LANGSUNG.*Sekolah $NPSN_Y terdaftar langsung di hub induk" "$T/out" ||
     fail "a school registered at the province is refused from the district: $(cat "$T/out")"
 dist hub cabut --sekolah $NPSN_Y >/dev/null || fail "the district withdraws Y"
+# nor the province's own office, which the district has no business registering
+dist hub daftar --sekolah $PROV --kunci-perangkat "$PKEY" >/dev/null || fail "the district registers the province's code"
+out=$(dist sync now 2>&1) && fail "the district synced the province's own office"
+echo "$out" | grep -q "Kode $PROV adalah kantor hub induk ini sendiri" || fail "the province's code from the district: $out"
+dist hub cabut --sekolah $PROV >/dev/null || fail "the district withdraws the province's code"
 dist sync now >"$T/out" || fail "the district still syncs: $(cat "$T/out")"
 ok "at the province: a forged record, the province's own records, a school not under the district and one registered at the province are refused with their reason; the good record is stored"
 
