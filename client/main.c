@@ -735,7 +735,8 @@ static kc_cmd commands[] = {
 	    client_cmd_simple, { PERIOD_OPT, { NULL } }, "plan.tasks", 1, client_print_plan_tasks },
 	{ "sync status", NULL,
 	    "Status sinkronisasi dengan hub: terakhir berhasil, yang menunggu dikirim, yang sedang berjalan,\n"
-	    "tanda terima terakhir dari hub, kesalahan terakhir dan apa yang perlu dilakukan.",
+	    "tanda terima terakhir dari hub, kesalahan terakhir dan apa yang perlu dilakukan. Di hub anak:\n"
+	    "sambungan ke hub induk dan tiap kode (kantor ini, sekolahnya) yang dikirim ke sana.",
 	    client_cmd_simple, { { NULL } }, "sync.status", 1, client_print_sync_status },
 	{ "sync acts", NULL,
 	    "Tindakan Anda yang terakhir dan statusnya (your latest acts and where each stands): tersimpan di sini,\n"
@@ -744,7 +745,8 @@ static kc_cmd commands[] = {
 	    client_print_sync_acts },
 	{ "sync now", NULL,
 	    "Sinkronkan sekarang dengan hub (sync now) dan tunggu hasilnya.\n"
-	    "Hub diatur di konfigurasi kinerjad: sync.hub = HOST:PORT dan sync.hub_key = kunci perangkat hub.",
+	    "Hub diatur di konfigurasi kinerjad: sync.hub = HOST:PORT dan sync.hub_key = kunci perangkat hub.\n"
+	    "Di hub anak: sinkron ke hub induk (sync.parent, sync.parent_key) untuk kantor ini dan sekolahnya.",
 	    client_cmd_simple, { { NULL } }, "sync.now", 1, client_print_sync_now },
 	{ "sync export", "FILE",
 	    "Tulis ke FILE semua yang belum dimiliki pihak lain (bundel untuk dibawa tanpa jaringan, sneakernet).\n"
@@ -769,6 +771,15 @@ static kc_cmd commands[] = {
 	    { { "sekolah", "npsn", 1, "NPSN sekolah, 8 angka", NULL },
 	        { "kunci-perangkat", "device", 1, "kunci perangkat sekolah (device_key), 64 hex", NULL }, { NULL } },
 	    "hub.register", 1, client_print_hub_registration },
+	{ "hub daftar-hub", NULL,
+	    "Daftarkan hub anak (misalnya hub kabupaten di bawah hub provinsi) di hub induk ini: kode kantor Dinas\n"
+	    "hub anak dan kunci perangkat daemonnya (device_key di 'kinerja status' hub anak); Operator atau Kepala\n"
+	    "Dinas. Hub anak lalu sinkron ke sini (sync.parent, sync.parent_key) dan boleh mengirim catatan kantornya\n"
+	    "dan sekolah yang terdaftar di sana, catatan saja (berkas bukti tetap di hub anak). Cabut: kinerja hub cabut.",
+	    client_cmd_simple,
+	    { { "kantor", "npsn", 1, "kode kantor Dinas hub anak, 8 angka", NULL },
+	        { "kunci-perangkat", "device", 1, "kunci perangkat hub anak (device_key), 64 hex", NULL }, { NULL } },
+	    "hub.register_child", 1, client_print_hub_registration },
 	{ "hub cabut", NULL, "Cabut (revoke) pendaftaran sekolah di hub ini: perangkatnya tidak dapat sinkron lagi.",
 	    client_cmd_simple, { { "sekolah", "npsn", 1, "NPSN sekolah, 8 angka", NULL }, { NULL } }, "hub.revoke", 1,
 	    client_print_hub_registration },

@@ -59,6 +59,8 @@ client_print_status(const msgpack_object *r)
 		if (strcmp(mode, "hub") == 0)
 			printf("Sync:     hub, listening on port %llu (%llu session(s) now); the schools: kinerja hub sekolah\n",
 			    (unsigned long long)client_u64(sy, "listen_port"), (unsigned long long)client_u64(sy, "sessions_active"));
+		if (strcmp(mode, "hub") == 0 && client_str(sy, "parent", hub, sizeof(hub))[0])
+			printf("          up to parent hub %s (records only); see kinerja sync status\n", hub);
 		else if (strcmp(mode, "school") == 0)
 			printf("Sync:     with hub %s; see kinerja sync status\n", client_str(sy, "hub", hub, sizeof(hub)));
 	}

@@ -4,6 +4,7 @@
  *   kinerja sync status       what the school's sync did and does (teachers read it)
  *   kinerja sync now          sync at once and show the outcome
  *   kinerja hub daftar        register a school's device key at the hub (the Dinas)
+ *   kinerja hub daftar-hub    register a child hub (its office code and device key) at a parent hub
  *   kinerja hub cabut         withdraw it
  *   kinerja hub sekolah       the schools the hub serves
  *
@@ -72,6 +73,39 @@ client_print_sync_now(const msgpack_object *r)
 	print_session(r);
 }
 
+/* At a hub: its link up to the parent hub, and each code it speaks for there. */
+static void
+print_parent(const msgpack_object *p)
+{
+	const msgpack_object *codes, *err;
+	char b1[64], b2[512], b3[64];
+
+	if (p == NULL || p->type != MSGPACK_OBJECT_MAP)
+		return;
+	printf("Hub induk:           %s\n", client_str(p, "message", b2, sizeof(b2)));
+	if (!is_true(p, "configured"))
+		return;
+	printf("  alamat:            %s (kunci %s)\n", client_str(p, "parent", b1, sizeof(b1)),
+	    client_str(p, "parent_key", b3, sizeof(b3)));
+	printf("  terakhir berhasil: %s\n", when(b1, sizeof(b1), client_u64(p, "last_ok_ms")));
+	printf("  menunggu dikirim:  %llu catatan\n", (unsigned long long)client_u64(p, "waiting"));
+	err = kn_map_get(p, "error");
+	if (err && err->type == MSGPACK_OBJECT_MAP)
+		printf("  kesalahan terakhir (%s):\n    %s\n", when(b1, sizeof(b1), client_u64(err, "at_ms")),
+		    client_str(err, "message", b2, sizeof(b2)));
+	codes = kn_map_get(p, "codes");
+	for (uint32_t i = 0; codes && codes->type == MSGPACK_OBJECT_ARRAY && i < codes->via.array.size; i++) {
+		const msgpack_object *c = &codes->via.array.ptr[i], *e = kn_map_get(c, "error");
+		client_str(c, "kind", b3, sizeof(b3));
+		printf("  %-8s %-8s %s: di sini %llu catatan, di induk %llu%s\n", client_str(c, "code", b1, sizeof(b1)),
+		    strcmp(b3, "office") == 0 ? "kantor" : "sekolah", is_true(c, "ok") ? "berhasil" : "gagal",
+		    (unsigned long long)client_u64(c, "count"), (unsigned long long)client_u64(c, "parent_count"),
+		    is_true(c, "fp_match") ? " (sama)" : "");
+		if (e && e->type == MSGPACK_OBJECT_MAP)
+			printf("           %s\n", client_str(e, "message", b2, sizeof(b2)));
+	}
+}
+
 /* sync status: for the people at the school, in plain words. */
 void
 client_print_sync_status(const msgpack_object *r)
@@ -85,6 +119,7 @@ client_print_sync_status(const msgpack_object *r)
 		printf("%s\n", client_str(r, "message", b2, sizeof(b2)));
 		printf("Hub mendengarkan di port %llu; %llu sesi berjalan.\n", (unsigned long long)client_u64(r, "listen_port"),
 		    (unsigned long long)client_u64(r, "sessions_active"));
+		print_parent(kn_map_get(r, "parent"));
 		return;
 	}
 	if (!is_true(r, "configured")) {
@@ -153,6 +188,11 @@ client_print_hub_registration(const msgpack_object *r)
 
 	client_str(r, "npsn", npsn, sizeof(npsn));
 	client_str(r, "device", dev, sizeof(dev));
+	if (is_true(r, "hub") && !is_true(r, "revoked")) {
+		char msg[512];
+		printf("%s\n", client_str(r, "message", msg, sizeof(msg)));
+		return;
+	}
 	if (is_true(r, "revoked"))
 		printf("Pendaftaran sekolah %s di hub ini dicabut: perangkat %s tidak dapat sinkron lagi.\n", npsn, dev);
 	else if (!is_true(r, "changed"))
@@ -183,7 +223,14 @@ client_print_hub_schools(const msgpack_object *r)
 		long long offset = off && (off->type == MSGPACK_OBJECT_POSITIVE_INTEGER || off->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		    ? (long long)off->via.i64 : 0;
 		const char *state = is_true(s, "registered") ? "terdaftar" : is_true(s, "revoked") ? "dicabut" : "tidak terdaftar";
+		char via[16], kind[16];
 		client_str(s, "name", name, sizeof(name));
+		client_str(s, "via", via, sizeof(via));
+		client_str(s, "kind", kind, sizeof(kind));
+		if (strcmp(kind, "hub") == 0 && is_true(s, "registered"))
+			state = "hub anak";
+		else if (via[0])
+			state = "lewat hub anak";
 		printf("%-9s %-24.24s %-14s %8llu  %-19s %-8s %+9.1fs  %s\n", client_str(s, "npsn", npsn, sizeof(npsn)),
 		    name[0] ? name : "-", state, (unsigned long long)client_u64(s, "records"),
 		    when(b1, sizeof(b1), client_u64(s, "last_ok_ms")), client_str(s, "sw", sw, sizeof(sw))[0] ? sw : "-",
@@ -192,6 +239,8 @@ client_print_hub_schools(const msgpack_object *r)
 			printf("          Bukti Dukung: %llu dokumen menunggu berkas, %llu berkas terverifikasi, %llu berkas rusak\n",
 			    (unsigned long long)client_u64(s, "evidence_waiting"), (unsigned long long)client_u64(s, "evidence_verified"),
 			    (unsigned long long)client_u64(s, "evidence_bad"));
+		if (via[0])
+			printf("          lewat hub anak %s. %s\n", via, client_str(s, "evidence_note", b2, sizeof(b2)));
 		if (e && e->type == MSGPACK_OBJECT_MAP)
 			printf("          kesalahan terakhir (%s): %s\n", when(b1, sizeof(b1), client_u64(e, "at_ms")),
 			    client_str(e, "message", b2, sizeof(b2)));

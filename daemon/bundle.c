@@ -273,7 +273,7 @@ check_origin(kd_server *srv, const bundle_view *v)
 			return fail_msg(KN_EINVAL, "file", "BUNDEL_ARAH_SALAH", params);
 		if ((rc = store_read_begin(&t, srv->st)))
 			return rc;
-		rc = kd_sync_store_office(office, t);
+		rc = kd_sync_store_office(office, srv->st, t);
 		if (rc == 0)
 			rc = kd_sync_registration_get(&reg, NULL, t, office, v->h.npsn);
 		store_read_end(t);

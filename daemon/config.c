@@ -59,6 +59,8 @@ static const struct option_def {
 	    "hub only: HOST:PORT the schools connect to, e.g. 0.0.0.0:7447 (port 0: any free port, shown by status)"),
 	S("sync", "hub", sync_hub, "", "school: HOST:PORT of its hub (from the Dinas); empty: no sync"),
 	S("sync", "hub_key", sync_hub_key, "", "school: the hub's device key, 64 hex digits (device_key in the hub's 'kinerja status')"),
+	S("sync", "parent", sync_parent, "", "hub: HOST:PORT of its parent hub (records only go up); empty: none"),
+	S("sync", "parent_key", sync_parent_key, "", "hub: the parent hub's device key, 64 hex digits (device_key in its 'kinerja status')"),
 	I("sync", "interval_s", sync_interval_s, "60", 1, 86400, "school: seconds between syncs (after a failure: backoff up to 5 minutes)"),
 	I("sync", "timeout_s", sync_timeout_s, "30", 1, 3600, "seconds a sync peer may stay silent before the session is dropped"),
 	I("sync", "max_sessions", sync_max_sessions, "32", 1, 1024, "hub: schools served at once; others wait their turn"),
@@ -204,7 +206,19 @@ kd_config_validate(const kd_config *cfg)
 		    cfg->role);
 	if (strcmp(cfg->role, "school") != 0 && cfg->sync_hub[0])
 		return kn_error_set(KN_EINVAL, "sync.hub",
-		    "sync.hub is a school's setting: a hub syncing up to a parent hub is not built yet");
+		    "sync.hub is a school's setting: a hub syncs up to its parent hub with sync.parent and sync.parent_key");
+	if (strcmp(cfg->role, "hub") != 0 && cfg->sync_parent[0])
+		return kn_error_set(KN_EINVAL, "sync.parent", "only a hub (role = hub) syncs up to a parent hub; this daemon is a %s",
+		    cfg->role);
+	if ((cfg->sync_parent[0] != 0) != (cfg->sync_parent_key[0] != 0))
+		return kn_error_set(KN_EINVAL, cfg->sync_parent[0] ? "sync.parent_key" : "sync.parent",
+		    "a hub syncs up with sync.parent (HOST:PORT) and sync.parent_key (the parent hub's device key) together");
+	if (cfg->sync_parent_key[0] &&
+	    (strlen(cfg->sync_parent_key) != 64 || strspn(cfg->sync_parent_key, "0123456789abcdefABCDEF") != 64))
+		return kn_error_set(KN_EINVAL, "sync.parent_key",
+		    "sync.parent_key must be the parent hub's device key, 64 hex digits (device_key in its 'kinerja status')");
+	if (cfg->sync_parent[0] && strchr(cfg->sync_parent, ':') == NULL)
+		return kn_error_set(KN_EINVAL, "sync.parent", "an address is HOST:PORT, e.g. 192.0.2.10:7447");
 	if ((cfg->sync_hub[0] != 0) != (cfg->sync_hub_key[0] != 0))
 		return kn_error_set(KN_EINVAL, cfg->sync_hub[0] ? "sync.hub_key" : "sync.hub",
 		    "a school syncs with sync.hub (HOST:PORT) and sync.hub_key (the hub's device key) together");

@@ -35,7 +35,9 @@ typedef struct {
 	char sync_listen[256];  /* hub: HOST:PORT the schools connect to */
 	char sync_hub[256];     /* school: HOST:PORT of its hub; "" = no sync */
 	char sync_hub_key[80];  /* school: the hub's device key (Ed25519, 64 hex) */
-	int sync_interval_s;    /* school: seconds between syncs after a success */
+	char sync_parent[256];  /* hub: HOST:PORT of its parent hub; "" = none */
+	char sync_parent_key[80]; /* hub: the parent hub's device key (Ed25519, 64 hex) */
+	int sync_interval_s;    /* school (and a hub's parent link): seconds between syncs after a success */
 	int sync_timeout_s;     /* a peer silent this long is dropped */
 	int sync_max_sessions;  /* hub: sessions served at once (others wait) */
 	int sync_batch_records; /* school: records per push and pull */

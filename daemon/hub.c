@@ -86,10 +86,24 @@ out:
 }
 
 static void
-hub__pack(msgpack_packer *pk, const char *npsn, const domain_registration *reg, const uint8_t id[32], int changed)
+hub__pack(msgpack_packer *pk, const kd_server *srv, const char *npsn, const domain_registration *reg, const uint8_t id[32],
+    int changed)
 {
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 7);
 	kd_pack_kv_str(pk, "npsn", npsn);
+	kd_pack_str(pk, "hub");
+	if (reg->hub)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+	/* for people: what the office does next (a child hub: its sync.parent settings) */
+	{
+		char msg[DOMAIN_MSG_MAX] = "", hex[65];
+		const char *params[] = { "kantor", npsn, "kunci_hub", kn_hex(hex, srv->device->pk, 32), NULL };
+		if (reg->hub && !reg->revoked)
+			domain_msg_render(msg, sizeof(msg), "HUB_ANAK_TERDAFTAR", params);
+		kd_pack_kv_str(pk, "message", msg);
+	}
 	kd_pack_kv_hex(pk, "device", reg->device, 32);
 	kd_pack_str(pk, "revoked");
 	if (reg->revoked)
@@ -111,8 +125,8 @@ hub__pack(msgpack_packer *pk, const char *npsn, const domain_registration *reg, 
  * refused until that registration is revoked. Registering the same key
  * again changes nothing; a new key replaces the old one.
  */
-int
-kd_m_hub_register(kd_req *req, msgpack_packer *pk)
+static int
+hub__register(kd_req *req, msgpack_packer *pk, int child)
 {
 	kd_server *srv = req->srv;
 	domain_registration reg, cur;
@@ -123,6 +137,7 @@ kd_m_hub_register(kd_req *req, msgpack_packer *pk)
 	int rc, has_parent = 0, changed = 1;
 
 	memset(&reg, 0, sizeof(reg));
+	reg.hub = child;
 	if ((rc = hub__office(req)) || (rc = hub__npsn(npsn, req)) || (rc = kd_arg_str(hex, sizeof(hex), req, "device", 1)))
 		return rc;
 	if (strlen(hex) != 64 || kn_unhex(reg.device, 32, hex, 64) != 0 || sync_channel_peer_from_ed25519(x, reg.device) != 0)
@@ -144,6 +159,14 @@ kd_m_hub_register(kd_req *req, msgpack_packer *pk)
 	if (rc != KN_ENOTFOUND)
 		goto out_end;
 	rc = kd_sync_registration_get(&cur, parent, t, srv->school, npsn);
+	if (rc == 0 && !cur.revoked && cur.hub != reg.hub) {
+		/* a school is not made a child hub (or back) in passing: revoke it first */
+		const char *params[] = { "kantor", npsn, "npsn", npsn, NULL };
+		char msg[DOMAIN_MSG_MAX];
+		domain_msg_render(msg, sizeof(msg), child ? "HUB_ANAK_BUKAN_SEKOLAH" : "HUB_SEKOLAH_BUKAN_ANAK", params);
+		rc = kn_error_set(KN_EEXISTS, "npsn", "%s", msg);
+		goto out_end;
+	}
 	if (rc == 0) {
 		has_parent = 1;
 		if (!cur.revoked && memcmp(cur.device, reg.device, 32) == 0) {
@@ -160,10 +183,30 @@ out_end:
 	rc = kd_write_end(req, rc);
 	if (rc == 0) {
 		if (changed)
-			kn_info("%s: school %s registered at this hub with device key %s", req->sess->name, npsn, hex);
-		hub__pack(pk, npsn, &reg, id, changed);
+			kn_info("%s: %s %s registered at this hub with device key %s", req->sess->name, child ? "child hub" : "school",
+			    npsn, hex);
+		hub__pack(pk, srv, npsn, &reg, id, changed);
 	}
 	return rc;
+}
+
+int
+kd_m_hub_register(kd_req *req, msgpack_packer *pk)
+{
+	return hub__register(req, pk, 0);
+}
+
+/*
+ * hub.register_child {npsn, device}: a child hub (a district's office
+ * under this province, say) syncs up here: npsn is its office code,
+ * device its daemon's device key. A registration with "hub": the child
+ * may speak for its office and the schools its own authority registered
+ * (sync_parent.c). hub.revoke withdraws it like a school's.
+ */
+int
+kd_m_hub_register_child(kd_req *req, msgpack_packer *pk)
+{
+	return hub__register(req, pk, 1);
 }
 
 /* hub.revoke {npsn}: withdraw the school's registration; its daemon is refused from its next session on. */
@@ -199,7 +242,7 @@ kd_m_hub_revoke(kd_req *req, msgpack_packer *pk)
 	rc = kd_write_end(req, rc);
 	if (rc == 0) {
 		kn_info("%s: the registration of school %s at this hub was revoked", req->sess->name, npsn);
-		hub__pack(pk, npsn, &cur, id, 1);
+		hub__pack(pk, srv, npsn, &cur, id, 1);
 	}
 	return rc;
 }
@@ -279,6 +322,14 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), npsn_cmp);
+	/* the child hubs registered here: the schools under them are listed with the child they come through */
+	struct list kids = { 0 };
+	for (size_t i = 0; i < l.n; i++) {
+		domain_registration reg;
+		if (kd_sync_registration_get(&reg, NULL, t, srv->school, l.v[i].npsn) == 0 && reg.hub && !reg.revoked)
+			list_add(&kids, l.v[i].npsn);
+	}
+	kn_error_clear();
 	msgpack_pack_map(pk, 3);
 	kd_pack_kv_str(pk, "office", srv->school);
 	kd_pack_kv_u64(pk, "listen_port", sy && sy->hub ? (uint64_t)sy->port : 0);
@@ -293,6 +344,19 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 		char hex[65];
 		int registered = kd_sync_registration_get(&reg, NULL, t, srv->school, npsn) == 0;
 		int named = kd_school_lookup(&sc, t, npsn) == 0;
+		const char *via = "";
+		char note[DOMAIN_MSG_MAX] = "";
+
+		if (!registered || reg.revoked) {
+			/* a school a child hub (or a hub under it) registered (its authority signed it, the rules checked that here) */
+			for (size_t k = 0; k < kids.n && !via[0]; k++) {
+				int office = 0;
+				if (kd_sync_under(t, kids.v[k].npsn, npsn, 0, &office))
+					via = kids.v[k].npsn;
+			}
+			if (via[0])
+				domain_msg_render(note, sizeof(note), "SYNC_BERKAS_DI_HUB_ANAK", (const char *const[]){ "anak", via, NULL });
+		}
 
 		if (kd_sync_state_get(&st, t, npsn) != 0)
 			memset(&st, 0, sizeof(st));
@@ -305,8 +369,11 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 			pthread_mutex_unlock(&sy->mu);
 		}
 		kn_error_clear();
-		msgpack_pack_map(pk, 20);
+		msgpack_pack_map(pk, 23);
 		kd_pack_kv_str(pk, "npsn", npsn);
+		kd_pack_kv_str(pk, "kind", registered && reg.hub ? "hub" : "school");
+		kd_pack_kv_str(pk, "via", via);
+		kd_pack_kv_str(pk, "evidence_note", note);
 		kd_pack_kv_str(pk, "name", named ? sc.name : "");
 		kd_pack_str(pk, "registered");
 		if (registered && !reg.revoked)
@@ -340,5 +407,6 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 	}
 	store_read_end(t);
 	free(l.v);
+	free(kids.v);
 	return 0;
 }

@@ -364,6 +364,9 @@ school_init_done(kd_job *j)
 			/* the office's authority key, sealed to this device: the daemon signs the Dinas's acts with it */
 			if (nj->office)
 				rc = store_batch_meta_put(b, "authority", nj->authority_sealed.ptr, nj->authority_sealed.len);
+			/* which office record is this store's own: a parent hub also holds its child hubs' office records */
+			if (nj->office && rc == 0)
+				rc = store_batch_meta_put(b, "office", nj->npsn, 8);
 			if (rc == 0)
 				rc = add_record(NULL, srv, b, "school", nj->npsn, nj->npsn, NULL, 0, &body, nj->key);
 		}

@@ -348,6 +348,7 @@ kd_ident_lookup(uint8_t pk[32], store_txn *t, const char *school, const char *id
 struct school_scan {
 	char npsn[9];
 	int office;
+	char own[9];        /* meta "office": this office's own code ("" in a school's store, or an older office's) */
 };
 
 /*
@@ -361,6 +362,9 @@ school_scan_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, s
 	struct school_scan *s = arg;
 	if (klen == 10) {
 		if (vlen == 1 && val[0] == 'd') {
+			/* a parent hub holds its child hubs' office records too: its own is meta "office" */
+			if (s->own[0] && memcmp(key + 2, s->own, 8) != 0)
+				return 0;
 			memcpy(s->npsn, key + 2, 8);
 			s->npsn[8] = '\0';
 			s->office = 1;
@@ -843,12 +847,27 @@ out:
 }
 
 void
+kd_own_office(char out[9], store *st)
+{
+	kn_buf b = KN_BUF_INIT;
+
+	out[0] = '\0';
+	if (store_meta_get(&b, st, "office") == 0 && b.len == 8) {
+		memcpy(out, b.ptr, 8);
+		out[8] = '\0';
+	}
+	kn_buf_free(&b);
+	kn_error_clear();
+}
+
+void
 kd_refresh_school(kd_server *srv)
 {
 	store_txn *t;
 	struct school_scan ss = { "" };
 	domain_school sc;
 
+	kd_own_office(ss.own, srv->st);
 	if (store_read_begin(&t, srv->st) != 0)
 		return;
 	if (store_idx_scan(t, "s/", 2, school_scan_cb, &ss) == 0 && ss.npsn[0] &&

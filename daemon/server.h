@@ -88,7 +88,7 @@ struct kd_server {
 	struct kd_login *logins;   /* login throttle, per person (login.c) */
 	uint64_t login_evaluations; /* Argon2id unlocks started for session.login and session.passwd; atomic (worker) */
 	struct kd_sync *sync;      /* sync with the hub, or the hub's schools (sync.h); NULL before start */
-	int sync_origin;           /* loop: records being added arrive from a sync peer (the feed's origin flag) */
+	int sync_origin;           /* loop: records being added arrive from a sync peer (the feed's origin: 1 below, 2 the parent) */
 };
 
 /* Create, listen and run until SIGTERM/SIGINT; then shut down cleanly. */
@@ -326,6 +326,8 @@ void kd_catalog_files_free(kd_catalog_files *cf);
 
 /* Reload the school NPSN and name held by this store into srv. */
 void kd_refresh_school(kd_server *srv);
+/* This office's own code (meta "office", written by dinas init) into out, "" when none (a school, an older store). */
+void kd_own_office(char out[9], store *st);
 
 /* Evidence (evidence.c): open and repair at start, expire idle uploads, free. */
 int kd_evidence_init(kd_server *srv);

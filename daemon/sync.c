@@ -606,8 +606,11 @@ kd_sync_start(kd_server *srv)
 		return kn_error_set(KN_ENOMEM, "", "out of memory starting sync");
 	if ((rc = kd_sync_index_backfill(srv)))
 		return rc;
-	if (strcmp(srv->cfg.role, "hub") == 0)
-		return kd_sync_hub_start(sy);
+	if (strcmp(srv->cfg.role, "hub") == 0) {
+		if ((rc = kd_sync_hub_start(sy)))
+			return rc;
+		return srv->cfg.sync_parent[0] ? kd_sync_parent_start(sy) : 0;
+	}
 	if (strcmp(srv->cfg.role, "school") == 0 && srv->cfg.sync_hub[0])
 		return kd_sync_school_start(sy);
 	return 0;
@@ -646,6 +649,7 @@ kd_sync_stop(kd_server *srv)
 	free(sy->conns);
 	free(sy->threads);
 	free(sy->schools);
+	free(sy->pcodes);
 	pthread_mutex_destroy(&sy->mu);
 	pthread_cond_destroy(&sy->cv);
 	free(sy);
@@ -676,9 +680,10 @@ kd_sync_pack_status(msgpack_packer *pk, kd_server *srv)
 	}
 	pthread_mutex_lock(&sy->mu);
 	if (sy->hub) {
-		msgpack_pack_map(pk, 5);
+		msgpack_pack_map(pk, 6);
 		kd_pack_kv_str(pk, "mode", "hub");
 		kd_pack_kv_str(pk, "listen", srv->cfg.sync_listen);
+		kd_pack_kv_str(pk, "parent", sy->parent ? sy->hub_addr : "");
 		kd_pack_kv_u64(pk, "listen_port", (uint64_t)sy->port);
 		kd_pack_kv_u64(pk, "sessions_active", (uint64_t)sy->active);
 		kd_pack_kv_u64(pk, "sessions_served", sy->hub_sessions);
@@ -708,7 +713,7 @@ kd_sync_meta_u64(kd_server *srv, const char *name)
 
 /* Records of the school's feed after acked that were made here (what waits to go), counted up to a bound. */
 uint64_t
-kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed)
+kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from)
 {
 	uint64_t n = 0;
 
@@ -716,7 +721,7 @@ kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed)
 		kd_feed_entry e;
 		if (kd_sync_feed_get(&e, t, npsn, i) != 0)
 			break;
-		n += !e.origin;
+		n += e.origin < from;
 	}
 	kn_error_clear();
 	return n;
@@ -745,13 +750,16 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 	char hex[65], msg[SYNC_PROTO_TEXT_MAX + 1];
 
 	if (sy && sy->hub) {
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
 		kd_pack_kv_str(pk, "mode", "hub");
 		kd_pack_kv_str(pk, "message", domain_msg_text("SYNC_BUKAN_SEKOLAH"));
 		kd_pack_kv_u64(pk, "listen_port", (uint64_t)sy->port);
 		pthread_mutex_lock(&sy->mu);
 		kd_pack_kv_u64(pk, "sessions_active", (uint64_t)sy->active);
 		pthread_mutex_unlock(&sy->mu);
+		/* its link up to a parent hub (sync_parent.c) */
+		kd_pack_str(pk, "parent");
+		kd_sync_parent_pack(pk, sy);
 		return 0;
 	}
 	if (srv->office)
@@ -762,7 +770,7 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	rc = kd_sync_state_get(&st, t, req->school);
 	if (rc == 0)
-		waiting = kd_sync_waiting(t, req->school, acked, st.feed);
+		waiting = kd_sync_waiting(t, req->school, acked, st.feed, 1);
 	store_read_end(t);
 	if (rc)
 		return rc;
@@ -880,9 +888,11 @@ kd_m_sync_now(kd_req *req, msgpack_packer *pk)
 	int rc;
 	(void)pk;
 
-	if (req->srv->office || (sy && sy->hub))
+	if (sy && sy->hub && !sy->parent)
+		return kn_error_set(KN_ESTATE, "parent", "%s", domain_msg_text("SYNC_INDUK_BELUM_DIATUR"));
+	if (req->srv->office && !(sy && sy->parent))
 		return kn_error_set(KN_EINVAL, "role", "%s", domain_msg_text("SYNC_BUKAN_SEKOLAH"));
-	if (sy == NULL || !sy->school)
+	if (sy == NULL || (!sy->school && !sy->parent))
 		return kn_error_set(KN_ESTATE, "hub", "%s", domain_msg_text("SYNC_BELUM_DIATUR"));
 	if ((rc = kd_client_job_begin(req->client, KD_JOBS_PER_CLIENT)))
 		return rc;

@@ -34,16 +34,20 @@
  *   "f/<npsn>/<n be64>"  -> id (32) || hlc (be64) || origin (1)
  *                           the school's change feed: n counts the records
  *                           of that school this store holds, from 1;
- *                           origin 1 = arrived from a sync peer
+ *                           origin 1 = arrived from a sync peer below
+ *                           (a school, a child hub), 2 = from this hub's
+ *                           parent hub (daemon/sync_parent.c)
  *   "fc/<npsn>"          -> n (be64): the feed's last position
  *   "fo/<npsn>"          -> n (be64): the last position of a record that did
- *                           not come from a sync peer (what a peer may lack)
+ *                           not come from a peer below (what such a peer may lack)
  *   "fp/<npsn>"          -> sum (32) || count (be64): the running sum of the
  *                           school's record ids (recon_sum_add), whose
  *                           fingerprint is recon_fingerprint_of(sum, count)
  * and for a "registration" record (an office's enrolment of a school):
  *   "rg/<device hex>/<npsn>" -> ""  a registration naming that device key
  *   "rn/<npsn>"              -> ""  a school registered here (ever)
+ *   "ro/<npsn>/<office>"     -> ""  registered by that office (a parent hub
+ *                                   holds its child hubs' registrations too)
  */
 #define KD_SYNC_FEED_VALUE 41
 /* receipts kept in meta "sync/receipts" (upto, at_ms; 16 bytes each) for sync.acts */
@@ -94,7 +98,7 @@ int kd_sync_registered_each(store_txn *t, int (*cb)(void *arg, const char *npsn)
 /* The school of a school's store (its one "s/" entry); KN_ENOTFOUND before school init. */
 int kd_sync_store_school(char npsn[9], store_txn *t);
 /* The office of an office's store (its "s/" entry marked "d"); KN_ENOTFOUND before dinas init. */
-int kd_sync_store_office(char npsn[9], store_txn *t);
+int kd_sync_store_office(char npsn[9], store *st, store_txn *t);
 /* Has npsn ever been registered here? 1 or 0. */
 int kd_sync_is_registered(store_txn *t, const char *npsn);
 
@@ -162,6 +166,7 @@ void kd_sync_pack_status(msgpack_packer *pk, kd_server *srv);
 int kd_m_sync_status(kd_req *req, msgpack_packer *pk);
 int kd_m_sync_now(kd_req *req, msgpack_packer *pk);
 int kd_m_hub_register(kd_req *req, msgpack_packer *pk);
+int kd_m_hub_register_child(kd_req *req, msgpack_packer *pk);
 int kd_m_hub_revoke(kd_req *req, msgpack_packer *pk);
 int kd_m_hub_schools(kd_req *req, msgpack_packer *pk);
 

@@ -51,6 +51,8 @@ typedef struct {
 	char office[9];
 	char npsn[9];             /* the school the hello names */
 	char as[9];               /* whose status this session updates: npsn, or the school the key is registered for */
+	char child[9];            /* a child hub speaks for npsn: its office code (sync_parent.c); "" for a school */
+	int child_office;         /* ... and npsn is an office's code (the child's, or a hub's under it) */
 	uint8_t device[32];
 	kn_buf msg;
 	recon_set set;
@@ -281,7 +283,7 @@ office_of(char out[9], kd_server *srv)
 	if ((rc = store_read_begin(&t, srv->st)))
 		return rc;
 	/* the office's record is indexed "s/<code>" = "d"; a school's are "" */
-	rc = kd_sync_store_office(out, t);
+	rc = kd_sync_store_office(out, srv->st, t);
 	if (rc == 0)
 		rc = kd_school_lookup(&sc, t, out);
 	store_read_end(t);
@@ -389,13 +391,15 @@ push_begin(hub_session *h, sync_msg *m)
 			memcpy(owner, v.school, 8);
 			owner[8] = '\0';
 			if (memcmp(v.school, h->npsn, 8) != 0) {
-				const char *params[] = { "milik", owner, "npsn", h->npsn, NULL };
-				domain_msg_render(f->message, sizeof(f->message), "SYNC_DI_LUAR_CAKUPAN", params);
+				const char *params[] = { "milik", owner, "npsn", h->npsn, "anak", h->child, NULL };
+				domain_msg_render(f->message, sizeof(f->message),
+				    h->child[0] ? "SYNC_ANAK_DI_LUAR_CAKUPAN" : "SYNC_DI_LUAR_CAKUPAN", params);
 				got = KN_EDENIED;
 			} else if (v.type_len == 6 && memcmp(v.type, "school", 6) == 0) {
-				/* a school never makes itself an office (the hub's own record is kind dinas) */
+				/* a school never makes itself an office (the hub's own record is kind dinas); a child hub sends its own */
 				domain_school sc;
-				if (domain_school_parse(&sc, v.body) == 0 && sc.office) {
+				int own_office = h->child[0] && h->child_office; /* an office's session: its own record */
+				if (domain_school_parse(&sc, v.body) == 0 && sc.office && !own_office) {
 					snprintf(f->message, sizeof(f->message), "%s", domain_msg_text("SYNC_BUKAN_KANTOR"));
 					got = KN_EDENIED;
 				}
@@ -591,7 +595,7 @@ on_pull(hub_session *h, const sync_msg *m)
 		if ((rc = kd_sync_feed_get(&e, t, h->npsn, pos + 1)))
 			break;
 		scanned++;
-		if (!e.origin) {
+		if (e.origin != 1) { /* made here, or from this hub's parent */
 			if ((rc = store_txn_get(&rec, &len, t, e.id)))
 				break;
 			if ((rc = batch_add(&b, rec, len)) == 1) {
@@ -742,7 +746,10 @@ on_hello(hub_session *h, const sync_msg *m)
 		    (const char *const[]){ "sebab", "kunci perangkat dalam hello bukan kunci sambungan", NULL });
 	if (office_of(h->office, h->srv) != 0)
 		return hub_fail(h, KN_ESTATE, "SYNC_HUB_BELUM_SIAP", NULL);
-	if ((rc = check_school(h)))
+	/* a child hub's key speaks for its office and its schools (sync_parent.c); any other key is a school's */
+	if ((rc = kd_sync_child_check(&h->err, h->child, &h->child_office, h->srv->st, h->office, h->device, h->npsn)) < 0)
+		return rc;
+	if (rc == 1 && (rc = check_school(h)))
 		return rc;
 	/* the school is who it says: its version and clock, as its hello gives them */
 	pthread_mutex_lock(&h->sy->mu);

@@ -65,6 +65,10 @@ index_registration(store_txn *t, const record_view *v)
 	snprintf(key, sizeof(key), "rg/%s/%.8s", kn_hex(hex, reg.device, 32), v->subject);
 	if ((rc = store_idx_put(t, key, strlen(key), "", 0)))
 		return rc;
+	/* who registered it: a parent hub holds its children's registrations too (sync_parent.c walks them up) */
+	snprintf(key, sizeof(key), "ro/%.8s/%.8s", v->subject, v->school);
+	if ((rc = store_idx_put(t, key, strlen(key), "", 0)))
+		return rc;
 	snprintf(key, sizeof(key), "rn/%.8s", v->subject);
 	return store_idx_put(t, key, strlen(key), "", 0);
 }
@@ -92,14 +96,14 @@ kd_sync_index(void *ctx, store_txn *t, const record_view *v)
 	n++;
 	memcpy(val, v->id, 32);
 	be64_put(val + 32, v->hlc);
-	val[40] = srv && srv->sync_origin ? 1 : 0;
+	val[40] = srv ? (uint8_t)srv->sync_origin : 0; /* 0 made here, 1 from a peer below, 2 from the parent hub */
 	if ((rc = store_idx_put(t, fkey, feed_key(fkey, npsn, n), val, sizeof(val))))
 		return rc;
 	be64_put(fp, n);
 	if ((rc = store_idx_put(t, ckey, strlen(ckey), fp, 8)))
 		return rc;
-	/* the last position a peer may want: what did not come from it */
-	if (!val[40]) {
+	/* the last position a peer below may want: what did not come from it (made here, or from the parent) */
+	if (val[40] != 1) {
 		snprintf(ckey, sizeof(ckey), "fo/%s", npsn);
 		if ((rc = store_idx_put(t, ckey, strlen(ckey), fp, 8)))
 			return rc;
@@ -387,26 +391,36 @@ kd_sync_store_school(char npsn[9], store_txn *t)
 	return 0;
 }
 
+struct office_scan {
+	char npsn[9];
+	char own[9];   /* meta "office" ("" in a store made before it): a parent hub holds its children's office records too */
+};
+
 static int
 office_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
-	char *npsn = arg;
+	struct office_scan *os = arg;
 
 	if (klen != 10 || vlen != 1 || val[0] != 'd')
 		return 0;
-	memcpy(npsn, key + 2, 8);
-	npsn[8] = '\0';
+	if (os->own[0] && memcmp(key + 2, os->own, 8) != 0)
+		return 0;
+	memcpy(os->npsn, key + 2, 8);
+	os->npsn[8] = '\0';
 	return 1;
 }
 
 int
-kd_sync_store_office(char npsn[9], store_txn *t)
+kd_sync_store_office(char npsn[9], store *st, store_txn *t)
 {
+	struct office_scan os = { "", "" };
 	int rc;
 
+	kd_own_office(os.own, st);
 	npsn[0] = '\0';
-	if ((rc = store_idx_scan(t, "s/", 2, office_cb, npsn)))
+	if ((rc = store_idx_scan(t, "s/", 2, office_cb, &os)))
 		return rc;
+	memcpy(npsn, os.npsn, 9);
 	if (!npsn[0])
 		return kn_error_set(KN_ENOTFOUND, "npsn", "this office is not set up yet (kinerja dinas init)");
 	return 0;

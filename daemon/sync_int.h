@@ -109,8 +109,12 @@ struct kd_sync {
 	size_t nschools, capschools;
 	uint64_t hub_sessions;                  /* mu: sessions served since start */
 
-	/* the school */
+	/* the school, or a hub's link to its parent hub (the same thread and schedule) */
 	int school;                             /* const: this daemon syncs to a hub */
+	int parent;                             /* const: this hub syncs up to a parent hub (sync.parent) */
+	int (*round)(struct kd_sync *sy, kd_sync_result *res); /* const: one round of the thread */
+	struct kd_parent_code *pcodes;          /* mu: the parent link's codes and their last session */
+	size_t npcodes;
 	char hub_addr[KD_SYNC_HOST_MAX];        /* const: sync.hub */
 	uint8_t hub_key[32];                    /* const: the hub's Ed25519 device key */
 	uint8_t hub_x25519[SYNC_CHANNEL_KEY_BYTES]; /* const: its Noise static key */
@@ -216,8 +220,8 @@ int kd_link_channel(kd_link *l, const uint8_t *peer_x25519);
 int kd_sync_split_addr(char *host, size_t hostsz, char *port, size_t portsz, const char *addr);
 /* A meta row of 8 bytes (big-endian), 0 when absent. */
 uint64_t kd_sync_meta_u64(kd_server *srv, const char *name);
-/* Records of npsn's feed after acked that were made here, not received from a peer (what waits to go). */
-uint64_t kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed);
+/* Records of npsn's feed after acked whose origin is below `from` (1 at a school: made here; 2 toward a parent). */
+uint64_t kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from);
 
 /* Is the daemon stopping? */
 int kd_sync_stopping(struct kd_sync *sy);
@@ -238,5 +242,45 @@ void kd_sync_hub_school_pack(kn_buf *out, const kd_hub_school *s);
 /* ---- sync_school.c ---- */
 int kd_sync_school_start(struct kd_sync *sy);
 void kd_sync_school_stop(struct kd_sync *sy);
+/* Start the thread that runs sy->round at start, every interval_s after a success, with backoff after a failure. */
+int kd_sync_client_thread(struct kd_sync *sy);
+
+/*
+ * One session with an upper peer, as its client: a school with its hub,
+ * or a child hub with its parent for one code it speaks for (its own
+ * office, or a school registered at it).
+ */
+typedef struct {
+	const char *addr;                       /* HOST:PORT */
+	const uint8_t *x25519;                  /* the peer's Noise static key */
+	char npsn[9];                           /* the code this session is about; "" = this store's school */
+	char meta[40];                          /* prefix of its checkpoints in meta ("sync/", "parent/<code>/") */
+	int origin;                             /* records received are marked so in the feed (1 at a school, 2 at a
+	                                           child hub); feed entries of this origin or above are not pushed */
+	int evidence;                           /* offer the evidence phase */
+} kd_sync_peer;
+int kd_sync_session(struct kd_sync *sy, const kd_sync_peer *p, kd_sync_result *res);
+
+/* ---- sync_parent.c ---- */
+/* A hub with sync.parent: its link to the parent hub (the school thread's schedule, one session per code). */
+int kd_sync_parent_start(struct kd_sync *sy);
+/*
+ * At a parent hub, a hello whose device key is registered here as a child
+ * hub's (registration with "hub"): 1 when it is not (a school: check it
+ * as one), 0 when the child may speak for npsn (its own office, or a code
+ * registered by it or by a hub under it, not one registered here directly)
+ * with child set to its office code and *office when npsn is an office's,
+ * or an error with e set (refused, with reason).
+ */
+int kd_sync_child_check(kd_sync_error *e, char child[9], int *office, store *st, const char *office_here,
+    const uint8_t device[32], const char *npsn);
+/*
+ * Is code registered (current, not revoked) by child, or by a hub office
+ * under child (each step a registration with "hub"), at most a few steps
+ * up? *office set when code is itself a hub's office. depth: 0.
+ */
+int kd_sync_under(store_txn *t, const char *child, const char *code, int depth, int *office);
+/* Pack the parent link's state for sync.status at a hub (a map; mu not held). */
+void kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy);
 
 #endif

@@ -38,6 +38,8 @@
 typedef struct {
 	struct kd_sync *sy;
 	kd_server *srv;
+	const kd_sync_peer *p;   /* whom it syncs with, for which code, under which meta names */
+	char m_acked[48], m_pulled[48], m_receipt[48], m_receipts[48], m_last_ok[48];
 	kd_link l;
 	kd_sync_result *res;
 	char npsn[9];
@@ -72,7 +74,7 @@ fail(school_session *s, int code, const char *reason, const char *const *params)
 static int
 fail_link(school_session *s, int rc)
 {
-	const char *params[] = { "sebab", kn_error_message(), "hub", s->sy->hub_addr, NULL };
+	const char *params[] = { "sebab", kn_error_message(), "hub", s->p->addr, NULL };
 
 	if (rc == KN_ESTATE && kd_sync_stopping(s->sy))
 		return fail(s, rc, "SYNC_DIBERHENTIKAN", NULL);
@@ -161,7 +163,7 @@ store_op(school_session *s, const sync_bytes *recs, size_t n, kd_sync_outcome *o
 	int rc;
 
 	memset(&op, 0, sizeof(op));
-	op.origin = 1;
+	op.origin = s->p->origin;
 	op.recs = recs;
 	op.nrecs = n;
 	op.out = out;
@@ -255,7 +257,7 @@ static int
 receipts_flush(school_session *s, receipts_due *d)
 {
 	kn_buf vals[3] = { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT };
-	const char *names[3] = { "sync/receipt", "sync/acked", "sync/receipts" };
+	const char *names[3] = { s->m_receipt, s->m_acked, s->m_receipts };
 	int rc;
 
 	if (d->n == 0)
@@ -264,7 +266,7 @@ receipts_flush(school_session *s, receipts_due *d)
 	be64_buf(&vals[1], d->acked);
 	if (d->acked) {
 		/* the receipts log: the pairs appended, the oldest dropped past KD_SYNC_RECEIPTS_MAX */
-		if (store_meta_get(&vals[2], s->srv->st, "sync/receipts") != 0 || vals[2].len % 16)
+		if (store_meta_get(&vals[2], s->srv->st, s->m_receipts) != 0 || vals[2].len % 16)
 			kn_buf_clear(&vals[2]);
 		kn_error_clear();
 		kn_buf_put(&vals[2], d->pairs.ptr, d->pairs.len);
@@ -420,7 +422,8 @@ push_phase(school_session *s)
 			size_t len;
 			if ((rc = kd_sync_feed_get(&e, t, s->npsn, pos + 1)))
 				break;
-			if (e.origin) {
+			if (e.origin >= s->p->origin) {
+				/* it came from this peer (or, at a child hub, from the parent): not sent back */
 				pos++;
 				continue;
 			}
@@ -456,7 +459,7 @@ push_phase(school_session *s)
 			if ((rc = receipts_flush(s, &d)))
 				break;
 			kn_buf val = KN_BUF_INIT;
-			const char *names[1] = { "sync/acked" };
+			const char *names[1] = { s->m_acked };
 			be64_buf(&val, pos);
 			rc = store_op(s, NULL, 0, NULL, names, &val, 1, NULL);
 			kn_buf_free(&val);
@@ -509,7 +512,7 @@ pull_phase(school_session *s)
 		}
 		hub_view(s, &r);
 		if (r.nrecords || r.next != s->pulled)
-			rc = store_received(s, &r, "sync/pulled", r.next, &s->res->pulled);
+			rc = store_received(s, &r, s->m_pulled, r.next, &s->res->pulled);
 		if (rc == 0)
 			s->pulled = r.next;
 		more = r.more;
@@ -1079,15 +1082,18 @@ read_state(school_session *s, kd_sync_state *st, uint64_t *waiting)
 	store_txn *t;
 	int rc;
 
-	s->acked = kd_sync_meta_u64(s->srv, "sync/acked");
-	s->pulled = kd_sync_meta_u64(s->srv, "sync/pulled");
+	s->acked = kd_sync_meta_u64(s->srv, s->m_acked);
+	s->pulled = kd_sync_meta_u64(s->srv, s->m_pulled);
 	if ((rc = store_read_begin(&t, s->srv->st)))
 		return fail_store(s, rc);
-	rc = kd_sync_store_school(s->npsn, t);
+	if (s->p->npsn[0])
+		memcpy(s->npsn, s->p->npsn, 9);
+	else
+		rc = kd_sync_store_school(s->npsn, t);
 	if (rc == 0)
 		rc = kd_sync_state_get(st, t, s->npsn);
 	if (rc == 0)
-		*waiting = kd_sync_waiting(t, s->npsn, s->acked, st->feed);
+		*waiting = kd_sync_waiting(t, s->npsn, s->acked, st->feed, s->p->origin);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
 		return fail(s, KN_ESTATE, "SYNC_SEKOLAH_BELUM_ADA", NULL);
@@ -1096,9 +1102,9 @@ read_state(school_session *s, kd_sync_state *st, uint64_t *waiting)
 	return 0;
 }
 
-/* Connect, handshake (IK with the configured hub key), and run the session. */
-static int
-run_session(struct kd_sync *sy, kd_sync_result *res)
+/* Connect, handshake (IK with the peer's key), and run the session for p->npsn (a school: its own). */
+int
+kd_sync_session(struct kd_sync *sy, const kd_sync_peer *p, kd_sync_result *res)
 {
 	school_session s;
 	kd_sync_state st;
@@ -1110,13 +1116,19 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	memset(&w, 0, sizeof(w));
 	s.sy = sy;
 	s.srv = sy->srv;
+	s.p = p;
+	snprintf(s.m_acked, sizeof(s.m_acked), "%sacked", p->meta);
+	snprintf(s.m_pulled, sizeof(s.m_pulled), "%spulled", p->meta);
+	snprintf(s.m_receipt, sizeof(s.m_receipt), "%sreceipt", p->meta);
+	snprintf(s.m_receipts, sizeof(s.m_receipts), "%sreceipts", p->meta);
+	snprintf(s.m_last_ok, sizeof(s.m_last_ok), "%slast_ok", p->meta);
 	s.res = res;
 	s.l = (kd_link){ .sy = sy, .fd = -1 };
 	if ((rc = read_state(&s, &st, &waiting)))
 		return rc;
 	set_phase(sy, KD_PHASE_CONNECT);
-	if ((rc = kd_sync_connect(&s.l, sy->hub_addr, sy->hub_x25519))) {
-		const char *params[] = { "hub", sy->hub_addr, "sebab", kn_error_message(), NULL };
+	if ((rc = kd_sync_connect(&s.l, p->addr, p->x25519))) {
+		const char *params[] = { "hub", p->addr, "sebab", kn_error_message(), NULL };
 		if (rc == KN_ESTATE && kd_sync_stopping(sy))
 			fail(&s, rc, "SYNC_DIBERHENTIKAN", NULL);
 		else
@@ -1131,7 +1143,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	memcpy(m.device, s.srv->device->pk, 32);
 	snprintf(m.sw, sizeof(m.sw), "%s", KD_VERSION);
 	m.now_ms = kn_now_ms();
-	m.caps = SYNC_CAP_RECORDS | (s.srv->cfg.evidence_dir[0] ? SYNC_CAP_EVIDENCE : 0);
+	m.caps = SYNC_CAP_RECORDS | (p->evidence && s.srv->cfg.evidence_dir[0] ? SYNC_CAP_EVIDENCE : 0);
 	m.pulled = s.pulled;
 	m.waiting = waiting;
 	memcpy(m.fp, st.fp, SYNC_FP_BYTES);
@@ -1153,7 +1165,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 		 * and the reconciliation below finds whatever the feed skips.
 		 */
 		kn_buf val = KN_BUF_INIT;
-		const char *names[1] = { "sync/pulled" };
+		const char *names[1] = { s.m_pulled };
 		kn_warn("sync: the hub's feed for this school ends at %llu, before %llu pulled here: the hub lost records; "
 		    "reconciling", (unsigned long long)w.feed, (unsigned long long)s.pulled);
 		be64_buf(&val, w.feed);
@@ -1183,7 +1195,7 @@ run_session(struct kd_sync *sy, kd_sync_result *res)
 	if (memcmp(st.fp, s.hub_fp, SYNC_FP_BYTES) != 0 && (rc = recon_phase(&s)))
 		goto out;
 evidence:
-	if ((rc = evidence_phase(&s)))
+	if (p->evidence && (rc = evidence_phase(&s)))
 		goto out;
 	kd_link_close(&s.l);
 	res->ok = 1;
@@ -1202,9 +1214,9 @@ evidence:
 		res->fp_match = memcmp(res->fp, res->hub_fp, SYNC_FP_BYTES) == 0;
 	}
 	/* when the last success was (kept across restarts; written with the session's own writes, or now and then) */
-	if (s.wrote || kn_now_ms() - kd_sync_meta_u64(s.srv, "sync/last_ok") > LAST_OK_PERSIST_MS) {
+	if (s.wrote || kn_now_ms() - kd_sync_meta_u64(s.srv, s.m_last_ok) > LAST_OK_PERSIST_MS) {
 		kn_buf val = KN_BUF_INIT;
-		const char *names[1] = { "sync/last_ok" };
+		const char *names[1] = { s.m_last_ok };
 		be64_buf(&val, kn_now_ms());
 		(void)store_op(&s, NULL, 0, NULL, names, &val, 1, NULL);
 		kn_buf_free(&val);
@@ -1222,6 +1234,21 @@ out:
 	if (!res->ok && res->err.code == 0)
 		kd_sync_error_set(&res->err, rc ? rc : KN_ERROR, "SYNC_TERPUTUS", (const char *const[]){ "sebab", kn_error_message(), NULL });
 	return res->ok ? 0 : res->err.code;
+}
+
+/* A school's session with its hub: its own school, meta "sync/...", records from the hub marked origin 1. */
+static int
+school_round(struct kd_sync *sy, kd_sync_result *res)
+{
+	kd_sync_peer p;
+
+	memset(&p, 0, sizeof(p));
+	p.addr = sy->hub_addr;
+	p.x25519 = sy->hub_x25519;
+	snprintf(p.meta, sizeof(p.meta), "sync/");
+	p.origin = 1;
+	p.evidence = 1;
+	return kd_sync_session(sy, &p, res);
 }
 
 /* The wait after n failures in a row: 2 s doubling to 5 min, with jitter (half to all of it). */
@@ -1268,7 +1295,7 @@ school_main(void *arg)
 		uint64_t t0 = kn_mono_ms();
 		memset(&res, 0, sizeof(res));
 		res.started_ms = kn_now_ms();
-		int rc = run_session(sy, &res);
+		int rc = sy->round(sy, &res);
 		res.ms = kn_mono_ms() - t0;
 		if (rc == 0)
 			kn_info("sync: with hub %s in %llu ms: %llu record(s) sent (%llu stored, %llu present, %llu held, %llu refused), "
@@ -1316,10 +1343,21 @@ kd_sync_school_start(struct kd_sync *sy)
 		return kn_error_set(KN_EINVAL, "sync.hub_key",
 		    "sync.hub_key must be the hub's device key, 64 hex digits (device_key in the hub's 'kinerja status')");
 	sy->school = 1;
+	sy->round = school_round;
+	if ((rc = kd_sync_client_thread(sy)))
+		return rc;
+	kn_info("sync: this school syncs with hub %s every %d s", sy->hub_addr, sy->interval_s);
+	return 0;
+}
+
+int
+kd_sync_client_thread(struct kd_sync *sy)
+{
+	int rc;
+
 	if ((rc = pthread_create(&sy->thread, NULL, school_main, sy)) != 0)
 		return kn_error_set(KN_ERROR, "", "cannot start the sync thread: %s", strerror(rc));
 	sy->have_thread = 1;
-	kn_info("sync: this school syncs with hub %s every %d s", sy->hub_addr, sy->interval_s);
 	return 0;
 }
 

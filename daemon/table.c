@@ -62,6 +62,7 @@ const kd_method kd_method_table[] = {
 	{ "sync.bundle_export",      kd_m_sync_bundle_export,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; a hub: registered schools only" },
 	{ "sync.bundle_import",      kd_m_sync_bundle_import,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; signature of the registered device or the hub; scope; domain_record_accept" },
 	{ "hub.register",            kd_m_hub_register,               KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
+	{ "hub.register_child",      kd_m_hub_register_child,         KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
 	{ "hub.revoke",              kd_m_hub_revoke,                 KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept" },
 	{ "hub.schools",             kd_m_hub_schools,                KD_MEMBER, domain_may_act_for_dinas,     "" },
 	{ NULL, NULL, 0, NULL, NULL },

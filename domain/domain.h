@@ -244,9 +244,10 @@ int domain_act_effective(const domain_rec *act, const domain_rec *auth, size_t n
 typedef struct {
 	uint8_t device[32];
 	int revoked;
+	int hub;            /* the registered code is a child hub's office (optional key "hub", packed only when true) */
 } domain_registration;
 
-/* Parse a registration body (strict: exactly device and revoked). KN_EBADREC naming the field. */
+/* Parse a registration body (strict: exactly device and revoked, and hub: true at most once). KN_EBADREC naming the field. */
 int domain_registration_body_parse(domain_registration *out, const msgpack_object *body);
 /* Append a registration body to out. 0 or KN_ENOMEM. */
 int domain_registration_body_pack(kn_buf *out, const domain_registration *reg);

@@ -370,6 +370,16 @@ static const domain_msg msgs[] = {
 	    "pendaftaran sekolah {terdaftar} (kinerja hub cabut --sekolah {terdaftar}) bila perangkatnya dipindahkan." },
 	{ "HUB_BELUM_TERDAFTAR", "Sekolah {npsn} belum terdaftar di hub ini: tidak ada yang dapat dicabut." },
 	{ "HUB_SUDAH_DICABUT", "Pendaftaran sekolah {npsn} sudah dicabut sebelumnya." },
+	{ "HUB_ANAK_TERDAFTAR",
+	    "Hub kantor {kantor} terdaftar sebagai hub anak di hub ini: catatan sekolah-sekolah yang terdaftar di sana naik ke "
+	    "sini. Di hub {kantor}, isi sync.parent (alamat hub ini) dan sync.parent_key ({kunci_hub}), lalu mulai ulang "
+	    "kinerjad." },
+	{ "HUB_ANAK_BUKAN_SEKOLAH",
+	    "Kode {kantor} sudah terdaftar di hub ini sebagai sekolah, bukan sebagai hub anak: cabut dulu pendaftarannya "
+	    "(kinerja hub cabut --sekolah {kantor})." },
+	{ "HUB_SEKOLAH_BUKAN_ANAK",
+	    "Kode {npsn} sudah terdaftar di hub ini sebagai hub anak, bukan sebagai sekolah: cabut dulu pendaftarannya "
+	    "(kinerja hub cabut --sekolah {npsn})." },
 
 	/* ---- sync between a school and its hub (daemon/sync*.c): what the people at the school read ---- */
 	{ "SYNC_BELUM_DIATUR",
@@ -412,6 +422,33 @@ static const domain_msg msgs[] = {
 	{ "SYNC_DI_LUAR_CAKUPAN",
 	    "Catatan ini milik sekolah {milik}, bukan sekolah {npsn}: sebuah sekolah hanya mengirim catatannya sendiri." },
 	{ "SYNC_BUKAN_KANTOR", "Sebuah sekolah tidak boleh mengirim data kantor Dinas ke hub." },
+	/* ---- a hub syncing up to its parent hub (daemon/sync_parent.c) ---- */
+	{ "SYNC_ANAK_BELUM_TERDAFTAR",
+	    "Hub ini (kantor {kantor}) belum terdaftar di hub induk: minta Dinas di hub induk mendaftarkannya "
+	    "(kinerja hub daftar-hub --kantor {kantor} --kunci-perangkat {kunci})." },
+	{ "SYNC_ANAK_DICABUT",
+	    "Pendaftaran hub kantor {anak} sudah dicabut di hub induk; catatan sekolah-sekolahnya tidak diterima lagi. Minta "
+	    "Dinas di hub induk mendaftarkan kunci perangkat hub ini lagi: {kunci}." },
+	{ "SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR",
+	    "Sekolah {npsn} tidak terdaftar di hub kantor {anak} (atau pendaftarannya dicabut), jadi hub {anak} tidak boleh "
+	    "mengirim catatannya ke hub induk. Daftarkan sekolah itu di hub {anak} dengan kinerja hub daftar, lalu sinkron lagi." },
+	{ "SYNC_ANAK_KANTOR_INDUK",
+	    "Kode {npsn} adalah kantor hub induk ini sendiri: hub {anak} tidak mengirim atau mengambil catatannya. Cabut "
+	    "pendaftaran kode itu di hub {anak}." },
+	{ "SYNC_ANAK_SEKOLAH_LANGSUNG",
+	    "Sekolah {npsn} terdaftar langsung di hub induk, bukan lewat hub {anak}: sekolah itu sinkron sendiri ke hub induk." },
+	{ "SYNC_ANAK_DI_LUAR_CAKUPAN",
+	    "Catatan ini milik {milik}, bukan {npsn}: hub anak {anak} hanya mengirim catatan kantornya sendiri dan sekolah yang "
+	    "terdaftar di sana, masing-masing dalam sesinya sendiri." },
+	{ "SYNC_INDUK_BELUM_DIATUR",
+	    "Hub ini belum diatur untuk sinkron ke hub induk: isi sync.parent (alamat hub induk) dan sync.parent_key (kunci "
+	    "perangkat hub induk) di konfigurasi kinerjad, lalu minta Dinas di hub induk mendaftarkan hub ini "
+	    "(kinerja hub daftar-hub)." },
+	{ "SYNC_INDUK_OK",
+	    "Sinkron ke hub induk {induk} terakhir berhasil; {kode} kode (kantor ini dan sekolahnya) dikirim, {menunggu} catatan "
+	    "menunggu dikirim." },
+	{ "SYNC_INDUK_BELUM_PERNAH", "Belum pernah sinkron ke hub induk {induk}; {menunggu} catatan menunggu dikirim." },
+	{ "SYNC_BERKAS_DI_HUB_ANAK", "Berkas bukti dukung sekolah ini disimpan di hub anak {anak}; hub ini hanya memegang catatannya." },
 	{ "SYNC_CATATAN_DITOLAK",
 	    "Hub menolak {jumlah} catatan dari sekolah ini; catatan lain tetap diterima. Alasan pertama: {alasan} Hubungi "
 	    "Operator Sekolah." },

@@ -6,9 +6,11 @@
  *   type     "registration"
  *   school   the office's own code (its school record is kind "dinas")
  *   subject  the NPSN of the school registered (8 digits, not the office)
- *   body     {"device": bin 32, "revoked": bool}: the school daemon's
- *            Ed25519 device key (`kinerja status` shows it as device_key),
- *            and whether the office has withdrawn it
+ *   body     {"device": bin 32, "revoked": bool[, "hub": true]}: the
+ *            school daemon's Ed25519 device key (`kinerja status` shows it
+ *            as device_key), and whether the office has withdrawn it; with
+ *            "hub", the subject is a child hub's office code and the key
+ *            its daemon's (a parent hub's enrolment of a district hub)
  *   author   the office's authority key
  *   auth     [the office's school record], whose "authority" is the author
  *   parents  the version it replaces (a new key, or the revocation)
@@ -37,7 +39,7 @@ pack_str(msgpack_packer *pk, const char *s)
 int
 domain_registration_body_parse(domain_registration *out, const msgpack_object *body)
 {
-	int seen_device = 0, seen_revoked = 0;
+	int seen_device = 0, seen_revoked = 0, seen_hub = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
@@ -54,6 +56,12 @@ domain_registration_body_parse(domain_registration *out, const msgpack_object *b
 				return kn_error_set(KN_EBADREC, "revoked", "a registration's revoked is true or false");
 			out->revoked = v->via.boolean;
 			seen_revoked = 1;
+		} else if (kn_map_key_is(k, "hub") && !seen_hub) {
+			/* present only when true, so a school's registration keeps its two keys */
+			if (v->type != MSGPACK_OBJECT_BOOLEAN || !v->via.boolean)
+				return kn_error_set(KN_EBADREC, "hub", "a registration's hub is true, or absent");
+			out->hub = 1;
+			seen_hub = 1;
 		} else {
 			return kn_error_set(KN_EBADREC, "body",
 			    "a registration's body holds exactly device and revoked, each once");
@@ -71,7 +79,7 @@ domain_registration_body_pack(kn_buf *out, const domain_registration *reg)
 	msgpack_packer pk;
 
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, reg->hub ? 3 : 2);
 	pack_str(&pk, "device");
 	msgpack_pack_bin(&pk, 32);
 	msgpack_pack_bin_body(&pk, reg->device, 32);
@@ -80,6 +88,10 @@ domain_registration_body_pack(kn_buf *out, const domain_registration *reg)
 		msgpack_pack_true(&pk);
 	else
 		msgpack_pack_false(&pk);
+	if (reg->hub) {
+		pack_str(&pk, "hub");
+		msgpack_pack_true(&pk);
+	}
 	return out->failed ? kn_error_set(KN_ENOMEM, "body", "out of memory packing a registration") : 0;
 }
 

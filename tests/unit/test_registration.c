@@ -118,6 +118,7 @@ reg_body(kn_buf *b, uint8_t fill, int revoked)
 {
 	domain_registration reg;
 
+	memset(&reg, 0, sizeof(reg));
 	memset(reg.device, fill, 32);
 	reg.revoked = revoked;
 	kn_buf_clear(b);
@@ -211,6 +212,51 @@ test_registration__accepted_and_refused(void **state)
 	make(&bad, OFFICE, &k_auth, "registration", NPSN, HLC(13), NULL, &off, &body);
 	assert_int_equal(accept_made(&bad), KN_EBADREC);
 	made_free(&bad);
+	/* a child hub's registration ("hub": true) round-trips and is accepted; "hub": false or twice is not */
+	{
+		domain_registration hr, back;
+		msgpack_unpacked up;
+		size_t off_ = 0;
+		memset(&hr, 0, sizeof(hr));
+		memset(hr.device, 0x44, 32);
+		hr.hub = 1;
+		kn_buf_clear(&body);
+		assert_int_equal(domain_registration_body_pack(&body, &hr), 0);
+		msgpack_unpacked_init(&up);
+		assert_int_equal(msgpack_unpack_next(&up, (const char *)body.ptr, body.len, &off_), MSGPACK_UNPACK_SUCCESS);
+		assert_int_equal(domain_registration_body_parse(&back, &up.data), 0);
+		assert_int_equal(back.hub, 1);
+		assert_int_equal(back.revoked, 0);
+		msgpack_unpacked_destroy(&up);
+		make(&bad, OFFICE, &k_auth, "registration", OFFICE_B, HLC(13), NULL, &off, &body);
+		assert_int_equal(accept_made(&bad), 0);
+		made_free(&bad);
+		/* a school's registration keeps its two keys: no "hub" packed */
+		reg_body(&body, 0x11, 0);
+		assert_int_equal(body.ptr[0], 0x82);
+		kn_buf_clear(&body);
+		msgpack_pack_map(&pk, 3);
+		pack_s(&pk, "device");
+		msgpack_pack_bin(&pk, 32);
+		msgpack_pack_bin_body(&pk, k_auth.pk, 32);
+		pack_s(&pk, "revoked");
+		msgpack_pack_false(&pk);
+		pack_s(&pk, "hub");
+		msgpack_pack_false(&pk);
+		make(&bad, OFFICE, &k_auth, "registration", NPSN, HLC(13), NULL, &off, &body);
+		assert_int_equal(accept_made(&bad), KN_EBADREC);
+		assert_string_equal(kn_error_field(), "hub");
+		made_free(&bad);
+		body.ptr[0] = 0x84;
+		pack_s(&pk, "hub");
+		msgpack_pack_true(&pk);
+		body.ptr[body.len - 6] = 0xc3; /* the first hub true too: now twice (a record refuses repeated keys itself) */
+		off_ = 0;
+		msgpack_unpacked_init(&up);
+		assert_int_equal(msgpack_unpack_next(&up, (const char *)body.ptr, body.len, &off_), MSGPACK_UNPACK_SUCCESS);
+		assert_int_equal(domain_registration_body_parse(&back, &up.data), KN_EBADREC);
+		msgpack_unpacked_destroy(&up);
+	}
 	/* a parent of another school's registration: not its lineage */
 	reg_body(&body, 0x33, 0);
 	make(&bad, OFFICE, &k_auth, "registration", "20100002", HLC(13), &reg1, &off, &body);
