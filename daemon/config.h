@@ -42,6 +42,8 @@ typedef struct {
 	int sync_max_sessions;  /* hub: sessions served at once (others wait) */
 	int sync_batch_records; /* school: records per push and pull */
 	int sync_push_window;   /* school: pushes in flight before waiting for a receipt */
+	int sync_retry_min_s;   /* school: first backoff after a failure */
+	int sync_probe_s;       /* school: reachability probe while the hub is unreachable (0: off) */
 	int sync_test_delay_ms; /* hub: wait before each receipt and records answer (tests only) */
 } kd_config;
 

@@ -89,8 +89,9 @@ link_wait(kd_link *l, short events)
 		if (kd_sync_stopping(l->sy))
 			return kn_error_set(KN_ESTATE, "", "kinerjad is stopping");
 		waited += KD_LINK_SLICE_MS;
-		if (waited >= l->sy->timeout_ms)
-			return kn_error_set(KN_EBUSY, "", "the peer said nothing for %d s", l->sy->timeout_ms / 1000);
+		if (waited >= (l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms))
+			return kn_error_set(KN_EBUSY, "", "the peer said nothing for %d s",
+			    (l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms) / 1000);
 	}
 }
 
@@ -266,8 +267,8 @@ kd_link_channel(kd_link *l, const uint8_t *peer_x25519)
 }
 
 /* TCP to addr, without blocking longer than the timeout, looking at the stop flag. */
-static int
-tcp_connect(kd_link *l, const char *addr)
+int
+kd_sync_tcp_connect(kd_link *l, const char *addr)
 {
 	char host[KD_SYNC_HOST_MAX], port[16];
 	struct addrinfo hints, *ai = NULL, *a;
@@ -305,7 +306,8 @@ tcp_connect(kd_link *l, const char *addr)
 			}
 			rc = kn_error_set(KN_ERROR, "hub", "%s", strerror(err));
 		} else if (rc == KN_EBUSY) {
-			rc = kn_error_set(KN_ERROR, "hub", "tidak ada jawaban dalam %d detik", l->sy->timeout_ms / 1000);
+			rc = kn_error_set(KN_ERROR, "hub", "tidak ada jawaban dalam %d detik",
+			    (l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms) / 1000);
 		}
 		close(fd);
 		l->fd = -1;
@@ -322,7 +324,7 @@ kd_sync_connect(kd_link *l, const char *addr, const uint8_t hub_x25519[SYNC_CHAN
 	uint8_t buf[SYNC_CHANNEL_FEED_MAX];
 	int rc;
 
-	if ((rc = tcp_connect(l, addr)) || (rc = kd_link_channel(l, hub_x25519)))
+	if ((rc = kd_sync_tcp_connect(l, addr)) || (rc = kd_link_channel(l, hub_x25519)))
 		return rc;
 	/* IK: our first message out, the hub's answer in; then the channel is ready */
 	while (!sync_channel_ready(l->ch)) {
@@ -586,6 +588,8 @@ kd_sync_start(kd_server *srv)
 	sy->timeout_ms = srv->cfg.sync_timeout_s * 1000;
 	sy->max_sessions = srv->cfg.sync_max_sessions;
 	sy->interval_s = srv->cfg.sync_interval_s;
+	sy->retry_min_s = srv->cfg.sync_retry_min_s;
+	sy->probe_s = srv->cfg.sync_probe_s;
 	sy->batch_records = srv->cfg.sync_batch_records;
 	sy->push_window = srv->cfg.sync_push_window;
 	sy->delay_ms = srv->cfg.sync_test_delay_ms;
@@ -785,6 +789,7 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 	last_attempt = next = phase_ms = 0;
 	phase = KD_PHASE_IDLE;
 	fails = 0;
+	uint64_t probes = 0, probe_wakes = 0;
 	if (sy) {
 		pthread_mutex_lock(&sy->mu);
 		last = sy->last;
@@ -796,6 +801,8 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		phase = sy->phase;
 		phase_ms = sy->phase_ms;
 		fails = sy->fails;
+		probes = sy->probes;
+		probe_wakes = sy->probe_wakes;
 		memcpy(ev_key, sy->ev_key, sizeof(ev_key));
 		ev_size = sy->ev_size;
 		ev_at = sy->ev_at;
@@ -817,7 +824,7 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		snprintf(msg, sizeof(msg), "Belum pernah sinkron dengan hub; %llu catatan menunggu dikirim.",
 		    (unsigned long long)waiting);
 
-	msgpack_pack_map(pk, 21);
+	msgpack_pack_map(pk, 23);
 	kd_pack_kv_str(pk, "mode", "school");
 	kd_pack_kv_str(pk, "message", msg);
 	kd_pack_str(pk, "configured");
@@ -835,6 +842,8 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 	kd_pack_kv_u64(pk, "last_attempt_ms", last_attempt);
 	kd_pack_kv_u64(pk, "next_ms", next);
 	kd_pack_kv_u64(pk, "fails", (uint64_t)fails);
+	kd_pack_kv_u64(pk, "probes", probes);
+	kd_pack_kv_u64(pk, "probe_wakes", probe_wakes);
 	kd_pack_kv_u64(pk, "waiting", waiting);
 	kd_pack_str(pk, "checkpoints");
 	msgpack_pack_map(pk, 3);

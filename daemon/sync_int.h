@@ -119,6 +119,8 @@ struct kd_sync {
 	uint8_t hub_key[32];                    /* const: the hub's Ed25519 device key */
 	uint8_t hub_x25519[SYNC_CHANNEL_KEY_BYTES]; /* const: its Noise static key */
 	int interval_s;                         /* const */
+	int retry_min_s, probe_s;               /* const: sync.retry_min_s, sync.probe_s */
+	uint64_t probes, probe_wakes;           /* reachability probes tried, and those that started a session */
 	int batch_records;                      /* const: records per push (sync.batch_records) */
 	int push_window;                        /* const: pushes in flight (sync.push_window) */
 	pthread_t thread;
@@ -182,10 +184,13 @@ typedef struct {
 	uint64_t hs_bytes;       /* before the channel was ready */
 	uint64_t sent, recvd;    /* after */
 	uint64_t waits;          /* messages received after the handshake (a round trip each, for the initiator) */
+	int timeout_ms;           /* this link's wait limit; 0: the sync's (sync.timeout_s) */
 } kd_link;
 
 /* Write everything pending. 0, KN_ERROR (socket, with why), KN_EBUSY (timeout), KN_ESTATE (stopping). */
 int kd_link_flush(kd_link *l);
+/* Connect l->fd to addr (HOST:PORT), non-blocking, within the link's timeout; KN_ERROR with why (in Indonesian). */
+int kd_sync_tcp_connect(kd_link *l, const char *addr);
 /*
  * The next message into msg (cleared first), flushing what the channel
  * answers meanwhile: 1 with a message, 0 when the peer closed the channel

@@ -1251,11 +1251,11 @@ school_round(struct kd_sync *sy, kd_sync_result *res)
 	return kd_sync_session(sy, &p, res);
 }
 
-/* The wait after n failures in a row: 2 s doubling to 5 min, with jitter (half to all of it). */
+/* The wait after n failures in a row: sync.retry_min_s (2 s) doubling to 5 min, with jitter (half to all of it). */
 static uint64_t
-backoff_ms(int n)
+backoff_ms(const struct kd_sync *sy, int n)
 {
-	uint64_t d = BACKOFF_BASE_MS;
+	uint64_t d = sy->retry_min_s > 0 ? (uint64_t)sy->retry_min_s * 1000 : BACKOFF_BASE_MS;
 
 	for (int i = 1; i < n && d < BACKOFF_CAP_MS; i++)
 		d *= 2;
@@ -1271,19 +1271,59 @@ deadline(struct timespec *ts, uint64_t mono_ms)
 	ts->tv_nsec = (long)(mono_ms % 1000) * 1000000L;
 }
 
+/*
+ * Is the hub's port answering? A bare TCP connect, closed at once (the hub
+ * sees a connection that ends before the handshake and forgets it), at
+ * most 2 s. Called without sy->mu.
+ */
+static int
+hub_answers(struct kd_sync *sy)
+{
+	kd_link l;
+	int ok;
+
+	memset(&l, 0, sizeof(l));
+	l.sy = sy;
+	l.fd = -1;
+	l.timeout_ms = sy->timeout_ms < 2000 ? sy->timeout_ms : 2000;
+	ok = kd_sync_tcp_connect(&l, sy->hub_addr) == 0;
+	if (l.fd >= 0)
+		close(l.fd);
+	kn_error_clear();
+	return ok;
+}
+
 static void *
 school_main(void *arg)
 {
 	struct kd_sync *sy = arg;
 	uint64_t next = kn_mono_ms(); /* the first session at once */
+	int unreachable = 0;
 
 	pthread_mutex_lock(&sy->mu);
 	for (;;) {
 		while (!sy->stop && !sy->wake_now && kn_mono_ms() < next) {
 			struct timespec ts;
-			deadline(&ts, next);
+			uint64_t until = next;
+			/* while the hub is unreachable, look every probe_s whether it answers again */
+			if (unreachable && sy->probe_s > 0 && kn_mono_ms() + (uint64_t)sy->probe_s * 1000 < next)
+				until = kn_mono_ms() + (uint64_t)sy->probe_s * 1000;
+			deadline(&ts, until);
 			pthread_cond_timedwait(&sy->cv, &sy->mu, &ts);
+			if (unreachable && until < next && kn_mono_ms() >= until && !sy->stop && !sy->wake_now) {
+				pthread_mutex_unlock(&sy->mu);
+				int up = hub_answers(sy);
+				pthread_mutex_lock(&sy->mu);
+				sy->probes++;
+				if (up) {
+					kn_info("sync: hub %s answers again: syncing now instead of in %llu s", sy->hub_addr,
+					    (unsigned long long)((next - kn_mono_ms()) / 1000));
+					sy->probe_wakes++;
+					next = kn_mono_ms();
+				}
+			}
 		}
+		unreachable = 0;
 		if (sy->stop)
 			break;
 		sy->wake_now = 0;
@@ -1320,7 +1360,8 @@ school_main(void *arg)
 			next = kn_mono_ms() + (uint64_t)sy->interval_s * 1000;
 		} else {
 			sy->fails++;
-			next = kn_mono_ms() + backoff_ms(sy->fails);
+			next = kn_mono_ms() + backoff_ms(sy, sy->fails);
+			unreachable = strcmp(res.err.reason, "SYNC_HUB_TIDAK_TERJANGKAU") == 0;
 		}
 		sy->next_ms = kn_now_ms() + (next - kn_mono_ms());
 		pthread_mutex_unlock(&sy->mu);

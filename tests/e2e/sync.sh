@@ -374,6 +374,37 @@ kin --json sync now >"$T/now.json" || fail "sync with the restored hub: $(cat "$
 kin penugasan | grep -q "2022-01-01" || fail "the act made at the restored hub reaches the school"
 ok "a hub restored from a backup gets back what it lost and still delivers its new acts"
 
+# ---- the link returns: the school notices by a bare TCP probe, long before its next backoff attempt ----
+stop_daemon || fail "stop A before the outage"
+stop_pid "$HPID"
+HPID=
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.retry_min_s=600 --set sync.probe_s=1
+as $OPA operator-pass
+i=0
+until [ "$(kin --json sync status | jget fails)" -ge 1 ] 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && fail "the school did not notice the hub was gone"
+	sleep 0.1
+done
+kin --json sync status >"$T/down.json"
+next=$(jget next_ms <"$T/down.json")
+sleep 2
+[ "$(kin --json sync status | jget probes)" -ge 1 ] || fail "no probe while the hub was down"
+up=$(date +%s%3N)
+start_hub
+echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login after the outage"
+i=0
+until [ "$(kin --json sync status | jget last_ok_ms)" -ge "$up" ] 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "the school did not sync when the hub came back: $(kin --json sync status)"
+	sleep 0.1
+done
+kin --json sync status >"$T/up.json"
+[ "$(jget last_ok_ms <"$T/up.json")" -lt "$next" ] || fail "the sync waited for the backoff ($next), not the probe"
+[ "$(jget probe_wakes <"$T/up.json")" -ge 1 ] || fail "no probe started the sync: $(cat "$T/up.json")"
+ok "the hub back after an outage: a probe (sync.probe_s) starts the sync at once, not at the backoff's next try (5-10 min away)"
+
 for c in "sync status" "sync now" "hub daftar" "hub cabut" "hub sekolah"; do
 	# shellcheck disable=SC2086 # the command's words
 	kin $c --help >"$T/help" || fail "$c --help"
