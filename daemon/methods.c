@@ -178,12 +178,9 @@ role_fits_store(const kd_server *srv, const domain_user *u)
 	int school_staff = strcmp(u->role, "guru") == 0 || strcmp(u->role, "kepala_sekolah") == 0;
 
 	if (!srv->office && official)
-		return kn_error_set(KN_EINVAL, "role",
-		    "a %s is enrolled at the Dinas's office, not by the school; the Dinas assigns them to the school",
-		    domain_role_label(u->role));
+		return domain_msg_error(KN_EINVAL, "role", "PERAN_DI_KANTOR_DINAS", "peran", domain_role_label(u->role), NULL);
 	if (srv->office && school_staff)
-		return kn_error_set(KN_EINVAL, "role", "an education office enrolls its operators, Pengawas and Kepala Dinas; "
-		    "a %s is enrolled by their school", domain_role_label(u->role));
+		return domain_msg_error(KN_EINVAL, "role", "PERAN_DI_SEKOLAH", "peran", domain_role_label(u->role), NULL);
 	return 0;
 }
 
@@ -342,8 +339,7 @@ school_init_done(kd_job *j)
 	int rc = j->rc ? kd_job_error(j) : 0;
 
 	if (rc == 0 && srv->school[0])
-		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
-		    srv->school, srv->school_name);
+		rc = domain_msg_error(KN_EEXISTS, "npsn", "SEKOLAH_SUDAH_ADA", "npsn", srv->school, "nama", srv->school_name, NULL);
 	if (rc == 0 && (rc = kd_write_begin(&b, req)) == 0) {
 		rc = kd_key_store(b, nj->key->pk, &nj->sealed, &nj->recovery, 0);
 		if (rc == 0) {
@@ -419,7 +415,7 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 	    (rc = user_from_args(&op, req, "operator_", "operator")) || (rc = passphrase_arg(pass, sizeof(pass), req)))
 		goto out;
 	if (strcmp(op.role, "operator") != 0) {
-		rc = kn_error_set(KN_EINVAL, "operator_role", "the person who initialises the school is its Operator Sekolah");
+		rc = domain_msg_error(KN_EINVAL, "operator_role", "SEKOLAH_PENYIAP_OPERATOR", NULL);
 		goto out;
 	}
 	if ((rc = kd_arg_str(authority, sizeof(authority), req, "authority", 0)))
@@ -436,13 +432,12 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 			goto out;
 		}
 		if (office && strcmp(kind, "dinas") != 0) {
-			rc = kn_error_set(KN_EINVAL, "kind", "this daemon is an education office (role = %s): set it up with 'kinerja dinas init'",
-			    srv->cfg.role);
+			rc = domain_msg_error(KN_EINVAL, "kind", "KANTOR_DISIAPKAN_DINAS_INIT", "peran", srv->cfg.role, NULL);
 			goto out;
 		}
 	}
 	if (office && authority[0]) {
-		rc = kn_error_set(KN_EINVAL, "authority", "an education office makes its own authority key; --authority-key is for a school");
+		rc = domain_msg_error(KN_EINVAL, "authority", "KANTOR_KUNCI_SENDIRI", NULL);
 		goto out;
 	}
 	if (authority[0] && (strlen(authority) != 64 || kn_unhex(authority_pk, 32, authority, 64) != 0)) {
@@ -451,8 +446,7 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		goto out;
 	}
 	if (srv->school[0]) {
-		rc = kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
-		    srv->school, srv->school_name);
+		rc = domain_msg_error(KN_EEXISTS, "npsn", "SEKOLAH_SUDAH_ADA", "npsn", srv->school, "nama", srv->school_name, NULL);
 		goto out;
 	}
 	if ((rc = precheck_user(&op)) || (rc = kd_catalog_files_new(&cats, srv->cfg.catalog_dir)) ||
@@ -783,9 +777,9 @@ doc_access(kd_req *req, store_txn *t, const char *type, size_t tlen, const char 
 	int have_pk = 0, have_user = 0;
 
 	if (slen != 8 || memcmp(school, srv->school, 8) != 0)
-		return kn_error_set(KN_EDENIED, "doc", "this store serves school %s only", srv->school);
+		return domain_msg_error(KN_EDENIED, "doc", "REKAMAN_SEKOLAH_INI_SAJA", "npsn", srv->school, NULL);
 	if (tlen >= sizeof(tname))
-		return kn_error_set(KN_EINVAL, "doc", "a document key is type/npsn/subject");
+		return domain_msg_error(KN_EINVAL, "doc", "REKAMAN_KUNCI_DOKUMEN", NULL);
 	memcpy(tname, type, tlen);
 	tname[tlen] = '\0';
 	if (sublen >= 64 && kn_unhex(spk, 32, subject, 64) == 0) {
@@ -818,7 +812,7 @@ kd_m_record_get(kd_req *req, msgpack_packer *pk)
 		return rc;
 	rc = store_txn_get(&rec, &len, t, id);
 	if (rc == KN_ENOTFOUND)
-		rc = kn_error_set(KN_ENOTFOUND, "id", "no record with this id is stored here");
+		rc = domain_msg_error(KN_ENOTFOUND, "id", "REKAMAN_TIDAK_ADA", NULL);
 	if (rc == 0)
 		rc = record_open(&v, rec, len, id);
 	if (rc == 0) {
@@ -865,7 +859,7 @@ history_run(kd_job *j)
 	if ((rc = kd_history_load(&h, t, hj->doc)))
 		goto out_free_history;
 	if (h.n == 0) {
-		rc = kn_error_set(KN_ENOTFOUND, "doc", "no records of document '%s' are stored here", hj->doc);
+		rc = domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TIDAK_ADA", "dokumen", hj->doc, NULL);
 		goto out_free_history;
 	}
 	if (hj->page.has_cursor) {
@@ -935,7 +929,7 @@ kd_m_record_history(kd_req *req, msgpack_packer *pk)
 		return rc;
 	int by_id = rc == 0;
 	if (!by_id && !doc[0])
-		return kn_error_set(KN_EINVAL, "id", "give a record id or a document key (type/npsn/subject)");
+		return domain_msg_error(KN_EINVAL, "id", "REKAMAN_ID_ATAU_DOKUMEN", NULL);
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
 	if (by_id) {
@@ -944,7 +938,7 @@ kd_m_record_history(kd_req *req, msgpack_packer *pk)
 		record_view v;
 		rc = store_txn_get(&rec, &len, t, id);
 		if (rc == KN_ENOTFOUND)
-			rc = kn_error_set(KN_ENOTFOUND, "id", "no record with this id is stored here");
+			rc = domain_msg_error(KN_ENOTFOUND, "id", "REKAMAN_TIDAK_ADA", NULL);
 		if (rc == 0 && (rc = record_open(&v, rec, len, id)) == 0) {
 			record_doc_key(doc, &v);
 			record_view_free(&v);
@@ -954,7 +948,7 @@ kd_m_record_history(kd_req *req, msgpack_packer *pk)
 		/* type/school/subject: check access before anything is loaded */
 		const char *s1 = strchr(doc, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
 		if (s2 == NULL)
-			rc = kn_error_set(KN_EINVAL, "doc", "a document key is type/npsn/subject, e.g. user/20100001/<key>");
+			rc = domain_msg_error(KN_EINVAL, "doc", "REKAMAN_KUNCI_DOKUMEN", NULL);
 		else
 			rc = doc_access(req, t, doc, (size_t)(s1 - doc), s1 + 1, (size_t)(s2 - s1 - 1), s2 + 1, strlen(s2 + 1));
 	}

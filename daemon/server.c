@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../domain/messages.h"
 #include "../util/mpscan.h"
 #include "sync.h"
 #include "work.h"
@@ -216,8 +217,7 @@ int
 kd_client_job_begin(kd_client *c, int max_jobs)
 {
 	if (c->jobs >= max_jobs)
-		return kn_error_set(KN_EBUSY, "", "you have %d slow requests (login, new keys, files) running already; wait for their answers",
-		    c->jobs);
+		return domain_msg_error(KN_EBUSY, "", "PERMINTAAN_LAMBAT_PENUH", "jumlah", domain_msg_num((unsigned long long)c->jobs).s, NULL);
 	c->refs++;
 	c->jobs++;
 	c->inflight++;
@@ -286,19 +286,17 @@ office_school(kd_req *req)
 		return rc;
 	if (!req->srv->office) {
 		if (strcmp(npsn, req->srv->school) != 0)
-			return kn_error_set(KN_EINVAL, "school", "Daemon ini hanya memegang sekolah %s, bukan %s.", req->srv->school, npsn);
+			return domain_msg_error(KN_EINVAL, "school", "SEKOLAH_HANYA_INI", "npsn", req->srv->school, "diminta", npsn, NULL);
 		return 0;
 	}
 	if (domain_check_npsn(npsn) != 0)
-		return kn_error_set(KN_EINVAL, "school", "NPSN '%s' harus 8 angka.", npsn);
+		return domain_msg_error(KN_EINVAL, "school", "FORMAT_NPSN", "nilai", npsn, NULL);
 	if ((rc = store_read_begin(&t, req->srv->st)))
 		return rc;
 	rc = kd_school_lookup(&sc, t, npsn);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "school",
-		    "Kantor ini belum menyimpan catatan sekolah %s: impor dulu catatan sekolah itu (kinerja record import BERKAS) "
-		    "atau sinkronkan sekolah itu dengan hub ini.", npsn);
+		return domain_msg_error(KN_ENOTFOUND, "school", "KANTOR_BELUM_ADA_SEKOLAH", "npsn", npsn, NULL);
 	if (rc)
 		return rc;
 	memcpy(req->school, npsn, 9);
@@ -317,17 +315,16 @@ authorize(kd_req *req, const kd_method *m)
 		return 0;
 	case KD_INIT:
 		if (srv->school[0])
-			return kn_error_set(KN_EEXISTS, "npsn", "this daemon already holds school %s (%s); one store serves one school",
-			    srv->school, srv->school_name);
+			return domain_msg_error(KN_EEXISTS, "npsn", "SEKOLAH_SUDAH_ADA", "npsn", srv->school, "nama", srv->school_name, NULL);
 		return 0;
 	case KD_TOKEN:
 	case KD_MEMBER:
 		break;
 	default:
-		return kn_error_set(KN_EDENIED, "method", "this method has no access rule, so it is refused");
+		return domain_msg_error(KN_EDENIED, "method", "METODE_TANPA_ATURAN", NULL);
 	}
 	if (!srv->school[0])
-		return kn_error_set(KN_ENOTFOUND, "npsn", "no school is set up here yet: run 'kinerja school init' first");
+		return domain_msg_error(KN_ENOTFOUND, "npsn", "SEKOLAH_BELUM_ADA", NULL);
 	if ((rc = kd_session_find(&req->sess, srv, req)))
 		return rc;
 	memcpy(req->school, srv->school, sizeof(req->school));
@@ -336,15 +333,15 @@ authorize(kd_req *req, const kd_method *m)
 	if ((rc = office_school(req)))
 		return rc;
 	if (req->sess->must_change)
-		return kn_error_set(KN_EDENIED, "token", "you logged in with a one-time passphrase: choose your own first with 'kinerja passwd'");
+		return domain_msg_error(KN_EDENIED, "token", "SANDI_SEKALI_PAKAI", NULL);
 	if (m->gate == NULL)
-		return kn_error_set(KN_EDENIED, "method", "this method has no access rule, so it is refused");
+		return domain_msg_error(KN_EDENIED, "method", "METODE_TANPA_ATURAN", NULL);
 	if ((rc = store_read_begin(&t, srv->st)))
 		return rc;
 	rc = kd_user_lookup(&req->me, t, srv->school, req->sess->key->pk);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_EDENIED, "session", "your enrollment in this school is gone; ask the Operator Sekolah");
+		return domain_msg_error(KN_EDENIED, "session", "SESI_KEANGGOTAAN_HILANG", NULL);
 	if (rc)
 		return rc;
 	return m->gate(&req->me);
@@ -739,7 +736,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 
 	if (srv->nclients >= srv->cfg.max_clients) {
 		kn_warn("refusing a client: %d clients connected (max_clients)", srv->nclients);
-		kn_error_set(KN_EBUSY, "", "the daemon serves %d clients already (max_clients); try again shortly", srv->nclients);
+		domain_msg_error(KN_EBUSY, "", "DAEMON_KLIEN_PENUH", "jumlah", domain_msg_num((unsigned long long)srv->nclients).s, NULL);
 		kn_buf b = KN_BUF_INIT;
 		pack_error_reply(&b, 0, KN_EBUSY);
 		ssize_t w = write(fd, b.ptr, b.len);
@@ -1249,7 +1246,7 @@ kd_page_args(kd_page *out, const kd_req *req)
 	out->limit = KD_PAGE_DEFAULT;
 	if (lim) {
 		if (lim->type != MSGPACK_OBJECT_POSITIVE_INTEGER || lim->via.u64 == 0 || lim->via.u64 > KD_PAGE_MAX)
-			return kn_error_set(KN_EINVAL, "limit", "limit must be a whole number from 1 to %d (items per page)", KD_PAGE_MAX);
+			return domain_msg_error(KN_EINVAL, "limit", "BATAS_HALAMAN", "maks", domain_msg_num(KD_PAGE_MAX).s, NULL);
 		out->limit = (size_t)lim->via.u64;
 	}
 	if ((rc = kd_arg_str(hex, sizeof(hex), req, "cursor", 0)))

@@ -26,7 +26,7 @@ echo "operator-pass" | kin school init --npsn 20100001 --name "SD Negeri 1 Conto
 grep -q "siap. Operator Sekolah: Siti Aminah" "$T/out" || fail "school init message: $(cat "$T/out")"
 kin status | grep -q "20100001  SD Negeri 1 Contoh" || fail "status shows the school"
 out=$(echo "operator-pass" | kin school init --npsn 20100002 --name "SD Lain" --operator-name "Budi" --operator-nuptk 1234567890123457 2>&1) && fail "second school accepted"
-echo "$out" | grep -q "already holds school 20100001" || fail "second init message: $out"
+echo "$out" | grep -q "sudah memegang sekolah 20100001" || fail "second init message: $out"
 ok "school init"
 
 out=$(echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip 198501012010011001 2>&1) && fail "user add without login"
@@ -51,7 +51,7 @@ echo "$out" | grep -q "already enrolled in this school as Budi Santoso" || fail 
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role bendahara --nip 198501012010011009 2>&1) && fail "bad role accepted"
 echo "$out" | grep -q "\[role\]" || fail "bad role names the field: $out"
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role pengawas --nip 198501012010011009 2>&1) && fail "a school enrolled a Pengawas"
-echo "$out" | grep -q "enrolled at the Dinas's office" || fail "a Pengawas is the office's: $out"
+echo "$out" | grep -q "didaftarkan di kantor Dinas" || fail "a Pengawas is the office's: $out"
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --status PNS --golongan IX --nip 198501012010011009 2>&1) && fail "PPPK golongan for PNS accepted"
 echo "$out" | grep -q "\[golongan\]" || fail "golongan error: $out"
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --nip 19850101201001100 2>&1) && fail "17-digit NIP accepted"
