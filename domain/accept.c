@@ -19,9 +19,39 @@
 #include "catalog.h"
 #include "domain.h"
 #include "identity.h"
+#include "messages.h"
 #include "skp.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
+
+/* Parameters for messages: a record's NPSN (8 bytes, not terminated), its type, a version's first 12 digits. */
+static const char *
+domain__npsn(const char *school)
+{
+	static _Thread_local char b[9];
+
+	memcpy(b, school, 8);
+	b[8] = '\0';
+	return b;
+}
+
+static const char *
+domain__type(const domain_rec *r)
+{
+	static _Thread_local char b[33];
+
+	snprintf(b, sizeof(b), "%.*s", (int)(r->type_len < 32 ? r->type_len : 32), r->type);
+	return b;
+}
+
+static const char *
+domain__short(const char *version)
+{
+	static _Thread_local char b[13];
+
+	snprintf(b, sizeof(b), "%.12s", version);
+	return b;
+}
 
 static int
 rec_is(const domain_rec *r, const char *type)
@@ -56,7 +86,7 @@ int
 domain_subject_key(uint8_t out[32], const char *subject, size_t n)
 {
 	if (n < 64)
-		return kn_error_set(KN_EBADREC, "subject", "the subject must start with a person's key in lower-case hex");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_SUBJEK_KUNCI", NULL);
 	for (int i = 0; i < 32; i++) {
 		int v = 0;
 		for (int j = 0; j < 2; j++) {
@@ -66,7 +96,7 @@ domain_subject_key(uint8_t out[32], const char *subject, size_t n)
 			else if (c >= 'a' && c <= 'f')
 				v = v * 16 + (c - 'a' + 10);
 			else
-				return kn_error_set(KN_EBADREC, "subject", "the subject must start with a person's key in lower-case hex");
+				return domain_msg_error(KN_EBADREC, "subject", "TERIMA_SUBJEK_KUNCI", NULL);
 		}
 		out[i] = (uint8_t)v;
 	}
@@ -82,9 +112,9 @@ auth_enrollment(domain_user *out, const domain_rec *auth, const domain_rec *r)
 {
 	if (!rec_is(auth, "user") || memcmp(auth->school, r->school, 8) != 0 ||
 	    !subject_is_key(auth->subject, auth->subject_len, r->author) || auth->subject_len != 64)
-		return kn_error_set(KN_EDENIED, "auth", "the record's auth must be its author's enrollment in school %.8s", r->school);
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_AUTH_KEANGGOTAAN", "npsn", domain__npsn(r->school), NULL);
 	if (auth->hlc >= r->hlc)
-		return kn_error_set(KN_EDENIED, "auth", "the author's enrollment that the record names is not older than the record");
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_KEANGGOTAAN_TIDAK_LEBIH_LAMA", NULL);
 	return domain_user_parse(out, auth->body);
 }
 
@@ -99,14 +129,14 @@ static int
 skp_right(const domain_user *u, const uint8_t author[32], const uint8_t owner[32])
 {
 	if (u == NULL || !u->active)
-		return kn_error_set(KN_EDENIED, "session", "only an active teacher or principal of this school acts on an SKP");
+		return domain_msg_error(KN_EDENIED, "session", "TERIMA_SKP_HANYA_GURU_KS", NULL);
 	if (memcmp(author, owner, 32) == 0) {
 		if (strcmp(u->role, "guru") != 0 && strcmp(u->role, "kepala_sekolah") != 0)
-			return kn_error_set(KN_EDENIED, "session", "an %s has no SKP of their own", domain_role_label(u->role));
+			return domain_msg_error(KN_EDENIED, "session", "TERIMA_PERAN_TANPA_SKP", "peran", domain_role_label(u->role), NULL);
 		return 0;
 	}
 	if (strcmp(u->role, "kepala_sekolah") != 0)
-		return kn_error_set(KN_EDENIED, "atasan", "only the SKP's owner or their atasan (the Kepala Sekolah) acts on it");
+		return domain_msg_error(KN_EDENIED, "atasan", "TERIMA_SKP_PEMILIK_ATAU_ATASAN", NULL);
 	return 0;
 }
 
@@ -122,7 +152,7 @@ right_of(const domain_user *u, const domain_rec *r, const uint8_t subject_pk[32]
 		return domain_identity_may_write(u, r->author, subject_pk);
 	if (rec_is(r, "period")) {
 		if (u == NULL || !u->active || strcmp(u->role, "kepala_sekolah") != 0)
-			return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
+			return domain_msg_error(KN_EDENIED, "session", "TERIMA_PERIODE_HANYA_KS", NULL);
 		return 0;
 	}
 	if (rec_is(r, "school"))
@@ -135,13 +165,12 @@ right_of(const domain_user *u, const domain_rec *r, const uint8_t subject_pk[32]
 		if (rc)
 			return rc;
 		if (u == NULL || !u->active || strcmp(u->role, "operator") != 0)
-			return kn_error_set(KN_EDENIED, "session", "only an active Operator Sekolah of this school may add or change people");
+			return domain_msg_error(KN_EDENIED, "session", "TERIMA_ORANG_HANYA_OPERATOR", NULL);
 		if (memcmp(r->author, subject_pk, 32) == 0 && (!nu.active || strcmp(nu.role, "operator") != 0))
-			return kn_error_set(KN_EDENIED, "user", "an operator may not deactivate or demote their own account; ask another operator");
+			return domain_msg_error(KN_EDENIED, "user", "TERIMA_OPERATOR_AKUN_SENDIRI", NULL);
 		return 0;
 	}
-	return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja", (int)r->type_len,
-	    r->type);
+	return domain_msg_error(KN_EBADREC, "type", "TERIMA_JENIS_TIDAK_DIKENAL", "jenis", domain__type(r), NULL);
 }
 
 /* The operator's first enrollment of themselves, named by the school record. */
@@ -179,12 +208,12 @@ auth_catalog(domain_catalog **out, const domain_ctx *ctx, const domain_rec *a, c
 
 	*out = NULL;
 	if (!rec_is(a, "catalog") || memcmp(a->school, r->school, 8) != 0)
-		return kn_error_set(KN_EDENIED, "auth", "the record must name the catalog record of version %.12s as auth", version);
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_KATALOG_AUTH", "versi", domain__short(version), NULL);
 	if (a->hlc >= r->hlc)
-		return kn_error_set(KN_EDENIED, "auth", "the catalog record that the record names is not older than the record");
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_KATALOG_TIDAK_LEBIH_LAMA", NULL);
 	json = kn_map_get(a->body, "json");
 	if (json == NULL || json->type != MSGPACK_OBJECT_BIN)
-		return kn_error_set(KN_EBADREC, "auth", "the catalog record that the record names holds no catalog");
+		return domain_msg_error(KN_EBADREC, "auth", "TERIMA_KATALOG_KOSONG", NULL);
 	/* the caller may hand a parsed copy from a cache: the same answer as parsing, without the 1 ms */
 	rc = ctx && ctx->catalog_parse ?
 	    ctx->catalog_parse(out, (const uint8_t *)json->via.bin.ptr, json->via.bin.size, ctx->catalog_arg) :
@@ -194,7 +223,7 @@ auth_catalog(domain_catalog **out, const domain_ctx *ctx, const domain_rec *a, c
 	if (strcmp((*out)->version, version) != 0) {
 		domain_catalog_free(*out);
 		*out = NULL;
-		return kn_error_set(KN_EDENIED, "auth", "the catalog record's bytes are not catalog version %.12s", version);
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_KATALOG_BUKAN_VERSI", "versi", domain__short(version), NULL);
 	}
 	return 0;
 }
@@ -220,13 +249,13 @@ accept_period(const domain_ctx *ctx, const domain_rec *r, const domain_rec *auth
 	int64_t day = domain_day_of_ms(r->hlc >> 16);
 
 	if (r->subject_len != 6)
-		return kn_error_set(KN_EBADREC, "subject", "a period record's subject is the period, YEAR-SEMESTER");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_PERIODE_SUBJEK", NULL);
 	memcpy(period, r->subject, 6);
 	period[6] = '\0';
 	memcpy(school, r->school, 8);
 	school[8] = '\0';
 	if (domain_period_parse(&year, &semester, period) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "a period record's subject is the period, YEAR-SEMESTER");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_PERIODE_SUBJEK", NULL);
 	if ((rc = domain_period_body_parse(&pb, r->body)))
 		return rc;
 	if (nauth == 2 && rec_is(&auth[0], "school")) {
@@ -237,7 +266,7 @@ accept_period(const domain_ctx *ctx, const domain_rec *r, const domain_rec *auth
 		if (memcmp(authority, r->author, 32) != 0)
 			return kn_error_set(KN_EDENIED, "author", "%s", domain_msg_text("DINAS_BUKAN_OTORITAS"));
 		if (!rec_is(&auth[1], "catalog"))
-			return kn_error_set(KN_EDENIED, "auth", "a period the Dinas opens names the school record and the catalog it runs on");
+			return domain_msg_error(KN_EDENIED, "auth", "TERIMA_PERIODE_DINAS_AUTH", NULL);
 		cat = &auth[1];
 		memset(&post, 0, sizeof(post));
 		memcpy(post.person, r->author, 32);
@@ -261,7 +290,7 @@ accept_period(const domain_ctx *ctx, const domain_rec *r, const domain_rec *auth
 			return rc;
 		/* the Kepala Sekolah's post, from his enrollment, opens the period on the day of the record (R10) */
 		if (!domain_enrollment_post(&post, &au, r->author, school, domain_day_of_ms(enr->hlc >> 16)))
-			return kn_error_set(KN_EDENIED, "session", "only the school's active Kepala Sekolah opens a period (R10)");
+			return domain_msg_error(KN_EDENIED, "session", "TERIMA_PERIODE_HANYA_KS", NULL);
 	}
 	if ((rc = domain_period_may_open(&why, r->author, school, day, &post, 1)))
 		return rc;
@@ -326,12 +355,12 @@ accept_skp(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents
 	school[8] = '\0';
 	self = memcmp(owner, r->author, 32) == 0;
 	if (nparents > 1)
-		return kn_error_set(KN_ESTATE, "parents", "an SKP version replaces one earlier version (its parent), or none when it is the first");
+		return domain_msg_error(KN_ESTATE, "parents", "TERIMA_SKP_SATU_INDUK", NULL);
 	b = calloc(1, sizeof(*b));
 	prev = calloc(1, sizeof(*prev));
 	o = calloc(1, sizeof(*o));
 	if (b == NULL || prev == NULL || o == NULL) {
-		rc = kn_error_set(KN_ENOMEM, "", "out of memory judging an SKP record");
+		rc = domain_msg_error(KN_ENOMEM, "", "TERIMA_SKP_MEMORI", NULL);
 		goto out_free;
 	}
 	if ((rc = domain_skp_body_parse(b, r->body)) || (nparents == 1 && (rc = domain_skp_body_parse(prev, parents[0].body))))
@@ -371,21 +400,21 @@ accept_skp(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents
 	} else {
 		/* the actor's post is the Dinas's assignment; whether it makes him this SKP's atasan today is decide's */
 		if (post->hlc >= r->hlc) {
-			rc = kn_error_set(KN_EDENIED, "auth", "the assignment that the record names is not older than the record");
+			rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_PENUGASAN_TIDAK_LEBIH_LAMA", NULL);
 			goto out_free;
 		}
 		posts[nposts++] = pb_actor.a;
 	}
 	if (owner_post) {
 		if (owner_post->hlc >= r->hlc) {
-			rc = kn_error_set(KN_EDENIED, "auth", "the assignment that the record names is not older than the record");
+			rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_PENUGASAN_TIDAK_LEBIH_LAMA", NULL);
 			goto out_free;
 		}
 		posts[nposts++] = pb_owner.a;
 	}
 	if (owner_enr) {
 		if (memcmp(owner_enr->school, r->school, 8) != 0 || owner_enr->hlc >= r->hlc) {
-			rc = kn_error_set(KN_EDENIED, "auth", "the owner's enrollment that the record names must be of this school and older than the record");
+			rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_KEANGGOTAAN_PEMILIK", NULL);
 			goto out_free;
 		}
 		if ((rc = domain_user_parse(&ou, owner_enr->body)))
@@ -393,12 +422,12 @@ accept_skp(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents
 	} else if (enr) {
 		ou = au;
 	} else {
-		rc = kn_error_set(KN_EDENIED, "auth", "an SKP owner acts with his own enrollment");
+		rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_PEMILIK_KEANGGOTAAN_SENDIRI", NULL);
 		goto out_free;
 	}
 	if (memcmp(per->school, r->school, 8) != 0 || per->subject_len != 6 || memcmp(per->subject, period, 6) != 0 ||
 	    per->hlc >= r->hlc) {
-		rc = kn_error_set(KN_EDENIED, "auth", "the period that the record names must be period %s of this school, opened before the record", period);
+		rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_PERIODE_AUTH", "periode", period, NULL);
 		goto out_free;
 	}
 	if ((rc = domain_period_body_parse(&pb, per->body)) || (rc = auth_catalog(&c, ctx, cat, r, pb.catalog)))
@@ -452,7 +481,7 @@ catalog_check(const domain_rec *r, size_t nparents)
 	json = kn_map_get(r->body, "json");
 	if (r->body->type != MSGPACK_OBJECT_MAP || r->body->via.map.size != 1 || json == NULL ||
 	    json->type != MSGPACK_OBJECT_BIN)
-		return kn_error_set(KN_EBADREC, "json", "a catalog record's body is {\"json\": the catalog file's exact bytes}");
+		return domain_msg_error(KN_EBADREC, "json", "TERIMA_KATALOG_ISI", NULL);
 	if ((rc = domain_catalog_version(version, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
 		return rc;
 	if (r->subject_len != DOMAIN_CATALOG_VERSION_HEX || memcmp(r->subject, version, DOMAIN_CATALOG_VERSION_HEX) != 0)
@@ -473,15 +502,15 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 	int rc;
 
 	if ((r->hlc >> 16) > ctx->now_ms + DAY_MS)
-		return kn_error_set(KN_EBADREC, "hlc", "the record is dated more than a day in the future: check the clock of the machine that made it");
+		return domain_msg_error(KN_EBADREC, "hlc", "TERIMA_WAKTU_MASA_DEPAN", NULL);
 	if (ctx->school[0] && memcmp(ctx->school, r->school, 8) != 0)
-		return kn_error_set(KN_EDENIED, "npsn", "this store belongs to school %s, not %.8s", ctx->school, r->school);
+		return domain_msg_error(KN_EDENIED, "npsn", "TERIMA_SEKOLAH_LAIN", "npsn", ctx->school, "milik", domain__npsn(r->school), NULL);
 	/* lineage: a record replaces earlier versions of its own document */
 	for (size_t i = 0; i < nparents; i++) {
 		if (!same_doc(&parents[i], r))
-			return kn_error_set(KN_ESTATE, "parents", "a record may replace only earlier versions of its own document");
+			return domain_msg_error(KN_ESTATE, "parents", "TERIMA_INDUK_DOKUMEN_SAMA", NULL);
 		if (parents[i].hlc >= r->hlc)
-			return kn_error_set(KN_ESTATE, "parents", "a record may replace only records older than itself");
+			return domain_msg_error(KN_ESTATE, "parents", "TERIMA_INDUK_LEBIH_LAMA", NULL);
 	}
 
 	if (rec_is(r, "school")) {
@@ -489,35 +518,35 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 		if ((rc = domain_school_parse(&sc, r->body)))
 			return rc;
 		if (r->subject_len != 8 || memcmp(r->subject, r->school, 8) != 0)
-			return kn_error_set(KN_EBADREC, "subject", "a school record's subject must be its NPSN");
+			return domain_msg_error(KN_EBADREC, "subject", "TERIMA_SEKOLAH_SUBJEK", NULL);
 		if (nparents == 0) {
 			if (memcmp(r->author, sc.operator_pk, 32) != 0)
-				return kn_error_set(KN_EDENIED, "operator", "a new school record must be signed by the operator it names");
+				return domain_msg_error(KN_EDENIED, "operator", "TERIMA_SEKOLAH_TANDA_TANGAN_OPERATOR", NULL);
 			if (nauth != 0)
-				return kn_error_set(KN_EDENIED, "auth", "a new school record stands on its own: it names no auth record");
+				return domain_msg_error(KN_EDENIED, "auth", "TERIMA_SEKOLAH_TANPA_AUTH", NULL);
 			return 0;
 		}
 		memset(subject_pk, 0, sizeof(subject_pk));
 	} else if (rec_is(r, "user")) {
 		domain_user u;
 		if (r->subject_len != 64 || (rc = domain_subject_key(subject_pk, r->subject, r->subject_len)))
-			return kn_error_set(KN_EBADREC, "subject", "a user record's subject must be the person's public key in lower-case hex");
+			return domain_msg_error(KN_EBADREC, "subject", "TERIMA_USER_SUBJEK", NULL);
 		if ((rc = domain_user_parse(&u, r->body)))
 			return rc;
 		if (is_founding(r, auth, nauth)) {
 			if (strcmp(u.role, "operator") != 0 || !u.active)
-				return kn_error_set(KN_EDENIED, "role", "the operator named by the school record enrolls itself as an active operator");
+				return domain_msg_error(KN_EDENIED, "role", "TERIMA_OPERATOR_PENDIRI", NULL);
 			return 0;
 		}
 	} else if (rec_is(r, "evidence")) {
 		domain_evidence e;
 		if (r->subject_len != 64 + 1 + 6 || r->subject[64] != '.' ||
 		    domain_subject_key(subject_pk, r->subject, r->subject_len) != 0)
-			return kn_error_set(KN_EBADREC, "subject", "an evidence record's subject is <person key in lower-case hex>.<period>");
+			return domain_msg_error(KN_EBADREC, "subject", "TERIMA_BUKTI_SUBJEK", NULL);
 		if ((rc = domain_evidence_parse(&e, r->body)))
 			return rc;
 		if (memcmp(e.period, r->subject + 65, 6) != 0)
-			return kn_error_set(KN_EBADREC, "period", "the record's period differs from its subject's");
+			return domain_msg_error(KN_EBADREC, "period", "TERIMA_PERIODE_BEDA_SUBJEK", NULL);
 	} else if (rec_is(r, "catalog")) {
 		if ((rc = catalog_check(r, nparents)))
 			return rc;
@@ -533,13 +562,12 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 	} else if (rec_is(r, "registration")) {
 		return domain_registration_accept(r, parents, nparents, auth, nauth);
 	} else {
-		return kn_error_set(KN_EBADREC, "type", "record type '%.*s' is not known to this version of Kinerja",
-		    (int)r->type_len, r->type);
+		return domain_msg_error(KN_EBADREC, "type", "TERIMA_JENIS_TIDAK_DIKENAL", "jenis", domain__type(r), NULL);
 	}
 
 	/* Everything else acts by the right its author's enrollment (named in auth) gave. */
 	if (nauth != 1)
-		return kn_error_set(KN_EDENIED, "auth", "the record must name exactly one auth record: its author's enrollment");
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_AUTH_SATU", NULL);
 	domain_user au;
 	if ((rc = auth_enrollment(&au, &auth[0], r)))
 		return rc;
