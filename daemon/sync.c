@@ -384,6 +384,17 @@ kd_sync_wait(kd_server *srv, kd_sync_op *op)
 }
 
 int
+kd_sync_done(kd_server *srv, const kd_sync_op *op)
+{
+	int done;
+
+	pthread_mutex_lock(&srv->sync->mu);
+	done = op->done;
+	pthread_mutex_unlock(&srv->sync->mu);
+	return done;
+}
+
+int
 kd_sync_apply(kd_server *srv, kd_sync_op *op)
 {
 	int rc = kd_sync_submit(srv, op);

@@ -150,6 +150,8 @@ int kd_sync_apply(kd_server *srv, kd_sync_op *op);
  */
 int kd_sync_submit(kd_server *srv, kd_sync_op *op);
 int kd_sync_wait(kd_server *srv, kd_sync_op *op);
+/* 1 when a submitted op is finished (kd_sync_wait would not block). */
+int kd_sync_done(kd_server *srv, const kd_sync_op *op);
 /* server.c's flush_batch, after each commit: acknowledge the ops that joined it (loop thread). */
 void kd_sync_flushed(kd_server *srv, int rc);
 

@@ -532,13 +532,23 @@ push_finish_all(hub_session *h)
 	return rc;
 }
 
-/* Before waiting for the school's next message: answer the pending pushes unless more has arrived. */
+/*
+ * Before waiting for the school's next message: answer every pending push
+ * already durable; then, while nothing more has arrived, wait for the
+ * oldest and answer it, one at a time, so each receipt frees a place in
+ * the school's window as soon as its commit is done and the next push
+ * travels while the loop commits the ones after.
+ */
 static int
 push_maybe_finish(hub_session *h)
 {
-	if (h->npush == 0 || kd_link_input_waiting(&h->l))
-		return 0;
-	return push_finish_all(h);
+	int rc = 0;
+
+	while (rc == 0 && h->npush && kd_sync_done(h->srv, &h->push[0]->op))
+		rc = push_finish(h);
+	while (rc == 0 && h->npush && !kd_link_input_waiting(&h->l))
+		rc = push_finish(h);
+	return rc;
 }
 
 /* Records of this school by feed position (pull) or by id (want), at most a batch, into arena/recs. */
