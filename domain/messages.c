@@ -426,6 +426,8 @@ static const domain_msg msgs[] = {
 	    "yang diterapkan." },
 	{ "BUNDEL_BUKAN_HUB",
 	    "Bundel ini tidak ditandatangani oleh hub sekolah ini (sync.hub_key). Tidak ada isinya yang diterapkan." },
+	{ "BUNDEL_BELUM_ADA_TANDA_TERIMA",
+	    "Hub ini belum pernah mengimpor bundel dari sekolah {npsn}, jadi belum ada tanda terima untuk dikirim ke sana." },
 	{ "SYNC_FASE_DIAM", "tidak sedang sinkronisasi" },
 	{ "SYNC_FASE_MENGHUBUNGI", "menghubungi hub" },
 	{ "SYNC_FASE_MENGIRIM", "mengirim catatan ke hub" },
