@@ -6,7 +6,7 @@
  * fetches it in 1 MiB pieces into FILE.part (progress on a terminal),
  * fsyncs and renames it. Import: the CLI first reads the whole file
  * through the bundle reader (structure, counts, BLAKE2b), so a cut or
- * altered file is refused here already, then sends it in 1 MiB pieces;
+ * altered file is refused here already, then sends it in 512 KiB pieces;
  * the daemon checks it all again with the signature before it applies
  * anything. At a hub, import --tanda-terima OUT then writes the receipt
  * bundle for the school (as export --sekolah N --tanda-terima does).
@@ -23,7 +23,8 @@
 #include "../util/mpmap.h"
 #include "cli.h"
 
-#define CHUNK ((size_t)1 << 20)
+#define CHUNK ((size_t)1 << 20)       /* read from the file */
+#define SEND ((size_t)512 << 10)       /* per sync.bundle_import call: under the daemon's 1 MiB request frame */
 #define PROGRESS_MIN (4u << 20)
 
 static void
@@ -296,7 +297,7 @@ client_cmd_sync_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if ((rc = client_connect(&c, client_socket_path())))
 		goto out;
 	for (uint64_t off = 0; off < size;) {
-		size_t n = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+		size_t n = size - off < SEND ? (size_t)(size - off) : SEND;
 		msgpack_packer ap;
 		if (kn_pread_full(fd, buf, n, off) != (ssize_t)n) {
 			rc = kn_error_set(KN_ERROR, "file", "tidak dapat membaca %s", argv[0]);

@@ -44,7 +44,7 @@
 #include "work.h"
 
 #define FETCH_MAX BUNDLE_CHUNK_MAX     /* bytes per sync.bundle_fetch answer */
-#define PIECE_MAX ((size_t)2 << 20)     /* bytes per sync.bundle_import call */
+#define PIECE_MAX ((size_t)1 << 20)     /* bytes per sync.bundle_import call (a request frame is at most 1 MiB) */
 #define IO_CHUNK ((size_t)1 << 20)
 #define RECEIPT_META "bundle/receipt/"  /* + npsn, at a hub */
 #define EV_ACKED_META "sync/ev_acked"   /* at a school: commits (20 bytes each) the hub acknowledged */
@@ -1148,7 +1148,7 @@ kd_m_sync_bundle_import(kd_req *req, msgpack_packer *pk)
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER || total == NULL ||
 	    total->type != MSGPACK_OBJECT_POSITIVE_INTEGER || data == NULL || data->type != MSGPACK_OBJECT_BIN ||
 	    data->via.bin.size > PIECE_MAX)
-		return kn_error_set(KN_EINVAL, "data", "send {offset, total, data (bin, at most 2 MiB)}");
+		return kn_error_set(KN_EINVAL, "data", "send {offset, total, data (bin, at most 1 MiB)}");
 	if (is.busy)
 		return kn_error_set(KN_EBUSY, "", "another bundle is being checked and applied; wait for it");
 	if (total->via.u64 > BUNDLE_BYTES_MAX || total->via.u64 == 0)

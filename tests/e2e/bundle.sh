@@ -5,8 +5,14 @@
 # `sync import` at the hub): the hub holds the records (equal fingerprints)
 # and the evidence commit; importing again changes nothing; a cut bundle, a
 # bundle with one flipped byte and one signed by an unregistered device are
-# refused with nothing applied. The way back: a Dinas assignment at the hub
-# goes down in a bundle (`sync export --sekolah`) and the school sees it.
+# refused with nothing applied. The hub's receipt (`sync import
+# --tanda-terima`), signed by its device key, marks the school's acts as
+# received by the hub at its time in `sync status` and `sync acts`; a
+# tampered receipt is refused. With the receipt's evidence checkpoint a
+# second export carries only the new upload. The way back: a Dinas
+# assignment at the hub goes down in a bundle (`sync export --sekolah`)
+# and the school sees it. Last, a bundle of ~100 MB of evidence goes up
+# through the spools in bounded memory (peak RSS of both daemons printed).
 . "$(dirname "$0")/../lib/daemon.sh"
 
 JC=$T/jsoncheck
@@ -64,6 +70,8 @@ ok "a school with its hub out of reach: people and an evidence upload ($COMMIT)"
 
 # ---- up: school -> hub ----
 kin --json sync export "$T/up.bundle" >"$T/out" || fail "sync export: $(cat "$T/out")"
+cp "$T/out" "$T/out.up"
+PACK1=$(jget pack_bytes <"$T/out")
 NREC=$(jget records <"$T/out")
 [ "$NREC" -ge 3 ] || fail "the bundle holds the school's records: $(cat "$T/out")"
 [ "$(jget pack_objects <"$T/out")" -ge 3 ] || fail "the bundle holds the evidence: $(cat "$T/out")"
@@ -108,9 +116,12 @@ echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar untuk 
 [ "$(hub --json hub sekolah | jget schools.0.records)" = 0 ] || fail "the forged bundle left records"
 ok "a cut bundle, a flipped byte and a bundle of an unregistered device are refused with nothing applied"
 
-hub --json sync import "$T/up.bundle" >"$T/out" || fail "sync import at the hub: $(cat "$T/out")"
+UPTO=$(jget to <"$T/out.up")
+hub --json sync import "$T/up.bundle" --tanda-terima "$T/r1.bundle" >"$T/out" || fail "sync import at the hub: $(cat "$T/out")"
 [ "$(jget stored <"$T/out")" = "$NREC" ] || fail "every record stored: $(cat "$T/out")"
 [ "$(jget refused <"$T/out")" = 0 ] || fail "nothing refused: $(cat "$T/out")"
+[ "$(jget files_verified <"$T/out")" = 1 ] || fail "the file verified by its SHA-256: $(cat "$T/out")"
+[ -s "$T/r1.bundle" ] || fail "the receipt was written"
 kin --json sync status >"$T/ss.json"
 hub --json hub sekolah >"$T/hs.json"
 [ "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")" = "$(jget schools.0.fp <"$T/hs.json") $(jget schools.0.records <"$T/hs.json")" ] ||
@@ -122,6 +133,55 @@ hub --json sync import "$T/up.bundle" >"$T/out" || fail "import again: $(cat "$T
 [ "$(jget stored <"$T/out") $(jget present <"$T/out")" = "0 $NREC" ] || fail "again: all present: $(cat "$T/out")"
 [ "$(hub --json hub sekolah | jget schools.0.fp)" = "$(jget schools.0.fp <"$T/hs.json")" ] || fail "a second import changed the hub"
 ok "the bundle's $NREC records and evidence are at the hub (equal fingerprints); importing again changes nothing"
+
+# ---- the receipt back to the school ----
+[ "$(kin --json sync status | jget checkpoints.acked)" = 0 ] || fail "nothing acknowledged before the receipt"
+kin --json sync acts >"$T/acts.json" || fail "sync acts"
+[ "$(jget acts.0.state <"$T/acts.json")" = menunggu ] || fail "the act waits before the receipt: $(cat "$T/acts.json")"
+RSIZE=$(wc -c <"$T/r1.bundle")
+cp "$T/r1.bundle" "$T/rsig.bundle"
+printf '\125' | dd of="$T/rsig.bundle" bs=1 seek=$((RSIZE - 10)) conv=notrunc 2>/dev/null
+cmp -s "$T/r1.bundle" "$T/rsig.bundle" && printf '\252' | dd of="$T/rsig.bundle" bs=1 seek=$((RSIZE - 10)) conv=notrunc 2>/dev/null
+out=$(kin sync import "$T/rsig.bundle" 2>&1) && fail "a receipt with a bad signature was imported"
+echo "$out" | grep -q "tidak ditandatangani oleh hub sekolah ini" || fail "the bad receipt's refusal: $out"
+[ "$(kin --json sync status | jget checkpoints.acked)" = 0 ] || fail "a refused receipt moved the checkpoint"
+out=$(hub sync import "$T/r1.bundle" 2>&1) && fail "the hub imported its own receipt"
+kin --json sync import "$T/r1.bundle" >"$T/out" || fail "the receipt at the school: $(cat "$T/out")"
+[ "$(jget acked_moved <"$T/out") $(jget acked <"$T/out")" = "true $UPTO" ] || fail "the receipt moved sync/acked to $UPTO: $(cat "$T/out")"
+kin --json sync status >"$T/ss2.json"
+[ "$(jget checkpoints.acked <"$T/ss2.json")" = "$UPTO" ] || fail "sync status: acked $UPTO: $(cat "$T/ss2.json")"
+[ "$(jget receipt.via <"$T/ss2.json")" = bundle ] || fail "sync status shows the bundle's receipt: $(cat "$T/ss2.json")"
+[ "$(jget receipt.at_ms <"$T/ss2.json")" -gt 0 ] || fail "the receipt's time"
+[ "$(jget waiting <"$T/ss2.json")" = 0 ] || fail "nothing waits after the receipt: $(cat "$T/ss2.json")"
+kin sync status | grep -q "Tanda terima hub:" || fail "sync status in words: $(kin sync status)"
+kin --json sync acts >"$T/acts.json"
+[ "$(jget acts.0.state <"$T/acts.json")" = diterima_hub ] || fail "the act is received by the hub: $(cat "$T/acts.json")"
+[ "$(jget acts.0.received_ms <"$T/acts.json")" = "$(jget receipt.at_ms <"$T/ss2.json")" ] ||
+    fail "received at the receipt's time: $(cat "$T/acts.json")"
+kin sync acts | grep -q "Diterima hub pada" || fail "sync acts in words: $(kin sync acts)"
+kin --json sync import "$T/r1.bundle" >"$T/out" || fail "the receipt again: $(cat "$T/out")"
+[ "$(jget acked_moved <"$T/out")" = false ] || fail "the receipt again changes nothing: $(cat "$T/out")"
+ok "the hub's signed receipt marks the acts received at its time (sync status, sync acts); a tampered receipt is refused"
+
+# ---- the evidence checkpoint: the next bundle carries only what the hub has not acknowledged ----
+echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login"
+{ printf '%%PDF-1.4\n%% second\n'; head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n'; printf '\n%%%%EOF\n'; } >"$T/s2.pdf"
+kin evidence upload "$T/s2.pdf" --slot persiapan --period $P >"$T/out" || fail "upload 2: $(cat "$T/out")"
+COMMIT2=$(kin --json evidence list --period $P | grep -o '"commit": *"[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
+echo operator-pass | kin login $OPA >/dev/null || fail "login"
+kin --json sync export "$T/up2.bundle" >"$T/out" || fail "export 2: $(cat "$T/out")"
+[ "$(jget evidence_checkpoint <"$T/out")" = true ] || fail "export 2 uses the checkpoint: $(cat "$T/out")"
+[ "$(jget records <"$T/out")" = 1 ] || fail "only the new evidence record goes: $(cat "$T/out")"
+PACK2=$(jget pack_bytes <"$T/out")
+[ "$PACK2" -gt 0 ] && [ $((PACK2 * 4)) -lt "$PACK1" ] || fail "only the new file goes: $PACK2 bytes after $PACK1"
+hub --json sync import "$T/up2.bundle" >"$T/out" || fail "import 2 at the hub: $(cat "$T/out")"
+[ "$(jget stored <"$T/out") $(jget files_verified <"$T/out")" = "1 1" ] || fail "import 2: $(cat "$T/out")"
+[ "$(git --git-dir="$T/hub-evidence/$NPSN.git" cat-file -t "$COMMIT2")" = commit ] || fail "the hub holds the second commit"
+git --git-dir="$T/hub-evidence/$NPSN.git" fsck --no-dangling >/dev/null 2>&1 || fail "the repository at the hub is sound after a thin bundle"
+kin --json sync export "$T/all-up.bundle" --semua >"$T/out" || fail "export --semua at the school"
+[ "$(jget evidence_checkpoint <"$T/out")" = false ] && [ "$(jget pack_bytes <"$T/out")" -gt "$PACK1" ] ||
+    fail "--semua carries all the evidence: $(cat "$T/out")"
+ok "after the receipt, a bundle carries only the new upload ($PACK2 bytes of evidence, not $PACK1)"
 
 # ---- down: the Dinas's assignment at the hub -> the school ----
 hub dinas tugaskan --sekolah $NPSN --peran pengawas --nip $PENGAWAS --mulai 2020-01-01 >"$T/out" ||
@@ -149,3 +209,57 @@ kin --json sync import "$T/all.bundle" >"$T/out" || fail "import --semua: $(cat 
 out=$(hub sync export "$T/none.bundle" --sekolah 20999999 --semua 2>&1) && fail "export for an unregistered school"
 echo "$out" | grep -q "tidak terdaftar" || fail "unregistered school: $out"
 ok "--semua carries all $N records of the school; an unregistered NPSN is refused"
+
+# ---- a big bundle: ~100 MB of evidence through the spools, in bounded memory ----
+# BIG_MB (default 100) in files of 9 MB (under the 10 MB limit). Both daemons' memory is sampled every 0.1 s while
+# the bundle moves: the heap (RssAnon) must grow by far less than the bundle, which is never whole in
+# memory (libgit2 maps the pack it indexes, so VmHWM also counts page-cache pages: printed, not bounded).
+BIG_MB=${BIG_MB:-100}
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+anon() { awk '/^RssAnon/ {print $2}' "/proc/$1/status"; }
+# sample pid's RssAnon into file until stop file appears
+sample() { while [ ! -e "$T/stop" ] && kill -0 "$1" 2>/dev/null; do anon "$1" >>"$2"; sleep 0.1; done; }
+peak() { sort -n "$1" | tail -1; }
+echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login"
+left=$BIG_MB
+k=0
+while [ "$left" -gt 0 ]; do
+	mb=$((left < 9 ? left : 9))
+	k=$((k + 1))
+	{ printf '%%PDF-1.4\n'; head -c $((mb * 1000000)) /dev/urandom; printf '\n%%%%EOF\n'; } >"$T/big.pdf"
+	kin evidence upload "$T/big.pdf" --slot "besar-$k" --period $P >"$T/out" || fail "upload big $k: $(cat "$T/out")"
+	left=$((left - mb))
+done
+rm -f "$T/big.pdf"
+echo operator-pass | kin login $OPA >/dev/null || fail "login"
+S0=$(anon "$DPID")
+H0=$(anon "$HPID")
+rm -f "$T/stop"
+sample "$DPID" "$T/s.anon" &
+SPID=$!
+kin --json sync export "$T/big.bundle" >"$T/out" || fail "export big: $(cat "$T/out")"
+touch "$T/stop"
+wait $SPID
+BYTES=$(wc -c <"$T/big.bundle")
+[ "$BYTES" -gt $((BIG_MB * 1000000)) ] || fail "the big bundle holds the files: $BYTES bytes: $(cat "$T/out")"
+[ "$(jget bytes <"$T/out")" = "$BYTES" ] || fail "the file is as big as the daemon's spool: $(cat "$T/out")"
+[ -n "$(ls "$T/store/bundle-spool/"*.bundle 2>/dev/null)" ] && fail "the export spool is removed once fetched: $(ls "$T/store/bundle-spool/")"
+# a bundle cut in the middle of its pack is refused, nothing of it applied
+head -c $((BYTES / 2)) "$T/big.bundle" >"$T/bigcut.bundle"
+out=$(hub sync import "$T/bigcut.bundle" 2>&1) && fail "a cut big bundle was imported"
+echo "$out" | grep -q "Tidak ada isinya yang diterapkan" || fail "the cut big bundle's refusal: $out"
+rm -f "$T/stop" "$T/bigcut.bundle"
+sample "$HPID" "$T/h.anon" &
+SPID=$!
+hub --json sync import "$T/big.bundle" >"$T/out" || fail "import big: $(cat "$T/out")"
+touch "$T/stop"
+wait $SPID
+[ "$(jget files_verified <"$T/out")" = "$k" ] || fail "every big file verified: $(cat "$T/out")"
+git --git-dir="$T/hub-evidence/$NPSN.git" fsck --no-dangling >/dev/null 2>&1 || fail "the repository at the hub is sound after the big bundle"
+S1=$(peak "$T/s.anon")
+H1=$(peak "$T/h.anon")
+echo "# a bundle of $BYTES bytes ($k files): heap (RssAnon) school kinerjad ${S0} -> ${S1} KiB at most while exporting," \
+    "hub kinerjad ${H0} -> ${H1} KiB while importing; VmHWM school $(hwm "$DPID") KiB, hub $(hwm "$HPID") KiB"
+[ $((S1 - S0)) -lt $((BYTES / 1024 / 2)) ] || fail "the school's kinerjad heap grew by $((S1 - S0)) KiB for $BYTES bytes"
+[ $((H1 - H0)) -lt $((BYTES / 1024 / 2)) ] || fail "the hub's kinerjad heap grew by $((H1 - H0)) KiB for $BYTES bytes"
+ok "a bundle of $BYTES bytes ($k files) goes up through the spools; neither daemon's heap grows by half of it"
