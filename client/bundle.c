@@ -74,9 +74,10 @@ fetch_to(client_conn *c, const char *token, const char *path, uint64_t size)
 	uint64_t off = 0;
 
 	if ((size_t)snprintf(part, sizeof(part), "%s.part", path) >= sizeof(part))
-		return kn_error_set(KN_EINVAL, "file", "nama berkas terlalu panjang");
+		return domain_msg_error(KN_EINVAL, "file", "CLI_NAMA_BERKAS_PANJANG", "berkas", path, NULL);
 	if ((fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return kn_error_set(KN_ERROR, "file", "tidak dapat menulis %s: %s", part, strerror(errno));
+		return domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "berkas", part, "sebab", strerror(errno),
+		    NULL);
 	while (off < size) {
 		const msgpack_object *r, *d;
 		msgpack_packer ap;
@@ -91,11 +92,12 @@ fetch_to(client_conn *c, const char *token, const char *path, uint64_t size)
 			break;
 		d = kn_map_get(r, "data");
 		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || d->via.bin.size == 0 || off + d->via.bin.size > size) {
-			rc = kn_error_set(KN_EPROTO, "", "kinerjad answered without the bundle's bytes");
+			rc = domain_msg_error(KN_EPROTO, "", "BUNDEL_JAWABAN_KOSONG", NULL);
 			break;
 		}
 		if (kn_write_full(fd, d->via.bin.ptr, d->via.bin.size) != 0) {
-			rc = kn_error_set(KN_ERROR, "file", "tidak dapat menulis %s: %s", part, strerror(errno));
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", part, "sebab",
+			    strerror(errno), NULL);
 			break;
 		}
 		off += d->via.bin.size;
@@ -103,8 +105,9 @@ fetch_to(client_conn *c, const char *token, const char *path, uint64_t size)
 			progress("menyalin bundel", off, size);
 	}
 	if (rc == 0 && (fsync(fd) != 0 || link(part, path) != 0))
-		rc = kn_error_set(errno == EEXIST ? KN_EEXISTS : KN_ERROR, "file", "tidak dapat menulis %s: %s", path,
-		    strerror(errno));
+		rc = errno == EEXIST ? domain_msg_error(KN_EEXISTS, "file", "CLI_BERKAS_SUDAH_ADA", "berkas", path, NULL)
+		                     : domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", path, "sebab",
+		                           strerror(errno), NULL);
 	close(fd);
 	unlink(part);
 	kn_buf_free(&args);
@@ -134,7 +137,7 @@ export_to(export_info *x, client_conn *c, const char *token, const kn_buf *args,
 	client_str(r, "npsn", x->npsn, sizeof(x->npsn));
 	client_str(r, "dir", x->dir, sizeof(x->dir));
 	if (x->size == 0)
-		return kn_error_set(KN_EPROTO, "", "kinerjad answered without a bundle");
+		return domain_msg_error(KN_EPROTO, "", "BUNDEL_JAWABAN_KOSONG", NULL);
 	return fetch_to(c, token, path, x->size);
 }
 
@@ -180,7 +183,7 @@ client_cmd_sync_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if (client_session_need(token, sizeof(token), client_socket_path()))
 		return client_fail();
 	if (access(argv[0], F_OK) == 0) {
-		kn_error_set(KN_EEXISTS, "file", "%s sudah ada: pilih nama lain (tidak ada yang ditimpa)", argv[0]);
+		domain_msg_error(KN_EEXISTS, "file", "CLI_BERKAS_SUDAH_ADA", "berkas", argv[0], NULL);
 		return client_fail();
 	}
 	msgpack_packer_init(&ap, &args, kn_buf_msgpack_write);
@@ -202,7 +205,7 @@ client_cmd_sync_export(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		errno = 0;
 		unsigned long long v = strtoull(after, &end, 10);
 		if (errno || *end || after[0] == '-' || !after[0]) {
-			kn_error_set(KN_EINVAL, "setelah", "--setelah adalah posisi (angka bulat, 0 atau lebih)");
+			domain_msg_error(KN_EINVAL, "setelah", "BUNDEL_SETELAH_ANGKA", NULL);
 			kn_buf_free(&args);
 			return client_fail();
 		}
@@ -235,7 +238,7 @@ check_file(bundle_view *v, int fd, uint64_t size, const char *path)
 	while (rc == 0 && off < size) {
 		ssize_t got = kn_pread_full(fd, buf, CHUNK, off);
 		if (got <= 0) {
-			rc = kn_error_set(KN_ERROR, "file", "tidak dapat membaca %s", path);
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBACA", "berkas", path, NULL);
 			break;
 		}
 		rc = bundle_reader_feed(r, buf, (size_t)got);
@@ -248,9 +251,7 @@ check_file(bundle_view *v, int fd, uint64_t size, const char *path)
 	bundle_reader_free(r);
 	free(buf);
 	if (rc && rc != KN_ERROR && rc != KN_ENOMEM)
-		rc = kn_error_set(KN_EBADREC, "file",
-		    "%s rusak, terpotong, atau telah diubah (%s). Tidak ada isinya yang diterapkan; buat ekspor baru.", path,
-		    kn_error_message());
+		rc = domain_msg_error(KN_EBADREC, "file", "BUNDEL_BERKAS_RUSAK", "berkas", path, "sebab", kn_error_message(), NULL);
 	return rc;
 }
 
@@ -275,15 +276,16 @@ client_cmd_sync_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if (client_session_need(token, sizeof(token), client_socket_path()))
 		return client_fail();
 	if (receipt_out && access(receipt_out, F_OK) == 0) {
-		rc = kn_error_set(KN_EEXISTS, "tanda-terima", "%s sudah ada: pilih nama lain (tidak ada yang ditimpa)", receipt_out);
+		rc = domain_msg_error(KN_EEXISTS, "tanda-terima", "CLI_BERKAS_SUDAH_ADA", "berkas", receipt_out, NULL);
 		goto out;
 	}
 	if ((fd = open(argv[0], O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = kn_error_set(KN_ENOTFOUND, "file", "tidak dapat membuka %s: %s", argv[0], strerror(errno));
+		rc = domain_msg_error(KN_ENOTFOUND, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUKA", "berkas", argv[0], "sebab",
+		    strerror(errno), NULL);
 		goto out;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		rc = kn_error_set(KN_EINVAL, "file", "%s bukan berkas bundel (berkas biasa yang tidak kosong)", argv[0]);
+		rc = domain_msg_error(KN_EINVAL, "file", "BUNDEL_BUKAN_BERKAS", "berkas", argv[0], NULL);
 		goto out;
 	}
 	uint64_t size = (uint64_t)st.st_size;
@@ -300,7 +302,7 @@ client_cmd_sync_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		size_t n = size - off < SEND ? (size_t)(size - off) : SEND;
 		msgpack_packer ap;
 		if (kn_pread_full(fd, buf, n, off) != (ssize_t)n) {
-			rc = kn_error_set(KN_ERROR, "file", "tidak dapat membaca %s", argv[0]);
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBACA", "berkas", argv[0], NULL);
 			goto out;
 		}
 		kn_buf_clear(&args);
@@ -379,7 +381,7 @@ client_cmd_sync_import(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 			    npsn, receipt_out, receipt_out);
 	}
 	if (refused)
-		rc = kn_error_set(KN_EDENIED, "records", "%llu catatan ditolak (yang lain diterapkan)", (unsigned long long)refused);
+		rc = domain_msg_error(KN_EDENIED, "records", "BUNDEL_CATATAN_DITOLAK", "jumlah", domain_msg_num(refused).s, NULL);
 out:
 	if (fd >= 0)
 		close(fd);

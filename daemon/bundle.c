@@ -59,6 +59,16 @@ fail_msg(int code, const char *field, const char *msg, const char *const *params
 	return kn_error_set(code, field, "%s", text);
 }
 
+/* A spool file could not be used: in Indonesian, the path and the system's reason as the cause. */
+static int
+spool_fail(const char *what, const char *path, int err)
+{
+	char why[700];
+
+	snprintf(why, sizeof(why), "%s %s: %s", what, path, strerror(err));
+	return fail_msg(KN_ERROR, "spool", "BUNDEL_SPOOL_GAGAL", (const char *const[]){ "sebab", why, NULL });
+}
+
 /* The gate's second half: at a school its Operator (the row's gate let the Dinas's roles through). */
 static int
 may_carry(kd_req *req)
@@ -83,9 +93,9 @@ spool_path(char *out, size_t n, kd_server *srv, const char *file)
 
 	snprintf(dir, sizeof(dir), "%s/bundle-spool", srv->cfg.store_dir);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return kn_error_set(KN_ERROR, "spool", "cannot create %s: %s", dir, strerror(errno));
+		return spool_fail("mkdir", dir, errno);
 	if ((size_t)snprintf(out, n, "%s/%s", dir, file) >= n)
-		return kn_error_set(KN_EINVAL, "spool", "the store's path is too long");
+		return spool_fail("snprintf", dir, ENAMETOOLONG);
 	return 0;
 }
 
@@ -94,7 +104,7 @@ static int
 flush_to(int fd, kn_buf *b, const char *path)
 {
 	if (b->len && kn_write_full(fd, b->ptr, b->len) != 0)
-		return kn_error_set(KN_ERROR, "spool", "cannot write %s: %s", path, strerror(errno));
+		return spool_fail("write", path, errno);
 	kn_buf_clear(b);
 	return 0;
 }
@@ -145,7 +155,8 @@ ref_cb(void *arg, const char *ref)
 		if (strcmp(x->wants[i], id) == 0)
 			return 0;
 	if (x->n == BUNDLE_HEADS_MAX)
-		return kn_error_set(KN_ETOOBIG, "heads", "more than %d evidence documents for one bundle", BUNDLE_HEADS_MAX);
+		return fail_msg(KN_ETOOBIG, "heads", "BUNDEL_DOKUMEN_TERLALU_BANYAK",
+		    (const char *const[]){ "maks", domain_msg_num(BUNDLE_HEADS_MAX).s, NULL });
 	if (x->n == x->cap) {
 		size_t ncap = x->cap ? 2 * x->cap : 64;
 		char **nw = realloc(x->wants, ncap * sizeof(*nw));
@@ -263,7 +274,7 @@ export_pack(export_job *x, bundle_writer *w, kn_buf *out, int fd)
 			if ((rc = evidence_spool_read(&piece, x->packdir, key, at, n)))
 				break;
 			if (piece.len != n) {
-				rc = kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than built");
+				rc = spool_fail("read", x->packdir, EIO);
 				break;
 			}
 			if ((rc = bundle_pack_data(w, out, piece.ptr, piece.len)) == 0)
@@ -297,7 +308,7 @@ export_write(export_job *x)
 	int fd, rc;
 
 	if ((fd = open(x->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return kn_error_set(KN_ERROR, "spool", "cannot create %s: %s", x->part, strerror(errno));
+		return spool_fail("open", x->part, errno);
 	if ((rc = store_read_begin(&t, srv->st)))
 		goto out;
 	if ((rc = kd_sync_state_get(&st, t, x->h.npsn)))
@@ -313,6 +324,9 @@ export_write(export_job *x)
 			rc = bundle_add_receipt(&w, &out, &r);
 			free(r.commits);
 			x->has_receipt = 1;
+		} else {
+			rc = fail_msg(KN_EBADREC, "receipt", "BUNDEL_TANDA_TERIMA_RUSAK",
+			    (const char *const[]){ "npsn", x->h.npsn, NULL });
 		}
 		if (rc)
 			goto out;
@@ -342,12 +356,12 @@ export_write(export_job *x)
 		goto out;
 	struct stat sb;
 	if (fsync(fd) != 0 || fstat(fd, &sb) != 0) {
-		rc = kn_error_set(KN_ERROR, "spool", "cannot write %s: %s", x->part, strerror(errno));
+		rc = spool_fail("fsync", x->part, errno);
 		goto out;
 	}
 	x->size = (uint64_t)sb.st_size;
 	if (rename(x->part, x->spool) != 0)
-		rc = kn_error_set(KN_ERROR, "spool", "cannot rename %s: %s", x->part, strerror(errno));
+		rc = spool_fail("rename", x->part, errno);
 out:
 	if (t)
 		store_read_end(t);
@@ -437,26 +451,24 @@ kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
 	if ((rc = may_carry(req)))
 		return rc;
 	if (xs.busy)
-		return kn_error_set(KN_EBUSY, "", "another bundle is being written; wait for it");
+		return fail_msg(KN_EBUSY, "", "BUNDEL_SEDANG_DIBUAT", NULL);
 	memset(&h, 0, sizeof(h));
 	memcpy(h.device, srv->device->pk, 32);
 	h.created_ms = kn_now_ms();
 	if (srv->office) {
 		if (a_npsn == NULL || a_npsn->type != MSGPACK_OBJECT_STR || a_npsn->via.str.size != 8)
-			return kn_error_set(KN_EINVAL, "npsn", "name the school: its NPSN (8 digits)");
+			return fail_msg(KN_EINVAL, "npsn", "BUNDEL_NPSN_PERLU", NULL);
 		memcpy(h.npsn, a_npsn->via.str.ptr, 8);
 		if (strspn(h.npsn, "0123456789") != 8)
-			return kn_error_set(KN_EINVAL, "npsn", "an NPSN is 8 digits");
+			return fail_msg(KN_EINVAL, "npsn", "BUNDEL_NPSN_PERLU", NULL);
 		if (!all && !ro && (a_after == NULL || a_after->type != MSGPACK_OBJECT_POSITIVE_INTEGER))
-			return kn_error_set(KN_EINVAL, "after",
-			    "give the school's position (--setelah N: 'diterima s.d.' in the school's 'kinerja sync status'), "
-			    "--semua, or --tanda-terima");
+			return fail_msg(KN_EINVAL, "after", "BUNDEL_POSISI_PERLU", NULL);
 		h.from = all || ro ? 0 : a_after->via.u64;
 	} else {
 		if (!srv->school[0])
 			return fail_msg(KN_ESTATE, "", "SYNC_SEKOLAH_BELUM_ADA", NULL);
 		if (ro)
-			return kn_error_set(KN_EINVAL, "receipt_only", "a receipt is written at the hub");
+			return fail_msg(KN_EINVAL, "receipt_only", "BUNDEL_TANDA_TERIMA_DI_HUB", NULL);
 		memcpy(h.npsn, srv->school, 9);
 		h.up = 1;
 		h.from = all ? 0 : kd_sync_meta_u64(srv, "sync/acked");
@@ -524,7 +536,7 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
 		return kn_error_set(KN_EINVAL, "offset", "send {offset}");
 	if (!xs.ready || sodium_memcmp(xs.owner, req->sess->token, 32) != 0)
-		return kn_error_set(KN_ESTATE, "", "no bundle of yours is waiting: run 'kinerja sync export' again");
+		return fail_msg(KN_ESTATE, "", "BUNDEL_TIDAK_MENUNGGU", NULL);
 	if (off->via.u64 >= xs.size)
 		return kn_error_set(KN_EINVAL, "offset", "the bundle has %llu bytes", (unsigned long long)xs.size);
 	n = xs.size - off->via.u64 < FETCH_MAX ? (size_t)(xs.size - off->via.u64) : FETCH_MAX;
@@ -535,7 +547,7 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 		if (fd >= 0)
 			close(fd);
 		free(buf);
-		return kn_error_set(KN_ERROR, "spool", "cannot read %s: %s", xs.path, strerror(e));
+		return spool_fail("read", xs.path, e);
 	}
 	close(fd);
 	msgpack_pack_map(pk, 2);
@@ -609,13 +621,13 @@ read_file(bundle_view *v, const char *path, bundle_event_fn cb, void *arg)
 		free(buf);
 		if (fd >= 0)
 			close(fd);
-		return kn_error_set(KN_ERROR, "spool", "cannot read %s", path);
+		return spool_fail("open", path, fd < 0 ? errno : ENOMEM);
 	}
 	if ((rc = bundle_reader_new(&r, cb, arg)) == 0) {
 		for (;;) {
 			ssize_t got = kn_pread_full(fd, buf, IO_CHUNK, off);
 			if (got < 0) {
-				rc = kn_error_set(KN_ERROR, "spool", "cannot read %s: %s", path, strerror(errno));
+				rc = spool_fail("read", path, errno);
 				break;
 			}
 			if (got == 0)
@@ -736,15 +748,13 @@ import_evidence(import_job *ij)
 	bundle_view v2;
 	int rc = 0;
 
-	if (ij->v.pack_len == 0 && !ij->office)
-		return 0;
+	if (ij->v.pack_len == 0)
+		return 0; /* nothing to index (and at a hub no repository made for it) */
 	if (ij->office) {
 		char incoming[600];
 		if ((rc = kd_sync_hub_ev_paths(ij->ev_path, sizeof(ij->ev_path), incoming, sizeof(incoming), ij->srv,
 		    ij->v.h.npsn)))
 			return rc;
-		if (ij->v.pack_len == 0)
-			return 0; /* nothing to index; no repository made for it */
 		if ((rc = evidence_open(&c.r, ij->ev_path)))
 			return rc;
 	} else if ((c.r = ij->j.ev) == NULL) {
@@ -753,16 +763,23 @@ import_evidence(import_job *ij)
 	rc = read_file(&v2, ij->path, ev_cb, &c);
 	if (c.ix)
 		evidence_pack_index_abort(c.ix);
+	/*
+	 * The bytes are those the school's daemon signed: a pack that does not
+	 * index here builds on objects this repository lacks (the bundle left
+	 * out what an earlier receipt acknowledged, and the hub lost it).
+	 */
+	if (rc == KN_EBADREC)
+		rc = fail_msg(KN_ESTATE, "file", "BUNDEL_BUKTI_TIDAK_LENGKAP", (const char *const[]){ "sebab", kn_error_message(), NULL });
 	if (rc == 0 && sodium_memcmp(v2.sum, ij->v.sum, 32) != 0)
-		rc = kn_error_set(KN_EBADREC, "file", "the bundle changed while it was read");
+		rc = fail_msg(KN_ESTATE, "file", "BUNDEL_BERUBAH", NULL);
 	ij->objects = c.objects;
 	/* every head the bundle names is a whole commit now; at a hub a ref keeps each reachable */
 	for (size_t i = 0; rc == 0 && i < c.nheads; i++) {
 		char ref[96];
 		if (evidence_check_commit(c.r, c.heads[i], 0) != 0) {
-			rc = kn_error_set(KN_EBADREC, "file",
-			    "evidence commit %s named by the bundle is neither in its pack nor here (a hub restored from a "
-			    "backup? export with --semua)", c.heads[i]);
+			char why[80];
+			snprintf(why, sizeof(why), "commit %s", c.heads[i]);
+			rc = fail_msg(KN_ESTATE, "file", "BUNDEL_BUKTI_TIDAK_LENGKAP", (const char *const[]){ "sebab", why, NULL });
 			break;
 		}
 		snprintf(ref, sizeof(ref), "refs/kinerja/%s/bundle/%s", ij->v.h.npsn, c.heads[i]);
@@ -1068,7 +1085,7 @@ import_done(kd_job *j)
 		if (rc == 0 && a.rc)
 			rc = a.rc;
 		if (rc == 0 && sodium_memcmp(v3.sum, ij->v.sum, 32) != 0)
-			rc = kn_error_set(KN_EBADREC, "file", "the bundle changed while it was read");
+			rc = fail_msg(KN_ESTATE, "file", "BUNDEL_BERUBAH", NULL);
 		/* at a school: the hub's records up to h.to are here now, as a pull would have left them */
 		if (rc == 0 && !srv->office) {
 			pulled = kd_sync_meta_u64(srv, "sync/pulled");
@@ -1150,28 +1167,28 @@ kd_m_sync_bundle_import(kd_req *req, msgpack_packer *pk)
 	    data->via.bin.size > PIECE_MAX)
 		return kn_error_set(KN_EINVAL, "data", "send {offset, total, data (bin, at most 1 MiB)}");
 	if (is.busy)
-		return kn_error_set(KN_EBUSY, "", "another bundle is being checked and applied; wait for it");
+		return fail_msg(KN_EBUSY, "", "BUNDEL_SEDANG_DITERAPKAN", NULL);
 	if (total->via.u64 > BUNDLE_BYTES_MAX || total->via.u64 == 0)
-		return kn_error_set(KN_ETOOBIG, "total", "a bundle holds 1 byte to 1 TiB");
+		return fail_msg(KN_ETOOBIG, "total", "BUNDEL_UKURAN", NULL);
 	if (off->via.u64 == 0) {
 		import_drop();
 		if ((rc = spool_path(is.path, sizeof(is.path), srv, "import.part")))
 			return rc;
 		if ((is.fd = open(is.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-			return kn_error_set(KN_ERROR, "spool", "cannot create %s: %s", is.path, strerror(errno));
+			return spool_fail("open", is.path, errno);
 		is.total = total->via.u64;
 		memcpy(is.owner, req->sess->token, 32);
 	} else if (is.fd < 0 || sodium_memcmp(is.owner, req->sess->token, 32) != 0 || is.total != total->via.u64 ||
 	    off->via.u64 != is.have) {
-		return kn_error_set(KN_ESTATE, "offset", "send the bundle again from offset 0 (expected %llu)",
-		    (unsigned long long)is.have);
+		return fail_msg(KN_ESTATE, "offset", "BUNDEL_KIRIM_ULANG",
+		    (const char *const[]){ "posisi", domain_msg_num(is.have).s, NULL });
 	}
 	if (is.have + data->via.bin.size > is.total) {
 		import_drop();
 		return kn_error_set(KN_EINVAL, "data", "more bytes than the bundle's total");
 	}
 	if (kn_write_full(is.fd, data->via.bin.ptr, data->via.bin.size) != 0) {
-		rc = kn_error_set(KN_ERROR, "spool", "cannot write %s: %s", is.path, strerror(errno));
+		rc = spool_fail("write", is.path, errno);
 		import_drop();
 		return rc;
 	}

@@ -76,6 +76,20 @@ NREC=$(jget records <"$T/out")
 [ "$NREC" -ge 3 ] || fail "the bundle holds the school's records: $(cat "$T/out")"
 [ "$(jget pack_objects <"$T/out")" -ge 3 ] || fail "the bundle holds the evidence: $(cat "$T/out")"
 out=$(kin sync export "$T/up.bundle" 2>&1) && fail "export overwrote a file"
+echo "$out" | grep -q "sudah ada: pilih nama lain" || fail "export names the file that exists: $out"
+# what people are told, in Indonesian (the message catalog)
+out=$(kin sync export "$T/x.bundle" --tanda-terima 2>&1) && fail "a school wrote a receipt"
+echo "$out" | grep -q "Tanda terima dibuat di hub" || fail "a receipt at a school: $out"
+out=$(hub sync export "$T/x.bundle" --sekolah $NPSN 2>&1) && fail "export down without a position"
+echo "$out" | grep -q "Sebutkan posisi sekolah itu" || fail "export down without a position: $out"
+out=$(hub sync export "$T/x.bundle" --sekolah $NPSN --setelah dua 2>&1) && fail "a position in words"
+echo "$out" | grep -q "setelah adalah posisi" || fail "a position in words: $out"
+out=$(hub sync export "$T/x.bundle" --sekolah $NPSN --tanda-terima 2>&1) && fail "a receipt before any bundle"
+echo "$out" | grep -q "belum pernah mengimpor bundel dari sekolah $NPSN" || fail "a receipt before any bundle: $out"
+: >"$T/empty.bundle"
+out=$(hub sync import "$T/empty.bundle" 2>&1) && fail "an empty file was imported"
+echo "$out" | grep -q "bukan berkas bundel" || fail "an empty file: $out"
+[ -e "$T/x.bundle" ] && fail "a refused export left a file"
 
 # refusals first, nothing applied: a cut bundle, a flipped byte, an unregistered device
 SIZE=$(wc -c <"$T/up.bundle")
@@ -114,7 +128,7 @@ sx sync export "$T/forged.bundle" >/dev/null || fail "x export"
 out=$(hub sync import "$T/forged.bundle" 2>&1) && fail "a bundle of an unregistered device was imported"
 echo "$out" | grep -q "tidak ditandatangani oleh perangkat yang terdaftar untuk sekolah $NPSN" || fail "forged: $out"
 [ "$(hub --json hub sekolah | jget schools.0.records)" = 0 ] || fail "the forged bundle left records"
-ok "a cut bundle, a flipped byte and a bundle of an unregistered device are refused with nothing applied"
+ok "a cut bundle, a flipped byte and a bundle of an unregistered device are refused with nothing applied; mistakes are told in Indonesian"
 
 UPTO=$(jget to <"$T/out.up")
 hub --json sync import "$T/up.bundle" --tanda-terima "$T/r1.bundle" >"$T/out" || fail "sync import at the hub: $(cat "$T/out")"
@@ -174,6 +188,15 @@ kin --json sync export "$T/up2.bundle" >"$T/out" || fail "export 2: $(cat "$T/ou
 [ "$(jget records <"$T/out")" = 1 ] || fail "only the new evidence record goes: $(cat "$T/out")"
 PACK2=$(jget pack_bytes <"$T/out")
 [ "$PACK2" -gt 0 ] && [ $((PACK2 * 4)) -lt "$PACK1" ] || fail "only the new file goes: $PACK2 bytes after $PACK1"
+# a hub that lost the school's evidence (restored from an old backup) cannot take a bundle that leaves it out
+N0=$(hub --json hub sekolah | jget schools.0.records)
+mv "$T/hub-evidence/$NPSN.git" "$T/hub-evidence.saved"
+out=$(hub sync import "$T/up2.bundle" 2>&1) && fail "a thin bundle was imported at a hub without the evidence it builds on"
+echo "$out" | grep -q "tidak ada di dalamnya maupun di hub ini" || fail "the thin bundle's refusal: $out"
+echo "$out" | grep -q -- "--semua" || fail "the refusal says what to do: $out"
+[ "$(hub --json hub sekolah | jget schools.0.records)" = "$N0" ] || fail "the refused thin bundle left records"
+rm -rf "$T/hub-evidence/$NPSN.git"
+mv "$T/hub-evidence.saved" "$T/hub-evidence/$NPSN.git"
 hub --json sync import "$T/up2.bundle" >"$T/out" || fail "import 2 at the hub: $(cat "$T/out")"
 [ "$(jget stored <"$T/out") $(jget files_verified <"$T/out")" = "1 1" ] || fail "import 2: $(cat "$T/out")"
 [ "$(git --git-dir="$T/hub-evidence/$NPSN.git" cat-file -t "$COMMIT2")" = commit ] || fail "the hub holds the second commit"
@@ -181,7 +204,7 @@ git --git-dir="$T/hub-evidence/$NPSN.git" fsck --no-dangling >/dev/null 2>&1 || 
 kin --json sync export "$T/all-up.bundle" --semua >"$T/out" || fail "export --semua at the school"
 [ "$(jget evidence_checkpoint <"$T/out")" = false ] && [ "$(jget pack_bytes <"$T/out")" -gt "$PACK1" ] ||
     fail "--semua carries all the evidence: $(cat "$T/out")"
-ok "after the receipt, a bundle carries only the new upload ($PACK2 bytes of evidence, not $PACK1)"
+ok "after the receipt, a bundle carries only the new upload ($PACK2 bytes of evidence, not $PACK1); a hub that lost the evidence refuses it, saying --semua"
 
 # ---- down: the Dinas's assignment at the hub -> the school ----
 hub dinas tugaskan --sekolah $NPSN --peran pengawas --nip $PENGAWAS --mulai 2020-01-01 >"$T/out" ||
