@@ -26,6 +26,7 @@
  *
  * One export and one import at a time per daemon (loop-thread state).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -97,6 +98,26 @@ spool_path(char *out, size_t n, kd_server *srv, const char *file)
 	if ((size_t)snprintf(out, n, "%s/%s", dir, file) >= n)
 		return spool_fail("snprintf", dir, ENAMETOOLONG);
 	return 0;
+}
+
+/* Remove what an interrupted export left in the spool's pack directory (its own files only). */
+static void
+clear_packs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[1200];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) == 0)
+			kn_info("sync.bundle_export: removed %s, left by an interrupted export", path);
+	}
+	closedir(d);
 }
 
 /* Write b to fd and clear it. */
@@ -307,6 +328,7 @@ export_write(export_job *x)
 	store_txn *t = NULL;
 	int fd, rc;
 
+	clear_packs(x->packdir);
 	if ((fd = open(x->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return spool_fail("open", x->part, errno);
 	if ((rc = store_read_begin(&t, srv->st)))
