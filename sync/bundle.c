@@ -381,6 +381,58 @@ parse_end(bundle_reader *r, const msgpack_object *o)
 	return 0;
 }
 
+/*
+ * How many MessagePack objects the bytes p[0..n) hold (scanned well-formed
+ * already), counting at most max + 1: msgpack-c allocates room for every
+ * element a container declares, 24 bytes each, so a 4 MiB list of nils
+ * would cost about 100 MB. No object of a bundle needs more than a heads
+ * list's worth (BUNDLE_OBJECTS_MAX).
+ */
+#define BUNDLE_OBJECTS_MAX (BUNDLE_HEADS_MAX + 64)
+static size_t
+mp_objects(const uint8_t *p, size_t n, size_t max)
+{
+	size_t at = 0, count = 0;
+
+	while (at < n && count <= max) {
+		uint8_t b = p[at];
+		uint64_t skip = 0;
+		size_t head = 1;
+		count++;
+		if (b <= 0x7f || b >= 0xe0 || (b >= 0x80 && b <= 0x9f) || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+			/* fixint, fixmap, fixarray, nil, false, true: the header is the object (children follow) */
+		} else if (b >= 0xa0 && b <= 0xbf) {
+			skip = b & 0x1f;
+		} else {
+			static const uint8_t lens[] = {
+				/* c4 bin8 */ 1, /* c5 */ 2, /* c6 */ 4, /* c7 ext8 */ 1, /* c8 */ 2, /* c9 */ 4, /* ca float */ 0,
+				/* cb */ 0, /* cc uint8 */ 0, /* cd */ 0, /* ce */ 0, /* cf */ 0, /* d0 int8 */ 0, /* d1 */ 0, /* d2 */ 0,
+				/* d3 */ 0, /* d4 fixext1 */ 0, /* d5 */ 0, /* d6 */ 0, /* d7 */ 0, /* d8 */ 0, /* d9 str8 */ 1,
+				/* da */ 2, /* db */ 4, /* dc array16 */ 2, /* dd */ 4, /* de map16 */ 2, /* df */ 4,
+			};
+			static const uint8_t fixed[] = {
+				/* c4..c9 */ 0, 0, 0, 1, 1, 1, /* ca float32 */ 4, /* cb */ 8, /* cc..cf */ 1, 2, 4, 8,
+				/* d0..d3 */ 1, 2, 4, 8, /* d4..d8 fixext */ 2, 3, 5, 9, 17, /* d9..df */ 0, 0, 0, 0, 0, 0, 0,
+			};
+			if (b < 0xc4)
+				return max + 1; /* 0xc1 is never used: the scanner refused it already */
+			size_t k = b - 0xc4, l = lens[k];
+			if (at + 1 + l > n)
+				return max + 1;
+			for (size_t i = 0; i < l; i++)
+				skip = skip << 8 | p[at + 1 + i];
+			head = 1 + l;
+			if (b >= 0xdc)
+				skip = 0; /* a container's count, not bytes */
+			skip += fixed[k];
+		}
+		if (skip > n - at - head)
+			return max + 1;
+		at += head + (size_t)skip;
+	}
+	return count;
+}
+
 /* One whole object of flen bytes at p (file offset at). */
 static int
 take(bundle_reader *r, const uint8_t *p, size_t flen, uint64_t at)
@@ -390,6 +442,12 @@ take(bundle_reader *r, const uint8_t *p, size_t flen, uint64_t at)
 
 	if (r->state == 5)
 		return kn_error_set(KN_EBADREC, "file", "the bundle has bytes after its end");
+	if (p[0] < 0xc4 || p[0] > 0xc6) {
+		/* not a bin (a record or a pack piece): a map, whose elements msgpack-c allocates room for */
+		if (mp_objects(p, flen, BUNDLE_OBJECTS_MAX) > BUNDLE_OBJECTS_MAX)
+			return kn_error_set(KN_EBADREC, "file", "the bundle holds an object of too many parts at byte %llu",
+			    (unsigned long long)at);
+	}
 	if (msgpack_unpack_next(&r->up, (const char *)p, flen, &pos) != MSGPACK_UNPACK_SUCCESS || pos != flen)
 		return kn_error_set(KN_EBADREC, "file", "the bundle is damaged at byte %llu", (unsigned long long)at);
 	const msgpack_object *o = &r->up.data;

@@ -8,7 +8,8 @@
  * piece over 1 MiB, a receipt in an up bundle or after a record, a foreign
  * format or version, a damaged header, and a trailer whose checksum was
  * recomputed over altered bytes but not re-signed. The writer refuses
- * calls out of order.
+ * calls out of order. A map of a million parts is refused before
+ * msgpack-c allocates for them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -534,6 +535,61 @@ test_bundle__writer_order(void **state)
 	kn_buf_free(&b);
 }
 
+/*
+ * msgpack-c allocates 24 bytes for every element a container declares: a
+ * map of a few MiB holding a list of a million nils is refused before it
+ * is unpacked, while the largest real object (a pack of 65,536 heads)
+ * still reads.
+ */
+static void
+test_bundle__many_parts(void **state)
+{
+	kn_buf b = KN_BUF_INIT;
+	bundle_header h;
+	bundle_writer w;
+	bundle_view v;
+	msgpack_packer pk;
+	(void)state;
+
+	hand_header(&b, 1);
+	msgpack_packer_init(&pk, &b, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 3);
+	pstr(&pk, "pack");
+	msgpack_pack_uint64(&pk, 1);
+	pstr(&pk, "objects");
+	msgpack_pack_uint32(&pk, 1);
+	pstr(&pk, "heads");
+	msgpack_pack_array(&pk, 1000000);
+	for (size_t i = 0; i < 1000000; i++)
+		msgpack_pack_nil(&pk);
+	hand_record(&b, "p");
+	trailer(&b, 0, 1, 1);
+	assert_int_equal(bundle_parse(&v, b.ptr, b.len, NULL, NULL), KN_EBADREC);
+	assert_non_null(strstr(kn_error_message(), "too many parts"));
+
+	/* the most heads a bundle may name */
+	kn_buf_clear(&b);
+	char(*ids)[41] = malloc(BUNDLE_HEADS_MAX * sizeof(*ids));
+	const char **heads = malloc(BUNDLE_HEADS_MAX * sizeof(*heads));
+	assert_non_null(ids);
+	assert_non_null(heads);
+	for (size_t i = 0; i < BUNDLE_HEADS_MAX; i++) {
+		snprintf(ids[i], 41, "%040zx", i);
+		heads[i] = ids[i];
+	}
+	header(&h, 1);
+	assert_int_equal(bundle_begin(&w, &b, &h), 0);
+	assert_int_equal(bundle_pack_begin(&w, &b, 3, 1, heads, BUNDLE_HEADS_MAX), 0);
+	assert_int_equal(bundle_pack_data(&w, &b, (const uint8_t *)"abc", 3), 0);
+	assert_int_equal(bundle_end(&w, &b, sk_), 0);
+	assert_int_equal(bundle_parse(&v, b.ptr, b.len, NULL, NULL), 0);
+	assert_int_equal(v.nheads, BUNDLE_HEADS_MAX);
+	assert_int_equal(bundle_check_sig(&v, pk_), 0);
+	free(ids);
+	free(heads);
+	kn_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -543,6 +599,7 @@ main(void)
 		cmocka_unit_test(test_bundle__cut_and_flipped),
 		cmocka_unit_test(test_bundle__structure_refused),
 		cmocka_unit_test(test_bundle__writer_order),
+		cmocka_unit_test(test_bundle__many_parts),
 	};
 	if (sodium_init() < 0)
 		return 1;
