@@ -2,9 +2,9 @@
  * bundle.c - `kinerja sync export FILE` and `kinerja sync import FILE`:
  * a sneakernet bundle (sync/bundle.h; docs/design.md, "Sync", "Bundles")
  * carried where no network reaches, of any size, in bounded memory.
- * Export: the daemon writes and signs the bundle into its spool; the CLI
- * fetches it in 1 MiB pieces into FILE.part (progress on a terminal),
- * fsyncs and renames it. Import: the CLI first reads the whole file
+ * Export: the daemon writes and signs the bundle into its spool while the
+ * CLI shows how far it is; then the CLI fetches it in 1 MiB pieces into
+ * FILE.part (progress on a terminal), fsyncs and links it to FILE. Import: the CLI first reads the whole file
  * through the bundle reader (structure, counts, BLAKE2b), so a cut or
  * altered file is refused here already, then sends it in 512 KiB pieces;
  * the daemon checks it all again with the signature before it applies
@@ -64,68 +64,77 @@ typedef struct {
 	char npsn[16], dir[8];
 } export_info;
 
-/* Fetch the daemon's export spool (size bytes) into path (path.part, fsync, rename); never overwrites. */
-static int
-fetch_to(client_conn *c, const char *token, const char *path, uint64_t size)
+static void
+pack_fetch(kn_buf *args, const char *token, uint64_t off)
 {
-	char part[4096];
-	kn_buf args = KN_BUF_INIT;
-	int fd, rc = 0, show = want_progress(size);
-	uint64_t off = 0;
+	msgpack_packer ap;
 
-	if ((size_t)snprintf(part, sizeof(part), "%s.part", path) >= sizeof(part))
-		return domain_msg_error(KN_EINVAL, "file", "CLI_NAMA_BERKAS_PANJANG", "berkas", path, NULL);
-	if ((fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "berkas", part, "sebab", strerror(errno),
-		    NULL);
-	while (off < size) {
-		const msgpack_object *r, *d;
-		msgpack_packer ap;
-		kn_buf_clear(&args);
-		msgpack_packer_init(&ap, &args, kn_buf_msgpack_write);
-		msgpack_pack_map(&ap, 2);
-		pack_str(&ap, "token");
-		pack_str(&ap, token);
-		pack_str(&ap, "offset");
-		msgpack_pack_uint64(&ap, off);
-		if ((rc = client_call(&r, c, "sync.bundle_fetch", &args)))
-			break;
-		d = kn_map_get(r, "data");
-		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || d->via.bin.size == 0 || off + d->via.bin.size > size) {
-			rc = domain_msg_error(KN_EPROTO, "", "BUNDEL_JAWABAN_KOSONG", NULL);
-			break;
-		}
-		if (kn_write_full(fd, d->via.bin.ptr, d->via.bin.size) != 0) {
-			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", part, "sebab",
-			    strerror(errno), NULL);
-			break;
-		}
-		off += d->via.bin.size;
-		if (show)
-			progress("menyalin bundel", off, size);
-	}
-	if (rc == 0 && (fsync(fd) != 0 || link(part, path) != 0))
-		rc = errno == EEXIST ? domain_msg_error(KN_EEXISTS, "file", "CLI_BERKAS_SUDAH_ADA", "berkas", path, NULL)
-		                     : domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", path, "sebab",
-		                           strerror(errno), NULL);
-	close(fd);
-	unlink(part);
-	kn_buf_free(&args);
-	return rc;
+	kn_buf_clear(args);
+	msgpack_packer_init(&ap, args, kn_buf_msgpack_write);
+	msgpack_pack_map(&ap, 2);
+	pack_str(&ap, "token");
+	pack_str(&ap, token);
+	pack_str(&ap, "offset");
+	msgpack_pack_uint64(&ap, off);
 }
 
-/* sync.bundle_export with args, then the bundle into path. */
+/* How far the daemon is with the bundle (a line on the terminal). */
+static void
+building(const msgpack_object *r)
+{
+	char stage[16];
+	uint64_t secs = client_u64(r, "elapsed_ms") / 1000;
+
+	client_str(r, "stage", stage, sizeof(stage));
+	if (strcmp(stage, "copy") == 0)
+		fprintf(stderr, "\rmenyiapkan bundel: menulis bukti dukung %llu/%llu MiB (%llu s)   ",
+		    (unsigned long long)(client_u64(r, "done") >> 20), (unsigned long long)(client_u64(r, "total") >> 20),
+		    (unsigned long long)secs);
+	else if (strcmp(stage, "pack") == 0)
+		fprintf(stderr, "\rmenyiapkan bundel: %llu catatan; menyusun paket bukti dukung (%llu s)   ",
+		    (unsigned long long)client_u64(r, "records"), (unsigned long long)secs);
+	else
+		fprintf(stderr, "\rmenyiapkan bundel: %llu catatan (%llu s)   ", (unsigned long long)client_u64(r, "records"),
+		    (unsigned long long)secs);
+}
+
+/*
+ * sync.bundle_export with args, wait for the daemon to build the bundle
+ * (its progress on a terminal), then copy it into path (path.part, fsync,
+ * link: never overwriting a file).
+ */
 static int
 export_to(export_info *x, client_conn *c, const char *token, const kn_buf *args, const char *path)
 {
-	const msgpack_object *r;
-	int rc;
+	const msgpack_object *r, *d;
+	kn_buf fa = KN_BUF_INIT;
+	char part[4096];
+	int rc, fd = -1, tty = !client_g.json && isatty(2), shown = 0, show;
+	uint64_t off = 0;
+	useconds_t wait = 10 * 1000;
 
-	if (client_g.json == 0 && isatty(2))
-		fprintf(stderr, "menyiapkan bundel...\n");
+	memset(x, 0, sizeof(*x));
+	if ((size_t)snprintf(part, sizeof(part), "%s.part", path) >= sizeof(part))
+		return domain_msg_error(KN_EINVAL, "file", "CLI_NAMA_BERKAS_PANJANG", "berkas", path, NULL);
 	if ((rc = client_call(&r, c, "sync.bundle_export", args)))
 		return rc;
-	memset(x, 0, sizeof(*x));
+	/* the build: poll until the first piece comes */
+	for (;;) {
+		pack_fetch(&fa, token, 0);
+		if ((rc = client_call(&r, c, "sync.bundle_fetch", &fa)))
+			goto out;
+		if (!flag(r, "building"))
+			break;
+		if (tty) {
+			building(r);
+			shown = 1;
+		}
+		usleep(wait); /* 10 ms, doubling up to 200 ms: a small bundle is there at once */
+		if (wait < 200 * 1000)
+			wait *= 2;
+	}
+	if (shown)
+		fputc('\n', stderr);
 	x->size = client_u64(r, "size");
 	x->from = client_u64(r, "from");
 	x->to = client_u64(r, "to");
@@ -136,9 +145,44 @@ export_to(export_info *x, client_conn *c, const char *token, const kn_buf *args,
 	x->checkpoint = flag(r, "evidence_checkpoint");
 	client_str(r, "npsn", x->npsn, sizeof(x->npsn));
 	client_str(r, "dir", x->dir, sizeof(x->dir));
-	if (x->size == 0)
-		return domain_msg_error(KN_EPROTO, "", "BUNDEL_JAWABAN_KOSONG", NULL);
-	return fetch_to(c, token, path, x->size);
+	show = want_progress(x->size);
+	if ((fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DIBUAT", "berkas", part, "sebab", strerror(errno),
+		    NULL);
+		goto out;
+	}
+	for (;;) {
+		d = kn_map_get(r, "data");
+		if (x->size == 0 || d == NULL || d->type != MSGPACK_OBJECT_BIN || d->via.bin.size == 0 ||
+		    off + d->via.bin.size > x->size) {
+			rc = domain_msg_error(KN_EPROTO, "", "BUNDEL_JAWABAN_KOSONG", NULL);
+			break;
+		}
+		if (kn_write_full(fd, d->via.bin.ptr, d->via.bin.size) != 0) {
+			rc = domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", part, "sebab",
+			    strerror(errno), NULL);
+			break;
+		}
+		off += d->via.bin.size;
+		if (show)
+			progress("menyalin bundel", off, x->size);
+		if (off == x->size)
+			break;
+		pack_fetch(&fa, token, off);
+		if ((rc = client_call(&r, c, "sync.bundle_fetch", &fa)))
+			break;
+	}
+	if (rc == 0 && (fsync(fd) != 0 || link(part, path) != 0))
+		rc = errno == EEXIST ? domain_msg_error(KN_EEXISTS, "file", "CLI_BERKAS_SUDAH_ADA", "berkas", path, NULL)
+		                     : domain_msg_error(KN_ERROR, "file", "CLI_BERKAS_TIDAK_DAPAT_DITULIS", "berkas", path, "sebab",
+		                           strerror(errno), NULL);
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(part);
+	}
+	kn_buf_free(&fa);
+	return rc;
 }
 
 static void

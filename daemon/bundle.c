@@ -132,16 +132,28 @@ flush_to(int fd, kn_buf *b, const char *path)
 
 /* ---- export ---- */
 
+typedef struct export_job export_job;
+
 /* The export spool (loop thread): one at a time, read back by its owner. */
 static struct {
-	int busy;               /* a worker is writing it */
+	export_job *busy;       /* the job writing it, or NULL */
 	int ready;
 	uint8_t owner[32];      /* the session token that asked */
-	uint64_t size;
+	uint64_t size, started_ms;
 	char path[600];
+	/* what the bundle holds, for the first sync.bundle_fetch */
+	char npsn[9];
+	int up, receipt, checkpoint;
+	uint64_t from, to, records, objects, pack_bytes;
+	/* a build that failed, told to the owner's next sync.bundle_fetch */
+	int failed;
+	char err_msg[512], err_field[64];
 } xs;
 
-typedef struct {
+/* What a worker building a bundle has done so far (written there, read by the loop). */
+enum { XP_RECORDS = 1, XP_PACK, XP_COPY, XP_DONE };
+
+struct export_job {
 	kd_job j;
 	kd_server *srv;
 	bundle_header h;
@@ -154,7 +166,19 @@ typedef struct {
 	uint64_t records, size, pack_bytes;
 	uint32_t objects;
 	int has_receipt;
-} export_job;
+	/* progress (atomics: the loop reads them while the worker runs) */
+	int stage;
+	uint64_t done_records, done_bytes, total_bytes;
+};
+
+static void
+progress_set(export_job *x, int stage, uint64_t records, uint64_t done, uint64_t total)
+{
+	__atomic_store_n(&x->done_records, records, __ATOMIC_RELAXED);
+	__atomic_store_n(&x->done_bytes, done, __ATOMIC_RELAXED);
+	__atomic_store_n(&x->total_bytes, total, __ATOMIC_RELAXED);
+	__atomic_store_n(&x->stage, stage, __ATOMIC_RELEASE);
+}
 
 struct refs_ctx {
 	char **wants;
@@ -283,6 +307,7 @@ export_pack(export_job *x, bundle_writer *w, kn_buf *out, int fd)
 				kn_hex(haves[i], x->acked.ptr + 20 * i, 20);
 		}
 	}
+	progress_set(x, XP_PACK, x->records, 0, 0);
 	if (rc == 0 && rc_.n)
 		rc = evidence_spool_pack(key, &size, &x->objects, x->j.ev, x->packdir, (const char *const *)rc_.wants, rc_.n,
 		    (const char *const *)haves, haves ? nhaves : 0);
@@ -301,6 +326,7 @@ export_pack(export_job *x, bundle_writer *w, kn_buf *out, int fd)
 			if ((rc = bundle_pack_data(w, out, piece.ptr, piece.len)) == 0)
 				rc = flush_to(fd, out, x->part);
 			at += n;
+			progress_set(x, XP_COPY, x->records, at, size);
 		}
 		kn_buf_free(&piece);
 		x->pack_bytes = size;
@@ -329,6 +355,7 @@ export_write(export_job *x)
 	int fd, rc;
 
 	clear_packs(x->packdir);
+	progress_set(x, XP_RECORDS, 0, 0, 0);
 	if ((fd = open(x->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return spool_fail("open", x->part, errno);
 	if ((rc = store_read_begin(&t, srv->st)))
@@ -367,6 +394,8 @@ export_write(export_job *x)
 		x->records++;
 		if (out.len >= IO_CHUNK && (rc = flush_to(fd, &out, x->part)))
 			goto out;
+		if (x->records % 1024 == 0)
+			progress_set(x, XP_RECORDS, x->records, 0, 0);
 	}
 	store_read_end(t);
 	t = NULL;
@@ -403,42 +432,42 @@ export_run(kd_job *j)
 		kd_job_keep_error(j, rc);
 }
 
+/*
+ * The build ended (loop): the spool waits for its owner's sync.bundle_fetch,
+ * or the failure does. The request that started it was answered at once.
+ */
 static void
 export_done(kd_job *j)
 {
 	export_job *x = (export_job *)j;
-	kn_buf res = KN_BUF_INIT;
-	msgpack_packer pk;
 	int rc = j->rc ? kd_job_error(j) : 0;
 
-	xs.busy = 0;
+	xs.busy = NULL;
+	memcpy(xs.owner, x->owner, 32);
 	if (rc == 0) {
 		xs.ready = 1;
 		xs.size = x->size;
-		memcpy(xs.owner, x->owner, 32);
 		snprintf(xs.path, sizeof(xs.path), "%s", x->spool);
-		msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
-		msgpack_pack_map(&pk, 10);
-		kd_pack_kv_u64(&pk, "size", x->size);
-		kd_pack_kv_str(&pk, "npsn", x->h.npsn);
-		kd_pack_kv_str(&pk, "dir", x->h.up ? "up" : "down");
-		kd_pack_kv_u64(&pk, "from", x->h.from);
-		kd_pack_kv_u64(&pk, "to", x->h.to);
-		kd_pack_kv_u64(&pk, "records", x->records);
-		kd_pack_kv_u64(&pk, "pack_objects", x->objects);
-		kd_pack_kv_u64(&pk, "pack_bytes", x->pack_bytes);
-		kd_pack_str(&pk, "receipt");
-		x->has_receipt ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
-		kd_pack_str(&pk, "evidence_checkpoint");
-		x->h.up && !x->all && x->acked.len ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
+		memcpy(xs.npsn, x->h.npsn, 9);
+		xs.up = x->h.up;
+		xs.from = x->h.from;
+		xs.to = x->h.to;
+		xs.records = x->records;
+		xs.objects = x->objects;
+		xs.pack_bytes = x->pack_bytes;
+		xs.receipt = x->has_receipt;
+		xs.checkpoint = x->h.up && !x->all && x->acked.len;
 		kn_info("sync.bundle_export: school %s, %s, %llu record(s) after %llu, %u evidence object(s) (%llu bytes)%s, "
-		        "%llu bytes",
+		        "%llu bytes in %llu ms",
 		    x->h.npsn, x->h.up ? "up" : "down", (unsigned long long)x->records, (unsigned long long)x->h.from,
 		    x->objects, (unsigned long long)x->pack_bytes, x->has_receipt ? ", with the hub's receipt" : "",
-		    (unsigned long long)x->size);
+		    (unsigned long long)x->size, (unsigned long long)(kn_now_ms() - xs.started_ms));
+	} else {
+		xs.failed = rc;
+		snprintf(xs.err_msg, sizeof(xs.err_msg), "%s", kn_error_message());
+		snprintf(xs.err_field, sizeof(xs.err_field), "%s", kn_error_field());
+		kn_info("sync.bundle_export: school %s: failed: %s", x->h.npsn, xs.err_msg);
 	}
-	kd_respond(&j->req, rc, &res);
-	kn_buf_free(&res);
 	kn_buf_free(&x->receipt);
 	kn_buf_free(&x->acked);
 	kd_job_release(j);
@@ -452,9 +481,8 @@ export_done(kd_job *j)
  * {npsn, after?, all?, receipt_only?} -> the hub's receipt of the
  * school's last bundle and its records for that school after the
  * school's pulled position (all: every one; receipt_only: none). Written
- * into the spool by a worker; answer {size, npsn, dir, from, to, records,
- * pack_objects, pack_bytes, receipt, evidence_checkpoint}, then
- * sync.bundle_fetch.
+ * into the spool by a worker; the answer {started} comes at once, and
+ * sync.bundle_fetch tells how far the build is, then hands the bundle out.
  */
 int
 kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
@@ -469,11 +497,11 @@ kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
 	export_job *x;
 	int rc;
 
-	(void)pk;
 	if ((rc = may_carry(req)))
 		return rc;
 	if (xs.busy)
 		return fail_msg(KN_EBUSY, "", "BUNDEL_SEDANG_DIBUAT", NULL);
+	xs.failed = 0;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.device, srv->device->pk, 32);
 	h.created_ms = kn_now_ms();
@@ -537,12 +565,23 @@ kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk)
 	if (xs.ready)
 		unlink(xs.path);
 	xs.ready = 0;
-	xs.busy = 1;
+	xs.busy = x;
+	xs.started_ms = kn_now_ms();
 	x->j.lane = KD_LANE_READ;
 	x->j.run = export_run;
 	x->j.done = export_done;
 	x->j.req = *req;
-	return kd_work_submit(srv, &x->j);
+	kd_work_submit(srv, &x->j);
+	if (!xs.busy && xs.failed) {
+		/* refused at once (too many jobs): done() kept why */
+		rc = xs.failed;
+		xs.failed = 0;
+		return kn_error_set(rc, xs.err_field, "%s", xs.err_msg);
+	}
+	msgpack_pack_map(pk, 1);
+	kd_pack_str(pk, "started");
+	msgpack_pack_true(pk);
+	return 0;
 }
 
 /* sync.bundle_fetch {offset}: up to 1 MiB of the export from offset {data, size}; the last piece removes the spool. */
@@ -557,6 +596,25 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
 		return kn_error_set(KN_EINVAL, "offset", "send {offset}");
+	if (xs.busy && sodium_memcmp(xs.busy->owner, req->sess->token, 32) == 0) {
+		/* still being built: how far */
+		export_job *x = xs.busy;
+		int stage = __atomic_load_n(&x->stage, __ATOMIC_ACQUIRE);
+		msgpack_pack_map(pk, 6);
+		kd_pack_str(pk, "building");
+		msgpack_pack_true(pk);
+		kd_pack_kv_str(pk, "stage", stage == XP_PACK ? "pack" : stage == XP_COPY ? "copy" : "records");
+		kd_pack_kv_u64(pk, "records", __atomic_load_n(&x->done_records, __ATOMIC_RELAXED));
+		kd_pack_kv_u64(pk, "done", __atomic_load_n(&x->done_bytes, __ATOMIC_RELAXED));
+		kd_pack_kv_u64(pk, "total", __atomic_load_n(&x->total_bytes, __ATOMIC_RELAXED));
+		kd_pack_kv_u64(pk, "elapsed_ms", kn_now_ms() - xs.started_ms);
+		return 0;
+	}
+	if (xs.failed && sodium_memcmp(xs.owner, req->sess->token, 32) == 0) {
+		int rc = xs.failed;
+		xs.failed = 0;
+		return kn_error_set(rc, xs.err_field, "%s", xs.err_msg);
+	}
 	if (!xs.ready || sodium_memcmp(xs.owner, req->sess->token, 32) != 0)
 		return fail_msg(KN_ESTATE, "", "BUNDEL_TIDAK_MENUNGGU", NULL);
 	if (off->via.u64 >= xs.size)
@@ -572,8 +630,22 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 		return spool_fail("read", xs.path, e);
 	}
 	close(fd);
-	msgpack_pack_map(pk, 2);
+	msgpack_pack_map(pk, off->via.u64 == 0 ? 11 : 2);
 	kd_pack_kv_u64(pk, "size", xs.size);
+	if (off->via.u64 == 0) {
+		/* what the bundle holds */
+		kd_pack_kv_str(pk, "npsn", xs.npsn);
+		kd_pack_kv_str(pk, "dir", xs.up ? "up" : "down");
+		kd_pack_kv_u64(pk, "from", xs.from);
+		kd_pack_kv_u64(pk, "to", xs.to);
+		kd_pack_kv_u64(pk, "records", xs.records);
+		kd_pack_kv_u64(pk, "pack_objects", xs.objects);
+		kd_pack_kv_u64(pk, "pack_bytes", xs.pack_bytes);
+		kd_pack_str(pk, "receipt");
+		xs.receipt ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+		kd_pack_str(pk, "evidence_checkpoint");
+		xs.checkpoint ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+	}
 	kd_pack_str(pk, "data");
 	msgpack_pack_bin(pk, n);
 	msgpack_pack_bin_body(pk, buf, n);
