@@ -6,9 +6,10 @@
  * then a worker writes the bundle (sync/bundle.h), signed by this
  * daemon's device key, into <store>/bundle-spool/export.bundle: the
  * records streamed from a read transaction, the evidence pack built into
- * the spool (evidence_spool_pack) and copied in 1 MiB pieces. The answer
- * gives its size; sync.bundle_fetch {offset} then hands it out in pieces
- * of at most 1 MiB, and the spool is removed once its last byte was read.
+ * the spool (evidence_spool_pack) and copied in 1 MiB pieces. The request
+ * is answered at once; sync.bundle_fetch {offset} tells how far the build
+ * is, then hands the bundle out in pieces of at most 1 MiB, and the spool
+ * is removed once its last byte was read.
  *
  * Import: sync.bundle_import {offset, total, data} appends pieces to
  * <store>/bundle-spool/import.part. With the last, a worker reads the
