@@ -756,13 +756,18 @@ static kc_cmd commands[] = {
 	    client_cmd_sync_export,
 	    { { "sekolah", "npsn", 0, "di hub: NPSN sekolah tujuan, 8 angka", NULL },
 	      { "setelah", "after", 0, "di hub: posisi 'diterima s.d.' sekolah itu (catatan sesudahnya)", NULL },
-	      { "semua", "all", 0, "semua catatan, tanpa melihat posisi", NULL, 1 },
+	      { "semua", "all", 0, "semua catatan (dan semua bukti dukung), tanpa melihat posisi", NULL, 1 },
+	      { "tanda-terima", "receipt_only", 0, "di hub: hanya tanda terima hub untuk bundel terakhir sekolah itu", NULL, 1 },
 	      { NULL } } },
 	{ "sync import", "FILE",
 	    "Terapkan bundel FILE (dibuat 'sync export'): seluruh berkas diperiksa dulu (struktur, jumlah, BLAKE2b,\n"
 	    "tanda tangan perangkat sekolah yang terdaftar / hub sekolah ini); berkas terpotong atau diubah ditolak\n"
-	    "tanpa ada yang diterapkan. Lalu tiap catatan diperiksa seperti sinkronisasi. Mengimpor dua kali aman.",
-	    client_cmd_sync_import, { { NULL } } },
+	    "tanpa ada yang diterapkan. Lalu tiap catatan diperiksa seperti sinkronisasi. Mengimpor dua kali aman.\n"
+	    "Di hub, --tanda-terima BERKAS menulis tanda terima untuk sekolah itu; diimpor di sekolah, catatannya\n"
+	    "tercatat diterima hub (kinerja sync status, kinerja sync acts).",
+	    client_cmd_sync_import,
+	    { { "tanda-terima", "receipt", 0, "di hub: tulis tanda terima (bundel) untuk sekolah ke BERKAS ini", NULL },
+	      { NULL } } },
 	{ "hub daftar", NULL,
 	    "Daftarkan (register) sekolah di hub ini: NPSN dan kunci perangkat daemon sekolah; Operator atau\n"
 	    "Kepala Dinas di kantor Dinas. Kunci perangkat adalah device_key di 'kinerja status' komputer sekolah.\n"

@@ -6,5 +6,6 @@
 
 int kd_m_sync_bundle_export(kd_req *req, msgpack_packer *pk);
 int kd_m_sync_bundle_import(kd_req *req, msgpack_packer *pk);
+int kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk);
 
 #endif

@@ -60,6 +60,7 @@ const kd_method kd_method_table[] = {
 	{ "sync.status",             kd_m_sync_status,                KD_MEMBER, domain_may_use,               "" },
 	{ "sync.now",                kd_m_sync_now,                   KD_MEMBER, domain_may_use,               "" },
 	{ "sync.bundle_export",      kd_m_sync_bundle_export,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; a hub: registered schools only" },
+	{ "sync.bundle_fetch",       kd_m_sync_bundle_fetch,          KD_MEMBER, domain_may_carry_bundles,     "the session that asked for the export" },
 	{ "sync.bundle_import",      kd_m_sync_bundle_import,         KD_MEMBER, domain_may_carry_bundles,     "at a school domain_may_administer; signature of the registered device or the hub; scope; domain_record_accept" },
 	{ "hub.register",            kd_m_hub_register,               KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
 	{ "hub.register_child",      kd_m_hub_register_child,         KD_MEMBER, domain_may_act_for_dinas,     "domain_registration_accept; one device, one school" },
