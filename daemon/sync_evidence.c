@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include "../domain/domain.h"
 #include "evidence_int.h"
+#include "../store/evidence.h"
 #include "sync_int.h"
 
 struct ev_collect {
@@ -104,14 +106,14 @@ kd_sync_ev_set_free(kd_sync_ev_set *s)
 }
 
 /* The directory beside evidence.dir where a hub keeps the schools' repositories: <parent of evidence.dir>/hub-evidence. */
-int
-kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn)
+static int
+hub_ev_base(char *base, size_t sz, kd_server *srv)
 {
-	char base[256];
 	size_t n;
 	char *slash;
 
-	snprintf(base, sizeof(base), "%s", srv->cfg.evidence_dir);
+	if ((size_t)snprintf(base, sz, "%s", srv->cfg.evidence_dir) >= sz)
+		return kn_error_set(KN_EINVAL, "evidence_dir", "the evidence directory's path is too long");
 	n = strlen(base);
 	while (n > 1 && base[n - 1] == '/')
 		base[--n] = '\0';
@@ -119,13 +121,59 @@ kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, 
 		return kn_error_set(KN_EINVAL, "evidence_dir", "no evidence directory is configured");
 	slash = strrchr(base, '/');
 	if (slash == NULL)
-		snprintf(base, sizeof(base), ".");
+		snprintf(base, sz, ".");
 	else if (slash == base)
 		base[1] = '\0';
 	else
 		*slash = '\0';
+	return 0;
+}
+
+int
+kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn)
+{
+	char base[256];
+	int rc;
+
+	if ((rc = hub_ev_base(base, sizeof(base), srv)))
+		return rc;
 	if ((size_t)snprintf(repo, repo_sz, "%s/hub-evidence/%s.git", base, npsn) >= repo_sz ||
 	    (size_t)snprintf(incoming, inc_sz, "%s/hub-evidence/%s.incoming", base, npsn) >= inc_sz)
 		return kn_error_set(KN_EINVAL, "evidence_dir", "the evidence directory's path is too long");
 	return 0;
+}
+
+void
+kd_sync_hub_ev_sweep(kd_server *srv)
+{
+	char base[256], dir[600], inc[700];
+	uint64_t files = 0, bytes = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (!srv->cfg.evidence_dir[0] || hub_ev_base(base, sizeof(base), srv) != 0) {
+		kn_error_clear();
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/hub-evidence", base);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		uint64_t f = 0, b = 0;
+		/* <npsn>.incoming: 8 digits */
+		if (n != 8 + 9 || strcmp(e->d_name + 8, ".incoming") != 0 || strspn(e->d_name, "0123456789") != 8)
+			continue;
+		snprintf(inc, sizeof(inc), "%s/%s", dir, e->d_name);
+		if (evidence_incoming_prune(inc, NULL, (uint64_t)srv->cfg.sync_ev_incoming_max_age_s, &f, &b) == 0 && f) {
+			kn_info("sync: school %.8s: removed %llu partial evidence pack(s), %llu bytes, untouched for %d s or more",
+			    e->d_name, (unsigned long long)f, (unsigned long long)b, srv->cfg.sync_ev_incoming_max_age_s);
+			files += f;
+			bytes += b;
+		}
+		kn_error_clear();
+	}
+	closedir(d);
+	(void)files;
+	(void)bytes;
 }

@@ -49,6 +49,7 @@ typedef struct {
 	uint64_t ev_bytes_sent;                 /* on the socket during it */
 	uint64_t ev_packs, ev_pack_bytes;       /* packs completed, their bytes */
 	uint64_t ev_resumed_at;                 /* a pack resumed at this byte (0: none) */
+	uint64_t ev_chunks, ev_inflight_max;    /* ev_chunk messages sent; most of them unacknowledged at once */
 } kd_sync_result;
 
 /* A school as the hub sees it (hub.schools). */
@@ -107,6 +108,7 @@ struct kd_sync {
 	kd_hub_school *schools;                 /* mu */
 	size_t nschools, capschools;
 	uint64_t hub_sessions;                  /* mu: sessions served since start */
+	uint64_t ev_swept_ms;                   /* mu: the last sweep of stale partial packs (monotonic) */
 
 	/* the school */
 	int school;                             /* const: this daemon syncs to a hub */
@@ -156,6 +158,8 @@ int kd_sync_ev_collect(kd_sync_ev_set *out, store *st, const char *npsn);
 void kd_sync_ev_set_free(kd_sync_ev_set *s);
 /* Where a hub keeps npsn's evidence: its own bare repository, and the directory of packs arriving. */
 int kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn);
+/* Remove every school's partial packs untouched for sync.ev_incoming_max_age_s (at start, then hourly). */
+void kd_sync_hub_ev_sweep(kd_server *srv);
 
 /* ---- sync.c ---- */
 

@@ -659,21 +659,36 @@ ev_progress(struct kd_sync *sy, const char *key, uint64_t size, uint64_t at)
 	pthread_mutex_unlock(&sy->mu);
 }
 
-/* Send pack key of size bytes from where the hub says it holds them, each chunk acknowledged. */
+/*
+ * Send pack key of size bytes from where the hub says it holds them: up to
+ * sync.ev_window_kb of chunks sent before waiting, each acknowledged in
+ * order by an ev_at that says the bytes the hub holds on disk. A cut loses
+ * at most the window; the next session asks the hub where to resume.
+ */
 static int
 ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t size)
 {
 	kn_buf chunk = KN_BUF_INIT;
+	uint64_t window = (uint64_t)s->srv->cfg.sync_ev_window_kb * 1024;
+	uint64_t *ends = NULL; /* the end of each chunk in flight, oldest first (a ring) */
+	size_t cap = (size_t)(window / EV_CHUNK) + 2, head = 0, inflight = 0;
 	sync_msg m, r;
-	uint64_t at;
+	uint64_t at, next;
 	int rc;
 
+	memset(&r, 0, sizeof(r));
+	if (window < EV_CHUNK)
+		window = EV_CHUNK;
+	if ((ends = calloc(cap, sizeof(*ends))) == NULL)
+		return fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 	memset(&m, 0, sizeof(m));
 	m.type = SYNC_MSG_EV_PACK;
 	snprintf(m.key, sizeof(m.key), "%s", key);
 	m.size = size;
-	if ((rc = kd_link_send(&s->l, &m)))
-		return fail_link(s, rc);
+	if ((rc = kd_link_send(&s->l, &m))) {
+		rc = fail_link(s, rc);
+		goto out;
+	}
 	if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
 		goto out;
 	at = r.at;
@@ -681,32 +696,47 @@ ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t siz
 		rc = fail_proto(s, "hub menjawab untuk paket lain");
 		goto out;
 	}
-	if (at)
+	if (at) {
 		s->res->ev_resumed_at = at;
+		kn_info("sync: evidence pack %.12s resumes at byte %llu of %llu (the hub holds them)", key,
+		    (unsigned long long)at, (unsigned long long)size);
+	}
 	ev_progress(s->sy, key, size, at);
+	next = at;
 	while (at < size) {
-		size_t n = size - at > EV_CHUNK ? EV_CHUNK : (size_t)(size - at);
-		kn_buf_clear(&chunk);
-		if ((rc = evidence_spool_read(&chunk, spool, key, at, n)) || chunk.len != n) {
-			rc = fail_store(s, rc ? rc : kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than offered"));
-			goto out;
+		/* fill the window: whole chunks, at least one */
+		while (next < size && inflight < cap && (inflight == 0 || next - at + EV_CHUNK <= window)) {
+			size_t n = size - next > EV_CHUNK ? EV_CHUNK : (size_t)(size - next);
+			kn_buf_clear(&chunk);
+			if ((rc = evidence_spool_read(&chunk, spool, key, next, n)) || chunk.len != n) {
+				rc = fail_store(s, rc ? rc : kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than offered"));
+				goto out;
+			}
+			memset(&m, 0, sizeof(m));
+			m.type = SYNC_MSG_EV_CHUNK;
+			snprintf(m.key, sizeof(m.key), "%s", key);
+			m.at = next;
+			m.data = (sync_bytes){ chunk.ptr, chunk.len };
+			if ((rc = kd_link_send(&s->l, &m))) {
+				rc = fail_link(s, rc);
+				goto out;
+			}
+			next += n;
+			ends[(head + inflight) % cap] = next;
+			inflight++;
+			s->res->ev_chunks++;
+			if (inflight > s->res->ev_inflight_max)
+				s->res->ev_inflight_max = inflight;
 		}
 		sync_msg_free(&r);
-		memset(&m, 0, sizeof(m));
-		m.type = SYNC_MSG_EV_CHUNK;
-		snprintf(m.key, sizeof(m.key), "%s", key);
-		m.at = at;
-		m.data = (sync_bytes){ chunk.ptr, chunk.len };
-		if ((rc = kd_link_send(&s->l, &m))) {
-			rc = fail_link(s, rc);
-			goto out;
-		}
 		if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
 			goto out;
-		if (strcmp(r.key, key) != 0 || r.at != at + n) {
+		if (inflight == 0 || strcmp(r.key, key) != 0 || r.at != ends[head]) {
 			rc = fail_proto(s, "hub mengakui bagian paket yang tidak dikirim");
 			goto out;
 		}
+		head = (head + 1) % cap;
+		inflight--;
 		at = r.at;
 		ev_progress(s->sy, key, size, at);
 	}
@@ -716,6 +746,7 @@ ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t siz
 out:
 	sync_msg_free(&r);
 	kn_buf_free(&chunk);
+	free(ends);
 	return rc;
 }
 
