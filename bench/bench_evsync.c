@@ -14,7 +14,7 @@
  *      repository: the bytes it sent (its receive-pack's stdin, tee'd) and
  *      its time, and the ratios. Then the same with 5 ms of delay each way
  *      and sync.ev_window_kb at 64 (one chunk at a time, as before the
- *      window), 256 (the default) and 1024: time beside the 64.
+ *      window), 128 (the default), 256 and 1024: time beside the 64.
  *   2. libgit2's packing options for such objects, on the school's
  *      repository: the pack's size and build time with libgit2's defaults,
  *      with pack.deltaCacheSize = 64 KiB (which libgit2 also reads as its
@@ -486,11 +486,11 @@ main(int argc, char **argv)
 
 	/* (1) the default window, no delay */
 	pass p;
-	if (run_pass(&p, first_school, sizeof(first_school), "20100001", 256, 0, (int)port, hub_key) != 0)
+	if (run_pass(&p, first_school, sizeof(first_school), "20100001", 128, 0, (int)port, hub_key) != 0)
 		goto out;
 	printf("bench_evsync: %d PDFs of random bytes, %llu bytes in all, one pack of %llu bytes\n", NFILES,
 	    (unsigned long long)total, (unsigned long long)p.pack);
-	printf("(1) school -> hub through faultproxy, a cut every %d bytes up, no delay, sync.ev_window_kb = 256:\n",
+	printf("(1) school -> hub through faultproxy, a cut every %d bytes up, no delay, sync.ev_window_kb = 128 (the default):\n",
 	    CUT_BYTES);
 	printf("               %d cuts, %d sessions, %.2f s; at most %llu chunks in flight\n", p.cuts, p.conns, p.secs,
 	    (unsigned long long)p.chunks_max);
@@ -511,11 +511,11 @@ main(int argc, char **argv)
 	    p.secs / gsecs);
 
 	/* the window on a link with delay */
-	pass w[3];
-	const int wins[3] = { 64, 256, 1024 };
-	const char *npsns[3] = { "20100002", "20100003", "20100004" };
+	pass w[4];
+	const int wins[4] = { 64, 128, 256, 1024 };
+	const char *npsns[4] = { "20100002", "20100003", "20100004", "20100005" };
 	printf("(1b) the same through 5 ms of delay each way, a cut every %d bytes up, by sync.ev_window_kb:\n", CUT_BYTES);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (run_pass(&w[i], schooldir, sizeof(schooldir), npsns[i], wins[i], 5, (int)port, hub_key) != 0)
 			goto out;
 		printf("               %5d KiB: %6.2f s (%.2f x the 64 KiB time), %2d cuts, at most %llu chunks in flight, sent "

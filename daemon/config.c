@@ -64,7 +64,7 @@ static const struct option_def {
 	I("sync", "max_sessions", sync_max_sessions, "32", 1, 1024, "hub: schools served at once; others wait their turn"),
 	I("sync", "batch_records", sync_batch_records, "256", 1, 256, "school: records per push or pull message"),
 	I("sync", "test_delay_ms", sync_test_delay_ms, "0", 0, 60000, "hub: delay before each answer with records (tests only)"),
-	I("sync", "ev_window_kb", sync_ev_window_kb, "256", 64, 16384,
+	I("sync", "ev_window_kb", sync_ev_window_kb, "128", 64, 16384,
 	    "school: evidence bytes sent ahead of the hub's acknowledgement (64: one 64 KiB chunk at a time)"),
 	I("sync", "ev_incoming_max_mb", sync_ev_incoming_max_mb, "1024", 1, 1048576,
 	    "hub: largest evidence pack a school may have arriving at once, MB"),

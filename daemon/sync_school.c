@@ -25,6 +25,9 @@
 #include "../store/evidence.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -679,6 +682,17 @@ ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t siz
 	memset(&r, 0, sizeof(r));
 	if (window < EV_CHUNK)
 		window = EV_CHUNK;
+	/*
+	 * The window is what may be unacknowledged, not what waits unsent in
+	 * this machine's socket buffer: the kernel takes more only when less
+	 * than a quarter chunk of it waits to go out, so a cut loses what was
+	 * on the link, not the whole window, and the bytes counted as sent
+	 * are bytes that left.
+	 */
+	{
+		int lowat = EV_CHUNK / 4;
+		(void)setsockopt(s->l.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	}
 	if ((ends = calloc(cap, sizeof(*ends))) == NULL)
 		return fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 	memset(&m, 0, sizeof(m));

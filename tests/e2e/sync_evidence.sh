@@ -129,9 +129,9 @@ while :; do
 	# the session resumed where the hub's durable bytes ended, not where the school's last ack said
 	resumed=$(jget last.ev_resumed_at <"$T/st.json")
 	[ "$before" -eq 0 ] || [ "$resumed" -eq "$before" ] || fail "session $n resumed at $resumed, the hub held $before"
-	# the window: more than one chunk in flight (sync.ev_window_kb, 256 KiB by default: 4 chunks)
+	# the window: more than one chunk in flight (sync.ev_window_kb, 128 KiB by default: 2 chunks)
 	inflight=$(jget last.ev_inflight_max <"$T/st.json")
-	[ "$inflight" -le 4 ] || fail "$inflight chunks in flight, over the window of 4"
+	[ "$inflight" -le 2 ] || fail "$inflight chunks in flight, over the window of 2"
 	[ "$(jget last.ev_chunks <"$T/st.json")" -le 2 ] || [ "$inflight" -gt 1 ] || fail "one chunk at a time: no window"
 	moving=$(jget evidence.moving.size <"$T/st.json" 2>/dev/null) || moving=
 	if [ -n "$moving" ]; then
@@ -140,8 +140,8 @@ while :; do
 		part=$(find "$INC" -name '*.part' -exec stat -c %s {} \; 2>/dev/null | head -1)
 		part=${part:-0}
 		# the hub may hold more than the school saw acknowledged (acks lost in the cut), at most the window
-		[ "$part" -ge "$sent" ] && [ "$part" -le $((sent + 262144)) ] ||
-		    fail "the hub holds $part bytes, the school counts $sent acknowledged (window 256 KiB)"
+		[ "$part" -ge "$sent" ] && [ "$part" -le $((sent + 131072)) ] ||
+		    fail "the hub holds $part bytes, the school counts $sent acknowledged (window 128 KiB)"
 		[ "$part" -gt "$sent" ] && ahead=$((ahead + 1))
 		[ "$part" -ge "$last" ] || fail "the hub's .part shrank: $last -> $part (a restart from zero)"
 		[ "$part" -gt "$last" ] || [ "$part" -eq 0 ] || fail "no progress in session $n ($part bytes)"
