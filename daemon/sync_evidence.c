@@ -29,6 +29,7 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 	kd_history h = { 0 };
 	domain_evidence e;
 	uint8_t pk[32];
+	size_t f0 = cc->files.len / sizeof(kd_sync_ev_file);
 	int rc;
 	(void)val;
 	(void)vlen;
@@ -54,6 +55,7 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 			memcpy(f.commit, e.commit, sizeof(f.commit));
 			memcpy(f.blob, e.blob, sizeof(f.blob));
 			memcpy(f.sha256, e.sha256, sizeof(f.sha256));
+			f.size = e.size;
 			rc = kn_buf_put(&cc->files, &f, sizeof(f));
 		}
 		if (rc == 0 && i == h.n - 1 && e.commit[0]) {
@@ -61,6 +63,8 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 			memset(&d, 0, sizeof(d));
 			kd_ev_ref_name(d.ref, sizeof(d.ref), cc->npsn, pk, period);
 			memcpy(d.commit, e.commit, sizeof(d.commit));
+			d.f0 = f0;
+			d.nf = cc->files.len / sizeof(kd_sync_ev_file) - f0;
 			rc = kn_buf_put(&cc->docs, &d, sizeof(d));
 		}
 	}

@@ -141,11 +141,13 @@ struct kd_sync {
 typedef struct {
 	char ref[200];
 	char commit[41];
+	size_t f0, nf;                          /* its uploads: files[f0 .. f0 + nf), oldest first */
 } kd_sync_ev_doc;
 typedef struct {
 	char commit[41];
 	char blob[41];
 	char sha256[65];                        /* "" in older records */
+	uint64_t size;
 } kd_sync_ev_file;
 typedef struct {
 	kd_sync_ev_doc *docs;

@@ -166,3 +166,27 @@ kin --json sync status >"$T/st.json"
 [ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 1 ] || fail "A's file is verified at the hub: $(cat "$T/st.json")"
 [ "$(parts)" -eq 0 ] || fail "a partial pack is left"
 ok "a partial of a pack the school no longer offers goes at its next offer; A's file then arrives in full (cap 8 MB)"
+
+# ---- a school back with more than the cap: packs of at most sync.ev_pack_max_mb, each under the hub's cap ----
+stop_daemon || fail "A stops"
+stop_pid "$HPID" || fail "the hub stops"
+start_hub 1
+n0=$(grep -c "over sync.ev_incoming_max_mb" "$T/hub.log")
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT --set sync.ev_pack_max_mb=1
+echo operator-pass | kin login $OPA >/dev/null || fail "login A again"
+echo "guru-pass-1" | budi login $BUDI >/dev/null || fail "Budi login again"
+for s in observasi refleksi berkas-1; do
+	mkpdf "$T/$s.pdf" 450000 "$s"
+	budi evidence upload "$T/$s.pdf" --slot $s --period $P >/dev/null || fail "upload $s"
+done
+kin --json sync now >"$T/now.json" 2>&1 || fail "A's sync of 1.35 MB under a 1 MB cap: $(cat "$T/now.json")"
+kin --json sync status >"$T/st.json"
+[ "$(jget last.ev_packs <"$T/st.json")" -eq 2 ] || fail "not 2 packs: $(jget last.ev_packs <"$T/st.json")"
+[ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 4 ] || fail "A's 4 files are not verified at the hub"
+[ "$(grep -c "over sync.ev_incoming_max_mb" "$T/hub.log")" -eq "$n0" ] || fail "a pack was refused by the cap"
+# one document (Budi's, this period) with 3 new uploads: the first pack goes up to the second upload
+sizes=$(sed -n 's/.*sync: evidence pack [0-9a-f]* of \([0-9]*\) bytes, [0-9]* object(s), up to 1 commit(s) of the 1 document(s).*/\1/p' "$T/daemon.log" | tail -2)
+[ "$(echo "$sizes" | wc -l)" -eq 2 ] || fail "not 2 packs in the log: $sizes"
+for z in $sizes; do [ "$z" -lt 1048576 ] || fail "a pack of $z bytes is over 1 MB"; done
+ok "3 new files (1.35 MB) of one document under a 1 MB cap: 2 packs ($(echo $sizes)) in one session, all verified"
