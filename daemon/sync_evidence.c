@@ -150,7 +150,7 @@ kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, 
 void
 kd_sync_hub_ev_sweep(kd_server *srv)
 {
-	char base[256], dir[600], inc[700];
+	char base[256], dir[300], inc[340];
 	uint64_t files = 0, bytes = 0;
 	struct dirent *e;
 	DIR *d;
@@ -168,7 +168,7 @@ kd_sync_hub_ev_sweep(kd_server *srv)
 		/* <npsn>.incoming: 8 digits */
 		if (n != 8 + 9 || strcmp(e->d_name + 8, ".incoming") != 0 || strspn(e->d_name, "0123456789") != 8)
 			continue;
-		snprintf(inc, sizeof(inc), "%s/%s", dir, e->d_name);
+		snprintf(inc, sizeof(inc), "%s/%.20s", dir, e->d_name);
 		if (evidence_incoming_prune(inc, NULL, (uint64_t)srv->cfg.sync_ev_incoming_max_age_s, &f, &b) == 0 && f) {
 			kn_info("sync: school %.8s: removed %llu partial evidence pack(s), %llu bytes, untouched for %d s or more",
 			    e->d_name, (unsigned long long)f, (unsigned long long)b, srv->cfg.sync_ev_incoming_max_age_s);
