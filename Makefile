@@ -105,7 +105,7 @@ check-asan:
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
 
 bench: $(DEPS_OK)
-	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(BENCHES)
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja $(BENCHES) $(TOOLS)
 	@for b in $(BENCHES); do $$b $(O) || exit 1; done
 
 # The main job: the daemon on ./var with a demo school (see README.md).

@@ -72,6 +72,14 @@ static const struct option_def {
 	I("sync", "push_window", sync_push_window, "8", 1, 16,
 	    "school: pushes sent before the first receipt comes back (1: wait for each receipt)"),
 	I("sync", "test_delay_ms", sync_test_delay_ms, "0", 0, 60000, "hub: delay before each answer with records (tests only)"),
+	I("sync", "ev_window_kb", sync_ev_window_kb, "128", 64, 16384,
+	    "school: evidence bytes sent ahead of the hub's acknowledgement (64: one 64 KiB chunk at a time)"),
+	I("sync", "ev_pack_max_mb", sync_ev_pack_max_mb, "256", 1, 65536,
+	    "school: evidence goes in packs of at most this many MB of files (a larger file alone), under the hub's cap"),
+	I("sync", "ev_incoming_max_mb", sync_ev_incoming_max_mb, "1024", 1, 1048576,
+	    "hub: largest evidence pack a school may have arriving at once, MB"),
+	I("sync", "ev_incoming_max_age_s", sync_ev_incoming_max_age_s, "604800", 1, 31536000,
+	    "hub: a partial evidence pack untouched this long is removed (at start, hourly, and at the school's next offer)"),
 #undef S
 #undef I
 #undef B

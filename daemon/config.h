@@ -45,6 +45,10 @@ typedef struct {
 	int sync_retry_min_s;   /* school: first backoff after a failure */
 	int sync_probe_s;       /* school: reachability probe while the hub is unreachable (0: off) */
 	int sync_test_delay_ms; /* hub: wait before each receipt and records answer (tests only) */
+	int sync_ev_window_kb;  /* school: evidence pack bytes sent before waiting for an acknowledgement */
+	int sync_ev_pack_max_mb; /* school: documents go in packs of at most this many MB of files (at least one) */
+	int sync_ev_incoming_max_mb; /* hub: largest pack a school may have arriving (its .incoming) */
+	int sync_ev_incoming_max_age_s; /* hub: a partial pack untouched this long is removed */
 } kd_config;
 
 /* Built-in defaults: everything under ./var. */

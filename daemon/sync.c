@@ -483,7 +483,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 {
 	char hex[2 * SYNC_FP_BYTES + 1];
 
-	msgpack_pack_map(pk, 24);
+	msgpack_pack_map(pk, 26);
 	kd_pack_str(pk, "ok");
 	if (r->ok)
 		msgpack_pack_true(pk);
@@ -520,6 +520,8 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 	kd_pack_kv_u64(pk, "ev_packs", r->ev_packs);
 	kd_pack_kv_u64(pk, "ev_pack_bytes", r->ev_pack_bytes);
 	kd_pack_kv_u64(pk, "ev_resumed_at", r->ev_resumed_at);
+	kd_pack_kv_u64(pk, "ev_chunks", r->ev_chunks);
+	kd_pack_kv_u64(pk, "ev_inflight_max", r->ev_inflight_max);
 }
 
 /* Loop thread: answer the sync.now requests whose session has finished. */

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include "../domain/domain.h"
 #include "evidence_int.h"
+#include "../store/evidence.h"
 #include "sync_int.h"
 
 struct ev_collect {
@@ -27,6 +29,7 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 	kd_history h = { 0 };
 	domain_evidence e;
 	uint8_t pk[32];
+	size_t f0 = cc->files.len / sizeof(kd_sync_ev_file);
 	int rc;
 	(void)val;
 	(void)vlen;
@@ -52,6 +55,7 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 			memcpy(f.commit, e.commit, sizeof(f.commit));
 			memcpy(f.blob, e.blob, sizeof(f.blob));
 			memcpy(f.sha256, e.sha256, sizeof(f.sha256));
+			f.size = e.size;
 			rc = kn_buf_put(&cc->files, &f, sizeof(f));
 		}
 		if (rc == 0 && i == h.n - 1 && e.commit[0]) {
@@ -59,6 +63,8 @@ ev_collect_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, si
 			memset(&d, 0, sizeof(d));
 			kd_ev_ref_name(d.ref, sizeof(d.ref), cc->npsn, pk, period);
 			memcpy(d.commit, e.commit, sizeof(d.commit));
+			d.f0 = f0;
+			d.nf = cc->files.len / sizeof(kd_sync_ev_file) - f0;
 			rc = kn_buf_put(&cc->docs, &d, sizeof(d));
 		}
 	}
@@ -104,14 +110,14 @@ kd_sync_ev_set_free(kd_sync_ev_set *s)
 }
 
 /* The directory beside evidence.dir where a hub keeps the schools' repositories: <parent of evidence.dir>/hub-evidence. */
-int
-kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn)
+static int
+hub_ev_base(char *base, size_t sz, kd_server *srv)
 {
-	char base[256];
 	size_t n;
 	char *slash;
 
-	snprintf(base, sizeof(base), "%s", srv->cfg.evidence_dir);
+	if ((size_t)snprintf(base, sz, "%s", srv->cfg.evidence_dir) >= sz)
+		return kn_error_set(KN_EINVAL, "evidence_dir", "the evidence directory's path is too long");
 	n = strlen(base);
 	while (n > 1 && base[n - 1] == '/')
 		base[--n] = '\0';
@@ -119,13 +125,59 @@ kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, 
 		return kn_error_set(KN_EINVAL, "evidence_dir", "no evidence directory is configured");
 	slash = strrchr(base, '/');
 	if (slash == NULL)
-		snprintf(base, sizeof(base), ".");
+		snprintf(base, sz, ".");
 	else if (slash == base)
 		base[1] = '\0';
 	else
 		*slash = '\0';
+	return 0;
+}
+
+int
+kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn)
+{
+	char base[256];
+	int rc;
+
+	if ((rc = hub_ev_base(base, sizeof(base), srv)))
+		return rc;
 	if ((size_t)snprintf(repo, repo_sz, "%s/hub-evidence/%s.git", base, npsn) >= repo_sz ||
 	    (size_t)snprintf(incoming, inc_sz, "%s/hub-evidence/%s.incoming", base, npsn) >= inc_sz)
 		return kn_error_set(KN_EINVAL, "evidence_dir", "the evidence directory's path is too long");
 	return 0;
+}
+
+void
+kd_sync_hub_ev_sweep(kd_server *srv)
+{
+	char base[256], dir[300], inc[340];
+	uint64_t files = 0, bytes = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (!srv->cfg.evidence_dir[0] || hub_ev_base(base, sizeof(base), srv) != 0) {
+		kn_error_clear();
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/hub-evidence", base);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		uint64_t f = 0, b = 0;
+		/* <npsn>.incoming: 8 digits */
+		if (n != 8 + 9 || strcmp(e->d_name + 8, ".incoming") != 0 || strspn(e->d_name, "0123456789") != 8)
+			continue;
+		snprintf(inc, sizeof(inc), "%s/%.20s", dir, e->d_name);
+		if (evidence_incoming_prune(inc, NULL, (uint64_t)srv->cfg.sync_ev_incoming_max_age_s, &f, &b) == 0 && f) {
+			kn_info("sync: school %.8s: removed %llu partial evidence pack(s), %llu bytes, untouched for %d s or more",
+			    e->d_name, (unsigned long long)f, (unsigned long long)b, srv->cfg.sync_ev_incoming_max_age_s);
+			files += f;
+			bytes += b;
+		}
+		kn_error_clear();
+	}
+	closedir(d);
+	(void)files;
+	(void)bytes;
 }

@@ -854,6 +854,29 @@ ev_account(hub_session *h, int verify)
 	return 0;
 }
 
+/*
+ * Every school's partial packs untouched for sync.ev_incoming_max_age_s are
+ * removed at start and then by the first offer after each interval (an
+ * hour, or half the age when shorter): a school that never comes back
+ * does not keep its bytes at the hub.
+ */
+static void
+ev_sweep_due(hub_session *h)
+{
+	uint64_t every = (uint64_t)h->srv->cfg.sync_ev_incoming_max_age_s * 500, now = kn_mono_ms();
+	int due;
+
+	if (every > 3600 * 1000ull)
+		every = 3600 * 1000ull;
+	pthread_mutex_lock(&h->sy->mu);
+	due = now - h->sy->ev_swept_ms >= every;
+	if (due)
+		h->sy->ev_swept_ms = now;
+	pthread_mutex_unlock(&h->sy->mu);
+	if (due)
+		kd_sync_hub_ev_sweep(h->srv);
+}
+
 /* ev_offer: which of the school's commits its repository here holds. */
 static int
 on_ev_offer(hub_session *h, const sync_msg *m)
@@ -865,6 +888,7 @@ on_ev_offer(hub_session *h, const sync_msg *m)
 
 	if ((rc = ev_open(h)))
 		return rc;
+	ev_sweep_due(h);
 	if (m->ncommits && (have = malloc(m->ncommits * SYNC_PROTO_COMMIT_BYTES)) == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
 	for (size_t i = 0; i < m->ncommits; i++) {
@@ -927,6 +951,22 @@ on_ev_pack(hub_session *h, const sync_msg *m)
 		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL", (const char *const[]){ "sebab", "ev_pack sebelum ev_offer", NULL });
 	memcpy(h->ev_key, m->key, sizeof(h->ev_key));
 	h->ev_size = m->size;
+	/* one pack at a time: bytes of another pack this school offered before will not be resumed */
+	{
+		uint64_t f = 0, b = 0;
+		if (evidence_incoming_prune(h->ev_inc, h->ev_key, (uint64_t)h->srv->cfg.sync_ev_incoming_max_age_s, &f, &b) == 0 && f)
+			kn_info("sync: school %s: removed %llu partial evidence pack(s) it will not resume, %llu bytes", h->npsn,
+			    (unsigned long long)f, (unsigned long long)b);
+		kn_error_clear();
+	}
+	if (h->ev_size > (uint64_t)h->srv->cfg.sync_ev_incoming_max_mb * 1024 * 1024) {
+		char mb[24], cap[24];
+		snprintf(mb, sizeof(mb), "%.1f", (double)h->ev_size / (1024.0 * 1024.0));
+		snprintf(cap, sizeof(cap), "%d", h->srv->cfg.sync_ev_incoming_max_mb);
+		kn_warn("sync: school %s: evidence pack %.12s of %llu bytes is over sync.ev_incoming_max_mb (%d): refused", h->npsn,
+		    h->ev_key, (unsigned long long)h->ev_size, h->srv->cfg.sync_ev_incoming_max_mb);
+		return hub_fail(h, KN_ETOOBIG, "SYNC_BUKTI_KUOTA", (const char *const[]){ "ukuran", mb, "batas", cap, NULL });
+	}
 	if ((rc = evidence_incoming_have(&have, h->ev_inc, h->ev_key)))
 		return hub_fail(h, rc, "SYNC_BUKTI_GAGAL", (const char *const[]){ "sebab", kn_error_message(), NULL });
 	if (have > h->ev_size)
@@ -1188,6 +1228,8 @@ kd_sync_hub_start(struct kd_sync *sy)
 	sy->threads = calloc((size_t)sy->max_sessions, sizeof(*sy->threads));
 	if (sy->threads == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
+	kd_sync_hub_ev_sweep(srv);
+	sy->ev_swept_ms = kn_mono_ms();
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

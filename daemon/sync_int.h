@@ -50,6 +50,7 @@ typedef struct {
 	uint64_t ev_bytes_sent;                 /* on the socket during it */
 	uint64_t ev_packs, ev_pack_bytes;       /* packs completed, their bytes */
 	uint64_t ev_resumed_at;                 /* a pack resumed at this byte (0: none) */
+	uint64_t ev_chunks, ev_inflight_max;    /* ev_chunk messages sent; most of them unacknowledged at once */
 } kd_sync_result;
 
 /* A school as the hub sees it (hub.schools). */
@@ -108,6 +109,7 @@ struct kd_sync {
 	kd_hub_school *schools;                 /* mu */
 	size_t nschools, capschools;
 	uint64_t hub_sessions;                  /* mu: sessions served since start */
+	uint64_t ev_swept_ms;                   /* mu: the last sweep of stale partial packs (monotonic) */
 
 	/* the school, or a hub's link to its parent hub (the same thread and schedule) */
 	int school;                             /* const: this daemon syncs to a hub */
@@ -147,11 +149,13 @@ struct kd_sync {
 typedef struct {
 	char ref[200];
 	char commit[41];
+	size_t f0, nf;                          /* its uploads: files[f0 .. f0 + nf), oldest first */
 } kd_sync_ev_doc;
 typedef struct {
 	char commit[41];
 	char blob[41];
 	char sha256[65];                        /* "" in older records */
+	uint64_t size;
 } kd_sync_ev_file;
 typedef struct {
 	kd_sync_ev_doc *docs;
@@ -164,6 +168,8 @@ int kd_sync_ev_collect(kd_sync_ev_set *out, store *st, const char *npsn);
 void kd_sync_ev_set_free(kd_sync_ev_set *s);
 /* Where a hub keeps npsn's evidence: its own bare repository, and the directory of packs arriving. */
 int kd_sync_hub_ev_paths(char *repo, size_t repo_sz, char *incoming, size_t inc_sz, kd_server *srv, const char *npsn);
+/* Remove every school's partial packs untouched for sync.ev_incoming_max_age_s (at start, then hourly). */
+void kd_sync_hub_ev_sweep(kd_server *srv);
 
 /* ---- sync.c ---- */
 

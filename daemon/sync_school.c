@@ -25,6 +25,9 @@
 #include "../store/evidence.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -711,7 +714,7 @@ out:
 /* ---- the evidence phase ---- */
 
 #define EV_CHUNK (64 * 1024) /* bytes per ev_chunk: what a cut can cost, at most, besides the bytes in flight */
-#define EV_ROUNDS 4          /* offers in one session (a pack, then what was uploaded meanwhile) */
+#define EV_ROUNDS 16         /* offers in one session (packs of at most sync.ev_pack_max_mb, then what was uploaded meanwhile) */
 
 /* The spool of packs under the store: <store>/sync-spool; "current" names the pack on its way ("<key> <size>"). */
 static void
@@ -781,21 +784,47 @@ ev_progress(struct kd_sync *sy, const char *key, uint64_t size, uint64_t at)
 	pthread_mutex_unlock(&sy->mu);
 }
 
-/* Send pack key of size bytes from where the hub says it holds them, each chunk acknowledged. */
+/*
+ * Send pack key of size bytes from where the hub says it holds them: up to
+ * sync.ev_window_kb of chunks sent before waiting, each acknowledged in
+ * order by an ev_at that says the bytes the hub holds on disk. A cut loses
+ * at most the window; the next session asks the hub where to resume.
+ */
 static int
 ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t size)
 {
 	kn_buf chunk = KN_BUF_INIT;
+	uint64_t window = (uint64_t)s->srv->cfg.sync_ev_window_kb * 1024;
+	uint64_t *ends = NULL; /* the end of each chunk in flight, oldest first (a ring) */
+	size_t cap = (size_t)(window / EV_CHUNK) + 2, head = 0, inflight = 0;
 	sync_msg m, r;
-	uint64_t at;
+	uint64_t at, next;
 	int rc;
 
+	memset(&r, 0, sizeof(r));
+	if (window < EV_CHUNK)
+		window = EV_CHUNK;
+	/*
+	 * The window is what may be unacknowledged, not what waits unsent in
+	 * this machine's socket buffer: the kernel takes more only when less
+	 * than a quarter chunk of it waits to go out, so a cut loses what was
+	 * on the link, not the whole window, and the bytes counted as sent
+	 * are bytes that left.
+	 */
+	{
+		int lowat = EV_CHUNK / 4;
+		(void)setsockopt(s->l.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	}
+	if ((ends = calloc(cap, sizeof(*ends))) == NULL)
+		return fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 	memset(&m, 0, sizeof(m));
 	m.type = SYNC_MSG_EV_PACK;
 	snprintf(m.key, sizeof(m.key), "%s", key);
 	m.size = size;
-	if ((rc = kd_link_send(&s->l, &m)))
-		return fail_link(s, rc);
+	if ((rc = kd_link_send(&s->l, &m))) {
+		rc = fail_link(s, rc);
+		goto out;
+	}
 	if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
 		goto out;
 	at = r.at;
@@ -803,32 +832,47 @@ ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t siz
 		rc = fail_proto(s, "hub menjawab untuk paket lain");
 		goto out;
 	}
-	if (at)
+	if (at) {
 		s->res->ev_resumed_at = at;
+		kn_info("sync: evidence pack %.12s resumes at byte %llu of %llu (the hub holds them)", key,
+		    (unsigned long long)at, (unsigned long long)size);
+	}
 	ev_progress(s->sy, key, size, at);
+	next = at;
 	while (at < size) {
-		size_t n = size - at > EV_CHUNK ? EV_CHUNK : (size_t)(size - at);
-		kn_buf_clear(&chunk);
-		if ((rc = evidence_spool_read(&chunk, spool, key, at, n)) || chunk.len != n) {
-			rc = fail_store(s, rc ? rc : kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than offered"));
-			goto out;
+		/* fill the window: whole chunks, at least one */
+		while (next < size && inflight < cap && (inflight == 0 || next - at + EV_CHUNK <= window)) {
+			size_t n = size - next > EV_CHUNK ? EV_CHUNK : (size_t)(size - next);
+			kn_buf_clear(&chunk);
+			if ((rc = evidence_spool_read(&chunk, spool, key, next, n)) || chunk.len != n) {
+				rc = fail_store(s, rc ? rc : kn_error_set(KN_ERROR, "spool", "the spooled pack is shorter than offered"));
+				goto out;
+			}
+			memset(&m, 0, sizeof(m));
+			m.type = SYNC_MSG_EV_CHUNK;
+			snprintf(m.key, sizeof(m.key), "%s", key);
+			m.at = next;
+			m.data = (sync_bytes){ chunk.ptr, chunk.len };
+			if ((rc = kd_link_send(&s->l, &m))) {
+				rc = fail_link(s, rc);
+				goto out;
+			}
+			next += n;
+			ends[(head + inflight) % cap] = next;
+			inflight++;
+			s->res->ev_chunks++;
+			if (inflight > s->res->ev_inflight_max)
+				s->res->ev_inflight_max = inflight;
 		}
 		sync_msg_free(&r);
-		memset(&m, 0, sizeof(m));
-		m.type = SYNC_MSG_EV_CHUNK;
-		snprintf(m.key, sizeof(m.key), "%s", key);
-		m.at = at;
-		m.data = (sync_bytes){ chunk.ptr, chunk.len };
-		if ((rc = kd_link_send(&s->l, &m))) {
-			rc = fail_link(s, rc);
-			goto out;
-		}
 		if ((rc = recv_msg(&r, s, SYNC_MSG_EV_AT, SYNC_MSG_EV_AT)))
 			goto out;
-		if (strcmp(r.key, key) != 0 || r.at != at + n) {
+		if (inflight == 0 || strcmp(r.key, key) != 0 || r.at != ends[head]) {
 			rc = fail_proto(s, "hub mengakui bagian paket yang tidak dikirim");
 			goto out;
 		}
+		head = (head + 1) % cap;
+		inflight--;
 		at = r.at;
 		ev_progress(s->sy, key, size, at);
 	}
@@ -838,6 +882,7 @@ ev_send_pack(school_session *s, const char *spool, const char *key, uint64_t siz
 out:
 	sync_msg_free(&r);
 	kn_buf_free(&chunk);
+	free(ends);
 	return rc;
 }
 
@@ -872,6 +917,44 @@ pack_ev_receipt(kn_buf *out, const sync_msg *r, uint64_t docs)
 }
 
 /*
+ * The commits the next pack goes up to, into sel: for each document the
+ * hub lacks, in order, its uploads after the last one the hub holds,
+ * oldest first, while their files' sizes (as the records say) add up to
+ * at most pack_max; a document that fits whole goes up to its newest
+ * commit, one that does not up to its last upload that fits, and there
+ * the pack ends. At least one upload goes, however large: a school back
+ * after weeks sends packs under the hub's cap, one a round.
+ */
+static size_t
+ev_select(const char **sel, const kd_sync_ev_set *set, const size_t *fidx, const uint8_t *held, uint64_t pack_max)
+{
+	size_t nsel = 0;
+	uint64_t est = 0;
+	int full = 0;
+
+	for (size_t d = 0; d < set->ndocs && !full; d++) {
+		size_t a = set->docs[d].f0, b = a + set->docs[d].nf, k = b, last = SIZE_MAX;
+		if (held[d])
+			continue;
+		while (k > a && !(fidx[k - 1] != SIZE_MAX && held[fidx[k - 1]]))
+			k--;
+		for (size_t m = k; m < b; m++) {
+			if (est + set->files[m].size > pack_max && (nsel > 0 || last != SIZE_MAX)) {
+				full = 1;
+				break;
+			}
+			est += set->files[m].size;
+			last = m;
+		}
+		if (!full)
+			sel[nsel++] = set->docs[d].commit;
+		else if (last != SIZE_MAX)
+			sel[nsel++] = set->files[last].commit;
+	}
+	return nsel;
+}
+
+/*
  * After the records: offer the newest commit of every evidence document;
  * send one pack of what the hub lacks, resumably (the spooled pack is
  * offered again after a cut, from the byte the hub holds); then ev_end,
@@ -883,6 +966,10 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 {
 	uint8_t(*offer)[SYNC_PROTO_COMMIT_BYTES] = NULL;
 	char **wants = NULL, **haves = NULL;
+	const char **sel = NULL;   /* the commits a pack goes up to: within sync.ev_pack_max_mb */
+	size_t *fidx = NULL;       /* the offer's index of each upload's commit (SIZE_MAX: not offered) */
+	uint8_t *held = NULL;      /* by offer index: the hub holds it */
+	const uint64_t pack_max = (uint64_t)s->srv->cfg.sync_ev_pack_max_mb * 1024 * 1024;
 	sync_msg m, r;
 	int rc = 0;
 
@@ -897,7 +984,10 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 	offer = malloc((ntot + 1) * SYNC_PROTO_COMMIT_BYTES);
 	wants = calloc(ntot + 1, sizeof(char *));
 	haves = calloc(ntot + 1, sizeof(char *));
-	if (hexes == NULL) {
+	sel = calloc(ntot + 1, sizeof(char *));
+	fidx = malloc((set->nfiles + 1) * sizeof(size_t));
+	held = calloc(ntot + 1, 1);
+	if (hexes == NULL || sel == NULL || fidx == NULL || held == NULL) {
 		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 		goto out;
 	}
@@ -905,13 +995,18 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 		goto out;
 	}
+	for (size_t i = 0; i < set->nfiles; i++)
+		fidx[i] = SIZE_MAX;
 	for (size_t i = 0; i < ntot && noffer < SYNC_PROTO_COMMITS_MAX; i++) {
 		const char *c = i < set->ndocs ? set->docs[i].commit : set->files[i - set->ndocs].commit;
 		int dup = 0;
 		for (size_t k = 0; i >= set->ndocs && k < noffer && !dup; k++)
-			dup = strcmp(hexes[k], c) == 0;
+			if ((dup = strcmp(hexes[k], c) == 0))
+				fidx[i - set->ndocs] = k;
 		if (dup)
 			continue;
+		if (i >= set->ndocs)
+			fidx[i - set->ndocs] = noffer;
 		if (kn_unhex(offer[noffer], SYNC_PROTO_COMMIT_BYTES, c, 40) != 0) {
 			rc = fail_store(s, kn_error_set(KN_EBADREC, "commit", "a record names a commit that is not 40 hex digits"));
 			goto out;
@@ -937,8 +1032,10 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 			goto out;
 		/* the hub's answer is a subset of the offer, in its order */
 		for (size_t i = 0; i < noffer; i++) {
+			held[i] = 0;
 			if (j < r.ncommits && memcmp(r.commits[j], offer[i], SYNC_PROTO_COMMIT_BYTES) == 0) {
 				haves[nh++] = (char *)hexes[i];
+				held[i] = 1;
 				j++;
 			} else if (i < set->ndocs) {
 				wants[nw++] = (char *)hexes[i];
@@ -961,14 +1058,16 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 			goto out;
 		}
 		if (!ev_current_get(key, &size, spool)) {
-			if ((rc = evidence_spool_pack(key, &size, &nobj, *repo, spool, (const char *const *)wants, nw,
+			size_t nsel = ev_select(sel, set, fidx, held, pack_max);
+			if ((rc = evidence_spool_pack(key, &size, &nobj, *repo, spool, sel, nsel,
 			         (const char *const *)haves, nh)) ||
 			    (rc = ev_current_set(spool, key, size))) {
 				rc = fail_store(s, rc);
 				goto out;
 			}
-			kn_info("sync: evidence pack %.12s of %llu bytes, %u object(s), for %zu document(s)", key,
-			    (unsigned long long)size, nobj, nw);
+			kn_info("sync: evidence pack %.12s of %llu bytes, %u object(s), up to %zu commit(s) of the %zu document(s) "
+			        "the hub lacks",
+			    key, (unsigned long long)size, nobj, nsel, nw);
 		}
 		rc = ev_send_pack(s, spool, key, size);
 		if (rc && strcmp(s->res->err.reason, "SYNC_BUKTI_RUSAK") == 0) {
@@ -1018,6 +1117,9 @@ out:
 	free(offer);
 	free(wants);
 	free(haves);
+	free(sel);
+	free(fidx);
+	free(held);
 	return rc;
 }
 

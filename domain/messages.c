@@ -931,6 +931,10 @@ static const domain_msg msgs[] = {
 	    "Paket berkas Bukti Dukung yang sampai di hub rusak atau tidak cocok ({sebab}); paket itu dibuang dan dikirim ulang dari awal pada sinkronisasi berikutnya." },
 	{ "SYNC_BUKTI_GAGAL",
 	    "Hub tidak dapat menyimpan berkas Bukti Dukung sekolah ini ({sebab}). Coba lagi nanti; bila tetap gagal, hubungi pengelola hub." },
+	{ "SYNC_BUKTI_KUOTA",
+	    "Hub menolak paket berkas Bukti Dukung sekolah ini: {ukuran} MB, lebih besar dari batas {batas} MB yang diterima hub dari satu "
+	    "sekolah sekaligus. Berkas tetap aman di sekolah. Minta pengelola hub menaikkan batas itu (sync.ev_incoming_max_mb), lalu "
+	    "sinkronkan lagi." },
 };
 
 /* The table, for listing (a GUI, documentation, tests). */

@@ -217,5 +217,12 @@ void evidence_spool_drop(const char *dir, const char *key);
 int evidence_incoming_have(uint64_t *have, const char *dir, const char *key);
 int evidence_incoming_append(const char *dir, const char *key, uint64_t offset, const void *data, size_t len);
 int evidence_incoming_finish(uint32_t *nobjects, evidence_repo *r, const char *dir, const char *key, uint64_t size);
+/*
+ * Receiver: remove the partial packs of dir (<key>.part) that were not
+ * written for max_age_s seconds, and with keep set, every one but keep's
+ * (the sender offers one pack at a time: another key's bytes will not be
+ * resumed). Counts what it removed; a missing dir is empty.
+ */
+int evidence_incoming_prune(const char *dir, const char *keep, uint64_t max_age_s, uint64_t *nremoved, uint64_t *bytes);
 
 #endif

@@ -15,6 +15,7 @@
  */
 #include "evidence_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A key is the pack's SHA-256, 64 lower-case hex digits: safe as a file name. */
@@ -244,5 +246,36 @@ evidence_incoming_finish(uint32_t *nobjects, evidence_repo *r, const char *dir, 
 	if (rc)
 		return rc;
 	unlink(path);
+	return 0;
+}
+
+int
+evidence_incoming_prune(const char *dir, const char *keep, uint64_t max_age_s, uint64_t *nremoved, uint64_t *bytes)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	time_t now = time(NULL);
+	DIR *d;
+
+	*nremoved = 0;
+	*bytes = 0;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : kn_error_set(KN_ERROR, "dir", "cannot read %s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 64 + 5 || strcmp(e->d_name + 64, ".part") != 0 ||
+		    strspn(e->d_name, "0123456789abcdef") != 64)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		int other = keep != NULL && strncmp(e->d_name, keep, 64) != 0;
+		int old = st.st_mtime < now && (uint64_t)(now - st.st_mtime) >= max_age_s;
+		if ((other || old) && unlink(path) == 0) {
+			(*nremoved)++;
+			*bytes += (uint64_t)st.st_size;
+		}
+	}
+	closedir(d);
 	return 0;
 }

@@ -1,0 +1,192 @@
+#!/bin/sh
+# The hub's .incoming under a quota (issue 9's hub serving many schools):
+# a school's pack over sync.ev_incoming_max_mb is refused with
+# SYNC_BUKTI_KUOTA, in Indonesian in the school's `kinerja sync status`,
+# and nothing of it is kept; a partial pack left by a school that never
+# came back is removed once older than sync.ev_incoming_max_age_s, at the
+# hub's start and by a later offer of any school; a school's partial of a
+# pack it no longer offers is removed at its next offer; the school then
+# syncs its files in full.
+. "$(dirname "$0")/../lib/daemon.sh"
+
+JC=$T/jsoncheck
+# shellcheck disable=SC2046 # pkg-config prints flags to split
+cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
+FP=$B/tests/tools/faultproxy
+[ -x "$FP" ] || fail "no $FP (make tools)"
+jget() { "$JC" "$1"; }
+
+NPSN_A=20100001
+NPSN_B=20100002
+OFFICE=30100000
+OPD=197001011995031002
+OPA=1234567890123456
+OPB=1234567890123457
+BUDI=198501012010011001
+WATI=198601012010012002
+P=2026-1
+
+mkpdf() {
+	{ printf '%%PDF-1.4\n%% Kinerja test %s\n' "$3"
+	  head -c "$2" /dev/urandom
+	  printf '\n%%%%EOF\n'; } >"$1"
+}
+
+HPID=
+BPID=
+XPID=
+stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
+trap 'stop_pid "$XPID"; stop_pid "$BPID"; stop_pid "$HPID"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+wait_up() { # socket pid log
+	i=0
+	while ! "$B/kinerja" --socket "$1" status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "$1 did not start"
+		kill -0 "$2" 2>/dev/null || fail "exited at start: $(tail -5 "$3")"
+		sleep 0.05
+	done
+}
+LISTEN=127.0.0.1:0
+start_hub() { # max_mb
+	"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
+	    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
+	    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="$LISTEN" \
+	    --set sync.ev_incoming_max_mb="$1" --set sync.ev_incoming_max_age_s=2 \
+	    --set sync.timeout_s=5 --log-level debug >>"$T/hub.log" 2>&1 &
+	HPID=$!
+	wait_up "$T/hub.sock" $HPID "$T/hub.log"
+}
+start_proxy() { # listen-port extra-args...
+	p=$1
+	shift
+	rm -f "$T/fp.out"
+	"$FP" --listen "127.0.0.1:$p" --connect "127.0.0.1:$PORT" "$@" >"$T/fp.out" 2>>"$T/fp.log" &
+	XPID=$!
+	i=0
+	until [ -s "$T/fp.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
+	XPORT=$(head -1 "$T/fp.out")
+}
+start_hub 1
+hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
+sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
+echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
+    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
+hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
+echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
+hub --json status >"$T/hub.json"
+PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
+HUBKEY=$(jget device_key <"$T/hub.json")
+LISTEN=127.0.0.1:$PORT
+
+# school A through the proxy (every connection cut after 700 KB up), B straight to the hub
+start_proxy 0 --up-cut-after-bytes 700000 --cut-every
+SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=5 --set evidence.max_mb=8"
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
+# shellcheck disable=SC2086
+"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
+    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
+    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$PORT --log-level debug >>"$T/b.log" 2>&1 &
+BPID=$!
+wait_up "$T/b.sock" $BPID "$T/b.log"
+echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
+    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
+echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
+    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
+echo operator-pass | kin login $OPA >/dev/null || fail "login A"
+echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
+hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
+echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
+echo "guru-pass-b" | sb user add --name "Wati Guru" --role guru --nip $WATI >/dev/null || fail "add Wati"
+budi() { KINERJA_SESSION=$T/budi kin "$@"; }
+wati() { KINERJA_SESSION=$T/wati "$B/kinerja" --socket "$T/b.sock" "$@"; }
+echo "guru-pass-1" | budi login $BUDI >/dev/null || fail "Budi login"
+echo "guru-pass-b" | wati login $WATI >/dev/null || fail "Wati login"
+INC=$T/hub-ev/hub-evidence/$NPSN_A.incoming
+parts() { find "$INC" -name '*.part' 2>/dev/null | wc -l; }
+
+# ---- a pack over the cap: refused with its reason, nothing kept ----
+mkpdf "$T/a1.pdf" 3000000 a1
+budi evidence upload "$T/a1.pdf" --slot persiapan --period $P >/dev/null || fail "upload a1"
+kin sync now >"$T/out" 2>&1 && fail "a 3 MB pack passed a 1 MB cap"
+kin --json sync status >"$T/st.json"
+[ "$(jget error.reason <"$T/st.json")" = SYNC_BUKTI_KUOTA ] || fail "the school's error is $(jget error.reason <"$T/st.json")"
+kin sync status >"$T/st.txt"
+grep -q "lebih besar dari batas 1 MB" "$T/st.txt" || fail "sync status does not say the cap: $(cat "$T/st.txt")"
+grep -q "sync.ev_incoming_max_mb" "$T/st.txt" || fail "sync status does not say what to raise"
+[ "$(parts)" -eq 0 ] || fail "bytes of a refused pack are kept at the hub"
+grep -q "school $NPSN_A: evidence pack .* is over sync.ev_incoming_max_mb (1): refused" "$T/hub.log" || fail "the hub logs the refusal"
+hub --json hub sekolah >"$T/hs.json"
+[ "$(jget schools.0.error.reason <"$T/hs.json")" = SYNC_BUKTI_KUOTA ] || fail "the hub shows A's refusal: $(cat "$T/hs.json")"
+ok "a 3 MB pack over a 1 MB cap: refused (SYNC_BUKTI_KUOTA, \"$(grep -o 'lebih besar dari batas 1 MB' "$T/st.txt")\"), nothing kept"
+
+# ---- a partial pack of a school that does not come back: removed at the hub's start ----
+stop_pid "$HPID" || fail "the hub stops"
+start_hub 8
+kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut A"
+[ "$(parts)" -eq 1 ] || fail "no partial pack of A at the hub after a cut"
+stop_daemon || fail "A stops"
+sleep 3
+stop_pid "$HPID" || fail "the hub stops"
+start_hub 8
+[ "$(parts)" -eq 0 ] || fail "a partial pack older than ev_incoming_max_age_s survived the hub's start"
+grep -q "sync: school $NPSN_A: removed 1 partial evidence pack(s), [0-9]* bytes, untouched for 2 s or more" "$T/hub.log" ||
+    fail "the hub does not log the removal"
+ok "a partial pack untouched for 2 s (sync.ev_incoming_max_age_s) is removed at the hub's start"
+
+# ---- ... and by a later offer of another school ----
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
+kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut A"
+[ "$(parts)" -eq 1 ] || fail "no partial pack of A at the hub after a cut"
+stop_daemon || fail "A stops"
+sleep 3
+mkpdf "$T/b1.pdf" 100000 b1
+wati evidence upload "$T/b1.pdf" --slot refleksi --period $P >/dev/null || fail "upload b1"
+sb sync now >"$T/out" 2>&1 || fail "B's sync: $(cat "$T/out")"
+[ "$(parts)" -eq 0 ] || fail "A's stale partial pack survived B's offer"
+[ "$(grep -c "sync: school $NPSN_A: removed 1 partial evidence pack(s)" "$T/hub.log")" -eq 2 ] || fail "the sweep is not logged"
+ok "a stale partial pack is removed by the next offer of any school (the hub's hourly sweep, here every second)"
+
+# ---- a partial of a pack the school no longer offers: removed at its next offer; then A syncs in full ----
+mkdir -p "$INC"
+STRAY=$(printf 'a%.0s' $(seq 64))
+head -c 5000 /dev/urandom >"$INC/$STRAY.part"
+stop_pid "$XPID" || fail "the proxy stops"
+start_proxy "$XPORT"
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
+echo operator-pass | kin login $OPA >/dev/null || fail "login A again"
+kin sync now >"$T/out" 2>&1 || fail "A's sync: $(cat "$T/out")"
+[ -f "$INC/$STRAY.part" ] && fail "a partial of a pack A no longer offers is kept"
+grep -q "sync: school $NPSN_A: removed 1 partial evidence pack(s) it will not resume, 5000 bytes" "$T/hub.log" ||
+    fail "the hub does not log the stray partial's removal"
+kin --json sync status >"$T/st.json"
+[ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 1 ] || fail "A's file is verified at the hub: $(cat "$T/st.json")"
+[ "$(parts)" -eq 0 ] || fail "a partial pack is left"
+ok "a partial of a pack the school no longer offers goes at its next offer; A's file then arrives in full (cap 8 MB)"
+
+# ---- a school back with more than the cap: packs of at most sync.ev_pack_max_mb, each under the hub's cap ----
+stop_daemon || fail "A stops"
+stop_pid "$HPID" || fail "the hub stops"
+start_hub 1
+n0=$(grep -c "over sync.ev_incoming_max_mb" "$T/hub.log")
+# shellcheck disable=SC2086
+start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT --set sync.ev_pack_max_mb=1
+echo operator-pass | kin login $OPA >/dev/null || fail "login A again"
+echo "guru-pass-1" | budi login $BUDI >/dev/null || fail "Budi login again"
+for s in observasi refleksi berkas-1; do
+	mkpdf "$T/$s.pdf" 450000 "$s"
+	budi evidence upload "$T/$s.pdf" --slot $s --period $P >/dev/null || fail "upload $s"
+done
+kin --json sync now >"$T/now.json" 2>&1 || fail "A's sync of 1.35 MB under a 1 MB cap: $(cat "$T/now.json")"
+kin --json sync status >"$T/st.json"
+[ "$(jget last.ev_packs <"$T/st.json")" -eq 2 ] || fail "not 2 packs: $(jget last.ev_packs <"$T/st.json")"
+[ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 4 ] || fail "A's 4 files are not verified at the hub"
+[ "$(grep -c "over sync.ev_incoming_max_mb" "$T/hub.log")" -eq "$n0" ] || fail "a pack was refused by the cap"
+# one document (Budi's, this period) with 3 new uploads: the first pack goes up to the second upload
+sizes=$(sed -n 's/.*sync: evidence pack [0-9a-f]* of \([0-9]*\) bytes, [0-9]* object(s), up to 1 commit(s) of the 1 document(s).*/\1/p' "$T/daemon.log" | tail -2)
+[ "$(echo "$sizes" | wc -l)" -eq 2 ] || fail "not 2 packs in the log: $sizes"
+for z in $sizes; do [ "$z" -lt 1048576 ] || fail "a pack of $z bytes is over 1 MB"; done
+ok "3 new files (1.35 MB) of one document under a 1 MB cap: 2 packs ($(echo $sizes)) in one session, all verified"
