@@ -1059,6 +1059,20 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 		rc = kn_error_set(KN_ERROR, "", "cannot create the event loop");
 		goto out_free;
 	}
+	/*
+	 * The signals before the socket: a client may see the socket (and send
+	 * SIGTERM) as soon as it listens, and the default action would kill the
+	 * daemon instead of stopping it cleanly. A signal that comes during the
+	 * rest of the set-up is handled when the loop starts.
+	 */
+	int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	for (int i = 0; i < 3; i++) {
+		srv->sig_ev[i] = evsignal_new(srv->base, sigs[i], signal_cb, srv);
+		if (srv->sig_ev[i] == NULL || event_add(srv->sig_ev[i], NULL) != 0) {
+			rc = kn_error_set(KN_ERROR, "", "cannot set up the signal handlers");
+			goto out_free;
+		}
+	}
 	if ((rc = kd_work_start(srv)))
 		goto out_free;
 	if ((rc = mkdir_parent(cfg->socket_path)) || (rc = listen_socket(&fd, cfg->socket_path)))
@@ -1087,11 +1101,6 @@ kd_server_init(kd_server **out, const kd_config *cfg)
 	struct timeval sweep = { 30, 0 }, cron = { 1, 0 };
 	event_add(srv->sweep_ev, &sweep);
 	event_add(srv->cron_ev, &cron);
-	int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
-	for (int i = 0; i < 3; i++) {
-		srv->sig_ev[i] = evsignal_new(srv->base, sigs[i], signal_cb, srv);
-		event_add(srv->sig_ev[i], NULL);
-	}
 	signal(SIGPIPE, SIG_IGN);
 	*out = srv;
 	return 0;
