@@ -24,7 +24,9 @@
  * is compared, and the ids the receiver lacks (need) and has that the
  * sender lacks (have) are reported to the caller, who fetches and pushes
  * those records. The exchange ends when a message holds only skips
- * (recon_done). Pure: no I/O, no clock.
+ * (recon_done). Pure: no I/O, no clock: the items come from a source
+ * (recon_src below), an in-memory recon_set or a store's persistent tree
+ * of range sums (daemon/sync_tree.c), asked for a few sums per range.
  */
 #ifndef KN_SYNC_RECON_H
 #define KN_SYNC_RECON_H
