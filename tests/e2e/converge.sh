@@ -18,6 +18,7 @@
 #   CONVERGE_SEEDS="1 2 3"   the seeds (default: 3 seeds drawn from the clock)
 #   CONVERGE_STEPS=N         random steps per seed (default 24)
 #   CONVERGE_SECONDS=S       start no new seed after S seconds (default 45)
+#   CONVERGE_BULK=N          then N teachers lost by school a and found again, then lost by the hub (default 0)
 # A failing seed is printed with the line that reruns it.
 set -u
 if [ -z "${CONVERGE_ONE:-}" ]; then
@@ -333,7 +334,6 @@ done
 	backup_or_restore a
 }
 
-# ---- the final round: every school syncs until nothing moves, then both sides must agree ----
 hub_fp() { # npsn -> "fp count"
 	hub --json hub sekolah >"$T/hs.json" || fail "hub sekolah"
 	n=0
@@ -344,6 +344,38 @@ hub_fp() { # npsn -> "fp count"
 	done
 }
 school_fp() { at "$1" --json sync status >"$T/ss.json" || fail "sync status $1"; echo "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")"; }
+# ---- a large divergence (CONVERGE_BULK=N teachers): more than a batch lost at the school, then at the hub ----
+BULK=${CONVERGE_BULK:-0}
+if [ "$BULK" -gt 0 ]; then
+	BACKUP_hub=""
+	backup_or_restore hub
+	eval "BACKUP_a=''"
+	backup_or_restore a
+	op_login a
+	j=0
+	while [ $j -lt "$BULK" ]; do
+		echo "guru-pass" | at a user add --name "Guru massal $j" --role guru --nuptk "40000000000$((10000 + j))" \
+		    --status NON_ASN >/dev/null || fail "bulk teacher $j"
+		j=$((j + 1))
+	done
+	at a sync now >/dev/null || fail "sync of the bulk"
+	# the school restored (it syncs at start, then once more here): the teachers come back from the hub
+	backup_or_restore a
+	op_login a
+	at a --json sync now >"$T/bulk.json" || fail "sync of the restored school: $(cat "$T/bulk.json")"
+	[ "$(jget fp_match <"$T/bulk.json")" = true ] || fail "the restored school did not converge: $(cat "$T/bulk.json")"
+	[ "$(at a user list | grep -c "Guru massal")" -eq "$BULK" ] || fail "the restored school got back $(at a user list | grep -c "Guru massal") of $BULK"
+	# the hub restored: they go up again
+	backup_or_restore hub
+	hub_login $OPD dinas-op-pass
+	op_login a
+	at a --json sync now >"$T/bulk.json" || fail "sync with the restored hub: $(cat "$T/bulk.json")"
+	[ "$(jget fp_match <"$T/bulk.json")" = true ] || fail "the restored hub did not converge: $(cat "$T/bulk.json")"
+	[ "$(hub_fp "$(npsn_of a)")" = "$(school_fp a)" ] || fail "the restored hub holds $(hub_fp "$(npsn_of a)"), the school $(school_fp a)"
+	say "bulk: $BULK teachers lost by the school and then by the hub, and found again: $(grep -h "reconciliation with the hub" "$T/a.log" | tail -2 | sed 's/.*reconciliation/reconciliation/' | tr '\n' ';')"
+fi
+
+# ---- the final round: every school syncs until nothing moves, then both sides must agree ----
 for round in 1 2; do
 	for s in $SCHOOLS; do
 		op_login "$s"
