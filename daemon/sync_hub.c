@@ -37,6 +37,8 @@
 #define HUB_SCHOOLS_MAX 4096
 #define HUB_QUEUE_PER_SESSION 4
 #define HUB_FEED_SCAN_MAX 4096
+/* reconciliation rounds a session may ask (each up to RECON_RANGES_MAX ranges); a school's own limit is 64 */
+#define HUB_RECON_ROUNDS_MAX 128
 
 typedef struct {
 	struct kd_sync *sy;
@@ -49,6 +51,7 @@ typedef struct {
 	kn_buf msg;
 	recon_diff diff;
 	uint64_t recon_reads;     /* index keys the reconciliation read in this session */
+	int recon_rounds;         /* recon messages answered in this session */
 	uint64_t records_in, refused;
 	kd_sync_error err;
 	/* the evidence phase: this school's own repository, opened on this thread when the school offers */
@@ -595,6 +598,9 @@ on_recon(hub_session *h, const sync_msg *m)
 	sync_msg r;
 	int done = 0, rc;
 
+	if (++h->recon_rounds > HUB_RECON_ROUNDS_MAX)
+		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL",
+		    (const char *const[]){ "sebab", "pencocokan tidak selesai", NULL });
 	memset(&ts, 0, sizeof(ts));
 	memcpy(ts.npsn, h->npsn, 9);
 	if ((rc = store_read_begin(&t, h->srv->st)))
