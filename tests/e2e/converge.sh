@@ -6,13 +6,14 @@
 # (konfirmasi, simpan, ajukan, the principal's setujui, sepakati) through
 # the CLI; at the hub the Dinas's acts for each school (a new version of
 # the Pengawas's assignment, the period opened by the Dinas); `kinerja sync
-# now` at random; daemons restarted at random; and a store copied aside
-# and restored later, at a school or at the hub, so the restored side has
-# lost records and its checkpoints no longer match (only reconciliation
-# repairs that). Then a final round of syncs, and for every school: the
-# same fingerprint and count at the school and at the hub, and the same
-# views byte for byte (the assignments, the principal's plan as the hub
-# and the school show it, every plan's history).
+# now` at random; daemons restarted at random, or killed (SIGKILL) while
+# a sync runs; and a store copied aside and restored later, at a school or
+# at the hub, so the restored side has lost records and its checkpoints
+# no longer match (only reconciliation repairs that). Then a final round
+# of syncs, and for every school: the same fingerprint and count at the
+# school and at the hub, its export holding as many records as counted,
+# and the same views byte for byte at the school and at the hub (the
+# assignments, the period, the principal's plan).
 #
 # One run per seed, each in its own temporary directory:
 #   CONVERGE_SEEDS="1 2 3"   the seeds (default: 3 seeds drawn from the clock)
