@@ -169,6 +169,18 @@ check-faults: $(DEPS_OK)
 	@s=$${FAULT_SECONDS:-240}; KINERJA_BUILD=$$(cd $(O) && pwd) FAULT_SECONDS=$$s \
 	    timeout -k 10 $$((s + 30)) sh tests/faults/bad_link.sh
 
+# ---- convergence (tests/e2e/converge.sh): a hub and one or two schools, random
+# work on both sides, random syncs, restarts, kills and restored backups, then
+# equal fingerprints and views. `make check` runs 3 seeds (at most ~45 s);
+# `make check-converge SEEDS=N` runs N seeds from SEED (default: from the clock),
+# STEPS random steps each (40), BULK=N for N records lost and found at the end; a failing seed is printed with the line that reruns it.
+.PHONY: check-converge
+check-converge: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(O)/kinerjad $(O)/kinerja
+	@n=$${SEEDS:-20}; b=$${SEED:-$$(( $$(date +%s) % 100000 ))}; \
+	    KINERJA_BUILD=$$(cd $(O) && pwd) CONVERGE_SECONDS=$${CONVERGE_SECONDS:-1000000} \
+	    CONVERGE_STEPS=$${STEPS:-40} CONVERGE_BULK=$${BULK:-0} CONVERGE_SEEDS="$$(seq -s ' ' $$b $$((b + n - 1)))" sh tests/e2e/converge.sh
+
 # ---- scale (tests/scale): many simulated schools syncing with one hub at
 # once (tests/scale/schools.sh, run by `make check` through tests/e2e/scale.sh).
 check: $(O)/tests/scale/schools

@@ -483,7 +483,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 {
 	char hex[2 * SYNC_FP_BYTES + 1];
 
-	msgpack_pack_map(pk, 26);
+	msgpack_pack_map(pk, 27);
 	kd_pack_str(pk, "ok");
 	if (r->ok)
 		msgpack_pack_true(pk);
@@ -502,6 +502,7 @@ pack_result(msgpack_packer *pk, const kd_sync_result *r)
 		msgpack_pack_true(pk);
 	else
 		msgpack_pack_false(pk);
+	kd_pack_kv_u64(pk, "recon_keys_read", r->recon_reads);
 	kd_pack_kv_u64(pk, "round_trips", r->round_trips);
 	kd_pack_kv_u64(pk, "window_max", r->window_max);
 	kd_pack_kv_u64(pk, "bytes_sent", r->bytes_sent);

@@ -43,6 +43,7 @@
  *   "fp/<npsn>"          -> sum (32) || count (be64): the running sum of the
  *                           school's record ids (recon_sum_add), whose
  *                           fingerprint is recon_fingerprint_of(sum, count)
+ *   "rt/<npsn>/..."      -> the tree of range sums (sync_tree.c, below)
  * and for a "registration" record (an office's enrolment of a school):
  *   "rg/<device hex>/<npsn>" -> ""  a registration naming that device key
  *   "rn/<npsn>"              -> ""  a school registered here (ever)
@@ -61,7 +62,9 @@
 int kd_sync_index(void *ctx, store_txn *t, const record_view *v);
 /*
  * At start: index the records a store held before these keys existed
- * (once; meta "sync/index" marks it done). Loop thread, before serving.
+ * (once; meta "sync/index" marks it done), then build the tree of range
+ * sums if the store has none yet (kd_sync_tree_backfill, meta
+ * "sync/tree"). Loop thread, before serving.
  */
 int kd_sync_index_backfill(kd_server *srv);
 
@@ -82,8 +85,41 @@ typedef struct {
 	int origin;
 } kd_feed_entry;
 int kd_sync_feed_get(kd_feed_entry *out, store_txn *t, const char *npsn, uint64_t n);
-/* Every (hlc, id) of a school's feed into a sealed set (the reconciliation, on a mismatch only). */
-int kd_sync_recon_load(recon_set *out, store_txn *t, const char *npsn);
+
+/* ---- sync_tree.c: the persistent tree of range fingerprints per school ---- */
+
+/*
+ * Index keys "rt/<npsn>/<level>[<ts be64><id>]" (sync_tree.c describes
+ * them): every record of a school by (hlc, id), and the sums of ranges of
+ * them at KD_TREE_LEVELS levels, kept by the index hook.
+ */
+#define KD_TREE_LEVELS 4
+/* The tree's level of an item: the leading zero nibbles of its id, at most KD_TREE_LEVELS. */
+int kd_sync_tree_level(const uint8_t id[32]);
+/* Add one item (inside a store batch: the index hook); an item already there is a no-op. */
+int kd_sync_tree_add(store_txn *t, const char *npsn, uint64_t ts, const uint8_t id[32]);
+/* At start, once (meta "sync/tree"): build the tree of a store written before it, from the feeds. */
+int kd_sync_tree_backfill(kd_server *srv);
+
+/*
+ * A school's tree as a reconciliation source (sync/recon.h): zero it, set t
+ * (a read transaction, or a batch's) and npsn, then kd_sync_tree_src; zero
+ * f.valid when t changes. reads counts the index keys it visited,
+ * prefixes the prefix sums it computed.
+ */
+typedef struct {
+	store_txn *t;
+	char npsn[9];
+	uint64_t reads, prefixes;
+	/* the path of the last prefix sum (a finger: the next one, further on, starts there); private */
+	struct {
+		int valid;
+		recon_bound x;
+		recon_bound cur[KD_TREE_LEVELS + 1]; /* inf: the level's head */
+		recon_acc before[KD_TREE_LEVELS + 1];
+	} f;
+} kd_tree_src;
+void kd_sync_tree_src(recon_src *out, kd_tree_src *src);
 
 /* The registration of npsn at office (its current version); KN_ENOTFOUND when none. */
 int kd_sync_registration_get(domain_registration *out, uint8_t id[32], store_txn *t, const char *office,

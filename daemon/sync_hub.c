@@ -43,6 +43,8 @@
  * rewrites every B-tree page it touched, and record ids are random).
  */
 #define HUB_PUSH_DEPTH 8
+/* reconciliation rounds a session may ask (each up to RECON_RANGES_MAX ranges); a school's own limit is 64 */
+#define HUB_RECON_ROUNDS_MAX 128
 
 typedef struct {
 	struct kd_sync *sy;
@@ -55,9 +57,9 @@ typedef struct {
 	int child_office;         /* ... and npsn is an office's code (the child's, or a hub's under it) */
 	uint8_t device[32];
 	kn_buf msg;
-	recon_set set;
-	int have_set;
 	recon_diff diff;
+	uint64_t recon_reads;     /* index keys the reconciliation read in this session */
+	int recon_rounds;         /* recon messages answered in this session */
 	uint64_t records_in, refused;
 	kd_sync_error err;
 	/* the evidence phase: this school's own repository, opened on this thread when the school offers */
@@ -698,33 +700,41 @@ send_recon_end(hub_session *h)
 	r.ids2 = (const uint8_t(*)[SYNC_ID_BYTES])h->diff.have;
 	r.nids2 = h->diff.nhave > SYNC_PROTO_IDS_MAX ? SYNC_PROTO_IDS_MAX : h->diff.nhave;
 	rc = kd_link_send(&h->l, &r);
-	kn_info("sync: school %s: reconciled; the hub lacks %zu record(s), the school %zu", h->npsn, h->diff.nneed,
-	    h->diff.nhave);
+	kn_info("sync: school %s: reconciled; the hub lacks %zu record(s), the school %zu (%llu index keys read)", h->npsn,
+	    h->diff.nneed, h->diff.nhave, (unsigned long long)h->recon_reads);
 	recon_diff_free(&h->diff);
-	if (h->have_set)
-		recon_set_free(&h->set);
-	h->have_set = 0;
+	h->recon_reads = 0;
 	return rc;
 }
 
+/*
+ * A round of the reconciliation, answered from this school's tree of range
+ * sums (sync_tree.c) in a read transaction of its own: a few keys per
+ * range, never the school's whole set.
+ */
 static int
 on_recon(hub_session *h, const sync_msg *m)
 {
 	kn_buf out = KN_BUF_INIT;
+	kd_tree_src ts;
+	recon_src src;
+	store_txn *t;
 	sync_msg r;
 	int done = 0, rc;
 
-	if (!h->have_set) {
-		store_txn *t;
-		if ((rc = store_read_begin(&t, h->srv->st)))
-			return rc;
-		rc = kd_sync_recon_load(&h->set, t, h->npsn);
-		store_read_end(t);
-		if (rc)
-			return rc;
-		h->have_set = 1;
-	}
-	if ((rc = recon_respond(&out, &done, &h->diff, &h->set, m->m.ptr, m->m.len)) == 0) {
+	if (++h->recon_rounds > HUB_RECON_ROUNDS_MAX)
+		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL",
+		    (const char *const[]){ "sebab", "pencocokan tidak selesai", NULL });
+	memset(&ts, 0, sizeof(ts));
+	memcpy(ts.npsn, h->npsn, 9);
+	if ((rc = store_read_begin(&t, h->srv->st)))
+		return rc;
+	ts.t = t;
+	kd_sync_tree_src(&src, &ts);
+	rc = recon_respond_src(&out, &done, &h->diff, &src, m->m.ptr, m->m.len);
+	store_read_end(t);
+	h->recon_reads += ts.reads;
+	if (rc == 0) {
 		if (done) {
 			rc = send_recon_end(h);
 		} else {
@@ -1125,8 +1135,6 @@ out:
 	} else if (rc) {
 		kn_debug("sync: a connection ended before its hello: %s", kn_error_message());
 	}
-	if (h.have_set)
-		recon_set_free(&h.set);
 	recon_diff_free(&h.diff);
 	if (h.ev)
 		evidence_close(h.ev);

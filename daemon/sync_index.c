@@ -121,6 +121,9 @@ kd_sync_index(void *ctx, store_txn *t, const record_view *v)
 	be64_put(fp + 32, be64_get(fp + 32) + 1);
 	if ((rc = store_idx_put(t, ckey, strlen(ckey), fp, sizeof(fp))))
 		return rc;
+	/* the tree of range sums the reconciliation reads */
+	if ((rc = kd_sync_tree_add(t, npsn, v->hlc, v->id)))
+		return rc;
 	kn_error_clear();
 	if (is_type(v, "registration"))
 		return index_registration(t, v);
@@ -151,8 +154,8 @@ backfill_cb(void *arg, uint64_t seq, const uint8_t id[RECORD_ID_BYTES])
 	return bf->rc ? -1 : 0;
 }
 
-int
-kd_sync_index_backfill(kd_server *srv)
+static int
+index_backfill(kd_server *srv)
 {
 	kn_buf mark = KN_BUF_INIT;
 	struct backfill bf = { 0 };
@@ -182,6 +185,14 @@ kd_sync_index_backfill(kd_server *srv)
 	if (bf.n)
 		kn_info("sync: indexed the %zu records stored before the sync index existed", bf.n);
 	return 0;
+}
+
+int
+kd_sync_index_backfill(kd_server *srv)
+{
+	int rc = index_backfill(srv);
+
+	return rc ? rc : kd_sync_tree_backfill(srv);
 }
 
 int
@@ -234,33 +245,6 @@ kd_sync_feed_get(kd_feed_entry *out, store_txn *t, const char *npsn, uint64_t n)
 	out->hlc = be64_get(got + 32);
 	out->origin = got[40];
 	return 0;
-}
-
-static int
-recon_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-	recon_set *s = arg;
-	(void)key;
-
-	if (klen != 19 || vlen != KD_SYNC_FEED_VALUE)
-		return 0;
-	return recon_set_add(s, be64_get(val + 32), val);
-}
-
-int
-kd_sync_recon_load(recon_set *out, store_txn *t, const char *npsn)
-{
-	char prefix[12];
-	int rc;
-
-	recon_set_init(out);
-	snprintf(prefix, sizeof(prefix), "f/%s/", npsn);
-	rc = store_idx_scan(t, prefix, strlen(prefix), recon_cb, out);
-	if (rc == 0)
-		rc = recon_set_seal(out);
-	if (rc)
-		recon_set_free(out);
-	return rc;
 }
 
 int

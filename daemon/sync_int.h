@@ -36,6 +36,7 @@ typedef struct {
 	uint64_t pushed_recon;                  /* records pushed after a reconciliation */
 	int reconciled;                         /* the fingerprints differed after push and pull */
 	int recon_rounds;
+	uint64_t recon_reads;                   /* index keys the reconciliation read here (its tree) */
 	uint64_t round_trips;                   /* messages waited for after the handshake */
 	uint64_t window_max;                    /* most pushes in flight at once (sync.push_window) */
 	uint64_t bytes_sent, bytes_received;    /* on the socket after the handshake */

@@ -633,31 +633,44 @@ push_ids(school_session *s, const uint8_t (*ids)[32], size_t n)
 /*
  * The fingerprints differ after push and pull: reconcile (sync/recon.h)
  * over the two sets of this school, then fetch what this side lacks and
- * push what the hub lacks. The set is loaded by a scan of the school's
- * feed, here only.
+ * push what the hub lacks. Each round is answered from the school's tree
+ * of range sums (sync_tree.c) in a read transaction of its own, never held
+ * across a network wait: a few index keys per range, never a scan.
  */
+static int
+recon_round(school_session *s, kn_buf *out, int *done, recon_diff *mine, const sync_msg *r)
+{
+	kd_tree_src ts;
+	recon_src src;
+	store_txn *t;
+	int rc;
+
+	memset(&ts, 0, sizeof(ts));
+	memcpy(ts.npsn, s->npsn, 9);
+	if ((rc = store_read_begin(&t, s->srv->st)))
+		return rc;
+	ts.t = t;
+	kd_sync_tree_src(&src, &ts);
+	rc = r ? recon_respond_src(out, done, mine, &src, r->m.ptr, r->m.len) : recon_initiate_src(out, &src);
+	store_read_end(t);
+	s->res->recon_reads += ts.reads;
+	return rc;
+}
+
 static int
 recon_phase(school_session *s)
 {
-	recon_set set;
 	recon_diff mine = { 0 };
 	kn_buf out = KN_BUF_INIT;
 	uint8_t(*fetch)[32] = NULL, (*push)[32] = NULL;
 	size_t nfetch = 0, npush = 0;
-	store_txn *t;
 	sync_msg m, r;
 	int rc, rounds = 0, done = 0;
 
 	set_phase(s->sy, KD_PHASE_RECON);
 	s->res->reconciled = 1;
 	memset(&r, 0, sizeof(r));
-	if ((rc = store_read_begin(&t, s->srv->st)))
-		return fail_store(s, rc);
-	rc = kd_sync_recon_load(&set, t, s->npsn);
-	store_read_end(t);
-	if (rc)
-		return fail_store(s, rc);
-	if ((rc = recon_initiate(&out, &set))) {
+	if ((rc = recon_round(s, &out, &done, &mine, NULL))) {
 		rc = fail_store(s, rc);
 		goto out;
 	}
@@ -684,8 +697,8 @@ recon_phase(school_session *s)
 			goto out;
 		}
 		kn_buf_clear(&out);
-		if ((rc = recon_respond(&out, &done, &mine, &set, r.m.ptr, r.m.len))) {
-			rc = fail_proto(s, kn_error_message());
+		if ((rc = recon_round(s, &out, &done, &mine, &r))) {
+			rc = rc == KN_EPROTO ? fail_proto(s, kn_error_message()) : fail_store(s, rc);
 			goto out;
 		}
 	}
@@ -696,13 +709,12 @@ recon_phase(school_session *s)
 		rc = fail_store(s, rc);
 		goto out;
 	}
-	kn_info("sync: reconciliation with the hub in %d round(s): %zu record(s) to fetch, %zu to send", rounds + 1, nfetch,
-	    npush);
+	kn_info("sync: reconciliation with the hub in %d round(s): %zu record(s) to fetch, %zu to send (%llu index keys read)",
+	    rounds + 1, nfetch, npush, (unsigned long long)s->res->recon_reads);
 	if ((rc = fetch_ids(s, (const uint8_t(*)[32])fetch, nfetch)) == 0)
 		rc = push_ids(s, (const uint8_t(*)[32])push, npush);
 out:
 	sync_msg_free(&r);
-	recon_set_free(&set);
 	recon_diff_free(&mine);
 	kn_buf_free(&out);
 	free(fetch);

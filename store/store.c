@@ -1472,6 +1472,84 @@ store_idx_scan(store_txn *t, const void *prefix, size_t plen, store_kv_cb cb, vo
 	return rc;
 }
 
+/*
+ * store_idx_scan from the first key >= start (which begins with prefix):
+ * an ordered index read from a point, without visiting what lies before.
+ */
+int
+store_idx_scan_from(store_txn *t, const void *prefix, size_t plen, const void *start, size_t slen, store_kv_cb cb,
+    void *ctx)
+{
+	MDB_cursor *cur;
+	MDB_val k = { slen, (void *)start }, v;
+	int rc, op = MDB_SET_RANGE;
+
+	if (plen == 0 || slen < plen || memcmp(start, prefix, plen) != 0 || !store__key_ok(t->s, slen))
+		return kn_error_set(KN_EINVAL, "prefix", "an index scan starts at a key that has its prefix");
+	rc = mdb_cursor_open(t->txn, t->s->dbi[STORE__IDX], &cur);
+	if (rc)
+		return store__err(rc, "scanning the index");
+	for (;;) {
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc) {
+			rc = store__err(rc, "scanning the index");
+			break;
+		}
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) {
+			rc = 0;
+			break;
+		}
+		rc = cb(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+		if (rc) {
+			rc = rc > 0 ? 0 : rc;
+			break;
+		}
+		op = MDB_NEXT;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/*
+ * The greatest index key <= key that begins with prefix, and its value,
+ * borrowed until the transaction ends or writes; KN_ENOTFOUND when none.
+ */
+int
+store_idx_floor(const uint8_t **okey, size_t *oklen, const uint8_t **oval, size_t *ovlen, store_txn *t,
+    const void *prefix, size_t plen, const void *key, size_t klen)
+{
+	MDB_cursor *cur;
+	MDB_val k = { klen, (void *)key }, v;
+	int rc;
+
+	if (plen == 0 || klen < plen || memcmp(key, prefix, plen) != 0 || !store__key_ok(t->s, klen))
+		return kn_error_set(KN_EINVAL, "prefix", "an index look-up of a key that lacks its prefix");
+	rc = mdb_cursor_open(t->txn, t->s->dbi[STORE__IDX], &cur);
+	if (rc)
+		return store__err(rc, "reading the index");
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && (k.mv_size != klen || memcmp(k.mv_data, key, klen) != 0))
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc == 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+		rc = MDB_NOTFOUND;
+	if (rc == MDB_NOTFOUND)
+		return KN_ENOTFOUND;
+	if (rc)
+		return store__err(rc, "reading the index");
+	*okey = k.mv_data;
+	*oklen = k.mv_size;
+	*oval = v.mv_data;
+	*ovlen = v.mv_size;
+	return 0;
+}
+
 /* Call cb for every change-feed entry with sequence > after, in order. */
 int
 store_log_scan(store_txn *t, uint64_t after, store_log_cb cb, void *ctx)

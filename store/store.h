@@ -181,6 +181,17 @@ int store_idx_put(store_txn *t, const void *key, size_t klen, const void *val, s
 int store_idx_get(const uint8_t **out, size_t *len, store_txn *t, const void *key, size_t klen);
 int store_idx_scan(store_txn *t, const void *prefix, size_t plen, store_kv_cb cb, void *ctx);
 
+/* The same from the first key >= start (start begins with prefix). */
+int store_idx_scan_from(store_txn *t, const void *prefix, size_t plen, const void *start, size_t slen, store_kv_cb cb,
+    void *ctx);
+/*
+ * The greatest key <= key that begins with prefix, with its value
+ * (borrowed until the transaction ends or writes); KN_ENOTFOUND (no
+ * error message set) when there is none.
+ */
+int store_idx_floor(const uint8_t **okey, size_t *oklen, const uint8_t **oval, size_t *ovlen, store_txn *t,
+    const void *prefix, size_t plen, const void *key, size_t klen);
+
 /* Change feed: records with sequence > after, in order. */
 int store_log_scan(store_txn *t, uint64_t after, store_log_cb cb, void *ctx);
 

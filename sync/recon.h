@@ -24,7 +24,9 @@
  * is compared, and the ids the receiver lacks (need) and has that the
  * sender lacks (have) are reported to the caller, who fetches and pushes
  * those records. The exchange ends when a message holds only skips
- * (recon_done). Pure: no I/O, no clock.
+ * (recon_done). Pure: no I/O, no clock: the items come from a source
+ * (recon_src below), an in-memory recon_set or a store's persistent tree
+ * of range sums (daemon/sync_tree.c), asked for a few sums per range.
  */
 #ifndef KN_SYNC_RECON_H
 #define KN_SYNC_RECON_H
@@ -78,8 +80,53 @@ typedef struct {
 
 void recon_diff_free(recon_diff *d);
 
+/*
+ * Where the items come from. A recon_set (in memory) is one source; a
+ * store's persistent tree of range sums (daemon/sync_tree.c) is another,
+ * which answers a range without loading the set. A bound is a point of
+ * the order: (ts, id), or the end (inf). An acc is the sum modulo 2^256
+ * and the count of some items.
+ */
+typedef struct {
+	int inf;
+	uint64_t ts;
+	uint8_t id[RECON_ID_BYTES];
+} recon_bound;
+
+typedef struct {
+	uint8_t sum[RECON_ID_BYTES];
+	uint64_t count;
+} recon_acc;
+
+typedef int (*recon_id_cb)(void *arg, const uint8_t id[RECON_ID_BYTES]);
+
+typedef struct {
+	/* sum and count of the items before b */
+	int (*prefix)(void *ctx, const recon_bound *b, recon_acc *out);
+	/*
+	 * Cut [lo, hi), whose items number more than RECON_IDS_MAX (plo, phi
+	 * are prefix(lo), prefix(hi)), into n consecutive non-empty ranges,
+	 * 2 <= n <= RECON_BRANCH, each holding fewer items than the whole:
+	 * bounds[0..n-2] the inner bounds, increasing; accs[0..n-1] their sums.
+	 */
+	int (*split)(void *ctx, const recon_bound *lo, const recon_bound *hi, const recon_acc *plo, const recon_acc *phi,
+	    recon_bound bounds[RECON_BRANCH - 1], recon_acc accs[RECON_BRANCH], size_t *n);
+	/* cb(arg, id) for each item in [lo, hi), in order; cb returns 0, or an error to stop with */
+	int (*each)(void *ctx, const recon_bound *lo, const recon_bound *hi, recon_id_cb cb, void *arg);
+	void *ctx;
+} recon_src;
+
+/* acc = a - b, and the fingerprint of an acc. */
+void recon_acc_sub(recon_acc *out, const recon_acc *a, const recon_acc *b);
+void recon_acc_fingerprint(uint8_t out[RECON_FP_BYTES], const recon_acc *a);
+/* The order of bounds (inf last): < 0, 0, > 0. */
+int recon_bound_cmp(const recon_bound *a, const recon_bound *b);
+/* A recon_set as a source (sealed; borrowed while the source is used). */
+void recon_set_src(recon_src *out, const recon_set *s);
+
 /* The first message: one fingerprint over everything. Appends to out. */
 int recon_initiate(kn_buf *out, const recon_set *s);
+int recon_initiate_src(kn_buf *out, const recon_src *src);
 /*
  * Answer msg (len bytes): append the reply to out, add to diff what was
  * found, and set *done when the reply holds only skips (nothing more to
@@ -87,5 +134,6 @@ int recon_initiate(kn_buf *out, const recon_set *s);
  * malformed, out of order or too large.
  */
 int recon_respond(kn_buf *out, int *done, recon_diff *diff, const recon_set *s, const uint8_t *msg, size_t len);
+int recon_respond_src(kn_buf *out, int *done, recon_diff *diff, const recon_src *src, const uint8_t *msg, size_t len);
 
 #endif

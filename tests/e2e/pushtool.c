@@ -13,6 +13,12 @@
  *   refused INDEX CODE MESSAGE          (one line per refusal)
  * or "error CODE REASON TEXT" when the hub refused the session. Exit 0
  * when a receipt came, 1 otherwise. Used by tests/e2e/sync.sh.
+ *
+ * With PUSHTOOL_RECON=N in the environment, after the receipt it sends N
+ * reconciliation rounds, each a fingerprint over everything that matches
+ * nothing (a school that never lets a reconciliation end), and prints
+ *   recon answered K
+ * and then the hub's error, if one came.
  */
 #include <arpa/inet.h>
 #include <msgpack.h>
@@ -194,6 +200,36 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < r.nrefused; i++)
 		printf("refused %u %s %s\n", r.refused[i].index, r.refused[i].code, r.refused[i].message);
 	sync_msg_free(&r);
+	if (getenv("PUSHTOOL_RECON")) {
+		long rounds = atol(getenv("PUSHTOOL_RECON")), k = 0;
+		kn_buf rm = KN_BUF_INIT;
+		msgpack_packer rp;
+		uint8_t zero[16] = { 0 };
+		msgpack_packer_init(&rp, &rm, kn_buf_msgpack_write);
+		msgpack_pack_array(&rp, 1);
+		msgpack_pack_array(&rp, 3);
+		msgpack_pack_nil(&rp);
+		msgpack_pack_uint8(&rp, 1);
+		msgpack_pack_bin(&rp, 16);
+		msgpack_pack_bin_body(&rp, zero, 16);
+		for (; k < rounds; k++) {
+			memset(&m, 0, sizeof(m));
+			m.type = SYNC_MSG_RECON;
+			m.m = (sync_bytes){ rm.ptr, rm.len };
+			if (send_msg(ch, &m) || next_msg(&msg, ch) || sync_msg_decode(&r, msg.ptr, msg.len) != 0)
+				break;
+			if (r.type != SYNC_MSG_RECON) {
+				if (r.type == SYNC_MSG_ERROR)
+					printf("recon answered %ld\nerror %s %s %s\n", k, r.code, r.reason, r.text);
+				sync_msg_free(&r);
+				kn_buf_free(&rm);
+				return 1;
+			}
+			sync_msg_free(&r);
+		}
+		printf("recon answered %ld\n", k);
+		kn_buf_free(&rm);
+	}
 	sync_channel_close(ch);
 	flush_out(ch);
 	sync_channel_free(ch);

@@ -251,6 +251,14 @@ kin sync now >"$T/out" || fail "sync A after the hostile push: $(cat "$T/out")"
 grep -q "Sekolah dan hub sama" "$T/out" || fail "A still converges: $(cat "$T/out")"
 ok "forged, tampered and out-of-scope records in a push are refused with their reason; the good one is stored"
 
+# ---- a school that never lets a reconciliation end: the hub answers a bounded number of rounds, then refuses ----
+PUSHTOOL_RECON=200 "$T/pushtool" "127.0.0.1:$PORT" "$HUBKEY" "$T/device.key" $NPSN_A "$T/a.rec" >"$T/out" 2>&1 &&
+    fail "200 reconciliation rounds were all answered: $(tail -3 "$T/out")"
+grep -q "^recon answered 128$" "$T/out" || fail "the hub answers 128 rounds: $(tail -3 "$T/out")"
+grep -q "^error .*SYNC_PROTOKOL" "$T/out" || fail "then refuses with its reason: $(tail -3 "$T/out")"
+kin sync now >"$T/out" || fail "sync A after the endless reconciliation: $(cat "$T/out")"
+ok "a reconciliation that never ends is cut by the hub after 128 rounds"
+
 # ---- a school claiming another's NPSN; a revoked school ----
 start_other c $SYNC
 CPID=$LASTPID

@@ -3,7 +3,10 @@
  * with a common part and parts of their own find exactly the difference,
  * whatever its size, in a few round trips; equal sets agree in one; the
  * running sum gives the same fingerprint as the set; malformed messages
- * are refused.
+ * are refused. The store's persistent tree of range sums
+ * (daemon/sync_tree.c): its sums equal a recount for random sets and
+ * ranges, any insertion order gives the same tree, and a reconciliation
+ * answered from it reads a few keys per range, never the whole set.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +19,11 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "../../daemon/sync.h"
+#include "../../store/store.h"
 #include "../../sync/recon.h"
 #include "../../util/kn.h"
+#include "../lib/kntest.h"
 
 /* A deterministic id from a number. */
 static void
@@ -275,6 +281,300 @@ test_recon__malformed_refused(void **state)
 	recon_set_free(&s);
 }
 
+/* ---- the persistent tree (daemon/sync_tree.c) ---- */
+
+#define TNPSN "20100001"
+
+typedef struct {
+	char dir[256];
+	store *st;
+} tstore;
+
+static void
+tstore_open(tstore *ts)
+{
+	store_opts o = { 0, 1 };
+
+	assert_int_equal(kntest_tmpdir(ts->dir, sizeof(ts->dir), "/tmp/kn-recon-XXXXXX"), 0);
+	assert_int_equal(store_open(&ts->st, ts->dir, &o), 0);
+}
+
+static void
+tstore_close(tstore *ts)
+{
+	store_close(ts->st);
+	kntest_rm_rf(ts->dir);
+}
+
+/* Add items[order[i]] for i < n to the tree, in batches of 1,000 (as the index hook would). */
+static void
+tree_fill(tstore *ts, const recon_item *items, const size_t *order, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		store_batch *b;
+		assert_int_equal(store_batch_begin(&b, ts->st), 0);
+		for (size_t e = i + 1000; i < n && i < e; i++) {
+			const recon_item *it = &items[order ? order[i] : i];
+			assert_int_equal(kd_sync_tree_add(store_batch_txn(b), TNPSN, it->ts, it->id), 0);
+		}
+		assert_int_equal(store_batch_commit(b), 0);
+	}
+}
+
+/* n random items: times drawn from a small range so that many share one (the order then goes by id) */
+static recon_item *
+random_items(size_t n, unsigned *seed, uint64_t tspan)
+{
+	recon_item *v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i].ts = ((uint64_t)(rand_r(seed) % tspan) << 16) | (uint64_t)(rand_r(seed) % 4);
+		uint64_t x = ((uint64_t)rand_r(seed) << 32) ^ (uint64_t)rand_r(seed) ^ ((uint64_t)i << 48);
+		id_of(v[i].id, x);
+	}
+	return v;
+}
+
+static void
+random_bound(recon_bound *b, const recon_set *s, unsigned *seed)
+{
+	int r = rand_r(seed) % 10;
+
+	memset(b, 0, sizeof(*b));
+	if (r == 0) {
+		b->inf = 1;
+	} else if (r < 5 && s->n) {
+		/* exactly an item */
+		const recon_item *it = &s->items[(size_t)rand_r(seed) % s->n];
+		b->ts = it->ts;
+		memcpy(b->id, it->id, 32);
+	} else {
+		b->ts = s->n ? s->items[(size_t)rand_r(seed) % s->n].ts + (uint64_t)(rand_r(seed) % 3) - 1 : 5;
+		for (int i = 0; i < 32; i++)
+			b->id[i] = (uint8_t)rand_r(seed);
+	}
+}
+
+static void
+test_tree__sums_equal_a_recount(void **state)
+{
+	unsigned seed = 77;
+	(void)state;
+
+	for (int round = 0; round < 6; round++) {
+		size_t n = round == 0 ? 0 : round == 1 ? 1 : (size_t)(rand_r(&seed) % 6000) + 2;
+		recon_item *items = random_items(n, &seed, round % 2 ? 50 : 100000);
+		recon_set set;
+		recon_src bs, tsrc;
+		kd_tree_src tree = { 0 };
+		store_txn *t;
+		tstore ts;
+
+		tstore_open(&ts);
+		tree_fill(&ts, items, NULL, n);
+		recon_set_init(&set);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(recon_set_add(&set, items[i].ts, items[i].id), 0);
+		assert_int_equal(recon_set_seal(&set), 0);
+		recon_set_src(&bs, &set);
+		assert_int_equal(store_read_begin(&t, ts.st), 0);
+		tree.t = t;
+		memcpy(tree.npsn, TNPSN, 9);
+		kd_sync_tree_src(&tsrc, &tree);
+		for (int k = 0; k < 400; k++) {
+			recon_bound b;
+			recon_acc x, y;
+			random_bound(&b, &set, &seed);
+			assert_int_equal(bs.prefix(bs.ctx, &b, &x), 0);
+			assert_int_equal(tsrc.prefix(tsrc.ctx, &b, &y), 0);
+			assert_int_equal(x.count, y.count);
+			assert_memory_equal(x.sum, y.sum, 32);
+		}
+		/* ranges [lo, hi): the recount of each, and the tree's cut of the large ones */
+		for (int k = 0; k < 200; k++) {
+			recon_bound lo, hi, bounds[RECON_BRANCH - 1];
+			recon_acc plo, phi, accs[RECON_BRANCH], whole, sum;
+			size_t parts;
+			random_bound(&lo, &set, &seed);
+			random_bound(&hi, &set, &seed);
+			if (lo.inf || recon_bound_cmp(&lo, &hi) > 0) {
+				recon_bound tmp = lo;
+				lo = hi;
+				hi = tmp;
+			}
+			if (lo.inf)
+				continue;
+			assert_int_equal(tsrc.prefix(tsrc.ctx, &lo, &plo), 0);
+			assert_int_equal(tsrc.prefix(tsrc.ctx, &hi, &phi), 0);
+			recon_acc_sub(&whole, &phi, &plo);
+			if (whole.count <= RECON_IDS_MAX)
+				continue;
+			assert_int_equal(tsrc.split(tsrc.ctx, &lo, &hi, &plo, &phi, bounds, accs, &parts), 0);
+			assert_true(parts >= 2 && parts <= RECON_BRANCH);
+			/* each part is what a recount of it says, non-empty and smaller than the whole */
+			for (size_t p = 0; p < parts; p++) {
+				const recon_bound *a = p ? &bounds[p - 1] : &lo, *z = p + 1 < parts ? &bounds[p] : &hi;
+				recon_acc pa, pz, part;
+				assert_true(recon_bound_cmp(a, z) < 0);
+				assert_int_equal(bs.prefix(bs.ctx, a, &pa), 0);
+				assert_int_equal(bs.prefix(bs.ctx, z, &pz), 0);
+				recon_acc_sub(&part, &pz, &pa);
+				assert_int_equal(part.count, accs[p].count);
+				assert_memory_equal(part.sum, accs[p].sum, 32);
+				assert_true(part.count > 0 && part.count < whole.count);
+			}
+			memset(&sum, 0, sizeof(sum));
+			(void)sum;
+		}
+		printf("# %zu items: %llu keys read for %llu prefix sums\n", n, (unsigned long long)tree.reads,
+		    (unsigned long long)tree.prefixes);
+		store_read_end(t);
+		recon_set_free(&set);
+		tstore_close(&ts);
+		free(items);
+	}
+}
+
+/* Every "rt/" key and value of a store, in order, into out. */
+static int
+dump_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	kn_buf *out = arg;
+
+	kn_buf_put(out, key, klen);
+	kn_buf_put(out, val, vlen);
+	kn_buf_put(out, "|", 1);
+	return 0;
+}
+
+static void
+tree_dump(kn_buf *out, tstore *ts)
+{
+	store_txn *t;
+
+	assert_int_equal(store_read_begin(&t, ts->st), 0);
+	assert_int_equal(store_idx_scan(t, "rt/", 3, dump_cb, out), 0);
+	store_read_end(t);
+}
+
+static void
+test_tree__any_order_same_tree(void **state)
+{
+	unsigned seed = 5;
+	size_t n = 3000;
+	recon_item *items = random_items(n, &seed, 2000);
+	size_t *order = calloc(n, sizeof(*order));
+	kn_buf first = KN_BUF_INIT;
+	(void)state;
+
+	for (int round = 0; round < 4; round++) {
+		kn_buf dump = KN_BUF_INIT;
+		tstore ts;
+		for (size_t i = 0; i < n; i++)
+			order[i] = round == 1 ? n - 1 - i : i;
+		if (round >= 2)
+			for (size_t i = n - 1; i > 0; i--) {
+				size_t j = (size_t)rand_r(&seed) % (i + 1), tmp = order[i];
+				order[i] = order[j];
+				order[j] = tmp;
+			}
+		tstore_open(&ts);
+		tree_fill(&ts, items, order, n);
+		/* adding an item again changes nothing */
+		tree_fill(&ts, items, order, n / 10);
+		tree_dump(&dump, &ts);
+		if (round == 0)
+			kn_buf_put(&first, dump.ptr, dump.len);
+		else
+			assert_true(dump.len == first.len && memcmp(dump.ptr, first.ptr, dump.len) == 0);
+		kn_buf_free(&dump);
+		tstore_close(&ts);
+	}
+	kn_buf_free(&first);
+	free(order);
+	free(items);
+}
+
+/*
+ * Reconcile two stores' trees as the school and hub do, round by round,
+ * over n common items with 6 + 2 differences: the difference found
+ * exactly; returns the keys read on both sides.
+ */
+static uint64_t
+tree_reconcile(size_t n, unsigned seed)
+{
+	recon_item *items = random_items(n + 5, &seed, 1000000);
+	tstore a, b;
+	kd_tree_src ta = { 0 }, tb = { 0 };
+	recon_src sa, sb;
+	recon_diff da = { 0 }, db = { 0 };
+	kn_buf msg = KN_BUF_INIT, reply = KN_BUF_INIT;
+	store_txn *t;
+	int done = 0, side = 1, rounds = 1;
+	size_t order[3] = { n, n + 1, n + 2 };
+
+	/* a: items 0..n+2; b: items 3..n-1, n+3, n+4 (6 only at a, 2 only at b) */
+	tstore_open(&a);
+	tstore_open(&b);
+	double t0 = kntest_now_s();
+	tree_fill(&a, items, NULL, n);
+	printf("# %zu items added to a tree in %.3f s (batches of 1,000, no fsync)\n", n, kntest_now_s() - t0);
+	tree_fill(&a, items, order, 3);
+	tree_fill(&b, items + 3, NULL, n - 3);
+	tree_fill(&b, items + n + 3, NULL, 2);
+	memcpy(ta.npsn, TNPSN, 9);
+	memcpy(tb.npsn, TNPSN, 9);
+	kd_sync_tree_src(&sa, &ta);
+	kd_sync_tree_src(&sb, &tb);
+	assert_int_equal(store_read_begin(&t, a.st), 0);
+	ta.t = t;
+	assert_int_equal(recon_initiate_src(&msg, &sa), 0);
+	store_read_end(t);
+	while (!done) {
+		tstore *ts = side ? &b : &a;
+		kd_tree_src *tr = side ? &tb : &ta;
+		kn_buf_clear(&reply);
+		assert_int_equal(store_read_begin(&t, ts->st), 0);
+		tr->t = t;
+		tr->f.valid = 0;
+		assert_int_equal(recon_respond_src(&reply, &done, side ? &db : &da, side ? &sb : &sa, msg.ptr, msg.len), 0);
+		store_read_end(t);
+		if (done)
+			break;
+		rounds++;
+		kn_buf_clear(&msg);
+		kn_buf_put(&msg, reply.ptr, reply.len);
+		side = !side;
+		assert_true(rounds < 64);
+	}
+	assert_int_equal(da.nhave + db.nneed, 6);
+	assert_int_equal(da.nneed + db.nhave, 2);
+	printf("# 6 + 2 differences in %zu items: %d messages, index keys read %llu + %llu\n", n, rounds,
+	    (unsigned long long)ta.reads, (unsigned long long)tb.reads);
+	recon_diff_free(&da);
+	recon_diff_free(&db);
+	kn_buf_free(&msg);
+	kn_buf_free(&reply);
+	tstore_close(&a);
+	tstore_close(&b);
+	free(items);
+	return ta.reads + tb.reads;
+}
+
+/*
+ * A mismatch reads a few keys per range, not the set: at 8 times the
+ * items, the same difference reads less than twice the keys, and far
+ * fewer keys than the set holds (a scan of the feed, as before the tree,
+ * reads every one on each side).
+ */
+static void
+test_tree__mismatch_reads_few_keys(void **state)
+{
+	(void)state;
+	uint64_t small = tree_reconcile(8000, 9), large = tree_reconcile(64000, 9);
+	assert_true(large < 2 * small);
+	assert_true(large < 64000 / 8);
+}
+
 int
 main(void)
 {
@@ -284,6 +584,9 @@ main(void)
 		cmocka_unit_test(test_recon__few_round_trips),
 		cmocka_unit_test(test_recon__running_sum_is_the_fingerprint),
 		cmocka_unit_test(test_recon__malformed_refused),
+		cmocka_unit_test(test_tree__sums_equal_a_recount),
+		cmocka_unit_test(test_tree__any_order_same_tree),
+		cmocka_unit_test(test_tree__mismatch_reads_few_keys),
 	};
 	if (sodium_init() < 0)
 		return 1;
