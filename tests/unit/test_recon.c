@@ -19,6 +19,7 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "../../daemon/server.h"
 #include "../../daemon/sync.h"
 #include "../../store/store.h"
 #include "../../sync/recon.h"
@@ -494,6 +495,73 @@ test_tree__any_order_same_tree(void **state)
 	free(items);
 }
 
+/* The feed of items as the index hook writes it ("f/<npsn>/<n>" -> id, hlc, origin); with_tree: the tree beside it. */
+static void
+feed_fill(tstore *ts, const recon_item *items, size_t n, int with_tree)
+{
+	store_batch *b;
+
+	assert_int_equal(store_batch_begin(&b, ts->st), 0);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[19], val[KD_SYNC_FEED_VALUE] = { 0 };
+		memcpy(key, "f/" TNPSN "/", 11);
+		for (int k = 0; k < 8; k++) {
+			key[11 + k] = (uint8_t)((i + 1) >> (56 - 8 * k));
+			val[32 + k] = (uint8_t)(items[i].ts >> (56 - 8 * k));
+		}
+		memcpy(val, items[i].id, 32);
+		assert_int_equal(store_idx_put(store_batch_txn(b), key, sizeof(key), val, sizeof(val)), 0);
+		if (with_tree)
+			assert_int_equal(kd_sync_tree_add(store_batch_txn(b), TNPSN, items[i].ts, items[i].id), 0);
+	}
+	assert_int_equal(store_batch_commit(b), 0);
+}
+
+/*
+ * The migration: a store whose feed was written before the tree existed
+ * gets, from kd_sync_tree_backfill at start, exactly the tree the index
+ * hook builds record by record; a second start changes nothing.
+ */
+static void
+test_tree__backfill_equals_incremental(void **state)
+{
+	unsigned seed = 31;
+	size_t n = 2500;
+	recon_item *items = random_items(n, &seed, 1500);
+	kn_buf want = KN_BUF_INIT, got = KN_BUF_INIT, again = KN_BUF_INIT;
+	kd_server srv;
+	tstore hooked, old;
+	(void)state;
+
+	tstore_open(&hooked);
+	feed_fill(&hooked, items, n, 1);
+	tree_dump(&want, &hooked);
+	assert_true(want.len > 0);
+	tstore_close(&hooked);
+
+	tstore_open(&old);
+	feed_fill(&old, items, n, 0);
+	tree_dump(&got, &old);
+	assert_int_equal(got.len, 0);
+	memset(&srv, 0, sizeof(srv));
+	srv.st = old.st;
+	assert_int_equal(kd_sync_tree_backfill(&srv), 0);
+	tree_dump(&got, &old);
+	assert_int_equal(got.len, want.len);
+	assert_memory_equal(got.ptr, want.ptr, want.len);
+	/* marked (meta sync/tree): the next start leaves it as it is */
+	assert_int_equal(kd_sync_tree_backfill(&srv), 0);
+	tree_dump(&again, &old);
+	assert_int_equal(again.len, want.len);
+	assert_memory_equal(again.ptr, want.ptr, want.len);
+
+	kn_buf_free(&want);
+	kn_buf_free(&got);
+	kn_buf_free(&again);
+	tstore_close(&old);
+	free(items);
+}
+
 /*
  * Reconcile two stores' trees as the school and hub do, round by round,
  * over n common items with 6 + 2 differences: the difference found
@@ -586,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_recon__malformed_refused),
 		cmocka_unit_test(test_tree__sums_equal_a_recount),
 		cmocka_unit_test(test_tree__any_order_same_tree),
+		cmocka_unit_test(test_tree__backfill_equals_incremental),
 		cmocka_unit_test(test_tree__mismatch_reads_few_keys),
 	};
 	if (sodium_init() < 0)
