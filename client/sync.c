@@ -241,6 +241,9 @@ client_print_hub_schools(const msgpack_object *r)
 			    (unsigned long long)client_u64(s, "evidence_bad"));
 		if (via[0])
 			printf("          lewat hub anak %s. %s\n", via, client_str(s, "evidence_note", b2, sizeof(b2)));
+		if (client_u64(s, "bundle_at_ms"))
+			printf("          bundel terakhir diimpor: %s, %llu catatan\n", when(b1, sizeof(b1), client_u64(s, "bundle_at_ms")),
+			    (unsigned long long)client_u64(s, "bundle_records"));
 		if (e && e->type == MSGPACK_OBJECT_MAP)
 			printf("          kesalahan terakhir (%s): %s\n", when(b1, sizeof(b1), client_u64(e, "at_ms")),
 			    client_str(e, "message", b2, sizeof(b2)));

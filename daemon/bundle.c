@@ -51,6 +51,27 @@
 #define RECEIPT_META "bundle/receipt/"  /* + npsn, at a hub */
 #define EV_ACKED_META "sync/ev_acked"   /* at a school: commits (20 bytes each) the hub acknowledged */
 
+static int receipt_unpack(bundle_receipt *r, const kn_buf *b);
+
+int
+kd_bundle_last_import(kd_server *srv, const char *npsn, uint64_t *at_ms, uint64_t *records)
+{
+	char name[64];
+	kn_buf b = KN_BUF_INIT;
+	bundle_receipt r;
+	int rc;
+
+	snprintf(name, sizeof(name), RECEIPT_META "%s", npsn);
+	if ((rc = store_meta_get(&b, srv->st, name)) == 0)
+		rc = receipt_unpack(&r, &b);
+	kn_buf_free(&b);
+	if (rc)
+		return rc;
+	*at_ms = r.at_ms;
+	*records = r.stored + r.present + r.held + r.refused;
+	return 0;
+}
+
 /* Refuse with an Indonesian message of domain/messages.c. */
 static int
 fail_msg(int code, const char *field, const char *msg, const char *const *params)

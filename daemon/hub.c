@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../domain/plan.h"
+#include "bundle.h"
 #include "methods.h"
 #include "sync_int.h"
 
@@ -369,8 +370,16 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 			pthread_mutex_unlock(&sy->mu);
 		}
 		kn_error_clear();
-		msgpack_pack_map(pk, 23);
+		uint64_t bundle_at = 0, bundle_records = 0;
+		if (kd_bundle_last_import(srv, npsn, &bundle_at, &bundle_records) != 0) {
+			bundle_at = bundle_records = 0;
+			kn_error_clear();
+		}
+		msgpack_pack_map(pk, 25);
 		kd_pack_kv_str(pk, "npsn", npsn);
+		/* sneakernet: the last bundle of this school imported here */
+		kd_pack_kv_u64(pk, "bundle_at_ms", bundle_at);
+		kd_pack_kv_u64(pk, "bundle_records", bundle_records);
 		kd_pack_kv_str(pk, "kind", registered && reg.hub ? "hub" : "school");
 		kd_pack_kv_str(pk, "via", via);
 		kd_pack_kv_str(pk, "evidence_note", note);

@@ -140,6 +140,9 @@ kin --json sync status >"$T/ss.json"
 hub --json hub sekolah >"$T/hs.json"
 [ "$(jget fp <"$T/ss.json") $(jget count <"$T/ss.json")" = "$(jget schools.0.fp <"$T/hs.json") $(jget schools.0.records <"$T/hs.json")" ] ||
     fail "the fingerprints differ: $(cat "$T/ss.json") / $(cat "$T/hs.json")"
+[ "$(jget schools.0.bundle_records <"$T/hs.json")" = "$NREC" ] && [ "$(jget schools.0.bundle_at_ms <"$T/hs.json")" -gt 0 ] ||
+    fail "hub sekolah notes the bundle's import: $(cat "$T/hs.json")"
+hub hub sekolah | grep -q "bundel terakhir diimpor: .*, $NREC catatan" || fail "hub sekolah shows the import: $(hub hub sekolah)"
 [ "$(git --git-dir="$T/hub-evidence/$NPSN.git" cat-file -t "$COMMIT")" = commit ] || fail "the hub holds the evidence commit"
 git --git-dir="$T/hub-evidence/$NPSN.git" fsck --no-dangling >/dev/null 2>&1 || fail "the school's repository at the hub is sound"
 git --git-dir="$T/hub-evidence/$NPSN.git" show-ref | grep -q "$COMMIT refs/kinerja/$NPSN/bundle/$COMMIT" || fail "a ref keeps the commit reachable at the hub"
