@@ -22,6 +22,7 @@
 
 #include "../domain/plan.h"
 #include "sync_int.h"
+#include "../sync/bundle.h"
 #include "../store/evidence.h"
 
 #include <fcntl.h>
@@ -1102,8 +1103,8 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 	if ((rc = recv_msg(&r, s, SYNC_MSG_EV_RECEIPT, SYNC_MSG_EV_RECEIPT)))
 		goto out;
 	{
-		kn_buf vals[2] = { KN_BUF_INIT, KN_BUF_INIT };
-		const char *names[2] = { "sync/ev_receipt", "sync/ev_done" };
+		kn_buf vals[3] = { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT };
+		const char *names[3] = { "sync/ev_receipt", "sync/ev_done", "sync/ev_acked" };
 		char dig[65];
 		int done = r.waiting == 0 && r.bad == 0;
 		pack_ev_receipt(&vals[0], &r, set->ndocs);
@@ -1116,10 +1117,25 @@ ev_phase_run(school_session *s, evidence_repo **repo, const kd_sync_ev_set *set,
 				t8[i] = (uint8_t)now;
 			kn_buf_put(&vals[1], dig, 64);
 			kn_buf_put(&vals[1], t8, 8);
+			/*
+			 * The evidence checkpoint a bundle export starts from (daemon/bundle.c): every
+			 * document's commit is at the hub and verified, so a later bundle leaves out all
+			 * they reach (the whole of this school's evidence, so what was kept before is
+			 * replaced), bounded as a bundle's heads.
+			 */
+			for (size_t i = 0; i < set->ndocs && vals[2].len / 20 < BUNDLE_HEADS_MAX; i++) {
+				uint8_t c[20];
+				if (kn_unhex(c, 20, set->docs[i].commit, 40) == 0)
+					kn_buf_put(&vals[2], c, 20);
+			}
 		}
-		rc = store_op(s, NULL, 0, NULL, names, vals, 2, NULL);
+		if (vals[0].failed || vals[1].failed || vals[2].failed)
+			rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
+		else
+			rc = store_op(s, NULL, 0, NULL, names, vals, done && vals[2].len ? 3 : 2, NULL);
 		kn_buf_free(&vals[0]);
 		kn_buf_free(&vals[1]);
+		kn_buf_free(&vals[2]);
 		kn_info("sync: the hub verified %llu evidence file(s); %llu document(s) wait for files, %llu file(s) damaged",
 		    (unsigned long long)r.verified, (unsigned long long)r.waiting, (unsigned long long)r.bad);
 	}

@@ -186,6 +186,14 @@ hub --json hub sekolah >"$T/hs.json"
 grep -q "the hub verified 3 evidence file(s)" "$T/daemon.log" || fail "the school logs the receipt"
 ok "the hub's repository of A holds its commits and refs, git fsck is clean, 3 files verified by SHA-256"
 
+# ---- the evidence checkpoint: after a live sync verified every file, a bundle leaves the evidence out ----
+echo operator-pass | KINERJA_SESSION=$T/op-session "$B/kinerja" --socket "$SOCK" login $OPA >/dev/null || fail "operator login A"
+KINERJA_SESSION=$T/op-session "$B/kinerja" --socket "$SOCK" --json sync export "$T/after-live.bundle" >"$T/out" ||
+    fail "export after the live sync: $(cat "$T/out")"
+[ "$(jget evidence_checkpoint <"$T/out")" = true ] && [ "$(jget pack_bytes <"$T/out")" -lt 100000 ] ||
+    fail "a bundle after the live sync carries the files again: $(cat "$T/out")"
+ok "after a live sync verified A's files, a bundle leaves them out (evidence checkpoint: $(jget pack_bytes <"$T/out") bytes of pack)"
+
 # ---- a sync with nothing new sends no evidence message; a new upload goes alone ----
 stop_pid "$XPID"
 XPID=
