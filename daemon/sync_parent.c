@@ -212,12 +212,43 @@ kd_sync_child_check(kd_sync_error *e, char child[9], int *office, store *st, con
 	}
 	/* registered by the child (or by a hub under it): accepted here only when that office's authority signed it */
 	rc = kd_sync_under(t, cs.child, npsn, 0, office);
-	store_read_end(t);
 	kn_error_clear();
 	if (!rc) {
+		store_read_end(t);
 		kd_sync_error_set(e, KN_EDENIED, "SYNC_ANAK_SEKOLAH_TIDAK_TERDAFTAR", params);
 		return KN_EDENIED;
 	}
+	/*
+	 * One code, one registrar: a school two offices both registered (neither
+	 * revoked) is spoken for by neither, so no hub takes over another's
+	 * school, whatever order the registrations arrived in.
+	 */
+	{
+		struct registrars r = { .n = 0 };
+		char names[2 * 9 + 8] = "";
+		size_t live = 0;
+		char prefix2[16];
+		snprintf(prefix2, sizeof(prefix2), "ro/%s/", npsn);
+		if (store_idx_scan(t, prefix2, strlen(prefix2), registrars_cb, &r) != 0)
+			kn_error_clear();
+		for (size_t i = 0; i < r.n; i++) {
+			domain_registration rr;
+			if (strcmp(r.v[i], npsn) == 0 || kd_sync_registration_get(&rr, NULL, t, r.v[i], npsn) != 0 || rr.revoked) {
+				kn_error_clear();
+				continue;
+			}
+			if (live < 2)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", live ? " dan " : "", r.v[i]);
+			live++;
+		}
+		if (live > 1) {
+			store_read_end(t);
+			const char *p2[] = { "npsn", npsn, "kantor", names, NULL };
+			kd_sync_error_set(e, KN_EDENIED, "SYNC_ANAK_SEKOLAH_GANDA", p2);
+			return KN_EDENIED;
+		}
+	}
+	store_read_end(t);
 	memcpy(child, cs.child, 9);
 	return 0;
 }

@@ -435,6 +435,9 @@ static const domain_msg msgs[] = {
 	{ "SYNC_ANAK_KANTOR_INDUK",
 	    "Kode {npsn} adalah kantor hub induk ini sendiri: hub {anak} tidak mengirim atau mengambil catatannya. Cabut "
 	    "pendaftaran kode itu di hub {anak}." },
+	{ "SYNC_ANAK_SEKOLAH_GANDA",
+	    "Sekolah {npsn} terdaftar di dua kantor ({kantor}), dan tidak satu pun dicabut: hub induk tidak menerima catatan "
+	    "sekolah itu dari hub anak mana pun sampai salah satu kantor mencabut pendaftarannya (kinerja hub cabut --sekolah {npsn})." },
 	{ "SYNC_ANAK_SEKOLAH_LANGSUNG",
 	    "Sekolah {npsn} terdaftar langsung di hub induk, bukan lewat hub {anak}: sekolah itu sinkron sendiri ke hub induk." },
 	{ "SYNC_ANAK_DI_LUAR_CAKUPAN",

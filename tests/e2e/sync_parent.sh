@@ -55,10 +55,12 @@ start() {
 	done
 }
 stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
-trap 'stop_pid "$DPID_"; stop_pid "$PPID_"; stop_pid "$NPID_"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+EPID_=
+trap 'stop_pid "$DPID_"; stop_pid "$PPID_"; stop_pid "$NPID_"; stop_pid "$EPID_"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 prov() { KINERJA_SESSION=$T/p-session "$B/kinerja" --socket "$T/p.sock" "$@"; }
 dist() { KINERJA_SESSION=$T/d-session "$B/kinerja" --socket "$T/d.sock" "$@"; }
 nas() { KINERJA_SESSION=$T/n-session "$B/kinerja" --socket "$T/n.sock" "$@"; }
+dist2() { KINERJA_SESSION=$T/e-session "$B/kinerja" --socket "$T/e.sock" "$@"; }
 jget() { "$JC" "$1"; }
 # field of NPSN's entry in `hub sekolah` at a hub (prov or dist)
 hub_field() { # HUB NPSN PATH
@@ -226,6 +228,34 @@ prov hub daftar-hub --kantor $DIST --kunci-perangkat "$DKEY" >/dev/null || fail 
 dist sync now >/dev/null || fail "the district syncs once registered again"
 [ "$(school_fp)" = "$(hub_fp prov $NPSN_A)" ] || fail "A at the province after the new registration"
 ok "a revoked district is refused with the reason on both sides; registered again, it syncs"
+
+# ---- one school, one registrar: a second district that registers A too takes it over from neither ----
+DIST2=34200000
+OPE=197301011998031005
+start e --set daemon.role=hub --set sync.listen=127.0.0.1:0 --set sync.parent=127.0.0.1:$PPORT --set sync.parent_key="$PKEY"
+EPID_=$LASTPID
+echo "dist2-op-pass" | dist2 dinas init --kode $DIST2 --nama "Dinas Pendidikan Kabupaten Lain" \
+    --operator-name "Eko Prasetyo" --operator-nip $OPE >/dev/null || fail "dinas init at a second district"
+echo dist2-op-pass | dist2 login $OPE >/dev/null || fail "login at the second district"
+EKEY=$(dist2 --json status | jget device_key)
+prov hub daftar-hub --kantor $DIST2 --kunci-perangkat "$EKEY" >/dev/null || fail "the province registers the second district"
+dist2 hub daftar --sekolah $NPSN_A --kunci-perangkat "$DEV_A" >/dev/null || fail "the second district registers A too"
+out=$(dist2 sync now 2>&1) && fail "the second district synced A up while the first still holds it"
+echo "$out" | grep -q "Sekolah $NPSN_A terdaftar di dua kantor ($DIST dan $DIST2)" || fail "the second district is told: $out"
+echo "guru-pass-3" | kin user add --name "Dewi Rahma" --role guru --nuptk 3000000000000003 --status NON_ASN >/dev/null ||
+    fail "a third teacher at A"
+kin sync now >/dev/null || fail "A syncs with the district"
+before=$(hub_fp prov $NPSN_A)
+out=$(dist sync now 2>&1) && fail "the first district synced A up while a second registration stands"
+echo "$out" | grep -q "terdaftar di dua kantor" || fail "the first district is told: $out"
+[ "$(hub_fp prov $NPSN_A)" = "$before" ] || fail "A's records moved while two offices claim A"
+dist2 hub cabut --sekolah $NPSN_A >/dev/null || fail "the second district revokes A"
+dist2 sync now >/dev/null || fail "the second district syncs its revocation up"
+dist sync now >"$T/out" || fail "the first district syncs A again once the other revoked: $(cat "$T/out")"
+[ "$(school_fp)" = "$(hub_fp prov $NPSN_A)" ] || fail "A at the province after the revocation"
+stop_pid "$EPID_"
+EPID_=
+ok "a school registered at two districts is taken from neither until one revokes it (then from the other)"
 
 # ---- a third tier: the province syncs up to a national hub, which takes the district and A through it ----
 start n --set daemon.role=hub --set sync.listen=127.0.0.1:0
