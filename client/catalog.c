@@ -125,8 +125,8 @@ client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	const msgpack_object *r;
 	msgpack_packer pk;
 	char token[80];
+	const char *school = client_opt(opts, "sekolah");
 	int rc;
-	(void)opts;
 
 	if (argc != 1) {
 		client_cmd_usage(stderr, cmd);
@@ -137,8 +137,10 @@ client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	if ((rc = catalog_file_read(&file, argv[0])))
 		goto out;
 	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, school ? 3 : 2);
 	pack_kv_str(&pk, "token", token);
+	if (school)
+		pack_kv_str(&pk, "school", school);
 	msgpack_pack_str(&pk, 4);
 	msgpack_pack_str_body(&pk, "json", 4);
 	msgpack_pack_bin(&pk, file.len);

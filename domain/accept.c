@@ -565,6 +565,19 @@ domain_record_accept(const domain_ctx *ctx, const domain_rec *r, const domain_re
 		return domain_msg_error(KN_EBADREC, "type", "TERIMA_JENIS_TIDAK_DIKENAL", "jenis", domain__type(r), NULL);
 	}
 
+	/*
+	 * A catalog version the Dinas adds for the school (a new regulation
+	 * reaching every school from its office): signed by the authority the
+	 * school record names, auth = that school record.
+	 */
+	if (rec_is(r, "catalog") && nauth == 1 && rec_is(&auth[0], "school")) {
+		uint8_t authority[32];
+		if ((rc = domain_authority_of(authority, &auth[0], r)))
+			return rc;
+		if (memcmp(authority, r->author, 32) != 0)
+			return kn_error_set(KN_EDENIED, "author", "%s", domain_msg_text("DINAS_BUKAN_OTORITAS"));
+		return 0;
+	}
 	/* Everything else acts by the right its author's enrollment (named in auth) gave. */
 	if (nauth != 1)
 		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_AUTH_SATU", NULL);

@@ -231,6 +231,15 @@ bytes=$(( $(jget bytes_sent <"$T/now.json") + $(jget bytes_received <"$T/now.jso
 echo "# no-change sync: $rt round trip(s), $bytes bytes after the handshake ($(jget handshake_bytes <"$T/now.json") in it), $(jget count <"$T/now.json") records"
 ok "a sync with no change: $rt round trip and $bytes bytes after the handshake"
 
+# ---- a catalog version the Dinas adds at the hub for A, signed with its authority key, reaches A ----
+sed 's/"name": "test-fixture-ks"/"name": "test-fixture-ks-dinas"/' "$(dirname "$0")/../data/catalog-ks-fixture.json" >"$T/cat-dinas.json"
+hub catalog add "$T/cat-dinas.json" --sekolah $NPSN_A >"$T/out" || fail "catalog add at the hub for A: $(cat "$T/out")"
+kin catalog list | grep -q "test-fixture-ks-dinas" && fail "the Dinas's catalog at A before a sync"
+kin sync now >"$T/out" || fail "sync after the hub's catalog: $(cat "$T/out")"
+kin catalog list | grep -q "test-fixture-ks-dinas" || fail "the Dinas's catalog did not reach A: $(kin catalog list)"
+[ "$(school_fp kin)" = "$(hub_fp $NPSN_A)" ] || fail "A differs from the hub after the Dinas's catalog"
+ok "a catalog version the Dinas adds at the hub for A (signed with its authority key) reaches A with its next sync"
+
 # ---- security: a push with forged and out-of-scope records: those refused and reported, the good ones stored ----
 echo "guru-pass-z" | kin user add --name "Guru Baru" --role guru --nuptk 3000000000000099 --status NON_ASN >/dev/null ||
     fail "a new teacher at A"

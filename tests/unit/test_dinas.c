@@ -461,6 +461,40 @@ test_dinas__assignments(void **state)
 	}
 }
 
+/* A catalog version the Dinas adds for the school: signed by the school record's authority, on that record; nobody else. */
+static void
+test_dinas__authority_adds_a_catalog(void **state)
+{
+	made m, s2;
+	const made *a[1] = { &S };
+	(void)state;
+
+	catalog_body(&body);
+	make(&m, &ka, "catalog", cat->version, HLC(MS_BASE, 20), NULL, a, 1, &body);
+	assert_int_equal(accept_made(&m), 0);
+	made_free(&m);
+	/* a stranger's key on the school record: refused, naming the author */
+	make(&m, &kx, "catalog", cat->version, HLC(MS_BASE, 20), NULL, a, 1, &body);
+	assert_int_equal(accept_made(&m), KN_EDENIED);
+	assert_string_equal(kn_error_field(), "author");
+	made_free(&m);
+	/* the school's operator is no authority: on the school record, refused (his way is his enrollment) */
+	make(&m, &ko, "catalog", cat->version, HLC(MS_BASE, 20), NULL, a, 1, &body);
+	assert_int_equal(accept_made(&m), KN_EDENIED);
+	made_free(&m);
+	/* a school that names no authority takes no catalog that way */
+	school_body(&body, "SD Negeri 1 Contoh", &ko, NULL);
+	make(&s2, &ko, "school", NPSN, HLC(MS_BASE, 1), NULL, NULL, 0, &body);
+	{
+		const made *a2[1] = { &s2 };
+		catalog_body(&body);
+		make(&m, &ka, "catalog", cat->version, HLC(MS_BASE, 20), NULL, a2, 1, &body);
+		assert_int_equal(accept_made(&m), KN_EDENIED);
+		made_free(&m);
+	}
+	made_free(&s2);
+}
+
 /* R10: the Dinas opens the period with its authority key, on the school record and the catalog; nobody else that way. */
 static void
 test_dinas__authority_opens_the_period(void **state)
@@ -743,6 +777,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dinas__assignments),
 		cmocka_unit_test(test_dinas__authority_opens_the_period),
+		cmocka_unit_test(test_dinas__authority_adds_a_catalog),
 		cmocka_unit_test(test_dinas__atasan_by_assignment),
 		cmocka_unit_test(test_dinas__forged_acts),
 		cmocka_unit_test(test_dinas__import_and_order),
