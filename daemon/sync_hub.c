@@ -815,6 +815,89 @@ ev_open(hub_session *h)
  * with verify, each upload's file hashed (SHA-256) against its signed
  * record, and the school's refs set to the commits the records name.
  */
+/*
+ * Files already checked against their records' SHA-256 at this hub, kept
+ * per school beside its repository (<hub-evidence>/<npsn>.verified, a line
+ * "<blob> <sha256>" each): git objects never change, so a file checked
+ * once is not read again at every evidence session's end. Losing the list
+ * only costs hashing again; a line cut by a crash is not a pair and is
+ * passed over.
+ */
+typedef struct {
+	char (*v)[41 + 65];
+	size_t n;
+} ev_known;
+
+static int
+known_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 41 + 65);
+}
+
+static void
+known_path(char *out, size_t n, const hub_session *h)
+{
+	size_t l = strlen(h->ev_inc);
+
+	/* "<hub-evidence>/<npsn>.incoming" -> "<hub-evidence>/<npsn>.verified" */
+	snprintf(out, n, "%.*s.verified", (int)(l > 9 ? l - 9 : l), h->ev_inc);
+}
+
+static void
+known_load(ev_known *k, const hub_session *h)
+{
+	char path[400], line[256];
+	size_t cap = 0;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	known_path(path, sizeof(path), h);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strlen(line) != 40 + 1 + 64 + 1 || line[40] != ' ' || line[105] != '\n')
+			continue;
+		if (k->n == cap) {
+			size_t c = cap ? 2 * cap : 256;
+			void *v = realloc(k->v, c * sizeof(*k->v));
+			if (v == NULL)
+				break;
+			k->v = v;
+			cap = c;
+		}
+		memset(k->v[k->n], 0, sizeof(k->v[0]));
+		memcpy(k->v[k->n], line, 40);
+		memcpy(k->v[k->n] + 41, line + 41, 64);
+		k->n++;
+	}
+	fclose(f);
+	if (k->n > 1)
+		qsort(k->v, k->n, sizeof(*k->v), known_cmp);
+}
+
+static int
+known_has(const ev_known *k, const char *blob, const char *sha256)
+{
+	char key[41 + 65];
+
+	memset(key, 0, sizeof(key));
+	memcpy(key, blob, strnlen(blob, 40));
+	memcpy(key + 41, sha256, strnlen(sha256, 64));
+	return k->n && bsearch(key, k->v, k->n, sizeof(*k->v), known_cmp) != NULL;
+}
+
+static void
+known_add(FILE **f, const hub_session *h, const char *blob, const char *sha256)
+{
+	if (*f == NULL) {
+		char path[400];
+		known_path(path, sizeof(path), h);
+		if ((*f = fopen(path, "a")) == NULL)
+			return;
+	}
+	fprintf(*f, "%.40s %.64s\n", blob, sha256);
+}
+
 static int
 ev_account(hub_session *h, int verify)
 {
@@ -835,6 +918,11 @@ ev_account(hub_session *h, int verify)
 		    evidence_ref_set(h->ev, d->ref, d->commit) != 0)
 			kn_warn("sync: school %s: cannot set %s: %s", h->npsn, d->ref, kn_error_message());
 	}
+	ev_known known = { NULL, 0 };
+	FILE *add = NULL;
+	uint64_t hashed = 0;
+	if (verify)
+		known_load(&known, h);
 	for (size_t i = 0; verify && i < set.nfiles; i++) {
 		const kd_sync_ev_file *f = &set.files[i];
 		char sum[65];
@@ -845,14 +933,28 @@ ev_account(hub_session *h, int verify)
 				verified++;
 			continue;
 		}
+		/* known, and still here (a repository restored from an older copy may lack it) */
+		if (known_has(&known, f->blob, f->sha256) && evidence_check_commit(h->ev, f->commit, 0) == 0) {
+			verified++;
+			continue;
+		}
 		rc = evidence_sha256_blob(sum, &size, h->ev, f->blob);
+		if (rc == 0)
+			hashed++;
 		if (rc == 0 && strcmp(sum, f->sha256) == 0) {
 			verified++;
+			known_add(&add, h, f->blob, f->sha256);
 		} else if (rc == 0 || rc != KN_ENOTFOUND) {
 			bad++;
 			kn_warn("sync: school %s: the file %s does not match its record's SHA-256", h->npsn, f->blob);
 		}
 	}
+	if (add)
+		fclose(add);
+	if (verify)
+		kn_info("sync: school %s: %llu evidence file(s) hashed, %zu known verified before", h->npsn,
+		    (unsigned long long)hashed, known.n);
+	free(known.v);
 	kn_error_clear();
 	kd_sync_ev_set_free(&set);
 	h->ev_waiting = waiting;

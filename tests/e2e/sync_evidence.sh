@@ -225,6 +225,9 @@ kin --json sync status >"$T/st.json"
 p2=$(jget last.ev_pack_bytes <"$T/st.json")
 [ "$p2" -gt 400000 ] && [ "$p2" -lt 600000 ] || fail "the second pack holds the new file only: $p2 bytes"
 [ "$(jget evidence.receipt.verified <"$T/st.json")" -eq 4 ] || fail "4 files verified"
+# the hub hashed only the new file: the 3 it checked before are on its list of verified files
+grep "sync: school $NPSN_A: .* evidence file(s) hashed" "$T/hub.log" | tail -1 | grep -q ": 1 evidence file(s) hashed, 3 known verified before" ||
+    fail "the hub hashed the old files again: $(grep 'evidence file(s) hashed' "$T/hub.log" | tail -2)"
 ok "a sync with nothing new moves no evidence; a new upload travels alone ($p2 bytes); a damaged pack is sent again from zero"
 
 # ---- B: its own repository; no school obtains another's objects ----
