@@ -294,8 +294,13 @@ S1=$(peak "$T/s.anon")
 H1=$(peak "$T/h.anon")
 echo "# a bundle of $BYTES bytes ($k files): heap (RssAnon) school kinerjad ${S0} -> ${S1} KiB at most while exporting," \
     "hub kinerjad ${H0} -> ${H1} KiB while importing; VmHWM school $(hwm "$DPID") KiB, hub $(hwm "$HPID") KiB"
-[ $((S1 - S0)) -lt $((BYTES / 1024 / 2)) ] || fail "the school's kinerjad heap grew by $((S1 - S0)) KiB for $BYTES bytes"
-[ $((H1 - H0)) -lt $((BYTES / 1024 / 2)) ] || fail "the hub's kinerjad heap grew by $((H1 - H0)) KiB for $BYTES bytes"
+# under AddressSanitizer freed memory waits in its quarantine and the heap says nothing of ours: the bound holds for real builds
+if nm -D "$B/kinerjad" 2>/dev/null | grep -q "__asan_init"; then
+	echo "# (AddressSanitizer build: the heap bound is not checked)"
+else
+	[ $((S1 - S0)) -lt $((BYTES / 1024 / 2)) ] || fail "the school's kinerjad heap grew by $((S1 - S0)) KiB for $BYTES bytes"
+	[ $((H1 - H0)) -lt $((BYTES / 1024 / 2)) ] || fail "the hub's kinerjad heap grew by $((H1 - H0)) KiB for $BYTES bytes"
+fi
 # an export interrupted before its pack was copied leaves nothing for long in the spool
 : >"$T/store/bundle-spool/packs/stale.pack"
 echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login"
