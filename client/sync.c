@@ -235,6 +235,9 @@ client_print_hub_schools(const msgpack_object *r)
 		    name[0] ? name : "-", state, (unsigned long long)client_u64(s, "records"),
 		    when(b1, sizeof(b1), client_u64(s, "last_ok_ms")), client_str(s, "sw", sw, sizeof(sw))[0] ? sw : "-",
 		    (double)offset / 1000.0, client_str(s, "fp", fp, sizeof(fp)));
+		if (client_u64(s, "records_waiting") || client_u64(s, "bytes_waiting"))
+			printf("          menunggu di sekolah (sesi terakhir): %llu catatan, %llu bita berkas Bukti Dukung\n",
+			    (unsigned long long)client_u64(s, "records_waiting"), (unsigned long long)client_u64(s, "bytes_waiting"));
 		if (client_u64(s, "evidence_waiting") || client_u64(s, "evidence_verified") || client_u64(s, "evidence_bad"))
 			printf("          Bukti Dukung: %llu dokumen menunggu berkas, %llu berkas terverifikasi, %llu berkas rusak\n",
 			    (unsigned long long)client_u64(s, "evidence_waiting"), (unsigned long long)client_u64(s, "evidence_verified"),

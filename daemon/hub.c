@@ -375,7 +375,7 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 			bundle_at = bundle_records = 0;
 			kn_error_clear();
 		}
-		msgpack_pack_map(pk, 25);
+		msgpack_pack_map(pk, 27);
 		kd_pack_kv_str(pk, "npsn", npsn);
 		/* sneakernet: the last bundle of this school imported here */
 		kd_pack_kv_u64(pk, "bundle_at_ms", bundle_at);
@@ -406,6 +406,9 @@ kd_m_hub_schools(kd_req *req, msgpack_packer *pk)
 		kd_pack_kv_u64(pk, "records_received", hs.records_in);
 		kd_pack_kv_u64(pk, "refused", hs.refused_total);
 		kd_pack_kv_u64(pk, "last_bytes", hs.last_bytes);
+		/* what waits at the school as its last session left it */
+		kd_pack_kv_u64(pk, "records_waiting", hs.records_waiting);
+		kd_pack_kv_u64(pk, "bytes_waiting", hs.bytes_waiting);
 		/* evidence documents whose files have not arrived or are not verified: menunggu berkas */
 		kd_pack_kv_u64(pk, "evidence_waiting", hs.ev_waiting);
 		kd_pack_kv_u64(pk, "evidence_verified", hs.ev_verified);

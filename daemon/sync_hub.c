@@ -69,6 +69,8 @@ typedef struct {
 	uint64_t ev_size, ev_in;  /* its size; pack bytes received in this session */
 	int ev_state;             /* ev_waiting etc. below were computed */
 	uint64_t ev_waiting, ev_verified, ev_bad;
+	uint64_t pushed;          /* records of the school's feed it pushed in this session (any outcome) */
+	int ev_complete;          /* the pack offered in this session is all here and indexed */
 	/* pushes with the loop, their receipts not sent yet, oldest first (push_begin) */
 	struct hub_push *push[HUB_PUSH_DEPTH];
 	int npush;
@@ -107,8 +109,10 @@ kd_sync_hub_school_pack(kn_buf *out, const kd_hub_school *s)
 	msgpack_packer pk;
 
 	msgpack_packer_init(&pk, out, kn_buf_msgpack_write);
-	msgpack_pack_map(&pk, 14);
+	msgpack_pack_map(&pk, 16);
 	kd_pack_kv_str(&pk, "sw", s->sw);
+	kd_pack_kv_u64(&pk, "records_waiting", s->records_waiting);
+	kd_pack_kv_u64(&pk, "bytes_waiting", s->bytes_waiting);
 	kd_pack_kv_u64(&pk, "ev_waiting", s->ev_waiting);
 	kd_pack_kv_u64(&pk, "ev_verified", s->ev_verified);
 	kd_pack_kv_u64(&pk, "ev_bad", s->ev_bad);
@@ -169,6 +173,8 @@ load_cb(void *arg, const char *npsn)
 				s->ev_verified = map_u64(m, "ev_verified");
 				s->ev_bad = map_u64(m, "ev_bad");
 				s->ev_bytes_in = map_u64(m, "ev_bytes_in");
+				s->records_waiting = map_u64(m, "records_waiting");
+				s->bytes_waiting = map_u64(m, "bytes_waiting");
 				e = kn_map_get(m, "error");
 				if (e && e->type == MSGPACK_OBJECT_MAP) {
 					char code[32];
@@ -487,6 +493,8 @@ push_finish(hub_session *h)
 	}
 	h->records_in += p->op.counts[0] + p->op.counts[2];
 	h->refused += p->nref;
+	if (p->m.upto)
+		h->pushed += p->m.nrecords;
 	kn_debug("sync: school %s: push of %zu record(s): %zu stored, %zu present, %zu held, %zu refused", h->npsn,
 	    p->m.nrecords, p->op.counts[0], p->op.counts[1], p->op.counts[2], p->nref);
 	if ((rc = state_now(&st, h))) {
@@ -515,8 +523,11 @@ static void
 push_drop(hub_session *h)
 {
 	for (int i = 0; i < h->npush; i++) {
-		if (kd_sync_wait(h->srv, &h->push[i]->op) == 0)
+		if (kd_sync_wait(h->srv, &h->push[i]->op) == 0) {
 			h->records_in += h->push[i]->op.counts[0] + h->push[i]->op.counts[2];
+			if (h->push[i]->m.upto)
+				h->pushed += h->push[i]->m.nrecords;
+		}
 		kn_error_clear();
 		push_free(h->push[i]);
 	}
@@ -778,6 +789,7 @@ on_hello(hub_session *h, const sync_msg *m)
 		if (s) {
 			snprintf(s->sw, sizeof(s->sw), "%s", m->sw);
 			s->clock_offset_ms = (int64_t)m->now_ms - (int64_t)kn_now_ms();
+			s->records_waiting = m->waiting;
 		}
 	}
 	pthread_mutex_unlock(&h->sy->mu);
@@ -1049,6 +1061,7 @@ ev_finish(hub_session *h)
 	kn_info("sync: school %s: evidence pack %.12s of %llu bytes indexed, %u object(s)", h->npsn, h->ev_key,
 	    (unsigned long long)h->ev_size, nobjects);
 	h->ev_state = 0; /* count again */
+	h->ev_complete = 1;
 	return 0;
 }
 
@@ -1063,6 +1076,7 @@ on_ev_pack(hub_session *h, const sync_msg *m)
 		return hub_fail(h, KN_EPROTO, "SYNC_PROTOKOL", (const char *const[]){ "sebab", "ev_pack sebelum ev_offer", NULL });
 	memcpy(h->ev_key, m->key, sizeof(h->ev_key));
 	h->ev_size = m->size;
+	h->ev_complete = 0;
 	/* one pack at a time: bytes of another pack this school offered before will not be resumed */
 	{
 		uint64_t f = 0, b = 0;
@@ -1203,9 +1217,21 @@ hub_session_run(struct kd_sync *sy, int fd)
 	}
 out:
 	if (h.npsn[0]) {
+		/* the bytes of a pack still to come; a clean session that offered none leaves nothing waiting */
+		uint64_t ev_left = 0;
+		int ev_told = h.ev_key[0] || (clean && h.err.code == 0);
+		if (h.ev_key[0] && !h.ev_complete) {
+			uint64_t have = 0;
+			if (evidence_incoming_have(&have, h.ev_inc, h.ev_key) == 0 && have < h.ev_size)
+				ev_left = h.ev_size - have;
+			kn_error_clear();
+		}
 		pthread_mutex_lock(&sy->mu);
 		kd_hub_school *s = kd_sync_hub_school(sy, h.as);
 		if (s) {
+			s->records_waiting = s->records_waiting > h.pushed ? s->records_waiting - h.pushed : 0;
+			if (ev_told)
+				s->bytes_waiting = ev_left;
 			s->last_attempt_ms = kn_now_ms();
 			s->sessions++;
 			s->records_in += h.records_in;

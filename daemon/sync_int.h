@@ -65,6 +65,9 @@ typedef struct {
 	uint64_t last_round_trips, last_bytes;
 	uint64_t ev_waiting, ev_verified, ev_bad; /* evidence documents waiting for files; files verified, files damaged */
 	uint64_t ev_bytes_in;                   /* pack bytes received, all sessions */
+	/* what waits at the school, as its last session left it: records its hello counted and the hub
+	 * did not receive; bytes of an evidence pack offered and not all here yet */
+	uint64_t records_waiting, bytes_waiting;
 	kd_sync_error err;                      /* the last session's failure, or code 0 */
 	int dirty;                              /* changed since last saved to meta "hub/<npsn>" */
 } kd_hub_school;

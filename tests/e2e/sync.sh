@@ -322,6 +322,8 @@ wait "$DPID" 2>/dev/null
 DPID=
 wait $SYNCPID 2>/dev/null
 mid=$(hub_fp $NPSN_A | cut -d' ' -f2)
+# the hub's view of what waits at A, as the cut session left it (A's hello counted them; few came)
+[ "$(hub_field $NPSN_A records_waiting)" -gt 0 ] || fail "hub sekolah shows no records waiting at A after the cut"
 stop_pid "$HPID"
 HPID=
 start_hub
@@ -336,6 +338,7 @@ first_sync
     fail "every record sent is stored or present: $(cat "$T/now.json")"
 kin sync now >/dev/null || fail "sync now after the restart"
 [ "$(school_fp kin)" = "$(hub_fp $NPSN_A)" ] || fail "A differs from the hub after the kill"
+[ "$(hub_field $NPSN_A records_waiting)" = 0 ] || fail "records still waiting at A after it synced: $(hub_field $NPSN_A records_waiting)"
 [ "$(jget last.window_max <"$T/now.json")" -ge 2 ] ||
     fail "the pushes after the restart went one receipt at a time (sync.push_window 8): $(cat "$T/now.json")"
 echo "# killed with $mid of $(school_fp kin | cut -d' ' -f2) records at the hub; then $(jget last.pushed <"$T/now.json") sent: $(jget last.stored <"$T/now.json") stored, $(jget last.present <"$T/now.json") present"

@@ -113,6 +113,8 @@ while :; do
 		kin sync status | grep -q "sedang dikirim: *$sent dari $size bita" || fail "status shows the progress: $(kin sync status)"
 		[ $n -eq 2 ] && { hub hub sekolah | grep -q "Bukti Dukung: 1 dokumen menunggu berkas" ||
 		    fail "the hub shows A's document waiting for files: $(hub hub sekolah)"; }
+		[ $n -eq 2 ] && { [ "$(hub --json hub sekolah | jget schools.0.bytes_waiting)" -gt 0 ] ||
+		    fail "the hub shows no pack bytes waiting at A after a cut: $(hub --json hub sekolah)"; }
 	fi
 done
 t1=$(date +%s)
@@ -147,6 +149,7 @@ hub --json hub sekolah >"$T/hs.json"
 [ "$(jget schools.0.evidence_waiting <"$T/hs.json")" -eq 0 ] || fail "the hub shows A waiting for files"
 [ "$(jget schools.0.evidence_verified <"$T/hs.json")" -eq 3 ] || fail "the hub shows A's 3 files verified"
 grep -q "the hub verified 3 evidence file(s)" "$T/daemon.log" || fail "the school logs the receipt"
+[ "$(hub --json hub sekolah | jget schools.0.bytes_waiting)" = 0 ] || fail "pack bytes still waiting at A after the pack arrived"
 ok "the hub's repository of A holds its commits and refs, git fsck is clean, 3 files verified by SHA-256"
 
 # ---- the evidence checkpoint: after a live sync verified every file, a bundle leaves the evidence out ----
