@@ -1432,21 +1432,21 @@ store_idx_get(const uint8_t **out, size_t *len, store_txn *t, const void *key, s
 	return 0;
 }
 
-/* Call cb for every index entry whose key starts with prefix, in key order. */
-int
-store_idx_scan(store_txn *t, const void *prefix, size_t plen, store_kv_cb cb, void *ctx)
+/*
+ * Call cb for every index entry whose key starts with prefix, in key order,
+ * from the first key >= start (slen 0: from the first key of all; an empty
+ * prefix is all, as LMDB refuses an empty key for SET_RANGE).
+ */
+static int
+store__idx_walk(store_txn *t, const void *prefix, size_t plen, const void *start, size_t slen, store_kv_cb cb, void *ctx)
 {
 	MDB_cursor *cur;
-	MDB_val k = { plen, (void *)prefix }, v;
-	int rc, op;
+	MDB_val k = { slen, (void *)start }, v;
+	int rc, op = slen ? MDB_SET_RANGE : MDB_FIRST;
 
-	if (plen > (size_t)mdb_env_get_maxkeysize(t->s->env))
-		return kn_error_set(KN_EINVAL, "prefix", "index prefix is longer than any key");
 	rc = mdb_cursor_open(t->txn, t->s->dbi[STORE__IDX], &cur);
 	if (rc)
 		return store__err(rc, "scanning the index");
-	/* LMDB refuses an empty key for SET_RANGE: an empty prefix is all. */
-	op = plen ? MDB_SET_RANGE : MDB_FIRST;
 	for (;;) {
 		rc = mdb_cursor_get(cur, &k, &v, op);
 		if (rc == MDB_NOTFOUND) {
@@ -1472,6 +1472,15 @@ store_idx_scan(store_txn *t, const void *prefix, size_t plen, store_kv_cb cb, vo
 	return rc;
 }
 
+/* Call cb for every index entry whose key starts with prefix, in key order. */
+int
+store_idx_scan(store_txn *t, const void *prefix, size_t plen, store_kv_cb cb, void *ctx)
+{
+	if (plen > (size_t)mdb_env_get_maxkeysize(t->s->env))
+		return kn_error_set(KN_EINVAL, "prefix", "index prefix is longer than any key");
+	return store__idx_walk(t, prefix, plen, prefix, plen, cb, ctx);
+}
+
 /*
  * store_idx_scan from the first key >= start (which begins with prefix):
  * an ordered index read from a point, without visiting what lies before.
@@ -1480,38 +1489,9 @@ int
 store_idx_scan_from(store_txn *t, const void *prefix, size_t plen, const void *start, size_t slen, store_kv_cb cb,
     void *ctx)
 {
-	MDB_cursor *cur;
-	MDB_val k = { slen, (void *)start }, v;
-	int rc, op = MDB_SET_RANGE;
-
 	if (plen == 0 || slen < plen || memcmp(start, prefix, plen) != 0 || !store__key_ok(t->s, slen))
 		return kn_error_set(KN_EINVAL, "prefix", "an index scan starts at a key that has its prefix");
-	rc = mdb_cursor_open(t->txn, t->s->dbi[STORE__IDX], &cur);
-	if (rc)
-		return store__err(rc, "scanning the index");
-	for (;;) {
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc == MDB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc) {
-			rc = store__err(rc, "scanning the index");
-			break;
-		}
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) {
-			rc = 0;
-			break;
-		}
-		rc = cb(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-		if (rc) {
-			rc = rc > 0 ? 0 : rc;
-			break;
-		}
-		op = MDB_NEXT;
-	}
-	mdb_cursor_close(cur);
-	return rc;
+	return store__idx_walk(t, prefix, plen, start, slen, cb, ctx);
 }
 
 /*
