@@ -62,43 +62,16 @@ static char dir[64], bin[512], cli[512], fpbin[512], hub_sock[128];
 
 /* ---- the CLI ---- */
 
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
+/* Shell commands and the CLI's JSON through tests/lib/kntest.c; a session is a file under dir. */
+#define sh(...) kntest_sh("bench_evsync", __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench_evsync: failed: %s\n", cmd);
-		return -1;
-	}
-	return 0;
-}
-
-/* The JSON `kinerja --json ARGS` prints on sock, or NULL (printed). */
 static json_t *
 cli_json(const char *sock, const char *session, const char *args)
 {
-	char cmd[2048];
-	json_error_t err;
-	json_t *j;
-	FILE *p;
+	char s[600];
 
-	snprintf(cmd, sizeof(cmd), "KINERJA_SESSION=%s/%s %s --socket %s --json %s", dir, session, cli, sock, args);
-	fflush(stdout);
-	if ((p = popen(cmd, "r")) == NULL)
-		return NULL;
-	j = json_loadf(p, JSON_DISABLE_EOF_CHECK, &err);
-	if (pclose(p) != 0 || j == NULL) {
-		fprintf(stderr, "bench_evsync: %s: %s\n", cmd, j ? "failed" : err.text);
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	snprintf(s, sizeof(s), "%s/%s", dir, session);
+	return kntest_cli_json("bench_evsync", cli, s, sock, args);
 }
 
 /* A number at a dotted path ("evidence.receipt.verified"), 0 when absent. */

@@ -4,6 +4,8 @@
  * stderr prefixed with the program's name.
  */
 #include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
@@ -410,4 +412,42 @@ kntest_conn_recv(const msgpack_object **out, kntest_conn *c, size_t max, const c
 	c->reply_len = len;
 	*out = &c->up.data;
 	return 0;
+}
+
+int
+kntest_sh(const char *who, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "%s: failed: %s\n", who, cmd);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+kntest_cli_json(const char *who, const char *cli, const char *session, const char *sock, const char *args)
+{
+	char cmd[4096];
+	json_error_t err;
+	json_t *j;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "KINERJA_SESSION=%s %s --socket %s --json %s", session, cli, sock, args);
+	fflush(stdout);
+	if ((p = popen(cmd, "r")) == NULL)
+		return NULL;
+	j = json_loadf(p, JSON_DISABLE_EOF_CHECK, &err);
+	if (pclose(p) != 0 || j == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", who, cmd, j ? "failed" : err.text);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }

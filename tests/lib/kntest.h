@@ -147,4 +147,17 @@ int kntest_conn_send(kntest_conn *c, uint32_t msgid, const char *method, uint32_
  */
 int kntest_conn_recv(const msgpack_object **out, kntest_conn *c, size_t max, const char *what);
 
+/*
+ * Run a shell command (printf format) after flushing stdout: 0 when it
+ * exited 0, else -1 with "WHO: failed: COMMAND" on stderr.
+ */
+int kntest_sh(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The JSON that `CLI --socket SOCK --json ARGS` prints, run with
+ * KINERJA_SESSION=SESSION (a file), parsed with jansson; NULL when the
+ * command failed or printed no JSON (said on stderr after "WHO: ").
+ */
+struct json_t;
+struct json_t *kntest_cli_json(const char *who, const char *cli, const char *session, const char *sock, const char *args);
+
 #endif
