@@ -1106,16 +1106,10 @@ kd_m_catalog_add(kd_req *req, msgpack_packer *pk)
 		 * signed with the authority key, standing on the school record; it goes
 		 * down to the school with the hub's feed for it like the Dinas's other acts.
 		 */
-		char doc[RECORD_DOC_KEY_MAX];
 		uint8_t auth[1][32];
 		keys_secret *authority = NULL;
-		record_view v;
-		snprintf(doc, sizeof(doc), "school/%s/%s", req->school, req->school);
-		if ((rc = kd_doc_head(&v, store_batch_txn(b), doc)) == 0) {
-			memcpy(auth[0], v.id, 32);
-			record_view_free(&v);
+		if ((rc = kd_school_record_id(auth[0], store_batch_txn(b), req->school)) == 0)
 			rc = kd_authority_open(&authority, req->srv);
-		}
 		if (rc == 0) {
 			pack_body(&body, (const uint8_t *)json->via.bin.ptr, json->via.bin.size);
 			rc = kd_record_add_auth(NULL, req->srv, b, "catalog", req->school, c->version, store_hlc_next(req->srv->st),

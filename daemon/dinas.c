@@ -56,20 +56,6 @@ kd_office_school_needed(const kd_req *req)
 	return 0;
 }
 
-/* The head of doc into id; KN_ENOTFOUND when the document does not exist. */
-static int
-dinas__head_id(uint8_t id[32], store_txn *t, const char *doc)
-{
-	record_view v;
-	int rc = kd_doc_head(&v, t, doc);
-
-	if (rc == 0) {
-		memcpy(id, v.id, 32);
-		record_view_free(&v);
-	}
-	return rc;
-}
-
 /* "plt" and the wire names. */
 static int
 dinas__role_arg(domain_assignment_role *out, const kd_req *req)
@@ -144,7 +130,7 @@ kd_m_dinas_assign(kd_req *req, msgpack_packer *pk)
 			goto out_end;
 		}
 		snprintf(doc, sizeof(doc), "user/%s/%s", req->school, kn_hex(hex, person, 32));
-		if ((rc = dinas__head_id(auth[1], t, doc)))
+		if ((rc = kd_doc_head_id(auth[1], t, doc)))
 			goto out_end;
 		nauth = 2;
 	} else {
@@ -163,12 +149,11 @@ kd_m_dinas_assign(kd_req *req, msgpack_packer *pk)
 	memcpy(ab.a.person, person, 32);
 	snprintf(ab.nama, sizeof(ab.nama), "%s", u.name);
 	snprintf(ab.nip, sizeof(ab.nip), "%s", u.nip);
-	snprintf(doc, sizeof(doc), "school/%s/%s", req->school, req->school);
-	if ((rc = dinas__head_id(auth[0], t, doc)))
+	if ((rc = kd_school_record_id(auth[0], t, req->school)))
 		goto out_end;
 	domain_assignment_subject(subject, sizeof(subject), person, ab.a.role);
 	snprintf(doc, sizeof(doc), "assignment/%s/%s", req->school, subject);
-	rc = dinas__head_id(parent, t, doc);
+	rc = kd_doc_head_id(parent, t, doc);
 	if (rc == 0)
 		has_parent = 1;
 	else if (rc != KN_ENOTFOUND)

@@ -49,21 +49,6 @@ hub__npsn(char npsn[9], const kd_req *req)
 }
 
 /* The office's record (the registration's auth) into id. */
-static int
-hub__office_record(uint8_t id[32], store_txn *t, const char *office)
-{
-	char doc[RECORD_DOC_KEY_MAX];
-	record_view v;
-	int rc;
-
-	snprintf(doc, sizeof(doc), "school/%s/%s", office, office);
-	if ((rc = kd_doc_head(&v, t, doc)))
-		return rc;
-	memcpy(id, v.id, 32);
-	record_view_free(&v);
-	return 0;
-}
-
 /* Write a new version of npsn's registration: device, revoked; parent when there is one. */
 static int
 hub__write(uint8_t id[32], kd_req *req, store_batch *b, const char *npsn, const domain_registration *reg,
@@ -75,7 +60,7 @@ hub__write(uint8_t id[32], kd_req *req, store_batch *b, const char *npsn, const 
 	uint8_t auth[1][32];
 	int rc;
 
-	if ((rc = hub__office_record(auth[0], store_batch_txn(b), srv->school)) ||
+	if ((rc = kd_school_record_id(auth[0], store_batch_txn(b), srv->school)) ||
 	    (rc = domain_registration_body_pack(&body, reg)) || (rc = kd_authority_open(&authority, srv)))
 		goto out;
 	rc = kd_record_add_auth(id, srv, b, "registration", srv->school, npsn, store_hlc_next(srv->st), parent,

@@ -1344,11 +1344,8 @@ plan__period_open(kd_req *req, msgpack_packer *pk, int by_authority)
 	}
 	if (by_authority) {
 		/* R10: the Dinas opens the period for the school, signing with its authority key; auth = the school record */
-		snprintf(doc, sizeof(doc), "school/%s/%s", req->school, req->school);
-		if ((rc = kd_doc_head(&v, t, doc)))
+		if ((rc = kd_school_record_id(auth[0], t, req->school)))
 			goto out_end;
-		memcpy(auth[0], v.id, 32);
-		record_view_free(&v);
 		if ((rc = kd_authority_open(&authority, srv)))
 			goto out_end;
 	} else {

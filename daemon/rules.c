@@ -221,6 +221,28 @@ head_key(char *key, const char *doc)
 	return (size_t)snprintf(key, RECORD_DOC_KEY_MAX + 2, "h/%s", doc);
 }
 
+int
+kd_doc_head_id(uint8_t id[32], store_txn *t, const char *doc)
+{
+	record_view v;
+	int rc = kd_doc_head(&v, t, doc);
+
+	if (rc == 0) {
+		memcpy(id, v.id, 32);
+		record_view_free(&v);
+	}
+	return rc;
+}
+
+int
+kd_school_record_id(uint8_t id[32], store_txn *t, const char *npsn)
+{
+	char doc[RECORD_DOC_KEY_MAX];
+
+	snprintf(doc, sizeof(doc), "school/%s/%s", npsn, npsn);
+	return kd_doc_head_id(id, t, doc);
+}
+
 /*
  * The current version of a document, from the index the hook keeps equal
  * to kd_doc_head_fold: one look-up and one stored record, however many

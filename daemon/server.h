@@ -273,6 +273,10 @@ int kd_idents_free(store_txn *t, const char *school, const domain_user *u, const
  * tests compare the index with). The view borrows from t.
  */
 int kd_doc_head(record_view *out, store_txn *t, const char *doc);
+/* The id of doc's current version (kd_doc_head); KN_ENOTFOUND when the document does not exist. */
+int kd_doc_head_id(uint8_t id[32], store_txn *t, const char *doc);
+/* The id of the current version of school (or office) npsn's own record, "school/<npsn>/<npsn>": what the Dinas's acts stand on. */
+int kd_school_record_id(uint8_t id[32], store_txn *t, const char *npsn);
 int kd_doc_head_fold(record_view *out, store_txn *t, const char *doc);
 
 /* Every record of a document, as stored (verified when written: store_record_open), oldest first (by hlc, then id). */
