@@ -681,7 +681,10 @@ out:
 		rc = 1;
 	if (rc == 0)
 		printf("both kinerjad stopped with SIGTERM: exit 0\n");
-	kntest_rm_rf(dir);
+	if (!getenv("BENCH_KEEP"))
+		kntest_rm_rf(dir);
+	else
+		printf("kept %s (BENCH_KEEP)\n", dir);
 	kn_buf_free(&list);
 	kn_buf_free(&fresh);
 	keys_secret_free(op);
