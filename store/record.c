@@ -230,8 +230,11 @@ out_free:
 }
 
 /*
- * Open a record: every check of record_open(), the signature's only when
- * verify is set (record_open_stored() says when it may be left out).
+ * Open a record: every check of record_open() when verify is set. Without
+ * it (record_open_stored(): bytes that passed all of them before they were
+ * stored) the signature, the bounded-structure scan and the duplicate body
+ * key check are left out; the id, the schema and the exact length are
+ * still checked, so damaged bytes are refused as altered, not trusted.
  */
 static int
 record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want_id[RECORD_ID_BYTES], int verify)
@@ -243,10 +246,11 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 	memset(out, 0, sizeof(*out));
 	if (len > RECORD_MAX_BYTES)
 		return kn_error_set(KN_EBADREC, "record", "record of %zu bytes exceeds the limit of %d", len, RECORD_MAX_BYTES);
-	if (kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
+	/* bounded structure (depth, sizes, UTF-8): once, before a record is trusted; see record_open_stored */
+	if (verify && kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
 		return bad_scan("malformed record");
 	msgpack_unpacked_init(&outer);
-	if (msgpack_unpack_next(&outer, (const char *)rec, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+	if (msgpack_unpack_next(&outer, (const char *)rec, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
 		msgpack_unpacked_destroy(&outer);
 		return bad("not a MessagePack object");
 	}
@@ -271,12 +275,12 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 	if (want_id && sodium_memcmp(out->id, want_id, RECORD_ID_BYTES) != 0)
 		return kn_error_set(KN_EBADSIG, "record", "record id does not match its content: the record was altered");
 
-	rc = kn_mpscan_exact(out->payload, out->payload_len, RECORD_MAX_BYTES);
-	if (rc)
+	if (verify && (rc = kn_mpscan_exact(out->payload, out->payload_len, RECORD_MAX_BYTES)))
 		return bad_scan("malformed record payload");
 	msgpack_unpacked_init(&out->up);
 	off = 0;
-	if (msgpack_unpack_next(&out->up, (const char *)out->payload, out->payload_len, &off) != MSGPACK_UNPACK_SUCCESS) {
+	if (msgpack_unpack_next(&out->up, (const char *)out->payload, out->payload_len, &off) != MSGPACK_UNPACK_SUCCESS ||
+	    off != out->payload_len) {
 		rc = bad("payload is not MessagePack");
 		goto out_destroy;
 	}
@@ -376,8 +380,7 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 				rc = bad("body must be a map");
 				goto out_destroy;
 			}
-			rc = check_body_keys(v);
-			if (rc)
+			if (verify && (rc = check_body_keys(v)))
 				goto out_destroy;
 			out->body = v;
 		} else {

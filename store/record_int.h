@@ -10,13 +10,17 @@
 #include "record.h"
 
 /*
- * Open a record the store is handing back from its own records table:
- * every check of record_open() (bounded structure, the id is the hash of
- * the payload and equals id, the schema) except the signature. Safe only
- * for bytes that were verified before they were written, which is what
- * store_record_open() (store.h) stands for; anything that arrives from
- * outside goes through record_open(). Returns as record_open() does,
- * never KN_EBADSIG for the signature.
+ * Open a record the store is handing back from its own records table, or
+ * bytes the caller has just record_open()ed: the id is the hash of the
+ * payload and equals id (when given), the exact length and the schema are
+ * checked; the signature, the bounded-structure scan (depth, sizes, UTF-8)
+ * and the duplicate-body-key check are not repeated, since these bytes
+ * passed all of them before they were written. This is most of the cost
+ * of a hub's writer, which opens each record's auth records and the
+ * versions of its document again for the rules. Safe only for such bytes,
+ * which is what store_record_open() (store.h) stands for; anything that
+ * arrives from outside goes through record_open(). Returns as
+ * record_open() does, never KN_EBADSIG for the signature.
  */
 int record_open_stored(record_view *out, const uint8_t *rec, size_t len, const uint8_t id[RECORD_ID_BYTES])
     __attribute__((warn_unused_result));

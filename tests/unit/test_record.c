@@ -257,6 +257,22 @@ test_record__open_stored_skips_only_the_signature(void **state)
 	other[0] ^= 1;
 	assert_int_equal(record_open_stored(&v, x->rec.ptr, x->rec.len, other), KN_EBADSIG);
 	assert_int_equal(record_open_stored(&v, x->rec.ptr, x->rec.len - 1, x->id), KN_EBADREC);
+
+	/* it skips the structure scan, not the exact length: a byte more is refused */
+	kn_buf_clear(&b);
+	kn_buf_put(&b, x->rec.ptr, x->rec.len);
+	kn_buf_put(&b, "\xc0", 1);
+	assert_int_equal(record_open_stored(&v, b.ptr, b.len, x->id), KN_EBADREC);
+
+	/* and damage anywhere but the signature is refused, never trusted */
+	for (size_t i = 0; i + RECORD_SIG_BYTES < x->rec.len; i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			kn_buf_clear(&b);
+			kn_buf_put(&b, x->rec.ptr, x->rec.len);
+			b.ptr[i] ^= (uint8_t)(1u << bit);
+			assert_int_not_equal(record_open_stored(&v, b.ptr, b.len, x->id), 0);
+		}
+	}
 	kn_buf_free(&b);
 }
 
