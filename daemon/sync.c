@@ -171,6 +171,16 @@ kd_link_input_waiting(kd_link *l)
 	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
+void
+kd_link_input_wait(kd_link *l, int ms)
+{
+	struct pollfd p = { l->fd, POLLIN, 0 };
+
+	if (l->ch && sync_channel_has_input(l->ch))
+		return;
+	(void)poll(&p, 1, ms);
+}
+
 int
 kd_link_send(kd_link *l, const sync_msg *m)
 {

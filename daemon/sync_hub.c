@@ -42,7 +42,15 @@
  * next ones join its next batch (fewer, larger commits: each commit
  * rewrites every B-tree page it touched, and record ids are random).
  */
-#define HUB_PUSH_DEPTH 8
+#define HUB_PUSH_DEPTH 16
+/*
+ * While pushes are with the loop and nothing has arrived, the session
+ * looks for both every this many ms: the oldest push made durable (its
+ * receipt goes out) or the school's next push (it is verified at once).
+ * Waiting for the receipt alone left this thread idle while pushes queued
+ * in the socket, and the loop idle after.
+ */
+#define HUB_PUSH_POLL_MS 1
 /* reconciliation rounds a session may ask (each up to RECON_RANGES_MAX ranges); a school's own limit is 64 */
 #define HUB_RECON_ROUNDS_MAX 128
 
@@ -557,10 +565,16 @@ push_maybe_finish(hub_session *h)
 {
 	int rc = 0;
 
-	while (rc == 0 && h->npush && kd_sync_done(h->srv, &h->push[0]->op))
-		rc = push_finish(h);
-	while (rc == 0 && h->npush && !kd_link_input_waiting(&h->l))
-		rc = push_finish(h);
+	while (rc == 0 && h->npush) {
+		if (kd_sync_done(h->srv, &h->push[0]->op)) {
+			rc = push_finish(h);
+			continue;
+		}
+		/* the next push is here: verify it while the loop stores the others */
+		if (kd_link_input_waiting(&h->l))
+			break;
+		kd_link_input_wait(&h->l, HUB_PUSH_POLL_MS);
+	}
 	return rc;
 }
 

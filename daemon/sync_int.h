@@ -213,6 +213,8 @@ int kd_link_recv(kn_buf *msg, kd_link *l);
  * late, to verify the next one first, asks this before it waits.
  */
 int kd_link_input_waiting(kd_link *l);
+/* Wait up to ms for input on l (no error: the caller looks again). */
+void kd_link_input_wait(kd_link *l, int ms);
 /* Encode and send m, then flush. */
 int kd_link_send(kd_link *l, const sync_msg *m);
 /* Send an error message (best effort) built from e. */

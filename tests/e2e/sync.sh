@@ -340,7 +340,7 @@ kin sync now >/dev/null || fail "sync now after the restart"
 [ "$(school_fp kin)" = "$(hub_fp $NPSN_A)" ] || fail "A differs from the hub after the kill"
 [ "$(hub_field $NPSN_A records_waiting)" = 0 ] || fail "records still waiting at A after it synced: $(hub_field $NPSN_A records_waiting)"
 [ "$(jget last.window_max <"$T/now.json")" -ge 2 ] ||
-    fail "the pushes after the restart went one receipt at a time (sync.push_window 8): $(cat "$T/now.json")"
+    fail "the pushes after the restart went one receipt at a time (sync.push_window 16): $(cat "$T/now.json")"
 echo "# killed with $mid of $(school_fp kin | cut -d' ' -f2) records at the hub; then $(jget last.pushed <"$T/now.json") sent: $(jget last.stored <"$T/now.json") stored, $(jget last.present <"$T/now.json") present"
 ok "a school killed in the middle of a sync: nothing lost, nothing twice (what the hub had comes back as present)"
 
