@@ -9,8 +9,10 @@
 # records are the same on both sides (equal fingerprints and counts), and
 # a second sync with no change moves nothing in one round trip. A forged
 # record pushed by a hostile school is refused and reported while the good
-# records of the same push are stored; a school killed in the middle of a
-# sync loses and duplicates nothing.
+# records of the same push are stored, and so is an approval re-signed by
+# real, enrolled people who are not the teacher's atasan (a colleague, the
+# Pengawas); a school killed in the middle of a sync loses and duplicates
+# nothing.
 . "$(dirname "$0")/../lib/daemon.sh"
 
 JC=$T/jsoncheck
@@ -20,6 +22,8 @@ cc -std=c11 -D_GNU_SOURCE -o "$T/forge" "$(dirname "$0")/forge.c" store/record.c
     -lmsgpackc -lsodium || fail "cannot build forge"
 cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" sync/channel.c sync/noise.c sync/proto.c \
     util/kn.c util/mpmap.c util/mpscan.c -lmsgpackc -lsodium || fail "cannot build pushtool"
+cc -std=c11 -D_GNU_SOURCE -o "$T/unseal" "$(dirname "$0")/unseal.c" store/keys.c util/kn.c util/mpmap.c util/mpscan.c \
+    -llmdb -lmsgpackc -lsodium || fail "cannot build unseal"
 
 NPSN_A=20100001
 NPSN_B=20100002
@@ -32,6 +36,7 @@ OPB=1234567890123457
 OPC=1234567890123458
 DEWI=197803152005012002
 BUDI=198501012010011001
+RINA=199002022015012003
 
 # ---- daemons: the hub, and schools A, B (and C, a stranger) each with their own socket, store and device key ----
 HPID=
@@ -151,6 +156,7 @@ ok "the Dinas registers both schools at the hub; one key serves one school"
 # ---- work at school A: people, the fixture catalog, the period, plans ----
 echo "kepsek-pass" | kin user add --name "Dewi Lestari" --role kepala_sekolah --nip $DEWI >/dev/null || fail "add Dewi"
 echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI --jenis-ptk "Guru Kelas" >/dev/null || fail "add Budi"
+echo "guru-pass-2" | kin user add --name "Rina Wulandari" --role guru --nip $RINA --jenis-ptk "Guru Kelas" >/dev/null || fail "add Rina"
 kin catalog add "$(dirname "$0")/../data/catalog-ks-fixture.json" >/dev/null || fail "catalog add"
 FIX=$(kin --json catalog list | jget catalogs.0.version)
 as $DEWI kepsek-pass
@@ -259,6 +265,51 @@ grep -q "refused by the rules" "$T/hub.log" || fail "the hub logs the refusals"
 kin sync now >"$T/out" || fail "sync A after the hostile push: $(cat "$T/out")"
 grep -q "Sekolah dan hub sama" "$T/out" || fail "A still converges: $(cat "$T/out")"
 ok "forged, tampered and out-of-scope records in a push are refused with their reason; the good one is stored"
+
+# ---- security: an approval signed by someone who is not the atasan, pushed over the wire ----
+# Dewi, the Kepala Sekolah and so Budi's atasan, approves his plan at A, and the approval reaches the
+# hub. Then the same approval, every field kept, is re-signed with the real keys of people enrolled
+# or posted at A who are not Budi's atasan: Rina, a teacher of A (her enrollment named as its
+# standing), and Hendra, the Pengawas the Dinas posted to A (his assignment named): the atasan of
+# principals, not of teachers. Their keys come out of the stores, unsealed with their passphrases.
+# One push carries both and a good new record: the good one is stored, each forgery refused with
+# its reason (which rule refuses it: the right of a teacher on another's SKP, the atasan on the day).
+as $DEWI kepsek-pass
+kin rencana setujui --teacher $BUDI >"$T/out" 2>&1 || fail "Dewi approves Budi's plan: $(cat "$T/out")"
+as $OPA operator-pass
+kin sync now >"$T/out" || fail "sync of the approval: $(cat "$T/out")"
+grep -q "Sekolah dan hub sama" "$T/out" || fail "the approval reached the hub: $(cat "$T/out")"
+echo "guru-pass-w" | kin user add --name "Guru Lain" --role guru --nuptk 3000000000000098 --status NON_ASN >/dev/null ||
+    fail "another new teacher at A"
+kin record export "$T/a2.rec" >/dev/null || fail "export A again"
+kin --json user list >"$T/ul.json" || fail "user list"
+n=0
+until [ "$(jget "users.$n.nip" <"$T/ul.json")" = $BUDI ]; do n=$((n + 1)); [ $n -gt 100 ] && fail "Budi not in the user list"; done
+BUDI_KEY=$(jget "users.$n.key" <"$T/ul.json")
+echo guru-pass-2 | "$T/unseal" "$T/store" "$NPSN_A/$RINA" "$T/rina.seed" >/dev/null || fail "unseal Rina's key"
+echo pengawas-pass | "$T/unseal" "$T/hub" "$OFFICE/$PENGAWAS" "$T/hendra.seed" >/dev/null ||
+    fail "unseal the Pengawas's key at the hub"
+out=$(echo wrong-pass | "$T/unseal" "$T/store" "$NPSN_A/$RINA" "$T/x.seed" 2>&1) && fail "unsealed with a wrong passphrase"
+echo "$out" | grep -q "cannot unseal" || fail "a wrong passphrase: $out"
+[ "$("$T/forge" "$T/a2.rec" "$T/by-rina.rec" skp -k "$T/rina.seed" -s "$BUDI_KEY" -w action=setujui)" = 1 ] ||
+    fail "forge Dewi's approval as Rina"
+[ "$("$T/forge" "$T/a2.rec" "$T/by-hendra.rec" skp -k "$T/hendra.seed" -s "$BUDI_KEY" -w action=setujui)" = 1 ] ||
+    fail "forge Dewi's approval as the Pengawas"
+count_before=$(hub_fp $NPSN_A | cut -d' ' -f2)
+refused_before=$(hub_field $NPSN_A refused)
+"$T/pushtool" "127.0.0.1:$PORT" "$HUBKEY" "$T/device.key" $NPSN_A "$T/a2.rec" "$T/by-rina.rec" "$T/by-hendra.rec" \
+    >"$T/out" 2>&1 || fail "pushtool: $(cat "$T/out")"
+grep -q "^receipt stored 1 .* refused 2$" "$T/out" || fail "the good new record stored, two refused: $(head -3 "$T/out")"
+grep -q "^refused [0-9]* denied Hanya pemilik SKP atau atasannya (Kepala Sekolah) yang bertindak atas SKP itu\.$" "$T/out" ||
+    fail "the approval signed by a teacher is refused with its reason: $(cat "$T/out")"
+grep -q "^refused [0-9]* denied Hanya atasan (Pejabat Penilai) pegawai ini yang dapat melakukan Setujui, dan Anda bukan atasannya" \
+    "$T/out" || fail "the approval signed by the Pengawas is refused with its reason: $(cat "$T/out")"
+[ "$(hub_fp $NPSN_A | cut -d' ' -f2)" = $((count_before + 1)) ] || fail "only the good record joined the hub's set"
+[ "$(hub_field $NPSN_A refused)" = $((refused_before + 2)) ] || fail "hub sekolah counts the two refusals"
+kin sync now >"$T/out" || fail "sync A after the forged approvals: $(cat "$T/out")"
+grep -q "Sekolah dan hub sama" "$T/out" || fail "A still converges: $(cat "$T/out")"
+grep -q "Diterima dari hub: 0 catatan" "$T/out" || fail "nothing forged came down to A: $(cat "$T/out")"
+ok "an approval re-signed by a teacher, or by the Pengawas, who is not the atasan is refused with its reason; the good record is stored"
 
 # ---- a school that never lets a reconciliation end: the hub answers a bounded number of rounds, then refuses ----
 PUSHTOOL_RECON=200 "$T/pushtool" "127.0.0.1:$PORT" "$HUBKEY" "$T/device.key" $NPSN_A "$T/a.rec" >"$T/out" 2>&1 &&
