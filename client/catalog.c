@@ -112,6 +112,153 @@ out:
 	return rc;
 }
 
+/* A boolean of a reply map (false when absent or not a boolean). */
+static int
+reply_true(const msgpack_object *m, const char *k)
+{
+	const msgpack_object *v = kn_map_get(m, k);
+
+	return v && v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+}
+
+/* Print s as a JSON string (the CLI's own encoder, so escapes are right). */
+static void
+json_str(const char *s)
+{
+	msgpack_object o = { .type = MSGPACK_OBJECT_STR };
+
+	o.via.str.ptr = s;
+	o.via.str.size = (uint32_t)strlen(s);
+	client_json(stdout, &o, -1);
+}
+
+/* The schools this office registered itself (not revoked, not a child hub, not through one), into npsns. */
+static int
+schools_registered(kn_buf *npsns, size_t *n, client_conn *c, const char *token)
+{
+	kn_buf args = KN_BUF_INIT;
+	const msgpack_object *r, *ss;
+	msgpack_packer pk;
+	int rc;
+
+	*n = 0;
+	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 1);
+	pack_kv_str(&pk, "token", token);
+	rc = client_call(&r, c, "hub.schools", &args);
+	kn_buf_free(&args);
+	if (rc)
+		return rc;
+	ss = kn_map_get(r, "schools");
+	for (uint32_t i = 0; ss && ss->type == MSGPACK_OBJECT_ARRAY && i < ss->via.array.size; i++) {
+		const msgpack_object *e = &ss->via.array.ptr[i];
+		char npsn[16], kind[16], via[16];
+		client_str(e, "npsn", npsn, sizeof(npsn));
+		client_str(e, "kind", kind, sizeof(kind));
+		client_str(e, "via", via, sizeof(via));
+		if (!reply_true(e, "registered") || strcmp(kind, "hub") == 0 || via[0] || strlen(npsn) != 8)
+			continue;
+		if ((rc = kn_buf_put(npsns, npsn, 9)))
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * kinerja catalog add FILE --semua, at the Dinas's office: the version for
+ * every school the office registered, one catalog.add each (each judged
+ * like --sekolah NPSN), a line per school as it goes, then the counts. A
+ * school that has the version already is passed over; one that fails is
+ * named with the reason and the others go on; the exit status is 1 when
+ * any failed, so running it again finishes the rest. Returns 0, a KN_E*
+ * code with the error set, or 1 when some failed and --json said so.
+ */
+static int
+catalog_add_all(client_conn *c, const char *token, const kn_buf *file)
+{
+	kn_buf npsns = KN_BUF_INIT, args = KN_BUF_INIT;
+	size_t n = 0, added = 0, already = 0, failed = 0;
+	char version[80] = "", name[128] = "";
+	int rc;
+
+	if ((rc = client_connect(c, client_socket_path())) || (rc = schools_registered(&npsns, &n, c, token)))
+		goto out;
+	if (n == 0) {
+		rc = domain_msg_error(KN_ENOTFOUND, "semua", "CLI_KATALOG_TANPA_SEKOLAH", NULL);
+		goto out;
+	}
+	if (client_g.json)
+		printf("{\"schools\": [");
+	else
+		printf("Katalog untuk %zu sekolah yang didaftarkan kantor ini:\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const char *npsn = (const char *)npsns.ptr + 9 * i;
+		const msgpack_object *r;
+		msgpack_packer pk;
+		int got;
+		kn_buf_clear(&args);
+		msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
+		msgpack_pack_map(&pk, 3);
+		pack_kv_str(&pk, "token", token);
+		pack_kv_str(&pk, "school", npsn);
+		msgpack_pack_str(&pk, 4);
+		msgpack_pack_str_body(&pk, "json", 4);
+		msgpack_pack_bin(&pk, file->len);
+		msgpack_pack_bin_body(&pk, file->ptr, file->len);
+		got = client_call(&r, c, "catalog.add", &args);
+		if (client_g.json)
+			printf("%s{\"npsn\": \"%s\", \"result\": ", i ? ", " : "", npsn);
+		if (got == 0) {
+			int was = reply_true(r, "already");
+			client_str(r, "version", version, sizeof(version));
+			client_str(r, "name", name, sizeof(name));
+			was ? already++ : added++;
+			if (client_g.json)
+				printf("\"%s\"}", was ? "already" : "added");
+			else
+				printf("  %s  %s\n", npsn, was ? "sudah ada" : "ditambahkan");
+		} else {
+			failed++;
+			if (client_g.json) {
+				printf("\"failed\", \"error\": {\"code\": \"%s\", \"message\": ", kn_error_code_name(got));
+				json_str(kn_error_message());
+				printf("}}");
+			} else {
+				printf("  %s  GAGAL: %s\n", npsn, kn_error_message());
+			}
+			/* the daemon went away: the rest would fail the same way */
+			if (c->fd < 0)
+				break;
+			kn_error_clear();
+		}
+		fflush(stdout);
+	}
+	if (client_g.json) {
+		printf("], \"version\": ");
+		json_str(version);
+		printf(", \"name\": ");
+		json_str(name);
+		printf(", \"added\": %zu, \"already\": %zu, \"failed\": %zu}\n", added, already, failed);
+	} else {
+		printf("Versi %.16s (%s): ditambahkan untuk %zu sekolah, sudah ada di %zu, gagal %zu.\n", version[0] ? version : "-",
+		    name[0] ? name : "-", added, already, failed);
+		if (added)
+			printf("Katalog itu sampai ke tiap sekolah pada sinkronisasi berikutnya.\n");
+	}
+	if (failed) {
+		char nf[24], nn[24];
+		snprintf(nf, sizeof(nf), "%zu", failed);
+		snprintf(nn, sizeof(nn), "%zu", n);
+		/* the JSON above already says which and why: 1, nothing more to print */
+		rc = client_g.json ? 1 : domain_msg_error(KN_ERROR, "semua", "CLI_KATALOG_SEBAGIAN_GAGAL", "gagal", nf, "jumlah", nn, NULL);
+	}
+out:
+	kn_buf_free(&npsns);
+	kn_buf_free(&args);
+	return rc;
+}
+
 /*
  * kinerja catalog add FILE: store a new catalog version (Operator
  * Sekolah), its bytes exactly as they are in the file, so that its
@@ -126,7 +273,7 @@ client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 	msgpack_packer pk;
 	char token[80];
 	const char *school = client_opt(opts, "sekolah");
-	int rc;
+	int rc, all = client_opt(opts, "semua") != NULL;
 
 	if (argc != 1) {
 		client_cmd_usage(stderr, cmd);
@@ -136,6 +283,21 @@ client_cmd_catalog_add(const kc_cmd *cmd, kc_opt *opts, int argc, char **argv)
 		return client_fail();
 	if ((rc = catalog_file_read(&file, argv[0])))
 		goto out;
+	if (all) {
+		if (school) {
+			rc = domain_msg_error(KN_EINVAL, "semua", "CLI_KATALOG_SEMUA_ATAU_SEKOLAH", NULL);
+			goto out;
+		}
+		rc = catalog_add_all(&c, token, &file);
+		if (rc == 1) {
+			/* some failed, and the JSON printed says which: only the exit status is left */
+			explicit_bzero(token, sizeof(token));
+			kn_buf_free(&file);
+			client_close(&c);
+			return 1;
+		}
+		goto out;
+	}
 	msgpack_packer_init(&pk, &args, kn_buf_msgpack_write);
 	msgpack_pack_map(&pk, school ? 3 : 2);
 	pack_kv_str(&pk, "token", token);

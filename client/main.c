@@ -639,8 +639,12 @@ static kc_cmd commands[] = {
 	    "Store a new catalog version from a catalog file (Operator Sekolah).\n"
 	    "For when a new regulation arrives: the version is the BLAKE2b-256 of the file's bytes\n"
 	    "(b2sum -l 256 FILE), and earlier versions stay. At the Dinas's office, --sekolah NPSN: the version\n"
-	    "for that school, signed with the Dinas's authority key; it reaches the school with its next sync.",
-	    client_cmd_catalog_add, { SCHOOL_OPT, { NULL } } },
+	    "for that school, signed with the Dinas's authority key; it reaches the school with its next sync.\n"
+	    "--semua: the same for every school this office registered, one line per school; a school that has\n"
+	    "the version already is passed over, so running it again after a failure finishes the rest.",
+	    client_cmd_catalog_add,
+	    { SCHOOL_OPT, { "semua", "all", 0, "di kantor Dinas: untuk setiap sekolah yang didaftarkan kantor ini", NULL, 1 },
+	        { NULL } } },
 	{ "record get", "ID", "Show one signed record, its signature checked here (for audits and debugging).", c_record,
 	    { { NULL } }, "record.get" },
 	{ "record history", "ID|TYPE/NPSN/SUBJECT",

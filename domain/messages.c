@@ -862,6 +862,13 @@ static const domain_msg msgs[] = {
 	{ "CLI_OPSI_PERLU_NILAI", "Opsi {opsi} memerlukan nilai; lihat '{bantuan}'." },
 	{ "CLI_OPSI_TERLALU_SERING", "Opsi --{opsi} paling banyak {maks} kali." },
 	{ "CLI_OPSI_WAJIB", "--{opsi} wajib diisi ({arti}); lihat '{bantuan}'." },
+	{ "CLI_KATALOG_SEMUA_ATAU_SEKOLAH", "Pilih --semua (setiap sekolah yang didaftarkan kantor ini) atau --sekolah NPSN, tidak keduanya." },
+	{ "CLI_KATALOG_TANPA_SEKOLAH",
+	    "Kantor ini belum mendaftarkan sekolah: daftarkan dengan 'kinerja hub daftar --sekolah NPSN --kunci-perangkat KUNCI', "
+	    "lalu ulangi." },
+	{ "CLI_KATALOG_SEBAGIAN_GAGAL",
+	    "Katalog tidak tersimpan untuk {gagal} dari {jumlah} sekolah (baris GAGAL di atas menyebut sebabnya). Perbaiki, lalu "
+	    "jalankan lagi perintah yang sama: sekolah yang sudah punya versi ini dilewati." },
 	{ "CLI_ARGUMEN_TAK_TERDUGA", "Argumen '{argumen}' tidak diharapkan; lihat '{bantuan}'." },
 	{ "CLI_FD_SANDI", "--passphrase-fd memerlukan nomor file descriptor, bukan '{nilai}'." },
 	{ "CLI_PERINTAH_TIDAK_DIKENAL", "Perintah '{perintah}' tidak dikenal; lihat 'kinerja --help'." },

@@ -246,6 +246,25 @@ kin catalog list | grep -q "test-fixture-ks-dinas" || fail "the Dinas's catalog 
 [ "$(school_fp kin)" = "$(hub_fp $NPSN_A)" ] || fail "A differs from the hub after the Dinas's catalog"
 ok "a catalog version the Dinas adds at the hub for A (signed with its authority key) reaches A with its next sync"
 
+# ---- one catalog version for every school the office registered (--semua): a line each, again is harmless ----
+sed 's/"name": "test-fixture-ks"/"name": "test-fixture-ks-semua"/' "$(dirname "$0")/../data/catalog-ks-fixture.json" >"$T/cat-all.json"
+hub catalog add "$T/cat-all.json" --semua --sekolah $NPSN_A >"$T/out" 2>&1 && fail "--semua with --sekolah was taken"
+grep -q "tidak keduanya" "$T/out" || fail "--semua with --sekolah: the reason: $(cat "$T/out")"
+hub catalog add "$T/cat-all.json" --semua >"$T/out" 2>&1 || fail "catalog add --semua: $(cat "$T/out")"
+grep -q "^  $NPSN_A  ditambahkan" "$T/out" && grep -q "^  $NPSN_B  ditambahkan" "$T/out" ||
+    fail "catalog add --semua adds the version for A and B: $(cat "$T/out")"
+grep -q "ditambahkan untuk 2 sekolah, sudah ada di 0, gagal 0" "$T/out" || fail "catalog add --semua counts: $(cat "$T/out")"
+hub --json catalog add "$T/cat-all.json" --semua >"$T/all.json" 2>&1 || fail "catalog add --semua again: $(cat "$T/all.json")"
+[ "$(jget already <"$T/all.json")" = 2 ] && [ "$(jget added <"$T/all.json")" = 0 ] && [ "$(jget failed <"$T/all.json")" = 0 ] ||
+    fail "catalog add --semua again passes over both: $(cat "$T/all.json")"
+[ "$(jget schools.0.result <"$T/all.json")" = already ] || fail "--json names each school's result: $(cat "$T/all.json")"
+kin sync now >/dev/null && sb sync now >/dev/null || fail "sync A and B after the catalog for all"
+kin catalog list | grep -q "test-fixture-ks-semua" || fail "the catalog for all did not reach A: $(kin catalog list)"
+sb catalog list | grep -q "test-fixture-ks-semua" || fail "the catalog for all did not reach B: $(sb catalog list)"
+[ "$(school_fp kin)" = "$(hub_fp $NPSN_A)" ] && [ "$(school_fp sb)" = "$(hub_fp $NPSN_B)" ] ||
+    fail "A or B differs from the hub after the catalog for all"
+ok "catalog add --semua at the office: one version for every school it registered, a line each; again passes over them"
+
 # ---- security: a push with forged and out-of-scope records: those refused and reported, the good ones stored ----
 echo "guru-pass-z" | kin user add --name "Guru Baru" --role guru --nuptk 3000000000000099 --status NON_ASN >/dev/null ||
     fail "a new teacher at A"
