@@ -1181,6 +1181,7 @@ kd_server_free(kd_server *srv)
 		event_base_free(srv->base);
 	kd_session_free_all(srv);
 	keys_secret_free(srv->device);
+	kd_sync_waiting_forget(srv->st);
 	store_close(srv->st);
 	free(srv);
 }

@@ -739,18 +739,86 @@ kd_sync_meta_u64(kd_server *srv, const char *name)
 	return v;
 }
 
-/* Records of the school's feed after acked that were made here (what waits to go), counted up to a bound. */
-uint64_t
-kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from)
+/* Entries of npsn's feed at positions lo+1 .. hi whose origin is below from; *whole = 0 when one could not be read. */
+static uint64_t
+waiting_count(store_txn *t, const char *npsn, uint64_t lo, uint64_t hi, int from, int *whole)
 {
 	uint64_t n = 0;
 
-	for (uint64_t i = acked + 1; i <= feed && i <= acked + 100000; i++) {
+	for (uint64_t i = lo + 1; i <= hi; i++) {
 		kd_feed_entry e;
-		if (kd_sync_feed_get(&e, t, npsn, i) != 0)
+		if (kd_sync_feed_get(&e, t, npsn, i) != 0) {
+			*whole = 0;
 			break;
+		}
 		n += e.origin < from;
 	}
+	return n;
+}
+
+/*
+ * The last count per feed and origin bound, so that `sync status`, polled
+ * while a large sync runs, reads only the positions acknowledged or added
+ * since (a feed's entries never change once written), not the whole
+ * waiting range each time: that scan, up to 100,000 reads on the loop,
+ * was most of a school's CPU while its first sync of a large store ran.
+ */
+#define WAITING_CACHE 8
+#define WAITING_SCAN_MAX 100000
+static struct {
+	const store *st;
+	char npsn[9];
+	int from;
+	uint64_t acked, feed, n;
+} waiting_cache[WAITING_CACHE];
+static size_t waiting_next;
+static pthread_mutex_t waiting_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void
+kd_sync_waiting_forget(const store *st)
+{
+	pthread_mutex_lock(&waiting_mu);
+	for (int i = 0; i < WAITING_CACHE; i++)
+		if (waiting_cache[i].st == st)
+			memset(&waiting_cache[i], 0, sizeof(waiting_cache[i]));
+	pthread_mutex_unlock(&waiting_mu);
+}
+
+/* Records of the school's feed after acked that were made here (what waits to go); a new range counted up to a bound. */
+uint64_t
+kd_sync_waiting(const store *st, store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from)
+{
+	uint64_t n = 0;
+	int whole = 1, slot = -1;
+
+	pthread_mutex_lock(&waiting_mu);
+	for (int i = 0; i < WAITING_CACHE; i++)
+		if (waiting_cache[i].st == st && waiting_cache[i].from == from && strcmp(waiting_cache[i].npsn, npsn) == 0)
+			slot = i;
+	if (slot >= 0 && waiting_cache[slot].acked <= acked && acked < waiting_cache[slot].feed &&
+	    waiting_cache[slot].feed <= feed) {
+		/* the old count, less what was acknowledged since, plus what was added since */
+		n = waiting_cache[slot].n - waiting_count(t, npsn, waiting_cache[slot].acked, acked, from, &whole);
+		n += waiting_count(t, npsn, waiting_cache[slot].feed, feed, from, &whole);
+	} else if (acked < feed) {
+		uint64_t hi = feed - acked > WAITING_SCAN_MAX ? acked + WAITING_SCAN_MAX : feed;
+		n = waiting_count(t, npsn, acked, hi, from, &whole);
+		whole &= hi == feed;
+	}
+	if (whole) {
+		if (slot < 0) {
+			slot = (int)(waiting_next++ % WAITING_CACHE);
+			snprintf(waiting_cache[slot].npsn, sizeof(waiting_cache[slot].npsn), "%s", npsn);
+			waiting_cache[slot].from = from;
+			waiting_cache[slot].st = st;
+		}
+		waiting_cache[slot].acked = acked;
+		waiting_cache[slot].feed = feed;
+		waiting_cache[slot].n = n;
+	} else if (slot >= 0) {
+		waiting_cache[slot].npsn[0] = '\0'; /* counted in part: the next call counts afresh */
+	}
+	pthread_mutex_unlock(&waiting_mu);
 	kn_error_clear();
 	return n;
 }
@@ -798,7 +866,7 @@ kd_m_sync_status(kd_req *req, msgpack_packer *pk)
 		return rc;
 	rc = kd_sync_state_get(&st, t, req->school);
 	if (rc == 0)
-		waiting = kd_sync_waiting(t, req->school, acked, st.feed, 1);
+		waiting = kd_sync_waiting(srv->st, t, req->school, acked, st.feed, 1);
 	store_read_end(t);
 	if (rc)
 		return rc;

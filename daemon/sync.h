@@ -76,6 +76,8 @@ typedef struct {
 	uint64_t count;
 	uint8_t fp[SYNC_FP_BYTES];
 } kd_sync_state;
+/* Drop what kd_sync_waiting (sync_int.h) keeps of st, before st is closed (another store may open at its address). */
+void kd_sync_waiting_forget(const store *st);
 int kd_sync_state_get(kd_sync_state *out, store_txn *t, const char *npsn);
 
 /* One feed entry: 0 when found, KN_ENOTFOUND past the end. */

@@ -237,8 +237,13 @@ int kd_link_channel(kd_link *l, const uint8_t *peer_x25519);
 int kd_sync_split_addr(char *host, size_t hostsz, char *port, size_t portsz, const char *addr);
 /* A meta row of 8 bytes (big-endian), 0 when absent. */
 uint64_t kd_sync_meta_u64(kd_server *srv, const char *name);
-/* Records of npsn's feed after acked whose origin is below `from` (1 at a school: made here; 2 toward a parent). */
-uint64_t kd_sync_waiting(store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from);
+/*
+ * Records of npsn's feed after acked whose origin is below `from` (1 at a
+ * school: made here; 2 toward a parent). The last count per store, feed
+ * and bound is kept, so a call reads only the positions acknowledged or
+ * added since (a range first seen is read up to 100,000 positions).
+ */
+uint64_t kd_sync_waiting(const store *st, store_txn *t, const char *npsn, uint64_t acked, uint64_t feed, int from);
 
 /* Is the daemon stopping? */
 int kd_sync_stopping(struct kd_sync *sy);

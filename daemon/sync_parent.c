@@ -537,7 +537,7 @@ kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy)
 		if (store_read_begin(&t, sy->srv->st) != 0)
 			break;
 		if (kd_sync_state_get(&st, t, codes[i]) == 0)
-			waiting += kd_sync_waiting(t, codes[i], acked, st.feed, 2);
+			waiting += kd_sync_waiting(sy->srv->st, t, codes[i], acked, st.feed, 2);
 		store_read_end(t);
 	}
 	free(codes);

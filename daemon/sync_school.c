@@ -1223,7 +1223,7 @@ read_state(school_session *s, kd_sync_state *st, uint64_t *waiting)
 	if (rc == 0)
 		rc = kd_sync_state_get(st, t, s->npsn);
 	if (rc == 0)
-		*waiting = kd_sync_waiting(t, s->npsn, s->acked, st->feed, s->p->origin);
+		*waiting = kd_sync_waiting(s->srv->st, t, s->npsn, s->acked, st->feed, s->p->origin);
 	store_read_end(t);
 	if (rc == KN_ENOTFOUND)
 		return fail(s, KN_ESTATE, "SYNC_SEKOLAH_BELUM_ADA", NULL);

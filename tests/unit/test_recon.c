@@ -21,6 +21,7 @@
 
 #include "../../daemon/server.h"
 #include "../../daemon/sync.h"
+#include "../../daemon/sync_int.h"
 #include "../../store/store.h"
 #include "../../sync/recon.h"
 #include "../../util/kn.h"
@@ -517,6 +518,75 @@ feed_fill(tstore *ts, const recon_item *items, size_t n, int with_tree)
 	assert_int_equal(store_batch_commit(b), 0);
 }
 
+/* Put feed position pos of TNPSN with origin, in a batch of its own. */
+static void
+feed_put(tstore *ts, uint64_t pos, int origin)
+{
+	uint8_t key[19], val[KD_SYNC_FEED_VALUE] = { 0 };
+	store_batch *b;
+
+	memcpy(key, "f/" TNPSN "/", 11);
+	for (int k = 0; k < 8; k++)
+		key[11 + k] = (uint8_t)(pos >> (56 - 8 * k));
+	val[0] = (uint8_t)pos;
+	val[1] = (uint8_t)(pos >> 8);
+	val[40] = (uint8_t)origin;
+	assert_int_equal(store_batch_begin(&b, ts->st), 0);
+	assert_int_equal(store_idx_put(store_batch_txn(b), key, sizeof(key), val, sizeof(val)), 0);
+	assert_int_equal(store_batch_commit(b), 0);
+}
+
+/*
+ * What waits to go (kd_sync_waiting, which `sync status` polls): counted
+ * again only over the positions acknowledged or added since its last call,
+ * it equals a recount at every step, whatever moves: the feed grows, the
+ * acknowledged point moves inside the range, past its end, or back (a
+ * restored backup); and a second store's feed with the same school is its
+ * own.
+ */
+static void
+test_waiting__incremental_equals_recount(void **state)
+{
+	unsigned seed = 5;
+	int origins[700];
+	uint64_t feed = 0, acked = 0;
+	tstore ts, other;
+	(void)state;
+
+	tstore_open(&ts);
+	tstore_open(&other);
+	feed_put(&other, 1, 0);
+	for (int step = 0; step < 400; step++) {
+		unsigned r = (unsigned)rand_r(&seed);
+		store_txn *t;
+		uint64_t want = 0;
+		if (r % 3 == 0 && feed < 690) {
+			for (unsigned k = 0; k <= r % 4; k++) {
+				origins[feed + 1] = (int)(rand_r(&seed) % 3);
+				feed_put(&ts, feed + 1, origins[feed + 1]);
+				feed++;
+			}
+		} else if (r % 3 == 1 && acked < feed) {
+			acked += 1 + (uint64_t)rand_r(&seed) % (feed - acked);
+		} else if (r % 29 == 2 && acked > 0) {
+			acked -= 1 + (uint64_t)rand_r(&seed) % acked;
+		}
+		for (uint64_t i = acked + 1; i <= feed; i++)
+			want += origins[i] < 1;
+		assert_int_equal(store_read_begin(&t, ts.st), 0);
+		assert_int_equal(kd_sync_waiting(ts.st, t, TNPSN, acked, feed, 1), want);
+		store_read_end(t);
+		/* the other store: one entry of origin 0 at position 1, whatever this one's cache holds */
+		assert_int_equal(store_read_begin(&t, other.st), 0);
+		assert_int_equal(kd_sync_waiting(other.st, t, TNPSN, 0, 1, 1), 1);
+		store_read_end(t);
+	}
+	kd_sync_waiting_forget(ts.st);
+	kd_sync_waiting_forget(other.st);
+	tstore_close(&ts);
+	tstore_close(&other);
+}
+
 /*
  * The migration: a store whose feed was written before the tree existed
  * gets, from kd_sync_tree_backfill at start, exactly the tree the index
@@ -656,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_tree__any_order_same_tree),
 		cmocka_unit_test(test_tree__backfill_equals_incremental),
 		cmocka_unit_test(test_tree__mismatch_reads_few_keys),
+		cmocka_unit_test(test_waiting__incremental_equals_recount),
 	};
 	if (sodium_init() < 0)
 		return 1;
