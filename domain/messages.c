@@ -622,6 +622,31 @@ static const domain_msg msgs[] = {
 	{ "SESI_KEANGGOTAAN_HILANG", "Keanggotaan Anda di sekolah ini sudah tidak ada; tanyakan kepada Operator Sekolah." },
 	{ "DAEMON_KLIEN_PENUH", "Daemon sudah melayani {jumlah} klien (max_clients); coba lagi sebentar lagi." },
 	{ "BATAS_HALAMAN", "limit harus bilangan bulat 1 sampai {maks} (butir per halaman)." },
+	{ "HALAMAN_KURSOR",
+	    "Isian cursor harus nilai 'next' dari halaman sebelumnya pada daftar yang sama, tanpa diubah; kosongkan untuk "
+	    "mulai dari halaman pertama." },
+
+	/* ---- the RPC request itself, as kinerjad reads it (daemon/server.c, daemon/work.c) ---- */
+	{ "PERMINTAAN_BUKAN_MSGPACK",
+	    "Permintaan ini bukan MessagePack, jadi kinerjad tidak dapat membacanya. Gunakan CLI kinerja yang versinya sama "
+	    "dengan kinerjad." },
+	{ "PERMINTAAN_BENTUK",
+	    "Bentuk permintaan salah: permintaan adalah [0, msgid, metode, params], pemberitahuan [2, metode, params]. "
+	    "Gunakan CLI kinerja yang versinya sama dengan kinerjad." },
+	{ "PERMINTAAN_MSGID", "Isian msgid permintaan harus bilangan bulat 0 sampai 4294967295." },
+	{ "PERMINTAAN_METODE_TEKS", "Nama metode dalam permintaan harus berupa teks." },
+	{ "PERMINTAAN_METODE_TIDAK_DIKENAL",
+	    "Metode ini tidak dikenal kinerjad. Pastikan CLI kinerja dan kinerjad berasal dari versi yang sama; README "
+	    "memuat daftar metode yang ada." },
+	{ "PERMINTAAN_PARAMS",
+	    "Isian params permintaan harus berupa array kosong, atau array berisi satu map argumen bernama." },
+	{ "PERMINTAAN_TERLALU_BESAR",
+	    "Permintaan lebih besar dari {maks} KiB (batas max_frame_kb kinerjad): kirim dalam potongan yang lebih kecil." },
+	{ "FORMAT_TEKS_UTF8", "Isian {kolom} memuat karakter yang tidak dapat dibaca (bukan UTF-8). Ketik ulang isinya." },
+	{ "DAEMON_BERHENTI", "kinerjad sedang berhenti; coba lagi setelah kinerjad berjalan kembali." },
+	{ "DAEMON_ANTREAN_PENUH",
+	    "kinerjad sedang menunggu {jumlah} permintaan lambat sejenis (login, kunci baru, berkas); coba lagi sebentar "
+	    "lagi." },
 	{ "SEKOLAH_BELUM_ADA", "Sekolah belum disiapkan di sini: jalankan 'kinerja school init' lebih dulu." },
 	{ "SEKOLAH_HANYA_OPERATOR", "Hanya Operator Sekolah yang aktif di sekolah ini yang dapat mengubah data sekolah." },
 	{ "PEGAWAI_GOLONGAN_PNS", "Golongan '{nilai}' bukan golongan PNS: tulis seperti III/a (I-IV, a-e)." },
