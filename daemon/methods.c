@@ -138,7 +138,7 @@ passphrase_arg(char *out, size_t outsz, const kd_req *req)
 	int rc = kd_arg_str(out, outsz, req, "passphrase", 1);
 	if (rc)
 		return rc;
-	/* keys.c words its rules in English for every caller; here the person reads them */
+	/* keys.c names the one rule broken; a new person's passphrase is told both bounds at once */
 	if (keys_passphrase_check(out, strlen(out)) != 0)
 		return domain_msg_error(KN_EINVAL, "passphrase", "GANTI_SANDI_SYARAT", "min", domain_msg_num(KEYS_PASS_MIN).s, "maks",
 		    domain_msg_num(KEYS_PASS_MAX).s, NULL);

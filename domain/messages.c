@@ -733,6 +733,24 @@ static const domain_msg msgs[] = {
 	    "tersimpan; bila tidak, ia harus didaftarkan ulang." },
 	{ "ATUR_ULANG_TANPA_KUNCI", "{nama} tidak memiliki kunci di komputer ini untuk diatur ulang." },
 
+	/* ---- the key sealed under a kata sandi, and its recovery copy (store/keys.c) ---- */
+	{ "KUNCI_SANDI_SALAH", "Kata sandi salah. Periksa kembali (huruf besar dan kecil dibedakan), lalu coba lagi." },
+	{ "SANDI_TERLALU_PENDEK", "Kata sandi minimal {min} karakter. Pilih kata sandi yang lebih panjang." },
+	{ "SANDI_TERLALU_PANJANG", "Kata sandi paling banyak {maks} karakter. Pilih kata sandi yang lebih pendek." },
+	{ "SANDI_KARAKTER_NUL", "Kata sandi memuat karakter NUL (byte nol). Ketik ulang kata sandinya." },
+	{ "KUNCI_TERSEGEL_RUSAK",
+	    "Kunci tersimpan akun ini rusak ({sebab}), sehingga tidak dapat dibuka dengan kata sandi apa pun. Operator "
+	    "Sekolah mengatur ulang kata sandinya dengan 'kinerja user reset-passphrase NIP'." },
+	{ "SALINAN_PEMULIHAN_RUSAK",
+	    "Salinan pemulihan kunci akun ini rusak ({sebab}), sehingga kata sandinya tidak dapat diatur ulang di sini. "
+	    "Bila pemiliknya masih ingat kata sandinya, ia menjalankan 'kinerja passwd' sekali; bila tidak, ia didaftarkan "
+	    "ulang." },
+	{ "DINAS_KUNCI_TIDAK_TERBUKA",
+	    "Kunci otoritas Dinas di kantor ini tidak dapat dibuka dengan kunci perangkat komputer ini: {sebab}" },
+	{ "SALINAN_PEMULIHAN_PERANGKAT_LAIN",
+	    "Salinan pemulihan ini dibuat untuk kunci perangkat komputer lain, bukan komputer ini. Atur ulang kata sandi di "
+	    "komputer tempat akun ini didaftarkan." },
+
 	/* ---- Bukti Dukung files: the checks at upload (store/evidence_check.c) ---- */
 	{ "BERKAS_KOSONG", "Berkas ini kosong: pilih berkas yang benar, lalu unggah lagi." },
 	{ "BERKAS_BUKAN_BERKAS_BIASA", "Yang diunggah bukan berkas biasa: pilih berkasnya sendiri, lalu unggah lagi." },
