@@ -368,6 +368,14 @@ static const domain_msg msgs[] = {
 	{ "HUB_KUNCI_SUDAH_DIPAKAI",
 	    "Kunci perangkat ini sudah terdaftar untuk sekolah {terdaftar}. Satu perangkat melayani satu sekolah: cabut dulu "
 	    "pendaftaran sekolah {terdaftar} (kinerja hub cabut --sekolah {terdaftar}) bila perangkatnya dipindahkan." },
+	{ "HUB_HANYA_DI_KANTOR",
+	    "Sekolah didaftarkan di kantor atau hub Dinas (role = dinas atau hub), bukan di kinerjad sekolah." },
+	{ "HUB_NPSN_KANTOR_SENDIRI", "{npsn} adalah kode kantor ini sendiri, bukan NPSN sekolah. Periksa NPSN di Dapodik." },
+	{ "HUB_KUNCI_PERANGKAT_FORMAT",
+	    "Kunci perangkat adalah 64 karakter heksadesimal: device_key pada 'kinerja status' di komputer sekolah itu." },
+	{ "HUB_KUNCI_PERANGKAT_SENDIRI",
+	    "Itu kunci perangkat hub ini sendiri, bukan kunci komputer sekolah: salin device_key dari 'kinerja status' di "
+	    "komputer sekolah." },
 	{ "HUB_BELUM_TERDAFTAR", "Sekolah {npsn} belum terdaftar di hub ini: tidak ada yang dapat dicabut." },
 	{ "HUB_SUDAH_DICABUT", "Pendaftaran sekolah {npsn} sudah dicabut sebelumnya." },
 	{ "HUB_ANAK_TERDAFTAR",
@@ -614,6 +622,22 @@ static const domain_msg msgs[] = {
 	{ "REKAMAN_TIDAK_ADA", "Tidak ada rekaman dengan id ini di sini." },
 	{ "REKAMAN_DOKUMEN_TIDAK_ADA", "Tidak ada rekaman dokumen '{dokumen}' di sini." },
 	{ "REKAMAN_ID_ATAU_DOKUMEN", "Berikan id rekaman atau kunci dokumen (jenis/npsn/subjek)." },
+	{ "REKAMAN_ID_FORMAT", "Isian {kolom} harus id rekaman: 64 karakter heksadesimal, seperti yang ditampilkan Kinerja." },
+	{ "REKAMAN_DOKUMEN_TANPA_VERSI",
+	    "Dokumen '{dokumen}' tersimpan di sini, tetapi tidak ada versinya yang berlaku; 'kinerja record history' "
+	    "menampilkan semua versinya." },
+	{ "REKAMAN_KUNCI_DOKUMEN_PANJANG", "Kunci dokumen paling panjang {maks} byte." },
+	{ "PEGAWAI_NOMOR_SUDAH_ADA",
+	    "{jenis} {nomor} sudah terdaftar di sekolah ini atas nama {nama}. Periksa nomornya: satu NIP/NUPTK hanya untuk "
+	    "satu pegawai; ubah data pegawai itu dengan 'kinerja user edit' bila perlu." },
+	{ "SEKOLAH_BUKAN_KANTOR",
+	    "kinerjad ini melayani sekolah (role = {peran}); kantor Dinas Pendidikan menjalankan kinerjad dengan role = "
+	    "dinas (atau hub) di konfigurasinya." },
+	{ "SEKOLAH_KUNCI_DINAS_FORMAT",
+	    "Kunci otoritas Dinas adalah 64 karakter heksadesimal (isi berkas yang ditulis 'kinerja dinas kunci'); tertulis "
+	    "'{nilai}'." },
+	{ "BUKTI_PERIKSA_BERJALAN",
+	    "Pemeriksaan penyimpanan Bukti Dukung sedang berjalan; tunggu sampai selesai, lalu jalankan lagi bila perlu." },
 	{ "PERMINTAAN_LAMBAT_PENUH",
 	    "Anda sudah menjalankan {jumlah} permintaan lambat (login, kunci baru, berkas); tunggu jawabannya dulu." },
 	{ "METODE_TANPA_ATURAN", "Metode ini tidak punya aturan akses, jadi ditolak." },
