@@ -22,6 +22,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "messages.h"
+
 #define PATH_MAX_LEN 96
 
 static const char *status_names[] = { "missing", "partial", "conflict", "inferred", "known" };
@@ -1011,7 +1013,9 @@ domain_catalog_rhk_find(const domain_catalog_rhk **out, const domain_catalog *c,
 			*out = &c->rhk[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "rhk", "RHK %lld is not in catalog %s", (long long)id, c->name);
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	return domain_msg_error(KN_ENOTFOUND, "rhk", "KATALOG_RHK_TIDAK_ADA", "id", num, "nama", c->name, NULL);
 }
 
 /* Praktik Kinerja sub-indicator by id. */
@@ -1024,7 +1028,7 @@ domain_catalog_sub_find(const domain_catalog_sub **out, const domain_catalog *c,
 			*out = &c->sub[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "sub_indicator", "sub-indicator '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "sub_indicator", "KATALOG_SUB_INDIKATOR_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* Perilaku Kerja aspect by id. */
@@ -1037,7 +1041,7 @@ domain_catalog_aspect_find(const domain_catalog_aspect **out, const domain_catal
 			*out = &c->aspects[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "aspek", "Perilaku Kerja aspect '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "aspek", "KATALOG_ASPEK_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* Tugas Tambahan by id. */
@@ -1050,7 +1054,7 @@ domain_catalog_tugas_find(const domain_catalog_tugas **out, const domain_catalog
 			*out = &c->tugas[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "tugas_tambahan", "Tugas Tambahan '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "tugas_tambahan", "KATALOG_TUGAS_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* A deadline of a semester. */
@@ -1064,7 +1068,8 @@ domain_catalog_deadline_find(const domain_catalog_deadline **out, const domain_c
 			*out = &c->deadlines[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "deadline", "deadline %s of semester %d is not in the catalog", id, semester);
+	return domain_msg_error(KN_ENOTFOUND, "deadline", "KATALOG_TENGGAT_TIDAK_ADA", "nama", c->name, "id", id, "semester",
+	    domain_msg_num((unsigned long long)(semester < 0 ? 0 : semester)).s, NULL);
 }
 
 /* Whether plans of this jabatan can be checked against the catalog at all. */

@@ -249,15 +249,22 @@ test_catalog__lookups(void **state)
 	(void)state;
 	assert_int_equal(domain_catalog_rhk_find(&r, c, 19), KN_ENOTFOUND);
 	assert_null(r);
+	/* a look-up that misses is said in Indonesian with its field (domain/messages.c) */
+	assert_string_equal(kn_error_field(), "rhk");
+	assert_non_null(strstr(kn_error_message(), "RHK 19 tidak ada di katalog "));
+	assert_non_null(strstr(kn_error_message(), "Pilih RHK dari daftar"));
 	assert_int_equal(domain_catalog_sub_find(&s, c, "aktivitas_interaktif"), 0);
 	assert_string_equal(s->name, "Aktivitas Interaktif");
 	assert_int_equal(domain_catalog_sub_find(&s, c, "tidak_ada"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Sub-indikator Praktik Kinerja 'tidak_ada' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_aspect_find(&a, c, "kolaboratif"), 0);
 	assert_string_equal(a->name, "Kolaboratif");
 	assert_int_equal(domain_catalog_aspect_find(&a, c, "jujur"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Aspek Perilaku Kerja 'jujur' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_tugas_find(&t, c, "kepala_perpustakaan"), 0);
 	assert_string_equal(t->name, "Kepala Perpustakaan");
 	assert_int_equal(domain_catalog_tugas_find(&t, c, "bendahara"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Tugas Tambahan 'bendahara' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_deadline_find(&d, c, "plan_due", 1), 0);
 	assert_int_equal(d->month, 1);
 	assert_int_equal(d->day, 31);
@@ -265,6 +272,9 @@ test_catalog__lookups(void **state)
 	assert_int_equal(domain_catalog_deadline_find(&d, c, "evaluation_due", 2), 0);
 	assert_int_equal(d->month, 12);
 	assert_true(d->hard);
+	assert_int_equal(domain_catalog_deadline_find(&d, c, "plan_due", 3), KN_ENOTFOUND);
+	assert_string_equal(kn_error_field(), "deadline");
+	assert_non_null(strstr(kn_error_message(), "tidak memuat tenggat plan_due untuk semester 3"));
 	assert_true(domain_catalog_ptk_allowed(c, "Guru Kelas"));
 	assert_true(domain_catalog_ptk_allowed(c, " guru bk "));
 	assert_false(domain_catalog_ptk_allowed(c, "Tenaga Administrasi Sekolah"));
