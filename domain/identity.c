@@ -132,8 +132,8 @@ domain_identity_field_set(domain_identity *id, size_t i, const char *value)
 	if (i >= DOMAIN_IDENTITY_NFIELDS)
 		return kn_error_set(KN_EINVAL, "identitas", "no such identity field");
 	if (n >= fields[i].size)
-		return kn_error_set(KN_ETOOBIG, fields[i].name, "%s must be at most %zu characters", fields[i].name,
-		    fields[i].size - 1);
+		return domain_msg_error(KN_ETOOBIG, fields[i].name, "FORMAT_TEKS_PANJANG", "kolom", fields[i].name, "maks",
+		    domain_msg_num(fields[i].size - 1).s, NULL);
 	memcpy((char *)id + fields[i].off, value, n + 1);
 	return 0;
 }
