@@ -817,6 +817,19 @@ static const domain_msg msgs[] = {
 
 	/* ---- Bukti Dukung: uploading, submitting, reading (daemon/evidence*.c) ---- */
 	{ "UNGGAH_SEDANG_DISIMPAN", "Unggahan ini sedang disimpan; tunggu hasilnya." },
+	{ "UNGGAH_BUKTI_BERUBAH_BERSAMAAN",
+	    "Bukti Dukung periode ini berubah pada saat yang sama (misalnya unggahan lain yang baru selesai); tidak ada yang "
+	    "disimpan dari unggahan ini. Unggah lagi." },
+	{ "UNGGAH_BERKAS_BERUBAH",
+	    "Berkas berubah selagi disimpan di komputer sekolah, sehingga isinya tidak pasti sama dengan yang diunggah; tidak "
+	    "ada yang disimpan. Unggah lagi." },
+	{ "UNGGAH_DISK_PENUH",
+	    "Penyimpanan komputer sekolah penuh, sehingga berkas tidak dapat diterima. Minta Operator Sekolah mengosongkan "
+	    "ruang disk, lalu unggah lagi." },
+	{ "UNDUH_BERKAS_TIDAK_ADA",
+	    "Tidak ada berkas {nama} pada slot {slot} di versi Bukti Dukung {versi}; 'kinerja evidence list' menampilkan "
+	    "berkas yang ada." },
+	{ "UNDUH_OFFSET_LEWAT", "Isian offset {offset} melewati akhir berkas ({ukuran} byte)." },
 	{ "UNGGAH_TIDAK_ADA",
 	    "Tidak ada unggahan {id} yang sedang berjalan (sudah selesai, dibatalkan, tidak aktif selama satu jam, atau "
 	    "kinerjad dimulai ulang): mulai unggahan dari awal." },
