@@ -36,8 +36,7 @@ domain_eligibility_may_read(const domain_user *reader, const uint8_t reader_pk[3
 	if (memcmp(reader_pk, subject_pk, 32) == 0 || strcmp(reader->role, "operator") == 0 ||
 	    domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
 		return 0;
-	return kn_error_set(KN_EDENIED, "teacher",
-	    "a person's eligibility is seen by the person, the Operator Sekolah and their atasan (Kepala Sekolah)");
+	return domain_msg_error(KN_EDENIED, "teacher", "AKSES_KELAYAKAN_TERBATAS", NULL);
 }
 
 /* Fill why (when asked) and the last error from a message code. */

@@ -521,6 +521,11 @@ static const domain_msg msgs[] = {
 	/* ---- access: who may call what and read whose records (access.c) ---- */
 	{ "AKSES_AKUN_TIDAK_AKTIF", "Akun Anda tidak aktif di sekolah ini. Minta Operator Sekolah mengaktifkannya." },
 	{ "AKSES_HANYA_OPERATOR", "Hanya Operator Sekolah yang dapat melakukan ini (Anda: {peran})." },
+	{ "AKSES_BUNDEL_HANYA_OPERATOR",
+	    "Bundel sinkron (sync export/import) dibawa oleh Operator: Operator Sekolah di sekolah, Operator kantor atau "
+	    "Kepala Dinas di hub (Anda: {peran})." },
+	{ "AKSES_KELAYAKAN_TERBATAS",
+	    "Kelayakan menyusun SKP seseorang hanya dilihat oleh orang itu, Operator Sekolah dan atasannya (Kepala Sekolah)." },
 	{ "AKSES_DAFTAR_PEGAWAI",
 	    "Daftar pegawai hanya dilihat Operator Sekolah dan Kepala Sekolah. Data Anda sendiri ditampilkan "
 	    "'kinerja whoami'." },

@@ -93,7 +93,15 @@ indonesian "$out"
 out=$(kin evidence list --teacher $BUDI --period $P 2>&1) && fail "a teacher read a colleague's Bukti Dukung"
 echo "$out" | grep -q "Guru hanya membaca rekamannya sendiri.*\[teacher\]" || fail "colleague's evidence: $out"
 indonesian "$out"
-ok "a colleague's SKP and Bukti Dukung are refused in Indonesian"
+out=$(kin kelayakan lihat --teacher $BUDI 2>&1) && fail "a teacher read a colleague's eligibility"
+echo "$out" | grep -q "Kelayakan menyusun SKP seseorang hanya dilihat oleh orang itu.*\[teacher\]" ||
+    fail "colleague's eligibility: $out"
+indonesian "$out"
+out=$(kin sync export "$T/bundel" 2>&1) && fail "a teacher wrote a sync bundle"
+echo "$out" | grep -q "Bundel sinkron (sync export/import) dibawa oleh Operator.*(Anda: Guru).*\[session\]" ||
+    fail "bundle as a teacher: $out"
+indonesian "$out"
+ok "a colleague's SKP, Bukti Dukung and eligibility, and a sync bundle, are refused in Indonesian"
 
 # Uploading the wrong file.
 echo "guru-pass-1" | kin login $BUDI >/dev/null || fail "Budi login 2"
