@@ -496,6 +496,14 @@ static const domain_msg msgs[] = {
 	{ "BUNDEL_KIRIM_ULANG",
 	    "Pengiriman bundel ini terputus di tengah jalan (sampai byte {posisi}); jalankan 'kinerja sync import' lagi." },
 	{ "BUNDEL_UKURAN", "Bundel yang dapat diterima berukuran 1 byte sampai 1 TiB." },
+	{ "BUNDEL_AMBIL_OFFSET", "Isian offset (posisi byte bundel yang diminta, 0 atau lebih) wajib diisi." },
+	{ "BUNDEL_AMBIL_LEWAT", "Bundel ini {ukuran} byte; offset harus kurang dari itu." },
+	{ "BUNDEL_POTONGAN_FORMAT",
+	    "Potongan bundel berisi offset, total dan data (bin, paling banyak 1 MiB); jalankan 'kinerja sync import' "
+	    "lagi." },
+	{ "BUNDEL_MELEBIHI_TOTAL",
+	    "Data melewati ukuran bundel yang disebut di awal; tidak ada yang diterapkan. Jalankan 'kinerja sync import' "
+	    "lagi." },
 	{ "BUNDEL_BERUBAH",
 	    "Salinan bundel di folder sementara kinerjad berubah selama diperiksa; tidak ada yang diterapkan. Impor lagi." },
 	{ "BUNDEL_BUKTI_TIDAK_LENGKAP",
