@@ -22,6 +22,7 @@
 
 #include "../../domain/domain.h"
 #include "../../domain/messages.h"
+#include "../../domain/skp.h"
 #include "../../store/evidence.h"
 #include "../../store/keys.h"
 #include "../../util/kn.h"
@@ -111,6 +112,16 @@ static const char *const moved[] = {
 	"AKSES_BUNDEL_HANYA_OPERATOR", "AKSES_KELAYAKAN_TERBATAS", "REKAMAN_ID_FORMAT", "REKAMAN_DOKUMEN_TANPA_VERSI",
 	"REKAMAN_KUNCI_DOKUMEN_PANJANG", "PEGAWAI_NOMOR_SUDAH_ADA", "SEKOLAH_BUKAN_KANTOR", "SEKOLAH_KUNCI_DINAS_FORMAT",
 	"HUB_HANYA_DI_KANTOR", "HUB_NPSN_KANTOR_SENDIRI", "HUB_KUNCI_PERANGKAT_FORMAT", "HUB_KUNCI_PERANGKAT_SENDIRI",
+	/* refusals of a malformed or forged record (domain/accept.c, assign.c, identity.c, registration.c, skp.c) */
+	"TERIMA_PERIODE_AUTH_SATU", "TERIMA_SKP_AUTH_SATU", "TERIMA_SKP_ISI_TIDAK_SESUAI", "TERIMA_SKP_SUBJEK",
+	"TERIMA_SKP_SUBJEK_PERIODE", "TERIMA_KATALOG_TANPA_INDUK", "TERIMA_KATALOG_SUBJEK", "TERIMA_PENUGASAN_SUBJEK",
+	"TERIMA_PENUGASAN_SEKOLAH", "TERIMA_PENUGASAN_AUTH_SEKOLAH", "TERIMA_PENUGASAN_PLT_AUTH", "TERIMA_IDENTITAS_SUBJEK",
+	"TERIMA_IDENTITAS_SATU_INDUK", "TERIMA_IDENTITAS_AUTH", "TERIMA_IDENTITAS_AUTH_LEBIH_LAMA",
+	"TERIMA_IDENTITAS_TIDAK_SESUAI", "IDENTITAS_FORMAT_MAP", "IDENTITAS_KOLOM_ASING", "IDENTITAS_KOLOM_GANDA",
+	"IDENTITAS_KOLOM_HILANG", "IDENTITAS_KOLOM_PANJANG", "IDENTITAS_FORMAT_DIUBAH", "IDENTITAS_DIUBAH_URUTAN",
+	"IDENTITAS_FORMAT_WAKTU_UBAH", "SKP_FORMAT_PENYESUAIAN", "HUB_DAFTAR_FORMAT", "HUB_DAFTAR_FORMAT_PERANGKAT",
+	"HUB_DAFTAR_FORMAT_DICABUT", "HUB_DAFTAR_FORMAT_HUB", "HUB_DAFTAR_SUBJEK", "HUB_DAFTAR_DIRI_SENDIRI",
+	"HUB_DAFTAR_SATU_INDUK",
 	/* the bundle's transfer between CLI and daemon (daemon/bundle.c) */
 	"BUNDEL_AMBIL_OFFSET", "BUNDEL_AMBIL_LEWAT", "BUNDEL_POTONGAN_FORMAT", "BUNDEL_MELEBIHI_TOTAL",
 };
@@ -404,6 +415,25 @@ test_messages__passphrases_and_roles(void **state)
 	keys_secret_free(k);
 }
 
+/* A record refused for its form (as an operator meets it in 'record import' or a bundle) reads as Indonesian. */
+static void
+test_messages__record_refusals(void **state)
+{
+	domain_registration reg;
+	msgpack_object nil = { .type = MSGPACK_OBJECT_NIL };
+	uint8_t owner[32];
+	char period[8];
+
+	(void)state;
+	assert_int_equal(domain_skp_subject_parse(owner, period, "bukan-subjek", 12), KN_EBADREC);
+	assert_string_equal(kn_error_field(), "subject");
+	assert_string_equal(kn_error_message(), domain_msg_text("TERIMA_SKP_SUBJEK"));
+	assert_non_null(strstr(kn_error_message(), "Subjek rekaman SKP adalah"));
+	assert_int_equal(domain_registration_body_parse(&reg, &nil), KN_EBADREC);
+	assert_string_equal(kn_error_field(), "body");
+	assert_non_null(strstr(kn_error_message(), "Isi pendaftaran sekolah di hub memuat tepat device dan revoked"));
+}
+
 int
 main(void)
 {
@@ -414,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_messages__error_helper),
 		cmocka_unit_test(test_messages__typical_mistakes),
 		cmocka_unit_test(test_messages__passphrases_and_roles),
+		cmocka_unit_test(test_messages__record_refusals),
 	};
 	if (sodium_init() < 0)
 		return 1;
