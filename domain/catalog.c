@@ -928,8 +928,8 @@ domain_catalog_parse(domain_catalog **out, const uint8_t *bytes, size_t len)
 
 	*out = NULL;
 	if (len > DOMAIN_CATALOG_BYTES_MAX) {
-		rc = kn_error_set(KN_ETOOBIG, "catalog", "the catalog is %zu bytes; at most %d are read", len,
-		    DOMAIN_CATALOG_BYTES_MAX);
+		rc = domain_msg_error(KN_ETOOBIG, "catalog", "KATALOG_BERKAS_TERLALU_BESAR", "ukuran", domain_msg_num(len).s, "maks",
+		    domain_msg_num(DOMAIN_CATALOG_BYTES_MAX).s, NULL);
 		goto out;
 	}
 	c = calloc(1, sizeof(*c));
@@ -942,19 +942,25 @@ domain_catalog_parse(domain_catalog **out, const uint8_t *bytes, size_t len)
 	/* Duplicate keys would let two values of one field disagree; jansson refuses them here. */
 	root = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		rc = kn_error_set(KN_EINVAL, "catalog", "the catalog is not valid JSON: line %d, column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
+		char line[24], column[24];
+		snprintf(line, sizeof(line), "%d", jerr.line);
+		snprintf(column, sizeof(column), "%d", jerr.column);
+		rc = domain_msg_error(KN_EINVAL, "catalog", "KATALOG_BUKAN_JSON", "baris", line, "kolom", column, "sebab", jerr.text,
+		    NULL);
 		goto out_free;
 	}
 	c->doc = root;
 	if (!json_is_object(root)) {
-		rc = cat__fail("", "must be a JSON object");
+		rc = domain_msg_error(KN_EINVAL, "", "KATALOG_BUKAN_OBJEK", NULL);
 		goto out_free;
 	}
 	if ((rc = cat__keys(root, "", keys)) || (rc = cat__int(&format, NULL, root, "format", "", 1, 1)))
 		goto out_free;
 	if (format != DOMAIN_CATALOG_FORMAT) {
-		rc = cat__fail("format", "is %lld; this program reads format %d", (long long)format, DOMAIN_CATALOG_FORMAT);
+		char got[24];
+		snprintf(got, sizeof(got), "%lld", (long long)format);
+		rc = domain_msg_error(KN_EINVAL, "format", "KATALOG_FORMAT_VERSI", "format", got, "baca",
+		    domain_msg_num(DOMAIN_CATALOG_FORMAT).s, NULL);
 		goto out_free;
 	}
 	if ((rc = cat__str(&c->name, root, "name", "", 1)) || (rc = cat__str(&c->title, root, "title", "", 1)) ||

@@ -988,6 +988,17 @@ static const domain_msg msgs[] = {
 	    "Tidak ada katalog yang dimuat: Operator Sekolah menambahkannya dengan 'kinerja catalog add BERKAS'." },
 	{ "KATALOG_VERSI_AWALAN_GANDA", "{jumlah} versi katalog diawali {awalan}: sebutkan lebih banyak karakternya." },
 	{ "KATALOG_SUB_TIDAK_ADA", "Sub-indikator '{id}' tidak ada di katalog {nama}; yang ada: {daftar}." },
+	{ "KATALOG_BUKAN_JSON",
+	    "Berkas ini bukan katalog JSON yang sah (baris {baris}, kolom {kolom}: {sebab}). Pilih berkas katalog yang "
+	    "disertakan bersama Kinerja (direktori catalog/) atau yang dikirim Dinas Pendidikan." },
+	{ "KATALOG_BUKAN_OBJEK",
+	    "Berkas ini JSON, tetapi bukan katalog (isinya bukan objek JSON). Pilih berkas katalog dari direktori catalog/." },
+	{ "KATALOG_BERKAS_TERLALU_BESAR",
+	    "Berkas katalog ini {ukuran} byte, lebih dari {maks} byte yang dibaca. Pilih berkas katalog dari direktori "
+	    "catalog/." },
+	{ "KATALOG_FORMAT_VERSI",
+	    "Katalog ini berformat {format}, sedangkan Kinerja ini membaca format {baca}: perbarui Kinerja, atau pakai "
+	    "katalog untuk versi ini." },
 	{ "KATALOG_RHK_TIDAK_ADA", "RHK {id} tidak ada di katalog {nama}. Pilih RHK dari daftar 'kinerja catalog show'." },
 	{ "KATALOG_SUB_INDIKATOR_TIDAK_ADA",
 	    "Sub-indikator Praktik Kinerja '{id}' tidak ada di katalog {nama}. Pilih dari daftar 'kinerja catalog show'." },

@@ -366,9 +366,11 @@ test_catalog__refuses_broken(void **state)
 	assert_int_equal(domain_catalog_parse(&c, (const uint8_t *)shipped, shipped_len / 2), KN_EINVAL);
 	assert_null(c);
 	assert_string_equal(kn_error_field(), "catalog");
-	assert_non_null(strstr(kn_error_message(), "not valid JSON"));
+	assert_non_null(strstr(kn_error_message(), "Berkas ini bukan katalog JSON yang sah (baris "));
 	/* a duplicate key */
 	refused("\"format\": 1,", "\"format\": 1, \"format\": 1,", "catalog", "duplicate");
+	/* a catalog for a newer Kinerja says to update it */
+	refused("\"format\": 1,", "\"format\": 2,", "format", "berformat 2, sedangkan Kinerja ini membaca format 1: perbarui Kinerja");
 	/* negative, real and textual points */
 	refused("\"points\": 36", "\"points\": -36", "rhk[2].points", "rhk[2].points must be a whole number >= 1 or absent");
 	refused("\"points\": 36", "\"points\": 36.0", "rhk[2].points", "must be a whole number");
@@ -418,6 +420,7 @@ test_catalog__refuses_broken(void **state)
 	assert_non_null(big);
 	assert_int_equal(domain_catalog_parse(&c, (const uint8_t *)big, DOMAIN_CATALOG_BYTES_MAX + 1), KN_ETOOBIG);
 	assert_null(c);
+	assert_non_null(strstr(kn_error_message(), "Berkas katalog ini "));
 	free(big);
 	domain_catalog_free(NULL);
 }
