@@ -97,8 +97,11 @@ client__call_once(const msgpack_object **result, client_conn *c, const char *met
 	kn_mpscan_init(&scan, CLIENT_MAX_REPLY);
 	for (;;) {
 		rc = kn_mpscan_feed(&scan, c->in.ptr, c->in.len, &flen);
+		if (rc == KN_ETOOBIG)
+			return domain_msg_error(KN_EPROTO, "", "CLI_BALASAN_TERLALU_BESAR", "maks", domain_msg_num(CLIENT_MAX_REPLY >> 20).s,
+			    NULL);
 		if (rc < 0)
-			return kn_error_set(KN_EPROTO, "", "kinerjad sent a malformed reply: %s", kn_error_message());
+			return domain_msg_error(KN_EPROTO, "", "CLI_BALASAN_BUKAN_MSGPACK", NULL);
 		if (rc == 1)
 			break;
 		if (kn_buf_grow(&c->in, 65536))
@@ -113,14 +116,15 @@ client__call_once(const msgpack_object **result, client_conn *c, const char *met
 	msgpack_unpacked_destroy(&c->resp);
 	msgpack_unpacked_init(&c->resp);
 	if (msgpack_unpack_next(&c->resp, (const char *)c->in.ptr, flen, &off) != MSGPACK_UNPACK_SUCCESS)
-		return kn_error_set(KN_EPROTO, "", "kinerjad sent a reply that is not MessagePack");
+		return domain_msg_error(KN_EPROTO, "", "CLI_BALASAN_BUKAN_MSGPACK", NULL);
 	const msgpack_object *o = &c->resp.data;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 4 ||
 	    o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.array.ptr[0].via.u64 != 1 ||
 	    o->via.array.ptr[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EPROTO, "", "kinerjad sent a reply that is not [1, msgid, error, result]");
+		return domain_msg_error(KN_EPROTO, "", "CLI_BALASAN_BENTUK", NULL);
 	if (o->via.array.ptr[1].via.u64 != id && o->via.array.ptr[1].via.u64 != 0)
-		return kn_error_set(KN_EPROTO, "", "kinerjad answered request %llu, not %u", (unsigned long long)o->via.array.ptr[1].via.u64, id);
+		return domain_msg_error(KN_EPROTO, "", "CLI_BALASAN_ID_LAIN", "dapat", domain_msg_num(o->via.array.ptr[1].via.u64).s,
+		    "harap", domain_msg_num(id).s, NULL);
 	const msgpack_object *err = &o->via.array.ptr[2];
 	if (err->type == MSGPACK_OBJECT_MAP) {
 		char code[32], msg[512], field[64];
@@ -223,9 +227,11 @@ client__pages_add(client__pages *pg, const msgpack_object *page)
 			    memcmp(key->via.str.ptr, pg->list[i].key, pg->list[i].keylen) == 0)
 				a = &page->via.map.ptr[k].val;
 		}
-		if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
-			return kn_error_set(KN_EPROTO, "", "kinerjad sent a page without its list '%.*s'", (int)pg->list[i].keylen,
-			    pg->list[i].key);
+		if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)pg->list[i].keylen, pg->list[i].key);
+			return domain_msg_error(KN_EPROTO, "", "CLI_HALAMAN_TANPA_DAFTAR", "daftar", name, NULL);
+		}
 		msgpack_packer pk;
 		size_t before = pg->list[i].items.len;
 		msgpack_packer_init(&pk, &pg->list[i].items, kn_buf_msgpack_write);
@@ -345,14 +351,14 @@ client__follow(const msgpack_object **result, client_conn *c, const char *method
 		kn_buf_free(&prev);
 		prev = cur;
 		if (same) {
-			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent the same page cursor twice");
+			rc = domain_msg_error(KN_EPROTO, "", "CLI_HALAMAN_KURSOR_ULANG", NULL);
 			goto out;
 		}
 		kn_buf_clear(&more);
 		if ((rc = client__args_cursor(&more, args, next)) || (rc = client__call_once(result, c, method, &more)))
 			goto out;
 		if ((*result)->type != MSGPACK_OBJECT_MAP) {
-			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent a page that is not a map");
+			rc = domain_msg_error(KN_EPROTO, "", "CLI_HALAMAN_BUKAN_MAP", NULL);
 			goto out;
 		}
 		if ((rc = client__pages_add(&pg, *result)))
@@ -532,7 +538,7 @@ tty_read(char *out, size_t outsz, int tty, const char *prompt)
 	int rc;
 
 	if (write(tty, prompt, strlen(prompt)) < 0)
-		return kn_error_set(KN_ERROR, "passphrase", "cannot write to the terminal");
+		return domain_msg_error(KN_ERROR, "passphrase", "CLI_TERMINAL_TULIS", NULL);
 	tcgetattr(tty, &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;

@@ -247,7 +247,7 @@ client_evidence_get(client_conn *c, const char *token, const char *period, const
 		total = client_u64(res, "total");
 		const msgpack_object *d = kn_map_get(res, "data");
 		if (d == NULL || d->type != MSGPACK_OBJECT_BIN || (d->via.bin.size == 0 && off < total)) {
-			rc = kn_error_set(KN_EPROTO, "", "kinerjad sent no data at offset %llu", (unsigned long long)off);
+			rc = domain_msg_error(KN_EPROTO, "", "CLI_UNDUH_TANPA_DATA", "offset", domain_msg_num(off).s, NULL);
 			break;
 		}
 		if (write(fd, d->via.bin.ptr, d->via.bin.size) != (ssize_t)d->via.bin.size) {

@@ -617,7 +617,7 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 	size_t n;
 
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return kn_error_set(KN_EINVAL, "offset", "send {offset}");
+		return fail_msg(KN_EINVAL, "offset", "BUNDEL_AMBIL_OFFSET", NULL);
 	if (xs.busy && sodium_memcmp(xs.busy->owner, req->sess->token, 32) == 0) {
 		/* still being built: how far */
 		export_job *x = xs.busy;
@@ -640,7 +640,7 @@ kd_m_sync_bundle_fetch(kd_req *req, msgpack_packer *pk)
 	if (!xs.ready || sodium_memcmp(xs.owner, req->sess->token, 32) != 0)
 		return fail_msg(KN_ESTATE, "", "BUNDEL_TIDAK_MENUNGGU", NULL);
 	if (off->via.u64 >= xs.size)
-		return kn_error_set(KN_EINVAL, "offset", "the bundle has %llu bytes", (unsigned long long)xs.size);
+		return fail_msg(KN_EINVAL, "offset", "BUNDEL_AMBIL_LEWAT", (const char *const[]){ "ukuran", domain_msg_num(xs.size).s, NULL });
 	n = xs.size - off->via.u64 < FETCH_MAX ? (size_t)(xs.size - off->via.u64) : FETCH_MAX;
 	if ((buf = malloc(n)) == NULL)
 		return kn_error_set(KN_ENOMEM, "", "out of memory");
@@ -1281,7 +1281,7 @@ kd_m_sync_bundle_import(kd_req *req, msgpack_packer *pk)
 	if (off == NULL || off->type != MSGPACK_OBJECT_POSITIVE_INTEGER || total == NULL ||
 	    total->type != MSGPACK_OBJECT_POSITIVE_INTEGER || data == NULL || data->type != MSGPACK_OBJECT_BIN ||
 	    data->via.bin.size > PIECE_MAX)
-		return kn_error_set(KN_EINVAL, "data", "send {offset, total, data (bin, at most 1 MiB)}");
+		return fail_msg(KN_EINVAL, "data", "BUNDEL_POTONGAN_FORMAT", NULL);
 	if (is.busy)
 		return fail_msg(KN_EBUSY, "", "BUNDEL_SEDANG_DITERAPKAN", NULL);
 	if (total->via.u64 > BUNDLE_BYTES_MAX || total->via.u64 == 0)
@@ -1301,7 +1301,7 @@ kd_m_sync_bundle_import(kd_req *req, msgpack_packer *pk)
 	}
 	if (is.have + data->via.bin.size > is.total) {
 		import_drop();
-		return kn_error_set(KN_EINVAL, "data", "more bytes than the bundle's total");
+		return fail_msg(KN_EINVAL, "data", "BUNDEL_MELEBIHI_TOTAL", NULL);
 	}
 	if (kn_write_full(is.fd, data->via.bin.ptr, data->via.bin.size) != 0) {
 		rc = spool_fail("write", is.path, errno);

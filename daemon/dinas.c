@@ -42,7 +42,7 @@ kd_authority_open(keys_secret **out, kd_server *srv)
 		rc = keys_recovery_open(out, blob.ptr, blob.len, srv->authority_pk, srv->device);
 	kn_buf_free(&blob);
 	if (rc)
-		return kn_error_set(rc, "authority", "the authority key could not be opened with this device's key: %s", kn_error_message());
+		return domain_msg_error(rc, "authority", "DINAS_KUNCI_TIDAK_TERBUKA", "sebab", kn_error_message(), NULL);
 	return 0;
 }
 

@@ -209,9 +209,10 @@ kd_m_evidence_upload_chunk(kd_req *req, msgpack_packer *pk)
 		ssize_t w = pwrite(u->fd, p, left, (off_t)at);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == ENOSPC)
+			return domain_msg_error(KN_EFULL, "", "UNGGAH_DISK_PENUH", NULL);
 		if (w <= 0)
-			return kn_error_set(errno == ENOSPC ? KN_EFULL : KN_ERROR, "", "cannot write the staging file: %s",
-			    strerror(errno));
+			return kn_error_set(KN_ERROR, "", "cannot write the staging file: %s", strerror(errno));
 		p += w;
 		at += (uint64_t)w;
 		left -= (size_t)w;

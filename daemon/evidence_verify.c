@@ -251,7 +251,7 @@ kd_m_evidence_verify(kd_req *req, msgpack_packer *pk)
 	if ((rc = kd_ev_session_user(&s, &me, req)))
 		return rc;
 	if (srv->verifying)
-		return kn_error_set(KN_EBUSY, "", "a check of the evidence repository is running already; wait for it");
+		return domain_msg_error(KN_EBUSY, "", "BUKTI_PERIKSA_BERJALAN", NULL);
 	const msgpack_object *deep = kd_arg(req, "deep");
 	verify_job *vj = calloc(1, sizeof(*vj));
 	if (vj == NULL)

@@ -27,8 +27,7 @@ static int
 hub__office(const kd_req *req)
 {
 	if (!req->srv->office)
-		return kn_error_set(KN_EDENIED, "method",
-		    "schools are registered at the Dinas's office or hub (role = dinas or hub), not at a school");
+		return domain_msg_error(KN_EDENIED, "method", "HUB_HANYA_DI_KANTOR", NULL);
 	return 0;
 }
 
@@ -41,9 +40,9 @@ hub__npsn(char npsn[9], const kd_req *req)
 	if (rc)
 		return rc;
 	if (domain_check_npsn(buf) != 0)
-		return kn_error_set(KN_EINVAL, "npsn", "NPSN '%s' must be 8 digits", buf);
+		return domain_msg_error(KN_EINVAL, "npsn", "FORMAT_NPSN", "nilai", buf, NULL);
 	if (strcmp(buf, req->srv->school) == 0)
-		return kn_error_set(KN_EINVAL, "npsn", "%s is this office's own code, not a school's NPSN", buf);
+		return domain_msg_error(KN_EINVAL, "npsn", "HUB_NPSN_KANTOR_SENDIRI", "npsn", buf, NULL);
 	memcpy(npsn, buf, 9);
 	return 0;
 }
@@ -127,10 +126,9 @@ hub__register(kd_req *req, msgpack_packer *pk, int child)
 	if ((rc = hub__office(req)) || (rc = hub__npsn(npsn, req)) || (rc = kd_arg_str(hex, sizeof(hex), req, "device", 1)))
 		return rc;
 	if (strlen(hex) != 64 || kn_unhex(reg.device, 32, hex, 64) != 0 || sync_channel_peer_from_ed25519(x, reg.device) != 0)
-		return kn_error_set(KN_EINVAL, "device",
-		    "the device key is 64 hex digits: device_key in 'kinerja status' on the school's machine");
+		return domain_msg_error(KN_EINVAL, "device", "HUB_KUNCI_PERANGKAT_FORMAT", NULL);
 	if (memcmp(reg.device, srv->device->pk, 32) == 0)
-		return kn_error_set(KN_EINVAL, "device", "that is this hub's own device key, not the school's");
+		return domain_msg_error(KN_EINVAL, "device", "HUB_KUNCI_PERANGKAT_SENDIRI", NULL);
 	if ((rc = kd_write_begin(&b, req)))
 		return rc;
 	t = store_batch_txn(b);

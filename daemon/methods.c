@@ -138,7 +138,7 @@ passphrase_arg(char *out, size_t outsz, const kd_req *req)
 	int rc = kd_arg_str(out, outsz, req, "passphrase", 1);
 	if (rc)
 		return rc;
-	/* keys.c words its rules in English for every caller; here the person reads them */
+	/* keys.c names the one rule broken; a new person's passphrase is told both bounds at once */
 	if (keys_passphrase_check(out, strlen(out)) != 0)
 		return domain_msg_error(KN_EINVAL, "passphrase", "GANTI_SANDI_SYARAT", "min", domain_msg_num(KEYS_PASS_MIN).s, "maks",
 		    domain_msg_num(KEYS_PASS_MAX).s, NULL);
@@ -430,9 +430,7 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		if ((rc = kd_arg_str(kind, sizeof(kind), req, "kind", 0)))
 			goto out;
 		if (strcmp(kind, "dinas") == 0 && !office) {
-			rc = kn_error_set(KN_EINVAL, "kind",
-			    "this daemon serves a school (role = %s); an education office runs kinerjad with role = dinas (or hub) in its config",
-			    srv->cfg.role);
+			rc = domain_msg_error(KN_EINVAL, "kind", "SEKOLAH_BUKAN_KANTOR", "peran", srv->cfg.role, NULL);
 			goto out;
 		}
 		if (office && strcmp(kind, "dinas") != 0) {
@@ -445,8 +443,10 @@ kd_m_school_init(kd_req *req, msgpack_packer *pk)
 		goto out;
 	}
 	if (authority[0] && (strlen(authority) != 64 || kn_unhex(authority_pk, 32, authority, 64) != 0)) {
-		rc = kn_error_set(KN_EINVAL, "authority",
-		    "the Dinas's authority key is 64 hex digits (the file 'kinerja dinas kunci' writes); got '%.70s'", authority);
+		char shown[72];
+		snprintf(shown, sizeof(shown), "%.70s", authority);
+		kn_utf8_clean(shown);
+		rc = domain_msg_error(KN_EINVAL, "authority", "SEKOLAH_KUNCI_DINAS_FORMAT", "nilai", shown, NULL);
 		goto out;
 	}
 	if (srv->school[0]) {
@@ -760,7 +760,7 @@ id_arg(uint8_t id[32], const kd_req *req, const char *name, int required)
 	if (!hex[0])
 		return KN_ENOTFOUND;
 	if (kn_unhex(id, 32, hex, strlen(hex)) != 0)
-		return kn_error_set(KN_EINVAL, name, "%s must be a record id of 64 hex characters", name);
+		return domain_msg_error(KN_EINVAL, name, "REKAMAN_ID_FORMAT", "kolom", name, NULL);
 	return 0;
 }
 

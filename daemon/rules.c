@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "../domain/domain.h"
+#include "../domain/messages.h"
 #include "server.h"
 #include "sync.h"
 
@@ -195,7 +196,7 @@ kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
 		return rc;
 	}
 	if (!h.have)
-		return kn_error_set(KN_ENOTFOUND, "doc", "no records of %s are stored here", doc);
+		return domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TIDAK_ADA", "dokumen", doc, NULL);
 	if (effective(t, &h.best, 0)) {
 		*out = h.best;
 		return 0;
@@ -211,7 +212,7 @@ kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
 		return rc;
 	}
 	kd_history_free(&hist);
-	return rc ? rc : kn_error_set(KN_ENOTFOUND, "doc", "no version of %s takes effect", doc);
+	return rc ? rc : domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TANPA_VERSI", "dokumen", doc, NULL);
 }
 
 /* The "h/<doc>" key of a document into key (RECORD_DOC_KEY_MAX + 2 bytes); its length. */
@@ -259,14 +260,15 @@ kd_doc_head(record_view *out, store_txn *t, const char *doc)
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(doc) >= RECORD_DOC_KEY_MAX)
-		return kn_error_set(KN_EINVAL, "doc", "document key must be 1-%d bytes", RECORD_DOC_KEY_MAX - 1);
+		return domain_msg_error(KN_EINVAL, "doc", "REKAMAN_KUNCI_DOKUMEN_PANJANG", "maks", domain_msg_num(RECORD_DOC_KEY_MAX - 1).s,
+		    NULL);
 	rc = store_idx_get(&val, &len, t, key, head_key(key, doc));
 	if (rc == KN_ENOTFOUND)
-		return kn_error_set(KN_ENOTFOUND, "doc", "no records of %s are stored here", doc);
+		return domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TIDAK_ADA", "dokumen", doc, NULL);
 	if (rc)
 		return rc;
 	if (len == 0)
-		return kn_error_set(KN_ENOTFOUND, "doc", "no version of %s takes effect", doc);
+		return domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TANPA_VERSI", "dokumen", doc, NULL);
 	if (len != RECORD_ID_BYTES)
 		return kn_error_set(KN_ERROR, "doc", "the index entry of %s is damaged", doc);
 	memcpy(id, val, RECORD_ID_BYTES);
@@ -417,9 +419,9 @@ kd_idents_free(store_txn *t, const char *school, const domain_user *u, const uin
 		if (rc)
 			return rc;
 		if (memcmp(other, subject_pk, 32) != 0) {
-			const char *who = kd_user_lookup(&ou, t, school, other) == 0 ? ou.name : "someone else";
-			return kn_error_set(KN_EEXISTS, fields[i], "%s %s is already enrolled in this school as %s",
-			    i == 0 ? "NIP" : "NUPTK", idents[i], who);
+			const char *who = kd_user_lookup(&ou, t, school, other) == 0 ? ou.name : "pegawai lain";
+			return domain_msg_error(KN_EEXISTS, fields[i], "PEGAWAI_NOMOR_SUDAH_ADA", "jenis", i == 0 ? "NIP" : "NUPTK", "nomor",
+			    idents[i], "nama", who, NULL);
 		}
 	}
 	return 0;

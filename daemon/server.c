@@ -364,13 +364,13 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 	kn_error_clear();
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, (const char *)data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-		rc = kn_error_set(KN_EPROTO, "", "request is not MessagePack");
+		rc = domain_msg_error(KN_EPROTO, "", "PERMINTAAN_BUKAN_MSGPACK", NULL);
 		goto out_error;
 	}
 	const msgpack_object *o = &up.data;
 	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 3 ||
 	    o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-		rc = kn_error_set(KN_EPROTO, "", "a request is [0, msgid, method, params]; a notification [2, method, params]");
+		rc = domain_msg_error(KN_EPROTO, "", "PERMINTAAN_BENTUK", NULL);
 		goto out_error;
 	}
 	const msgpack_object *a = o->via.array.ptr, *method, *params;
@@ -380,30 +380,30 @@ handle_message(kd_client *c, const uint8_t *data, size_t len)
 		params = &a[2];
 	} else if (a[0].via.u64 == 0 && o->via.array.size == 4) {
 		if (a[1].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[1].via.u64 > UINT32_MAX) {
-			rc = kn_error_set(KN_EPROTO, "msgid", "msgid must be an unsigned 32-bit integer");
+			rc = domain_msg_error(KN_EPROTO, "msgid", "PERMINTAAN_MSGID", NULL);
 			goto out_error;
 		}
 		msgid = (uint32_t)a[1].via.u64;
 		method = &a[2];
 		params = &a[3];
 	} else {
-		rc = kn_error_set(KN_EPROTO, "", "a request is [0, msgid, method, params]; a notification [2, method, params]");
+		rc = domain_msg_error(KN_EPROTO, "", "PERMINTAAN_BENTUK", NULL);
 		goto out_error;
 	}
 	if (method->type != MSGPACK_OBJECT_STR) {
-		rc = kn_error_set(KN_EPROTO, "method", "method must be a string");
+		rc = domain_msg_error(KN_EPROTO, "method", "PERMINTAAN_METODE_TEKS", NULL);
 		goto out_error;
 	}
 	const kd_method *m = kd_method_find(method->via.str.ptr, method->via.str.size);
 	if (m == NULL) {
 		/* the name is not echoed: it is raw request bytes */
-		rc = kn_error_set(KN_ENOMETHOD, "method", "unknown method; the README lists the methods that exist");
+		rc = domain_msg_error(KN_ENOMETHOD, "method", "PERMINTAAN_METODE_TIDAK_DIKENAL", NULL);
 		goto out_error;
 	}
 	const msgpack_object *args = &empty_map;
 	if (params->type != MSGPACK_OBJECT_ARRAY || params->via.array.size > 1 ||
 	    (params->via.array.size == 1 && params->via.array.ptr[0].type != MSGPACK_OBJECT_MAP)) {
-		rc = kn_error_set(KN_EINVAL, "params", "params must be [] or [ {named arguments} ]");
+		rc = domain_msg_error(KN_EINVAL, "params", "PERMINTAAN_PARAMS", NULL);
 		goto out_error;
 	}
 	if (params->via.array.size == 1)
@@ -572,9 +572,13 @@ client_serve(kd_client *c)
 			break;
 		}
 		if (rc < 0) {
+			/* the scanner's detail (byte, offset) is for the log; the person reads the catalog's text */
+			kn_info("client %llu: %s", (unsigned long long)c->id, kn_error_message());
 			if (rc == KN_ETOOBIG)
-				kn_error_set(rc, "max_frame_kb", "request larger than %d KiB (max_frame_kb): send it in smaller pieces",
-				    c->srv->cfg.max_frame_kb);
+				domain_msg_error(rc, "max_frame_kb", "PERMINTAAN_TERLALU_BESAR", "maks",
+				    domain_msg_num((unsigned long long)c->srv->cfg.max_frame_kb).s, NULL);
+			else if (rc == KN_EPROTO)
+				domain_msg_error(rc, "", "PERMINTAAN_BUKAN_MSGPACK", NULL);
 			client_fail(c, rc);
 			break;
 		}
@@ -1231,14 +1235,15 @@ kd_arg_str(char *out, size_t outsz, const kd_req *req, const char *name, int req
 	out[0] = '\0';
 	if (o == NULL) {
 		if (required)
-			return kn_error_set(KN_EINVAL, name, "%s is required", name);
+			return domain_msg_error(KN_EINVAL, name, "FORMAT_TEKS_WAJIB", "kolom", name, "maks", domain_msg_num(outsz - 1).s,
+			    NULL);
 		return 0;
 	}
 	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outsz || memchr(o->via.str.ptr, 0, o->via.str.size))
-		return kn_error_set(KN_EINVAL, name, "%s must be text of at most %zu characters", name, outsz - 1);
+		return domain_msg_error(KN_EINVAL, name, "FORMAT_TEKS_PANJANG", "kolom", name, "maks", domain_msg_num(outsz - 1).s, NULL);
 	/* arguments may be quoted back in messages: they must be text */
 	if (!kn_utf8_valid(o->via.str.ptr, o->via.str.size))
-		return kn_error_set(KN_EINVAL, name, "%s must be valid UTF-8 text", name);
+		return domain_msg_error(KN_EINVAL, name, "FORMAT_TEKS_UTF8", "kolom", name, NULL);
 	memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	return 0;
@@ -1273,8 +1278,7 @@ kd_page_args(kd_page *out, const kd_req *req)
 int
 kd_page_bad_cursor(void)
 {
-	return kn_error_set(KN_EINVAL, "cursor",
-	    "cursor must be the 'next' value of the previous page of this listing, unchanged; leave it out to start from the first page");
+	return domain_msg_error(KN_EINVAL, "cursor", "HALAMAN_KURSOR", NULL);
 }
 
 /* "next" of a page: the last item's id while more follow, so the next page starts after it. */

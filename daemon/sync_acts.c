@@ -77,7 +77,7 @@ kd_m_sync_acts(kd_req *req, msgpack_packer *pk)
 	int rc, configured = srv->cfg.sync_hub[0] != 0;
 
 	if (lim && (lim->type != MSGPACK_OBJECT_POSITIVE_INTEGER || lim->via.u64 == 0))
-		return kn_error_set(KN_EINVAL, "limit", "limit must be a whole number, 1 or more");
+		return domain_msg_error(KN_EINVAL, "limit", "REKAMAN_LIMIT_FORMAT", NULL);
 	if (lim)
 		limit = lim->via.u64 > ACTS_MAX ? ACTS_MAX : (size_t)lim->via.u64;
 	acked = kd_sync_meta_u64(srv, "sync/acked");

@@ -17,6 +17,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../domain/messages.h"
+
 typedef struct {
 	kd_job *head, **tail;
 	int queued;  /* waiting to run */
@@ -177,7 +179,7 @@ drop_all(kd_job *j)
 {
 	while (j) {
 		kd_job *n = j->next;
-		j->rc = kn_error_set(KN_ESTATE, "", "kinerjad is shutting down; try again when it is back");
+		j->rc = domain_msg_error(KN_ESTATE, "", "DAEMON_BERHENTI", NULL);
 		kd_job_keep_error(j, j->rc);
 		j->done(j); /* its writes go nowhere: no batch commits after stop */
 		j = n;
@@ -321,8 +323,7 @@ kd_work_submit(kd_server *srv, kd_job *j)
 	kd_lane_q *q = &w->lane[j->lane];
 	if (q->queued >= KD_JOBS_MAX && !j->always_run) {
 		pthread_mutex_unlock(&w->mu);
-		kd_job_keep_error(j, kn_error_set(KN_EBUSY, "", "kinerjad has %d slow requests of this kind waiting; try again in a moment",
-		    KD_JOBS_MAX));
+		kd_job_keep_error(j, domain_msg_error(KN_EBUSY, "", "DAEMON_ANTREAN_PENUH", "jumlah", domain_msg_num(KD_JOBS_MAX).s, NULL));
 		j->done(j);
 		return KD_ASYNC;
 	}

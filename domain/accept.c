@@ -284,8 +284,7 @@ accept_period(const domain_ctx *ctx, const domain_rec *r, const domain_rec *auth
 				extra++;
 		}
 		if (enr == NULL || cat == NULL || extra)
-			return kn_error_set(KN_EDENIED, "auth",
-			    "a period record names as auth its author's enrollment and the catalog it runs on, each once");
+			return domain_msg_error(KN_EDENIED, "auth", "TERIMA_PERIODE_AUTH_SATU", NULL);
 		if ((rc = auth_enrollment(&au, enr, r)))
 			return rc;
 		/* the Kepala Sekolah's post, from his enrollment, opens the period on the day of the record (R10) */
@@ -389,9 +388,7 @@ accept_skp(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents
 	}
 	kn_error_clear();
 	if ((enr == NULL) == (post == NULL) || per == NULL || cat == NULL || (!self && owner_enr == NULL) || extra) {
-		rc = kn_error_set(KN_EDENIED, "auth",
-		    "an SKP version names as auth its author's enrollment (or, for a Plt, Pengawas or Kepala Dinas, the Dinas's "
-		    "assignment), the period, the catalog and, when the atasan acts, the owner's enrollment and Plt assignment, each once");
+		rc = domain_msg_error(KN_EDENIED, "auth", "TERIMA_SKP_AUTH_SATU", NULL);
 		goto out_free;
 	}
 	if (enr) {
@@ -445,8 +442,8 @@ accept_skp(const domain_ctx *ctx, const domain_rec *r, const domain_rec *parents
 		goto out_free;
 	if (want.len != got.len || memcmp(want.ptr, got.ptr, want.len) != 0) {
 		const char *field = skp_body_diff(&o->body, b);
-		rc = kn_error_set(KN_EBADREC, field, "the SKP record's %s is not what its act (%s from %s) leads to", field,
-		    domain_skp_action_name(b->action), domain_skp_state_name(o->event.from));
+		rc = domain_msg_error(KN_EBADREC, field, "TERIMA_SKP_ISI_TIDAK_SESUAI", "kolom", field, "aksi",
+		    domain_skp_action_name(b->action), "dari", domain_skp_state_name(o->event.from), NULL);
 	}
 out_free:
 	kn_buf_free(&want);
@@ -476,8 +473,7 @@ catalog_check(const domain_rec *r, size_t nparents)
 	int rc;
 
 	if (nparents != 0)
-		return kn_error_set(KN_EBADREC, "parents",
-		    "a catalog version never changes, so its record replaces nothing; a correction is a new version");
+		return domain_msg_error(KN_EBADREC, "parents", "TERIMA_KATALOG_TANPA_INDUK", NULL);
 	json = kn_map_get(r->body, "json");
 	if (r->body->type != MSGPACK_OBJECT_MAP || r->body->via.map.size != 1 || json == NULL ||
 	    json->type != MSGPACK_OBJECT_BIN)
@@ -485,9 +481,7 @@ catalog_check(const domain_rec *r, size_t nparents)
 	if ((rc = domain_catalog_version(version, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
 		return rc;
 	if (r->subject_len != DOMAIN_CATALOG_VERSION_HEX || memcmp(r->subject, version, DOMAIN_CATALOG_VERSION_HEX) != 0)
-		return kn_error_set(KN_EBADREC, "subject",
-		    "a catalog record's subject must be its version, the BLAKE2b-256 of its bytes (%s): the bytes were altered "
-		    "or the subject is wrong", version);
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_KATALOG_SUBJEK", "versi", version, NULL);
 	if ((rc = domain_catalog_parse(&c, (const uint8_t *)json->via.bin.ptr, json->via.bin.size)))
 		return rc;
 	domain_catalog_free(c);

@@ -186,9 +186,7 @@ domain_may_carry_bundles(const domain_user *me)
 	int rc = domain_may_use(me);
 
 	if (rc == 0 && !is_role(me, "operator") && !is_role(me, "kepala_dinas"))
-		rc = kn_error_set(KN_EDENIED, "session",
-		    "only the Operator (the Operator Sekolah at a school; the office's Operator or its Kepala Dinas at a hub) "
-		    "carries sync bundles (you are %s)", domain_role_label(me->role));
+		rc = domain_msg_error(KN_EDENIED, "session", "AKSES_BUNDEL_HANYA_OPERATOR", "peran", domain_role_label(me->role), NULL);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "../util/mpmap.h"
 #include "domain.h"
+#include "messages.h"
 #include "skp.h"
 
 static int
@@ -219,10 +220,9 @@ domain_assignment_accept(const domain_rec *r, const domain_rec *auth, size_t nau
 		return rc;
 	domain_assignment_subject(subject, sizeof(subject), b.a.person, b.a.role);
 	if (r->subject_len != strlen(subject) || memcmp(r->subject, subject, r->subject_len) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "an assignment's subject is <person key hex>.<role>, as its body says (%s)",
-		    subject);
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_PENUGASAN_SUBJEK", "subjek", subject, NULL);
 	if (memcmp(b.a.school, r->school, 8) != 0)
-		return kn_error_set(KN_EBADREC, "school", "an assignment's body names the school of its record");
+		return domain_msg_error(KN_EBADREC, "school", "TERIMA_PENUGASAN_SEKOLAH", NULL);
 	if (nauth < 1)
 		return kn_error_set(KN_EDENIED, "auth", "%s", domain_msg_text("DINAS_AUTH_BUKAN_SEKOLAH"));
 	if ((rc = domain_authority_of(authority, &auth[0], r)))
@@ -231,7 +231,7 @@ domain_assignment_accept(const domain_rec *r, const domain_rec *auth, size_t nau
 		return kn_error_set(KN_EDENIED, "author", "%s", domain_msg_text("DINAS_BUKAN_OTORITAS"));
 	if (b.a.role != DOMAIN_ROLE_PLT_KEPALA_SEKOLAH) {
 		if (nauth != 1)
-			return kn_error_set(KN_EDENIED, "auth", "an assignment of a Pengawas or Kepala Dinas names only the school record");
+			return domain_msg_error(KN_EDENIED, "auth", "TERIMA_PENUGASAN_AUTH_SEKOLAH", NULL);
 		return 0;
 	}
 	/* the Plt: an active Guru of this school, as the enrollment named stood */
@@ -243,8 +243,7 @@ domain_assignment_accept(const domain_rec *r, const domain_rec *auth, size_t nau
 		hex32(hex, b.a.person);
 		if (e == NULL || !rec_is(e, "user") || memcmp(e->school, r->school, 8) != 0 || e->subject_len != 64 ||
 		    memcmp(e->subject, hex, 64) != 0 || e->hlc >= r->hlc)
-			return kn_error_set(KN_EDENIED, "auth",
-			    "a Plt assignment names the school record and the teacher's enrollment in the school, older than it");
+			return domain_msg_error(KN_EDENIED, "auth", "TERIMA_PENUGASAN_PLT_AUTH", NULL);
 		if ((rc = domain_user_parse(&u, e->body)))
 			return rc;
 		if (!u.active || strcmp(u.role, "guru") != 0)

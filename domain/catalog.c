@@ -22,6 +22,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "messages.h"
+
 #define PATH_MAX_LEN 96
 
 static const char *status_names[] = { "missing", "partial", "conflict", "inferred", "known" };
@@ -926,8 +928,8 @@ domain_catalog_parse(domain_catalog **out, const uint8_t *bytes, size_t len)
 
 	*out = NULL;
 	if (len > DOMAIN_CATALOG_BYTES_MAX) {
-		rc = kn_error_set(KN_ETOOBIG, "catalog", "the catalog is %zu bytes; at most %d are read", len,
-		    DOMAIN_CATALOG_BYTES_MAX);
+		rc = domain_msg_error(KN_ETOOBIG, "catalog", "KATALOG_BERKAS_TERLALU_BESAR", "ukuran", domain_msg_num(len).s, "maks",
+		    domain_msg_num(DOMAIN_CATALOG_BYTES_MAX).s, NULL);
 		goto out;
 	}
 	c = calloc(1, sizeof(*c));
@@ -940,19 +942,25 @@ domain_catalog_parse(domain_catalog **out, const uint8_t *bytes, size_t len)
 	/* Duplicate keys would let two values of one field disagree; jansson refuses them here. */
 	root = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		rc = kn_error_set(KN_EINVAL, "catalog", "the catalog is not valid JSON: line %d, column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
+		char line[24], column[24];
+		snprintf(line, sizeof(line), "%d", jerr.line);
+		snprintf(column, sizeof(column), "%d", jerr.column);
+		rc = domain_msg_error(KN_EINVAL, "catalog", "KATALOG_BUKAN_JSON", "baris", line, "kolom", column, "sebab", jerr.text,
+		    NULL);
 		goto out_free;
 	}
 	c->doc = root;
 	if (!json_is_object(root)) {
-		rc = cat__fail("", "must be a JSON object");
+		rc = domain_msg_error(KN_EINVAL, "", "KATALOG_BUKAN_OBJEK", NULL);
 		goto out_free;
 	}
 	if ((rc = cat__keys(root, "", keys)) || (rc = cat__int(&format, NULL, root, "format", "", 1, 1)))
 		goto out_free;
 	if (format != DOMAIN_CATALOG_FORMAT) {
-		rc = cat__fail("format", "is %lld; this program reads format %d", (long long)format, DOMAIN_CATALOG_FORMAT);
+		char got[24];
+		snprintf(got, sizeof(got), "%lld", (long long)format);
+		rc = domain_msg_error(KN_EINVAL, "format", "KATALOG_FORMAT_VERSI", "format", got, "baca",
+		    domain_msg_num(DOMAIN_CATALOG_FORMAT).s, NULL);
 		goto out_free;
 	}
 	if ((rc = cat__str(&c->name, root, "name", "", 1)) || (rc = cat__str(&c->title, root, "title", "", 1)) ||
@@ -1011,7 +1019,9 @@ domain_catalog_rhk_find(const domain_catalog_rhk **out, const domain_catalog *c,
 			*out = &c->rhk[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "rhk", "RHK %lld is not in catalog %s", (long long)id, c->name);
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	return domain_msg_error(KN_ENOTFOUND, "rhk", "KATALOG_RHK_TIDAK_ADA", "id", num, "nama", c->name, NULL);
 }
 
 /* Praktik Kinerja sub-indicator by id. */
@@ -1024,7 +1034,7 @@ domain_catalog_sub_find(const domain_catalog_sub **out, const domain_catalog *c,
 			*out = &c->sub[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "sub_indicator", "sub-indicator '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "sub_indicator", "KATALOG_SUB_INDIKATOR_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* Perilaku Kerja aspect by id. */
@@ -1037,7 +1047,7 @@ domain_catalog_aspect_find(const domain_catalog_aspect **out, const domain_catal
 			*out = &c->aspects[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "aspek", "Perilaku Kerja aspect '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "aspek", "KATALOG_ASPEK_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* Tugas Tambahan by id. */
@@ -1050,7 +1060,7 @@ domain_catalog_tugas_find(const domain_catalog_tugas **out, const domain_catalog
 			*out = &c->tugas[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "tugas_tambahan", "Tugas Tambahan '%s' is not in catalog %s", id, c->name);
+	return domain_msg_error(KN_ENOTFOUND, "tugas_tambahan", "KATALOG_TUGAS_TIDAK_ADA", "id", id, "nama", c->name, NULL);
 }
 
 /* A deadline of a semester. */
@@ -1064,7 +1074,8 @@ domain_catalog_deadline_find(const domain_catalog_deadline **out, const domain_c
 			*out = &c->deadlines[i];
 			return 0;
 		}
-	return kn_error_set(KN_ENOTFOUND, "deadline", "deadline %s of semester %d is not in the catalog", id, semester);
+	return domain_msg_error(KN_ENOTFOUND, "deadline", "KATALOG_TENGGAT_TIDAK_ADA", "nama", c->name, "id", id, "semester",
+	    domain_msg_num((unsigned long long)(semester < 0 ? 0 : semester)).s, NULL);
 }
 
 /* Whether plans of this jabatan can be checked against the catalog at all. */

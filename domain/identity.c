@@ -36,8 +36,7 @@ domain_eligibility_may_read(const domain_user *reader, const uint8_t reader_pk[3
 	if (memcmp(reader_pk, subject_pk, 32) == 0 || strcmp(reader->role, "operator") == 0 ||
 	    domain_is_atasan_of(reader, reader_pk, subject, subject_pk))
 		return 0;
-	return kn_error_set(KN_EDENIED, "teacher",
-	    "a person's eligibility is seen by the person, the Operator Sekolah and their atasan (Kepala Sekolah)");
+	return domain_msg_error(KN_EDENIED, "teacher", "AKSES_KELAYAKAN_TERBATAS", NULL);
 }
 
 /* Fill why (when asked) and the last error from a message code. */
@@ -132,8 +131,8 @@ domain_identity_field_set(domain_identity *id, size_t i, const char *value)
 	if (i >= DOMAIN_IDENTITY_NFIELDS)
 		return kn_error_set(KN_EINVAL, "identitas", "no such identity field");
 	if (n >= fields[i].size)
-		return kn_error_set(KN_ETOOBIG, fields[i].name, "%s must be at most %zu characters", fields[i].name,
-		    fields[i].size - 1);
+		return domain_msg_error(KN_ETOOBIG, fields[i].name, "FORMAT_TEKS_PANJANG", "kolom", fields[i].name, "maks",
+		    domain_msg_num(fields[i].size - 1).s, NULL);
 	memcpy((char *)id + fields[i].off, value, n + 1);
 	return 0;
 }
@@ -175,7 +174,7 @@ identity__keys(const msgpack_object *body)
 	unsigned seen = 0;
 
 	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
-		return kn_error_set(KN_EINVAL, "body", "an identity record's body must be a map");
+		return domain_msg_error(KN_EINVAL, "body", "IDENTITAS_FORMAT_MAP", NULL);
 	for (uint32_t i = 0; i < body->via.map.size; i++) {
 		const msgpack_object *k = &body->via.map.ptr[i].key;
 		int found = -1;
@@ -187,16 +186,15 @@ identity__keys(const msgpack_object *body)
 			int n = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 32 ? 32 : k->via.str.size) : 1;
 			snprintf(name, sizeof(name), "%.*s", n, k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?");
 			kn_utf8_clean(name);
-			return kn_error_set(KN_EINVAL, name, "identity field '%s' is unknown to this version of Kinerja", name);
+			return domain_msg_error(KN_EINVAL, name, "IDENTITAS_KOLOM_ASING", "kolom", name, NULL);
 		}
 		if (seen & (1u << found))
-			return kn_error_set(KN_EINVAL, body_keys[found], "identity field '%s' appears twice", body_keys[found]);
+			return domain_msg_error(KN_EINVAL, body_keys[found], "IDENTITAS_KOLOM_GANDA", "kolom", body_keys[found], NULL);
 		seen |= 1u << found;
 	}
 	for (int j = 0; body_keys[j]; j++)
 		if (!(seen & (1u << j)))
-			return kn_error_set(KN_EINVAL, body_keys[j], "identity field '%s' is missing: a confirmation shows every field",
-			    body_keys[j]);
+			return domain_msg_error(KN_EINVAL, body_keys[j], "IDENTITAS_KOLOM_HILANG", "kolom", body_keys[j], NULL);
 	return 0;
 }
 
@@ -212,17 +210,16 @@ domain_identity_body_parse(domain_identity_body *out, const msgpack_object *body
 		return rc;
 	for (size_t i = 0; i < DOMAIN_IDENTITY_NFIELDS; i++)
 		if (kn_map_str((char *)&out->data + fields[i].off, fields[i].size, body, fields[i].name) != 0)
-			return kn_error_set(KN_EINVAL, fields[i].name, "identity field '%s' must be text of at most %zu bytes",
-			    fields[i].name, fields[i].size - 1);
+			return domain_msg_error(KN_EINVAL, fields[i].name, "IDENTITAS_KOLOM_PANJANG", "kolom", fields[i].name, "maks",
+			    domain_msg_num(fields[i].size - 1).s, NULL);
 	ed = kn_map_get(body, "edited");
 	if (ed->type != MSGPACK_OBJECT_ARRAY || ed->via.array.size > DOMAIN_IDENTITY_NFIELDS)
-		return kn_error_set(KN_EINVAL, "edited", "'edited' must be a list of the fields this version changed");
+		return domain_msg_error(KN_EINVAL, "edited", "IDENTITAS_FORMAT_DIUBAH", NULL);
 	for (uint32_t i = 0; i < ed->via.array.size; i++) {
 		const msgpack_object *e = &ed->via.array.ptr[i];
 		int k = e->type == MSGPACK_OBJECT_STR ? domain_identity_field_index(e->via.str.ptr, e->via.str.size) : -1;
 		if (k <= last || !fields[k].editable)
-			return kn_error_set(KN_EINVAL, "edited",
-			    "'edited' lists fields the person may edit (nama, pangkat, golongan, jenjang), each once, in that order");
+			return domain_msg_error(KN_EINVAL, "edited", "IDENTITAS_DIUBAH_URUTAN", NULL);
 		out->edited[out->nedited++] = fields[k].name;
 		last = k;
 	}
@@ -230,7 +227,7 @@ domain_identity_body_parse(domain_identity_body *out, const msgpack_object *body
 	if (ms->type == MSGPACK_OBJECT_POSITIVE_INTEGER && ms->via.u64 > 0)
 		out->edit_ms = ms->via.u64;
 	else if (ms->type != MSGPACK_OBJECT_NIL)
-		return kn_error_set(KN_EINVAL, "edit_ms", "'edit_ms' is the time of the one edit (ms), or nil");
+		return domain_msg_error(KN_EINVAL, "edit_ms", "IDENTITAS_FORMAT_WAKTU_UBAH", NULL);
 	return 0;
 }
 
@@ -379,9 +376,9 @@ domain_identity_accept(const domain_rec *r, const domain_rec *parents, size_t np
 	int rc;
 
 	if (r->subject_len != 64 || domain_subject_key(owner, r->subject, r->subject_len) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "an identity record's subject is the person's key in lower-case hex");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_IDENTITAS_SUBJEK", NULL);
 	if (nparents > 1)
-		return kn_error_set(KN_ESTATE, "parents", "an identity confirmation replaces one earlier confirmation, or none");
+		return domain_msg_error(KN_ESTATE, "parents", "TERIMA_IDENTITAS_SATU_INDUK", NULL);
 	kn_hex(author_hex, r->author, 32);
 	for (size_t i = 0; i < nauth; i++) {
 		if (identity__is(&auth[i], "user", r->school, author_hex, 64) && enr == NULL)
@@ -391,12 +388,13 @@ domain_identity_accept(const domain_rec *r, const domain_rec *parents, size_t np
 		else
 			extra++;
 	}
-	if (enr == NULL || sch == NULL || extra)
-		return kn_error_set(KN_EDENIED, "auth",
-		    "an identity confirmation names as auth its author's enrollment in school %.8s and the school record, each once",
-		    r->school);
+	if (enr == NULL || sch == NULL || extra) {
+		char npsn[9];
+		snprintf(npsn, sizeof(npsn), "%.8s", r->school);
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_IDENTITAS_AUTH", "npsn", npsn, NULL);
+	}
 	if (enr->hlc >= r->hlc || sch->hlc >= r->hlc)
-		return kn_error_set(KN_EDENIED, "auth", "the enrollment and school record an identity confirmation names must be older than it");
+		return domain_msg_error(KN_EDENIED, "auth", "TERIMA_IDENTITAS_AUTH_LEBIH_LAMA", NULL);
 	if ((rc = domain_user_parse(&u, enr->body)) || (rc = domain_school_parse(&sc, sch->body)) ||
 	    (rc = domain_identity_may_write(&u, r->author, owner)) || (rc = domain_identity_body_parse(&b, r->body)) ||
 	    (nparents == 1 && (rc = domain_identity_body_parse(&prev, parents[0].body))))
@@ -409,9 +407,8 @@ domain_identity_accept(const domain_rec *r, const domain_rec *parents, size_t np
 		int lists = want.nedited != b.nedited;
 		for (size_t i = 0; !lists && i < want.nedited; i++)
 			lists = strcmp(want.edited[i], b.edited[i]) != 0;
-		rc = kn_error_set(KN_EBADREC, lists ? "edited" : "edit_ms",
-		    "the identity record's %s is not what the confirmation makes of its parent and the enrollment it names",
-		    lists ? "list of edited fields" : "edit time");
+		rc = domain_msg_error(KN_EBADREC, lists ? "edited" : "edit_ms", "TERIMA_IDENTITAS_TIDAK_SESUAI", "isian",
+		    lists ? "Daftar kolom yang diubah (edited)" : "Waktu perubahan (edit_ms)", NULL);
 	}
 	kn_buf_free(&wb);
 	kn_buf_free(&gb);

@@ -368,6 +368,23 @@ static const domain_msg msgs[] = {
 	{ "HUB_KUNCI_SUDAH_DIPAKAI",
 	    "Kunci perangkat ini sudah terdaftar untuk sekolah {terdaftar}. Satu perangkat melayani satu sekolah: cabut dulu "
 	    "pendaftaran sekolah {terdaftar} (kinerja hub cabut --sekolah {terdaftar}) bila perangkatnya dipindahkan." },
+	{ "HUB_HANYA_DI_KANTOR",
+	    "Sekolah didaftarkan di kantor atau hub Dinas (role = dinas atau hub), bukan di kinerjad sekolah." },
+	{ "HUB_NPSN_KANTOR_SENDIRI", "{npsn} adalah kode kantor ini sendiri, bukan NPSN sekolah. Periksa NPSN di Dapodik." },
+	{ "HUB_KUNCI_PERANGKAT_FORMAT",
+	    "Kunci perangkat adalah 64 karakter heksadesimal: device_key pada 'kinerja status' di komputer sekolah itu." },
+	{ "HUB_KUNCI_PERANGKAT_SENDIRI",
+	    "Itu kunci perangkat hub ini sendiri, bukan kunci komputer sekolah: salin device_key dari 'kinerja status' di "
+	    "komputer sekolah." },
+	{ "HUB_DAFTAR_FORMAT",
+	    "Isi pendaftaran sekolah di hub memuat tepat device dan revoked (dan hub, untuk hub anak), masing-masing sekali." },
+	{ "HUB_DAFTAR_FORMAT_PERANGKAT", "Isian device pendaftaran adalah kunci publik Ed25519 (32 byte)." },
+	{ "HUB_DAFTAR_FORMAT_DICABUT", "Isian revoked pendaftaran adalah true atau false." },
+	{ "HUB_DAFTAR_FORMAT_HUB", "Isian hub pendaftaran adalah true, atau tidak ada." },
+	{ "HUB_DAFTAR_SUBJEK", "Subjek pendaftaran adalah NPSN sekolah yang didaftarkan (8 angka)." },
+	{ "HUB_DAFTAR_DIRI_SENDIRI", "Kantor Dinas tidak mendaftarkan dirinya sendiri sebagai sekolah." },
+	{ "HUB_DAFTAR_SATU_INDUK",
+	    "Pendaftaran menggantikan satu versi sebelumnya, atau tidak ada bila ini pendaftaran yang pertama." },
 	{ "HUB_BELUM_TERDAFTAR", "Sekolah {npsn} belum terdaftar di hub ini: tidak ada yang dapat dicabut." },
 	{ "HUB_SUDAH_DICABUT", "Pendaftaran sekolah {npsn} sudah dicabut sebelumnya." },
 	{ "HUB_ANAK_TERDAFTAR",
@@ -488,6 +505,14 @@ static const domain_msg msgs[] = {
 	{ "BUNDEL_KIRIM_ULANG",
 	    "Pengiriman bundel ini terputus di tengah jalan (sampai byte {posisi}); jalankan 'kinerja sync import' lagi." },
 	{ "BUNDEL_UKURAN", "Bundel yang dapat diterima berukuran 1 byte sampai 1 TiB." },
+	{ "BUNDEL_AMBIL_OFFSET", "Isian offset (posisi byte bundel yang diminta, 0 atau lebih) wajib diisi." },
+	{ "BUNDEL_AMBIL_LEWAT", "Bundel ini {ukuran} byte; offset harus kurang dari itu." },
+	{ "BUNDEL_POTONGAN_FORMAT",
+	    "Potongan bundel berisi offset, total dan data (bin, paling banyak 1 MiB); jalankan 'kinerja sync import' "
+	    "lagi." },
+	{ "BUNDEL_MELEBIHI_TOTAL",
+	    "Data melewati ukuran bundel yang disebut di awal; tidak ada yang diterapkan. Jalankan 'kinerja sync import' "
+	    "lagi." },
 	{ "BUNDEL_BERUBAH",
 	    "Salinan bundel di folder sementara kinerjad berubah selama diperiksa; tidak ada yang diterapkan. Impor lagi." },
 	{ "BUNDEL_BUKTI_TIDAK_LENGKAP",
@@ -513,6 +538,11 @@ static const domain_msg msgs[] = {
 	/* ---- access: who may call what and read whose records (access.c) ---- */
 	{ "AKSES_AKUN_TIDAK_AKTIF", "Akun Anda tidak aktif di sekolah ini. Minta Operator Sekolah mengaktifkannya." },
 	{ "AKSES_HANYA_OPERATOR", "Hanya Operator Sekolah yang dapat melakukan ini (Anda: {peran})." },
+	{ "AKSES_BUNDEL_HANYA_OPERATOR",
+	    "Bundel sinkron (sync export/import) dibawa oleh Operator: Operator Sekolah di sekolah, Operator kantor atau "
+	    "Kepala Dinas di hub (Anda: {peran})." },
+	{ "AKSES_KELAYAKAN_TERBATAS",
+	    "Kelayakan menyusun SKP seseorang hanya dilihat oleh orang itu, Operator Sekolah dan atasannya (Kepala Sekolah)." },
 	{ "AKSES_DAFTAR_PEGAWAI",
 	    "Daftar pegawai hanya dilihat Operator Sekolah dan Kepala Sekolah. Data Anda sendiri ditampilkan "
 	    "'kinerja whoami'." },
@@ -596,6 +626,58 @@ static const domain_msg msgs[] = {
 	{ "TERIMA_BUKTI_SUBJEK", "Subjek rekaman Bukti Dukung adalah <kunci orang dalam heksadesimal huruf kecil>.<periode>." },
 	{ "TERIMA_PERIODE_BEDA_SUBJEK", "Periode dalam rekaman berbeda dengan periode pada subjeknya." },
 	{ "TERIMA_AUTH_SATU", "Rekaman harus menyebut tepat satu rekaman auth: keanggotaan penulisnya." },
+	{ "REKAMAN_RUSAK",
+	    "Rekaman ini rusak ({sebab}), sehingga tidak diterima. Minta pengirimnya mengekspor atau menyinkronkan lagi." },
+	{ "REKAMAN_TERLALU_BESAR", "Rekaman ini {ukuran} byte, lebih dari batas {maks} byte, sehingga tidak diterima." },
+	{ "REKAMAN_ID_TIDAK_COCOK",
+	    "Id rekaman tidak cocok dengan isinya: rekaman ini diubah setelah dibuat, sehingga tidak diterima." },
+	{ "REKAMAN_TANDA_TANGAN_TIDAK_SAH",
+	    "Tanda tangan rekaman tidak cocok dengan isi dan penulisnya: rekaman ini diubah atau dipalsukan, sehingga tidak "
+	    "diterima." },
+	{ "TERIMA_PERIODE_AUTH_SATU",
+	    "Rekaman periode menyebut sebagai auth keanggotaan penulisnya dan katalog yang dipakainya, masing-masing sekali." },
+	{ "TERIMA_SKP_AUTH_SATU",
+	    "Versi SKP menyebut sebagai auth keanggotaan penulisnya (atau, untuk Plt, Pengawas dan Kepala Dinas, penugasan "
+	    "dari Dinas), periodenya, katalognya, dan bila atasan yang bertindak, keanggotaan pemilik SKP serta penugasan "
+	    "Plt; masing-masing sekali." },
+	{ "TERIMA_SKP_ISI_TIDAK_SESUAI",
+	    "Isian {kolom} rekaman SKP bukan hasil tindakannya ({aksi} dari status {dari}); rekaman ini tidak diterima." },
+	{ "TERIMA_SKP_SUBJEK", "Subjek rekaman SKP adalah <kunci orang dalam heksadesimal huruf kecil>.<periode>." },
+	{ "TERIMA_SKP_SUBJEK_PERIODE", "Subjek rekaman SKP diakhiri periodenya, TAHUN-SEMESTER." },
+	{ "TERIMA_KATALOG_TANPA_INDUK",
+	    "Versi katalog tidak pernah berubah, sehingga rekamannya tidak menggantikan rekaman lain; perbaikan adalah "
+	    "versi baru." },
+	{ "TERIMA_KATALOG_SUBJEK",
+	    "Subjek rekaman katalog harus versinya, yaitu BLAKE2b-256 byte-nya ({versi}): byte-nya berubah atau subjeknya "
+	    "keliru." },
+	{ "TERIMA_PENUGASAN_SUBJEK",
+	    "Subjek rekaman penugasan adalah <kunci orang dalam heksadesimal>.<peran>, sesuai isinya ({subjek})." },
+	{ "TERIMA_PENUGASAN_SEKOLAH", "Isi rekaman penugasan harus menyebut sekolah rekaman itu sendiri." },
+	{ "TERIMA_PENUGASAN_AUTH_SEKOLAH", "Penugasan Pengawas atau Kepala Dinas hanya menyebut rekaman sekolah sebagai auth." },
+	{ "TERIMA_PENUGASAN_PLT_AUTH",
+	    "Penugasan Plt menyebut sebagai auth rekaman sekolah dan keanggotaan guru itu di sekolah tersebut, keduanya lebih "
+	    "lama dari penugasan itu." },
+	{ "TERIMA_IDENTITAS_SUBJEK", "Subjek rekaman data diri adalah kunci publik orangnya dalam heksadesimal huruf kecil." },
+	{ "TERIMA_IDENTITAS_SATU_INDUK",
+	    "Konfirmasi data diri menggantikan satu konfirmasi sebelumnya, atau tidak ada bila ini yang pertama." },
+	{ "TERIMA_IDENTITAS_AUTH",
+	    "Konfirmasi data diri menyebut sebagai auth keanggotaan penulisnya di sekolah {npsn} dan rekaman sekolah itu, "
+	    "masing-masing sekali." },
+	{ "TERIMA_IDENTITAS_AUTH_LEBIH_LAMA",
+	    "Keanggotaan dan rekaman sekolah yang disebut konfirmasi data diri harus lebih lama darinya." },
+	{ "TERIMA_IDENTITAS_TIDAK_SESUAI",
+	    "{isian} dalam rekaman data diri bukan hasil konfirmasi atas induknya dan keanggotaan yang disebutnya." },
+	{ "IDENTITAS_FORMAT_MAP", "Isi rekaman data diri harus berupa map (pasangan kolom dan nilai)." },
+	{ "IDENTITAS_KOLOM_ASING", "Kolom data diri '{kolom}' tidak dikenal oleh versi Kinerja ini; perbarui Kinerja." },
+	{ "IDENTITAS_KOLOM_GANDA", "Kolom data diri '{kolom}' muncul dua kali." },
+	{ "IDENTITAS_KOLOM_HILANG", "Kolom data diri '{kolom}' tidak ada: konfirmasi memuat semua kolom." },
+	{ "IDENTITAS_KOLOM_PANJANG", "Kolom data diri '{kolom}' harus teks, paling banyak {maks} byte." },
+	{ "IDENTITAS_FORMAT_DIUBAH", "Isian edited harus daftar kolom yang diubah versi ini." },
+	{ "IDENTITAS_DIUBAH_URUTAN",
+	    "Isian edited hanya memuat kolom yang boleh diubah pemiliknya (nama, pangkat, golongan, jenjang), "
+	    "masing-masing sekali, dalam urutan itu." },
+	{ "IDENTITAS_FORMAT_WAKTU_UBAH", "Isian edit_ms adalah waktu satu-satunya perubahan (milidetik), atau kosong (nil)." },
+	{ "SKP_FORMAT_PENYESUAIAN", "Satu versi SKP memuat paling banyak {maks} penyesuaian atasan." },
 	{ "SEKOLAH_SUDAH_ADA", "Daemon ini sudah memegang sekolah {npsn} ({nama}); satu penyimpanan melayani satu sekolah." },
 	{ "SEKOLAH_HANYA_INI", "Daemon ini hanya memegang sekolah {npsn}, bukan {diminta}." },
 	{ "SEKOLAH_PENYIAP_OPERATOR", "Orang yang menyiapkan sekolah adalah Operator Sekolah-nya (peran operator)." },
@@ -614,6 +696,22 @@ static const domain_msg msgs[] = {
 	{ "REKAMAN_TIDAK_ADA", "Tidak ada rekaman dengan id ini di sini." },
 	{ "REKAMAN_DOKUMEN_TIDAK_ADA", "Tidak ada rekaman dokumen '{dokumen}' di sini." },
 	{ "REKAMAN_ID_ATAU_DOKUMEN", "Berikan id rekaman atau kunci dokumen (jenis/npsn/subjek)." },
+	{ "REKAMAN_ID_FORMAT", "Isian {kolom} harus id rekaman: 64 karakter heksadesimal, seperti yang ditampilkan Kinerja." },
+	{ "REKAMAN_DOKUMEN_TANPA_VERSI",
+	    "Dokumen '{dokumen}' tersimpan di sini, tetapi tidak ada versinya yang berlaku; 'kinerja record history' "
+	    "menampilkan semua versinya." },
+	{ "REKAMAN_KUNCI_DOKUMEN_PANJANG", "Kunci dokumen paling panjang {maks} byte." },
+	{ "PEGAWAI_NOMOR_SUDAH_ADA",
+	    "{jenis} {nomor} sudah terdaftar di sekolah ini atas nama {nama}. Periksa nomornya: satu NIP/NUPTK hanya untuk "
+	    "satu pegawai; ubah data pegawai itu dengan 'kinerja user edit' bila perlu." },
+	{ "SEKOLAH_BUKAN_KANTOR",
+	    "kinerjad ini melayani sekolah (role = {peran}); kantor Dinas Pendidikan menjalankan kinerjad dengan role = "
+	    "dinas (atau hub) di konfigurasinya." },
+	{ "SEKOLAH_KUNCI_DINAS_FORMAT",
+	    "Kunci otoritas Dinas adalah 64 karakter heksadesimal (isi berkas yang ditulis 'kinerja dinas kunci'); tertulis "
+	    "'{nilai}'." },
+	{ "BUKTI_PERIKSA_BERJALAN",
+	    "Pemeriksaan penyimpanan Bukti Dukung sedang berjalan; tunggu sampai selesai, lalu jalankan lagi bila perlu." },
 	{ "PERMINTAAN_LAMBAT_PENUH",
 	    "Anda sudah menjalankan {jumlah} permintaan lambat (login, kunci baru, berkas); tunggu jawabannya dulu." },
 	{ "METODE_TANPA_ATURAN", "Metode ini tidak punya aturan akses, jadi ditolak." },
@@ -622,6 +720,31 @@ static const domain_msg msgs[] = {
 	{ "SESI_KEANGGOTAAN_HILANG", "Keanggotaan Anda di sekolah ini sudah tidak ada; tanyakan kepada Operator Sekolah." },
 	{ "DAEMON_KLIEN_PENUH", "Daemon sudah melayani {jumlah} klien (max_clients); coba lagi sebentar lagi." },
 	{ "BATAS_HALAMAN", "limit harus bilangan bulat 1 sampai {maks} (butir per halaman)." },
+	{ "HALAMAN_KURSOR",
+	    "Isian cursor harus nilai 'next' dari halaman sebelumnya pada daftar yang sama, tanpa diubah; kosongkan untuk "
+	    "mulai dari halaman pertama." },
+
+	/* ---- the RPC request itself, as kinerjad reads it (daemon/server.c, daemon/work.c) ---- */
+	{ "PERMINTAAN_BUKAN_MSGPACK",
+	    "Permintaan ini bukan MessagePack, jadi kinerjad tidak dapat membacanya. Gunakan CLI kinerja yang versinya sama "
+	    "dengan kinerjad." },
+	{ "PERMINTAAN_BENTUK",
+	    "Bentuk permintaan salah: permintaan adalah [0, msgid, metode, params], pemberitahuan [2, metode, params]. "
+	    "Gunakan CLI kinerja yang versinya sama dengan kinerjad." },
+	{ "PERMINTAAN_MSGID", "Isian msgid permintaan harus bilangan bulat 0 sampai 4294967295." },
+	{ "PERMINTAAN_METODE_TEKS", "Nama metode dalam permintaan harus berupa teks." },
+	{ "PERMINTAAN_METODE_TIDAK_DIKENAL",
+	    "Metode ini tidak dikenal kinerjad. Pastikan CLI kinerja dan kinerjad berasal dari versi yang sama; README "
+	    "memuat daftar metode yang ada." },
+	{ "PERMINTAAN_PARAMS",
+	    "Isian params permintaan harus berupa array kosong, atau array berisi satu map argumen bernama." },
+	{ "PERMINTAAN_TERLALU_BESAR",
+	    "Permintaan lebih besar dari {maks} KiB (batas max_frame_kb kinerjad): kirim dalam potongan yang lebih kecil." },
+	{ "FORMAT_TEKS_UTF8", "Isian {kolom} memuat karakter yang tidak dapat dibaca (bukan UTF-8). Ketik ulang isinya." },
+	{ "DAEMON_BERHENTI", "kinerjad sedang berhenti; coba lagi setelah kinerjad berjalan kembali." },
+	{ "DAEMON_ANTREAN_PENUH",
+	    "kinerjad sedang menunggu {jumlah} permintaan lambat sejenis (login, kunci baru, berkas); coba lagi sebentar "
+	    "lagi." },
 	{ "SEKOLAH_BELUM_ADA", "Sekolah belum disiapkan di sini: jalankan 'kinerja school init' lebih dulu." },
 	{ "SEKOLAH_HANYA_OPERATOR", "Hanya Operator Sekolah yang aktif di sekolah ini yang dapat mengubah data sekolah." },
 	{ "PEGAWAI_GOLONGAN_PNS", "Golongan '{nilai}' bukan golongan PNS: tulis seperti III/a (I-IV, a-e)." },
@@ -708,6 +831,24 @@ static const domain_msg msgs[] = {
 	    "tersimpan; bila tidak, ia harus didaftarkan ulang." },
 	{ "ATUR_ULANG_TANPA_KUNCI", "{nama} tidak memiliki kunci di komputer ini untuk diatur ulang." },
 
+	/* ---- the key sealed under a kata sandi, and its recovery copy (store/keys.c) ---- */
+	{ "KUNCI_SANDI_SALAH", "Kata sandi salah. Periksa kembali (huruf besar dan kecil dibedakan), lalu coba lagi." },
+	{ "SANDI_TERLALU_PENDEK", "Kata sandi minimal {min} karakter. Pilih kata sandi yang lebih panjang." },
+	{ "SANDI_TERLALU_PANJANG", "Kata sandi paling banyak {maks} karakter. Pilih kata sandi yang lebih pendek." },
+	{ "SANDI_KARAKTER_NUL", "Kata sandi memuat karakter NUL (byte nol). Ketik ulang kata sandinya." },
+	{ "KUNCI_TERSEGEL_RUSAK",
+	    "Kunci tersimpan akun ini rusak ({sebab}), sehingga tidak dapat dibuka dengan kata sandi apa pun. Operator "
+	    "Sekolah mengatur ulang kata sandinya dengan 'kinerja user reset-passphrase NIP'." },
+	{ "SALINAN_PEMULIHAN_RUSAK",
+	    "Salinan pemulihan kunci akun ini rusak ({sebab}), sehingga kata sandinya tidak dapat diatur ulang di sini. "
+	    "Bila pemiliknya masih ingat kata sandinya, ia menjalankan 'kinerja passwd' sekali; bila tidak, ia didaftarkan "
+	    "ulang." },
+	{ "DINAS_KUNCI_TIDAK_TERBUKA",
+	    "Kunci otoritas Dinas di kantor ini tidak dapat dibuka dengan kunci perangkat komputer ini: {sebab}" },
+	{ "SALINAN_PEMULIHAN_PERANGKAT_LAIN",
+	    "Salinan pemulihan ini dibuat untuk kunci perangkat komputer lain, bukan komputer ini. Atur ulang kata sandi di "
+	    "komputer tempat akun ini didaftarkan." },
+
 	/* ---- Bukti Dukung files: the checks at upload (store/evidence_check.c) ---- */
 	{ "BERKAS_KOSONG", "Berkas ini kosong: pilih berkas yang benar, lalu unggah lagi." },
 	{ "BERKAS_BUKAN_BERKAS_BIASA", "Yang diunggah bukan berkas biasa: pilih berkasnya sendiri, lalu unggah lagi." },
@@ -750,6 +891,19 @@ static const domain_msg msgs[] = {
 
 	/* ---- Bukti Dukung: uploading, submitting, reading (daemon/evidence*.c) ---- */
 	{ "UNGGAH_SEDANG_DISIMPAN", "Unggahan ini sedang disimpan; tunggu hasilnya." },
+	{ "UNGGAH_BUKTI_BERUBAH_BERSAMAAN",
+	    "Bukti Dukung periode ini berubah pada saat yang sama (misalnya unggahan lain yang baru selesai); tidak ada yang "
+	    "disimpan dari unggahan ini. Unggah lagi." },
+	{ "UNGGAH_BERKAS_BERUBAH",
+	    "Berkas berubah selagi disimpan di komputer sekolah, sehingga isinya tidak pasti sama dengan yang diunggah; tidak "
+	    "ada yang disimpan. Unggah lagi." },
+	{ "UNGGAH_DISK_PENUH",
+	    "Penyimpanan komputer sekolah penuh, sehingga berkas tidak dapat diterima. Minta Operator Sekolah mengosongkan "
+	    "ruang disk, lalu unggah lagi." },
+	{ "UNDUH_BERKAS_TIDAK_ADA",
+	    "Tidak ada berkas {nama} pada slot {slot} di versi Bukti Dukung {versi}; 'kinerja evidence list' menampilkan "
+	    "berkas yang ada." },
+	{ "UNDUH_OFFSET_LEWAT", "Isian offset {offset} melewati akhir berkas ({ukuran} byte)." },
 	{ "UNGGAH_TIDAK_ADA",
 	    "Tidak ada unggahan {id} yang sedang berjalan (sudah selesai, dibatalkan, tidak aktif selama satu jam, atau "
 	    "kinerjad dimulai ulang): mulai unggahan dari awal." },
@@ -834,6 +988,27 @@ static const domain_msg msgs[] = {
 	    "Tidak ada katalog yang dimuat: Operator Sekolah menambahkannya dengan 'kinerja catalog add BERKAS'." },
 	{ "KATALOG_VERSI_AWALAN_GANDA", "{jumlah} versi katalog diawali {awalan}: sebutkan lebih banyak karakternya." },
 	{ "KATALOG_SUB_TIDAK_ADA", "Sub-indikator '{id}' tidak ada di katalog {nama}; yang ada: {daftar}." },
+	{ "KATALOG_BUKAN_JSON",
+	    "Berkas ini bukan katalog JSON yang sah (baris {baris}, kolom {kolom}: {sebab}). Pilih berkas katalog yang "
+	    "disertakan bersama Kinerja (direktori catalog/) atau yang dikirim Dinas Pendidikan." },
+	{ "KATALOG_BUKAN_OBJEK",
+	    "Berkas ini JSON, tetapi bukan katalog (isinya bukan objek JSON). Pilih berkas katalog dari direktori catalog/." },
+	{ "KATALOG_BERKAS_TERLALU_BESAR",
+	    "Berkas katalog ini {ukuran} byte, lebih dari {maks} byte yang dibaca. Pilih berkas katalog dari direktori "
+	    "catalog/." },
+	{ "KATALOG_FORMAT_VERSI",
+	    "Katalog ini berformat {format}, sedangkan Kinerja ini membaca format {baca}: perbarui Kinerja, atau pakai "
+	    "katalog untuk versi ini." },
+	{ "KATALOG_RHK_TIDAK_ADA", "RHK {id} tidak ada di katalog {nama}. Pilih RHK dari daftar 'kinerja catalog show'." },
+	{ "KATALOG_SUB_INDIKATOR_TIDAK_ADA",
+	    "Sub-indikator Praktik Kinerja '{id}' tidak ada di katalog {nama}. Pilih dari daftar 'kinerja catalog show'." },
+	{ "KATALOG_ASPEK_TIDAK_ADA",
+	    "Aspek Perilaku Kerja '{id}' tidak ada di katalog {nama}. Pilih dari daftar 'kinerja catalog show'." },
+	{ "KATALOG_TUGAS_TIDAK_ADA",
+	    "Tugas Tambahan '{id}' tidak ada di katalog {nama}. Pilih dari daftar Tugas Tambahan 'kinerja catalog show'." },
+	{ "KATALOG_TENGGAT_TIDAK_ADA",
+	    "Katalog {nama} tidak memuat tenggat {id} untuk semester {semester}, sehingga periode belum dapat dibuka. Minta "
+	    "katalog versi baru dari Dinas Pendidikan." },
 	{ "KATALOG_GAPS_FORMAT", "Isian gaps harus true atau false." },
 	{ "KATALOG_JSON_FORMAT", "Isian json harus berisi byte berkas katalog apa adanya (bin)." },
 	{ "KATALOG_TERLALU_BESAR",
@@ -880,6 +1055,24 @@ static const domain_msg msgs[] = {
 	{ "CLI_SOKET_GAGAL", "Tidak dapat terhubung ke {soket}: {sebab}." },
 	{ "CLI_KONEKSI_PUTUS", "Koneksi ke kinerjad terputus: {sebab}." },
 	{ "CLI_KONEKSI_DITUTUP", "kinerjad menutup koneksi sebelum menjawab." },
+	{ "CLI_BALASAN_TERLALU_BESAR", "Jawaban kinerjad lebih dari {maks} MiB; mintalah lebih sedikit (limit, cursor)." },
+	{ "CLI_BALASAN_BUKAN_MSGPACK",
+	    "Jawaban kinerjad bukan MessagePack yang dapat dibaca. Pastikan CLI kinerja dan kinerjad berasal dari versi yang "
+	    "sama." },
+	{ "CLI_BALASAN_BENTUK",
+	    "Jawaban kinerjad tidak berbentuk [1, msgid, error, result]. Pastikan CLI kinerja dan kinerjad berasal dari versi "
+	    "yang sama." },
+	{ "CLI_BALASAN_ID_LAIN", "kinerjad menjawab permintaan {dapat}, bukan {harap}. Jalankan perintahnya lagi." },
+	{ "CLI_HALAMAN_TANPA_DAFTAR",
+	    "Halaman dari kinerjad tidak memuat daftar '{daftar}'. Pastikan CLI kinerja dan kinerjad berasal dari versi yang "
+	    "sama." },
+	{ "CLI_HALAMAN_BUKAN_MAP",
+	    "Halaman dari kinerjad bukan map. Pastikan CLI kinerja dan kinerjad berasal dari versi yang sama." },
+	{ "CLI_HALAMAN_KURSOR_ULANG",
+	    "kinerjad mengirim cursor halaman yang sama dua kali; daftar dihentikan agar tidak berulang tanpa akhir." },
+	{ "CLI_UNDUH_TANPA_DATA", "kinerjad tidak mengirim data pada offset {offset}. Jalankan perintahnya lagi." },
+	{ "CLI_TERMINAL_TULIS",
+	    "Tidak dapat menulis ke terminal untuk menanyakan kata sandi; berikan kata sandi lewat masukan standar (stdin)." },
 	{ "CLI_DAFTAR_TERLALU_PANJANG",
 	    "Daftar ini terlalu panjang untuk ditampilkan sekaligus; mintalah per halaman (limit, cursor)." },
 	{ "CLI_DAFTAR_TERLALU_BESAR", "Daftar ini lebih dari {maks} MiB; mintalah per halaman (limit, cursor)." },

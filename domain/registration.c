@@ -26,6 +26,7 @@
 #include "../util/mpmap.h"
 #include "domain.h"
 #include "plan.h"
+#include "messages.h"
 #include "skp.h"
 
 static void
@@ -43,33 +44,31 @@ domain_registration_body_parse(domain_registration *out, const msgpack_object *b
 
 	memset(out, 0, sizeof(*out));
 	if (body == NULL || body->type != MSGPACK_OBJECT_MAP)
-		return kn_error_set(KN_EBADREC, "body", "a registration's body is {\"device\": key, \"revoked\": bool}");
+		return domain_msg_error(KN_EBADREC, "body", "HUB_DAFTAR_FORMAT", NULL);
 	for (uint32_t i = 0; i < body->via.map.size; i++) {
 		const msgpack_object *k = &body->via.map.ptr[i].key, *v = &body->via.map.ptr[i].val;
 		if (kn_map_key_is(k, "device") && !seen_device) {
 			if (v->type != MSGPACK_OBJECT_BIN || v->via.bin.size != 32)
-				return kn_error_set(KN_EBADREC, "device", "a registration's device is an Ed25519 public key (32 bytes)");
+				return domain_msg_error(KN_EBADREC, "device", "HUB_DAFTAR_FORMAT_PERANGKAT", NULL);
 			memcpy(out->device, v->via.bin.ptr, 32);
 			seen_device = 1;
 		} else if (kn_map_key_is(k, "revoked") && !seen_revoked) {
 			if (v->type != MSGPACK_OBJECT_BOOLEAN)
-				return kn_error_set(KN_EBADREC, "revoked", "a registration's revoked is true or false");
+				return domain_msg_error(KN_EBADREC, "revoked", "HUB_DAFTAR_FORMAT_DICABUT", NULL);
 			out->revoked = v->via.boolean;
 			seen_revoked = 1;
 		} else if (kn_map_key_is(k, "hub") && !seen_hub) {
 			/* present only when true, so a school's registration keeps its two keys */
 			if (v->type != MSGPACK_OBJECT_BOOLEAN || !v->via.boolean)
-				return kn_error_set(KN_EBADREC, "hub", "a registration's hub is true, or absent");
+				return domain_msg_error(KN_EBADREC, "hub", "HUB_DAFTAR_FORMAT_HUB", NULL);
 			out->hub = 1;
 			seen_hub = 1;
 		} else {
-			return kn_error_set(KN_EBADREC, "body",
-			    "a registration's body holds exactly device and revoked, each once");
+			return domain_msg_error(KN_EBADREC, "body", "HUB_DAFTAR_FORMAT", NULL);
 		}
 	}
 	if (!seen_device || !seen_revoked)
-		return kn_error_set(KN_EBADREC, seen_device ? "revoked" : "device",
-		    "a registration's body holds exactly device and revoked, each once");
+		return domain_msg_error(KN_EBADREC, seen_device ? "revoked" : "device", "HUB_DAFTAR_FORMAT", NULL);
 	return 0;
 }
 
@@ -106,13 +105,13 @@ domain_registration_accept(const domain_rec *r, const domain_rec *parents, size_
 
 	(void)parents;
 	if (r->subject_len != 8 || strspn(r->subject, "0123456789") < 8)
-		return kn_error_set(KN_EBADREC, "subject", "a registration's subject is the NPSN of the school it registers (8 digits)");
+		return domain_msg_error(KN_EBADREC, "subject", "HUB_DAFTAR_SUBJEK", NULL);
 	if (memcmp(r->subject, r->school, 8) == 0)
-		return kn_error_set(KN_EBADREC, "subject", "an office does not register itself as a school");
+		return domain_msg_error(KN_EBADREC, "subject", "HUB_DAFTAR_DIRI_SENDIRI", NULL);
 	if ((rc = domain_registration_body_parse(&reg, r->body)))
 		return rc;
 	if (nparents > 1)
-		return kn_error_set(KN_ESTATE, "parents", "a registration replaces one earlier version, or none when it is the first");
+		return domain_msg_error(KN_ESTATE, "parents", "HUB_DAFTAR_SATU_INDUK", NULL);
 	if (nauth != 1)
 		return kn_error_set(KN_EDENIED, "auth", "%s", domain_msg_text("HUB_DAFTAR_AUTH"));
 	/* the office's own record: kind dinas, naming the authority that signs */

@@ -182,8 +182,8 @@ domain_skp_body_parse(domain_skp_body *out, const msgpack_object *body)
 		if (o->type != MSGPACK_OBJECT_ARRAY)
 			return domain_plan_format_error(KN_EINVAL, "adjustments", "SKP_FORMAT_JENIS", "daftar (array)");
 		if (o->via.array.size > DOMAIN_PLAN_ADJUSTMENTS_MAX)
-			return kn_error_set(KN_ETOOBIG, "adjustments", "an SKP version holds at most %d adjustments",
-			    DOMAIN_PLAN_ADJUSTMENTS_MAX);
+			return domain_msg_error(KN_ETOOBIG, "adjustments", "SKP_FORMAT_PENYESUAIAN", "maks",
+			    domain_msg_num(DOMAIN_PLAN_ADJUSTMENTS_MAX).s, NULL);
 		for (uint32_t i = 0; i < o->via.array.size; i++)
 			if ((rc = skp__adjustment(&out->adjustments[i], &o->via.array.ptr[i], i)))
 				return rc;
@@ -266,11 +266,11 @@ domain_skp_subject_parse(uint8_t owner[32], char period[8], const char *subject,
 	int year, semester;
 
 	if (n != DOMAIN_SKP_SUBJECT_LEN || subject[64] != '.' || domain_subject_key(owner, subject, n) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "an SKP record's subject is <person key in lower-case hex>.<period>");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_SKP_SUBJEK", NULL);
 	memcpy(period, subject + 65, 6);
 	period[6] = '\0';
 	if (domain_period_parse(&year, &semester, period) != 0)
-		return kn_error_set(KN_EBADREC, "subject", "an SKP record's subject ends with its period, YEAR-SEMESTER");
+		return domain_msg_error(KN_EBADREC, "subject", "TERIMA_SKP_SUBJEK_PERIODE", NULL);
 	return 0;
 }
 

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../domain/messages.h"
+
 #define EVIDENCE__REF_PREFIX "refs/kinerja/"
 #define EVIDENCE__TZ_MINUTES 420              /* WIB, UTC+07:00 */
 #define EVIDENCE__LOCK_STALE_SEC 60           /* a ref lock is held for milliseconds */
@@ -383,7 +385,7 @@ evidence__ref_move(evidence_repo *r, const char *ref, const git_oid *id, const g
 		return evidence__git_fail(gerr, KN_ESTATE, "ref",
 		    "the evidence of this period is being changed right now; try again in a moment");
 	if (!force && (gerr == GIT_EEXISTS || gerr == GIT_EMODIFIED || gerr == GIT_ENOTFOUND))
-		return kn_error_set(KN_ESTATE, "expected", "the evidence of this period was changed meanwhile; try again");
+		return domain_msg_error(KN_ESTATE, "expected", "UNGGAH_BUKTI_BERUBAH_BERSAMAAN", NULL);
 	return evidence__git_fail(gerr, 0, "ref", "cannot update %s", ref);
 }
 
@@ -434,7 +436,7 @@ evidence__blob_write(git_oid *out, evidence_repo *r, int fd, uint64_t size)
 			goto out_free_stream;
 		}
 		if (n == 0) {
-			rc = kn_error_set(KN_EINVAL, "file", "the file got shorter while it was stored: upload it again");
+			rc = domain_msg_error(KN_EINVAL, "file", "UNGGAH_BERKAS_BERUBAH", NULL);
 			goto out_free_stream;
 		}
 		gerr = git_odb_stream_write(st, (const char *)buf, (size_t)n);
@@ -594,7 +596,7 @@ evidence_put(evidence_put_result *out, evidence_repo *r, const char *ref, const 
 	if ((rc = evidence__message(&msg, message, slot, name)))
 		goto out_free_sig;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = kn_error_set(KN_EINVAL, "file", "the upload is not a readable regular file");
+		rc = domain_msg_error(KN_EINVAL, "file", "BERKAS_BUKAN_BERKAS_BIASA", NULL);
 		goto out_free_msg;
 	}
 
@@ -605,7 +607,7 @@ evidence_put(evidence_put_result *out, evidence_repo *r, const char *ref, const 
 		goto out_free_msg;
 	}
 	if ((gerr == 0) != have_parent || (have_parent && !git_oid_equal(&cur, &want))) {
-		rc = kn_error_set(KN_ESTATE, "expected", "the evidence of this period was changed meanwhile; try again");
+		rc = domain_msg_error(KN_ESTATE, "expected", "UNGGAH_BUKTI_BERUBAH_BERSAMAAN", NULL);
 		goto out_free_msg;
 	}
 	if (have_parent) {
@@ -628,7 +630,7 @@ evidence_put(evidence_put_result *out, evidence_repo *r, const char *ref, const 
 		if (rc)
 			goto out_free_parent;
 		if (!git_oid_equal(&check, &blob)) {
-			rc = kn_error_set(KN_EINVAL, "file", "the file changed while it was being stored: upload it again");
+			rc = domain_msg_error(KN_EINVAL, "file", "UNGGAH_BERKAS_BERUBAH", NULL);
 			goto out_free_parent;
 		}
 	}
@@ -787,7 +789,7 @@ evidence_read(kn_buf *out, uint64_t *total, char blob[EVIDENCE_OID_HEX], evidenc
 	snprintf(path, sizeof(path), "%s/%s", slot, name);
 	gerr = git_tree_entry_bypath(&e, root, path);
 	if (gerr == GIT_ENOTFOUND || (gerr == 0 && git_tree_entry_type(e) != GIT_OBJECT_BLOB)) {
-		rc = kn_error_set(KN_ENOTFOUND, "name", "there is no file %s in slot %s of commit %s", name, slot, commit);
+		rc = domain_msg_error(KN_ENOTFOUND, "name", "UNDUH_BERKAS_TIDAK_ADA", "nama", name, "slot", slot, "versi", commit, NULL);
 		goto out_free;
 	}
 	if (gerr < 0) {
@@ -806,8 +808,8 @@ evidence_read(kn_buf *out, uint64_t *total, char blob[EVIDENCE_OID_HEX], evidenc
 	}
 	size = (uint64_t)git_blob_rawsize(r->cached);
 	if (offset > size) {
-		rc = kn_error_set(KN_EINVAL, "offset", "offset %llu is past the end of the file (%llu bytes)",
-		    (unsigned long long)offset, (unsigned long long)size);
+		rc = domain_msg_error(KN_EINVAL, "offset", "UNDUH_OFFSET_LEWAT", "offset", domain_msg_num(offset).s, "ukuran",
+		    domain_msg_num(size).s, NULL);
 		goto out_free;
 	}
 	if (len > size - offset)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../domain/messages.h"
 #include "../util/mpscan.h"
 
 #define KEYS_ALG "argon2id13+xsalsa20poly1305"
@@ -78,11 +79,12 @@ keys__check_pair(const keys_secret *k)
 
 	crypto_sign_ed25519_sk_to_pk(half, k->sk);
 	if (sodium_memcmp(half, k->pk, KEYS_PK_BYTES) != 0)
-		return kn_error_set(KN_EBADREC, "sealed_key", "this sealed key belongs to another public key");
+		return domain_msg_error(KN_EBADREC, "sealed_key", "KUNCI_TERSEGEL_RUSAK", "sebab", "it belongs to another public key",
+		    NULL);
 	crypto_sign_detached(sig, NULL, probe, sizeof(probe) - 1, k->sk);
 	if (crypto_sign_verify_detached(sig, probe, sizeof(probe) - 1, k->pk) != 0)
-		return kn_error_set(KN_EBADREC, "sealed_key",
-		    "sealed key is corrupt: its secret half does not match its public key");
+		return domain_msg_error(KN_EBADREC, "sealed_key", "KUNCI_TERSEGEL_RUSAK", "sebab",
+		    "its secret half does not match its public key", NULL);
 	return 0;
 }
 
@@ -124,16 +126,16 @@ keys_secret_free(keys_secret *k)
 	free(k);
 }
 
-/* What is wrong with a passphrase, or NULL when it is acceptable. */
+/* What is wrong with a passphrase, as a code of domain/messages.c, or NULL when it is acceptable. */
 static const char *
 keys__pass_problem(const char *pass, size_t len)
 {
 	if (pass == NULL || len < KEYS_PASS_MIN)
-		return "passphrase must have at least 8 characters";
+		return "SANDI_TERLALU_PENDEK";
 	if (len > KEYS_PASS_MAX)
-		return "passphrase must have at most 1024 characters";
+		return "SANDI_TERLALU_PANJANG";
 	if (memchr(pass, '\0', len) != NULL)
-		return "passphrase must not contain NUL bytes";
+		return "SANDI_KARAKTER_NUL";
 	return NULL;
 }
 
@@ -144,7 +146,8 @@ keys_passphrase_check(const char *pass, size_t len)
 	const char *problem = keys__pass_problem(pass, len);
 
 	if (problem)
-		return kn_error_set(KN_EINVAL, "passphrase", "%s", problem);
+		return domain_msg_error(KN_EINVAL, "passphrase", problem, "min", domain_msg_num(KEYS_PASS_MIN).s, "maks",
+		    domain_msg_num(KEYS_PASS_MAX).s, NULL);
 	return 0;
 }
 
@@ -382,7 +385,7 @@ keys__parse(keys__sealed *out, const msgpack_object *map)
 	return 0;
 
 out_bad:
-	return kn_error_set(KN_EBADREC, "sealed_key", "sealed key is malformed: %s", why);
+	return domain_msg_error(KN_EBADREC, "sealed_key", "KUNCI_TERSEGEL_RUSAK", "sebab", why, NULL);
 }
 
 /*
@@ -409,17 +412,17 @@ keys_open(keys_secret **out, const uint8_t *sealed, size_t len, const uint8_t pk
 	}
 	/* No passphrase outside the rules can have sealed a key: skip the work. */
 	if (keys__pass_problem(pass, passlen) != NULL) {
-		rc = kn_error_set(KN_EAUTH, "passphrase", "wrong passphrase");
+		rc = domain_msg_error(KN_EAUTH, "passphrase", "KUNCI_SANDI_SALAH", NULL);
 		goto out_destroy;
 	}
 	/* Bound the input before msgpack-c allocates anything for it. */
 	if (kn_mpscan_exact(sealed, len, KEYS_SEALED_MAX) != 0) {
-		rc = kn_error_set(KN_EBADREC, "sealed_key", "sealed key is malformed: not one MessagePack object of at most %d bytes",
-		    KEYS_SEALED_MAX);
+		rc = domain_msg_error(KN_EBADREC, "sealed_key", "KUNCI_TERSEGEL_RUSAK", "sebab", "not one bounded MessagePack object",
+		    NULL);
 		goto out_destroy;
 	}
 	if (msgpack_unpack_next(&up, (const char *)sealed, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-		rc = kn_error_set(KN_EBADREC, "sealed_key", "sealed key is malformed: not MessagePack");
+		rc = domain_msg_error(KN_EBADREC, "sealed_key", "KUNCI_TERSEGEL_RUSAK", "sebab", "not MessagePack", NULL);
 		goto out_destroy;
 	}
 	rc = keys__parse(&s, &up.data);
@@ -434,7 +437,7 @@ keys_open(keys_secret **out, const uint8_t *sealed, size_t len, const uint8_t pk
 	if (rc)
 		goto out_free_secret;
 	if (crypto_secretbox_open_easy(k->sk, s.box, KEYS_BOX_BYTES, s.nonce, key) != 0) {
-		rc = kn_error_set(KN_EAUTH, "passphrase", "wrong passphrase");
+		rc = domain_msg_error(KN_EAUTH, "passphrase", "KUNCI_SANDI_SALAH", NULL);
 		goto out_free_key;
 	}
 	rc = keys__check_pair(k);
@@ -563,7 +566,7 @@ keys__recovery_parse(const uint8_t **to, const uint8_t **box, const msgpack_obje
 	return 0;
 
 out_bad:
-	return kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: %s", why);
+	return domain_msg_error(KN_EBADREC, "recovery", "SALINAN_PEMULIHAN_RUSAK", "sebab", why, NULL);
 }
 
 /*
@@ -591,19 +594,19 @@ keys_recovery_open(keys_secret **out, const uint8_t *blob, size_t len, const uin
 		goto out_destroy;
 	}
 	if (kn_mpscan_exact(blob, len, KEYS_RECOVERY_MAX) != 0) {
-		rc = kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: not one MessagePack object of at most %d bytes",
-		    KEYS_RECOVERY_MAX);
+		rc = domain_msg_error(KN_EBADREC, "recovery", "SALINAN_PEMULIHAN_RUSAK", "sebab", "not one bounded MessagePack object",
+		    NULL);
 		goto out_destroy;
 	}
 	if (msgpack_unpack_next(&up, (const char *)blob, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-		rc = kn_error_set(KN_EBADREC, "recovery", "recovery copy is malformed: not MessagePack");
+		rc = domain_msg_error(KN_EBADREC, "recovery", "SALINAN_PEMULIHAN_RUSAK", "sebab", "not MessagePack", NULL);
 		goto out_destroy;
 	}
 	rc = keys__recovery_parse(&to, &box, &up.data);
 	if (rc)
 		goto out_destroy;
 	if (sodium_memcmp(to, device->pk, KEYS_PK_BYTES) != 0) {
-		rc = kn_error_set(KN_EDENIED, "recovery", "the recovery copy was sealed to another device key than this daemon's");
+		rc = domain_msg_error(KN_EDENIED, "recovery", "SALINAN_PEMULIHAN_PERANGKAT_LAIN", NULL);
 		goto out_destroy;
 	}
 	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
@@ -621,7 +624,8 @@ keys_recovery_open(keys_secret **out, const uint8_t *blob, size_t len, const uin
 		goto out_free_xsk;
 	memcpy(k->pk, pk, KEYS_PK_BYTES);
 	if (crypto_box_seal_open(k->sk, box, KEYS_RECOVERY_BOX_BYTES, xpk, xsk) != 0) {
-		rc = kn_error_set(KN_EBADREC, "recovery", "the recovery copy does not open with this daemon's device key: it is damaged");
+		rc = domain_msg_error(KN_EBADREC, "recovery", "SALINAN_PEMULIHAN_RUSAK", "sebab", "it does not open with this device key",
+		    NULL);
 		goto out_free_secret;
 	}
 	rc = keys__check_pair(k);

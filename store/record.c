@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/messages.h"
 #include "../util/mpscan.h"
 
 static int
@@ -144,10 +145,11 @@ out_free:
 	return rc;
 }
 
+/* KN_EBADREC: an Indonesian sentence (REKAMAN_RUSAK) around the technical detail, for whoever repairs the sender. */
 static int
 bad(const char *what)
 {
-	return kn_error_set(KN_EBADREC, "record", "malformed record: %s", what);
+	return domain_msg_error(KN_EBADREC, "record", "REKAMAN_RUSAK", "sebab", what, NULL);
 }
 
 /*
@@ -158,10 +160,10 @@ bad(const char *what)
 static int
 bad_scan(const char *what)
 {
-	char why[256];
+	char why[300];
 
-	snprintf(why, sizeof(why), "%s", kn_error_message());
-	return kn_error_set(KN_EBADREC, "record", "%s: %s", what, why);
+	snprintf(why, sizeof(why), "%s: %s", what, kn_error_message());
+	return domain_msg_error(KN_EBADREC, "record", "REKAMAN_RUSAK", "sebab", why, NULL);
 }
 
 /*
@@ -245,7 +247,8 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 
 	memset(out, 0, sizeof(*out));
 	if (len > RECORD_MAX_BYTES)
-		return kn_error_set(KN_EBADREC, "record", "record of %zu bytes exceeds the limit of %d", len, RECORD_MAX_BYTES);
+		return domain_msg_error(KN_EBADREC, "record", "REKAMAN_TERLALU_BESAR", "ukuran", domain_msg_num(len).s, "maks",
+		    domain_msg_num(RECORD_MAX_BYTES).s, NULL);
 	/* bounded structure (depth, sizes, UTF-8): once, before a record is trusted; see record_open_stored */
 	if (verify && kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
 		return bad_scan("malformed record");
@@ -273,7 +276,7 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 
 	record_id_of(out->id, out->payload, out->payload_len);
 	if (want_id && sodium_memcmp(out->id, want_id, RECORD_ID_BYTES) != 0)
-		return kn_error_set(KN_EBADSIG, "record", "record id does not match its content: the record was altered");
+		return domain_msg_error(KN_EBADSIG, "record", "REKAMAN_ID_TIDAK_COCOK", NULL);
 
 	if (verify && (rc = kn_mpscan_exact(out->payload, out->payload_len, RECORD_MAX_BYTES)))
 		return bad_scan("malformed record payload");
@@ -293,7 +296,7 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 	if (rc)
 		goto out_destroy;
 	if (verify && crypto_sign_verify_detached(out->sig, out->payload, out->payload_len, out->author) != 0) {
-		rc = kn_error_set(KN_EBADSIG, "signature", "signature does not verify: the record was altered or forged");
+		rc = domain_msg_error(KN_EBADSIG, "signature", "REKAMAN_TANDA_TANGAN_TIDAK_SAH", NULL);
 		goto out_destroy;
 	}
 

@@ -128,7 +128,7 @@ grep -q "(2 versi)" "$T/list" || fail "two versions: $(cat "$T/list")"
 [ "$(kin --json catalog show --version "$V1" | "$JC" version)" = "$V1" ] || fail "the first version stays"
 [ "$(kin --json catalog show --version "$(echo "$V1" | cut -c1-12)" | "$JC" version)" = "$V1" ] || fail "a version prefix"
 out=$(kin catalog add "$T/brokencat/rusak.json" 2>&1) && fail "a broken catalog was added"
-echo "$out" | grep -q "not valid JSON" || fail "broken catalog add message: $out"
+echo "$out" | grep -q "bukan katalog JSON yang sah.*direktori catalog/.*\[catalog\]" || fail "broken catalog add message: $out"
 kin record history "catalog/20100001/$V1" | grep -q "tanda tangan diperiksa: sah" || fail "the catalog record is signed"
 ok "catalog add: a new version, the first stays, a guru may not"
 

@@ -47,7 +47,7 @@ echo "honor-pass" | kin user add --name "Rina Wati" --role guru --status NON_ASN
 ok "user add"
 
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role guru --nip 198501012010011001 2>&1) && fail "duplicate NIP accepted"
-echo "$out" | grep -q "already enrolled in this school as Budi Santoso" || fail "duplicate NIP message: $out"
+echo "$out" | grep -q "NIP 198501012010011001 sudah terdaftar di sekolah ini atas nama Budi Santoso.*\[nip\]" || fail "duplicate NIP message: $out"
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role bendahara --nip 198501012010011009 2>&1) && fail "bad role accepted"
 echo "$out" | grep -q "\[role\]" || fail "bad role names the field: $out"
 out=$(echo "guru-pass-2" | kin user add --name "Orang Lain" --role pengawas --nip 198501012010011009 2>&1) && fail "a school enrolled a Pengawas"

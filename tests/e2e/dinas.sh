@@ -110,7 +110,7 @@ ofc penugasan --sekolah $NPSN >"$T/out" || fail "office penugasan"
 [ "$(grep -c berlaku "$T/out")" = 3 ] || fail "three assignments valid today: $(cat "$T/out")"
 ofc record export "$T/office-1.rec" --sekolah $NPSN >/dev/null || fail "office export"
 # The same file with its assignments re-signed by a key the school does not know: refused with the reason, the rest kept.
-cc -std=c11 -D_GNU_SOURCE -o "$T/forge" "$(dirname "$0")/forge.c" store/record.c util/kn.c util/mpmap.c util/mpscan.c \
+cc -std=c11 -D_GNU_SOURCE -o "$T/forge" "$(dirname "$0")/forge.c" store/record.c domain/messages.c util/kn.c util/mpmap.c util/mpscan.c \
     -lmsgpackc -lsodium || fail "cannot build forge"
 [ "$("$T/forge" "$T/office-1.rec" "$T/forged.rec" assignment)" = 3 ] || fail "forge"
 out=$(kin record import "$T/forged.rec" 2>&1)

@@ -183,7 +183,7 @@ ok "a missing or wrong Jenis PTK: draft only, until the operator fixes Dapodik's
 
 # Who reads what: eligibility by the person, the operator, the atasan; the identity by the person only.
 out=$(kin kelayakan lihat --teacher $BUDI 2>&1) && fail "a colleague read Budi's eligibility"
-echo "$out" | grep -q "the person, the Operator Sekolah and their atasan" || fail "colleague message: $out"
+echo "$out" | grep -q "hanya dilihat oleh orang itu, Operator Sekolah dan atasannya" || fail "colleague message: $out"
 as $BUDI guru-pass-1
 BKEY=$(kin --json kelayakan lihat | "$JC" key)
 kin record history "identity/20100001/$BKEY" >"$T/hist" || fail "Budi reads his identity records"

@@ -249,15 +249,22 @@ test_catalog__lookups(void **state)
 	(void)state;
 	assert_int_equal(domain_catalog_rhk_find(&r, c, 19), KN_ENOTFOUND);
 	assert_null(r);
+	/* a look-up that misses is said in Indonesian with its field (domain/messages.c) */
+	assert_string_equal(kn_error_field(), "rhk");
+	assert_non_null(strstr(kn_error_message(), "RHK 19 tidak ada di katalog "));
+	assert_non_null(strstr(kn_error_message(), "Pilih RHK dari daftar"));
 	assert_int_equal(domain_catalog_sub_find(&s, c, "aktivitas_interaktif"), 0);
 	assert_string_equal(s->name, "Aktivitas Interaktif");
 	assert_int_equal(domain_catalog_sub_find(&s, c, "tidak_ada"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Sub-indikator Praktik Kinerja 'tidak_ada' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_aspect_find(&a, c, "kolaboratif"), 0);
 	assert_string_equal(a->name, "Kolaboratif");
 	assert_int_equal(domain_catalog_aspect_find(&a, c, "jujur"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Aspek Perilaku Kerja 'jujur' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_tugas_find(&t, c, "kepala_perpustakaan"), 0);
 	assert_string_equal(t->name, "Kepala Perpustakaan");
 	assert_int_equal(domain_catalog_tugas_find(&t, c, "bendahara"), KN_ENOTFOUND);
+	assert_non_null(strstr(kn_error_message(), "Tugas Tambahan 'bendahara' tidak ada di katalog"));
 	assert_int_equal(domain_catalog_deadline_find(&d, c, "plan_due", 1), 0);
 	assert_int_equal(d->month, 1);
 	assert_int_equal(d->day, 31);
@@ -265,6 +272,9 @@ test_catalog__lookups(void **state)
 	assert_int_equal(domain_catalog_deadline_find(&d, c, "evaluation_due", 2), 0);
 	assert_int_equal(d->month, 12);
 	assert_true(d->hard);
+	assert_int_equal(domain_catalog_deadline_find(&d, c, "plan_due", 3), KN_ENOTFOUND);
+	assert_string_equal(kn_error_field(), "deadline");
+	assert_non_null(strstr(kn_error_message(), "tidak memuat tenggat plan_due untuk semester 3"));
 	assert_true(domain_catalog_ptk_allowed(c, "Guru Kelas"));
 	assert_true(domain_catalog_ptk_allowed(c, " guru bk "));
 	assert_false(domain_catalog_ptk_allowed(c, "Tenaga Administrasi Sekolah"));
@@ -356,9 +366,11 @@ test_catalog__refuses_broken(void **state)
 	assert_int_equal(domain_catalog_parse(&c, (const uint8_t *)shipped, shipped_len / 2), KN_EINVAL);
 	assert_null(c);
 	assert_string_equal(kn_error_field(), "catalog");
-	assert_non_null(strstr(kn_error_message(), "not valid JSON"));
+	assert_non_null(strstr(kn_error_message(), "Berkas ini bukan katalog JSON yang sah (baris "));
 	/* a duplicate key */
 	refused("\"format\": 1,", "\"format\": 1, \"format\": 1,", "catalog", "duplicate");
+	/* a catalog for a newer Kinerja says to update it */
+	refused("\"format\": 1,", "\"format\": 2,", "format", "berformat 2, sedangkan Kinerja ini membaca format 1: perbarui Kinerja");
 	/* negative, real and textual points */
 	refused("\"points\": 36", "\"points\": -36", "rhk[2].points", "rhk[2].points must be a whole number >= 1 or absent");
 	refused("\"points\": 36", "\"points\": 36.0", "rhk[2].points", "must be a whole number");
@@ -408,6 +420,7 @@ test_catalog__refuses_broken(void **state)
 	assert_non_null(big);
 	assert_int_equal(domain_catalog_parse(&c, (const uint8_t *)big, DOMAIN_CATALOG_BYTES_MAX + 1), KN_ETOOBIG);
 	assert_null(c);
+	assert_non_null(strstr(kn_error_message(), "Berkas katalog ini "));
 	free(big);
 	domain_catalog_free(NULL);
 }

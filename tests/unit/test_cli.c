@@ -181,8 +181,11 @@ teardown(void **state)
  * result (a packed map). Returns the CLI's exit status; its stdout and
  * stderr are left in out.
  */
+/* How the fake daemon answers: as kinerjad does, or with bytes kinerjad never sends. */
+enum answer { A_RESULT, A_GARBAGE, A_OTHER_MSGID, A_NOT_REPLY };
+
 static int
-run_cli(kn_buf *out, int lfd, const kn_buf *result, const char *const *args)
+run_cli_answering(kn_buf *out, int lfd, const kn_buf *result, enum answer how, const char *const *args)
 {
 	const char *b = getenv("KINERJA_BUILD");
 	char bin[512];
@@ -226,11 +229,15 @@ run_cli(kn_buf *out, int lfd, const kn_buf *result, const char *const *args)
 	assert_int_equal(msgpack_unpack_next(&up, (const char *)in.ptr, len, &off), MSGPACK_UNPACK_SUCCESS);
 	assert_int_equal(up.data.type, MSGPACK_OBJECT_ARRAY);
 	msgpack_packer_init(&pk, &reply, kn_buf_msgpack_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 1);
-	msgpack_pack_uint32(&pk, (uint32_t)up.data.via.array.ptr[1].via.u64);
-	msgpack_pack_nil(&pk);
-	kn_buf_put(&reply, result->ptr, result->len);
+	if (how == A_GARBAGE) {
+		kn_buf_put(&reply, "\xc1", 1); /* a byte MessagePack never uses */
+	} else {
+		msgpack_pack_array(&pk, 4);
+		msgpack_pack_uint8(&pk, how == A_NOT_REPLY ? 2 : 1);
+		msgpack_pack_uint32(&pk, (uint32_t)up.data.via.array.ptr[1].via.u64 + (how == A_OTHER_MSGID ? 1000 : 0));
+		msgpack_pack_nil(&pk);
+		kn_buf_put(&reply, result->ptr, result->len);
+	}
 	assert_int_equal(kn_write_full(cfd, reply.ptr, reply.len), 0);
 	msgpack_unpacked_destroy(&up);
 	kn_buf_free(&in);
@@ -252,6 +259,41 @@ run_cli(kn_buf *out, int lfd, const kn_buf *result, const char *const *args)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+static int
+run_cli(kn_buf *out, int lfd, const kn_buf *result, const char *const *args)
+{
+	return run_cli_answering(out, lfd, result, A_RESULT, args);
+}
+
+/* A reply the CLI cannot follow is said in Indonesian (domain/messages.c), and fails the command. */
+static void
+test_cli__unreadable_replies_said_in_indonesian(void **state)
+{
+	int lfd = (int)(intptr_t)*state;
+	const struct {
+		enum answer how;
+		const char *says;
+	} cases[] = {
+		{ A_GARBAGE, "Jawaban kinerjad bukan MessagePack yang dapat dibaca. Pastikan CLI kinerja dan kinerjad" },
+		{ A_OTHER_MSGID, "kinerjad menjawab permintaan " },
+		{ A_NOT_REPLY, "Jawaban kinerjad tidak berbentuk [1, msgid, error, result]" },
+	};
+	kn_buf res = KN_BUF_INIT;
+	msgpack_packer pk;
+
+	msgpack_packer_init(&pk, &res, kn_buf_msgpack_write);
+	msgpack_pack_map(&pk, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kn_buf out = KN_BUF_INIT;
+		const char *args[] = { "status", NULL };
+		int rc = run_cli_answering(&out, lfd, &res, cases[i].how, args);
+		if (rc == 0 || strstr((char *)out.ptr, cases[i].says) == NULL || strstr((char *)out.ptr, "kinerjad sent") != NULL)
+			fail_msg("case %zu (exit %d) not said as it should be:\n%s", i, rc, (char *)out.ptr);
+		kn_buf_free(&out);
+	}
+	kn_buf_free(&res);
 }
 
 /* record get: the answer for one record tampered with as asked; the CLI's exit status and output. */
@@ -359,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_cli__good_record_is_sah),
 		cmocka_unit_test(test_cli__tampered_records_are_refused),
 		cmocka_unit_test(test_cli__history_checks_each_record),
+		cmocka_unit_test(test_cli__unreadable_replies_said_in_indonesian),
 	};
 
 	if (sodium_init() < 0)

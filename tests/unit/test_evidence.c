@@ -748,6 +748,7 @@ test_evidence__put_replaces_and_keeps_history(void **state)
 	assert_memory_equal(out.ptr, sample_pdf, total);
 	assert_string_equal(blob, a.blob);
 	assert_error(evidence_read(&out, &total, blob, f->r, b.commit, "rhk-1", "lama.pdf", 0, 10), KN_ENOTFOUND, "name");
+	assert_non_null(strstr(kn_error_message(), "Tidak ada berkas lama.pdf pada slot rhk-1 di versi Bukti Dukung"));
 
 	/* The same name with new content replaces itself. */
 	assert_int_equal(put_bytes(&c, f, f->r, REF, b.commit, "rhk-1", "baru.pdf", sample_pdf, sizeof(sample_pdf) - 1), 0);
@@ -815,12 +816,12 @@ test_evidence__put_expected_mismatch(void **state)
 	assert_int_equal(put_bytes(&a, f, f->r, REF, "", "rhk-1", "a.pdf", sample_pdf, sizeof(sample_pdf) - 1), 0);
 	/* The ref exists: "" (must not exist) is stale. */
 	assert_error(put_bytes(&res, f, f->r, REF, "", "rhk-1", "b.pdf", v2, strlen(v2)), KN_ESTATE, "expected");
-	assert_non_null(strstr(kn_error_message(), "changed meanwhile; try again"));
+	assert_non_null(strstr(kn_error_message(), "Bukti Dukung periode ini berubah pada saat yang sama"));
 	assert_string_equal(res.commit, "");
 	assert_int_equal(put_bytes(&b, f, f->r, REF, a.commit, "rhk-1", "b.pdf", v2, strlen(v2)), 0);
 	/* A writer that still believes in a.commit loses. */
 	assert_error(put_bytes(&res, f, f->r, REF, a.commit, "rhk-2", "c.pdf", v2, strlen(v2)), KN_ESTATE, "expected");
-	assert_non_null(strstr(kn_error_message(), "changed meanwhile; try again"));
+	assert_non_null(strstr(kn_error_message(), "Bukti Dukung periode ini berubah pada saat yang sama"));
 	/* A well-formed id the repository never saw. */
 	assert_error(put_bytes(&res, f, f->r, REF, "0123456789abcdef0123456789abcdef01234567", "rhk-2", "c.pdf", v2,
 	    strlen(v2)), KN_ESTATE, "expected");
@@ -894,6 +895,7 @@ test_evidence__read_in_chunks(void **state)
 	assert_int_equal(out.len, size);
 	assert_error(evidence_read(&out, &total, blob, f->r, res.commit, "rhk-3", "foto.jpg", size + 1, chunk), KN_EINVAL,
 	    "offset");
+	assert_non_null(strstr(kn_error_message(), "melewati akhir berkas"));
 	kn_buf_free(&out);
 	free(data);
 	assert_fsck_clean(f->repo);

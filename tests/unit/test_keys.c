@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../domain/messages.h"
 #include "../../store/keys.h"
 #include "../../store/store.h"
 
@@ -149,7 +150,9 @@ test_keys__wrong_passphrase(void **state)
 	assert_int_equal(keys_open(&o, f->sealed.ptr, f->sealed.len, f->k->pk, "kata sandi guruX", 16), KN_EAUTH);
 	assert_null(o);
 	assert_string_equal(kn_error_field(), "passphrase");
-	assert_string_equal(kn_error_message(), "wrong passphrase");
+	/* what the person reads is the catalog's Indonesian (domain/messages.c) */
+	assert_string_equal(kn_error_message(), domain_msg_text("KUNCI_SANDI_SALAH"));
+	assert_non_null(strstr(kn_error_message(), "Kata sandi salah"));
 	/* One character short, and one that could never have sealed a key. */
 	assert_int_equal(keys_open(&o, f->sealed.ptr, f->sealed.len, f->k->pk, PASS, PASSLEN - 1), KN_EAUTH);
 	assert_int_equal(keys_open(&o, f->sealed.ptr, f->sealed.len, f->k->pk, "short", 5), KN_EAUTH);
@@ -203,6 +206,8 @@ test_keys__other_public_key(void **state)
 	assert_int_equal(keys_open(&o, f->sealed.ptr, f->sealed.len, other->pk, PASS, PASSLEN), KN_EBADREC);
 	assert_null(o);
 	assert_string_equal(kn_error_field(), "sealed_key");
+	assert_non_null(strstr(kn_error_message(), "Kunci tersimpan akun ini rusak"));
+	assert_non_null(strstr(kn_error_message(), "kinerja user reset-passphrase"));
 	keys_secret_free(other);
 }
 
@@ -219,17 +224,17 @@ test_keys__passphrase_rules(void **state)
 	kn_error_clear();
 	assert_int_equal(keys_passphrase_check("1234567", 7), KN_EINVAL);
 	assert_string_equal(kn_error_field(), "passphrase");
-	assert_non_null(strstr(kn_error_message(), "at least 8"));
+	assert_string_equal(kn_error_message(), "Kata sandi minimal 8 karakter. Pilih kata sandi yang lebih panjang.");
 
 	kn_error_clear();
 	assert_int_equal(keys_passphrase_check(big, KEYS_PASS_MAX + 1), KN_EINVAL);
 	assert_string_equal(kn_error_field(), "passphrase");
-	assert_non_null(strstr(kn_error_message(), "at most 1024"));
+	assert_non_null(strstr(kn_error_message(), "Kata sandi paling banyak 1024 karakter"));
 
 	kn_error_clear();
 	assert_int_equal(keys_passphrase_check("abcd\0efgh", 9), KN_EINVAL);
 	assert_string_equal(kn_error_field(), "passphrase");
-	assert_non_null(strstr(kn_error_message(), "NUL"));
+	assert_non_null(strstr(kn_error_message(), "Kata sandi memuat karakter NUL"));
 
 	assert_int_equal(keys_passphrase_check(NULL, 0), KN_EINVAL);
 	assert_int_equal(keys_passphrase_check("", 0), KN_EINVAL);

@@ -225,6 +225,8 @@ test_record__want_id_mismatch(void **state)
 	memcpy(other, x->id, RECORD_ID_BYTES);
 	other[31] ^= 1;
 	assert_int_equal(record_open(&v, x->rec.ptr, x->rec.len, other), KN_EBADSIG);
+	/* what an operator reads on 'record import': Indonesian (domain/messages.c) */
+	assert_non_null(strstr(kn_error_message(), "Id rekaman tidak cocok dengan isinya"));
 }
 
 /*
@@ -250,6 +252,8 @@ test_record__open_stored_skips_only_the_signature(void **state)
 	kn_buf_put(&b, x->rec.ptr, x->rec.len);
 	b.ptr[b.len - 10] ^= 0x04; /* a signature bit */
 	assert_int_equal(record_open(&v, b.ptr, b.len, x->id), KN_EBADSIG);
+	assert_string_equal(kn_error_field(), "signature");
+	assert_non_null(strstr(kn_error_message(), "rekaman ini diubah atau dipalsukan"));
 	assert_int_equal(record_open_stored(&v, b.ptr, b.len, x->id), 0);
 	record_view_free(&v);
 
@@ -257,6 +261,7 @@ test_record__open_stored_skips_only_the_signature(void **state)
 	other[0] ^= 1;
 	assert_int_equal(record_open_stored(&v, x->rec.ptr, x->rec.len, other), KN_EBADSIG);
 	assert_int_equal(record_open_stored(&v, x->rec.ptr, x->rec.len - 1, x->id), KN_EBADREC);
+	assert_non_null(strstr(kn_error_message(), "Rekaman ini rusak ("));
 
 	/* it skips the structure scan, not the exact length: a byte more is refused */
 	kn_buf_clear(&b);

@@ -142,9 +142,13 @@ drop_response(kn_buf *in, msgpack_unpacked *up)
 	kn_buf_consume(in, len);
 }
 
-/* Check a response: msgid, and either success or the given error code. */
+/*
+ * Check a response: msgid, and either success or the given error code;
+ * with text, the error's message must hold it (what the person reads is
+ * the Indonesian of domain/messages.c, valid UTF-8).
+ */
 static void
-expect_response(int fd, kn_buf *in, uint32_t msgid, const char *code)
+expect_reply(int fd, kn_buf *in, uint32_t msgid, const char *code, const char *text)
 {
 	msgpack_unpacked up;
 
@@ -169,8 +173,17 @@ expect_response(int fd, kn_buf *in, uint32_t msgid, const char *code)
 		if (c->via.str.size != strlen(code) || memcmp(c->via.str.ptr, code, strlen(code)) != 0)
 			fail_msg("expected error %s, got %.*s: %.*s", code, (int)c->via.str.size, c->via.str.ptr,
 			    (int)m->via.str.size, m->via.str.ptr);
+		assert_true(kn_utf8_valid(m->via.str.ptr, m->via.str.size));
+		if (text && !memmem(m->via.str.ptr, m->via.str.size, text, strlen(text)))
+			fail_msg("expected error %s to say \"%s\", got: %.*s", code, text, (int)m->via.str.size, m->via.str.ptr);
 	}
 	drop_response(in, &up);
+}
+
+static void
+expect_response(int fd, kn_buf *in, uint32_t msgid, const char *code)
+{
+	expect_reply(fd, in, msgid, code, NULL);
 }
 
 /* The daemon still answers a fresh client. */
@@ -254,7 +267,7 @@ test_rpc__oversized_frame_refused(void **state)
 
 	int fd = connect_daemon();
 	send_all(fd, big, sizeof(big));
-	expect_response(fd, &in, 0, "too_big");
+	expect_reply(fd, &in, 0, "too_big", "Permintaan lebih besar dari 64 KiB (batas max_frame_kb");
 	expect_closed(fd, &in);
 	close(fd);
 	/* the same with the bytes actually sent, in pieces */
@@ -271,7 +284,7 @@ test_rpc__oversized_frame_refused(void **state)
 		if (write(fd, junk + off, n) <= 0)
 			break;
 	}
-	expect_response(fd, &in, 0, "too_big");
+	expect_reply(fd, &in, 0, "too_big", "kirim dalam potongan yang lebih kecil");
 	close(fd);
 	free(junk);
 	kn_buf_free(&in);
@@ -287,7 +300,7 @@ test_rpc__malformed_msgpack_refused(void **state)
 
 	int fd = connect_daemon();
 	send_all(fd, bad, sizeof(bad));
-	expect_response(fd, &in, 0, "protocol");
+	expect_reply(fd, &in, 0, "protocol", "Permintaan ini bukan MessagePack");
 	expect_closed(fd, &in);
 	close(fd);
 	/* nesting deeper than the scanner allows */
@@ -297,7 +310,7 @@ test_rpc__malformed_msgpack_refused(void **state)
 	kn_buf_clear(&in);
 	fd = connect_daemon();
 	send_all(fd, deep, sizeof(deep));
-	expect_response(fd, &in, 0, "protocol");
+	expect_reply(fd, &in, 0, "protocol", "Permintaan ini bukan MessagePack");
 	close(fd);
 	kn_buf_free(&in);
 	daemon_alive();
@@ -313,23 +326,23 @@ test_rpc__wellformed_nonrequests_keep_connection(void **state)
 	/* a map, not an array */
 	const uint8_t m[] = { 0x81, 0xa1, 'a', 0x01 };
 	send_all(fd, m, sizeof(m));
-	expect_response(fd, &in, 0, "protocol");
+	expect_reply(fd, &in, 0, "protocol", "Bentuk permintaan salah: permintaan adalah [0, msgid, metode, params]");
 	/* msgid as a string */
 	const uint8_t s[] = { 0x94, 0x00, 0xa1, 'x', 0xa6, 's', 't', 'a', 't', 'u', 's', 0x90 };
 	send_all(fd, s, sizeof(s));
-	expect_response(fd, &in, 0, "protocol");
+	expect_reply(fd, &in, 0, "protocol", "Isian msgid permintaan harus bilangan bulat");
 	/* params not an array */
 	const uint8_t p[] = { 0x94, 0x00, 0x09, 0xa6, 's', 't', 'a', 't', 'u', 's', 0x01 };
 	send_all(fd, p, sizeof(p));
-	expect_response(fd, &in, 9, "invalid");
+	expect_reply(fd, &in, 9, "invalid", "Isian params permintaan harus berupa array");
 	/* method not a string */
 	const uint8_t q[] = { 0x94, 0x00, 0x0a, 0x07, 0x90 };
 	send_all(fd, q, sizeof(q));
-	expect_response(fd, &in, 10, "protocol");
+	expect_reply(fd, &in, 10, "protocol", "Nama metode dalam permintaan harus berupa teks");
 	/* unknown method */
 	pack_request(&req, 11, "does.not.exist");
 	send_all(fd, req.ptr, req.len);
-	expect_response(fd, &in, 11, "no_method");
+	expect_reply(fd, &in, 11, "no_method", "Metode ini tidak dikenal kinerjad");
 	/* a notification gets no reply: the next reply is for request 12 */
 	const uint8_t n[] = { 0x93, 0x02, 0xa6, 's', 't', 'a', 't', 'u', 's', 0x90 };
 	send_all(fd, n, sizeof(n));
@@ -341,7 +354,7 @@ test_rpc__wellformed_nonrequests_keep_connection(void **state)
 	kn_buf_clear(&req);
 	pack_request(&req, 13, "school.init");
 	send_all(fd, req.ptr, req.len);
-	expect_response(fd, &in, 13, "invalid");
+	expect_reply(fd, &in, 13, "invalid", "wajib diisi");
 	close(fd);
 	kn_buf_free(&req);
 	kn_buf_free(&in);
