@@ -87,11 +87,11 @@ link_wait(kd_link *l, short events)
 		if (n < 0 && errno != EINTR)
 			return kn_error_set(KN_ERROR, "hub", "poll: %s", strerror(errno));
 		if (kd_sync_stopping(l->sy))
-			return kn_error_set(KN_ESTATE, "", "kinerjad is stopping");
+			return domain_msg_error(KN_ESTATE, "", "DAEMON_BERHENTI", NULL);
 		waited += KD_LINK_SLICE_MS;
 		if (waited >= (l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms))
-			return kn_error_set(KN_EBUSY, "", "the peer said nothing for %d s",
-			    (l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms) / 1000);
+			return domain_msg_error(KN_EBUSY, "", "SYNC_PIHAK_DIAM", "detik",
+			    domain_msg_num((unsigned long long)(l->timeout_ms ? l->timeout_ms : l->sy->timeout_ms) / 1000).s, NULL);
 	}
 }
 
@@ -369,7 +369,7 @@ kd_sync_submit(kd_server *srv, kd_sync_op *op)
 	pthread_mutex_lock(&sy->mu);
 	if (sy->stop) {
 		pthread_mutex_unlock(&sy->mu);
-		return kn_error_set(KN_ESTATE, "", "kinerjad is stopping");
+		return domain_msg_error(KN_ESTATE, "", "DAEMON_BERHENTI", NULL);
 	}
 	*sy->queue_tail = op;
 	sy->queue_tail = &op->next;
@@ -656,9 +656,9 @@ kd_sync_stop(kd_server *srv)
 	sy->stop = 1;
 	/* ops the loop will never apply, and ops whose batch will never commit (the last error is left alone) */
 	for (op = sy->queue; op; op = op->next)
-		op_finish(op, KN_ESTATE, "kinerjad is stopping");
+		op_finish(op, KN_ESTATE, domain_msg_text("DAEMON_BERHENTI"));
 	for (op = sy->joined; op; op = op->next)
-		op_finish(op, KN_ESTATE, "kinerjad is stopping");
+		op_finish(op, KN_ESTATE, domain_msg_text("DAEMON_BERHENTI"));
 	sy->queue = sy->joined = NULL;
 	sy->queue_tail = &sy->queue;
 	pthread_cond_broadcast(&sy->cv);

@@ -111,7 +111,7 @@ recv_msg(sync_msg *m, school_session *s, sync_msg_type want1, sync_msg_type want
 
 	memset(m, 0, sizeof(*m));
 	if (rc == 0) {
-		kn_error_set(KN_EPROTO, "", "the hub ended the session early");
+		domain_msg_error(KN_EPROTO, "", "SYNC_HUB_BERHENTI_AWAL", NULL);
 		return fail_link(s, KN_EPROTO);
 	}
 	if (rc < 0)

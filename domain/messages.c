@@ -897,6 +897,18 @@ static const domain_msg msgs[] = {
 	{ "UNGGAH_BERKAS_BERUBAH",
 	    "Berkas berubah selagi disimpan di komputer sekolah, sehingga isinya tidak pasti sama dengan yang diunggah; tidak "
 	    "ada yang disimpan. Unggah lagi." },
+	{ "PENYIMPANAN_PENUH",
+	    "Penyimpanan Kinerja di komputer ini sudah mencapai batasnya (store.map_size_mb). Minta operator menaikkannya di "
+	    "berkas konfigurasi kinerjad lalu menjalankan ulang kinerjad; yang sudah tersimpan tidak hilang, ulangi sesudahnya." },
+	{ "PENYIMPANAN_DISK_PENUH",
+	    "Disk komputer ini penuh, sehingga tidak ada yang dapat disimpan. Minta Operator Sekolah mengosongkan ruang disk, "
+	    "lalu ulangi; yang sudah tersimpan tidak hilang." },
+	{ "PENYIMPANAN_TIDAK_TERSIMPAN", "Tidak tersimpan: {sebab}" },
+	{ "PENYIMPANAN_TERTAHAN_PENUH",
+	    "Sudah {jumlah} catatan menunggu catatan lain yang menjadi dasarnya, sehingga catatan ini ditolak. Sinkronkan atau "
+	    "impor catatan yang kurang lebih dulu, lalu ulangi." },
+	{ "SYNC_HUB_BERHENTI_AWAL", "hub mengakhiri sesi sebelum selesai" },
+	{ "SYNC_PIHAK_DIAM", "pihak lain tidak mengirim apa pun selama {detik} detik" },
 	{ "UNGGAH_DISK_PENUH",
 	    "Penyimpanan komputer sekolah penuh, sehingga berkas tidak dapat diterima. Minta Operator Sekolah mengosongkan "
 	    "ruang disk, lalu unggah lagi." },

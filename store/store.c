@@ -8,6 +8,7 @@
  */
 #include "store.h"
 #include "record_int.h"
+#include "../domain/messages.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,9 +121,10 @@ store__err(int rc, const char *what)
 {
 	switch (rc) {
 	case MDB_MAP_FULL:
-		return kn_error_set(KN_EFULL, "map_size", "store is full: raise map_size in the config");
+		return domain_msg_error(KN_EFULL, "map_size", "PENYIMPANAN_PENUH", NULL);
 	case ENOSPC:
-		return kn_error_set(KN_EFULL, "", "disk is full while %s: free space on the store's disk", what);
+		kn_info("store: the disk is full while %s", what);
+		return domain_msg_error(KN_EFULL, "", "PENYIMPANAN_DISK_PENUH", NULL);
 	case MDB_NOTFOUND:
 		return kn_error_set(KN_ENOTFOUND, "", "%s: not found", what);
 	case ENOMEM:
@@ -180,9 +182,10 @@ static int
 store__poisoned(const store_batch *b)
 {
 	if (b->poison.code)
-		return kn_error_set(b->poison.code, b->poison.field, "batch not stored: %s", b->poison.msg);
+		return domain_msg_error(b->poison.code, b->poison.field, "PENYIMPANAN_TIDAK_TERSIMPAN", "sebab", b->poison.msg, NULL);
 	if (b->outer && b->sub.poison.code)
-		return kn_error_set(b->sub.poison.code, b->sub.poison.field, "not stored: %s", b->sub.poison.msg);
+		return domain_msg_error(b->sub.poison.code, b->sub.poison.field, "PENYIMPANAN_TIDAK_TERSIMPAN", "sebab",
+		    b->sub.poison.msg, NULL);
 	return 0;
 }
 
@@ -782,8 +785,8 @@ store__hold(store_batch *b, const record_view *v, const uint8_t *missing)
 	if (rc)
 		return store__err(rc, "counting held records");
 	if (st.ms_entries >= STORE_HELD_MAX)
-		return kn_error_set(KN_EFULL, "record", "%zu records already wait for others they depend on; this one is refused",
-		    (size_t)st.ms_entries);
+		return domain_msg_error(KN_EFULL, "record", "PENYIMPANAN_TERTAHAN_PENUH", "jumlah",
+		    domain_msg_num((unsigned long long)st.ms_entries).s, NULL);
 	memcpy(key, missing, RECORD_ID_BYTES);
 	memcpy(key + RECORD_ID_BYTES, v->id, RECORD_ID_BYTES);
 	b->dirty = 1;
