@@ -995,7 +995,7 @@ test_store__map_full(void **state)
 	assert_int_equal(make_record_rc(&rec, id, f, "tiny", 0, NULL, 0, 0), 0);
 	assert_int_equal(store_batch_add(b, rec.ptr, rec.len, NULL), KN_EFULL);
 	assert_int_equal(store_batch_commit(b), KN_EFULL);
-	assert_non_null(strstr(kn_error_message(), "raise map_size"));
+	assert_non_null(strstr(kn_error_message(), "store.map_size_mb"));
 
 	assert_int_equal(store_stat(&st, s), 0);
 	assert_int_equal(st.records, before.records);
