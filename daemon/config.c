@@ -69,7 +69,7 @@ static const struct option_def {
 	I("sync", "timeout_s", sync_timeout_s, "30", 1, 3600, "seconds a sync peer may stay silent before the session is dropped"),
 	I("sync", "max_sessions", sync_max_sessions, "32", 1, 1024, "hub: schools served at once; others wait their turn"),
 	I("sync", "batch_records", sync_batch_records, "256", 1, 256, "school: records per push or pull message"),
-	I("sync", "push_window", sync_push_window, "16", 1, 32,
+	I("sync", "push_window", sync_push_window, "64", 1, 128,
 	    "school: pushes sent before the first receipt comes back (1: wait for each receipt)"),
 	I("sync", "test_delay_ms", sync_test_delay_ms, "0", 0, 60000, "hub: delay before each answer with records (tests only)"),
 	I("sync", "ev_window_kb", sync_ev_window_kb, "128", 64, 16384,

@@ -40,9 +40,13 @@
 /*
  * Pushes of one session with the loop at once: while it commits one, the
  * next ones join its next batch (fewer, larger commits: each commit
- * rewrites every B-tree page it touched, and record ids are random).
+ * rewrites every B-tree page it touched, and record ids are random), up
+ * to this many and this many bytes (the memory bound of a session's queue:
+ * 32 sessions, 256 MiB at most; pushes of 256 records of 400 bytes fill
+ * 80 places).
  */
-#define HUB_PUSH_DEPTH 16
+#define HUB_PUSH_DEPTH 128
+#define HUB_PUSH_BYTES_MAX ((size_t)8 << 20)
 /*
  * While pushes are with the loop and nothing has arrived, the session
  * looks for both every this many ms: the oldest push made durable (its
@@ -82,6 +86,7 @@ typedef struct {
 	/* pushes with the loop, their receipts not sent yet, oldest first (push_begin) */
 	struct hub_push *push[HUB_PUSH_DEPTH];
 	int npush;
+	size_t push_bytes;        /* the bytes of those pushes */
 } hub_session;
 
 typedef struct hub_push hub_push;
@@ -457,9 +462,11 @@ push_begin(hub_session *h, sync_msg *m)
 	p->op.meta_vals = &p->status;
 	p->op.nmeta = p->status.len && !p->status.failed ? 1 : 0;
 	/* a full queue answers its oldest first: receipts go out in order */
-	if (h->npush == HUB_PUSH_DEPTH && (rc = push_finish(h))) {
-		push_free(p);
-		return rc;
+	while (h->npush && (h->npush == HUB_PUSH_DEPTH || h->push_bytes + p->buf.len > HUB_PUSH_BYTES_MAX)) {
+		if ((rc = push_finish(h))) {
+			push_free(p);
+			return rc;
+		}
 	}
 	if ((rc = kd_sync_submit(h->srv, &p->op))) {
 		push_free(p);
@@ -467,6 +474,7 @@ push_begin(hub_session *h, sync_msg *m)
 	}
 	p->submitted = 1;
 	h->push[h->npush++] = p;
+	h->push_bytes += p->buf.len;
 	return 0;
 }
 
@@ -484,6 +492,7 @@ push_finish(hub_session *h)
 	p = h->push[0];
 	memmove(h->push, h->push + 1, (size_t)(h->npush - 1) * sizeof(h->push[0]));
 	h->npush--;
+	h->push_bytes -= p->buf.len;
 	if ((rc = kd_sync_wait(h->srv, &p->op))) {
 		rc = hub_fail(h, rc, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", kn_error_message(), NULL });
 		goto out;
@@ -540,6 +549,7 @@ push_drop(hub_session *h)
 		push_free(h->push[i]);
 	}
 	h->npush = 0;
+	h->push_bytes = 0;
 }
 
 /* Every pending push answered, in order. */

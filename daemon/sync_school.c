@@ -238,34 +238,70 @@ pack_receipt(kn_buf *out, const sync_msg *r)
  * receipt (sync/receipt) and the (upto, at_ms) pairs of the receipts log
  * (sync_acts.c). Losing them in a crash costs only a push again (the hub
  * answers "present"), so they are written after several receipts, not
- * one commit per receipt.
+ * one commit per receipt; and while the pushes go on: the write of one
+ * group is with the loop while the next receipts come (at most one group
+ * at a time), since waiting for it stopped the pushes for a commit of
+ * this store every 8 receipts.
  */
 typedef struct {
 	kn_buf last;          /* the last receipt, packed */
 	kn_buf pairs;         /* (upto, at_ms) pairs not written yet */
 	uint64_t acked;       /* the checkpoint they move to (0: none) */
 	int n;                /* receipts held */
+	/* the group being written: its op and values stay alive until the loop is done with them */
+	kd_sync_op op;
+	kn_buf vals[3];
+	const char *names[3];
+	uint64_t op_acked;
+	int writing;
 } receipts_due;
 
+#define RECEIPTS_DUE_INIT { KN_BUF_INIT, KN_BUF_INIT, 0, 0, { 0 }, { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT }, { NULL }, 0, 0 }
 #define RECEIPTS_DUE_MAX 8
 
-static void
-receipts_due_free(receipts_due *d)
+/* Wait for the group being written, if any; the checkpoint moves once it is durable. */
+static int
+receipts_wait(school_session *s, receipts_due *d)
 {
+	int rc;
+
+	if (!d->writing)
+		return 0;
+	rc = kd_sync_wait(s->srv, &d->op);
+	d->writing = 0;
+	for (int i = 0; i < 3; i++)
+		kn_buf_free(&d->vals[i]);
+	if (rc)
+		return fail_store(s, rc);
+	if (d->op_acked)
+		s->acked = d->op_acked;
+	return 0;
+}
+
+static void
+receipts_due_free(school_session *s, receipts_due *d)
+{
+	(void)receipts_wait(s, d);
+	kn_error_clear();
 	kn_buf_free(&d->last);
 	kn_buf_free(&d->pairs);
 }
 
-/* Write what d holds, durably. */
+/* Write what d holds: handed to the loop, and waited for when wait is set (the end of a phase). */
 static int
-receipts_flush(school_session *s, receipts_due *d)
+receipts_flush(school_session *s, receipts_due *d, int wait)
 {
-	kn_buf vals[3] = { KN_BUF_INIT, KN_BUF_INIT, KN_BUF_INIT };
-	const char *names[3] = { s->m_receipt, s->m_acked, s->m_receipts };
+	kn_buf *vals = d->vals;
 	int rc;
 
+	/* the receipts log below is read from the store: the group before must be in it */
+	if ((rc = receipts_wait(s, d)))
+		return rc;
 	if (d->n == 0)
 		return 0;
+	d->names[0] = s->m_receipt;
+	d->names[1] = s->m_acked;
+	d->names[2] = s->m_receipts;
 	kn_buf_put(&vals[0], d->last.ptr, d->last.len);
 	be64_buf(&vals[1], d->acked);
 	if (d->acked) {
@@ -280,21 +316,28 @@ receipts_flush(school_session *s, receipts_due *d)
 			vals[2].len -= drop;
 		}
 	}
-	if (vals[0].failed || vals[1].failed || vals[2].failed)
-		rc = fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
-	else
-		rc = store_op(s, NULL, 0, NULL, names, vals, d->acked ? 3 : 1, NULL);
-	if (rc == 0) {
-		if (d->acked)
-			s->acked = d->acked;
-		d->n = 0;
-		d->acked = 0;
-		kn_buf_clear(&d->pairs);
+	if (vals[0].failed || vals[1].failed || vals[2].failed) {
+		for (int i = 0; i < 3; i++)
+			kn_buf_free(&vals[i]);
+		return fail_store(s, kn_error_set(KN_ENOMEM, "", "out of memory"));
 	}
-	kn_buf_free(&vals[0]);
-	kn_buf_free(&vals[1]);
-	kn_buf_free(&vals[2]);
-	return rc;
+	memset(&d->op, 0, sizeof(d->op));
+	d->op.origin = s->p->origin;
+	d->op.meta_names = d->names;
+	d->op.meta_vals = vals;
+	d->op.nmeta = d->acked ? 3 : 1;
+	if ((rc = kd_sync_submit(s->srv, &d->op))) {
+		for (int i = 0; i < 3; i++)
+			kn_buf_free(&vals[i]);
+		return fail_store(s, rc);
+	}
+	s->wrote = 1;
+	d->writing = 1;
+	d->op_acked = d->acked;
+	d->n = 0;
+	d->acked = 0;
+	kn_buf_clear(&d->pairs);
+	return wait ? receipts_wait(s, d) : 0;
 }
 
 static int
@@ -348,7 +391,7 @@ push_receipt(school_session *s, receipts_due *d, uint64_t upto, size_t n)
 	}
 	d->n++;
 	if (d->n >= RECEIPTS_DUE_MAX)
-		rc = receipts_flush(s, d);
+		rc = receipts_flush(s, d, 0);
 out:
 	sync_msg_free(&r);
 	return rc;
@@ -358,14 +401,14 @@ out:
 static int
 push_batch(school_session *s, const sync_bytes *recs, size_t n, uint64_t upto)
 {
-	receipts_due d = { KN_BUF_INIT, KN_BUF_INIT, 0, 0 };
+	receipts_due d = RECEIPTS_DUE_INIT;
 	int rc = push_send(s, recs, n, upto);
 
 	if (rc == 0)
 		rc = push_receipt(s, &d, upto, n);
 	if (rc == 0)
-		rc = receipts_flush(s, &d);
-	receipts_due_free(&d);
+		rc = receipts_flush(s, &d, 1);
+	receipts_due_free(s, &d);
 	return rc;
 }
 
@@ -389,9 +432,9 @@ push_phase(school_session *s)
 	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
 	size_t offs[SYNC_PROTO_BATCH_RECORDS];
 	size_t max = (size_t)s->sy->batch_records;
-	push_sent win[16];
+	push_sent win[128]; /* sync.push_window is at most 128 */
 	size_t window = s->sy->push_window < 1 ? 1 : (size_t)s->sy->push_window, head = 0, inflight = 0;
-	receipts_due d = { KN_BUF_INIT, KN_BUF_INIT, 0, 0 };
+	receipts_due d = RECEIPTS_DUE_INIT;
 	uint64_t sent = s->acked;
 	int rc = 0, more = 1, drain = 0;
 
@@ -460,7 +503,7 @@ push_phase(school_session *s)
 				drain = 1;
 				continue;
 			}
-			if ((rc = receipts_flush(s, &d)))
+			if ((rc = receipts_flush(s, &d, 1)))
 				break;
 			kn_buf val = KN_BUF_INIT;
 			const char *names[1] = { s->m_acked };
@@ -485,8 +528,8 @@ push_phase(school_session *s)
 		sent = pos;
 	}
 	if (rc == 0)
-		rc = receipts_flush(s, &d);
-	receipts_due_free(&d);
+		rc = receipts_flush(s, &d, 1);
+	receipts_due_free(s, &d);
 	kn_buf_free(&arena);
 	return rc;
 }
