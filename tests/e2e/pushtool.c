@@ -7,8 +7,9 @@
  *
  * DEVICEKEYFILE is a daemon's device key (the 32-byte seed kinerjad
  * keeps); FILE a `kinerja record export` file, whose records all go into
- * the one push; -x before a file flips a bit of the signature of each of
- * its records. Prints
+ * the one push (at most 256 in all, the protocol's push: more is refused,
+ * exit 2, rather than sent in part); -x before a file flips a bit of the
+ * signature of each of its records. Prints
  *   receipt stored N present N held N refused N
  *   refused INDEX CODE MESSAGE          (one line per refusal)
  * or "error CODE REASON TEXT" when the hub refused the session. Exit 0
@@ -96,8 +97,15 @@ read_file(kn_buf *arena, size_t *offs, size_t *lens, size_t *n, const char *path
 	fclose(f);
 	msgpack_unpacked_init(&up);
 	while (msgpack_unpack_next(&up, buf, len, &off) == MSGPACK_UNPACK_SUCCESS) {
-		if (up.data.type != MSGPACK_OBJECT_BIN || *n == SYNC_PROTO_BATCH_RECORDS)
+		if (up.data.type != MSGPACK_OBJECT_BIN)
 			continue;
+		if (*n == SYNC_PROTO_BATCH_RECORDS) {
+			/* one push holds at most this many: say so, never send part of what was asked */
+			fprintf(stderr, "pushtool: more than %d records in the files: one push holds at most that many\n",
+			    SYNC_PROTO_BATCH_RECORDS);
+			msgpack_unpacked_destroy(&up);
+			return -1;
+		}
 		offs[*n] = arena->len;
 		lens[*n] = up.data.via.bin.size;
 		kn_buf_put(arena, up.data.via.bin.ptr, up.data.via.bin.size);
