@@ -165,25 +165,6 @@ kd_catalog_cache_clear(void)
 
 /* ---- the index of versions ---- */
 
-/* An index value: big-endian, so that it reads the same on every machine. */
-static void
-be64_put(uint8_t out[8], uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		out[i] = (uint8_t)v;
-}
-
-/* The number be64_put() wrote. */
-static uint64_t
-be64_get(const uint8_t in[8])
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | in[i];
-	return v;
-}
-
 /*
  * The store's index hook for a catalog record: "cat/<npsn>/<version>" ->
  * the hlc of the version's earliest record. The earliest, so that the
@@ -202,11 +183,11 @@ kd_catalog_index(store_txn *t, const record_view *v)
 		return kn_error_set(KN_EBADREC, "subject", "a catalog record's subject must be its version (64 hex)");
 	snprintf(key, sizeof(key), CATALOG_INDEX_PREFIX "%.8s/%.64s", v->school, v->subject);
 	rc = store_idx_get(&old, &oldlen, t, key, strlen(key));
-	if (rc == 0 && oldlen == 8 && be64_get(old) <= v->hlc)
+	if (rc == 0 && oldlen == 8 && kn_be64_get(old) <= v->hlc)
 		return 0;
 	if (rc && rc != KN_ENOTFOUND)
 		return rc;
-	be64_put(val, v->hlc);
+	kn_be64_put(val, v->hlc);
 	return store_idx_put(t, key, strlen(key), val, sizeof(val));
 }
 
@@ -239,7 +220,7 @@ entries_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_
 	}
 	memcpy(l->e[l->n].version, key + klen - DOMAIN_CATALOG_VERSION_HEX, DOMAIN_CATALOG_VERSION_HEX);
 	l->e[l->n].version[DOMAIN_CATALOG_VERSION_HEX] = '\0';
-	l->e[l->n].hlc = be64_get(val);
+	l->e[l->n].hlc = kn_be64_get(val);
 	l->n++;
 	return 0;
 }

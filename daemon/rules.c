@@ -611,27 +611,6 @@ index_by_type(store_txn *t, const record_view *v)
 	return rc;
 }
 
-/* Big-endian u64, so that index values compare as numbers. */
-static void
-be64_put(uint8_t out[8], uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-/* The number be64_put() wrote. */
-static uint64_t
-be64_get(const uint8_t in[8])
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | in[i];
-	return v;
-}
-
 /* Fold doc again and keep the answer in "h/<doc>" (its id, or "" when no version takes effect). */
 static int
 head_refold(store_txn *t, const char *doc)
@@ -664,11 +643,11 @@ author_index(store_txn *t, const record_view *v)
 	n = (size_t)snprintf(key, sizeof(key), "a/%s/", kn_hex(hex, v->author, 32));
 	n += record_doc_key(key + n, v);
 	rc = store_idx_get(&old, &len, t, key, n);
-	if (rc == 0 && len == 8 && be64_get(old) >= v->hlc)
+	if (rc == 0 && len == 8 && kn_be64_get(old) >= v->hlc)
 		return 0;
 	if (rc && rc != KN_ENOTFOUND)
 		return rc;
-	be64_put(val, v->hlc);
+	kn_be64_put(val, v->hlc);
 	return store_idx_put(t, key, n, val, sizeof(val));
 }
 
@@ -688,7 +667,7 @@ follow_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t
 
 	if (klen <= skip || vlen != 8)
 		return kn_error_set(KN_ERROR, "", "an author index entry is damaged");
-	if (be64_get(val) <= f->after)
+	if (kn_be64_get(val) <= f->after)
 		return 0;
 	if (kn_buf_put(&f->docs, key + skip, klen - skip) || kn_buf_put(&f->docs, "", 1))
 		return kn_error_set(KN_ENOMEM, "", "out of memory following an enrollment");

@@ -15,25 +15,6 @@
 #include "../domain/domain.h"
 #include "sync.h"
 
-static void
-be64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* "f/<npsn>/" + n: 19 bytes */
 static size_t
 feed_key(uint8_t out[19], const char *npsn, uint64_t n)
@@ -41,7 +22,7 @@ feed_key(uint8_t out[19], const char *npsn, uint64_t n)
 	memcpy(out, "f/", 2);
 	memcpy(out + 2, npsn, 8);
 	out[10] = '/';
-	be64_put(out + 11, n);
+	kn_be64_put(out + 11, n);
 	return 19;
 }
 
@@ -90,16 +71,16 @@ kd_sync_index(void *ctx, store_txn *t, const record_view *v)
 	snprintf(ckey, sizeof(ckey), "fc/%s", npsn);
 	rc = store_idx_get(&got, &len, t, ckey, strlen(ckey));
 	if (rc == 0 && len == 8)
-		n = be64_get(got);
+		n = kn_be64_get(got);
 	else if (rc == 0 || rc != KN_ENOTFOUND)
 		return rc ? rc : kn_error_set(KN_ERROR, "", "index entry %s is damaged", ckey);
 	n++;
 	memcpy(val, v->id, 32);
-	be64_put(val + 32, v->hlc);
+	kn_be64_put(val + 32, v->hlc);
 	val[40] = srv ? (uint8_t)srv->sync_origin : 0; /* 0 made here, 1 from a peer below, 2 from the parent hub */
 	if ((rc = store_idx_put(t, fkey, feed_key(fkey, npsn, n), val, sizeof(val))))
 		return rc;
-	be64_put(fp, n);
+	kn_be64_put(fp, n);
 	if ((rc = store_idx_put(t, ckey, strlen(ckey), fp, 8)))
 		return rc;
 	/* the last position a peer below may want: what did not come from it (made here, or from the parent) */
@@ -118,7 +99,7 @@ kd_sync_index(void *ctx, store_txn *t, const record_view *v)
 	else
 		return rc ? rc : kn_error_set(KN_ERROR, "", "index entry %s is damaged", ckey);
 	recon_sum_add(fp, v->id);
-	be64_put(fp + 32, be64_get(fp + 32) + 1);
+	kn_be64_put(fp + 32, kn_be64_get(fp + 32) + 1);
 	if ((rc = store_idx_put(t, ckey, strlen(ckey), fp, sizeof(fp))))
 		return rc;
 	/* the tree of range sums the reconciliation reads */
@@ -207,20 +188,20 @@ kd_sync_state_get(kd_sync_state *out, store_txn *t, const char *npsn)
 	snprintf(key, sizeof(key), "fc/%s", npsn);
 	rc = store_idx_get(&got, &len, t, key, strlen(key));
 	if (rc == 0 && len == 8)
-		out->feed = be64_get(got);
+		out->feed = kn_be64_get(got);
 	else if (rc != KN_ENOTFOUND)
 		return rc ? rc : kn_error_set(KN_ERROR, "", "index entry %s is damaged", key);
 	snprintf(key, sizeof(key), "fo/%s", npsn);
 	rc = store_idx_get(&got, &len, t, key, strlen(key));
 	if (rc == 0 && len == 8)
-		out->feed_out = be64_get(got);
+		out->feed_out = kn_be64_get(got);
 	else if (rc != KN_ENOTFOUND)
 		return rc ? rc : kn_error_set(KN_ERROR, "", "index entry %s is damaged", key);
 	snprintf(key, sizeof(key), "fp/%s", npsn);
 	rc = store_idx_get(&got, &len, t, key, strlen(key));
 	if (rc == 0 && len == 40) {
 		memcpy(out->sum, got, 32);
-		out->count = be64_get(got + 32);
+		out->count = kn_be64_get(got + 32);
 	} else if (rc != KN_ENOTFOUND) {
 		return rc ? rc : kn_error_set(KN_ERROR, "", "index entry %s is damaged", key);
 	}
@@ -242,7 +223,7 @@ kd_sync_feed_get(kd_feed_entry *out, store_txn *t, const char *npsn, uint64_t n)
 	if (len != KD_SYNC_FEED_VALUE)
 		return kn_error_set(KN_ERROR, "", "the sync feed of school %s is damaged at %llu", npsn, (unsigned long long)n);
 	memcpy(out->id, got, 32);
-	out->hlc = be64_get(got + 32);
+	out->hlc = kn_be64_get(got + 32);
 	out->origin = got[40];
 	return 0;
 }

@@ -44,25 +44,6 @@
 #define SPLIT_ITEMS_CAP 4096 /* items looked at to split a range without nodes */
 #define SPLIT_MIN 7          /* nodes a level must offer inside a range to split there */
 
-static void
-be64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 int
 kd_sync_tree_level(const uint8_t id[32])
 {
@@ -90,7 +71,7 @@ tkey(uint8_t out[TREE_KEY], const char *npsn, int k, const recon_bound *b)
 	out[12] = (uint8_t)('0' + k);
 	if (b == NULL)
 		return TREE_PREFIX;
-	be64_put(out + TREE_PREFIX, b->ts);
+	kn_be64_put(out + TREE_PREFIX, b->ts);
 	memcpy(out + TREE_PREFIX + 8, b->id, 32);
 	return TREE_KEY;
 }
@@ -99,7 +80,7 @@ static void
 key_bound(recon_bound *b, const uint8_t *key)
 {
 	b->inf = 0;
-	b->ts = be64_get(key + TREE_PREFIX);
+	b->ts = kn_be64_get(key + TREE_PREFIX);
 	memcpy(b->id, key + TREE_PREFIX + 8, 32);
 }
 
@@ -111,14 +92,14 @@ acc_get(recon_acc *a, const uint8_t *val, size_t len)
 		return;
 	}
 	memcpy(a->sum, val, 32);
-	a->count = be64_get(val + 32);
+	a->count = kn_be64_get(val + 32);
 }
 
 static void
 acc_put(uint8_t out[TREE_VAL], const recon_acc *a)
 {
 	memcpy(out, a->sum, 32);
-	be64_put(out + 32, a->count);
+	kn_be64_put(out + 32, a->count);
 }
 
 static void
@@ -610,7 +591,7 @@ feed_cb(void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t v
 	memcpy(fa->v[fa->n].npsn, key + 2, 8);
 	fa->v[fa->n].npsn[8] = '\0';
 	memcpy(fa->v[fa->n].id, val, 32);
-	fa->v[fa->n].ts = be64_get(val + 32);
+	fa->v[fa->n].ts = kn_be64_get(val + 32);
 	fa->n++;
 	return 0;
 }

@@ -134,27 +134,6 @@ store__err(int rc, const char *what)
 	}
 }
 
-/* Big-endian u64 encoding of change-feed sequence numbers. */
-static void
-store__be64_put(uint8_t out[STORE__SEQ_BYTES], uint64_t v)
-{
-	for (int i = STORE__SEQ_BYTES - 1; i >= 0; i--) {
-		out[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-/* Decode a big-endian u64 sequence key. */
-static uint64_t
-store__be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < STORE__SEQ_BYTES; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /*
  * Remember the first error that poisons the current level: an LMDB
  * failure, or an index hook failure after the record was written. Inside
@@ -280,7 +259,7 @@ store__last_seq(uint64_t *out, MDB_txn *txn, store *s)
 		rc = kn_error_set(KN_ERROR, "store", "store %s is damaged: bad change-feed key", s->dir);
 		goto out_close_cursor;
 	}
-	*out = store__be64_get(k.mv_data);
+	*out = kn_be64_get(k.mv_data);
 	rc = 0;
 out_close_cursor:
 	mdb_cursor_close(cur);
@@ -715,7 +694,7 @@ store__batch_write(store_batch *b, const record_view *v)
 	rc = mdb_put(txn, s->dbi[STORE__RECORDS], &id, &d, MDB_NOOVERWRITE);
 	if (rc)
 		return store__err(rc, "storing a record");
-	store__be64_put(seq, b->seq + 1);
+	kn_be64_put(seq, b->seq + 1);
 	k = (MDB_val){ sizeof(seq), seq };
 	rc = mdb_put(txn, s->dbi[STORE__LOG], &k, &id, MDB_APPEND);
 	if (rc)
@@ -1544,7 +1523,7 @@ store_log_scan(store_txn *t, uint64_t after, store_log_cb cb, void *ctx)
 
 	if (after == UINT64_MAX)
 		return 0;
-	store__be64_put(start, after + 1);
+	kn_be64_put(start, after + 1);
 	rc = mdb_cursor_open(t->txn, t->s->dbi[STORE__LOG], &cur);
 	if (rc)
 		return store__err(rc, "reading the change feed");
@@ -1563,7 +1542,7 @@ store_log_scan(store_txn *t, uint64_t after, store_log_cb cb, void *ctx)
 			    t->s->dir);
 			break;
 		}
-		rc = cb(ctx, store__be64_get(k.mv_data), v.mv_data);
+		rc = cb(ctx, kn_be64_get(k.mv_data), v.mv_data);
 		if (rc) {
 			rc = rc > 0 ? 0 : rc;
 			break;

@@ -133,4 +133,26 @@ uint64_t kn_mono_ms(void);
  */
 int kn_buf_msgpack_write(void *data, const char *buf, size_t len);
 
+/*
+ * A u64 as 8 big-endian bytes and back: how keys and values of the store
+ * and its indexes hold numbers, so that they sort as numbers and read the
+ * same on every machine.
+ */
+static inline void
+kn_be64_put(uint8_t out[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+static inline uint64_t
+kn_be64_get(const uint8_t in[8])
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | in[i];
+	return v;
+}
+
 #endif
