@@ -45,73 +45,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../sync/channel.h"
-#include "../../sync/proto.h"
 #include "../../util/kn.h"
-
-static int fd = -1;
-
-static int
-flush_out(sync_channel *ch)
-{
-	const uint8_t *p;
-	size_t n;
-
-	while ((n = sync_channel_pending(&p, ch)) > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return -1;
-		sync_channel_sent(ch, (size_t)w);
-	}
-	return 0;
-}
-
-/* The next message decoded into m, or -1 (closed, cut, not a message). */
-static int
-next_msg(sync_msg *m, kn_buf *msg, sync_channel *ch)
-{
-	uint8_t buf[SYNC_CHANNEL_FEED_MAX];
-
-	memset(m, 0, sizeof(*m));
-	kn_buf_clear(msg);
-	for (;;) {
-		int rc = sync_channel_recv(msg, ch);
-		if (rc == 1)
-			return sync_msg_decode(m, msg->ptr, msg->len) == 0 ? 0 : -1;
-		if (rc < 0 || sync_channel_peer_closed(ch) || flush_out(ch))
-			return -1;
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0 || sync_channel_feed(ch, buf, (size_t)n) != 0)
-			return -1;
-	}
-}
-
-static int
-send_msg(sync_channel *ch, const sync_msg *m)
-{
-	kn_buf b = KN_BUF_INIT;
-	int rc = sync_msg_encode(&b, m) || sync_channel_send(ch, b.ptr, b.len) || flush_out(ch);
-
-	kn_buf_free(&b);
-	return rc ? -1 : 0;
-}
-
-static int
-read_seed(uint8_t pk[32], uint8_t sk[64], const char *path)
-{
-	uint8_t seed[32];
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	if (fread(seed, 1, 32, f) != 32) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	return 0;
-}
+#include "peer.h"
 
 /* Print an answer that is an error and say so (1), or 0. */
 static int
@@ -128,20 +63,17 @@ is_error(const sync_msg *r)
 static int
 school(char **argv)
 {
-	uint8_t hub_ed[32], hub_x[32], pk[32], sk[64], x[32], commit[2][SYNC_PROTO_COMMIT_BYTES], junk[1000];
+	uint8_t pk[32], sk[64], commit[2][SYNC_PROTO_COMMIT_BYTES], junk[1000];
 	static char file[1 << 24];
 	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
-	char host[256], *colon;
-	struct addrinfo hints = { 0 }, *ai;
-	kn_buf msg = KN_BUF_INIT;
+	tpeer peer = TPEER_INIT;
 	msgpack_unpacked up;
-	sync_channel *ch;
 	sync_msg m, r;
 	size_t n = 0, len, off = 0;
 	FILE *f;
+	int rc;
 
-	if (kn_unhex(hub_ed, 32, argv[2], strlen(argv[2])) || sync_channel_peer_from_ed25519(hub_x, hub_ed) ||
-	    read_seed(pk, sk, argv[3]) || kn_unhex(commit[0], 20, argv[6], 40) || kn_unhex(commit[1], 20, argv[7], 40) ||
+	if (tpeer_seed(pk, sk, argv[3]) || kn_unhex(commit[0], 20, argv[6], 40) || kn_unhex(commit[1], 20, argv[7], 40) ||
 	    strlen(argv[8]) != 64)
 		return 2;
 	if ((f = fopen(argv[5], "rb")) == NULL)
@@ -153,35 +85,9 @@ school(char **argv)
 		if (up.data.type == MSGPACK_OBJECT_BIN)
 			recs[n++] = (sync_bytes){ (const uint8_t *)up.data.via.bin.ptr, up.data.via.bin.size };
 	}
-	snprintf(host, sizeof(host), "%s", argv[1]);
-	if ((colon = strrchr(host, ':')) == NULL)
-		return 2;
-	*colon = '\0';
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
-		return 2;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)
-		return 1;
-	freeaddrinfo(ai);
-	sync_channel_key_from_ed25519(x, sk);
-	sync_channel_config cfg = { 1, x, hub_x, SYNC_PROTO_MESSAGE_MAX, NULL, NULL };
-	if (sync_channel_new(&ch, &cfg) != 0)
-		return 1;
-	while (!sync_channel_ready(ch)) {
-		uint8_t buf[4096];
-		ssize_t k;
-		if (flush_out(ch) || (k = read(fd, buf, sizeof(buf))) <= 0 || sync_channel_feed(ch, buf, (size_t)k) != 0)
-			return 1;
-	}
-	memset(&m, 0, sizeof(m));
-	m.type = SYNC_MSG_HELLO;
-	snprintf(m.npsn, sizeof(m.npsn), "%s", argv[4]);
-	memcpy(m.device, pk, 32);
-	snprintf(m.sw, sizeof(m.sw), "evtool");
-	m.now_ms = kn_now_ms();
-	m.caps = SYNC_CAP_RECORDS | SYNC_CAP_EVIDENCE;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r))
+	if ((rc = tpeer_dial(&peer, argv[1], argv[2], sk)) != 0)
+		return rc;
+	if (tpeer_hello(&peer, &r, argv[4], pk, "evtool", SYNC_CAP_RECORDS | SYNC_CAP_EVIDENCE) || is_error(&r))
 		return 1;
 	sync_msg_free(&r);
 
@@ -190,7 +96,7 @@ school(char **argv)
 	m.type = SYNC_MSG_PUSH;
 	m.records = recs;
 	m.nrecords = n;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r) || r.type != SYNC_MSG_RECEIPT)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r) || is_error(&r) || r.type != SYNC_MSG_RECEIPT)
 		return 1;
 	printf("receipt stored %llu present %llu held %llu refused %zu\n", (unsigned long long)r.stored,
 	    (unsigned long long)r.present, (unsigned long long)r.held, r.nrefused);
@@ -204,7 +110,7 @@ school(char **argv)
 	m.type = SYNC_MSG_EV_OFFER;
 	m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])commit;
 	m.ncommits = 2;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r) || r.type != SYNC_MSG_EV_HAVE)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r) || is_error(&r) || r.type != SYNC_MSG_EV_HAVE)
 		return 1;
 	printf("have %zu\n", r.ncommits);
 	sync_msg_free(&r);
@@ -214,7 +120,7 @@ school(char **argv)
 	m.type = SYNC_MSG_EV_PACK;
 	snprintf(m.key, sizeof(m.key), "%s", argv[8]);
 	m.size = 4000000;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r) || r.type != SYNC_MSG_EV_AT)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r) || is_error(&r) || r.type != SYNC_MSG_EV_AT)
 		return 1;
 	printf("at %llu\n", (unsigned long long)r.at);
 	sync_msg_free(&r);
@@ -224,14 +130,14 @@ school(char **argv)
 	snprintf(m.key, sizeof(m.key), "%s", argv[8]);
 	m.at = 0;
 	m.data = (sync_bytes){ junk, sizeof(junk) };
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r) || r.type != SYNC_MSG_EV_AT)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r) || is_error(&r) || r.type != SYNC_MSG_EV_AT)
 		return 1;
 	printf("chunk-at %llu\n", (unsigned long long)r.at);
 	sync_msg_free(&r);
 
 	memset(&m, 0, sizeof(m));
 	m.type = SYNC_MSG_EV_END;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch) || is_error(&r) || r.type != SYNC_MSG_EV_RECEIPT)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r) || is_error(&r) || r.type != SYNC_MSG_EV_RECEIPT)
 		return 1;
 	printf("ev_receipt verified %llu waiting %llu bad %llu\n", (unsigned long long)r.verified,
 	    (unsigned long long)r.waiting, (unsigned long long)r.bad);
@@ -242,14 +148,12 @@ school(char **argv)
 	m.type = SYNC_MSG_EV_HAVE;
 	m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])commit;
 	m.ncommits = 1;
-	if (send_msg(ch, &m) || next_msg(&r, &msg, ch))
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r))
 		return 1;
 	if (!is_error(&r))
 		printf("no error: %s\n", sync_msg_type_name(r.type));
 	sync_msg_free(&r);
-	sync_channel_free(ch);
-	close(fd);
-	kn_buf_free(&msg);
+	tpeer_close(&peer, 0);
 	return 0;
 }
 
@@ -258,20 +162,17 @@ school(char **argv)
 static int
 hub_one(int lfd, const uint8_t sk[64], const char *mode)
 {
-	uint8_t x[32], junk[4096];
-	kn_buf msg = KN_BUF_INIT;
-	sync_channel *ch = NULL;
+	uint8_t junk[4096];
+	tpeer peer = TPEER_INIT;
 	sync_msg m, r;
-	int rc = -1;
+	int rc = -1, fd = accept(lfd, NULL, NULL);
 
-	if ((fd = accept(lfd, NULL, NULL)) < 0)
+	if (fd < 0)
 		return -1;
-	sync_channel_key_from_ed25519(x, sk);
-	sync_channel_config cfg = { 0, x, NULL, SYNC_PROTO_MESSAGE_MAX, NULL, NULL };
-	if (sync_channel_new(&ch, &cfg) != 0)
+	if (tpeer_accept(&peer, fd, sk) != 0)
 		goto out;
 	/* the handshake, then the school's confirmation and hello */
-	if (next_msg(&r, &msg, ch) || r.type != SYNC_MSG_HELLO)
+	if (tpeer_recv(&peer, &r) || r.type != SYNC_MSG_HELLO)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.type = SYNC_MSG_WELCOME;
@@ -281,10 +182,10 @@ hub_one(int lfd, const uint8_t sk[64], const char *mode)
 	m.count = r.count;
 	m.feed = r.pulled;
 	sync_msg_free(&r);
-	if (send_msg(ch, &m))
+	if (tpeer_send(&peer, &m))
 		goto out;
 	for (;;) {
-		if (next_msg(&r, &msg, ch)) {
+		if (tpeer_recv(&peer, &r)) {
 			printf("%s: the school closed\n", mode);
 			break;
 		}
@@ -305,7 +206,7 @@ hub_one(int lfd, const uint8_t sk[64], const char *mode)
 			m.type = SYNC_MSG_EV_HAVE;
 			m.commits = (const uint8_t(*)[SYNC_PROTO_COMMIT_BYTES])c;
 			m.ncommits = 1;
-			rc = send_msg(ch, &m);
+			rc = tpeer_send(&peer, &m);
 			sync_msg_free(&r);
 			if (rc)
 				break;
@@ -325,7 +226,7 @@ hub_one(int lfd, const uint8_t sk[64], const char *mode)
 			break;
 		}
 		sync_msg_free(&r);
-		if (send_msg(ch, &m)) {
+		if (tpeer_send(&peer, &m)) {
 			printf("%s: the school closed\n", mode);
 			break;
 		}
@@ -333,9 +234,7 @@ hub_one(int lfd, const uint8_t sk[64], const char *mode)
 	rc = 0;
 out:
 	fflush(stdout);
-	sync_channel_free(ch);
-	close(fd);
-	kn_buf_free(&msg);
+	tpeer_close(&peer, 0);
 	return rc;
 }
 
@@ -348,7 +247,7 @@ hub(int argc, char **argv)
 	socklen_t al = sizeof(a);
 	int lfd, one = 1;
 
-	if (read_seed(pk, sk, argv[2]) != 0)
+	if (tpeer_seed(pk, sk, argv[2]) != 0)
 		return 2;
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_family = AF_INET;

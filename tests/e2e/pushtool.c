@@ -21,66 +21,15 @@
  *   recon answered K
  * and then the hub's error, if one came.
  */
-#include <arpa/inet.h>
 #include <msgpack.h>
-#include <netdb.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "../../sync/channel.h"
-#include "../../sync/proto.h"
 #include "../../util/kn.h"
 #include "../../util/mpmap.h"
-
-static int fd = -1;
-
-static int
-flush_out(sync_channel *ch)
-{
-	const uint8_t *p;
-	size_t n;
-
-	while ((n = sync_channel_pending(&p, ch)) > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return -1;
-		sync_channel_sent(ch, (size_t)w);
-	}
-	return 0;
-}
-
-/* The next message, or -1. */
-static int
-next_msg(kn_buf *msg, sync_channel *ch)
-{
-	uint8_t buf[SYNC_CHANNEL_FEED_MAX];
-
-	kn_buf_clear(msg);
-	for (;;) {
-		int rc = sync_channel_recv(msg, ch);
-		if (rc == 1)
-			return 0;
-		if (rc < 0 || flush_out(ch))
-			return -1;
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0 || sync_channel_feed(ch, buf, (size_t)n) != 0)
-			return -1;
-	}
-}
-
-static int
-send_msg(sync_channel *ch, const sync_msg *m)
-{
-	kn_buf b = KN_BUF_INIT;
-	int rc = sync_msg_encode(&b, m) || sync_channel_send(ch, b.ptr, b.len) || flush_out(ch);
-
-	kn_buf_free(&b);
-	return rc ? -1 : 0;
-}
+#include "peer.h"
 
 /* Append every record of an export file to recs (copies in arena). */
 static int
@@ -120,16 +69,13 @@ read_file(kn_buf *arena, size_t *offs, size_t *lens, size_t *n, const char *path
 int
 main(int argc, char **argv)
 {
-	uint8_t hub_ed[32], hub_x[32], seed[32], pk[32], sk[64], x[32];
-	char host[256], *colon;
+	uint8_t pk[32], sk[64];
 	size_t offs[SYNC_PROTO_BATCH_RECORDS], lens[SYNC_PROTO_BATCH_RECORDS], n = 0;
 	sync_bytes recs[SYNC_PROTO_BATCH_RECORDS];
-	kn_buf arena = KN_BUF_INIT, msg = KN_BUF_INIT;
-	struct addrinfo hints = { 0 }, *ai;
-	sync_channel *ch;
+	kn_buf arena = KN_BUF_INIT;
+	tpeer peer = TPEER_INIT;
 	sync_msg m, r;
-	FILE *f;
-	int corrupt = 0;
+	int corrupt = 0, rc;
 
 	if (argc < 6 || sodium_init() < 0) {
 		fprintf(stderr, "usage: pushtool HOST:PORT HUBKEYHEX DEVICEKEYFILE NPSN [-x] FILE ...\n");
@@ -148,45 +94,13 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		recs[i] = (sync_bytes){ arena.ptr + offs[i], lens[i] };
-	if (kn_unhex(hub_ed, 32, argv[2], strlen(argv[2])) || sync_channel_peer_from_ed25519(hub_x, hub_ed) ||
-	    (f = fopen(argv[3], "rb")) == NULL || fread(seed, 1, 32, f) != 32)
+	if (tpeer_seed(pk, sk, argv[3]) != 0)
 		return 2;
-	fclose(f);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	snprintf(host, sizeof(host), "%s", argv[1]);
-	if ((colon = strrchr(host, ':')) == NULL)
-		return 2;
-	*colon = '\0';
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
-		return 2;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		fprintf(stderr, "pushtool: cannot connect to %s\n", argv[1]);
-		return 1;
+	if ((rc = tpeer_dial(&peer, argv[1], argv[2], sk)) != 0) {
+		fprintf(stderr, "pushtool: cannot connect to %s or the handshake failed\n", argv[1]);
+		return rc;
 	}
-	freeaddrinfo(ai);
-	sync_channel_key_from_ed25519(x, sk);
-	sync_channel_config cfg = { 1, x, hub_x, SYNC_PROTO_MESSAGE_MAX, NULL, NULL };
-	if (sync_channel_new(&ch, &cfg) != 0)
-		return 1;
-	/* the handshake: our first message, the hub's answer */
-	while (!sync_channel_ready(ch)) {
-		uint8_t buf[4096];
-		ssize_t k;
-		if (flush_out(ch) || (k = read(fd, buf, sizeof(buf))) <= 0 || sync_channel_feed(ch, buf, (size_t)k) != 0) {
-			fprintf(stderr, "pushtool: handshake failed\n");
-			return 1;
-		}
-	}
-	memset(&m, 0, sizeof(m));
-	m.type = SYNC_MSG_HELLO;
-	snprintf(m.npsn, sizeof(m.npsn), "%s", argv[4]);
-	memcpy(m.device, pk, 32);
-	snprintf(m.sw, sizeof(m.sw), "pushtool");
-	m.now_ms = kn_now_ms();
-	m.caps = SYNC_CAP_RECORDS;
-	if (send_msg(ch, &m) || next_msg(&msg, ch) || sync_msg_decode(&r, msg.ptr, msg.len) != 0)
+	if (tpeer_hello(&peer, &r, argv[4], pk, "pushtool", SYNC_CAP_RECORDS) != 0)
 		return 1;
 	if (r.type == SYNC_MSG_ERROR) {
 		printf("error %s %s %s\n", r.code, r.reason, r.text);
@@ -197,7 +111,7 @@ main(int argc, char **argv)
 	m.type = SYNC_MSG_PUSH;
 	m.records = recs;
 	m.nrecords = n;
-	if (send_msg(ch, &m) || next_msg(&msg, ch) || sync_msg_decode(&r, msg.ptr, msg.len) != 0)
+	if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r))
 		return 1;
 	if (r.type != SYNC_MSG_RECEIPT) {
 		printf("error %s %s %s\n", r.code, r.reason, r.text);
@@ -224,7 +138,7 @@ main(int argc, char **argv)
 			memset(&m, 0, sizeof(m));
 			m.type = SYNC_MSG_RECON;
 			m.m = (sync_bytes){ rm.ptr, rm.len };
-			if (send_msg(ch, &m) || next_msg(&msg, ch) || sync_msg_decode(&r, msg.ptr, msg.len) != 0)
+			if (tpeer_send(&peer, &m) || tpeer_recv(&peer, &r))
 				break;
 			if (r.type != SYNC_MSG_RECON) {
 				if (r.type == SYNC_MSG_ERROR)
@@ -238,11 +152,7 @@ main(int argc, char **argv)
 		printf("recon answered %ld\n", k);
 		kn_buf_free(&rm);
 	}
-	sync_channel_close(ch);
-	flush_out(ch);
-	sync_channel_free(ch);
-	close(fd);
+	tpeer_close(&peer, 1);
 	kn_buf_free(&arena);
-	kn_buf_free(&msg);
 	return 0;
 }

@@ -20,7 +20,7 @@ JC=$T/jsoncheck
 cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
 cc -std=c11 -D_GNU_SOURCE -o "$T/forge" "$(dirname "$0")/forge.c" store/record.c domain/messages.c util/kn.c util/mpmap.c util/mpscan.c \
     -lmsgpackc -lsodium || fail "cannot build forge"
-cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" sync/channel.c sync/noise.c sync/proto.c \
+cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" "$(dirname "$0")/peer.c" sync/channel.c sync/noise.c sync/proto.c \
     util/kn.c util/mpmap.c util/mpscan.c -lmsgpackc -lsodium || fail "cannot build pushtool"
 cc -std=c11 -D_GNU_SOURCE -o "$T/unseal" "$(dirname "$0")/unseal.c" store/keys.c domain/messages.c util/kn.c util/mpmap.c util/mpscan.c \
     -llmdb -lmsgpackc -lsodium || fail "cannot build unseal"

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 . "$(dirname "$0")/../lib/evsync.sh"
-cc -std=c11 -D_GNU_SOURCE -o "$T/evtool" "$(dirname "$0")/evtool.c" sync/channel.c sync/noise.c sync/proto.c \
+cc -std=c11 -D_GNU_SOURCE -o "$T/evtool" "$(dirname "$0")/evtool.c" "$(dirname "$0")/peer.c" sync/channel.c sync/noise.c sync/proto.c \
     util/kn.c util/mpmap.c util/mpscan.c -lmsgpackc -lsodium || fail "cannot build evtool"
 "$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
     --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \

@@ -18,7 +18,7 @@
 JC=$T/jsoncheck
 # shellcheck disable=SC2046 # pkg-config prints flags to split
 cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
-cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" sync/channel.c sync/noise.c sync/proto.c \
+cc -std=c11 -D_GNU_SOURCE -o "$T/pushtool" "$(dirname "$0")/pushtool.c" "$(dirname "$0")/peer.c" sync/channel.c sync/noise.c sync/proto.c \
     util/kn.c util/mpmap.c util/mpscan.c -lmsgpackc -lsodium || fail "cannot build pushtool"
 
 NPSN_A=20200001
