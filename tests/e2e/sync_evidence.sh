@@ -14,44 +14,16 @@
 . "$(dirname "$0")/../lib/daemon.sh"
 
 . "$(dirname "$0")/../lib/evsync.sh"
-"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
-    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
-    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="127.0.0.1:0" \
-    --set sync.timeout_s=5 --log-level debug >>"$T/hub.log" 2>&1 &
-HPID=$!
-wait_up "$T/hub.sock" $HPID "$T/hub.log"
-hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
-sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
-echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
-    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
-hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
-echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
-hub --json status >"$T/hub.json"
-PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
-HUBKEY=$(jget device_key <"$T/hub.json")
+start_hub
+hub_office
 
 # school A reaches the hub through the proxy: every connection cut after 0.6 to 1.4 MB up
-"$FP" --listen 127.0.0.1:0 --connect "127.0.0.1:$PORT" --up-cut-random-bytes 600000:1400000 --cut-every --seed 7 \
-    >"$T/fp.out" 2>"$T/fp.log" &
-XPID=$!
-i=0
-until [ -s "$T/fp.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
-XPORT=$(head -1 "$T/fp.out")
+start_proxy 0 --up-cut-random-bytes 600000:1400000 --cut-every --seed 7
 SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=5 --set evidence.max_mb=8"
 # shellcheck disable=SC2086
 start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
-# shellcheck disable=SC2086
-"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
-    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
-    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$PORT --log-level debug >>"$T/b.log" 2>&1 &
-BPID=$!
-wait_up "$T/b.sock" $BPID "$T/b.log"
-echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
-    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
-echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
-    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
-echo operator-pass | kin login $OPA >/dev/null || fail "login A"
-echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+start_school_b 127.0.0.1:$PORT
+init_schools
 hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
 
 # ---- uploads: three files at A (about 5.5 MB), one at B ----

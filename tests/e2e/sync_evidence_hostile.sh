@@ -16,44 +16,16 @@
 . "$(dirname "$0")/../lib/evsync.sh"
 cc -std=c11 -D_GNU_SOURCE -o "$T/evtool" "$(dirname "$0")/evtool.c" "$(dirname "$0")/peer.c" sync/channel.c sync/noise.c sync/proto.c \
     util/kn.c util/mpmap.c util/mpscan.c -lmsgpackc -lsodium || fail "cannot build evtool"
-"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
-    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
-    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="127.0.0.1:0" \
-    --set sync.timeout_s=5 --log-level debug >>"$T/hub.log" 2>&1 &
-HPID=$!
-wait_up "$T/hub.sock" $HPID "$T/hub.log"
-hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
-sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
-echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
-    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
-hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
-echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
-hub --json status >"$T/hub.json"
-PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
-HUBKEY=$(jget device_key <"$T/hub.json")
+start_hub
+hub_office
 
 # school B reaches the hub through the proxy: its second connection is cut after 700 KB up
-"$FP" --listen 127.0.0.1:0 --connect "127.0.0.1:$PORT" --up-cut-after-bytes 700000 --cut-conns 2 \
-    >"$T/fp.out" 2>"$T/fp.log" &
-XPID=$!
-i=0
-until [ -s "$T/fp.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
-XPORT=$(head -1 "$T/fp.out")
+start_proxy 0 --up-cut-after-bytes 700000 --cut-conns 2
 SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=5 --set evidence.max_mb=8"
 # shellcheck disable=SC2086
 start_daemon $SYNC --set sync.hub=127.0.0.1:$PORT
-# shellcheck disable=SC2086
-"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
-    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
-    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$XPORT --log-level debug >>"$T/b.log" 2>&1 &
-BPID=$!
-wait_up "$T/b.sock" $BPID "$T/b.log"
-echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
-    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
-echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
-    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
-echo operator-pass | kin login $OPA >/dev/null || fail "login A"
-echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+start_school_b 127.0.0.1:$XPORT
+init_schools
 hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
 hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
 
@@ -118,12 +90,7 @@ kin --json sync now >"$T/now.json" 2>&1 || fail "A's sync after: $(cat "$T/now.j
 ok "a school asking for another's objects: B's records refused, nothing of B's told or given, B's pack untouched, the good record stored"
 
 # ---- B resumes its pack where it was (the hostile writes went elsewhere) ----
-# shellcheck disable=SC2086
-"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
-    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
-    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$XPORT --log-level debug >>"$T/b.log" 2>&1 &
-BPID=$!
-wait_up "$T/b.sock" $BPID "$T/b.log"
+start_school_b 127.0.0.1:$XPORT
 echo operator-pass-b | sb login $OPB >/dev/null || fail "login B again"
 sb sync now >"$T/out" 2>&1 || fail "B's sync after: $(cat "$T/out")"
 grep -q "school $NPSN_B: evidence pack $(printf %.12s "$BKEY") resumes at byte $BLEN" "$T/hub.log" ||

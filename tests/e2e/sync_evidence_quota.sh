@@ -11,35 +11,11 @@
 
 . "$(dirname "$0")/../lib/evsync.sh"
 LISTEN=127.0.0.1:0
-start_hub() { # max_mb
-	"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
-	    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
-	    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="$LISTEN" \
-	    --set sync.ev_incoming_max_mb="$1" --set sync.ev_incoming_max_age_s=2 \
-	    --set sync.timeout_s=5 --log-level debug >>"$T/hub.log" 2>&1 &
-	HPID=$!
-	wait_up "$T/hub.sock" $HPID "$T/hub.log"
+quota_hub() { # max_mb: the hub with a quota on partial packs, removed after 2 s
+	start_hub --set sync.ev_incoming_max_mb="$1" --set sync.ev_incoming_max_age_s=2
 }
-start_proxy() { # listen-port extra-args...
-	p=$1
-	shift
-	rm -f "$T/fp.out"
-	"$FP" --listen "127.0.0.1:$p" --connect "127.0.0.1:$PORT" "$@" >"$T/fp.out" 2>>"$T/fp.log" &
-	XPID=$!
-	i=0
-	until [ -s "$T/fp.out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
-	XPORT=$(head -1 "$T/fp.out")
-}
-start_hub 1
-hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
-sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
-echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
-    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
-hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
-echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
-hub --json status >"$T/hub.json"
-PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
-HUBKEY=$(jget device_key <"$T/hub.json")
+quota_hub 1
+hub_office
 LISTEN=127.0.0.1:$PORT
 
 # school A through the proxy (every connection cut after 700 KB up), B straight to the hub
@@ -47,18 +23,8 @@ start_proxy 0 --up-cut-after-bytes 700000 --cut-every
 SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=5 --set evidence.max_mb=8"
 # shellcheck disable=SC2086
 start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
-# shellcheck disable=SC2086
-"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
-    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
-    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$PORT --log-level debug >>"$T/b.log" 2>&1 &
-BPID=$!
-wait_up "$T/b.sock" $BPID "$T/b.log"
-echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
-    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
-echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
-    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
-echo operator-pass | kin login $OPA >/dev/null || fail "login A"
-echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+start_school_b 127.0.0.1:$PORT
+init_schools
 hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
 hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
 echo "guru-pass-1" | kin user add --name "Budi Santoso" --role guru --nip $BUDI >/dev/null || fail "add Budi"
@@ -87,13 +53,13 @@ ok "a 3 MB pack over a 1 MB cap: refused (SYNC_BUKTI_KUOTA, \"$(grep -o 'lebih b
 
 # ---- a partial pack of a school that does not come back: removed at the hub's start ----
 stop_pid "$HPID" || fail "the hub stops"
-start_hub 8
+quota_hub 8
 kin sync now >"$T/out" 2>&1 && fail "the proxy did not cut A"
 [ "$(parts)" -eq 1 ] || fail "no partial pack of A at the hub after a cut"
 stop_daemon || fail "A stops"
 sleep 3
 stop_pid "$HPID" || fail "the hub stops"
-start_hub 8
+quota_hub 8
 [ "$(parts)" -eq 0 ] || fail "a partial pack older than ev_incoming_max_age_s survived the hub's start"
 grep -q "sync: school $NPSN_A: removed 1 partial evidence pack(s), [0-9]* bytes, untouched for 2 s or more" "$T/hub.log" ||
     fail "the hub does not log the removal"
@@ -134,7 +100,7 @@ ok "a partial of a pack the school no longer offers goes at its next offer; A's 
 # ---- a school back with more than the cap: packs of at most sync.ev_pack_max_mb, each under the hub's cap ----
 stop_daemon || fail "A stops"
 stop_pid "$HPID" || fail "the hub stops"
-start_hub 1
+quota_hub 1
 n0=$(grep -c "over sync.ev_incoming_max_mb" "$T/hub.log")
 # shellcheck disable=SC2086
 start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT --set sync.ev_pack_max_mb=1
