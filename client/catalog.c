@@ -112,26 +112,6 @@ out:
 	return rc;
 }
 
-/* A boolean of a reply map (false when absent or not a boolean). */
-static int
-reply_true(const msgpack_object *m, const char *k)
-{
-	const msgpack_object *v = kn_map_get(m, k);
-
-	return v && v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
-}
-
-/* Print s as a JSON string (the CLI's own encoder, so escapes are right). */
-static void
-json_str(const char *s)
-{
-	msgpack_object o = { .type = MSGPACK_OBJECT_STR };
-
-	o.via.str.ptr = s;
-	o.via.str.size = (uint32_t)strlen(s);
-	client_json(stdout, &o, -1);
-}
-
 /* The schools this office registered itself (not revoked, not a child hub, not through one), into npsns. */
 static int
 schools_registered(kn_buf *npsns, size_t *n, client_conn *c, const char *token)
@@ -156,7 +136,7 @@ schools_registered(kn_buf *npsns, size_t *n, client_conn *c, const char *token)
 		client_str(e, "npsn", npsn, sizeof(npsn));
 		client_str(e, "kind", kind, sizeof(kind));
 		client_str(e, "via", via, sizeof(via));
-		if (!reply_true(e, "registered") || strcmp(kind, "hub") == 0 || via[0] || strlen(npsn) != 8)
+		if (!client_bool(e, "registered") || strcmp(kind, "hub") == 0 || via[0] || strlen(npsn) != 8)
 			continue;
 		if ((rc = kn_buf_put(npsns, npsn, 9)))
 			return rc;
@@ -210,7 +190,7 @@ catalog_add_all(client_conn *c, const char *token, const kn_buf *file)
 		if (client_g.json)
 			printf("%s{\"npsn\": \"%s\", \"result\": ", i ? ", " : "", npsn);
 		if (got == 0) {
-			int was = reply_true(r, "already");
+			int was = client_bool(r, "already");
 			client_str(r, "version", version, sizeof(version));
 			client_str(r, "name", name, sizeof(name));
 			was ? already++ : added++;
@@ -222,7 +202,7 @@ catalog_add_all(client_conn *c, const char *token, const kn_buf *file)
 			failed++;
 			if (client_g.json) {
 				printf("\"failed\", \"error\": {\"code\": \"%s\", \"message\": ", kn_error_code_name(got));
-				json_str(kn_error_message());
+				client_json_str(stdout, kn_error_message());
 				printf("}}");
 			} else {
 				printf("  %s  GAGAL: %s\n", npsn, kn_error_message());
@@ -236,9 +216,9 @@ catalog_add_all(client_conn *c, const char *token, const kn_buf *file)
 	}
 	if (client_g.json) {
 		printf("], \"version\": ");
-		json_str(version);
+		client_json_str(stdout, version);
 		printf(", \"name\": ");
-		json_str(name);
+		client_json_str(stdout, name);
 		printf(", \"added\": %zu, \"already\": %zu, \"failed\": %zu}\n", added, already, failed);
 	} else {
 		printf("Versi %.16s (%s): ditambahkan untuk %zu sekolah, sudah ada di %zu, gagal %zu.\n", version[0] ? version : "-",

@@ -46,6 +46,10 @@ void client_mb(char *out, size_t n, uint64_t bytes);
 /* Field of a result map as a C string ("" when absent or not a string). */
 const char *client_str(const msgpack_object *map, const char *key, char *buf, size_t bufsz);
 uint64_t client_u64(const msgpack_object *map, const char *key);
+/* A boolean of a reply map: 0 when absent or not a boolean. */
+int client_bool(const msgpack_object *map, const char *key);
+/* s as a JSON string, quoted and escaped. */
+void client_json_str(FILE *fp, const char *s);
 
 /*
  * Upload the file at path as Bukti Dukung (begin, chunks, finish), resuming

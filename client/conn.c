@@ -416,8 +416,15 @@ client_u64(const msgpack_object *map, const char *key)
 	return (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) ? o->via.u64 : 0;
 }
 
+int
+client_bool(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *o = kn_map_get(map, key);
+	return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
 static void
-json_str(FILE *fp, const char *s, size_t n)
+client__json_str(FILE *fp, const char *s, size_t n)
 {
 	fputc('"', fp);
 	for (size_t i = 0; i < n; i++) {
@@ -434,6 +441,12 @@ json_str(FILE *fp, const char *s, size_t n)
 			fputc(ch, fp);
 	}
 	fputc('"', fp);
+}
+
+void
+client_json_str(FILE *fp, const char *s)
+{
+	client__json_str(fp, s, strlen(s));
 }
 
 static void
@@ -456,7 +469,7 @@ json_obj(FILE *fp, const msgpack_object *o, int indent, int level)
 	case MSGPACK_OBJECT_NEGATIVE_INTEGER: fprintf(fp, "%lld", (long long)o->via.i64); break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64: fprintf(fp, "%.17g", o->via.f64); break;
-	case MSGPACK_OBJECT_STR: json_str(fp, o->via.str.ptr, o->via.str.size); break;
+	case MSGPACK_OBJECT_STR: client__json_str(fp, o->via.str.ptr, o->via.str.size); break;
 	case MSGPACK_OBJECT_BIN:
 	case MSGPACK_OBJECT_EXT: {
 		const uint8_t *p = (const uint8_t *)(o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.ext.ptr);
@@ -487,7 +500,7 @@ json_obj(FILE *fp, const msgpack_object *o, int indent, int level)
 				fputc(',', fp);
 			json_nl(fp, indent, level + 1);
 			if (k->type == MSGPACK_OBJECT_STR)
-				json_str(fp, k->via.str.ptr, k->via.str.size);
+				client__json_str(fp, k->via.str.ptr, k->via.str.size);
 			else {
 				/* JSON keys are strings; Kinerja never sends other keys */
 				fputs("\"?\"", fp);

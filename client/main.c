@@ -55,10 +55,7 @@ client_fail(void)
 		problems = &up.data;
 	if (client_g.json) {
 		printf("{\"error\": {\"code\": \"%s\", \"message\": ", kn_error_code_name(kn_error_last_code()));
-		msgpack_object s = { .type = MSGPACK_OBJECT_STR };
-		s.via.str.ptr = kn_error_message();
-		s.via.str.size = (uint32_t)strlen(kn_error_message());
-		client_json(stdout, &s, -1);
+		client_json_str(stdout, kn_error_message());
 		if (problems) {
 			printf(", \"problems\": ");
 			client_json(stdout, problems, -1);

@@ -33,13 +33,6 @@ when(char *out, size_t outsz, uint64_t ms)
 	return out;
 }
 
-static int
-is_true(const msgpack_object *m, const char *key)
-{
-	const msgpack_object *o = kn_map_get(m, key);
-	return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
-}
-
 /* The numbers of one session, for people. */
 static void
 print_session(const msgpack_object *r)
@@ -51,10 +44,10 @@ print_session(const msgpack_object *r)
 	    (unsigned long long)client_u64(r, "present"), (unsigned long long)client_u64(r, "held"),
 	    (unsigned long long)client_u64(r, "refused"));
 	printf("Diterima dari hub: %llu catatan.%s\n", (unsigned long long)client_u64(r, "pulled"),
-	    is_true(r, "reconciled") ? " (Isi sekolah dan hub dicocokkan satu per satu.)" : "");
+	    client_bool(r, "reconciled") ? " (Isi sekolah dan hub dicocokkan satu per satu.)" : "");
 	client_str(r, "fp", fp, sizeof(fp));
 	client_str(r, "hub_fp", hfp, sizeof(hfp));
-	if (is_true(r, "fp_match"))
+	if (client_bool(r, "fp_match"))
 		printf("Sekolah dan hub sama: %llu catatan, sidik jari %s.\n", (unsigned long long)client_u64(r, "count"), fp);
 	else
 		printf("Belum sama: sekolah %llu catatan (%s), hub %llu (%s); berikutnya dicocokkan lagi.\n",
@@ -83,7 +76,7 @@ print_parent(const msgpack_object *p)
 	if (p == NULL || p->type != MSGPACK_OBJECT_MAP)
 		return;
 	printf("Hub induk:           %s\n", client_str(p, "message", b2, sizeof(b2)));
-	if (!is_true(p, "configured"))
+	if (!client_bool(p, "configured"))
 		return;
 	printf("  alamat:            %s (kunci %s)\n", client_str(p, "parent", b1, sizeof(b1)),
 	    client_str(p, "parent_key", b3, sizeof(b3)));
@@ -98,9 +91,9 @@ print_parent(const msgpack_object *p)
 		const msgpack_object *c = &codes->via.array.ptr[i], *e = kn_map_get(c, "error");
 		client_str(c, "kind", b3, sizeof(b3));
 		printf("  %-8s %-8s %s: di sini %llu catatan, di induk %llu%s\n", client_str(c, "code", b1, sizeof(b1)),
-		    strcmp(b3, "office") == 0 ? "kantor" : "sekolah", is_true(c, "ok") ? "berhasil" : "gagal",
+		    strcmp(b3, "office") == 0 ? "kantor" : "sekolah", client_bool(c, "ok") ? "berhasil" : "gagal",
 		    (unsigned long long)client_u64(c, "count"), (unsigned long long)client_u64(c, "parent_count"),
-		    is_true(c, "fp_match") ? " (sama)" : "");
+		    client_bool(c, "fp_match") ? " (sama)" : "");
 		if (e && e->type == MSGPACK_OBJECT_MAP)
 			printf("           %s\n", client_str(e, "message", b2, sizeof(b2)));
 	}
@@ -122,7 +115,7 @@ client_print_sync_status(const msgpack_object *r)
 		print_parent(kn_map_get(r, "parent"));
 		return;
 	}
-	if (!is_true(r, "configured")) {
+	if (!client_bool(r, "configured")) {
 		printf("Sinkronisasi: belum diatur.\n");
 		if (err && err->type == MSGPACK_OBJECT_MAP)
 			printf("%s\n", client_str(err, "message", b2, sizeof(b2)));
@@ -133,7 +126,7 @@ client_print_sync_status(const msgpack_object *r)
 	printf("Terakhir berhasil:   %s\n", when(b1, sizeof(b1), client_u64(r, "last_ok_ms")));
 	printf("Menunggu dikirim:    %llu catatan\n", (unsigned long long)client_u64(r, "waiting"));
 	printf("Sekarang:            %s\n", client_str(r, "phase_text", b2, sizeof(b2)));
-	if (is_true(r, "configured") && client_u64(r, "next_ms"))
+	if (client_bool(r, "configured") && client_u64(r, "next_ms"))
 		printf("Berikutnya:          %s\n", when(b1, sizeof(b1), client_u64(r, "next_ms")));
 	if (rc && rc->type == MSGPACK_OBJECT_MAP) {
 		const msgpack_object *refs = kn_map_get(rc, "refusals");
@@ -163,7 +156,7 @@ client_print_sync_status(const msgpack_object *r)
 				    (unsigned long long)client_u64(er, "waiting"), (unsigned long long)client_u64(er, "bad"));
 		}
 	}
-	if (err && err->type == MSGPACK_OBJECT_MAP && is_true(r, "configured"))
+	if (err && err->type == MSGPACK_OBJECT_MAP && client_bool(r, "configured"))
 		printf("Kesalahan terakhir (%s):\n  %s\n", when(b1, sizeof(b1), client_u64(err, "at_ms")),
 		    client_str(err, "message", b2, sizeof(b2)));
 	printf("Sidik jari sekolah:  %s (%llu catatan)\n", client_str(r, "fp", b3, sizeof(b3)),
@@ -172,7 +165,7 @@ client_print_sync_status(const msgpack_object *r)
 		printf("Posisi:              dikirim s.d. %llu dari %llu, diterima s.d. %llu\n",
 		    (unsigned long long)client_u64(cp, "acked"), (unsigned long long)client_u64(cp, "feed"),
 		    (unsigned long long)client_u64(cp, "pulled"));
-	if (last && last->type == MSGPACK_OBJECT_MAP && is_true(last, "ok")) {
+	if (last && last->type == MSGPACK_OBJECT_MAP && client_bool(last, "ok")) {
 		printf("Sesi terakhir (%s):\n  ", when(b1, sizeof(b1), client_u64(last, "started_ms")));
 		printf("%llu pulang-pergi, %llu bita dikirim, %llu bita diterima setelah jabat tangan.\n",
 		    (unsigned long long)client_u64(last, "round_trips"), (unsigned long long)client_u64(last, "bytes_sent"),
@@ -188,14 +181,14 @@ client_print_hub_registration(const msgpack_object *r)
 
 	client_str(r, "npsn", npsn, sizeof(npsn));
 	client_str(r, "device", dev, sizeof(dev));
-	if (is_true(r, "hub") && !is_true(r, "revoked")) {
+	if (client_bool(r, "hub") && !client_bool(r, "revoked")) {
 		char msg[512];
 		printf("%s\n", client_str(r, "message", msg, sizeof(msg)));
 		return;
 	}
-	if (is_true(r, "revoked"))
+	if (client_bool(r, "revoked"))
 		printf("Pendaftaran sekolah %s di hub ini dicabut: perangkat %s tidak dapat sinkron lagi.\n", npsn, dev);
-	else if (!is_true(r, "changed"))
+	else if (!client_bool(r, "changed"))
 		printf("Sekolah %s sudah terdaftar dengan kunci perangkat %s (tidak ada yang berubah).\n", npsn, dev);
 	else
 		printf("Sekolah %s terdaftar di hub ini dengan kunci perangkat %s.\n"
@@ -222,12 +215,12 @@ client_print_hub_schools(const msgpack_object *r)
 		const msgpack_object *s = &ss->via.array.ptr[i], *e = kn_map_get(s, "error"), *off = kn_map_get(s, "clock_offset_ms");
 		long long offset = off && (off->type == MSGPACK_OBJECT_POSITIVE_INTEGER || off->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		    ? (long long)off->via.i64 : 0;
-		const char *state = is_true(s, "registered") ? "terdaftar" : is_true(s, "revoked") ? "dicabut" : "tidak terdaftar";
+		const char *state = client_bool(s, "registered") ? "terdaftar" : client_bool(s, "revoked") ? "dicabut" : "tidak terdaftar";
 		char via[16], kind[16];
 		client_str(s, "name", name, sizeof(name));
 		client_str(s, "via", via, sizeof(via));
 		client_str(s, "kind", kind, sizeof(kind));
-		if (strcmp(kind, "hub") == 0 && is_true(s, "registered"))
+		if (strcmp(kind, "hub") == 0 && client_bool(s, "registered"))
 			state = "hub anak";
 		else if (via[0])
 			state = "lewat hub anak";
