@@ -30,7 +30,6 @@ P=2026-1
 
 HPID=
 XPID=
-stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
 trap 'stop_pid "$XPID"; stop_pid "$HPID"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 "$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
     --set evidence.dir="$T/hub-evidence.git" --set evidence.staging_dir="$T/hub-uploads" \

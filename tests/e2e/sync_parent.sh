@@ -38,23 +38,6 @@ SEEDS=${SYNC_PARENT_SEEDS:-"1 2 3"}
 PPID_=
 DPID_=
 NPID_=
-# start NAME extra-options: a daemon with its own socket, store and device key
-start() {
-	n=$1
-	shift
-	"$B/kinerjad" --socket "$T/$n.sock" --store "$T/$n" --set keys.device_key="$T/$n-device.key" \
-	    --set evidence.dir="$T/$n-evidence.git" --set evidence.staging_dir="$T/$n-uploads" \
-	    --set keys.pwhash=min --set sync.interval_s=3600 --set sync.timeout_s=5 "$@" --log-level debug >>"$T/$n.log" 2>&1 &
-	LASTPID=$!
-	i=0
-	while ! "$B/kinerja" --socket "$T/$n.sock" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt 300 ] && fail "$n did not start"
-		kill -0 $LASTPID 2>/dev/null || fail "$n exited at start: $(tail -5 "$T/$n.log")"
-		sleep 0.05
-	done
-}
-stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
 EPID_=
 trap 'stop_pid "$DPID_"; stop_pid "$PPID_"; stop_pid "$NPID_"; stop_pid "$EPID_"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 prov() { KINERJA_SESSION=$T/p-session "$B/kinerja" --socket "$T/p.sock" "$@"; }
@@ -80,7 +63,7 @@ code_field() { # HUB CODE PATH
 as_a() { echo "$2" | kin login "$1" >/dev/null || fail "login $1 at A"; }
 
 # ---- the province: an office with its authority key, listening ----
-start p --set daemon.role=hub --set sync.listen=127.0.0.1:0
+start_named p --set daemon.role=hub --set sync.listen=127.0.0.1:0
 PPID_=$LASTPID
 echo "prov-op-pass" | prov dinas init --kode $PROV --nama "Dinas Pendidikan Provinsi Contoh" \
     --operator-name "Ratna Sari" --operator-nip $OPP >/dev/null || fail "dinas init at the province"
@@ -99,7 +82,7 @@ ok "a province hub (office $PROV) listens on port $PPORT"
 out=$("$B/kinerjad" --socket "$T/x.sock" --store "$T/x" --set daemon.role=dinas --set sync.parent=127.0.0.1:$PPORT \
     --set sync.parent_key="$PKEY" --check-config 2>&1) && fail "an office that does not listen was given a parent"
 echo "$out" | grep -q "only a hub (role = hub) syncs up to a parent hub" || fail "sync.parent at a dinas: $out"
-start d --set daemon.role=hub --set sync.listen=127.0.0.1:0 --set sync.parent=127.0.0.1:$PPORT --set sync.parent_key="$PKEY"
+start_named d --set daemon.role=hub --set sync.listen=127.0.0.1:0 --set sync.parent=127.0.0.1:$PPORT --set sync.parent_key="$PKEY"
 DPID_=$LASTPID
 echo "dist-op-pass" | dist dinas init --kode $DIST --nama "Dinas Pendidikan Kabupaten Contoh" \
     --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the district"
@@ -149,7 +132,7 @@ grep -q "^$DIST .*hub anak" "$T/out" || fail "hub sekolah shows the child hub: $
 grep -q "^$NPSN_A .*lewat hub anak" "$T/out" || fail "hub sekolah shows A through it: $(cat "$T/out")"
 # restarted, the province still knows which office record is its own (it holds the district's too)
 stop_pid "$PPID_"
-start p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT
+start_named p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT
 PPID_=$LASTPID
 prov status | grep -q "Dinas Pendidikan Provinsi Contoh" || fail "the province knows itself after a restart: $(prov status)"
 echo prov-op-pass | prov login $OPP >/dev/null || fail "login at the province after its restart"
@@ -232,7 +215,7 @@ ok "a revoked district is refused with the reason on both sides; registered agai
 # ---- one school, one registrar: a second district that registers A too takes it over from neither ----
 DIST2=34200000
 OPE=197301011998031005
-start e --set daemon.role=hub --set sync.listen=127.0.0.1:0 --set sync.parent=127.0.0.1:$PPORT --set sync.parent_key="$PKEY"
+start_named e --set daemon.role=hub --set sync.listen=127.0.0.1:0 --set sync.parent=127.0.0.1:$PPORT --set sync.parent_key="$PKEY"
 EPID_=$LASTPID
 echo "dist2-op-pass" | dist2 dinas init --kode $DIST2 --nama "Dinas Pendidikan Kabupaten Lain" \
     --operator-name "Eko Prasetyo" --operator-nip $OPE >/dev/null || fail "dinas init at a second district"
@@ -258,7 +241,7 @@ EPID_=
 ok "a school registered at two districts is taken from neither until one revokes it (then from the other)"
 
 # ---- a third tier: the province syncs up to a national hub, which takes the district and A through it ----
-start n --set daemon.role=hub --set sync.listen=127.0.0.1:0
+start_named n --set daemon.role=hub --set sync.listen=127.0.0.1:0
 NPID_=$LASTPID
 echo "nas-op-pass" | nas dinas init --kode $NAS --nama "Pusat Data Nasional Contoh" --operator-name "Agus Salim" \
     --operator-nip $OPN >/dev/null || fail "dinas init at the national hub"
@@ -268,7 +251,7 @@ NPORT=$(jget sync.listen_port <"$T/n.json")
 NKEY=$(jget device_key <"$T/n.json")
 nas hub daftar-hub --kantor $PROV --kunci-perangkat "$PKEY" >/dev/null || fail "the national hub registers the province"
 stop_pid "$PPID_"
-start p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT --set sync.parent=127.0.0.1:$NPORT --set sync.parent_key="$NKEY"
+start_named p --set daemon.role=hub --set sync.listen=127.0.0.1:$PPORT --set sync.parent=127.0.0.1:$NPORT --set sync.parent_key="$NKEY"
 PPID_=$LASTPID
 echo prov-op-pass | prov login $OPP >/dev/null || fail "login at the province after its restart"
 prov sync now >"$T/out" || fail "the province syncs up: $(cat "$T/out")"

@@ -58,17 +58,7 @@ HPID=
 BPID=
 XPID=
 YPID=
-stop_pid() { [ -n "$1" ] && kill -TERM "$1" 2>/dev/null && wait "$1"; }
 trap 'stop_pid "$XPID"; stop_pid "$YPID"; stop_pid "$BPID"; stop_pid "$HPID"; stop_daemon >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-wait_up() { # socket pid log
-	i=0
-	while ! "$B/kinerja" --socket "$1" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt 300 ] && fail "$1 did not start"
-		kill -0 "$2" 2>/dev/null || fail "exited at start: $(tail -5 "$3")"
-		sleep 0.05
-	done
-}
 proxy() { # out log args...: start faultproxy, print its port
 	out=$1; log=$2; shift 2
 	"$FP" --listen 127.0.0.1:0 --connect "127.0.0.1:$PORT" --seed "$SEED" "$@" >"$out" 2>"$log" &
