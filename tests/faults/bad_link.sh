@@ -30,29 +30,8 @@ fail() {
 trap 'fail "stopped at the time bound of $LIMIT s"' TERM INT
 left() { echo $(( LIMIT - ($(date +%s) - START) )); }
 
-JC=$T/jsoncheck
-# shellcheck disable=SC2046 # pkg-config prints flags to split
-cc -o "$JC" "$(dirname "$0")/../e2e/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
-FP=$B/tests/tools/faultproxy
-[ -x "$FP" ] || fail "no $FP (make tools)"
-jget() { "$JC" "$1"; }
-
-NPSN_A=20100001
-NPSN_B=20100002
-OFFICE=30100000
-OPD=197001011995031002
-OPA=1234567890123456
-OPB=1234567890123457
-BUDI=198501012010011001
+. "$(dirname "$0")/../lib/evsync.sh"
 DEWI=198201012008012003
-WATI=198601012010012002
-P=2026-1
-
-mkpdf() { # file bytes tag: a PDF of random bytes (incompressible, like a scan)
-	{ printf '%%PDF-1.4\n%% Kinerja test %s\n' "$3"
-	  head -c "$2" /dev/urandom
-	  printf '\n%%%%EOF\n'; } >"$1"
-}
 
 HPID=
 BPID=
@@ -67,22 +46,9 @@ proxy() { # out log args...: start faultproxy, print its port
 	until [ -s "$out" ]; do i=$((i + 1)); [ $i -gt 100 ] && fail "proxy did not start"; sleep 0.05; done
 }
 
-"$B/kinerjad" --socket "$T/hub.sock" --store "$T/hub" --set keys.device_key="$T/hub-device.key" \
-    --set evidence.dir="$T/hub-ev/own.git" --set evidence.staging_dir="$T/hub-uploads" \
-    --set keys.pwhash=min --set daemon.role=hub --set sync.listen="127.0.0.1:0" \
-    --set sync.timeout_s=30 --log-level debug >>"$T/hub.log" 2>&1 &
-HPID=$!
-wait_up "$T/hub.sock" $HPID "$T/hub.log"
-hub() { KINERJA_SESSION=$T/hub-session "$B/kinerja" --socket "$T/hub.sock" "$@"; }
-sb() { KINERJA_SESSION=$T/b-session "$B/kinerja" --socket "$T/b.sock" "$@"; }
+start_hub --set sync.timeout_s=30
 as() { echo "$2" | kin login "$1" >/dev/null || fail "login $1"; }
-echo "dinas-op-pass" | hub dinas init --kode $OFFICE --nama "Dinas Pendidikan Kabupaten Contoh" \
-    --operator-name "Rudi Hartono" --operator-nip $OPD >/dev/null || fail "dinas init at the hub"
-hub dinas kunci --out "$T/dinas.key" >/dev/null || fail "dinas kunci"
-echo dinas-op-pass | hub login $OPD >/dev/null || fail "hub login"
-hub --json status >"$T/hub.json"
-PORT=$(jget sync.listen_port <"$T/hub.json") || fail "hub port"
-HUBKEY=$(jget device_key <"$T/hub.json")
+hub_office
 
 # A: 1 s each way, 256 kbit/s each way, a 48 KiB queue at the bottleneck, every connection cut at a random moment 10-30 s after it opened
 proxy "$T/fpa.out" "$T/fpa.log" --delay-ms 1000 --rate-kbit 256 --buffer-kb 48 --cut-random-ms 10000:30000 --cut-every
@@ -95,18 +61,8 @@ YPORT=$(head -1 "$T/fpb.out")
 SYNC="--set sync.hub_key=$HUBKEY --set sync.interval_s=3600 --set sync.timeout_s=30 --set evidence.max_mb=8"
 # shellcheck disable=SC2086
 start_daemon $SYNC --set sync.hub=127.0.0.1:$XPORT
-# shellcheck disable=SC2086
-"$B/kinerjad" --socket "$T/b.sock" --store "$T/b" --set keys.device_key="$T/b-device.key" \
-    --set evidence.dir="$T/b-evidence.git" --set evidence.staging_dir="$T/b-uploads" \
-    --set keys.pwhash=min $SYNC --set sync.hub=127.0.0.1:$YPORT --log-level debug >>"$T/b.log" 2>&1 &
-BPID=$!
-wait_up "$T/b.sock" $BPID "$T/b.log"
-echo "operator-pass" | kin school init --npsn $NPSN_A --name "SD Negeri 1 Contoh" --operator-name "Siti Aminah" \
-    --operator-nuptk $OPA --authority-key "$T/dinas.key" >/dev/null || fail "school A init"
-echo "operator-pass-b" | sb school init --npsn $NPSN_B --name "SD Negeri 2 Contoh" --operator-name "Wati" \
-    --operator-nuptk $OPB --authority-key "$T/dinas.key" >/dev/null || fail "school B init"
-as $OPA operator-pass
-echo operator-pass-b | sb login $OPB >/dev/null || fail "login B"
+start_school_b 127.0.0.1:$YPORT
+init_schools
 hub hub daftar --sekolah $NPSN_A --kunci-perangkat "$(kin --json status | jget device_key)" >/dev/null || fail "daftar A"
 hub hub daftar --sekolah $NPSN_B --kunci-perangkat "$(sb --json status | jget device_key)" >/dev/null || fail "daftar B"
 

@@ -1,11 +1,11 @@
 # evsync.sh - what the evidence-sync end-to-end tests share (sourced after
-# daemon.sh by tests/e2e/sync_evidence*.sh): jsoncheck, the fault proxy,
+# daemon.sh by tests/e2e/sync_evidence*.sh and tests/faults/bad_link.sh): jsoncheck, the fault proxy,
 # the people and schools they use, mkpdf, and starting and stopping the
 # hub, school B, the proxy and a fake hub (FHPID) they run beside school A:
 # start_hub, hub_office, start_proxy, start_school_b, init_schools below.
 JC=$T/jsoncheck
 # shellcheck disable=SC2046 # pkg-config prints flags to split
-cc -o "$JC" "$(dirname "$0")/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
+cc -o "$JC" "$(dirname "$0")/../e2e/jsoncheck.c" $(pkg-config --cflags --libs jansson) || fail "cannot build jsoncheck"
 FP=$B/tests/tools/faultproxy
 [ -x "$FP" ] || fail "no $FP (make tools)"
 jget() { "$JC" "$1"; }
