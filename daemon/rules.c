@@ -83,7 +83,7 @@ open_auth(record_view views[RECORD_MAX_AUTH], domain_rec recs[RECORD_MAX_AUTH], 
 
 	*n = 0;
 	for (size_t i = 0; i < record_nauth(v) && i < RECORD_MAX_AUTH; i++) {
-		if ((rc = open_id(&views[i], t, record_auth(v, i))))
+		if ((rc = store_record_open_shared(&views[i], t, record_auth(v, i))))
 			break;
 		to_domain(&recs[i], &views[i]);
 		(*n)++;
@@ -288,7 +288,8 @@ history_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 		h->v = nv;
 		h->cap = cap;
 	}
-	int rc = open_id(&h->v[h->n], h->t, id);
+	/* an author's enrollment versions: read for every record the author wrote */
+	int rc = store_record_open_shared(&h->v[h->n], h->t, id);
 	if (rc == 0)
 		h->n++;
 	return rc;

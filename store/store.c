@@ -83,6 +83,15 @@ struct store_txn {
 	int writable;
 };
 
+/* A record parsed once for the batch (store_record_open_shared): its own copy of the bytes, and their view. */
+typedef struct {
+	uint8_t *raw;         /* NULL: a free slot */
+	record_view v;
+} store__shared;
+
+#define STORE__SHARED_SLOTS (2 * STORE_SHARED_MAX) /* open addressing, at most half full */
+#define STORE__SHARED_BYTES ((size_t)8 << 20)      /* record bytes kept, at most */
+
 /* The first error that makes a batch (or a sub-transaction) unusable. */
 typedef struct {
 	int code;             /* 0: none */
@@ -104,6 +113,8 @@ struct store_batch {
 	int dirty;            /* something was written */
 	store__fault poison;     /* of the batch: commit then fails */
 	MDB_txn *outer;       /* the batch's transaction while a sub is open, else NULL */
+	store__shared *shared; /* STORE__SHARED_SLOTS, or NULL (store_record_open_shared) */
+	size_t nshared, shared_bytes;
 	struct {
 		uint64_t seq;
 		size_t count;
@@ -111,6 +122,23 @@ struct store_batch {
 		store__fault poison; /* of the sub only: the batch goes on */
 	} sub;
 };
+
+/* Forget the records parsed for the batch: at its end, and when a sub-transaction (maybe theirs) is dropped. */
+static void
+store__shared_clear(store_batch *b)
+{
+	if (b->shared == NULL)
+		return;
+	for (size_t i = 0; i < STORE__SHARED_SLOTS; i++) {
+		if (b->shared[i].raw == NULL)
+			continue;
+		record_view_free(&b->shared[i].v);
+		free(b->shared[i].raw);
+	}
+	free(b->shared);
+	b->shared = NULL;
+	b->nshared = b->shared_bytes = 0;
+}
 
 /*
  * Map an LMDB (or errno) code to a KN_E* code and set the last error.
@@ -1093,11 +1121,14 @@ store_batch_sub_end(store_batch *b, int keep)
 	if (keep && b->sub.poison.code == 0) {
 		/* mdb_txn_commit frees the nested transaction, also on failure. */
 		rc = mdb_txn_commit(sub);
-		if (rc)
+		if (rc) {
+			store__shared_clear(b);
 			return store__poison(b, store__err(rc, "merging a sub-transaction"));
+		}
 		return 0;
 	}
 	mdb_txn_abort(sub);
+	store__shared_clear(b);
 	b->seq = b->sub.seq;
 	b->count = b->sub.count;
 	b->dirty = b->sub.dirty;
@@ -1152,6 +1183,7 @@ out_abort_txn:
 	mdb_txn_abort(b->t.txn);
 out_free_batch:
 	s->batch = NULL;
+	store__shared_clear(b);
 	free(b);
 	return rc;
 }
@@ -1168,6 +1200,7 @@ store_batch_abort(store_batch *b)
 	}
 	mdb_txn_abort(b->t.txn);
 	b->s->batch = NULL;
+	store__shared_clear(b);
 	free(b);
 }
 
@@ -1297,6 +1330,43 @@ store_record_open(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYT
 	if (rc)
 		return rc;
 	return record_open_stored(out, rec, len, id);
+}
+
+int
+store_record_open_shared(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])
+{
+	store_batch *b = t->s->batch;
+	store__shared *e;
+	const uint8_t *rec;
+	size_t len, i;
+	int rc;
+
+	if (b == NULL || (t != &b->t && t != &b->check_t))
+		return store_record_open(out, t, id);
+	if (b->shared == NULL && (b->shared = calloc(STORE__SHARED_SLOTS, sizeof(*b->shared))) == NULL)
+		return store_record_open(out, t, id);
+	/* an id is a hash: its first bytes spread the slots */
+	i = (((size_t)id[0] << 8 | id[1]) << 8 | id[2]) % STORE__SHARED_SLOTS;
+	for (e = &b->shared[i]; e->raw; e = &b->shared[i = (i + 1) % STORE__SHARED_SLOTS])
+		if (memcmp(e->v.id, id, RECORD_ID_BYTES) == 0)
+			goto found;
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_txn_get(&rec, &len, t, id)))
+		return rc;
+	if (b->nshared >= STORE_SHARED_MAX || b->shared_bytes + len > STORE__SHARED_BYTES || (e->raw = malloc(len)) == NULL)
+		return record_open_stored(out, rec, len, id);
+	memcpy(e->raw, rec, len);
+	if ((rc = record_open_stored(&e->v, e->raw, len, id))) {
+		free(e->raw);
+		e->raw = NULL;
+		return rc;
+	}
+	b->nshared++;
+	b->shared_bytes += len;
+found:
+	*out = e->v;
+	out->up.zone = NULL; /* borrowed: record_view_free leaves the kept parse alone */
+	return 0;
 }
 
 /*

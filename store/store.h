@@ -163,6 +163,21 @@ int store_get(kn_buf *out, store *s, const uint8_t id[RECORD_ID_BYTES]);
  */
 int store_record_open(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])
     __attribute__((warn_unused_result));
+/*
+ * store_record_open for records that many others name (auth records: a
+ * school, an enrollment, an assignment; an author's enrollment history).
+ * Inside the open batch (its writable or check view) the record is parsed
+ * once per batch and kept, and out borrows that parse: it stays valid
+ * until the batch is committed or aborted or a sub-transaction is dropped,
+ * and record_view_free on it is still right (it frees nothing). Outside a
+ * batch, or once the batch keeps STORE_SHARED_MAX records, it is
+ * store_record_open. A record is immutable under its id, so the kept
+ * parse is what a fresh one gives; a dropped sub-transaction empties the
+ * cache, as its records are gone.
+ */
+#define STORE_SHARED_MAX 1024
+int store_record_open_shared(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])
+    __attribute__((warn_unused_result));
 
 /* Callbacks return 0 to go on, 1 to stop early, or a negative error. */
 typedef int (*store_id_cb)(void *ctx, const uint8_t id[RECORD_ID_BYTES]);

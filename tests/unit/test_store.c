@@ -1415,6 +1415,89 @@ test_store__sub_keep_and_drop(void **state)
 	kn_buf_free(&rec);
 }
 
+/*
+ * store_record_open_shared: inside a batch a record is parsed once and
+ * lent out, a dropped sub-transaction forgets what it held, past
+ * STORE_SHARED_MAX records it opens as store_record_open does, and outside
+ * a batch it is store_record_open.
+ */
+static void
+test_store__shared_open(void **state)
+{
+	fixture *f = *state;
+	enum { N = STORE_SHARED_MAX + 5 };
+	kn_buf rec = KN_BUF_INIT;
+	uint8_t a[RECORD_ID_BYTES], bb[RECORD_ID_BYTES], (*ids)[RECORD_ID_BYTES] = calloc(N, RECORD_ID_BYTES);
+	record_view v1, v2, plain;
+	store *s = open_store(f);
+	store_batch *b;
+	store_txn *t;
+	size_t kept = 0;
+
+	assert_non_null(ids);
+	put_new(s, f, a, "a", NULL, 0);
+
+	/* lent out: the same parse twice, the bytes stored, and a free that frees nothing of it */
+	assert_int_equal(store_batch_begin(&b, s), 0);
+	t = store_batch_txn(b);
+	assert_int_equal(store_record_open_shared(&v1, t, a), 0);
+	assert_int_equal(store_record_open_shared(&v2, t, a), 0);
+	assert_ptr_equal(v1.raw, v2.raw);
+	assert_null(v1.up.zone);
+	assert_int_equal(store_record_open(&plain, t, a), 0);
+	assert_int_equal(plain.raw_len, v1.raw_len);
+	assert_memory_equal(plain.raw, v1.raw, plain.raw_len);
+	assert_memory_equal(plain.id, v1.id, RECORD_ID_BYTES);
+	record_view_free(&plain);
+	record_view_free(&v1);
+	record_view_free(&v2);
+	assert_int_equal(store_record_open_shared(&v1, t, a), 0);
+	assert_int_equal(v1.body->type, MSGPACK_OBJECT_MAP);
+	record_view_free(&v1);
+
+	/* a record of a dropped sub-transaction is gone, also from what the batch kept */
+	assert_int_equal(store_batch_sub_begin(b), 0);
+	make_record(&rec, bb, f, "b", NULL, 0);
+	assert_int_equal(store_batch_add(b, rec.ptr, rec.len, NULL), 0);
+	assert_int_equal(store_record_open_shared(&v1, store_batch_txn(b), bb), 0);
+	record_view_free(&v1);
+	assert_int_equal(store_batch_sub_end(b, 0), 0);
+	assert_int_equal(store_record_open_shared(&v1, store_batch_txn(b), bb), KN_ENOTFOUND);
+	assert_int_equal(store_record_open_shared(&v1, store_batch_txn(b), a), 0);
+	record_view_free(&v1);
+
+	/* more records than it keeps: each still opens, the ones past the bound as store_record_open does */
+	for (size_t i = 0; i < N; i++) {
+		char subj[32];
+		snprintf(subj, sizeof(subj), "many-%zu", i);
+		make_record(&rec, ids[i], f, subj, NULL, 0);
+		assert_int_equal(store_batch_add(b, rec.ptr, rec.len, NULL), 0);
+	}
+	assert_int_equal(store_batch_commit(b), 0);
+	assert_int_equal(store_batch_begin(&b, s), 0);
+	t = store_batch_txn(b);
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(store_record_open_shared(&v1, t, ids[i]), 0);
+		assert_memory_equal(v1.id, ids[i], RECORD_ID_BYTES);
+		kept += v1.up.zone == NULL;
+		record_view_free(&v1);
+	}
+	assert_int_equal(kept, STORE_SHARED_MAX);
+	store_batch_abort(b);
+
+	/* outside a batch: an ordinary open */
+	assert_int_equal(store_read_begin(&t, s), 0);
+	assert_int_equal(store_record_open_shared(&v1, t, ids[N - 1]), 0);
+	assert_non_null(v1.up.zone);
+	assert_memory_equal(v1.id, ids[N - 1], RECORD_ID_BYTES);
+	record_view_free(&v1);
+	store_read_end(t);
+
+	store_close(s);
+	kn_buf_free(&rec);
+	free(ids);
+}
+
 /* A full map inside a sub fails only that sub; the batch still commits. */
 static void
 test_store__sub_map_full_contained(void **state)
@@ -1593,6 +1676,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store__put_then_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__shared_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__duplicate_returns_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__bad_signature_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__stored_records_are_trusted, setup, teardown),
