@@ -232,6 +232,38 @@ out_free:
 }
 
 /*
+ * A MessagePack header at rec[*off]: a fixarray (fix = 0x90, first = 0xdc:
+ * array16, array32) or a bin (fix = 0, first = 0xc4: bin8, bin16, bin32).
+ * Its count or length into *n, *off past the header; -1 when it is not one.
+ */
+static int
+mp_head(const uint8_t *rec, size_t len, size_t *off, uint8_t fix, uint8_t first, size_t *n)
+{
+	static const size_t width[3] = { 1, 2, 4 };
+	size_t o = *off, w;
+	uint8_t b;
+
+	if (o >= len)
+		return -1;
+	b = rec[o++];
+	if (fix && (b & 0xf0) == fix) {
+		*n = b & 0x0f;
+		*off = o;
+		return 0;
+	}
+	if (b < first || b > first + (fix ? 1 : 2))
+		return -1;
+	w = fix ? width[b - first + 1] : width[b - first];
+	if (len - o < w)
+		return -1;
+	*n = 0;
+	for (size_t i = 0; i < w; i++)
+		*n = *n << 8 | rec[o + i];
+	*off = o + w;
+	return 0;
+}
+
+/*
  * Open a record: every check of record_open() when verify is set. Without
  * it (record_open_stored(): bytes that passed all of them before they were
  * stored) the signature, the bounded-structure scan and the duplicate body
@@ -241,7 +273,6 @@ out_free:
 static int
 record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t want_id[RECORD_ID_BYTES], int verify)
 {
-	msgpack_unpacked outer;
 	size_t off = 0;
 	int rc;
 
@@ -252,27 +283,18 @@ record__open(record_view *out, const uint8_t *rec, size_t len, const uint8_t wan
 	/* bounded structure (depth, sizes, UTF-8): once, before a record is trusted; see record_open_stored */
 	if (verify && kn_mpscan_exact(rec, len, RECORD_MAX_BYTES) != 0)
 		return bad_scan("malformed record");
-	msgpack_unpacked_init(&outer);
-	if (msgpack_unpack_next(&outer, (const char *)rec, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
-		msgpack_unpacked_destroy(&outer);
+	/* [payload, signature]: read by hand, no zone for an array of two bins (any of their encodings) */
+	size_t n2, plen, slen;
+	if (mp_head(rec, len, &off, 0x90, 0xdc, &n2) != 0 || mp_head(rec, len, &off, 0, 0xc4, &plen) != 0 ||
+	    plen > len - off) {
 		return bad("not a MessagePack object");
 	}
-	msgpack_object *o = &outer.data;
-	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 2 ||
-	    o->via.array.ptr[0].type != MSGPACK_OBJECT_BIN ||
-	    o->via.array.ptr[1].type != MSGPACK_OBJECT_BIN ||
-	    o->via.array.ptr[1].via.bin.size != RECORD_SIG_BYTES) {
-		msgpack_unpacked_destroy(&outer);
+	out->payload = rec + off;
+	out->payload_len = plen;
+	off += plen;
+	if (n2 != 2 || mp_head(rec, len, &off, 0, 0xc4, &slen) != 0 || slen != RECORD_SIG_BYTES || len - off != slen)
 		return bad("a record is [payload, signature] with a 64-byte signature");
-	}
-	/* Both bins point into rec (msgpack-c references the input). */
-	out->payload = (const uint8_t *)o->via.array.ptr[0].via.bin.ptr;
-	out->payload_len = o->via.array.ptr[0].via.bin.size;
-	out->sig = (const uint8_t *)o->via.array.ptr[1].via.bin.ptr;
-	msgpack_unpacked_destroy(&outer);
-	if (out->payload < rec || out->payload + out->payload_len > rec + len ||
-	    out->sig < rec || out->sig + RECORD_SIG_BYTES > rec + len)
-		return bad("payload outside the record");
+	out->sig = rec + off;
 
 	record_id_of(out->id, out->payload, out->payload_len);
 	if (want_id && sodium_memcmp(out->id, want_id, RECORD_ID_BYTES) != 0)

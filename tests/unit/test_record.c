@@ -656,6 +656,32 @@ test_record__bad_envelopes(void **state)
 	msgpack_pack_bin_body(&p, sig, sizeof(sig));
 	assert_int_equal(record_open(&v, rec.ptr, rec.len, NULL), KN_EBADREC);
 
+	/* [payload, sig] in the wider encodings MessagePack allows (array16, bin32, bin16): the same record */
+	static const uint8_t arr16[] = { 0xdc, 0, 2 }, sig16[] = { 0xc5, 0, RECORD_SIG_BYTES };
+	uint8_t bin32[5] = { 0xc6, 0, 0, (uint8_t)(payload.len >> 8), (uint8_t)payload.len };
+	uint8_t want[RECORD_ID_BYTES];
+	record_id_of(want, payload.ptr, payload.len);
+	kn_buf_clear(&rec);
+	assert_int_equal(kn_buf_put(&rec, arr16, sizeof(arr16)), 0);
+	assert_int_equal(kn_buf_put(&rec, bin32, sizeof(bin32)), 0);
+	assert_int_equal(kn_buf_put(&rec, payload.ptr, payload.len), 0);
+	assert_int_equal(kn_buf_put(&rec, sig16, sizeof(sig16)), 0);
+	assert_int_equal(kn_buf_put(&rec, sig, sizeof(sig)), 0);
+	assert_int_equal(record_open(&v, rec.ptr, rec.len, want), 0);
+	assert_int_equal(v.payload_len, payload.len);
+	record_view_free(&v);
+	/* cut inside each header, and a length past the end */
+	assert_int_equal(record_open(&v, rec.ptr, 2, NULL), KN_EBADREC);
+	assert_int_equal(record_open(&v, rec.ptr, 5, NULL), KN_EBADREC);
+	assert_int_equal(record_open(&v, rec.ptr, 3 + 5 + payload.len + 2, NULL), KN_EBADREC);
+	rec.ptr[5] = 0xff;
+	assert_int_equal(record_open(&v, rec.ptr, rec.len, NULL), KN_EBADREC);
+	/* array16 of 1 holding both bins */
+	rec.ptr[5] = 0;
+	rec.ptr[2] = 1;
+	assert_int_equal(record_open(&v, rec.ptr, rec.len, NULL), KN_EBADREC);
+	assert_int_equal(record_open_stored(&v, rec.ptr, rec.len, NULL), KN_EBADREC);
+
 	/* Empty input and a lone nil. */
 	assert_int_equal(record_open(&v, rec.ptr, 0, NULL), KN_EBADREC);
 	assert_int_equal(record_open(&v, (const uint8_t *)"\xc0", 1, NULL), KN_EBADREC);
