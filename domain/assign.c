@@ -27,8 +27,7 @@ rec_is(const domain_rec *r, const char *type)
 static void
 hex32(char out[65], const uint8_t k[32])
 {
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", k[i]);
+	kn_hex(out, k, 32);
 }
 
 /* "YYYY-MM-DD" into a day. */

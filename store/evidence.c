@@ -1042,7 +1042,6 @@ evidence_sha256_blob(char out[65], uint64_t *size, evidence_repo *r, const char 
 	if (size)
 		*size = (uint64_t)git_blob_rawsize(b);
 	git_blob_free(b);
-	for (size_t i = 0; i < sizeof(sum); i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	kn_hex(out, sum, sizeof(sum));
 	return 0;
 }

@@ -686,8 +686,7 @@ evidence_sha256_fd(char out[65], int fd)
 	if (n < 0)
 		return kn_error_set(KN_ERROR, "file", "cannot read the file to hash it: %s", strerror(errno));
 	crypto_hash_sha256_final(&h, sum);
-	for (size_t i = 0; i < sizeof(sum); i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	kn_hex(out, sum, sizeof(sum));
 	return 0;
 }
 

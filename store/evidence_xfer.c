@@ -39,8 +39,7 @@ xfer__key_check(const char *key)
 static void
 xfer__hex(char out[65], const uint8_t sum[32])
 {
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	kn_hex(out, sum, 32);
 }
 
 /* fsync a directory, so a created or renamed file in it is durable. */
