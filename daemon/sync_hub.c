@@ -32,6 +32,8 @@
 #include "../util/mpmap.h"
 #include "../util/mpscan.h"
 #include "sync_int.h"
+#include "sync_verify.h"
+#include "work.h"
 #include "../store/evidence.h"
 
 #define HUB_SCHOOLS_MAX 4096
@@ -386,7 +388,8 @@ push_begin(hub_session *h, sync_msg *m)
 {
 	hub_push *p = calloc(1, sizeof(*p));
 	size_t n = m->nrecords;
-	int rc;
+	record_view *views;
+	int rc, *verdict;
 
 	if (p == NULL)
 		return hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
@@ -399,13 +402,21 @@ push_begin(hub_session *h, sync_msg *m)
 	p->good = n ? calloc(n, sizeof(*p->good)) : NULL;
 	p->index = n ? calloc(n, sizeof(*p->index)) : NULL;
 	p->out = n ? calloc(n, sizeof(*p->out)) : NULL;
-	if (n && (p->refused == NULL || p->good == NULL || p->index == NULL || p->out == NULL)) {
+	views = n ? calloc(n, sizeof(*views)) : NULL;
+	verdict = n ? calloc(n, sizeof(*verdict)) : NULL;
+	if (n && (p->refused == NULL || p->good == NULL || p->index == NULL || p->out == NULL || views == NULL ||
+	              verdict == NULL)) {
+		free(views);
+		free(verdict);
 		push_free(p);
 		return hub_fail(h, KN_ENOMEM, "SYNC_HUB_GAGAL_MENYIMPAN", (const char *const[]){ "sebab", "out of memory", NULL });
 	}
+	/* the signatures, on this thread and the verify helpers; then each record's scope, here */
+	kd_verify_records(h->sy->verify, p->m.records, n, views, verdict);
 	for (size_t i = 0; i < n; i++) {
-		record_view v;
-		int got = record_open(&v, p->m.records[i].ptr, p->m.records[i].len, NULL);
+		record_view v = views[i];
+		/* a refused one is opened again here, for its reason */
+		int got = verdict[i] == 0 ? 0 : record_open(&v, p->m.records[i].ptr, p->m.records[i].len, NULL);
 		sync_refusal *f = &p->refused[p->nref];
 		if (got == 0) {
 			char owner[9];
@@ -443,6 +454,8 @@ push_begin(hub_session *h, sync_msg *m)
 		p->index[p->ngood] = (uint32_t)i;
 		p->good[p->ngood++] = p->m.records[i];
 	}
+	free(views);
+	free(verdict);
 	/* the school's status rides along with its records */
 	snprintf(p->name, sizeof(p->name), "hub/%s", h->npsn);
 	p->names[0] = p->name;
@@ -1422,6 +1435,9 @@ kd_sync_hub_start(struct kd_sync *sy)
 		return kn_error_set(KN_ERROR, "sync.listen", "cannot listen on %s", srv->cfg.sync_listen);
 	}
 	evconnlistener_set_error_cb(sy->listener, accept_error_cb);
+	/* the session threads verify pushes with these helpers: one school alone uses every core */
+	if ((rc = kd_verify_pool_new(&sy->verify, kd_work_threads(&srv->cfg) - 1)))
+		return rc;
 	sy->hub = 1;
 	kd_sync_hub_load(sy);
 	kn_info("sync: hub listening on %s (port %d), at most %d sessions at once", srv->cfg.sync_listen, sy->port,
@@ -1442,6 +1458,9 @@ kd_sync_hub_stop(struct kd_sync *sy)
 	for (int i = 0; i < sy->nthreads; i++)
 		pthread_join(sy->threads[i], NULL);
 	sy->nthreads = 0;
+	/* no session is left to verify */
+	kd_verify_pool_free(sy->verify);
+	sy->verify = NULL;
 	for (size_t i = 0; i < sy->nconns; i++)
 		close(sy->conns[i]);
 	sy->nconns = 0;

@@ -89,6 +89,7 @@ typedef enum {
 } kd_sync_phase;
 
 struct kd_sync {
+	struct kd_verify_pool *verify;          /* const: a hub's verify helpers (sync_verify.h), or NULL */
 	kd_server *srv;                         /* const */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;                      /* an op was applied; a school wake-up; a hub connection queued */
