@@ -499,8 +499,8 @@ apply_op(kd_server *srv, kd_sync_op *op)
  * store, an index failure), it is dropped and each op is applied again
  * in its own, as before, so one op's failure still costs only that op.
  */
-static void
-apply_ops(kd_server *srv, kd_sync_op *list)
+void
+kd_sync_apply_queued(kd_server *srv, kd_sync_op *list)
 {
 	kd_sync_op *op, *next;
 
@@ -651,7 +651,7 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	sy->queue = NULL;
 	sy->queue_tail = &sy->queue;
 	pthread_mutex_unlock(&sy->mu);
-	apply_ops(srv, list);
+	kd_sync_apply_queued(srv, list);
 	answer_waiters(sy);
 }
 

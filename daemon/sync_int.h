@@ -306,4 +306,13 @@ int kd_sync_under(store_txn *t, const char *child, const char *code, int depth, 
 /* Pack the parent link's state for sync.status at a hub (a map; mu not held). */
 void kd_sync_parent_pack(msgpack_packer *pk, struct kd_sync *sy);
 
+/*
+ * Loop thread (wake_cb): add the ops of list, in order, to the open batch
+ * in one sub-transaction; each ends in the batch's commit
+ * (kd_sync_flushed), or at once with its error. When the shared
+ * sub-transaction is spoiled, each op is applied again in its own, so
+ * one op's failure fails only that op.
+ */
+void kd_sync_apply_queued(kd_server *srv, kd_sync_op *list);
+
 #endif
