@@ -148,6 +148,7 @@ out:
 
 struct head_ctx {
 	store_txn *t;
+	const record_view *known; /* the record being indexed, or NULL: not opened again */
 	record_view best;
 	int have;
 	int rc;
@@ -159,10 +160,14 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
 {
 	struct head_ctx *h = arg;
 	record_view v;
+	int rc = 0;
 
-	int rc = open_id(&v, h->t, id);
-	if (rc)
+	if (h->known && memcmp(id, h->known->id, RECORD_ID_BYTES) == 0) {
+		v = *h->known;
+		v.up.zone = NULL; /* borrowed: record_view_free leaves the caller's view alone */
+	} else if ((rc = open_id(&v, h->t, id))) {
 		return rc; /* a damaged stored record: report, never guess */
+	}
 	if (!h->have || v.hlc > h->best.hlc ||
 	    (v.hlc == h->best.hlc && memcmp(v.id, h->best.id, RECORD_ID_BYTES) > 0)) {
 		if (h->have)
@@ -183,10 +188,11 @@ head_cb(void *arg, const uint8_t id[RECORD_ID_BYTES])
  * not take effect (its author's right was revoked before it) is the whole
  * history searched. The index hook runs this; readers use kd_doc_head.
  */
-int
-kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
+/* kd_doc_head_fold; known (or NULL), a record of doc already open, is not opened again (out may borrow it). */
+static int
+doc_head_fold(record_view *out, store_txn *t, const char *doc, const record_view *known)
 {
-	struct head_ctx h = { .t = t };
+	struct head_ctx h = { .t = t, .known = known };
 	kd_history hist = { 0 };
 	int rc = store_heads(t, doc, strlen(doc), head_cb, &h);
 
@@ -213,6 +219,12 @@ kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
 	}
 	kd_history_free(&hist);
 	return rc ? rc : domain_msg_error(KN_ENOTFOUND, "doc", "REKAMAN_DOKUMEN_TANPA_VERSI", "dokumen", doc, NULL);
+}
+
+int
+kd_doc_head_fold(record_view *out, store_txn *t, const char *doc)
+{
+	return doc_head_fold(out, t, doc, NULL);
 }
 
 /* The "h/<doc>" key of a document into key (RECORD_DOC_KEY_MAX + 2 bytes); its length. */
@@ -614,11 +626,11 @@ index_by_type(store_txn *t, const record_view *v)
 
 /* Fold doc again and keep the answer in "h/<doc>" (its id, or "" when no version takes effect). */
 static int
-head_refold(store_txn *t, const char *doc)
+head_refold(store_txn *t, const char *doc, const record_view *known)
 {
 	char key[RECORD_DOC_KEY_MAX + 2];
 	record_view v;
-	int rc = kd_doc_head_fold(&v, t, doc);
+	int rc = doc_head_fold(&v, t, doc, known);
 
 	if (rc == KN_ENOTFOUND) {
 		kn_error_clear();
@@ -716,7 +728,7 @@ heads_follow(store_txn *t, const record_view *v)
 			break;
 		for (size_t off = 0; rc == 0 && off < f.docs.len; off += strlen((const char *)f.docs.ptr + off) + 1) {
 			const char *d = (const char *)f.docs.ptr + off;
-			if ((rc = head_refold(t, d)) == 0)
+			if ((rc = head_refold(t, d, NULL)) == 0)
 				rc = follow_person(&f, d);
 		}
 	}
@@ -734,7 +746,7 @@ heads_index(store_txn *t, const record_view *v)
 	int rc;
 
 	record_doc_key(doc, v);
-	if ((rc = author_index(t, v)) || (rc = head_refold(t, doc)))
+	if ((rc = author_index(t, v)) || (rc = head_refold(t, doc, v)))
 		return rc;
 	if (v->type_len == 4 && memcmp(v->type, "user", 4) == 0)
 		rc = heads_follow(t, v);
@@ -795,7 +807,7 @@ rebuild_cb(void *arg, uint64_t seq, const uint8_t id[RECORD_ID_BYTES])
 	if (rc == 0)
 		rc = store_heads(x->t, doc, strlen(doc), last_head_cb, last);
 	if (rc == 0 && memcmp(last, id, RECORD_ID_BYTES) == 0)
-		rc = head_refold(x->t, doc);
+		rc = head_refold(x->t, doc, NULL);
 	record_view_free(&v);
 	x->n++;
 	return rc;
