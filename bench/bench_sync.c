@@ -175,9 +175,8 @@ store_fill(const char *path, const kn_buf *list)
 {
 	store *st;
 	store_hooks h;
-	store_opts so = { 0, getenv("BC") && !getenv("NS") ? 0 : 1 };
+	store_opts so = { 0, 1 };
 	store_batch *b;
-	size_t bc = getenv("BC") ? (size_t)atoi(getenv("BC")) : 0, inb = 0;
 	kn_buf sealed = KN_BUF_INIT;
 	int rc;
 
@@ -195,7 +194,6 @@ store_fill(const char *path, const kn_buf *list)
 		if (rc == 1 || rc == 2)
 			rc = 0;
 		off += 4 + n;
-		if (rc == 0 && bc && ++inb == bc) { inb = 0; rc = store_batch_commit(b); if (rc == 0) rc = store_batch_begin(&b, st); }
 	}
 	if (rc == 0)
 		rc = keys_seal(&sealed, op, OP_PASS, strlen(OP_PASS), KEYS_COST_TEST);
@@ -212,7 +210,6 @@ store_fill(const char *path, const kn_buf *list)
 		fprintf(stderr, "bench_sync: filling the store: %s\n", kn_error_message());
 	kn_buf_free(&sealed);
 	store_close(st);
-	if (getenv("BC")) { char l[256]; FILE *f = fopen("/proc/self/io", "r"); while (fgets(l, sizeof l, f)) fputs(l, stderr); fclose(f); exit(0); }
 	return rc ? -1 : 0;
 }
 
