@@ -115,6 +115,7 @@ struct store_batch {
 	MDB_txn *outer;       /* the batch's transaction while a sub is open, else NULL */
 	store__shared *shared; /* STORE__SHARED_SLOTS, or NULL (store_record_open_shared) */
 	size_t nshared, shared_bytes;
+	int shared_stale;     /* a sub-transaction was dropped: shared opens are plain ones until the batch ends */
 	struct {
 		uint64_t seq;
 		size_t count;
@@ -123,7 +124,7 @@ struct store_batch {
 	} sub;
 };
 
-/* Forget the records parsed for the batch: at its end, and when a sub-transaction (maybe theirs) is dropped. */
+/* Free the records parsed for the batch, at its end (views lent out of them die with the batch, as LMDB's do). */
 static void
 store__shared_clear(store_batch *b)
 {
@@ -1122,13 +1123,14 @@ store_batch_sub_end(store_batch *b, int keep)
 		/* mdb_txn_commit frees the nested transaction, also on failure. */
 		rc = mdb_txn_commit(sub);
 		if (rc) {
-			store__shared_clear(b);
+			b->shared_stale = 1;
 			return store__poison(b, store__err(rc, "merging a sub-transaction"));
 		}
 		return 0;
 	}
 	mdb_txn_abort(sub);
-	store__shared_clear(b);
+	/* what it parsed may name records that are gone now: no more look-ups (lent views stay valid) */
+	b->shared_stale = 1;
 	b->seq = b->sub.seq;
 	b->count = b->sub.count;
 	b->dirty = b->sub.dirty;
@@ -1341,7 +1343,7 @@ store_record_open_shared(record_view *out, store_txn *t, const uint8_t id[RECORD
 	size_t len, i;
 	int rc;
 
-	if (b == NULL || (t != &b->t && t != &b->check_t))
+	if (b == NULL || (t != &b->t && t != &b->check_t) || b->shared_stale)
 		return store_record_open(out, t, id);
 	if (b->shared == NULL && (b->shared = calloc(STORE__SHARED_SLOTS, sizeof(*b->shared))) == NULL)
 		return store_record_open(out, t, id);

@@ -168,12 +168,12 @@ int store_record_open(record_view *out, store_txn *t, const uint8_t id[RECORD_ID
  * school, an enrollment, an assignment; an author's enrollment history).
  * Inside the open batch (its writable or check view) the record is parsed
  * once per batch and kept, and out borrows that parse: it stays valid
- * until the batch is committed or aborted or a sub-transaction is dropped,
- * and record_view_free on it is still right (it frees nothing). Outside a
- * batch, or once the batch keeps STORE_SHARED_MAX records, it is
- * store_record_open. A record is immutable under its id, so the kept
- * parse is what a fresh one gives; a dropped sub-transaction empties the
- * cache, as its records are gone.
+ * until the batch is committed or aborted, as a view of LMDB's memory
+ * does, and record_view_free on it is still right (it frees nothing).
+ * Outside a batch, once the batch keeps STORE_SHARED_MAX records, and
+ * after a sub-transaction of the batch was dropped (what was kept may
+ * name records that are gone), it is store_record_open. A record is
+ * immutable under its id, so the kept parse is what a fresh one gives.
  */
 #define STORE_SHARED_MAX 1024
 int store_record_open_shared(record_view *out, store_txn *t, const uint8_t id[RECORD_ID_BYTES])

@@ -1455,7 +1455,11 @@ test_store__shared_open(void **state)
 	assert_int_equal(v1.body->type, MSGPACK_OBJECT_MAP);
 	record_view_free(&v1);
 
-	/* a record of a dropped sub-transaction is gone, also from what the batch kept */
+	/*
+	 * a record of a dropped sub-transaction is gone, also from what the
+	 * batch kept; a view lent before the drop is still whole after it
+	 */
+	assert_int_equal(store_record_open_shared(&v2, t, a), 0);
 	assert_int_equal(store_batch_sub_begin(b), 0);
 	make_record(&rec, bb, f, "b", NULL, 0);
 	assert_int_equal(store_batch_add(b, rec.ptr, rec.len, NULL), 0);
@@ -1463,7 +1467,11 @@ test_store__shared_open(void **state)
 	record_view_free(&v1);
 	assert_int_equal(store_batch_sub_end(b, 0), 0);
 	assert_int_equal(store_record_open_shared(&v1, store_batch_txn(b), bb), KN_ENOTFOUND);
+	assert_int_equal(v2.body->type, MSGPACK_OBJECT_MAP);
+	assert_memory_equal(v2.id, a, RECORD_ID_BYTES);
+	record_view_free(&v2);
 	assert_int_equal(store_record_open_shared(&v1, store_batch_txn(b), a), 0);
+	assert_non_null(v1.up.zone); /* after a drop: an ordinary open */
 	record_view_free(&v1);
 
 	/* more records than it keeps: each still opens, the ones past the bound as store_record_open does */
