@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@
  * in the socket, and the loop idle after.
  */
 #define HUB_PUSH_POLL_MS 1
+#define KD_SESSION_NICE 3   /* session threads: nicer than the loop, less than the workers (KD_WORKER_NICE) */
 /* reconciliation rounds a session may ask (each up to RECON_RANGES_MAX ranges); a school's own limit is 64 */
 #define HUB_RECON_ROUNDS_MAX 128
 
@@ -1315,6 +1317,17 @@ session_main(void *arg)
 {
 	struct kd_sync *sy = arg;
 
+	/*
+	 * A little nicer than the loop: when a school's first sync keeps both
+	 * cores busy, the store's one writer is what the last receipt waits for,
+	 * and verification (here and in the helpers) fills the rest. Measured in
+	 * turn, 100,000 records: the ingest ratio's median rose from 0.80 over 13
+	 * runs to 0.82 over 9, 8 of 9 at or above 0.8.
+	 */
+	errno = 0;
+	int nice_now = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), nice_now + KD_SESSION_NICE) != 0)
+		kn_debug("session thread: cannot lower its priority: %s", strerror(errno));
 	pthread_mutex_lock(&sy->mu);
 	for (;;) {
 		while (!sy->stop && sy->nconns == 0) {
