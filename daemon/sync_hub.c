@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,7 +57,6 @@
  * in the socket, and the loop idle after.
  */
 #define HUB_PUSH_POLL_MS 1
-#define KD_SESSION_NICE 3   /* session threads: nicer than the loop, less than the workers (KD_WORKER_NICE) */
 /* reconciliation rounds a session may ask (each up to RECON_RANGES_MAX ranges); a school's own limit is 64 */
 #define HUB_RECON_ROUNDS_MAX 128
 
@@ -1324,10 +1322,7 @@ session_main(void *arg)
 	 * turn, 100,000 records: the ingest ratio's median rose from 0.80 over 13
 	 * runs to 0.82 over 9, 8 of 9 at or above 0.8.
 	 */
-	errno = 0;
-	int nice_now = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), nice_now + KD_SESSION_NICE) != 0)
-		kn_debug("session thread: cannot lower its priority: %s", strerror(errno));
+	kd_thread_nicer(KD_SESSION_NICE, "session thread");
 	pthread_mutex_lock(&sy->mu);
 	for (;;) {
 		while (!sy->stop && sy->nconns == 0) {

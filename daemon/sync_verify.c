@@ -7,12 +7,9 @@
  * helper) verifies it and then counts it done, so the caller, once no
  * chunk is left to claim, only waits for chunks already being verified.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "../store/record.h"
 #include "../util/kn.h"
@@ -92,10 +89,7 @@ helper(void *arg)
 	size_t from, to;
 
 	/* as the work pool's threads: the loop (commits, local clients) comes first */
-	errno = 0;
-	int nice_now = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), nice_now + KD_WORKER_NICE) != 0)
-		kn_debug("verify helper: cannot lower its priority: %s", strerror(errno));
+	kd_thread_nicer(KD_WORKER_NICE, "verify helper");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->stop && p->head == NULL)

@@ -49,6 +49,15 @@ struct kd_work {
 };
 
 /* Pool size: what the machine has, never fewer than 2 so that logins and reads each keep a thread. */
+void
+kd_thread_nicer(int by, const char *who)
+{
+	errno = 0;
+	int nice_now = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), nice_now + by) != 0)
+		kn_debug("%s: cannot lower its priority: %s", who, strerror(errno));
+}
+
 int
 kd_work_threads(const kd_config *cfg)
 {
@@ -109,10 +118,7 @@ worker(void *arg)
 	 * short turns (every client's cheap requests) are scheduled before a
 	 * worker's long ones. Linux applies nice to the calling thread alone.
 	 */
-	errno = 0;
-	int nice_now = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(), nice_now + KD_WORKER_NICE) != 0)
-		kn_debug("worker thread: cannot lower its priority: %s", strerror(errno));
+	kd_thread_nicer(KD_WORKER_NICE, "worker thread");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stop && (j = take(w, self)) == NULL)

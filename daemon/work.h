@@ -77,6 +77,7 @@ struct kd_job {
 #define KD_JOBS_MAX 64        /* jobs waiting in one lane */
 #define KD_WORKERS_MAX 64
 #define KD_WORKER_NICE 5      /* workers run this much nicer than the loop */
+#define KD_SESSION_NICE 3     /* a hub's session threads: nicer than the loop, less than the workers */
 
 /*
  * Start the pool (and the writer thread), each thread with its own handle
@@ -87,6 +88,13 @@ int kd_work_start(kd_server *srv);
 void kd_work_stop(kd_server *srv);
 /* Pool threads: daemon.workers, or the online CPUs (at least 2) when it is 0. */
 int kd_work_threads(const kd_config *cfg);
+/*
+ * Run the calling thread `by` nice levels below the process (Linux applies
+ * nice per thread): the work pool's threads and the verify helpers take
+ * KD_WORKER_NICE, a hub's session threads KD_SESSION_NICE. who names the
+ * thread in the debug line when the priority cannot be changed.
+ */
+void kd_thread_nicer(int by, const char *who);
 /*
  * Queue j in its lane. It reaches done() exactly once; when refused
  * (KN_EBUSY: too many jobs) done() runs at once with the error. Returns

@@ -24,12 +24,6 @@ rec_is(const domain_rec *r, const char *type)
 	return r->type_len == n && memcmp(r->type, type, n) == 0;
 }
 
-static void
-hex32(char out[65], const uint8_t k[32])
-{
-	kn_hex(out, k, 32);
-}
-
 /* "YYYY-MM-DD" into a day. */
 int
 domain_day_parse(int64_t *out, const char *s)
@@ -64,7 +58,7 @@ domain_assignment_subject(char *out, size_t outsz, const uint8_t person[32], dom
 {
 	char hex[65];
 
-	hex32(hex, person);
+	kn_hex(hex, person, 32);
 	snprintf(out, outsz, "%s.%s", hex, domain_assignment_role_name(role));
 }
 
@@ -241,7 +235,7 @@ domain_assignment_accept(const domain_rec *r, const domain_rec *auth, size_t nau
 		char hex[65];
 		const domain_rec *e = nauth == 2 ? &auth[1] : NULL;
 
-		hex32(hex, b.a.person);
+		kn_hex(hex, b.a.person, 32);
 		if (e == NULL || !rec_is(e, "user") || memcmp(e->school, r->school, 8) != 0 || e->subject_len != 64 ||
 		    memcmp(e->subject, hex, 64) != 0 || e->hlc >= r->hlc)
 			return domain_msg_error(KN_EDENIED, "auth", "TERIMA_PENUGASAN_PLT_AUTH", NULL);
